@@ -1,0 +1,87 @@
+/* sotto device SDK: the platform seam. One small struct per concern, filled in by the integrator
+ * (or by a ready port under device-sdk/ports/). Each carries a context pointer so one process
+ * can host many devices (sotto-sim) and firmware can keep state without globals. Every function
+ * pointer is required unless its comment says otherwise. */
+#ifndef SOTTO_PORT_H
+#define SOTTO_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sotto/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Monotonic time since boot. */
+typedef struct sotto_clock_port {
+  void *ctx;
+  uint64_t (*now_ms)(void *ctx);
+} sotto_clock_port_t;
+
+/* Persistent storage as a few named regions of NOR-flash-like memory: erase sets bytes to 0xFF
+ * in whole sectors, write stores bytes into erased memory. Host and QEMU ports can inject power
+ * loss at any erase or write (tests/ota enumerates every cut point). */
+typedef enum sotto_storage_region {
+  SOTTO_REGION_STATE = 0,  /* SDK bookkeeping: boot counter, anti-rollback, update progress */
+  SOTTO_REGION_SLOT_A = 1, /* model slot A */
+  SOTTO_REGION_SLOT_B = 2  /* model slot B */
+} sotto_storage_region_t;
+
+typedef struct sotto_storage_port {
+  void *ctx;
+  uint32_t (*region_bytes)(void *ctx, sotto_storage_region_t region);
+  uint32_t (*sector_bytes)(void *ctx);
+  sotto_err_t (*read)(void *ctx, sotto_storage_region_t region, uint32_t offset, void *out,
+                      size_t len);
+  sotto_err_t (*write)(void *ctx, sotto_storage_region_t region, uint32_t offset,
+                       const void *data, size_t len);
+  sotto_err_t (*erase)(void *ctx, sotto_storage_region_t region, uint32_t offset, size_t len);
+  /* Optional: the region's bytes mapped for reading in place (execute-in-place flash), or NULL. */
+  const uint8_t *(*map)(void *ctx, sotto_storage_region_t region);
+} sotto_storage_port_t;
+
+/* Message transport (MQTT on the host port). publish returns SOTTO_OK only once the broker has
+ * acknowledged the message (QoS 1), SOTTO_ERR_TRANSPORT otherwise; the SDK keeps unacknowledged
+ * events queued and retries later. Incoming messages are handed to the SDK by the port through
+ * sotto_device_on_message(). */
+typedef struct sotto_transport_port {
+  void *ctx;
+  sotto_err_t (*publish)(void *ctx, const char *topic, const uint8_t *payload, size_t len);
+  /* Optional: subscribe to a topic filter (needed for over-the-air updates). */
+  sotto_err_t (*subscribe)(void *ctx, const char *topic_filter);
+} sotto_transport_port_t;
+
+typedef enum sotto_log_level {
+  SOTTO_LOG_ERROR = 0,
+  SOTTO_LOG_WARN = 1,
+  SOTTO_LOG_INFO = 2,
+  SOTTO_LOG_DEBUG = 3
+} sotto_log_level_t;
+
+/* Optional: where the SDK's few log lines go. */
+typedef struct sotto_log_port {
+  void *ctx;
+  void (*write)(void *ctx, sotto_log_level_t level, const char *message);
+} sotto_log_port_t;
+
+/* Optional: a source of randomness for the boot id (the boot counter is used without it). */
+typedef struct sotto_random_port {
+  void *ctx;
+  uint32_t (*next_u32)(void *ctx);
+} sotto_random_port_t;
+
+typedef struct sotto_ports {
+  sotto_clock_port_t clock;
+  sotto_storage_port_t storage;
+  sotto_transport_port_t transport;
+  sotto_log_port_t log;
+  sotto_random_port_t random;
+} sotto_ports_t;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOTTO_PORT_H */
