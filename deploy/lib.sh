@@ -1,0 +1,38 @@
+# Shared by demo.sh and bench.sh (sourced, not run): a private broker and a gateway under build/.
+
+# A TCP port on 127.0.0.1 that is free right now.
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_for_port PORT SECONDS: true once something accepts connections on 127.0.0.1:PORT.
+wait_for_port() {
+  local port=$1 deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# write_broker_config DIR PORT: the shipped deploy/mosquitto.conf with a private listener and
+# persistence directory (the system broker service is never used).
+write_broker_config() {
+  local dir=$1 port=$2
+  grep -vE '^(listener|port|persistence_location|log_dest|pid_file|user|include_dir|password_file|acl_file) ' \
+    deploy/mosquitto.conf > "$dir/mosquitto.conf"
+  cat >> "$dir/mosquitto.conf" <<CONF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence_location $dir/
+log_dest file $dir/mosquitto.log
+CONF
+}
+
+# build_release TARGET...: the optimised host build under build/ (no sanitizers).
+build_release() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOTTO_SANITIZE=OFF > build-configure.log 2>&1 ||
+    { cat build-configure.log >&2; return 1; }
+  rm -f build-configure.log
+  cmake --build build -j "$(nproc)" --target "$@"
+}

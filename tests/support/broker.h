@@ -1,0 +1,29 @@
+// A private mosquitto on a random loopback port, configured like the shipped deploy/mosquitto.conf.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "process.h"
+
+namespace sotto::test {
+
+class Broker {
+ public:
+  explicit Broker(const std::string &name);  // starts it; throws if it does not listen
+  ~Broker();
+
+  // Graceful stop: mosquitto writes its persistence file on SIGTERM.
+  void stop();
+  void start();
+  int port() const { return port_; }
+  std::string url() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::string dir_;
+  std::string config_path_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace sotto::test

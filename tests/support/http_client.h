@@ -1,0 +1,15 @@
+// A minimal blocking HTTP/1.1 GET for tests (no keep-alive, loopback only).
+#pragma once
+
+#include <string>
+
+namespace sotto::test {
+
+struct HttpResponse {
+  int status = 0;  // 0 when the connection failed
+  std::string body;
+};
+
+HttpResponse http_get(int port, const std::string &target);
+
+}  // namespace sotto::test
