@@ -38,12 +38,24 @@ void unpack_core(uint64_t core, sotto_event_t *event) {
   event->uptime_s = static_cast<uint32_t>((core >> 40) & kWireMask24);
 }
 
+// Values read from the wire into nanopb's enum-typed fields may lie outside the enum's range;
+// reading them as the enum type would be undefined behaviour, so copy out the raw bits.
+template <typename Enum>
+int raw_enum_value(const Enum &field) {
+  static_assert(sizeof(Enum) == sizeof(int), "nanopb enums are int-sized");
+  int value = 0;
+  memcpy(&value, &field, sizeof value);
+  return value;
+}
+
 sotto_err_t encode(const pb_msgdesc_t *fields, const void *message, uint8_t *buf, size_t buf_size,
                    size_t *out_len) {
+  // nanopb stops counting at a full stream, so measure first to name the cause exactly.
+  size_t needed = 0;
+  if (!pb_get_encoded_size(&needed, fields, message)) return SOTTO_ERR_ENCODE;
+  if (needed > buf_size) return SOTTO_ERR_BUFFER_TOO_SMALL;
   pb_ostream_t stream = pb_ostream_from_buffer(buf, buf_size);
-  if (!pb_encode(&stream, fields, message)) {
-    return stream.bytes_written >= buf_size ? SOTTO_ERR_BUFFER_TOO_SMALL : SOTTO_ERR_ENCODE;
-  }
+  if (!pb_encode(&stream, fields, message)) return SOTTO_ERR_ENCODE;
   *out_len = stream.bytes_written;
   return SOTTO_OK;
 }
@@ -73,14 +85,16 @@ extern "C" sotto_err_t sotto_event_decode(const uint8_t *buf, size_t len, sotto_
   sotto_v1_Event wire = sotto_v1_Event_init_zero;
   pb_istream_t stream = pb_istream_from_buffer(buf, len);
   if (!pb_decode(&stream, sotto_v1_Event_fields, &wire)) return SOTTO_ERR_DECODE;
-  if (!is_known_kind(wire.kind)) return SOTTO_ERR_INVALID_ARGUMENT;
+  const int kind = raw_enum_value(wire.kind);
+  if (!is_known_kind(kind)) return SOTTO_ERR_INVALID_ARGUMENT;
   memset(out, 0, sizeof(*out));
-  out->kind = static_cast<sotto_event_kind_t>(wire.kind);
+  out->kind = static_cast<sotto_event_kind_t>(kind);
   unpack_core(wire.core, out);
   out->reading_count = static_cast<uint8_t>(wire.readings_count);
   for (pb_size_t i = 0; i < wire.readings_count; ++i) {
-    if (!is_known_quantity(wire.readings[i].quantity)) return SOTTO_ERR_INVALID_ARGUMENT;
-    out->readings[i].quantity = static_cast<sotto_quantity_t>(wire.readings[i].quantity);
+    const int quantity = raw_enum_value(wire.readings[i].quantity);
+    if (!is_known_quantity(quantity)) return SOTTO_ERR_INVALID_ARGUMENT;
+    out->readings[i].quantity = static_cast<sotto_quantity_t>(quantity);
     out->readings[i].value = wire.readings[i].value;
   }
   return SOTTO_OK;

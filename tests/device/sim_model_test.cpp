@@ -1,0 +1,158 @@
+// sotto-sim's building blocks: deterministic signals per seed, hysteresis, the rules' events,
+// and flag parsing errors that name the flag.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "options.h"
+#include "sensor_model.h"
+
+namespace sotto::gw::sim {
+namespace {
+
+std::vector<sotto_event_t> run_model(SiteKind kind, uint64_t seed, int hours) {
+  SensorModel model(kind, seed);
+  std::vector<sotto_event_t> events;
+  for (int minute = 0; minute < hours * 60; ++minute) {
+    model.step(&events);
+  }
+  return events;
+}
+
+bool same_events(const std::vector<sotto_event_t> &a, const std::vector<sotto_event_t> &b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].kind != b[i].kind || a[i].class_id != b[i].class_id || a[i].score != b[i].score ||
+        a[i].reading_count != b[i].reading_count ||
+        (a[i].reading_count > 0 && a[i].readings[0].value != b[i].readings[0].value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(SimModel, SameSeedGivesTheSameEventsAndAnotherSeedDoesNot) {
+  for (SiteKind kind : {SiteKind::kAgri, SiteKind::kIndustrial}) {
+    auto first = run_model(kind, 42, 48);
+    auto again = run_model(kind, 42, 48);
+    EXPECT_TRUE(same_events(first, again));
+    bool any_difference = false;
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+      any_difference = any_difference || !same_events(first, run_model(kind, seed, 48));
+    }
+    EXPECT_TRUE(any_difference);
+  }
+}
+
+TEST(SimModel, HeartbeatsEverySixHoursAfterAStaggeredStart) {
+  auto events = run_model(SiteKind::kAgri, 3, 48);
+  int heartbeats = 0;
+  for (const auto &event : events) {
+    heartbeats += event.kind == SOTTO_EVENT_HEARTBEAT;
+  }
+  // First heartbeat within 0.5..6 h, then every 6 h: 8 in two days.
+  EXPECT_EQ(heartbeats, 8);
+}
+
+TEST(SimModel, FarmsReportThresholdsAndFaultyMachinesReportAnomalies) {
+  int thresholds = 0;
+  int anomalies = 0;
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    for (const auto &event : run_model(SiteKind::kAgri, seed, 48)) {
+      EXPECT_NE(event.kind, SOTTO_EVENT_ANOMALY);
+      thresholds += event.kind == SOTTO_EVENT_THRESHOLD;
+    }
+    for (const auto &event : run_model(SiteKind::kIndustrial, seed, 48)) {
+      EXPECT_NE(event.kind, SOTTO_EVENT_THRESHOLD);
+      if (event.kind == SOTTO_EVENT_ANOMALY) {
+        anomalies += 1;
+        EXPECT_GE(event.score, 140);
+        ASSERT_EQ(event.reading_count, 1);
+        EXPECT_EQ(event.readings[0].quantity, SOTTO_QUANTITY_VIBRATION_RMS_MILLI_G);
+      }
+    }
+  }
+  EXPECT_GT(thresholds, 0);
+  EXPECT_GT(anomalies, 0);
+}
+
+TEST(SimModel, HysteresisFiresOncePerCrossing) {
+  Hysteresis falling(200, 230);
+  std::vector<double> values = {250, 199, 150, 210, 199, 240, 180};
+  std::vector<bool> fired;
+  fired.reserve(values.size());
+  for (double value : values) {
+    fired.push_back(falling.update(value));
+  }
+  EXPECT_EQ(fired, (std::vector<bool>{false, true, false, false, false, false, true}));
+  Hysteresis rising(140, 80);
+  EXPECT_FALSE(rising.update(100));
+  EXPECT_TRUE(rising.update(140));
+  EXPECT_FALSE(rising.update(200));
+  EXPECT_FALSE(rising.update(90));
+  EXPECT_FALSE(rising.update(150));  // not re-armed: 90 is above 80
+  EXPECT_FALSE(rising.update(80));
+  EXPECT_TRUE(rising.update(141));
+}
+
+std::string parse_error(std::vector<std::string> args) {
+  std::vector<char *> argv = {const_cast<char *>("sotto-sim")};
+  for (auto &arg : args) {
+    argv.push_back(arg.data());
+  }
+  try {
+    parse_options(static_cast<int>(argv.size()), argv.data());
+  } catch (const std::invalid_argument &error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(SimOptions, ParsesTheDocumentedFlags) {
+  std::vector<std::string> args = {"--devices",
+                                   "12",
+                                   "--sites",
+                                   "farm-a:agri,plant-b:industrial",
+                                   "--seed=9",
+                                   "--events-per-device",
+                                   "5",
+                                   "--queue-events",
+                                   "8",
+                                   "--broker",
+                                   "tcp://127.0.0.1:1884",
+                                   "--quiet"};
+  std::vector<char *> argv = {const_cast<char *>("sotto-sim")};
+  for (auto &arg : args) {
+    argv.push_back(arg.data());
+  }
+  Options options = parse_options(static_cast<int>(argv.size()), argv.data());
+  EXPECT_EQ(options.devices, 12);
+  ASSERT_EQ(options.sites.size(), 2u);
+  EXPECT_EQ(options.sites[1].name, "plant-b");
+  EXPECT_EQ(options.sites[1].kind, SiteKind::kIndustrial);
+  EXPECT_EQ(options.seed, 9u);
+  EXPECT_EQ(options.events_per_device, 5);
+  EXPECT_EQ(options.queue_events, 8u);
+  EXPECT_EQ(options.broker_url, "tcp://127.0.0.1:1884");
+  EXPECT_TRUE(options.quiet);
+}
+
+TEST(SimOptions, ErrorsNameTheFlagAndTheExpectedForm) {
+  EXPECT_EQ(parse_error({"--devices", "0"}),
+            "--devices: expected an integer in 1..100000, got '0'");
+  EXPECT_EQ(parse_error({"--sites", "farm:orchard"}),
+            "--sites: kind of 'farm' must be agri or industrial, got 'orchard'");
+  EXPECT_EQ(parse_error({"--sites", "Farm:agri"}),
+            "--sites: site name 'Farm' must match [a-z0-9][a-z0-9-]* and be at most 27 characters");
+  EXPECT_EQ(parse_error({"--broker", "localhost"}),
+            "--broker: expected tcp://HOST:PORT, got 'localhost'");
+  EXPECT_EQ(parse_error({"--duration"}), "--duration: missing value");
+  EXPECT_EQ(parse_error({"--frobnicate", "1"}), "unknown flag '--frobnicate'");
+}
+
+}  // namespace
+}  // namespace sotto::gw::sim
