@@ -12,6 +12,7 @@ extern "C" const char *sotto_err_name(sotto_err_t err) {
     case SOTTO_ERR_TRANSPORT: return "SOTTO_ERR_TRANSPORT";
     case SOTTO_ERR_STORAGE: return "SOTTO_ERR_STORAGE";
     case SOTTO_ERR_NOT_CONFIGURED: return "SOTTO_ERR_NOT_CONFIGURED";
+    case SOTTO_ERR_UNHANDLED_TOPIC: return "SOTTO_ERR_UNHANDLED_TOPIC";
     case SOTTO_ERR_LAST_: break;
   }
   return "SOTTO_ERR_UNKNOWN";

@@ -20,6 +20,7 @@ typedef enum sotto_err {
   SOTTO_ERR_TRANSPORT = -6,        /* the link did not confirm delivery; try again later */
   SOTTO_ERR_STORAGE = -7,          /* the storage port failed to read, write or erase */
   SOTTO_ERR_NOT_CONFIGURED = -8,   /* a required port or setting was not given */
+  SOTTO_ERR_UNHANDLED_TOPIC = -9,  /* an incoming message on a topic nothing handles (yet) */
 
   /* Model loading and inference (-20 .. -39) */
 

@@ -1,0 +1,139 @@
+// Fleet construction and the worker loop. Devices never share a thread at the same time, so the
+// SDK's single-threaded contract holds without locks.
+#include "fleet.h"
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+namespace sotto::gw::sim {
+namespace {
+
+constexpr auto kWorkerPause = std::chrono::milliseconds(5);
+
+std::string device_id(const SiteSpec &site, int index_in_site, int per_site) {
+  int width = per_site > 999 ? 5 : 3;
+  char digits[16];
+  std::snprintf(digits, sizeof digits, "%0*d", width, index_in_site);
+  return site.name + "-" + digits;
+}
+
+uint64_t model_seed(uint64_t seed, size_t index) {
+  return seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull * (index + 1);
+}
+
+}  // namespace
+
+Fleet::Fleet(const Options &options) : options_(options) {
+  const int site_count = static_cast<int>(options.sites.size());
+  const int per_site = (options.devices + site_count - 1) / site_count;
+  for (int i = 0; i < options.devices; ++i) {
+    const SiteSpec &site = options.sites[static_cast<size_t>(i % site_count)];
+    devices_.push_back(std::make_unique<VirtualDevice>(
+        options, site, device_id(site, i / site_count + 1, per_site),
+        model_seed(options.seed, static_cast<size_t>(i))));
+  }
+}
+
+Fleet::~Fleet() {
+  stop();
+  devices_.clear();
+  sotto_host_clock_destroy(clock_);
+}
+
+int Fleet::connect_all(double timeout_s) {
+  for (auto &device : devices_) {
+    device->start_connecting();
+  }
+  // The first device's verdict tells a dead broker apart quickly (connection refused).
+  if (!devices_.empty() && !devices_.front()->await_connected(timeout_s)) {
+    return 0;
+  }
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+  int connected = 0;
+  while (true) {
+    connected = 0;
+    for (auto &device : devices_) {
+      connected += device->connected() ? 1 : 0;
+    }
+    if (connected == static_cast<int>(devices_.size()) ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return connected;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+const char *Fleet::first_transport_error() {
+  for (auto &device : devices_) {
+    if (!device->connected()) {
+      return device->last_transport_error();
+    }
+  }
+  return "none";
+}
+
+void Fleet::start() {
+  clock_ = sotto_host_clock_create_real(options_.time_scale);
+  if (clock_ == nullptr) {
+    throw std::runtime_error("cannot create the simulated clock");
+  }
+  for (auto &device : devices_) {
+    device->boot(clock_);
+  }
+  worker_count_ = std::min(static_cast<size_t>(options_.threads), devices_.size());
+  drained_per_worker_ = std::make_unique<std::atomic<int>[]>(worker_count_);
+  for (size_t w = 0; w < worker_count_; ++w) {
+    drained_per_worker_[w].store(0);
+  }
+  for (size_t w = 0; w < worker_count_; ++w) {
+    workers_.emplace_back([this, w] { run_worker(w); });
+  }
+}
+
+void Fleet::run_worker(size_t worker) {
+  const size_t stride = worker_count_;
+  while (!stopping_.load()) {
+    const uint64_t now = sotto_host_clock_now_ms(clock_);
+    const bool emitting = emitting_.load();
+    int drained = 0;
+    for (size_t i = worker; i < devices_.size(); i += stride) {
+      devices_[i]->tick(now, emitting);
+      drained += devices_[i]->drained() ? 1 : 0;
+    }
+    drained_per_worker_[worker].store(drained);
+    std::this_thread::sleep_for(kWorkerPause);
+  }
+}
+
+int Fleet::drained_devices() const {
+  int total = 0;
+  for (size_t w = 0; w < worker_count_; ++w) {
+    total += drained_per_worker_[w].load();
+  }
+  return total;
+}
+
+uint64_t Fleet::sim_now_ms() {
+  return clock_ == nullptr ? 0 : sotto_host_clock_now_ms(clock_);
+}
+
+void Fleet::stop() {
+  stopping_.store(true);
+  for (auto &worker : workers_) {
+    worker.join();
+  }
+  workers_.clear();
+}
+
+std::vector<DeviceReport> Fleet::reports() const {
+  std::vector<DeviceReport> out;
+  for (const auto &device : devices_) {
+    out.push_back(device->report());
+  }
+  return out;
+}
+
+}  // namespace sotto::gw::sim

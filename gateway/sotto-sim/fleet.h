@@ -1,0 +1,46 @@
+// The fleet: builds the virtual devices, connects them, and runs them on a few worker threads
+// (each polls its share of devices in turn) through the run, drain and stop phases.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "options.h"
+#include "virtual_device.h"
+
+namespace sotto::gw::sim {
+
+class Fleet {
+ public:
+  explicit Fleet(const Options &options);  // creates devices; throws on a bad setup
+  ~Fleet();
+
+  // Connects every device, waiting up to timeout_s; returns how many are connected.
+  int connect_all(double timeout_s);
+  const char *first_transport_error();
+  // Boots every device on a simulated clock starting now and starts the workers.
+  void start();
+  // Stops emitting; devices keep delivering what they queued.
+  void stop_emitting() { emitting_.store(false); }
+  int drained_devices() const;
+  uint64_t sim_now_ms();
+  // Stops and joins the workers; reports are safe to read afterwards.
+  void stop();
+  std::vector<DeviceReport> reports() const;
+
+ private:
+  void run_worker(size_t worker);
+
+  Options options_;
+  std::vector<std::unique_ptr<VirtualDevice>> devices_;
+  sotto_host_clock_t *clock_ = nullptr;
+  size_t worker_count_ = 0;
+  std::vector<std::thread> workers_;
+  std::unique_ptr<std::atomic<int>[]> drained_per_worker_;
+  std::atomic<bool> emitting_{true};
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace sotto::gw::sim

@@ -1,0 +1,160 @@
+// Parses sotto-sim's flags; every error names the flag and the expected form.
+#include "options.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+#include "sotto/device.h"
+
+namespace sotto::gw::sim {
+namespace {
+
+[[noreturn]] void fail(const std::string &message) {
+  throw std::invalid_argument(message);
+}
+
+long long parse_integer(const std::string &flag, const std::string &text, long long low,
+                        long long high) {
+  char *end = nullptr;
+  errno = 0;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value < low || value > high) {
+    fail(flag + ": expected an integer in " + std::to_string(low) + ".." + std::to_string(high) +
+         ", got '" + text + "'");
+  }
+  return value;
+}
+
+double parse_positive(const std::string &flag, const std::string &text) {
+  char *end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(value > 0) || value > 1e9) {
+    fail(flag + ": expected a positive number, got '" + text + "'");
+  }
+  return value;
+}
+
+std::vector<SiteSpec> parse_sites(const std::string &text) {
+  std::vector<SiteSpec> sites;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    auto colon = item.find(':');
+    if (colon == std::string::npos) {
+      fail("--sites: expected NAME:agri|industrial, got '" + item + "'");
+    }
+    SiteSpec site;
+    site.name = item.substr(0, colon);
+    std::string kind = item.substr(colon + 1);
+    if (kind == "agri") {
+      site.kind = SiteKind::kAgri;
+    } else if (kind == "industrial") {
+      site.kind = SiteKind::kIndustrial;
+    } else {
+      fail("--sites: kind of '" + site.name + "' must be agri or industrial, got '" + kind + "'");
+    }
+    // Device ids are "<site>-NNNN" and must stay within 32 characters.
+    if (!sotto_id_is_valid(site.name.c_str()) || site.name.size() > 27) {
+      fail("--sites: site name '" + site.name +
+           "' must match [a-z0-9][a-z0-9-]* and be at most 27 characters");
+    }
+    for (const auto &other : sites) {
+      if (other.name == site.name) {
+        fail("--sites: site '" + site.name + "' is listed twice");
+      }
+    }
+    sites.push_back(site);
+  }
+  if (sites.empty()) {
+    fail("--sites: expected at least one NAME:KIND");
+  }
+  return sites;
+}
+
+}  // namespace
+
+std::string usage() {
+  return "usage: sotto-sim [flags]\n"
+         "  --devices N             virtual devices (default 60)\n"
+         "  --sites LIST            NAME:agri|industrial,... (default "
+         "farm-north:agri,farm-south:agri,plant-1:industrial)\n"
+         "  --duration S            wall-clock seconds to run (default 45)\n"
+         "  --seed K                seed for the synthetic signals (default 1)\n"
+         "  --broker URL            MQTT broker (default tcp://127.0.0.1:1883)\n"
+         "  --time-scale X          simulated seconds per wall second (default 3840)\n"
+         "  --events-per-device N   emit exactly N events per device, drain, exit\n"
+         "  --summary-json PATH     write per-device and total counts at exit\n"
+         "  --queue-events M        store-and-forward capacity per device (default 256)\n"
+         "  --health-interval S     simulated seconds between Health messages (default 3600)\n"
+         "  --threads T             worker threads polling the devices (default 4)\n"
+         "  --drain-timeout S       wall seconds to deliver what is queued at the end (default "
+         "10)\n"
+         "  --publish-timeout-ms MS wait for each PUBACK (default 5000)\n"
+         "  --state-dir DIR         keep each device's flash (boot counter) in DIR across runs\n"
+         "  --quiet                 no summary table\n"
+         "exit codes: 0 done, 1 runtime failure (e.g. unreachable broker), 2 bad flags,\n"
+         "            3 --events-per-device could not deliver everything in time\n";
+}
+
+Options parse_options(int argc, char **argv) {
+  Options options;
+  options.sites = {{"farm-north", SiteKind::kAgri},
+                   {"farm-south", SiteKind::kAgri},
+                   {"plant-1", SiteKind::kIndustrial}};
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    std::string value;
+    auto equals = flag.find('=');
+    if (flag.rfind("--", 0) == 0 && equals != std::string::npos) {
+      value = flag.substr(equals + 1);
+      flag = flag.substr(0, equals);
+    } else if (flag != "--quiet") {
+      if (i + 1 >= argc) {
+        fail(flag + ": missing value");
+      }
+      value = argv[++i];
+    }
+    if (flag == "--devices") {
+      options.devices = static_cast<int>(parse_integer(flag, value, 1, 100000));
+    } else if (flag == "--sites") {
+      options.sites = parse_sites(value);
+    } else if (flag == "--duration") {
+      options.duration_s = parse_positive(flag, value);
+    } else if (flag == "--seed") {
+      options.seed = static_cast<uint64_t>(parse_integer(flag, value, 0, INT64_MAX));
+    } else if (flag == "--broker") {
+      if (value.rfind("tcp://", 0) != 0 && value.rfind("mqtt://", 0) != 0) {
+        fail("--broker: expected tcp://HOST:PORT, got '" + value + "'");
+      }
+      options.broker_url = value;
+    } else if (flag == "--time-scale") {
+      options.time_scale = parse_positive(flag, value);
+    } else if (flag == "--events-per-device") {
+      options.events_per_device = static_cast<int>(parse_integer(flag, value, 0, 10000000));
+    } else if (flag == "--summary-json") {
+      options.summary_json_path = value;
+    } else if (flag == "--queue-events") {
+      options.queue_events = static_cast<uint32_t>(parse_integer(flag, value, 1, 1000000));
+    } else if (flag == "--health-interval") {
+      options.health_interval_s =
+          static_cast<uint32_t>(parse_integer(flag, value, 0, 86400LL * 365));
+    } else if (flag == "--threads") {
+      options.threads = static_cast<int>(parse_integer(flag, value, 1, 256));
+    } else if (flag == "--drain-timeout") {
+      options.drain_timeout_s = parse_positive(flag, value);
+    } else if (flag == "--publish-timeout-ms") {
+      options.publish_timeout_ms = static_cast<uint32_t>(parse_integer(flag, value, 1, 600000));
+    } else if (flag == "--state-dir") {
+      options.state_dir = value;
+    } else if (flag == "--quiet") {
+      options.quiet = true;
+    } else {
+      fail("unknown flag '" + flag + "'");
+    }
+  }
+  return options;
+}
+
+}  // namespace sotto::gw::sim

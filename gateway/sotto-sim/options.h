@@ -1,0 +1,39 @@
+// sotto-sim's command line: parsed and validated before anything starts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sensor_model.h"
+
+namespace sotto::gw::sim {
+
+struct SiteSpec {
+  std::string name;
+  SiteKind kind;
+};
+
+struct Options {
+  int devices = 60;
+  std::vector<SiteSpec> sites;  // default: two farms and a plant
+  double duration_s = 45;       // wall-clock seconds
+  uint64_t seed = 1;
+  std::string broker_url = "tcp://127.0.0.1:1883";
+  double time_scale = 3840;       // 45 s of wall time is two simulated days
+  int events_per_device = -1;     // >= 0: emit exactly this many, drain, exit
+  std::string summary_json_path;  // empty: no file
+  uint32_t queue_events = 256;
+  uint32_t health_interval_s = 3600;  // simulated seconds
+  int threads = 4;
+  double drain_timeout_s = 10;  // after the run or a signal, wall-clock seconds
+  uint32_t publish_timeout_ms = 5000;
+  std::string state_dir;  // empty: RAM storage (boot counters start fresh)
+  bool quiet = false;
+};
+
+// Throws std::invalid_argument with a message naming the flag and what was expected.
+Options parse_options(int argc, char **argv);
+std::string usage();
+
+}  // namespace sotto::gw::sim
