@@ -19,22 +19,32 @@ struct Sample {
 
 const char *senml_unit(sotto_quantity_t quantity) {
   switch (quantity) {
-    case SOTTO_QUANTITY_TEMPERATURE_CENTI_C: return "Cel";
-    case SOTTO_QUANTITY_SOIL_MOISTURE_PERMILLE: return "/";
-    case SOTTO_QUANTITY_VIBRATION_RMS_MILLI_G: return "m/s2";
-    case SOTTO_QUANTITY_RELATIVE_HUMIDITY_PERMILLE: return "%RH";
-    case SOTTO_QUANTITY_ZONE: return "";
+    case SOTTO_QUANTITY_TEMPERATURE_CENTI_C:
+      return "Cel";
+    case SOTTO_QUANTITY_SOIL_MOISTURE_PERMILLE:
+      return "/";
+    case SOTTO_QUANTITY_VIBRATION_RMS_MILLI_G:
+      return "m/s2";
+    case SOTTO_QUANTITY_RELATIVE_HUMIDITY_PERMILLE:
+      return "%RH";
+    case SOTTO_QUANTITY_ZONE:
+      return "";
   }
   return "";
 }
 
 double senml_value(const sotto_reading_t &reading) {
   switch (reading.quantity) {
-    case SOTTO_QUANTITY_TEMPERATURE_CENTI_C: return reading.value / 100.0;
-    case SOTTO_QUANTITY_SOIL_MOISTURE_PERMILLE: return reading.value / 1000.0;
-    case SOTTO_QUANTITY_VIBRATION_RMS_MILLI_G: return reading.value * 9.80665 / 1000.0;
-    case SOTTO_QUANTITY_RELATIVE_HUMIDITY_PERMILLE: return reading.value / 10.0;
-    case SOTTO_QUANTITY_ZONE: return reading.value;
+    case SOTTO_QUANTITY_TEMPERATURE_CENTI_C:
+      return reading.value / 100.0;
+    case SOTTO_QUANTITY_SOIL_MOISTURE_PERMILLE:
+      return reading.value / 1000.0;
+    case SOTTO_QUANTITY_VIBRATION_RMS_MILLI_G:
+      return reading.value * 9.80665 / 1000.0;
+    case SOTTO_QUANTITY_RELATIVE_HUMIDITY_PERMILLE:
+      return reading.value / 10.0;
+    case SOTTO_QUANTITY_ZONE:
+      return reading.value;
   }
   return reading.value;
 }
@@ -56,13 +66,15 @@ std::string event_as_senml(const sotto_event_t &event) {
   out += ",{\"n\":\"uptime\",\"u\":\"s\",\"v\":" + number(event.uptime_s) + "}";
   for (int i = 0; i < event.reading_count; ++i) {
     out += ",{\"n\":\"reading" + std::to_string(i) + "\",\"u\":\"" +
-           senml_unit(event.readings[i].quantity) + "\",\"v\":" + number(senml_value(event.readings[i])) + "}";
+           senml_unit(event.readings[i].quantity) +
+           "\",\"v\":" + number(senml_value(event.readings[i])) + "}";
   }
   return out + "]";
 }
 
 std::string health_as_senml(const sotto_health_t &health) {
-  std::string out = "[{\"bn\":\"urn:dev:sotto:farm-north:soil-017:\",\"n\":\"boot\",\"v\":" + number(health.boot_id) + "}";
+  std::string out = "[{\"bn\":\"urn:dev:sotto:farm-north:soil-017:\",\"n\":\"boot\",\"v\":" +
+                    number(health.boot_id) + "}";
   out += ",{\"n\":\"uptime\",\"u\":\"s\",\"v\":" + number(health.uptime_s) + "}";
   out += ",{\"n\":\"battery\",\"u\":\"V\",\"v\":" + number(health.battery_mv / 1000.0) + "}";
   out += ",{\"n\":\"model\",\"v\":" + number(health.model_id) + "}";
@@ -128,23 +140,29 @@ int main(int argc, char **argv) {
   typical.uptime_s = 86400 * 3 + 5040;
   typical.reading_count = 1;
   typical.readings[0] = {SOTTO_QUANTITY_SOIL_MOISTURE_PERMILLE, 182};
-  samples.push_back({"event", "typical (threshold + one reading)", encoded(typical), event_as_senml(typical)});
+  samples.push_back(
+      {"event", "typical (threshold + one reading)", encoded(typical), event_as_senml(typical)});
 
   sotto_health_t health = {UINT32_MAX, UINT32_MAX, UINT16_MAX, UINT16_MAX, UINT32_MAX,
                            UINT32_MAX, UINT32_MAX, UINT16_MAX, UINT32_MAX, UINT8_MAX};
   samples.push_back({"health", "worst case", encoded(health), health_as_senml(health)});
 
   sotto_health_t typical_health = {0x5eed1234u, 259200, 3612, 3, 7, 100, 0, 2, 0xcbf43926u, 4};
-  samples.push_back({"health", "typical", encoded(typical_health), health_as_senml(typical_health)});
+  samples.push_back(
+      {"health", "typical", encoded(typical_health), health_as_senml(typical_health)});
 
   std::ofstream out(argv[1]);
-  out << "{\n  \"unit\": \"bytes\",\n  \"budgets\": {\"us915_dr0\": 11, \"eu868_dr0\": 51},\n  \"messages\": [\n";
+  out << "{\n  \"unit\": \"bytes\",\n  \"budgets\": {\"us915_dr0\": 11, \"eu868_dr0\": 51},\n  "
+         "\"messages\": [\n";
   for (size_t i = 0; i < samples.size(); ++i) {
     const Sample &s = samples[i];
-    out << "    {\"message\": " << json_string(s.message) << ", \"variant\": " << json_string(s.variant)
-        << ", \"protobuf_bytes\": " << s.protobuf_bytes << ", \"senml_json_bytes\": " << s.senml.size()
-        << ", \"senml_over_protobuf\": " << number(static_cast<double>(s.senml.size()) / static_cast<double>(s.protobuf_bytes))
-        << ", \"senml\": " << json_string(s.senml) << "}" << (i + 1 < samples.size() ? "," : "") << "\n";
+    out << "    {\"message\": " << json_string(s.message)
+        << ", \"variant\": " << json_string(s.variant)
+        << ", \"protobuf_bytes\": " << s.protobuf_bytes
+        << ", \"senml_json_bytes\": " << s.senml.size() << ", \"senml_over_protobuf\": "
+        << number(static_cast<double>(s.senml.size()) / static_cast<double>(s.protobuf_bytes))
+        << ", \"senml\": " << json_string(s.senml) << "}" << (i + 1 < samples.size() ? "," : "")
+        << "\n";
   }
   out << "  ]\n}\n";
   return out ? 0 : 1;

@@ -69,7 +69,8 @@ std::vector<uint8_t> encode_event(uint32_t seq) {
   event.seq = seq;
   event.uptime_s = 60 + seq;
   event.reading_count = 1;
-  event.readings[0] = {SOTTO_QUANTITY_SOIL_MOISTURE_PERMILLE, static_cast<int32_t>(150 + seq % 300)};
+  event.readings[0] = {SOTTO_QUANTITY_SOIL_MOISTURE_PERMILLE,
+                       static_cast<int32_t>(150 + seq % 300)};
   std::vector<uint8_t> bytes(SOTTO_EVENT_MAX_ENCODED_BYTES);
   size_t length = 0;
   if (sotto_event_encode(&event, bytes.data(), bytes.size(), &length) != SOTTO_OK) std::abort();
@@ -83,8 +84,12 @@ int publish(const std::map<std::string, std::string> &flags) {
   const long events = std::stol(required(flags, "--events"));
   const std::string site = flags.count("--site") ? flags.at("--site") : "bench";
   const int window = 20000;  // Paho's default of 100 buffered messages would throttle the load
-  mqtt::async_client client(broker, "sotto-bench-publisher", mqtt::create_options(MQTTVERSION_5, window));
-  client.connect(mqtt::connect_options_builder().mqtt_version(MQTTVERSION_5).clean_start(true).finalize())->wait();
+  mqtt::async_client client(broker, "sotto-bench-publisher",
+                            mqtt::create_options(MQTTVERSION_5, window));
+  client
+      .connect(
+          mqtt::connect_options_builder().mqtt_version(MQTTVERSION_5).clean_start(true).finalize())
+      ->wait();
 
   std::vector<std::string> prefixes;
   for (long d = 0; d < devices; ++d) {
@@ -123,7 +128,8 @@ int drain(const std::map<std::string, std::string> &flags) {
     if (received.fetch_add(1) == 0) first_ns = now;
     last_ns = now;
   });
-  auto options = mqtt::connect_options_builder().mqtt_version(MQTTVERSION_5).clean_start(false).finalize();
+  auto options =
+      mqtt::connect_options_builder().mqtt_version(MQTTVERSION_5).clean_start(false).finalize();
   // Set on the final object: Paho C++ 1.2 loses connect properties when the builder is copied.
   options.set_properties({{mqtt::property::SESSION_EXPIRY_INTERVAL, 3600}});
   client.connect(options)->wait();
@@ -134,7 +140,8 @@ int drain(const std::map<std::string, std::string> &flags) {
     return 0;
   }
   auto deadline = Clock::now() + std::chrono::minutes(5);
-  while (received < expect && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (received < expect && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   client.disconnect()->wait();
   if (received < expect) {
     std::fprintf(stderr, "drain: only %ld of %ld messages arrived\n", received.load(), expect);

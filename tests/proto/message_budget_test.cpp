@@ -39,7 +39,7 @@ TEST(MessageBudget, FullEventFitsEu868Dr0) {
   sotto_v1_Event event = worst_case_core();
   event.readings_count = 3;
   for (auto &reading : event.readings) {
-    reading.quantity = sotto_v1_Quantity_QUANTITY_ZONE;  // the largest quantity value
+    reading.quantity = sotto_v1_Quantity_QUANTITY_ZONE;   // the largest quantity value
     reading.value = std::numeric_limits<int32_t>::min();  // zigzag's longest encoding
   }
   EXPECT_EQ(encoded_size(sotto_v1_Event_fields, event), size_t{sotto_v1_Event_size});

@@ -48,11 +48,13 @@ Broker::Broker(const std::string &name)
   start();
 }
 
-Broker::~Broker() { stop(); }
+Broker::~Broker() {
+  stop();
+}
 
 void Broker::start() {
-  process_ = std::make_unique<Process>(SOTTO_MOSQUITTO, std::vector<std::string>{"-c", config_path_},
-                                       dir_ + "/mosquitto.log");
+  process_ = std::make_unique<Process>(
+      SOTTO_MOSQUITTO, std::vector<std::string>{"-c", config_path_}, dir_ + "/mosquitto.log");
   if (!wait_for_port(port_, std::chrono::seconds(20))) {
     throw std::runtime_error("mosquitto did not listen on port " + std::to_string(port_) +
                              "; log: " + read_file(dir_ + "/mosquitto.log"));

@@ -21,14 +21,17 @@ HttpResponse http_get(int port, const std::string &target) {
     ::close(fd);
     return response;
   }
-  std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+  std::string request =
+      "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
     ::close(fd);
     return response;
   }
   std::string raw;
   char chunk[8192];
-  for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) raw.append(chunk, static_cast<size_t>(n));
+  for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;)
+    raw.append(chunk, static_cast<size_t>(n));
   ::close(fd);
   size_t header_end = raw.find("\r\n\r\n");
   if (raw.rfind("HTTP/1.1 ", 0) != 0 || header_end == std::string::npos) return response;

@@ -1,0 +1,184 @@
+// The HTTP API of sottod: /api/v1/{fleet,devices,events,aggregates}, /healthz, /metrics.
+#include "router.h"
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "topic.h"
+
+namespace sotto::gw {
+namespace {
+
+class BadParameter : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+int64_t integer_parameter(const std::map<std::string, std::string> &query, const std::string &name,
+                          int64_t min, int64_t max, int64_t fallback) {
+  auto found = query.find(name);
+  if (found == query.end()) return fallback;
+  char *end = nullptr;
+  long long value = std::strtoll(found->second.c_str(), &end, 10);
+  if (found->second.empty() || *end != '\0' || value < min || value > max) {
+    throw BadParameter(name + ": expected an integer " + std::to_string(min) + ".." +
+                       std::to_string(max) + ", got '" + found->second + "'");
+  }
+  return value;
+}
+
+std::optional<std::string> id_parameter(const std::map<std::string, std::string> &query,
+                                        const std::string &name) {
+  auto found = query.find(name);
+  if (found == query.end()) return std::nullopt;
+  if (!is_valid_id(found->second))
+    throw BadParameter(name + ": '" + found->second + "' is not an id [a-z0-9][a-z0-9-]{0,31}");
+  return found->second;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(const std::string &text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+        hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i] == '+' ? ' ' : text[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> parse_query(const std::string &query) {
+  std::map<std::string, std::string> pairs;
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t end = query.find('&', start);
+    std::string item =
+        query.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    size_t equals = item.find('=');
+    if (!item.empty()) {
+      pairs[percent_decode(item.substr(0, equals))] =
+          equals == std::string::npos ? std::string() : percent_decode(item.substr(equals + 1));
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return pairs;
+}
+
+Response json_response(const Request &request, http::status status, const std::string &body) {
+  Response response{status, request.version()};
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::server, "sottod");
+  response.keep_alive(request.keep_alive());
+  response.body() = body;
+  response.prepare_payload();
+  return response;
+}
+
+Response error_response(const Request &request, http::status status, const std::string &message) {
+  return json_response(request, status,
+                       boost::json::serialize(boost::json::object{{"error", message}}));
+}
+
+void Router::add_prefix_route(std::string prefix, RouteHandler handler) {
+  prefix_routes_[std::move(prefix)] = std::move(handler);
+}
+
+Response Router::handle(const Request &request) {
+  std::string target(request.target());
+  size_t question = target.find('?');
+  std::string path = target.substr(0, question);
+  auto query = parse_query(question == std::string::npos ? "" : target.substr(question + 1));
+  try {
+    return route(request, path, query);
+  } catch (const BadParameter &error) {
+    return error_response(request, http::status::bad_request, error.what());
+  } catch (const std::exception &error) {
+    return error_response(request, http::status::internal_server_error, error.what());
+  }
+}
+
+Response Router::route(const Request &request, const std::string &path,
+                       const std::map<std::string, std::string> &query) {
+  for (const auto &[prefix, handler] : prefix_routes_) {
+    if (path.rfind(prefix, 0) == 0) return handler(request, path, query);
+  }
+  if (request.method() != http::verb::get) {
+    return error_response(request, http::status::method_not_allowed,
+                          "only GET is served on " + path);
+  }
+  if (path == "/healthz") {
+    // Ready means subscribed: before that, devices' messages would reach no one.
+    const bool ready = metrics_.mqtt_connected.load() == 1;
+    return json_response(request, ready ? http::status::ok : http::status::service_unavailable,
+                         boost::json::serialize(boost::json::object{
+                             {"status", ready ? "ok" : "connecting"}, {"mqtt_subscribed", ready}}));
+  }
+  if (path == "/metrics") {
+    Response response{http::status::ok, request.version()};
+    response.set(http::field::content_type, "text/plain; version=0.0.4");
+    response.keep_alive(request.keep_alive());
+    response.body() = metrics_.render();
+    response.prepare_payload();
+    return response;
+  }
+  if (path == "/api/v1/fleet")
+    return json_response(request, http::status::ok, boost::json::serialize(queries_.fleet()));
+  if (path == "/api/v1/devices") {
+    return json_response(request, http::status::ok,
+                         boost::json::serialize(queries_.devices(id_parameter(query, "site"))));
+  }
+  const std::string device_prefix = "/api/v1/devices/";
+  if (path.rfind(device_prefix, 0) == 0) {
+    std::string id = path.substr(device_prefix.size());
+    if (!is_valid_id(id))
+      throw BadParameter("device: '" + id + "' is not an id [a-z0-9][a-z0-9-]{0,31}");
+    auto device = queries_.device(id);
+    if (!device)
+      return error_response(request, http::status::not_found, "unknown device '" + id + "'");
+    return json_response(request, http::status::ok, boost::json::serialize(*device));
+  }
+  if (path == "/api/v1/events") {
+    EventFilter filter;
+    filter.device = id_parameter(query, "device");
+    filter.site = id_parameter(query, "site");
+    if (auto kind = query.find("kind"); kind != query.end()) {
+      filter.kind = kind_from_name(kind->second);
+      if (!filter.kind)
+        throw BadParameter("kind: expected anomaly, classification, threshold or heartbeat, got '" +
+                           kind->second + "'");
+    }
+    if (query.count("before_id"))
+      filter.before_id = integer_parameter(query, "before_id", 1, INT64_MAX, 0);
+    filter.limit = static_cast<int>(integer_parameter(query, "limit", 1, 1000, 100));
+    return json_response(request, http::status::ok,
+                         boost::json::serialize(queries_.events(filter)));
+  }
+  if (path == "/api/v1/aggregates") {
+    auto scope = query.find("scope");
+    std::string scope_name = scope == query.end() ? "site" : scope->second;
+    if (scope_name != "site" && scope_name != "device") {
+      throw BadParameter("scope: expected site or device, got '" + scope_name + "'");
+    }
+    auto id = id_parameter(query, "id");
+    if (!id) throw BadParameter("id: required (the site or device to aggregate)");
+    return json_response(request, http::status::ok,
+                         boost::json::serialize(queries_.aggregates(scope_name, *id)));
+  }
+  return error_response(request, http::status::not_found, "no such endpoint: " + path);
+}
+
+}  // namespace sotto::gw

@@ -1,0 +1,121 @@
+// Parses sottod.toml with toml++ and rejects anything it does not understand.
+#include "config.h"
+
+#include <toml++/toml.h>
+#include <set>
+#include <stdexcept>
+
+namespace sotto::gw {
+namespace {
+
+[[noreturn]] void fail(const std::string &key, const std::string &what) {
+  throw std::runtime_error("config: " + key + ": " + what);
+}
+
+class Section {
+ public:
+  Section(const toml::table &root, std::string name) : name_(std::move(name)) {
+    if (const toml::node *node = root.get(name_)) {
+      table_ = node->as_table();
+      if (table_ == nullptr) fail(name_, "expected a table");
+    }
+  }
+
+  void read(const char *key, std::string *out) {
+    if (const toml::node *node = find(key)) {
+      auto value = node->value<std::string>();
+      if (!value || !node->is_string()) fail(name_ + "." + key, "expected a string");
+      *out = *value;
+    }
+  }
+
+  template <typename Integer>
+  void read(const char *key, Integer *out, int64_t min, int64_t max) {
+    if (const toml::node *node = find(key)) {
+      if (!node->is_integer()) fail(name_ + "." + key, "expected an integer");
+      int64_t value = *node->value<int64_t>();
+      if (value < min || value > max) {
+        fail(name_ + "." + key, "expected " + std::to_string(min) + ".." + std::to_string(max) +
+                                    ", got " + std::to_string(value));
+      }
+      *out = static_cast<Integer>(value);
+    }
+  }
+
+  // Every key present must have been read.
+  void reject_unknown() const {
+    if (table_ == nullptr) return;
+    for (const auto &[key, node] : *table_) {
+      if (known_.count(std::string(key.str())) == 0)
+        fail(name_ + "." + std::string(key.str()), "unknown key");
+    }
+  }
+
+ private:
+  const toml::node *find(const char *key) {
+    known_.insert(key);
+    return table_ == nullptr ? nullptr : table_->get(key);
+  }
+
+  std::string name_;
+  const toml::table *table_ = nullptr;
+  std::set<std::string> known_;
+};
+
+}  // namespace
+
+Config load_config(const std::string &path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error &error) {
+    throw std::runtime_error("config: " + path + ": " + std::string(error.description()) +
+                             " at line " + std::to_string(error.source().begin.line));
+  }
+  for (const auto &[key, node] : root) {
+    static const std::set<std::string> kSections = {"mqtt", "store", "http", "ingest", "aggregate"};
+    if (kSections.count(std::string(key.str())) == 0)
+      fail(std::string(key.str()), "unknown section");
+  }
+  Config config;
+  Section mqtt(root, "mqtt");
+  mqtt.read("broker", &config.mqtt.broker);
+  mqtt.read("client_id", &config.mqtt.client_id);
+  mqtt.read("session_expiry_s", &config.mqtt.session_expiry_s, 0, UINT32_MAX);
+  mqtt.read("keepalive_s", &config.mqtt.keepalive_s, 1, 65535);
+  mqtt.read("persistence_dir", &config.mqtt.persistence_dir);
+  mqtt.reject_unknown();
+  Section store(root, "store");
+  store.read("path", &config.store.path);
+  store.read("synchronous", &config.store.synchronous);
+  store.reject_unknown();
+  Section http(root, "http");
+  http.read("listen", &config.http.listen);
+  http.read("port", &config.http.port, 1, 65535);
+  http.reject_unknown();
+  Section ingest(root, "ingest");
+  ingest.read("max_payload_bytes", &config.ingest.max_payload_bytes, 16, 1 << 20);
+  ingest.read("reject_log_interval_s", &config.ingest.reject_log_interval_s, 1, 86400);
+  ingest.reject_unknown();
+  Section aggregate(root, "aggregate");
+  aggregate.read("window_s", &config.aggregate.window_s, 60, 31 * 86400);
+  aggregate.read("low_battery_mv", &config.aggregate.low_battery_mv, 0, 65535);
+  aggregate.reject_unknown();
+  validate_config(config);
+  return config;
+}
+
+void validate_config(const Config &config) {
+  if (config.store.synchronous != "normal" && config.store.synchronous != "full") {
+    fail("store.synchronous",
+         "expected \"normal\" or \"full\", got \"" + config.store.synchronous + "\"");
+  }
+  if (config.mqtt.broker.rfind("tcp://", 0) != 0) {
+    fail("mqtt.broker", "expected tcp://HOST:PORT, got \"" + config.mqtt.broker + "\"");
+  }
+  if (config.mqtt.client_id.empty()) fail("mqtt.client_id", "must not be empty");
+  if (config.store.path.empty()) fail("store.path", "must not be empty");
+  if (config.mqtt.persistence_dir.empty()) fail("mqtt.persistence_dir", "must not be empty");
+}
+
+}  // namespace sotto::gw

@@ -1,0 +1,52 @@
+// sottod's configuration: every key optional, defaults documented in deploy/sottod.toml.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sotto::gw {
+
+struct MqttConfig {
+  std::string broker = "tcp://127.0.0.1:1883";
+  std::string client_id = "sottod";
+  uint32_t session_expiry_s =
+      7 * 24 * 3600;  // how long the broker keeps our queue while we are down
+  uint32_t keepalive_s = 30;
+  std::string persistence_dir = "/var/lib/sotto/mqtt";
+};
+
+struct StoreConfig {
+  std::string path = "/var/lib/sotto/sotto.db";
+  std::string synchronous = "normal";  // normal: survives a process kill; full: survives power loss
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1";
+  uint16_t port = 8080;
+};
+
+struct IngestConfig {
+  uint32_t max_payload_bytes = 256;
+  uint32_t reject_log_interval_s = 60;
+};
+
+struct AggregateConfig {
+  uint32_t window_s = 3600;
+  uint32_t low_battery_mv = 3300;
+};
+
+struct Config {
+  MqttConfig mqtt;
+  StoreConfig store;
+  HttpConfig http;
+  IngestConfig ingest;
+  AggregateConfig aggregate;
+};
+
+// Reads a TOML file. Throws std::runtime_error naming the key for unknown keys, wrong types and
+// out-of-range values.
+Config load_config(const std::string &path);
+// Checks cross-field rules (also after command-line overrides); throws naming the key.
+void validate_config(const Config &config);
+
+}  // namespace sotto::gw

@@ -1,0 +1,153 @@
+// The end-to-end fixture: broker, sottod and sotto-sim as real processes.
+#include "fleet_fixture.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "http_client.h"
+
+#ifndef SOTTO_BIN_DIR
+#error "SOTTO_BIN_DIR must name the directory holding sottod and sotto-sim"
+#endif
+
+namespace sotto::test {
+
+GatewayProcess::GatewayProcess(std::string dir, std::string broker_url)
+    : dir_(std::move(dir)),
+      broker_url_(std::move(broker_url)),
+      db_path_(dir_ + "/sotto.db"),
+      http_port_(free_loopback_port()) {}
+
+GatewayProcess::~GatewayProcess() {
+  if (process_) kill_hard();
+}
+
+void GatewayProcess::start() {
+  process_ = std::make_unique<Process>(
+      SOTTO_BIN_DIR "/sottod",
+      std::vector<std::string>{"--broker", broker_url_, "--db", db_path_, "--mqtt-persistence-dir",
+                               dir_ + "/mqtt", "--http-port", std::to_string(http_port_)},
+      dir_ + "/sottod.log");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (http_get(http_port_, "/healthz").status == 200) return;
+    if (!process_->running()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("sottod did not become healthy; log:\n" + log());
+}
+
+void GatewayProcess::kill_hard() {
+  process_->signal(SIGKILL);
+  process_->wait(std::chrono::seconds(10));
+  process_.reset();
+}
+
+int GatewayProcess::stop() {
+  process_->signal(SIGTERM);
+  int status = process_->wait(std::chrono::seconds(30));
+  process_.reset();
+  return status;
+}
+
+std::string GatewayProcess::log() const {
+  return read_file(dir_ + "/sottod.log");
+}
+
+double GatewayProcess::metric(const std::string &series) const {
+  std::istringstream lines(http_get(http_port_, "/metrics").body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(series + " ", 0) == 0)
+      return std::strtod(line.c_str() + series.size() + 1, nullptr);
+  }
+  return -1;
+}
+
+void FleetTest::SetUp() {
+  const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
+  dir_ = make_temp_dir(std::string("e2e-") + info->name());
+  broker_ = std::make_unique<Broker>(info->name());
+  gateway_ = std::make_unique<GatewayProcess>(dir_, broker_->url());
+  gateway_->start();
+}
+
+std::unique_ptr<Process> FleetTest::start_sim(const std::vector<std::string> &flags) {
+  std::vector<std::string> args = flags;
+  args.insert(args.end(),
+              {"--broker", broker_->url(), "--summary-json", summary_path(), "--quiet"});
+  return std::make_unique<Process>(SOTTO_BIN_DIR "/sotto-sim", args, dir_ + "/sotto-sim.log");
+}
+
+SimResult FleetTest::run_sim(const std::vector<std::string> &flags, std::chrono::seconds timeout) {
+  auto sim = start_sim(flags);
+  SimResult result;
+  result.exit_code = sim->wait(timeout);
+  result.summary_json = read_file(summary_path());
+  return result;
+}
+
+namespace {
+
+// Read-only access to the gateway's database while it runs (WAL allows a concurrent reader).
+class Database {
+ public:
+  explicit Database(const std::string &path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      throw std::runtime_error("cannot open " + path);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~Database() { sqlite3_close(db_); }
+  sqlite3_stmt *prepare(const char *sql) {
+    sqlite3_stmt *statement = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &statement, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("bad query: ") + sqlite3_errmsg(db_));
+    }
+    return statement;
+  }
+
+ private:
+  sqlite3 *db_ = nullptr;
+};
+
+}  // namespace
+
+std::vector<std::pair<uint32_t, uint64_t>> FleetTest::stored_events(
+    const std::string &device) const {
+  Database db(gateway_->db_path());
+  sqlite3_stmt *query =
+      db.prepare("SELECT boot_id, seq FROM events WHERE device_id = ?1 ORDER BY seq");
+  sqlite3_bind_text(query, 1, device.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::pair<uint32_t, uint64_t>> rows;
+  while (sqlite3_step(query) == SQLITE_ROW) {
+    rows.emplace_back(static_cast<uint32_t>(sqlite3_column_int64(query, 0)),
+                      static_cast<uint64_t>(sqlite3_column_int64(query, 1)));
+  }
+  sqlite3_finalize(query);
+  return rows;
+}
+
+long FleetTest::stored_event_count() const {
+  Database db(gateway_->db_path());
+  sqlite3_stmt *query = db.prepare("SELECT COUNT(*) FROM events");
+  long count =
+      sqlite3_step(query) == SQLITE_ROW ? static_cast<long>(sqlite3_column_int64(query, 0)) : -1;
+  sqlite3_finalize(query);
+  return count;
+}
+
+bool FleetTest::wait_for_stored(long count, std::chrono::seconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (stored_event_count() >= count) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+}  // namespace sotto::test

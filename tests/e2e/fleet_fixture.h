@@ -1,0 +1,67 @@
+// End-to-end fixture: a private broker, a real sottod on it, and sotto-sim runs against both.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker.h"
+#include "process.h"
+
+namespace sotto::test {
+
+// sottod as a child process with its own SQLite file and Paho persistence directory, which
+// survive restarts of the process (that is what the crash tests are about).
+class GatewayProcess {
+ public:
+  GatewayProcess(std::string dir, std::string broker_url);
+  ~GatewayProcess();
+
+  void start();      // waits until the HTTP API answers
+  void kill_hard();  // SIGKILL: no chance to flush or say goodbye
+  int stop();        // SIGTERM; returns the exit status
+  int http_port() const { return http_port_; }
+  const std::string &db_path() const { return db_path_; }
+  std::string log() const;
+
+  // The value of one Prometheus series from /metrics ("name" or "name{labels}"); -1 if absent.
+  double metric(const std::string &series) const;
+
+ private:
+  std::string dir_;
+  std::string broker_url_;
+  std::string db_path_;
+  int http_port_;
+  std::unique_ptr<Process> process_;
+};
+
+struct SimResult {
+  int exit_code = -1;
+  std::string summary_json;
+};
+
+class FleetTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  // Runs sotto-sim to completion with the given extra flags (plus --broker and --summary-json).
+  SimResult run_sim(const std::vector<std::string> &flags, std::chrono::seconds timeout);
+  // Starts sotto-sim in the background.
+  std::unique_ptr<Process> start_sim(const std::vector<std::string> &flags);
+  std::string summary_path() const { return dir_ + "/sim-summary.json"; }
+
+  // Events stored for a device as (boot_id, seq) rows, read from the gateway's SQLite file.
+  std::vector<std::pair<uint32_t, uint64_t>> stored_events(const std::string &device) const;
+  long stored_event_count() const;
+  // Waits until the gateway has stored `count` events in total (or the deadline passes).
+  bool wait_for_stored(long count, std::chrono::seconds timeout) const;
+
+  std::string dir_;
+  std::unique_ptr<Broker> broker_;
+  std::unique_ptr<GatewayProcess> gateway_;
+};
+
+}  // namespace sotto::test
