@@ -38,7 +38,8 @@ boost::json::object device_json(const Statement &row) {
 // Stored readings hold quantity numbers; the API names them.
 boost::json::array readings_json(const std::string &stored) {
   boost::json::array readings;
-  for (auto &item : boost::json::parse(stored).as_array()) {
+  boost::json::value parsed = boost::json::parse(stored);
+  for (auto &item : parsed.as_array()) {
     auto quantity = item.at("quantity").to_number<int64_t>();
     boost::json::object reading;
     reading["quantity"] = quantity >= 0 && quantity <= 5 ? kQuantityNames[quantity] : "unknown";

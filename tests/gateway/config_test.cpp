@@ -1,0 +1,85 @@
+// sottod configuration: defaults, and every kind of bad input named by its key.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "config.h"
+
+namespace sotto::gw {
+namespace {
+
+std::string write_config(const std::string &text) {
+  std::string path = ::testing::TempDir() + "/sottod-" + std::to_string(::getpid()) + "-" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string load_error(const std::string &text) {
+  try {
+    load_config(write_config(text));
+  } catch (const std::runtime_error &error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
+  Config config = load_config(write_config(""));
+  EXPECT_EQ(config.mqtt.broker, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(config.mqtt.client_id, "sottod");
+  EXPECT_EQ(config.mqtt.session_expiry_s, 604800u);
+  EXPECT_EQ(config.store.synchronous, "normal");
+  EXPECT_EQ(config.http.listen, "127.0.0.1");
+  EXPECT_EQ(config.http.port, 8080);
+  EXPECT_EQ(config.ingest.max_payload_bytes, 256u);
+  EXPECT_EQ(config.aggregate.window_s, 3600u);
+}
+
+TEST(Config, ShippedExampleMatchesTheDefaults) {
+  Config shipped = load_config(SOTTO_SHIPPED_GATEWAY_CONFIG);
+  Config defaults;
+  EXPECT_EQ(shipped.mqtt.broker, defaults.mqtt.broker);
+  EXPECT_EQ(shipped.mqtt.persistence_dir, defaults.mqtt.persistence_dir);
+  EXPECT_EQ(shipped.store.path, defaults.store.path);
+  EXPECT_EQ(shipped.http.port, defaults.http.port);
+  EXPECT_EQ(shipped.ingest.reject_log_interval_s, defaults.ingest.reject_log_interval_s);
+  EXPECT_EQ(shipped.aggregate.low_battery_mv, defaults.aggregate.low_battery_mv);
+}
+
+TEST(Config, ValuesAreRead) {
+  Config config = load_config(write_config(
+      "[mqtt]\nbroker = \"tcp://10.0.0.2:1884\"\n[store]\nsynchronous = \"full\"\n[http]\nport = 9000\n"));
+  EXPECT_EQ(config.mqtt.broker, "tcp://10.0.0.2:1884");
+  EXPECT_EQ(config.store.synchronous, "full");
+  EXPECT_EQ(config.http.port, 9000);
+}
+
+TEST(Config, UnknownKeyIsNamed) {
+  EXPECT_EQ(load_error("[mqtt]\nbrokr = \"x\"\n"), "config: mqtt.brokr: unknown key");
+}
+
+TEST(Config, UnknownSectionIsNamed) {
+  EXPECT_EQ(load_error("[storage]\npath = \"x\"\n"), "config: storage: unknown section");
+}
+
+TEST(Config, WrongTypeIsNamed) {
+  EXPECT_EQ(load_error("[http]\nport = \"8080\"\n"), "config: http.port: expected an integer");
+}
+
+TEST(Config, OutOfRangeIsNamed) {
+  EXPECT_EQ(load_error("[http]\nport = 70000\n"), "config: http.port: expected 1..65535, got 70000");
+}
+
+TEST(Config, BadChoiceIsNamed) {
+  EXPECT_EQ(load_error("[store]\nsynchronous = \"sometimes\"\n"),
+            "config: store.synchronous: expected \"normal\" or \"full\", got \"sometimes\"");
+}
+
+TEST(Config, SyntaxErrorNamesTheLine) {
+  EXPECT_NE(load_error("[mqtt]\nbroker = \n").find("at line 2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sotto::gw
