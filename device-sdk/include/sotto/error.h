@@ -25,6 +25,18 @@ typedef enum sotto_err {
   /* Model loading and inference (-20 .. -39) */
 
   /* Over-the-air updates (-40 .. -59) */
+  SOTTO_ERR_OTA_BAD_SIGNATURE = -40,      /* the manifest's signature does not verify */
+  SOTTO_ERR_OTA_WRONG_KEY = -41,          /* signed by a key this device does not trust */
+  SOTTO_ERR_OTA_DIGEST_MISMATCH = -42,    /* the stored model's SHA-256 differs from the manifest */
+  SOTTO_ERR_OTA_VERSION_NOT_NEWER = -43,  /* version <= the anti-rollback counter */
+  SOTTO_ERR_OTA_WRONG_DEVICE_CLASS = -44, /* the manifest is for another device class */
+  SOTTO_ERR_OTA_SELF_TEST_FAILED = -45,   /* the model's output on the self-test vector differs */
+  SOTTO_ERR_OTA_TOO_LARGE = -46,          /* the model does not fit a slot (or the progress log) */
+  SOTTO_ERR_OTA_STORAGE = -47,            /* a slot or the update state could not be written */
+  SOTTO_ERR_OTA_SDK_TOO_OLD = -48,        /* the manifest needs a newer SDK */
+  SOTTO_ERR_OTA_BAD_MANIFEST = -49,       /* undecodable or inconsistent manifest, offer or chunk */
+  SOTTO_ERR_OTA_NO_UPDATE = -50,          /* no update in progress, or no verified active model */
+  SOTTO_ERR_OTA_OUT_OF_ORDER = -51,       /* a chunk beyond the next expected offset */
 
   SOTTO_ERR_LAST_ = -127
 } sotto_err_t;

@@ -1,0 +1,127 @@
+// Test device, test engine and bundles for the OTA tests.
+#include "ota_fixture.h"
+
+#include <mbedtls/sha256.h>
+
+#include <stdexcept>
+
+namespace sotto::test {
+
+std::array<uint8_t, 32> engine_output_sha256(const uint8_t *model, size_t model_bytes,
+                                             uint64_t seed) {
+  uint8_t output[32];
+  sotto_ota_self_test_input(seed, output, sizeof output);
+  for (size_t j = 0; j < model_bytes; ++j) {
+    output[j % 32] = static_cast<uint8_t>(output[j % 32] + model[j]);
+  }
+  std::array<uint8_t, 32> digest{};
+  mbedtls_sha256_ret(output, sizeof output, digest.data(), 0);
+  return digest;
+}
+
+sotto_err_t engine_self_test(void *, const sotto_ota_candidate_t *candidate,
+                             uint8_t out_output_sha256[SOTTO_OTA_SHA256_BYTES]) {
+  const sotto_ota_manifest_t &manifest = *candidate->manifest;
+  std::vector<uint8_t> model(manifest.model_bytes);
+  const sotto_storage_port_t &storage = *candidate->storage;
+  if (storage.read(storage.ctx, candidate->region, 0, model.data(), model.size()) != SOTTO_OK) {
+    return SOTTO_ERR_STORAGE;
+  }
+  if (!model.empty() && model[0] == kUnsupportedOpMarker) {
+    return SOTTO_ERR_INVALID_ARGUMENT;
+  }
+  auto digest = engine_output_sha256(model.data(), model.size(), manifest.self_test_input_seed);
+  std::copy(digest.begin(), digest.end(), out_output_sha256);
+  return SOTTO_OK;
+}
+
+std::vector<uint8_t> make_model(size_t bytes, uint32_t salt) {
+  std::vector<uint8_t> model(bytes);
+  uint32_t x = salt * 2654435761u + 1;
+  for (auto &b : model) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    b = static_cast<uint8_t>(x);
+  }
+  model[0] = static_cast<uint8_t>(model[0] == kUnsupportedOpMarker ? 0 : model[0]);
+  return model;
+}
+
+gw::ManifestFields fields_for(const std::vector<uint8_t> &model, uint32_t version,
+                              uint8_t device_class) {
+  gw::ManifestFields fields;
+  fields.model_id = 7;
+  fields.version = version;
+  fields.device_class = device_class;
+  fields.min_sdk_version = SOTTO_SDK_VERSION;
+  fields.self_test_input_seed = 0x5eed0000u + version;
+  fields.self_test_output_sha256 =
+      engine_output_sha256(model.data(), model.size(), fields.self_test_input_seed);
+  return fields;
+}
+
+const gw::SigningKey &fleet_key() {
+  static const gw::SigningKey key = gw::SigningKey::generate();
+  return key;
+}
+
+OtaDevice::OtaDevice(bool tear_interrupted_write) {
+  sotto_host_storage_config_t config{};
+  config.sector_bytes = kSectorBytes;
+  config.state_bytes = kStateBytes;
+  config.slot_bytes = kSlotBytes;
+  config.tear_interrupted_write = tear_interrupted_write ? 1 : 0;
+  if (sotto_host_storage_create(&config, &storage_) != SOTTO_OK) {
+    throw std::runtime_error("host storage");
+  }
+  public_key_ = fleet_key().public_key();
+}
+
+OtaDevice::~OtaDevice() {
+  sotto_host_storage_destroy(storage_);
+}
+
+sotto_err_t OtaDevice::boot() {
+  sotto_host_storage_restore_power(storage_);
+  sotto_ota_config_t config{};
+  config.storage = sotto_host_storage_port(storage_);
+  config.public_key = public_key_.data();
+  config.device_class = kDeviceClass;
+  config.self_test = engine_self_test;
+  return sotto_ota_init(&ota_, &config);
+}
+
+sotto_err_t OtaDevice::update(const gw::Bundle &bundle, uint32_t rollout_id, uint32_t chunk_bytes) {
+  sotto_err_t err = sotto_ota_offer(&ota_, rollout_id, bundle.envelope.data(),
+                                    bundle.envelope.size(), chunk_bytes);
+  sotto_ota_status_t status{};
+  while (err == SOTTO_OK && sotto_ota_get_status(&ota_, &status) == SOTTO_OK &&
+         status.state == SOTTO_OTA_RECEIVING) {
+    const uint32_t offset = status.next_offset;
+    const size_t len = std::min<size_t>(chunk_bytes, bundle.model.size() - offset);
+    chunk_bytes_sent_ += len;
+    err = sotto_ota_write_chunk(&ota_, offset, bundle.model.data() + offset, len);
+  }
+  return err;
+}
+
+uint32_t OtaDevice::active_version() const {
+  sotto_ota_manifest_t manifest{};
+  return sotto_ota_get_active(&ota_, nullptr, &manifest) == SOTTO_OK ? manifest.version : 0;
+}
+
+std::vector<uint8_t> OtaDevice::active_slot_bytes() const {
+  sotto_ota_slot_t slot{};
+  sotto_ota_manifest_t manifest{};
+  if (sotto_ota_get_active(&ota_, &slot, &manifest) != SOTTO_OK) {
+    return {};
+  }
+  sotto_storage_port_t port = sotto_host_storage_port(storage_);
+  std::vector<uint8_t> bytes(manifest.model_bytes);
+  port.read(port.ctx, slot == SOTTO_OTA_SLOT_A ? SOTTO_REGION_SLOT_A : SOTTO_REGION_SLOT_B, 0,
+            bytes.data(), bytes.size());
+  return bytes;
+}
+
+}  // namespace sotto::test
