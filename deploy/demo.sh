@@ -50,7 +50,7 @@ build/bin/sottod --config deploy/sottod.toml --broker "tcp://127.0.0.1:$broker_p
   --db "$demo/sotto.db" --mqtt-persistence-dir "$demo/mqtt" --http-port "$http_port" \
   2> "$demo/sottod.log" &
 pids+=($!)
-wait_for_port "$http_port" 20 || { echo "demo.sh: sottod did not start; see $demo/sottod.log" >&2; exit 1; }
+wait_for_gateway "$http_port" 30 || { echo "demo.sh: sottod did not become ready; see $demo/sottod.log" >&2; exit 1; }
 echo "== gateway  http://127.0.0.1:$http_port (SQLite at $demo/sotto.db, log $demo/sottod.log)"
 
 echo "== fleet    $devices devices on farm-north, farm-south (agriculture) and plant-1 (industrial), ${duration}s"

@@ -15,8 +15,20 @@ wait_for_port() {
   return 1
 }
 
+# wait_for_gateway HTTP_PORT SECONDS: true once sottod answers /healthz with 200, i.e. it is
+# connected and subscribed (before that, devices' messages would reach no subscriber).
+wait_for_gateway() {
+  local port=$1 deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # write_broker_config DIR PORT: the shipped deploy/mosquitto.conf with a private listener and
-# persistence directory (the system broker service is never used).
+# persistence directory (the system broker service is never used). It runs as the invoking user:
+# started as root, mosquitto would switch to its own user and fail to write its persistence file.
 write_broker_config() {
   local dir=$1 port=$2
   grep -vE '^(listener|port|persistence_location|log_dest|pid_file|user|include_dir|password_file|acl_file) ' \
@@ -24,6 +36,7 @@ write_broker_config() {
   cat >> "$dir/mosquitto.conf" <<CONF
 listener $port 127.0.0.1
 allow_anonymous true
+user $(id -un)
 persistence_location $dir/
 log_dest file $dir/mosquitto.log
 CONF

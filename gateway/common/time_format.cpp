@@ -19,7 +19,7 @@ std::string iso8601_utc(int64_t unix_ms) {
   std::time_t time = static_cast<std::time_t>(seconds);
   std::tm parts{};
   gmtime_r(&time, &parts);
-  char text[40];
+  char text[96];  // room for any int the compiler cannot rule out
   std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900,
                 parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
                 milliseconds);

@@ -1,7 +1,9 @@
 // Starts mosquitto with the shipped broker settings plus a private listener and persistence dir.
 #include "broker.h"
 
+#include <pwd.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -40,8 +42,11 @@ Broker::Broker(const std::string &name)
   while (std::getline(shipped, line)) {
     if (!is_machine_specific(line)) config << line << "\n";
   }
+  // Started as root, mosquitto would switch to its own user and fail to write persistence here.
+  const passwd *user = ::getpwuid(::getuid());
   config << "listener " << port_ << " 127.0.0.1\n"
          << "allow_anonymous true\n"
+         << "user " << (user != nullptr ? user->pw_name : "root") << "\n"
          << "persistence_location " << dir_ << "/\n"
          << "log_dest stderr\n";
   config.close();
