@@ -59,7 +59,11 @@ build/bin/sotto-sim --devices "$devices" --sites farm-north:agri,farm-south:agri
   --summary-json "$demo/sim-summary.json"
 
 ctl=(build/bin/sottoctl --gateway "http://127.0.0.1:$http_port")
-sleep 1  # let the gateway commit the last acknowledged messages
+# Every event a device saw acknowledged is in the broker; wait until the gateway has stored them.
+delivered=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["delivered"])' "$demo/sim-summary.json")
+wait_for_stored "$http_port" "$delivered" 60 ||
+  echo "demo.sh: the gateway stored $(stored_events "$http_port") of $delivered delivered events; see $demo/sottod.log" >&2
+echo "== gateway stored $(stored_events "$http_port") of the $delivered events the devices delivered"
 echo
 echo "== fleet summary (sottoctl fleet)"
 "${ctl[@]}" fleet

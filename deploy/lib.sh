@@ -26,6 +26,22 @@ wait_for_gateway() {
   return 1
 }
 
+# stored_events HTTP_PORT: events the gateway has stored (its Prometheus counter).
+stored_events() {
+  curl -sf "http://127.0.0.1:$1/metrics" | awk '$1 == "sotto_ingest_events_stored_total" {print $2}'
+}
+
+# wait_for_stored HTTP_PORT COUNT SECONDS: true once the gateway has stored at least COUNT events.
+wait_for_stored() {
+  local port=$1 count=$2 deadline=$((SECONDS + $3)) stored
+  while [ $SECONDS -lt $deadline ]; do
+    stored=$(stored_events "$port")
+    [ -n "$stored" ] && [ "${stored%.*}" -ge "$count" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 # write_broker_config DIR PORT: the shipped deploy/mosquitto.conf with a private listener and
 # persistence directory (the system broker service is never used). It runs as the invoking user:
 # started as root, mosquitto would switch to its own user and fail to write its persistence file.
@@ -44,8 +60,8 @@ CONF
 
 # build_release TARGET...: the optimised host build under build/ (no sanitizers).
 build_release() {
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOTTO_SANITIZE=OFF > build-configure.log 2>&1 ||
-    { cat build-configure.log >&2; return 1; }
-  rm -f build-configure.log
+  mkdir -p build
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOTTO_SANITIZE=OFF > build/configure.log 2>&1 ||
+    { cat build/configure.log >&2; return 1; }
   cmake --build build -j "$(nproc)" --target "$@"
 }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "http_client.h"
+#include "sotto/messages.h"
 
 #ifndef SOTTO_BIN_DIR
 #error "SOTTO_BIN_DIR must name the directory holding sottod and sotto-sim"
@@ -148,6 +149,33 @@ bool FleetTest::wait_for_stored(long count, std::chrono::seconds timeout) const 
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+// What a well-behaved device sends, encoded with the SDK's codec (for RawPublisher).
+std::vector<uint8_t> encode(const sotto_event_t &event) {
+  std::vector<uint8_t> bytes(SOTTO_EVENT_MAX_ENCODED_BYTES);
+  size_t length = 0;
+  EXPECT_EQ(sotto_event_encode(&event, bytes.data(), bytes.size(), &length), SOTTO_OK);
+  bytes.resize(length);
+  return bytes;
+}
+
+std::vector<uint8_t> encode(const sotto_health_t &health) {
+  std::vector<uint8_t> bytes(SOTTO_HEALTH_MAX_ENCODED_BYTES);
+  size_t length = 0;
+  EXPECT_EQ(sotto_health_encode(&health, bytes.data(), bytes.size(), &length), SOTTO_OK);
+  bytes.resize(length);
+  return bytes;
+}
+
+sotto_health_t health_of(const std::string &device, uint32_t boot_id) {
+  sotto_health_t health = {};
+  health.boot_id = boot_id;
+  health.uptime_s = 10;
+  health.battery_mv = 3300;
+  health.sdk_version = 100;
+  health.device_tag = sotto_device_tag(device.c_str());
+  return health;
 }
 
 }  // namespace sotto::test

@@ -10,6 +10,7 @@
 
 #include "broker.h"
 #include "process.h"
+#include "sotto/messages.h"
 
 namespace sotto::test {
 
@@ -63,5 +64,11 @@ class FleetTest : public ::testing::Test {
   std::unique_ptr<Broker> broker_;
   std::unique_ptr<GatewayProcess> gateway_;
 };
+
+// A device's messages as the SDK encodes them, for tests that publish by hand.
+std::vector<uint8_t> encode(const sotto_event_t &event);
+std::vector<uint8_t> encode(const sotto_health_t &health);
+// Health of `device` in boot `boot_id`: 3300 mV, SDK 100, 10 s up.
+sotto_health_t health_of(const std::string &device, uint32_t boot_id);
 
 }  // namespace sotto::test

@@ -100,32 +100,6 @@ TEST_F(FleetIngest, GatewayKilledMidRunLosesNothingAndStoresNothingTwice) {
   expect_every_event_stored_once(read_file(summary_path()));
 }
 
-std::vector<uint8_t> encode(const sotto_event_t &event) {
-  std::vector<uint8_t> bytes(SOTTO_EVENT_MAX_ENCODED_BYTES);
-  size_t length = 0;
-  EXPECT_EQ(sotto_event_encode(&event, bytes.data(), bytes.size(), &length), SOTTO_OK);
-  bytes.resize(length);
-  return bytes;
-}
-
-std::vector<uint8_t> encode(const sotto_health_t &health) {
-  std::vector<uint8_t> bytes(SOTTO_HEALTH_MAX_ENCODED_BYTES);
-  size_t length = 0;
-  EXPECT_EQ(sotto_health_encode(&health, bytes.data(), bytes.size(), &length), SOTTO_OK);
-  bytes.resize(length);
-  return bytes;
-}
-
-sotto_health_t health_of(const std::string &device, uint32_t boot_id) {
-  sotto_health_t health = {};
-  health.boot_id = boot_id;
-  health.uptime_s = 10;
-  health.battery_mv = 3300;
-  health.sdk_version = 100;
-  health.device_tag = sotto_device_tag(device.c_str());
-  return health;
-}
-
 TEST_F(FleetIngest, MalformedBurstIsCountedPerReasonAndIngestGoesOn) {
   RawPublisher device(broker_->url(), "hostile-device");
   const std::string good = "sotto/v1/farm-north/valve-3/";

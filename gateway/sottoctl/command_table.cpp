@@ -1,0 +1,42 @@
+// Every sottoctl command: adding one is a function in its area plus one line here.
+#include "cli.h"
+#include "fleet_commands.h"
+#include "sign_commands.h"
+
+namespace sotto::gw::ctl {
+
+namespace {
+
+// Commands from the gateway libraries take (args, out, err); adapt them to the table.
+template <typename Function>
+auto local(Function function) {
+  return [function](CliContext &context, const std::vector<std::string> &args) {
+    return function(args, context.out, context.err);
+  };
+}
+
+int model_command_route(CliContext &context, const std::vector<std::string> &args) {
+  if (args.empty()) throw UsageError("missing model subcommand (sign)");
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "sign") return model_sign_command(rest, context.out, context.err);
+  throw UsageError("unknown model subcommand '" + args[0] + "' (expected sign)");
+}
+
+}  // namespace
+
+const std::vector<Command> &commands() {
+  static const std::vector<Command> kCommands = {
+      {"fleet", "", "per-site summary: devices, events by kind, drops, low batteries",
+       fleet_command},
+      {"devices", "[--site SITE]", "every known device with its last report", devices_command},
+      {"events", "DEVICE [--limit N] [--kind KIND]", "a device's latest events, newest first",
+       events_command},
+      {"keygen", "--out DIR", "create a fleet signing key pair (ECDSA P-256, PEM)",
+       local(keygen_command)},
+      {"model", "sign MODEL --key KEY --version N --target-class CLASS -o BUNDLE",
+       "sign a model into a bundle for rollout", model_command_route},
+  };
+  return kCommands;
+}
+
+}  // namespace sotto::gw::ctl
