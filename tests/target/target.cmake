@@ -1,0 +1,17 @@
+# Cross trees only (included by cmake/SottoCrossTests.cmake): the on-target test images
+# <cross>/bin/target_<suite>.elf, registered as QEMU tests by this folder's CMakeLists.txt.
+include(${SOTTO_TARGET_TEST_SOURCE_DIR}/suites.cmake)
+foreach(suite ${sotto_target_suites})
+  add_executable(target_${suite} ${SOTTO_TARGET_TEST_SOURCE_DIR}/${suite}_test.cpp)
+  set_target_properties(target_${suite} PROPERTIES SUFFIX .elf)
+  target_include_directories(target_${suite} PRIVATE ${SOTTO_TARGET_TEST_SOURCE_DIR})
+  target_link_libraries(target_${suite} PRIVATE sotto_device sotto_port_ram_storage
+                        sotto_port_target)
+  sotto_device_code(target_${suite})
+endforeach()
+# The crypto suite exercises OTA's mbedTLS shim (its private crypto/ headers).
+target_include_directories(target_crypto PRIVATE ${CMAKE_SOURCE_DIR}/device-sdk/src/ota)
+target_compile_definitions(target_crypto PRIVATE SOTTO_OTA_CRYPTO_MBEDTLS=1)
+target_link_libraries(target_crypto PRIVATE sotto_ota)
+# The OTA suite runs the update engine on the device mbedTLS build.
+target_link_libraries(target_ota PRIVATE sotto_ota)
