@@ -27,7 +27,7 @@ cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; d
 trap cleanup EXIT
 
 write_broker_config "$work" "$broker_port"
-/usr/sbin/mosquitto -c "$work/mosquitto.conf" &
+/usr/sbin/mosquitto -c "$work/mosquitto.conf" 2>> "$work/mosquitto.stderr" &
 pids+=($!)
 wait_for_port "$broker_port" 20
 
@@ -45,13 +45,16 @@ gateway_run() {
   local http_port; http_port=$(free_port)
   local args=(--config deploy/sottod.toml --broker "$broker_url" --db "$dir/sotto.db"
               --mqtt-persistence-dir "$dir/mqtt" --http-port "$http_port" --client-id "bench-gw-$run")
-  build/bin/sottod "${args[@]}" 2>> "$dir/sottod.log" & local pid=$!
-  wait_for_gateway "$http_port" 20
+  # stdout away from the caller's pipe: a gateway left running must not hold it open.
+  build/bin/sottod "${args[@]}" > /dev/null 2>> "$dir/sottod.log" & local pid=$!
+  wait_for_gateway "$http_port" 60 || { kill -KILL "$pid"; echo "bench-gateway: sottod did not start; see $dir/sottod.log" >&2; exit 1; }
   kill -TERM "$pid"; wait "$pid" || true
   "$load" publish --broker "$broker_url" --site "site-$run" --devices "$n_devices" --events "$n_events" > /dev/null
   local expected_events=$n_events
-  build/bin/sottod "${args[@]}" 2>> "$dir/sottod.log" & pid=$!
-  wait_for_gateway "$http_port" 20
+  build/bin/sottod "${args[@]}" > /dev/null 2>> "$dir/sottod.log" & pid=$!
+  # The broker hands over the queued backlog before it confirms the subscription, so readiness
+  # can take as long as the drain itself.
+  wait_for_gateway "$http_port" 600 || { kill -KILL "$pid"; echo "bench-gateway: sottod did not become ready; see $dir/sottod.log" >&2; exit 1; }
   # Wait until every event is stored, then time ingest from the gateway's own receive
   # timestamps (first to last stored event), as the bare subscriber times first to last message.
   local count=0 deadline=$((SECONDS + 600))

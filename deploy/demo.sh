@@ -41,7 +41,7 @@ stop_all() {
 trap stop_all EXIT
 
 write_broker_config "$demo" "$broker_port"
-/usr/sbin/mosquitto -c "$demo/mosquitto.conf" &
+/usr/sbin/mosquitto -c "$demo/mosquitto.conf" 2>> "$demo/mosquitto.stderr" &
 pids+=($!)
 wait_for_port "$broker_port" 20 || { echo "demo.sh: mosquitto did not start; see $demo/mosquitto.log" >&2; exit 1; }
 echo "== broker   tcp://127.0.0.1:$broker_port (private, $demo/mosquitto.conf)"
