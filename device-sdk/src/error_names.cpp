@@ -2,6 +2,8 @@
 #include "sotto/error.h"
 
 extern "C" const char *sotto_err_name(sotto_err_t err) {
+  // One case per line reads as a table; the compiler warns about any value left out.
+  // clang-format off
   switch (err) {
     case SOTTO_OK: return "SOTTO_OK";
     case SOTTO_ERR_INVALID_ARGUMENT: return "SOTTO_ERR_INVALID_ARGUMENT";
@@ -13,6 +15,19 @@ extern "C" const char *sotto_err_name(sotto_err_t err) {
     case SOTTO_ERR_STORAGE: return "SOTTO_ERR_STORAGE";
     case SOTTO_ERR_NOT_CONFIGURED: return "SOTTO_ERR_NOT_CONFIGURED";
     case SOTTO_ERR_UNHANDLED_TOPIC: return "SOTTO_ERR_UNHANDLED_TOPIC";
+    case SOTTO_ERR_MODEL_TRUNCATED: return "SOTTO_ERR_MODEL_TRUNCATED";
+    case SOTTO_ERR_MODEL_BAD_MAGIC: return "SOTTO_ERR_MODEL_BAD_MAGIC";
+    case SOTTO_ERR_MODEL_VERSION: return "SOTTO_ERR_MODEL_VERSION";
+    case SOTTO_ERR_MODEL_DIGEST: return "SOTTO_ERR_MODEL_DIGEST";
+    case SOTTO_ERR_MODEL_BAD_LAYOUT: return "SOTTO_ERR_MODEL_BAD_LAYOUT";
+    case SOTTO_ERR_MODEL_BAD_TENSOR: return "SOTTO_ERR_MODEL_BAD_TENSOR";
+    case SOTTO_ERR_MODEL_BAD_OP: return "SOTTO_ERR_MODEL_BAD_OP";
+    case SOTTO_ERR_MODEL_BAD_CONSTANTS: return "SOTTO_ERR_MODEL_BAD_CONSTANTS";
+    case SOTTO_ERR_MODEL_SHAPE_MISMATCH: return "SOTTO_ERR_MODEL_SHAPE_MISMATCH";
+    case SOTTO_ERR_MODEL_UNSUPPORTED_OP: return "SOTTO_ERR_MODEL_UNSUPPORTED_OP";
+    case SOTTO_ERR_MODEL_MISALIGNED: return "SOTTO_ERR_MODEL_MISALIGNED";
+    case SOTTO_ERR_MODEL_ARENA_TOO_SMALL: return "SOTTO_ERR_MODEL_ARENA_TOO_SMALL";
+    case SOTTO_ERR_MODEL_NO_ARENA: return "SOTTO_ERR_MODEL_NO_ARENA";
     case SOTTO_ERR_OTA_BAD_SIGNATURE: return "SOTTO_ERR_OTA_BAD_SIGNATURE";
     case SOTTO_ERR_OTA_WRONG_KEY: return "SOTTO_ERR_OTA_WRONG_KEY";
     case SOTTO_ERR_OTA_DIGEST_MISMATCH: return "SOTTO_ERR_OTA_DIGEST_MISMATCH";
@@ -27,5 +42,6 @@ extern "C" const char *sotto_err_name(sotto_err_t err) {
     case SOTTO_ERR_OTA_OUT_OF_ORDER: return "SOTTO_ERR_OTA_OUT_OF_ORDER";
     case SOTTO_ERR_LAST_: break;
   }
+  // clang-format on
   return "SOTTO_ERR_UNKNOWN";
 }

@@ -1,6 +1,7 @@
 // Every sottoctl command: adding one is a function in its area plus one line here.
 #include "cli.h"
 #include "fleet_commands.h"
+#include "model_commands.h"
 #include "sign_commands.h"
 
 namespace sotto::gw::ctl {
@@ -16,10 +17,16 @@ auto local(Function function) {
 }
 
 int model_command_route(CliContext &context, const std::vector<std::string> &args) {
-  if (args.empty()) throw UsageError("missing model subcommand (sign)");
+  if (args.empty()) throw UsageError("missing model subcommand (import, inspect, run, sign)");
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "sign") return model_sign_command(rest, context.out, context.err);
-  throw UsageError("unknown model subcommand '" + args[0] + "' (expected sign)");
+  if (args[0] == "import" || args[0] == "inspect" || args[0] == "run") {
+    return sotto::gw::model::model_command(args, context.out, context.err);
+  }
+  if (args[0] == "sign") {
+    return model_sign_command(rest, context.out, context.err);
+  }
+  throw UsageError("unknown model subcommand '" + args[0] +
+                   "' (expected import, inspect, run or sign)");
 }
 
 }  // namespace
@@ -33,8 +40,11 @@ const std::vector<Command> &commands() {
        events_command},
       {"keygen", "--out DIR", "create a fleet signing key pair (ECDSA P-256, PEM)",
        local(keygen_command)},
-      {"model", "sign MODEL --key KEY --version N --target-class CLASS -o BUNDLE",
-       "sign a model into a bundle for rollout", model_command_route},
+      {"model",
+       "import MODEL.tflite -o MODEL.smdl [--target generic|cortex-m4|cortex-m0|rv32] | "
+       "inspect MODEL.smdl | run MODEL.smdl --input IN.bin --output OUT.bin | "
+       "sign MODEL --key KEY --version N --target-class CLASS -o BUNDLE",
+       "compile, inspect or run a model; sign it into a bundle for rollout", model_command_route},
   };
   return kCommands;
 }

@@ -23,6 +23,19 @@ typedef enum sotto_err {
   SOTTO_ERR_UNHANDLED_TOPIC = -9,  /* an incoming message on a topic nothing handles (yet) */
 
   /* Model loading and inference (-20 .. -39) */
+  SOTTO_ERR_MODEL_TRUNCATED = -20,       /* the blob is shorter than its header says */
+  SOTTO_ERR_MODEL_BAD_MAGIC = -21,       /* not a .smdl blob */
+  SOTTO_ERR_MODEL_VERSION = -22,         /* a .smdl format version this runtime does not read */
+  SOTTO_ERR_MODEL_DIGEST = -23,          /* the blob's digest does not match its bytes */
+  SOTTO_ERR_MODEL_BAD_LAYOUT = -24,      /* a table or section lies outside the blob */
+  SOTTO_ERR_MODEL_BAD_TENSOR = -25,      /* a tensor's shape, size or arena range is invalid */
+  SOTTO_ERR_MODEL_BAD_OP = -26,          /* an operator's tensors or parameters are invalid */
+  SOTTO_ERR_MODEL_BAD_CONSTANTS = -27,   /* weights/bias/multipliers outside the data section */
+  SOTTO_ERR_MODEL_SHAPE_MISMATCH = -28,  /* an operator's shapes do not fit together */
+  SOTTO_ERR_MODEL_UNSUPPORTED_OP = -29,  /* an op kind unknown or not linked into this build */
+  SOTTO_ERR_MODEL_MISALIGNED = -30,      /* blob or arena not 4-byte aligned */
+  SOTTO_ERR_MODEL_ARENA_TOO_SMALL = -31, /* arena smaller than sotto_model_arena_bytes */
+  SOTTO_ERR_MODEL_NO_ARENA = -32,        /* no arena attached yet */
 
   /* Over-the-air updates (-40 .. -59) */
   SOTTO_ERR_OTA_BAD_SIGNATURE = -40,      /* the manifest's signature does not verify */

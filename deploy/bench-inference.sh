@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Inference benchmark (called by deploy/bench.sh): for each MLPerf Tiny model, instructions per
+# sotto_invoke on the emulated Cortex-M4 (QEMU -icount shift=3: one 25 MHz timer tick = 5
+# instructions, deterministic), arena bytes, engine flash bytes (code + read-only data of the
+# runtime, model excluded: size of an image with the engine minus the same image without it),
+# model bytes, and whether every case and layer matched TFLM's golden data on the target.
+# Usage: deploy/bench-inference.sh OUTPUT.json   (build dir: $SOTTO_BUILD_DIR, default build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:?usage: deploy/bench-inference.sh OUTPUT.json}
+build=${SOTTO_BUILD_DIR:-build}
+source deploy/lib.sh
+
+if [ "$build" = build ]; then
+  build_release sottoctl infer_models sotto_cross_cortex-m4
+fi
+cross=$build/cross/cortex-m4/bin
+image=$cross/infer_target.elf
+for f in "$image" "$cross/infer_flash_with.elf" "$cross/infer_flash_without.elf"; do
+  [ -f "$f" ] || { echo "bench-inference: missing $f (cross build failed?)" >&2; exit 1; }
+done
+golden=$(cd ../shared/conformance/tflm-golden && pwd)
+qemu=(qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none
+      -semihosting-config enable=on,target=native -icount shift=3,align=off,sleep=off)
+
+flash_of() { arm-none-eabi-size -A "$1" | awk '$1==".text"||$1==".data"||$1==".ARM.exidx"{s+=$2} END{print s}'; }
+engine_flash=$(( $(flash_of "$cross/infer_flash_with.elf") - $(flash_of "$cross/infer_flash_without.elf") ))
+
+declare -A tflm_instr=([kws]=7697250 [vww]=24102775 [ic]=29865095 [ad]=583225)
+declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
+{
+  echo "{"
+  echo "  \"target\": \"cortex-m4 (qemu mps2-an386, -icount shift=3)\","
+  echo "  \"engine_flash_bytes\": $engine_flash,"
+  echo "  \"models\": {"
+  first=1
+  for name in kws vww ic ad; do
+    smdl=$build/infer-models/cortex-m4/$name.smdl
+    bench=$("${qemu[@]}" -kernel "$image" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$smdl"),arg=$golden/$name" 2>&1)
+    instructions=$(sed -n 's/^instructions \([0-9]*\).*/\1/p' <<<"$bench")
+    arena=$(sed -n 's/.* arena \([0-9]*\).*/\1/p' <<<"$bench")
+    if "${qemu[@]}" -kernel "$image" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$golden/$name" >/dev/null 2>&1; then
+      exact=true
+    else
+      exact=false
+    fi
+    [ $first -eq 1 ] || echo ","
+    first=0
+    cat <<JSON
+    "$name": {
+      "instructions": $instructions,
+      "instructions_vs_tflm_cmsis_nn": $(awk -v a="$instructions" -v b="${tflm_instr[$name]}" 'BEGIN{printf "%.3f", a/b}'),
+      "arena_bytes": $arena,
+      "arena_vs_tflm": $(awk -v a="$arena" -v b="${tflm_arena[$name]}" 'BEGIN{printf "%.3f", a/b}'),
+      "engine_flash_bytes": $engine_flash,
+      "model_bytes": $(stat -c %s "$smdl"),
+      "bit_exact": $exact
+    }
+JSON
+  done | sed -e ':a' -e 'N' -e '$!ba' -e 's/}\n,\n/},\n/g'
+  echo "  }"
+  echo "}"
+} > "$out"
+echo "wrote $out"

@@ -1,0 +1,198 @@
+// The public C API: open a validated model, attach an arena, run the operators in order.
+#include "kernel_args.h"
+#include "model_view.h"
+#include "sotto/model.h"
+
+using sotto_infer::KernelArgs;
+using sotto_infer::ModelView;
+
+namespace {
+
+typedef void (*KernelFn)(const KernelArgs &);
+
+// Kernels are compiled in per op (SOTTO_INFER_WITH_<OP>, set by CMake) so an image links only
+// what its models use; a model needing a missing kernel is refused at open.
+KernelFn kernel_for(uint32_t kind) {
+  switch (kind) {
+#ifdef SOTTO_INFER_WITH_CONV_2D
+    case SOTTO_OP_CONV_2D:
+      return sotto_infer::conv_2d;
+#endif
+#ifdef SOTTO_INFER_WITH_DEPTHWISE_CONV_2D
+    case SOTTO_OP_DEPTHWISE_CONV_2D:
+      return sotto_infer::depthwise_conv_2d;
+#endif
+#ifdef SOTTO_INFER_WITH_FULLY_CONNECTED
+    case SOTTO_OP_FULLY_CONNECTED:
+      return sotto_infer::fully_connected;
+#endif
+#ifdef SOTTO_INFER_WITH_AVERAGE_POOL_2D
+    case SOTTO_OP_AVERAGE_POOL_2D:
+      return sotto_infer::average_pool_2d;
+#endif
+#ifdef SOTTO_INFER_WITH_MAX_POOL_2D
+    case SOTTO_OP_MAX_POOL_2D:
+      return sotto_infer::max_pool_2d;
+#endif
+#ifdef SOTTO_INFER_WITH_ADD
+    case SOTTO_OP_ADD:
+      return sotto_infer::add;
+#endif
+#ifdef SOTTO_INFER_WITH_RESHAPE
+    case SOTTO_OP_RESHAPE:
+      return sotto_infer::reshape;
+#endif
+#ifdef SOTTO_INFER_WITH_SOFTMAX
+    case SOTTO_OP_SOFTMAX:
+      return sotto_infer::softmax;
+#endif
+#ifdef SOTTO_INFER_WITH_MUL
+    case SOTTO_OP_MUL:
+      return sotto_infer::mul;
+#endif
+#ifdef SOTTO_INFER_WITH_LOGISTIC
+    case SOTTO_OP_LOGISTIC:
+      return sotto_infer::logistic;
+#endif
+#ifdef SOTTO_INFER_WITH_CONCATENATION
+    case SOTTO_OP_CONCATENATION:
+      return sotto_infer::concatenation;
+#endif
+#ifdef SOTTO_INFER_WITH_PAD
+    case SOTTO_OP_PAD:
+      return sotto_infer::pad;
+#endif
+#ifdef SOTTO_INFER_WITH_MEAN
+    case SOTTO_OP_MEAN:
+      return sotto_infer::mean;
+#endif
+#ifdef SOTTO_INFER_WITH_QUANTIZE
+    case SOTTO_OP_QUANTIZE:
+      return sotto_infer::quantize;
+#endif
+#ifdef SOTTO_INFER_WITH_DEQUANTIZE
+    case SOTTO_OP_DEQUANTIZE:
+      return sotto_infer::dequantize;
+#endif
+    default:
+      return nullptr;
+  }
+}
+
+bool view_of(const sotto_model_t *model, ModelView *view) {
+  if (model == nullptr || model->blob == nullptr) return false;
+  const sotto_smdl_header_t *h = reinterpret_cast<const sotto_smdl_header_t *>(model->blob);
+  view->header = h;
+  view->tensors =
+      reinterpret_cast<const sotto_smdl_tensor_t *>(model->blob + h->tensor_table_offset);
+  view->ops = reinterpret_cast<const sotto_smdl_op_t *>(model->blob + h->op_table_offset);
+  view->data = model->blob + h->data_offset;
+  return true;
+}
+
+void fill_tensor(const sotto_model_t *model, const sotto_smdl_tensor_t &t, sotto_tensor_t *out) {
+  out->data = model->arena + t.arena_offset;
+  out->bytes = t.bytes;
+  out->type = t.type == SOTTO_SMDL_FLOAT32 ? SOTTO_TENSOR_FLOAT32 : SOTTO_TENSOR_INT8;
+  out->rank = t.rank;
+  for (int i = 0; i < 4; ++i) out->dims[i] = t.dims[i];
+  out->scale = t.scale;
+  out->zero_point = t.zero_point;
+}
+
+}  // namespace
+
+bool sotto_infer::kernel_available(uint32_t kind) {
+  return kernel_for(kind) != nullptr;
+}
+
+extern "C" sotto_err_t sotto_model_open(sotto_model_t *model, const void *blob, size_t blob_bytes) {
+  if (model == nullptr) return SOTTO_ERR_INVALID_ARGUMENT;
+  model->blob = nullptr;
+  model->blob_bytes = 0;
+  model->arena = nullptr;
+  model->arena_bytes = 0;
+  ModelView view;
+  const sotto_err_t err =
+      sotto_infer::open_view(static_cast<const uint8_t *>(blob), blob_bytes, &view);
+  if (err != SOTTO_OK) return err;
+  model->blob = static_cast<const uint8_t *>(blob);
+  model->blob_bytes = blob_bytes;
+  return SOTTO_OK;
+}
+
+extern "C" size_t sotto_model_arena_bytes(const sotto_model_t *model) {
+  ModelView v;
+  return view_of(model, &v) ? v.header->arena_bytes : 0;
+}
+
+extern "C" uint32_t sotto_model_op_count(const sotto_model_t *model) {
+  ModelView v;
+  return view_of(model, &v) ? v.header->op_count : 0;
+}
+
+extern "C" sotto_err_t sotto_model_attach_arena(sotto_model_t *model, void *arena,
+                                                size_t arena_bytes) {
+  ModelView v;
+  if (!view_of(model, &v) || arena == nullptr) return SOTTO_ERR_INVALID_ARGUMENT;
+  if ((reinterpret_cast<uintptr_t>(arena) & 3u) != 0) return SOTTO_ERR_MODEL_MISALIGNED;
+  if (arena_bytes < v.header->arena_bytes) return SOTTO_ERR_MODEL_ARENA_TOO_SMALL;
+  model->arena = static_cast<uint8_t *>(arena);
+  model->arena_bytes = arena_bytes;
+  return SOTTO_OK;
+}
+
+static sotto_err_t tensor_at(const sotto_model_t *model, bool input, sotto_tensor_t *tensor) {
+  ModelView v;
+  if (!view_of(model, &v) || tensor == nullptr) return SOTTO_ERR_INVALID_ARGUMENT;
+  if (model->arena == nullptr) return SOTTO_ERR_MODEL_NO_ARENA;
+  fill_tensor(model, v.tensors[input ? v.header->input_tensor : v.header->output_tensor], tensor);
+  return SOTTO_OK;
+}
+
+extern "C" sotto_err_t sotto_model_input(const sotto_model_t *model, sotto_tensor_t *tensor) {
+  return tensor_at(model, true, tensor);
+}
+
+extern "C" sotto_err_t sotto_model_output(const sotto_model_t *model, sotto_tensor_t *tensor) {
+  return tensor_at(model, false, tensor);
+}
+
+extern "C" sotto_err_t sotto_invoke_observed(sotto_model_t *model, sotto_op_observer_t observer,
+                                             void *context) {
+  ModelView v;
+  if (!view_of(model, &v)) return SOTTO_ERR_INVALID_ARGUMENT;
+  if (model->arena == nullptr) return SOTTO_ERR_MODEL_NO_ARENA;
+  for (uint32_t i = 0; i < v.header->op_count; ++i) {
+    const sotto_smdl_op_t &op = v.ops[i];
+    KernelArgs a;
+    a.op = &op;
+    a.input0 = &v.tensors[op.input0];
+    a.input1 = op.input1 == SOTTO_SMDL_NO_TENSOR ? nullptr : &v.tensors[op.input1];
+    a.output = &v.tensors[op.output];
+    a.input0_data = reinterpret_cast<const int8_t *>(model->arena + a.input0->arena_offset);
+    a.input1_data = a.input1
+                        ? reinterpret_cast<const int8_t *>(model->arena + a.input1->arena_offset)
+                        : nullptr;
+    a.output_data = reinterpret_cast<int8_t *>(model->arena + a.output->arena_offset);
+    a.weights = reinterpret_cast<const int8_t *>(v.data + op.weights_offset);
+    a.bias = op.bias_count ? v.constants_i32(op.bias_offset) : nullptr;
+    a.multiplier = v.constants_i32(op.multiplier_offset);
+    a.shift = v.constants_i32(op.shift_offset);
+    a.folded_bias = op.folded_bias_count ? v.constants_i32(op.folded_bias_offset) : nullptr;
+    a.scratch = op.scratch_bytes ? model->arena + op.scratch_offset : nullptr;
+    a.tensors = v.tensors;
+    a.arena = model->arena;
+    kernel_for(op.kind)(a);
+    if (observer != nullptr) {
+      sotto_tensor_t out;
+      fill_tensor(model, *a.output, &out);
+      observer(context, i, &out);
+    }
+  }
+  return SOTTO_OK;
+}
+
+extern "C" sotto_err_t sotto_invoke(sotto_model_t *model) {
+  return sotto_invoke_observed(model, nullptr, nullptr);
+}

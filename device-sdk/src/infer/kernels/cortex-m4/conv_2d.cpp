@@ -1,0 +1,162 @@
+// CONV_2D for Cortex-M4: four output pixels' windows are expanded once to int16 in the planned
+// scratch (input offset added, padding = zero contribution), interleaved so that each weight
+// word, unpacked once, feeds four pixels' SMLADs. Bit-exact with the reference: the same integer
+// sums, the same requantization. Without scratch (a blob compiled for another target) it runs the
+// reference.
+#include "cortex-m4/dsp.h"
+#include "fixed_point.h"
+#include "kernel_args.h"
+
+namespace sotto_infer {
+namespace {
+
+const int32_t kPixels = 4;  // output pixels per pass: each weight word feeds four of them
+
+// Scratch layout for kPixels pixels: for each whole group of four window values g, 2 words per
+// pixel, {(v0, v2), (v1, v3)} as int16 pairs, so one pointer walks all pixels in the order
+// SXTB16 / SXTB16-ROR-8 unpack packed int8 weights; then each pixel's tail (window % 4), 4 int16
+// apiece, in natural order; then an int8 staging area of the window rounded up to 4 bytes; then
+// a RequantEntry per output channel.
+// Writes the window of output pixel (oy, ox) into slot `pixel` of col: (x + input_offset), or 0
+// where the window leaves the picture.
+void gather(const KernelArgs &a, int32_t oy, int32_t ox, int32_t body, int32_t pixel,
+            int16_t *col) {
+  const int32_t *p = a.op->params;
+  const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
+  const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W];
+  const int32_t y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
+  const int32_t x0 = ox * p[SOTTO_P_STRIDE_W] - p[SOTTO_P_PAD_W];
+  const int32_t offset = p[SOTTO_P_INPUT_OFFSET];
+  if ((in_c & 3) == 0) {  // every tap is whole groups: two SXTAB16 per four values
+    const uint32_t offset_pair = pair_of(offset);
+    uint32_t *dst = reinterpret_cast<uint32_t *>(col) + 2 * pixel;
+    const int32_t step = 2 * kPixels;
+    for (int32_t ky = 0; ky < k_h; ++ky) {
+      const int32_t iy = y0 + p[SOTTO_P_DILATION_H] * ky;
+      for (int32_t kx = 0; kx < k_w; ++kx) {
+        const int32_t ix = x0 + p[SOTTO_P_DILATION_W] * kx;
+        if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
+          for (int32_t g = 0; g < in_c / 4; ++g, dst += step) dst[0] = dst[1] = 0;
+        } else {
+          const int8_t *src = a.input0_data + (iy * in_w + ix) * in_c;
+          for (int32_t g = 0; g < in_c / 4; ++g, dst += step) {
+            const uint32_t v = load_u32(src + 4 * g);
+            dst[0] = __sxtab16(offset_pair, v);
+            dst[1] = sxtab16_ror8(offset_pair, v);
+          }
+        }
+      }
+    }
+    return;
+  }
+  // Other channel counts: stage the window as int8 (value -offset where it leaves the picture,
+  // so that it expands to 0), then expand whole groups with SXTAB16 and the tail one by one.
+  int8_t *staged = reinterpret_cast<int8_t *>(col + kPixels * (body + 4));
+  int8_t *dst = staged;
+  const size_t tap_bytes = static_cast<size_t>(in_c);
+  const bool row_inside = x0 >= 0 && x0 + (k_w - 1) * p[SOTTO_P_DILATION_W] < in_w;
+  const bool contiguous = row_inside && p[SOTTO_P_DILATION_W] == 1;
+  for (int32_t ky = 0; ky < k_h; ++ky) {
+    const int32_t iy = y0 + p[SOTTO_P_DILATION_H] * ky;
+    if (contiguous && iy >= 0 && iy < in_h) {  // the window's row is one run of input bytes
+      const int8_t *src = a.input0_data + (iy * in_w + x0) * in_c;
+      for (int32_t i = 0; i < k_w * in_c; ++i) dst[i] = src[i];
+      dst += k_w * in_c;
+      continue;
+    }
+    for (int32_t kx = 0; kx < k_w; ++kx, dst += in_c) {
+      const int32_t ix = x0 + p[SOTTO_P_DILATION_W] * kx;
+      if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
+        memset(dst, -offset, tap_bytes);
+      } else {
+        memcpy(dst, a.input0_data + (iy * in_w + ix) * in_c, tap_bytes);
+      }
+    }
+  }
+  const uint32_t offset_pair = pair_of(offset);
+  uint32_t *words = reinterpret_cast<uint32_t *>(col) + 2 * pixel;
+  for (int32_t g = 0; g < body / 4; ++g, words += 2 * kPixels) {
+    const uint32_t v = load_u32(staged + 4 * g);
+    words[0] = __sxtab16(offset_pair, v);
+    words[1] = sxtab16_ror8(offset_pair, v);
+  }
+  int16_t *tail = col + kPixels * body + 4 * pixel;
+  for (int32_t k = body; k < static_cast<int32_t>(dst - staged); ++k) {
+    tail[k - body] = static_cast<int16_t>(staged[k] + offset);
+  }
+}
+
+}  // namespace
+
+void conv_2d(const KernelArgs &a) {
+  const int32_t *p = a.op->params;
+  const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
+  const int32_t window = p[SOTTO_P_KERNEL_H] * p[SOTTO_P_KERNEL_W] * a.input0->dims[3];
+  const int32_t body = window & ~3;
+  const uint32_t columns = static_cast<uint32_t>(2 * kPixels * (body + 4) + (window + 3) / 4 * 4);
+  const uint32_t needed = columns + static_cast<uint32_t>(out_c) * sizeof(RequantEntry);
+  if (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed) {
+    conv_2d_reference(a);
+    return;
+  }
+  int16_t *col = reinterpret_cast<int16_t *>(a.scratch);
+  const int16_t *tails = col + kPixels * body;
+  const int32_t output_offset = p[SOTTO_P_OUTPUT_OFFSET];
+  const int32_t act_min = p[SOTTO_P_ACT_MIN], act_max = p[SOTTO_P_ACT_MAX];
+  const int32_t pixels = out_h * out_w;
+  // Locals, not a.*: every int8 output store may alias the argument struct for the compiler.
+  const int32_t *const bias = a.bias;
+  RequantEntry *const requant = reinterpret_cast<RequantEntry *>(a.scratch + columns);
+  prepare_requant(a.multiplier, a.shift, out_c, requant);
+  for (int32_t px = 0; px < pixels; px += kPixels) {
+    const int32_t count = pixels - px < kPixels ? pixels - px : kPixels;
+    // Short last pass: the spare slots repeat the last pixel; only real pixels are stored.
+    for (int32_t slot = 0; slot < kPixels; ++slot) {
+      const int32_t q = px + (slot < count ? slot : count - 1);
+      gather(a, q / out_w, q % out_w, body, slot, col);
+    }
+    int8_t *out = a.output_data + px * out_c;
+    const int8_t *w = a.weights;
+    for (int32_t oc = 0; oc < out_c; ++oc, w += window) {
+      const int32_t b = bias ? bias[oc] : 0;
+      int32_t acc0 = b, acc1 = b, acc2 = b, acc3 = b;
+      const uint32_t *x = reinterpret_cast<const uint32_t *>(col);
+      for (int32_t k = 0; k < body; k += 4) {
+        const uint32_t raw = load_u32(w + k);
+        const uint32_t w02 = __sxtb16(raw), w13 = sxtb16_ror8(raw);
+        uint32_t x02, x13;
+        load_pair(x, &x02, &x13);
+        acc0 = __smlad(x02, w02, acc0);
+        acc0 = __smlad(x13, w13, acc0);
+        load_pair(x, &x02, &x13);
+        acc1 = __smlad(x02, w02, acc1);
+        acc1 = __smlad(x13, w13, acc1);
+        load_pair(x, &x02, &x13);
+        acc2 = __smlad(x02, w02, acc2);
+        acc2 = __smlad(x13, w13, acc2);
+        load_pair(x, &x02, &x13);
+        acc3 = __smlad(x02, w02, acc3);
+        acc3 = __smlad(x13, w13, acc3);
+      }
+      for (int32_t k = body; k < window; ++k) {
+        const int32_t f = w[k];
+        acc0 += tails[k - body] * f;
+        acc1 += tails[4 + k - body] * f;
+        acc2 += tails[8 + k - body] * f;
+        acc3 += tails[12 + k - body] * f;
+      }
+      const RequantEntry &e = requant[oc];
+      int8_t *o = out + oc;
+      o[0] = requantize_entry_to_int8(acc0, e, output_offset, act_min, act_max);
+      if (count > 1) o[out_c] = requantize_entry_to_int8(acc1, e, output_offset, act_min, act_max);
+      if (count > 2) {
+        o[2 * out_c] = requantize_entry_to_int8(acc2, e, output_offset, act_min, act_max);
+      }
+      if (count > 3) {
+        o[3 * out_c] = requantize_entry_to_int8(acc3, e, output_offset, act_min, act_max);
+      }
+    }
+  }
+}
+
+}  // namespace sotto_infer

@@ -1,0 +1,122 @@
+// Cortex-M4 DSP helpers: byte-pair extension (SXTB16/SXTAB16), dual 16-bit MACs (SMLAD) and a
+// short requantization path that is bit-exact with fixed_point.h for the multipliers the loader
+// admits (non-negative).
+#ifndef SOTTO_INFER_CORTEX_M4_DSP_H
+#define SOTTO_INFER_CORTEX_M4_DSP_H
+
+#include <arm_acle.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "fixed_point.h"
+
+namespace sotto_infer {
+
+static inline uint32_t load_u32(const void *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);  // one LDR: the M4 allows unaligned word loads
+  return v;
+}
+
+static inline void store_u32(void *p, uint32_t v) {
+  memcpy(p, &v, 4);
+}
+
+// Bytes 1 and 3 of x, sign-extended to two halfwords (SXTB16 with its free ROR #8).
+static inline uint32_t sxtb16_ror8(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+
+// Halfwords of a plus bytes 1 and 3 of x, sign-extended.
+static inline uint32_t sxtab16_ror8(uint32_t a, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+
+// Two words from a 4-byte aligned pointer with one LDRD, advancing it (GCC emits two LDRs).
+static inline void load_pair(const uint32_t *&p, uint32_t *lo, uint32_t *hi) {
+  __asm__("ldrd %0, %1, [%2], #8" : "=r"(*lo), "=r"(*hi), "+r"(p) : :);
+}
+
+// Both halfwords set to v (an input offset for SXTAB16).
+static inline uint32_t pair_of(int32_t v) {
+  return (static_cast<uint32_t>(v) & 0xFFFFu) * 0x10001u;
+}
+
+// x * multiplier * 2^shift with TFLite's rounding, as multiply_by_quantized_multiplier, for
+// multiplier >= 0. TFLite rounds twice: h = floor((x * m + 2^30) / 2^31) (its doubling high
+// multiply, in truncating form for negative products, which is the same value), then h / 2^r
+// half away from zero = floor((h + 2^(r-1) - [h < 0]) / 2^r). Both floors fold into one SMLAL
+// with the 64-bit nudge 2^30 + 2^(30+r) - [x < 0] 2^31 and a shift of the high word ([x < 0]
+// may differ from [h < 0] only where h == 0, and then both give 0).
+static inline int32_t requantize_fast(int32_t x, int32_t multiplier, int32_t shift) {
+  if (shift >= 0) {
+    const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << shift);
+    const int64_t product = static_cast<int64_t>(shifted) * multiplier + (int64_t{1} << 30);
+    return static_cast<int32_t>(product >> 31);
+  }
+  const int32_t r = -shift;  // 1..31
+  uint32_t lo = r == 1 ? 0xC0000000u : 0x40000000u;
+  int32_t hi = r >= 2 ? (1 << (r - 2)) : 0;
+  if (x < 0) {  // subtract 2^31 from the 64-bit nudge
+    hi -= lo < 0x80000000u ? 1 : 0;
+    lo ^= 0x80000000u;
+  }
+  const int64_t nudge =
+      static_cast<int64_t>((static_cast<uint64_t>(static_cast<uint32_t>(hi)) << 32) | lo);
+  const int64_t product = static_cast<int64_t>(x) * multiplier + nudge;
+  return static_cast<int32_t>(product >> 32) >> (r - 1);
+}
+
+// One output channel's requantization, prepared once per op (in the op's scratch) so that each
+// output pays a few instructions: for shift <= -2 the 64-bit nudge of requantize_fast is
+// (nudge_hi + [x < 0] * -1) : (2^30 ^ [x < 0] 2^31), and the result is its high word >> r - 1.
+struct RequantEntry {
+  int32_t multiplier;
+  int32_t shift;     // as stored; shift > -2 takes requantize_fast
+  int32_t nudge_hi;  // 2^(r - 2)
+  int32_t r_minus_1;
+};
+
+static inline void prepare_requant(const int32_t *multiplier, const int32_t *shift, int32_t n,
+                                   RequantEntry *table) {
+  for (int32_t c = 0; c < n; ++c) {
+    const int32_t r = -shift[c];
+    table[c].multiplier = multiplier[c];
+    table[c].shift = shift[c];
+    table[c].nudge_hi = r >= 2 ? (1 << (r - 2)) : 0;
+    table[c].r_minus_1 = r - 1;
+  }
+}
+
+static inline int32_t requantize_entry(int32_t x, const RequantEntry &e) {
+  if (e.shift > -2) return requantize_fast(x, e.multiplier, e.shift);
+  const int32_t sign = x >> 31;  // 0 or -1
+  const uint32_t lo = 0x40000000u ^ (static_cast<uint32_t>(sign) & 0x80000000u);
+  const uint32_t hi = static_cast<uint32_t>(e.nudge_hi + sign);
+  const int64_t nudge = static_cast<int64_t>((static_cast<uint64_t>(hi) << 32) | lo);
+  const int64_t product = static_cast<int64_t>(x) * e.multiplier + nudge;
+  return static_cast<int32_t>(product >> 32) >> e.r_minus_1;
+}
+
+static inline int8_t requantize_entry_to_int8(int32_t acc, const RequantEntry &e,
+                                              int32_t output_offset, int32_t act_min,
+                                              int32_t act_max) {
+  const int32_t scaled = __ssat(requantize_entry(acc, e), 10);
+  return static_cast<int8_t>(clamp_i32(scaled + output_offset, act_min, act_max));
+}
+
+// requantize_to_int8 on the fast path (SSAT replaces the +-512 clamp: same results).
+static inline int8_t requantize_to_int8_fast(int32_t acc, int32_t multiplier, int32_t shift,
+                                             int32_t output_offset, int32_t act_min,
+                                             int32_t act_max) {
+  const int32_t scaled = __ssat(requantize_fast(acc, multiplier, shift), 10);
+  return static_cast<int8_t>(clamp_i32(scaled + output_offset, act_min, act_max));
+}
+
+}  // namespace sotto_infer
+
+#endif

@@ -1,0 +1,55 @@
+// Integer fixed-point arithmetic with TFLite's exact rounding (shared by every kernel variant).
+#ifndef SOTTO_INFER_FIXED_POINT_H
+#define SOTTO_INFER_FIXED_POINT_H
+
+#include <stdint.h>
+
+namespace sotto_infer {
+
+// round(a * b / 2^31), saturating the single overflow case (INT32_MIN * INT32_MIN).
+static inline int32_t sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  if (a == b && a == INT32_MIN) return INT32_MAX;
+  const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : (1 - (int64_t{1} << 30));
+  return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
+}
+
+// x / 2^exponent rounded to nearest, ties away from zero (exponent in 0..31).
+static inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
+  const int32_t mask = static_cast<int32_t>((int64_t{1} << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+// x * multiplier * 2^shift with TFLite's rounding; shift in -31..30 (checked by the loader).
+static inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier,
+                                                       int32_t shift) {
+  const int left_shift = shift > 0 ? shift : 0;
+  const int right_shift = shift > 0 ? 0 : -shift;
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift);
+  return rounding_divide_by_pot(sat_rounding_doubling_high_mul(shifted, multiplier), right_shift);
+}
+
+static inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+// Two's-complement addition: a hostile bias must not be undefined behaviour (the device wraps).
+static inline int32_t wrapping_add(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+
+// The output stage every MAC kernel shares: scale, add the output zero point, clamp to the fused
+// activation. Clamping to +-512 first changes no result (offset and bounds are int8) but keeps
+// the addition in range for any multiplier a blob may carry.
+static inline int8_t requantize_to_int8(int32_t acc, int32_t multiplier, int32_t shift,
+                                        int32_t output_offset, int32_t act_min, int32_t act_max) {
+  const int32_t scaled =
+      clamp_i32(multiply_by_quantized_multiplier(acc, multiplier, shift), -512, 512);
+  return static_cast<int8_t>(clamp_i32(scaled + output_offset, act_min, act_max));
+}
+
+}  // namespace sotto_infer
+
+#endif

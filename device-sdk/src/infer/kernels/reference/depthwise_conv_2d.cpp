@@ -1,0 +1,51 @@
+// Reference DEPTHWISE_CONV_2D, int8 per-channel; filter laid out [kh][kw][in_c * multiplier].
+#include "fixed_point.h"
+#include "kernel_args.h"
+
+namespace sotto_infer {
+
+void depthwise_conv_2d_reference(const KernelArgs &a) {
+  const int32_t *p = a.op->params;
+  const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
+  const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
+  const int32_t batches = a.output->dims[0];
+  const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W];
+  const int32_t mult = p[SOTTO_P_DEPTH_MULTIPLIER];
+  const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET], output_offset = p[SOTTO_P_OUTPUT_OFFSET];
+  int8_t *out = a.output_data;
+  for (int32_t b = 0; b < batches; ++b) {
+    const int8_t *in_batch = a.input0_data + b * in_h * in_w * in_c;
+    for (int32_t oy = 0; oy < out_h; ++oy) {
+      const int32_t in_y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
+      for (int32_t ox = 0; ox < out_w; ++ox) {
+        const int32_t in_x0 = ox * p[SOTTO_P_STRIDE_W] - p[SOTTO_P_PAD_W];
+        for (int32_t oc = 0; oc < out_c; ++oc) {
+          const int32_t ic = oc / mult;
+          int32_t acc = 0;
+          for (int32_t ky = 0; ky < k_h; ++ky) {
+            const int32_t iy = in_y0 + p[SOTTO_P_DILATION_H] * ky;
+            if (iy < 0 || iy >= in_h) continue;
+            for (int32_t kx = 0; kx < k_w; ++kx) {
+              const int32_t ix = in_x0 + p[SOTTO_P_DILATION_W] * kx;
+              if (ix < 0 || ix >= in_w) continue;
+              const int32_t in_v = in_batch[(iy * in_w + ix) * in_c + ic];
+              const int32_t f_v = a.weights[(ky * k_w + kx) * out_c + oc];
+              acc += (in_v + input_offset) * f_v;
+            }
+          }
+          if (a.bias) acc = wrapping_add(acc, a.bias[oc]);
+          *out++ = requantize_to_int8(acc, a.multiplier[oc], a.shift[oc], output_offset,
+                                      p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
+        }
+      }
+    }
+  }
+}
+
+#ifndef SOTTO_INFER_OPTIMIZED_DEPTHWISE_CONV_2D
+void depthwise_conv_2d(const KernelArgs &a) {
+  depthwise_conv_2d_reference(a);
+}
+#endif
+
+}  // namespace sotto_infer

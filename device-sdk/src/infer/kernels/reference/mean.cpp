@@ -1,0 +1,53 @@
+// Reference MEAN over H and W of an NHWC int8 tensor, as TFLM: with equal input and output
+// quantization the int32 sum divided by the count (truncating); otherwise in float,
+// round(sum / count * (in_scale / out_scale) - in_zp * that scale) + out_zp, clamped.
+#include <string.h>
+
+#include "fixed_point.h"
+#include "kernel_args.h"
+
+namespace sotto_infer {
+namespace {
+
+float float_of(int32_t bits) {
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+// std::round (half away from zero) without libm; magnitudes beyond +-1000 only need to clamp.
+int32_t round_half_away(float v) {
+  if (!(v > -1000.0f)) return -1000;  // also NaN
+  if (v > 1000.0f) return 1000;
+  const int32_t t = static_cast<int32_t>(v);  // truncates toward zero
+  const float rest = v - static_cast<float>(t);
+  return rest >= 0.5f ? t + 1 : (rest <= -0.5f ? t - 1 : t);
+}
+
+}  // namespace
+
+void mean(const KernelArgs &a) {
+  const int32_t *p = a.op->params;
+  const int32_t batches = a.input0->dims[0], h = a.input0->dims[1], w = a.input0->dims[2];
+  const int32_t ch = a.input0->dims[3];
+  const int32_t count = h * w;
+  const float scale = float_of(p[SOTTO_P_MEAN_SCALE_BITS]);
+  const float bias = float_of(p[SOTTO_P_MEAN_BIAS_BITS]);
+  for (int32_t b = 0; b < batches; ++b) {
+    for (int32_t c = 0; c < ch; ++c) {
+      int32_t sum = 0;
+      for (int32_t i = 0; i < count; ++i) sum += a.input0_data[(b * count + i) * ch + c];
+      int32_t v;
+      if (p[SOTTO_P_MEAN_SAME_QUANTIZATION]) {
+        v = sum / count;
+      } else {
+        const float mean_value = static_cast<float>(sum) / static_cast<float>(count);
+        v = clamp_i32(round_half_away(mean_value * scale + bias) + p[SOTTO_P_OUTPUT_OFFSET], -128,
+                      127);
+      }
+      a.output_data[b * ch + c] = static_cast<int8_t>(v);
+    }
+  }
+}
+
+}  // namespace sotto_infer

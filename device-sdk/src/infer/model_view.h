@@ -1,0 +1,31 @@
+// Typed views into a validated .smdl blob (internal to the runtime).
+#ifndef SOTTO_INFER_MODEL_VIEW_H
+#define SOTTO_INFER_MODEL_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smdl_format.h"
+#include "sotto/error.h"
+
+namespace sotto_infer {
+
+struct ModelView {
+  const sotto_smdl_header_t *header;
+  const sotto_smdl_tensor_t *tensors;
+  const sotto_smdl_op_t *ops;
+  const uint8_t *data;
+  const int32_t *constants_i32(uint32_t offset) const {
+    return reinterpret_cast<const int32_t *>(data + offset);
+  }
+};
+
+// Validates the blob and fills `view`; the blob must stay in place.
+sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view);
+
+// Whether this build links the kernel for an op kind (integrators can leave kernels out).
+bool kernel_available(uint32_t kind);
+
+}  // namespace sotto_infer
+
+#endif

@@ -1,0 +1,155 @@
+// Lowering of the windowed and matrix ops: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the
+// 2-D pools (options field numbers from TFLite's public schema).
+#include <cstring>
+
+#include "compiler.h"
+
+namespace sotto::gw::model::detail {
+
+void Compiler::lower_conv(size_t i, bool depthwise) {
+  const TfOperator &op = m_.operators[i];
+  sotto_smdl_op_t rec = blank_op(depthwise ? SOTTO_OP_DEPTHWISE_CONV_2D : SOTTO_OP_CONV_2D);
+  rec.input0 = activation(i, op.inputs[0]);
+  rec.output = activation(i, op.outputs[0]);
+  const TfTensor &filter = constant(i, 1, static_cast<int8_t>(TfType::kInt8));
+  if (filter.shape.size() != 4) fail(i, "filter must be 4-D");
+  const sotto_smdl_tensor_t &in = tensors_[rec.input0];
+  const sotto_smdl_tensor_t &out = tensors_[rec.output];
+  const int32_t out_c = out.dims[3];
+  // Options: conv {padding, stride_w, stride_h, act, dil_w, dil_h}; depthwise has
+  // depth_multiplier at 3 and everything after it shifted by one.
+  const FlatTable &o = op.options;
+  const int32_t act = o.valid() ? o.scalar<int8_t>(depthwise ? 4 : 3, 0) : 0;
+  int32_t *p = rec.params;
+  p[SOTTO_P_STRIDE_W] = o.valid() ? o.scalar<int32_t>(1, 1) : 1;
+  p[SOTTO_P_STRIDE_H] = o.valid() ? o.scalar<int32_t>(2, 1) : 1;
+  p[SOTTO_P_DILATION_W] = o.valid() ? o.scalar<int32_t>(depthwise ? 5 : 4, 1) : 1;
+  p[SOTTO_P_DILATION_H] = o.valid() ? o.scalar<int32_t>(depthwise ? 6 : 5, 1) : 1;
+  p[SOTTO_P_KERNEL_H] = filter.shape[1];
+  p[SOTTO_P_KERNEL_W] = filter.shape[2];
+  p[SOTTO_P_PAD_H] = padding_before(p[SOTTO_P_STRIDE_H], p[SOTTO_P_DILATION_H], in.dims[1],
+                                    filter.shape[1], out.dims[1]);
+  p[SOTTO_P_PAD_W] = padding_before(p[SOTTO_P_STRIDE_W], p[SOTTO_P_DILATION_W], in.dims[2],
+                                    filter.shape[2], out.dims[2]);
+  if (depthwise) {
+    if (filter.shape[3] != out_c || out_c % in.dims[3] != 0) fail(i, "filter/channel mismatch");
+    p[SOTTO_P_DEPTH_MULTIPLIER] = out_c / in.dims[3];
+  } else {
+    if (filter.shape[0] != out_c || filter.shape[3] != in.dims[3])
+      fail(i, "filter/channel mismatch");
+    p[SOTTO_P_DEPTH_MULTIPLIER] = 1;
+  }
+  activation_range(act, out.scale, out.zero_point, &p[SOTTO_P_ACT_MIN], &p[SOTTO_P_ACT_MAX]);
+  p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
+  p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
+  rec.weights_offset = append_data(filter.data.data(), filter.data.size());
+  rec.weights_bytes = static_cast<uint32_t>(filter.data.size());
+  weight_bytes_ += rec.weights_bytes;
+  if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
+    const TfTensor &bias = constant(i, 2, static_cast<int8_t>(TfType::kInt32));
+    if (bias.data.size() != static_cast<size_t>(out_c) * 4) fail(i, "bias size mismatch");
+    rec.bias_offset = append_data(bias.data.data(), bias.data.size());
+    rec.bias_count = static_cast<uint32_t>(out_c);
+  }
+  if (filter.scales.size() != 1 && filter.scales.size() != static_cast<size_t>(out_c)) {
+    fail(i, "filter needs 1 or " + std::to_string(out_c) + " scales");
+  }
+  std::vector<QuantizedMultiplier> q;
+  for (int32_t c = 0; c < out_c; ++c) {
+    const float fs =
+        filter.scales.size() == 1 ? filter.scales[0] : filter.scales[static_cast<size_t>(c)];
+    q.push_back(quantize_multiplier(static_cast<double>(in.scale) * static_cast<double>(fs) /
+                                    static_cast<double>(out.scale)));
+  }
+  set_multipliers(&rec, q);
+  ops_.push_back(rec);
+}
+
+void Compiler::lower_fully_connected(size_t i) {
+  const TfOperator &op = m_.operators[i];
+  sotto_smdl_op_t rec = blank_op(SOTTO_OP_FULLY_CONNECTED);
+  rec.input0 = activation(i, op.inputs[0]);
+  rec.output = activation(i, op.outputs[0]);
+  const TfTensor &w = constant(i, 1, static_cast<int8_t>(TfType::kInt8));
+  const sotto_smdl_tensor_t &in = tensors_[rec.input0];
+  const sotto_smdl_tensor_t &out = tensors_[rec.output];
+  if (w.shape.size() != 2 || w.shape[0] != out.dims[3] ||
+      in.bytes % static_cast<uint32_t>(w.shape[1]) != 0) {
+    fail(i, "weights shape does not fit input/output");
+  }
+  int32_t *p = rec.params;
+  const int32_t act = op.options.valid() ? op.options.scalar<int8_t>(0, 0) : 0;
+  activation_range(act, out.scale, out.zero_point, &p[SOTTO_P_ACT_MIN], &p[SOTTO_P_ACT_MAX]);
+  p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
+  p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
+  p[SOTTO_P_FILTER_OFFSET] = w.zero_points.empty() ? 0 : -static_cast<int32_t>(w.zero_points[0]);
+  rec.weights_offset = append_data(w.data.data(), w.data.size());
+  rec.weights_bytes = static_cast<uint32_t>(w.data.size());
+  weight_bytes_ += rec.weights_bytes;
+  if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
+    const TfTensor &bias = constant(i, 2, static_cast<int8_t>(TfType::kInt32));
+    if (bias.data.size() != static_cast<size_t>(out.dims[3]) * 4) fail(i, "bias size mismatch");
+    rec.bias_offset = append_data(bias.data.data(), bias.data.size());
+    rec.bias_count = static_cast<uint32_t>(out.dims[3]);
+  }
+  // Folded bias (see smdl_format.h): lets kernels skip adding the input offset per MAC.
+  const int32_t in_n = w.shape[1];
+  std::vector<int32_t> folded(static_cast<size_t>(out.dims[3]));
+  for (int32_t o = 0; o < out.dims[3]; ++o) {
+    int64_t sum = 0;
+    for (int32_t k = 0; k < in_n; ++k) {
+      sum += static_cast<int8_t>(w.data[static_cast<size_t>(o * in_n + k)]);
+    }
+    int32_t bias = 0;
+    if (rec.bias_count) std::memcpy(&bias, &data_[rec.bias_offset + 4 * static_cast<size_t>(o)], 4);
+    folded[static_cast<size_t>(o)] =
+        static_cast<int32_t>(bias + static_cast<int64_t>(p[SOTTO_P_INPUT_OFFSET]) * sum);
+  }
+  if (p[SOTTO_P_FILTER_OFFSET] == 0) {
+    rec.folded_bias_offset = append_data(folded.data(), folded.size() * 4);
+    rec.folded_bias_count = static_cast<uint32_t>(folded.size());
+  }
+  if (w.scales.empty()) fail(i, "weights are not quantized");
+  std::vector<QuantizedMultiplier> q;
+  if (w.scales.size() == 1) {
+    // TFLite multiplies the two float scales in float before widening: keep that rounding.
+    const float product = in.scale * w.scales[0];
+    q.push_back(quantize_multiplier(static_cast<double>(product) / static_cast<double>(out.scale)));
+  } else {
+    for (float s : w.scales) {
+      q.push_back(quantize_multiplier(static_cast<double>(in.scale) * static_cast<double>(s) /
+                                      static_cast<double>(out.scale)));
+    }
+  }
+  set_multipliers(&rec, q);
+  ops_.push_back(rec);
+}
+
+void Compiler::lower_pool(size_t i, bool average) {
+  const TfOperator &op = m_.operators[i];
+  sotto_smdl_op_t rec = blank_op(average ? SOTTO_OP_AVERAGE_POOL_2D : SOTTO_OP_MAX_POOL_2D);
+  rec.input0 = activation(i, op.inputs[0]);
+  rec.output = activation(i, op.outputs[0]);
+  const sotto_smdl_tensor_t &in = tensors_[rec.input0];
+  const sotto_smdl_tensor_t &out = tensors_[rec.output];
+  if (in.scale != out.scale || in.zero_point != out.zero_point) {
+    fail(i, "input and output quantization differ; supported: equal quantization");
+  }
+  const FlatTable &o = op.options;
+  if (!o.valid()) fail(i, "missing pool options");
+  int32_t *p = rec.params;
+  p[SOTTO_P_STRIDE_W] = o.scalar<int32_t>(1, 1);
+  p[SOTTO_P_STRIDE_H] = o.scalar<int32_t>(2, 1);
+  p[SOTTO_P_KERNEL_W] = o.scalar<int32_t>(3, 1);
+  p[SOTTO_P_KERNEL_H] = o.scalar<int32_t>(4, 1);
+  p[SOTTO_P_DILATION_H] = p[SOTTO_P_DILATION_W] = p[SOTTO_P_DEPTH_MULTIPLIER] = 1;
+  p[SOTTO_P_PAD_H] =
+      padding_before(p[SOTTO_P_STRIDE_H], 1, in.dims[1], p[SOTTO_P_KERNEL_H], out.dims[1]);
+  p[SOTTO_P_PAD_W] =
+      padding_before(p[SOTTO_P_STRIDE_W], 1, in.dims[2], p[SOTTO_P_KERNEL_W], out.dims[2]);
+  activation_range(o.scalar<int8_t>(5, 0), out.scale, out.zero_point, &p[SOTTO_P_ACT_MIN],
+                   &p[SOTTO_P_ACT_MAX]);
+  ops_.push_back(rec);
+}
+
+}  // namespace sotto::gw::model::detail

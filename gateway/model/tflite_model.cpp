@@ -1,0 +1,123 @@
+// Reads the TFLite flatbuffer fields the importer uses (field numbers from the public schema).
+#include "tflite_model.h"
+
+#include <stdexcept>
+
+namespace sotto::gw::model {
+
+const char *builtin_op_name(int32_t code) {
+  switch (code) {
+    case 0:
+      return "ADD";
+    case 1:
+      return "AVERAGE_POOL_2D";
+    case 2:
+      return "CONCATENATION";
+    case 3:
+      return "CONV_2D";
+    case 4:
+      return "DEPTHWISE_CONV_2D";
+    case 6:
+      return "DEQUANTIZE";
+    case 9:
+      return "FULLY_CONNECTED";
+    case 14:
+      return "LOGISTIC";
+    case 17:
+      return "MAX_POOL_2D";
+    case 18:
+      return "MUL";
+    case 19:
+      return "RELU";
+    case 21:
+      return "RELU6";
+    case 22:
+      return "RESHAPE";
+    case 25:
+      return "SOFTMAX";
+    case 28:
+      return "TANH";
+    case 34:
+      return "PAD";
+    case 40:
+      return "MEAN";
+    case 114:
+      return "QUANTIZE";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
+  model->bytes = std::move(bytes);
+  const std::vector<uint8_t> &buf = model->bytes;
+  if (buf.size() < 8 || std::string(reinterpret_cast<const char *>(buf.data()) + 4, 4) != "TFL3") {
+    throw std::runtime_error("not a TFLite flatbuffer (missing TFL3 identifier)");
+  }
+  const FlatTable root = flat_root(buf);
+  // Model: 1 operator_codes, 2 subgraphs, 4 buffers.
+  std::vector<int32_t> opcodes;
+  for (const FlatTable &oc : root.table_vector(1)) {
+    const int32_t deprecated = oc.scalar<int8_t>(0, 0);
+    const int32_t builtin = oc.scalar<int32_t>(3, 0);
+    opcodes.push_back(builtin > deprecated ? builtin : deprecated);
+  }
+  const std::vector<FlatTable> subgraphs = root.table_vector(2);
+  if (subgraphs.size() != 1) {
+    throw std::runtime_error("expected exactly 1 subgraph, found " +
+                             std::to_string(subgraphs.size()));
+  }
+  const std::vector<FlatTable> buffers = root.table_vector(4);
+  const FlatTable &sg = subgraphs[0];
+  for (const FlatTable &t : sg.table_vector(0)) {
+    TfTensor tensor;
+    tensor.shape = t.scalar_vector<int32_t>(0);
+    tensor.type = t.scalar<int8_t>(1, 0);
+    tensor.buffer = t.scalar<uint32_t>(2, 0);
+    tensor.name = t.string(3);
+    const FlatTable q = t.table(4);
+    if (q.valid()) {
+      tensor.scales = q.scalar_vector<float>(2);
+      tensor.zero_points = q.scalar_vector<int64_t>(3);
+      tensor.quantized_dimension = q.scalar<int32_t>(6, 0);
+    }
+    if (tensor.buffer >= buffers.size()) {
+      throw std::runtime_error("tensor '" + tensor.name + "' names buffer " +
+                               std::to_string(tensor.buffer) + " of " +
+                               std::to_string(buffers.size()));
+    }
+    tensor.data = buffers[tensor.buffer].scalar_vector<uint8_t>(0);
+    model->tensors.push_back(std::move(tensor));
+  }
+  model->inputs = sg.scalar_vector<int32_t>(1);
+  model->outputs = sg.scalar_vector<int32_t>(2);
+  for (const FlatTable &o : sg.table_vector(3)) {
+    TfOperator op;
+    const uint32_t idx = o.scalar<uint32_t>(0, 0);
+    if (idx >= opcodes.size()) throw std::runtime_error("operator names a missing opcode");
+    op.builtin = opcodes[idx];
+    op.inputs = o.scalar_vector<int32_t>(1);
+    op.outputs = o.scalar_vector<int32_t>(2);
+    op.options = o.table(4);
+    for (int32_t t : op.inputs) {
+      if (t >= static_cast<int32_t>(model->tensors.size()))
+        throw std::runtime_error("bad tensor index");
+    }
+    for (int32_t t : op.outputs) {
+      if (t < 0 || t >= static_cast<int32_t>(model->tensors.size())) {
+        throw std::runtime_error("bad tensor index");
+      }
+    }
+    model->operators.push_back(std::move(op));
+  }
+  for (int32_t t : model->inputs) {
+    if (t < 0 || t >= static_cast<int32_t>(model->tensors.size()))
+      throw std::runtime_error("bad input");
+  }
+  for (int32_t t : model->outputs) {
+    if (t < 0 || t >= static_cast<int32_t>(model->tensors.size()))
+      throw std::runtime_error("bad output");
+  }
+}
+
+}  // namespace sotto::gw::model

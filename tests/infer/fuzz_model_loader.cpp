@@ -1,0 +1,54 @@
+// libFuzzer target over the .smdl loader: any bytes must be rejected with an error or, when
+// accepted, be safe to run (the arena and every kernel index stay in bounds under ASan/UBSan).
+// Even first byte: the rest are (offset, value) patches applied to a small valid model, then
+// the digest is recomputed, so mutations reach the structural checks behind it. Odd first
+// byte: the rest is the blob itself, digest untouched (exercising the digest check too).
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <vector>
+
+#include "seed_model.h"
+#include "smdl_format.h"
+#include "sotto/model.h"
+
+namespace {
+
+void run(const uint8_t *blob, size_t bytes) {
+  sotto_model_t model;
+  if (sotto_model_open(&model, blob, bytes) != SOTTO_OK) return;
+  const size_t arena_bytes = sotto_model_arena_bytes(&model);
+  if (arena_bytes > (1u << 22)) return;  // valid but too big to run in the fuzzer
+  std::vector<uint32_t> arena(arena_bytes / 4 + 1);
+  if (sotto_model_attach_arena(&model, arena.data(), arena_bytes) != SOTTO_OK) __builtin_trap();
+  sotto_tensor_t in;
+  if (sotto_model_input(&model, &in) != SOTTO_OK) __builtin_trap();
+  memset(in.data, 0x5A, in.bytes);
+  sotto_invoke(&model);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size == 0) return 0;
+  if ((data[0] & 1u) != 0) {
+    std::vector<uint32_t> blob((size - 1) / 4 + 1);
+    memcpy(blob.data(), data + 1, size - 1);
+    run(reinterpret_cast<const uint8_t *>(blob.data()), size - 1);
+    return 0;
+  }
+  static const std::vector<uint8_t> seed = sotto_test::seed_model();
+  std::vector<uint32_t> blob(seed.size() / 4 + 1);
+  uint8_t *bytes = reinterpret_cast<uint8_t *>(blob.data());
+  memcpy(bytes, seed.data(), seed.size());
+  // Each patch: 2 bytes little-endian offset (mod blob size), 1 byte XOR value.
+  for (size_t i = 1; i + 3 <= size; i += 3) {
+    const size_t offset = (data[i] | (data[i + 1] << 8)) % seed.size();
+    bytes[offset] ^= data[i + 2];
+  }
+  // A patched total_bytes may exceed the buffer: seal only what exists.
+  sotto_test::SeedModelBuilder::seal(bytes, seed.size());
+  run(bytes, seed.size());
+  return 0;
+}

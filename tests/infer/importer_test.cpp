@@ -1,0 +1,121 @@
+// Importer: errors name the op, its index and what is supported; targets parse; plans are tight.
+#include <gtest/gtest.h>
+
+#include "flatbuffer_view.h"
+#include "memory_plan.h"
+#include "model_fixture.h"
+
+using namespace sotto_test;
+using namespace sotto::gw::model;
+
+namespace {
+
+// Rewrites the opcode of every operator whose builtin code is `from` to `to` (both fields).
+void patch_opcode(std::vector<uint8_t> *bytes, int32_t from, int32_t to) {
+  const FlatTable root = flat_root(*bytes);
+  for (const FlatTable &oc : root.table_vector(1)) {
+    const int32_t code = std::max<int32_t>(oc.scalar<int8_t>(0, 0), oc.scalar<int32_t>(3, 0));
+    if (code != from) continue;
+    if (size_t p = oc.field_pos(0)) (*bytes)[p] = static_cast<uint8_t>(to);
+    if (size_t p = oc.field_pos(3)) std::memcpy(bytes->data() + p, &to, 4);
+  }
+}
+
+std::string import_error(const std::vector<uint8_t> &bytes) {
+  try {
+    import_tflite(bytes, Target::kGeneric);
+  } catch (const ImportError &e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Importer, UnsupportedOpNamesOpIndexAndSupportedList) {
+  SOTTO_REQUIRE_SHARED_DATA();
+  std::vector<uint8_t> kws = read_file(shared_model("kws_ref_model.tflite"));
+  patch_opcode(&kws, 25, 28);  // SOFTMAX (op 12) becomes TANH
+  EXPECT_EQ(
+      "unsupported operator TANH (builtin code 28) at index 12; supported: CONV_2D, "
+      "DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, MUL, RESHAPE, "
+      "SOFTMAX, LOGISTIC, CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE",
+      import_error(kws));
+}
+
+TEST(Importer, UnsupportedTypeNamesOpAndTensor) {
+  SOTTO_REQUIRE_SHARED_DATA();
+  std::vector<uint8_t> ad = read_file(shared_model("ad01_int8.tflite"));
+  // Change the model input tensor's type from INT8 to FLOAT32.
+  const FlatTable root = flat_root(ad);
+  const FlatTable sg = root.table_vector(2)[0];
+  const int32_t input = sg.scalar_vector<int32_t>(1)[0];
+  const FlatTable tensor = sg.table_vector(0)[static_cast<size_t>(input)];
+  ASSERT_NE(0u, tensor.field_pos(1));
+  ad[tensor.field_pos(1)] = 0;
+  const std::string err = import_error(ad);
+  EXPECT_NE(std::string::npos, err.find("operator 0 (FULLY_CONNECTED)")) << err;
+  EXPECT_NE(std::string::npos, err.find("has type FLOAT32; supported: INT8 activations")) << err;
+}
+
+TEST(Importer, MalformedFilesAreImportErrors) {
+  SOTTO_REQUIRE_SHARED_DATA();
+  EXPECT_EQ("malformed TFLite file: not a TFLite flatbuffer (missing TFL3 identifier)",
+            import_error(std::vector<uint8_t>(64, 0)));
+  std::vector<uint8_t> kws = read_file(shared_model("kws_ref_model.tflite"));
+  kws.resize(kws.size() / 3);
+  EXPECT_EQ(0u, import_error(kws).find("malformed TFLite file: flatbuffer: offset"));
+}
+
+TEST(Importer, ParsesTargetsAndStoresThemInTheHeader) {
+  SOTTO_REQUIRE_SHARED_DATA();
+  EXPECT_EQ(Target::kCortexM4, parse_target("cortex-m4"));
+  EXPECT_EQ(Target::kRv32, parse_target("rv32"));
+  EXPECT_THROW(parse_target("m7"), std::invalid_argument);
+  const std::vector<uint8_t> blob =
+      import_tflite(read_file(shared_model("ad01_int8.tflite")), Target::kCortexM0);
+  sotto_smdl_header_t h;
+  std::memcpy(&h, blob.data(), sizeof h);
+  EXPECT_EQ(static_cast<uint16_t>(SOTTO_SMDL_TARGET_CORTEX_M0), h.target);
+  EXPECT_EQ(blob.size(), h.total_bytes);
+}
+
+TEST(Importer, ArenaPlansReuseMemoryAndRunInPlace) {
+  SOTTO_REQUIRE_SHARED_DATA();
+  // Exact plan sizes: a change here is a planner change to review, not noise.
+  ImportSummary kws, vww, ic, ad;
+  import_tflite(read_file(shared_model("kws_ref_model.tflite")), Target::kGeneric, &kws);
+  import_tflite(read_file(shared_model("vww_96_int8.tflite")), Target::kGeneric, &vww);
+  import_tflite(read_file(shared_model("pretrainedResnet_quant.tflite")), Target::kGeneric, &ic);
+  import_tflite(read_file(shared_model("ad01_int8.tflite")), Target::kGeneric, &ad);
+  // One 25x5x64 buffer drifting by each op's in-place distance (DW 3x3: 7 pixels, 1x1: 1).
+  EXPECT_EQ(10048u, kws.arena_bytes);
+  // 1x1 conv 48x48x8 -> 48x48x16 in place: its input starts 18440 bytes into its output.
+  EXPECT_EQ(36888u, vww.arena_bytes);
+  // Residual block: skip 32x32x16 + conv in place (34 pixels of 16 channels apart).
+  EXPECT_EQ(33312u, ic.arena_bytes);
+  EXPECT_EQ(768u, ad.arena_bytes);  // 640 input + 128 widest layer: FC cannot run in place
+  EXPECT_EQ(13u, kws.op_count);
+  EXPECT_EQ(264192u, ad.weight_bytes);  // = the model's MACs: one int8 weight per MAC
+}
+
+TEST(MemoryPlan, InPlacePairSharesBytesAtTheKernelsDistance) {
+  std::vector<PlanItem> items(2);
+  items[0].bytes = 100;  // op 0 reads it and it dies there
+  items[0].first_op = items[0].last_op = 0;
+  items[1].bytes = 100;  // op 0 writes it, op 1 reads it
+  items[1].first_op = 0;
+  items[1].last_op = 1;
+  PlanOverlap o;
+  o.output = 1;
+  o.input = 0;
+  o.op = 0;
+  o.min_distance = 12;
+  std::vector<PlanItem> disjoint = items;
+  EXPECT_EQ(200u, plan_memory(&disjoint));
+  EXPECT_EQ(112u, plan_memory(&items, {o}));
+  EXPECT_EQ(0u, items[1].offset);  // the output sits 12 bytes below its input
+  EXPECT_EQ(12u, items[0].offset);
+  items[0].last_op = 1;  // an input that lives on past the op never overlaps
+  EXPECT_EQ(200u, plan_memory(&items, {o}));
+}
+
+}  // namespace

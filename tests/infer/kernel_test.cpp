@@ -1,0 +1,325 @@
+// Reference kernels and fixed-point helpers against hand-computed expectations.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "fixed_point.h"
+#include "kernel_args.h"
+
+using namespace sotto_infer;
+
+namespace {
+
+sotto_smdl_tensor_t shape(int32_t h, int32_t w, int32_t c) {
+  sotto_smdl_tensor_t t{};
+  t.rank = 4;
+  t.dims[0] = 1;
+  t.dims[1] = h;
+  t.dims[2] = w;
+  t.dims[3] = c;
+  t.bytes = static_cast<uint32_t>(h * w * c);
+  return t;
+}
+
+sotto_smdl_op_t op_with_window(int32_t k, int32_t stride) {
+  sotto_smdl_op_t op{};
+  op.params[SOTTO_P_KERNEL_H] = op.params[SOTTO_P_KERNEL_W] = k;
+  op.params[SOTTO_P_STRIDE_H] = op.params[SOTTO_P_STRIDE_W] = stride;
+  op.params[SOTTO_P_DILATION_H] = op.params[SOTTO_P_DILATION_W] = 1;
+  op.params[SOTTO_P_DEPTH_MULTIPLIER] = 1;
+  op.params[SOTTO_P_ACT_MIN] = -128;
+  op.params[SOTTO_P_ACT_MAX] = 127;
+  op.input1 = SOTTO_SMDL_NO_TENSOR;
+  return op;
+}
+
+// Kernel arguments with no folded bias, scratch or tensor table.
+KernelArgs make_args(const sotto_smdl_op_t *op, const sotto_smdl_tensor_t *in,
+                     const sotto_smdl_tensor_t *in1, const sotto_smdl_tensor_t *out,
+                     const int8_t *in_data, const int8_t *in1_data, int8_t *out_data,
+                     const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                     const int32_t *shift) {
+  KernelArgs a{};
+  a.op = op;
+  a.input0 = in;
+  a.input1 = in1;
+  a.output = out;
+  a.input0_data = in_data;
+  a.input1_data = in1_data;
+  a.output_data = out_data;
+  a.weights = weights;
+  a.bias = bias;
+  a.multiplier = multiplier;
+  a.shift = shift;
+  return a;
+}
+
+TEST(FixedPoint, RoundingDivideRoundsHalfAwayFromZero) {
+  EXPECT_EQ(3, rounding_divide_by_pot(5, 1));
+  EXPECT_EQ(-3, rounding_divide_by_pot(-5, 1));
+  EXPECT_EQ(2, rounding_divide_by_pot(6, 2));
+  EXPECT_EQ(-2, rounding_divide_by_pot(-6, 2));
+  EXPECT_EQ(-1, rounding_divide_by_pot(-5, 3));
+}
+
+TEST(FixedPoint, DoublingHighMulSaturatesTheOneOverflow) {
+  EXPECT_EQ(INT32_MAX, sat_rounding_doubling_high_mul(INT32_MIN, INT32_MIN));
+  EXPECT_EQ(50, sat_rounding_doubling_high_mul(100, 1 << 30));
+  EXPECT_EQ(25, multiply_by_quantized_multiplier(100, 1 << 30, -1));
+  EXPECT_EQ(400, multiply_by_quantized_multiplier(100, 1 << 30, 3));
+}
+
+TEST(Kernels, Conv2dValidWithBiasRequantAndClamp) {
+  const sotto_smdl_tensor_t in = shape(3, 3, 1), out = shape(2, 2, 1);
+  sotto_smdl_op_t op = op_with_window(2, 1);
+  op.params[SOTTO_P_OUTPUT_OFFSET] = -10;
+  op.params[SOTTO_P_ACT_MIN] = -5;
+  const int8_t input[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const int8_t filter[4] = {1, 0, 0, 1};
+  const int32_t bias[1] = {1}, mult[1] = {1 << 30}, shift[1] = {0};
+  int8_t output[4] = {};
+  KernelArgs a =
+      make_args(&op, &in, nullptr, &out, input, nullptr, output, filter, bias, mult, shift);
+  conv_2d(a);
+  // (in[y][x] + in[y+1][x+1] + 1) * 0.5 rounded, minus 10, clamped at -5.
+  EXPECT_EQ((std::vector<int8_t>{-5, -5, -3, -2}), std::vector<int8_t>(output, output + 4));
+}
+
+TEST(Kernels, Conv2dAppliesInputOffsetOnlyInsideThePicture) {
+  const sotto_smdl_tensor_t in = shape(2, 2, 1), out = shape(2, 2, 1);
+  sotto_smdl_op_t op = op_with_window(3, 1);
+  op.params[SOTTO_P_PAD_H] = op.params[SOTTO_P_PAD_W] = 1;  // SAME
+  op.params[SOTTO_P_INPUT_OFFSET] = 2;  // input zero point -2: padding counts as real zero
+  const int8_t input[4] = {-2, -1, 0, 1};
+  int8_t filter[9];
+  for (int8_t &f : filter) f = 1;
+  const int32_t mult[1] = {INT32_MAX}, shift[1] = {0};  // ~x1.0
+  int8_t output[4] = {};
+  KernelArgs a =
+      make_args(&op, &in, nullptr, &out, input, nullptr, output, filter, nullptr, mult, shift);
+  conv_2d(a);
+  // Every window covers the whole 2x2 picture: (0 + 1 + 2 + 3) = 6.
+  EXPECT_EQ((std::vector<int8_t>{6, 6, 6, 6}), std::vector<int8_t>(output, output + 4));
+}
+
+TEST(Kernels, DepthwiseKeepsChannelsApart) {
+  const sotto_smdl_tensor_t in = shape(1, 2, 2), out = shape(1, 1, 2);
+  sotto_smdl_op_t op = op_with_window(1, 1);
+  op.params[SOTTO_P_KERNEL_W] = 2;
+  const int8_t input[4] = {10, 20, 30, 40};  // pixel0 (c0, c1), pixel1 (c0, c1)
+  const int8_t filter[4] = {1, 2, 3, 4};     // [kx][c]
+  const int32_t mult[2] = {1 << 30, 1 << 30}, shift[2] = {0, -1};
+  int8_t output[2] = {};
+  KernelArgs a =
+      make_args(&op, &in, nullptr, &out, input, nullptr, output, filter, nullptr, mult, shift);
+  depthwise_conv_2d(a);
+  EXPECT_EQ(50, output[0]);  // (10*1 + 30*3) / 2
+  EXPECT_EQ(50, output[1]);  // (20*2 + 40*4) / 4
+}
+
+TEST(Kernels, FullyConnectedWithOffsets) {
+  sotto_smdl_tensor_t in = shape(1, 1, 3), out = shape(1, 1, 2);
+  sotto_smdl_op_t op = op_with_window(1, 1);
+  op.params[SOTTO_P_INPUT_OFFSET] = 1;
+  op.params[SOTTO_P_OUTPUT_OFFSET] = 3;
+  const int8_t input[3] = {0, 1, 2};
+  const int8_t w[6] = {1, 1, 1, -1, 0, 2};
+  const int32_t bias[2] = {4, -4}, mult[1] = {INT32_MAX}, shift[1] = {0};
+  op.multiplier_count = 1;
+  int8_t output[2] = {};
+  KernelArgs a = make_args(&op, &in, nullptr, &out, input, nullptr, output, w, bias, mult, shift);
+  fully_connected(a);
+  EXPECT_EQ(6 + 4 + 3, output[0]);       // 1+2+3, bias 4, offset 3
+  EXPECT_EQ(-1 + 6 - 4 + 3, output[1]);  // -1 + 0 + 6
+}
+
+TEST(Kernels, AveragePoolRoundsHalfAwayFromZeroAndMaxPoolPicksMax) {
+  const sotto_smdl_tensor_t in = shape(2, 2, 1), out = shape(1, 1, 1);
+  sotto_smdl_op_t op = op_with_window(2, 2);
+  const int8_t neg[4] = {-1, -2, -2, -2}, pos[4] = {1, 2, 2, 3};
+  int8_t output[1];
+  KernelArgs a =
+      make_args(&op, &in, nullptr, &out, neg, nullptr, output, nullptr, nullptr, nullptr, nullptr);
+  average_pool_2d(a);
+  EXPECT_EQ(-2, output[0]);  // -7/4 = -1.75
+  a.input0_data = pos;
+  average_pool_2d(a);
+  EXPECT_EQ(2, output[0]);  // 8/4
+  max_pool_2d(a);
+  EXPECT_EQ(3, output[0]);
+}
+
+TEST(Kernels, AddRescalesBothInputsAndSaturates) {
+  const sotto_smdl_tensor_t t = shape(1, 1, 2);
+  sotto_smdl_op_t op{};  // ADD reuses the window slots for its own parameters
+  int32_t *p = op.params;
+  p[SOTTO_P_ACT_MIN] = -128;
+  p[SOTTO_P_ACT_MAX] = 127;
+  p[SOTTO_P_ADD_LEFT_SHIFT] = 20;
+  p[SOTTO_P_ADD_INPUT1_MULT] = p[SOTTO_P_ADD_INPUT2_MULT] = 1 << 30;  // 0.5 each
+  p[SOTTO_P_ADD_OUTPUT_MULT] = 1 << 30;
+  p[SOTTO_P_ADD_OUTPUT_SHIFT] = -18;  // 2^-19 undoes the 2^20 / 2
+  const int8_t x[2] = {3, -100}, y[2] = {4, -100};
+  int8_t output[2];
+  KernelArgs a = make_args(&op, &t, &t, &t, x, y, output, nullptr, nullptr, nullptr, nullptr);
+  add(a);
+  EXPECT_EQ(7, output[0]);
+  EXPECT_EQ(-128, output[1]);
+}
+
+TEST(Kernels, SoftmaxOfEqualInputsSplitsEvenly) {
+  const sotto_smdl_tensor_t t = shape(1, 1, 4);
+  sotto_smdl_op_t op = op_with_window(1, 1);
+  op.params[SOTTO_P_SOFTMAX_BETA_MULT] = 1 << 30;
+  op.params[SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT] = 20;
+  op.params[SOTTO_P_SOFTMAX_DIFF_MIN] = -100;
+  const int8_t equal[4] = {5, 5, 5, 5};
+  int8_t output[4];
+  KernelArgs a =
+      make_args(&op, &t, nullptr, &t, equal, nullptr, output, nullptr, nullptr, nullptr, nullptr);
+  softmax(a);
+  EXPECT_EQ((std::vector<int8_t>{-64, -64, -64, -64}), std::vector<int8_t>(output, output + 4));
+  const int8_t one_hot[4] = {127, -128, -128, -128};  // diffs below diff_min get exactly 0
+  a.input0_data = one_hot;
+  softmax(a);
+  EXPECT_EQ((std::vector<int8_t>{127, -128, -128, -128}), std::vector<int8_t>(output, output + 4));
+}
+
+TEST(Kernels, MulRequantizesTheProductAndBroadcastsAScalar) {
+  const sotto_smdl_tensor_t t = shape(1, 1, 3), scalar = shape(1, 1, 1);
+  sotto_smdl_op_t op = op_with_window(1, 1);
+  op.params[SOTTO_P_MUL_INPUT1_OFFSET] = 1;
+  op.params[SOTTO_P_MUL_INPUT2_OFFSET] = 0;
+  op.params[SOTTO_P_MUL_OUTPUT_MULT] = 1 << 30;  // x 0.5
+  op.params[SOTTO_P_MUL_OUTPUT_SHIFT] = 0;
+  const int8_t x[3] = {3, -2, 7}, y[3] = {4, 5, 100}, two[1] = {2};
+  int8_t output[3];
+  KernelArgs a = make_args(&op, &t, &t, &t, x, y, output, nullptr, nullptr, nullptr, nullptr);
+  mul(a);
+  // 4*4/2 = 8; -1*5/2 = -2.5 -> -2 (TFLite's doubling high multiply); 8*100/2 saturates.
+  EXPECT_EQ((std::vector<int8_t>{8, -2, 127}), std::vector<int8_t>(output, output + 3));
+  a.input1 = &scalar;
+  a.input1_data = two;
+  mul(a);
+  EXPECT_EQ((std::vector<int8_t>{4, -1, 8}), std::vector<int8_t>(output, output + 3));
+}
+
+TEST(Kernels, LogisticMatchesTheSigmoidRoundedToOutputSteps) {
+  // Input scale 1/16, zero point 0: TFLite's params are multiplier 2^30, left shift 24,
+  // radius floor(15 * 2^27 / 2^24) = 120.
+  const sotto_smdl_tensor_t t = shape(1, 1, 7);
+  sotto_smdl_op_t op = op_with_window(1, 1);
+  op.params[SOTTO_P_LOGISTIC_INPUT_ZERO_POINT] = 0;
+  op.params[SOTTO_P_LOGISTIC_INPUT_MULT] = 1 << 30;
+  op.params[SOTTO_P_LOGISTIC_INPUT_LEFT_SHIFT] = 24;
+  op.params[SOTTO_P_LOGISTIC_RANGE_RADIUS] = 120;
+  const int8_t x[7] = {0, 16, -16, 64, -64, 120, -120};
+  int8_t output[7];
+  KernelArgs a =
+      make_args(&op, &t, nullptr, &t, x, nullptr, output, nullptr, nullptr, nullptr, nullptr);
+  logistic(a);
+  // sigmoid(0, 1, -1, 4, -4) * 256 - 128 = 0, 59.15, -59.15, 123.40, -123.40; +-radius saturate.
+  EXPECT_EQ((std::vector<int8_t>{0, 59, -59, 123, -123, 127, -128}),
+            std::vector<int8_t>(output, output + 7));
+}
+
+TEST(Kernels, ConcatenationStacksListedInputsAlongTheAxis) {
+  sotto_smdl_tensor_t tensors[3] = {shape(2, 1, 2), shape(2, 1, 1), shape(2, 1, 3)};
+  tensors[0].arena_offset = 0;
+  tensors[1].arena_offset = 4;
+  tensors[2].arena_offset = 8;
+  int8_t arena[16] = {1, 2, 3, 4, 9, 8};
+  sotto_smdl_op_t op = op_with_window(1, 1);
+  op.params[SOTTO_P_CONCAT_AXIS] = 3;
+  const uint32_t inputs[2] = {0, 1};
+  op.weights_bytes = 8;
+  KernelArgs a = make_args(&op, &tensors[0], nullptr, &tensors[2], arena, nullptr, arena + 8,
+                           reinterpret_cast<const int8_t *>(inputs), nullptr, nullptr, nullptr);
+  a.tensors = tensors;
+  a.arena = reinterpret_cast<uint8_t *>(arena);
+  concatenation(a);
+  EXPECT_EQ((std::vector<int8_t>{1, 2, 9, 3, 4, 8}), std::vector<int8_t>(arena + 8, arena + 14));
+}
+
+TEST(Kernels, PadFillsWithTheOutputZeroPoint) {
+  const sotto_smdl_tensor_t in = shape(1, 2, 1), out = shape(2, 5, 1);
+  sotto_smdl_op_t op = op_with_window(1, 1);
+  for (int d = 0; d < 8; ++d) op.params[SOTTO_P_PAD_BEFORE + d] = 0;
+  op.params[SOTTO_P_PAD_BEFORE + 1] = 1;  // H: one row before
+  op.params[SOTTO_P_PAD_BEFORE + 2] = 1;  // W: one column before, two after
+  op.params[SOTTO_P_PAD_AFTER + 2] = 2;
+  op.params[SOTTO_P_OUTPUT_OFFSET] = -3;
+  const int8_t x[2] = {5, 6};
+  int8_t output[10];
+  KernelArgs a =
+      make_args(&op, &in, nullptr, &out, x, nullptr, output, nullptr, nullptr, nullptr, nullptr);
+  pad(a);
+  EXPECT_EQ((std::vector<int8_t>{-3, -3, -3, -3, -3, -3, 5, 6, -3, -3}),
+            std::vector<int8_t>(output, output + 10));
+}
+
+TEST(Kernels, MeanTruncatesWithEqualQuantizationAndRoundsInFloatOtherwise) {
+  const sotto_smdl_tensor_t in = shape(2, 2, 2), out = shape(1, 1, 2);
+  sotto_smdl_op_t op = op_with_window(1, 1);
+  op.params[SOTTO_P_MEAN_SAME_QUANTIZATION] = 1;
+  const int8_t x[8] = {1, -1, 2, -2, 3, -3, 5, -5};  // channel sums 11 and -11 over 4
+  int8_t output[2];
+  KernelArgs a =
+      make_args(&op, &in, nullptr, &out, x, nullptr, output, nullptr, nullptr, nullptr, nullptr);
+  mean(a);
+  EXPECT_EQ((std::vector<int8_t>{2, -2}), std::vector<int8_t>(output, output + 2));
+  // Input scale 0.5 zp 1, output scale 0.25 zp 3: scale 2, bias -2; 2.75*2-2 = 3.5 -> 4,
+  // -2.75*2-2 = -7.5 -> -8 (half away from zero), then + 3.
+  const float scale = 2.0f, bias = -2.0f;
+  op.params[SOTTO_P_MEAN_SAME_QUANTIZATION] = 0;
+  std::memcpy(&op.params[SOTTO_P_MEAN_SCALE_BITS], &scale, 4);
+  std::memcpy(&op.params[SOTTO_P_MEAN_BIAS_BITS], &bias, 4);
+  op.params[SOTTO_P_OUTPUT_OFFSET] = 3;
+  mean(a);
+  EXPECT_EQ((std::vector<int8_t>{7, -5}), std::vector<int8_t>(output, output + 2));
+}
+
+TEST(Kernels, QuantizeRoundsHalfAwayAndClampsAndDequantizeScales) {
+  sotto_smdl_tensor_t f = shape(1, 1, 4), q = shape(1, 1, 4);
+  f.type = SOTTO_SMDL_FLOAT32;
+  f.bytes = 16;
+  sotto_smdl_op_t op = op_with_window(1, 1);
+  op.params[SOTTO_P_QUANTIZE_FROM_FLOAT] = 1;
+  const float scale = 0.5f;
+  std::memcpy(&op.params[SOTTO_P_QUANTIZE_SCALE_BITS], &scale, 4);
+  op.params[SOTTO_P_OUTPUT_OFFSET] = -1;
+  const float x[4] = {1.25f, -0.25f, 100.0f, -0.75f};
+  int8_t output[4];
+  KernelArgs a = make_args(&op, &f, nullptr, &q, reinterpret_cast<const int8_t *>(x), nullptr,
+                           output, nullptr, nullptr, nullptr, nullptr);
+  quantize(a);
+  // 2.5 -> 3, -0.5 -> -1, 200 -> clamp, -1.5 -> -2; then zero point -1.
+  EXPECT_EQ((std::vector<int8_t>{2, -2, 127, -3}), std::vector<int8_t>(output, output + 4));
+
+  sotto_smdl_op_t re = op_with_window(1, 1);  // int8 -> int8: (x - 2) * 1.0 - 3
+  re.params[SOTTO_P_QUANTIZE_FROM_FLOAT] = 0;
+  re.params[SOTTO_P_QUANTIZE_MULT] = 1 << 30;
+  re.params[SOTTO_P_QUANTIZE_SHIFT] = 1;
+  re.params[SOTTO_P_QUANTIZE_INPUT_ZERO_POINT] = 2;
+  re.params[SOTTO_P_OUTPUT_OFFSET] = -3;
+  const int8_t small[4] = {10, 2, -128, 127};
+  KernelArgs r =
+      make_args(&re, &q, nullptr, &q, small, nullptr, output, nullptr, nullptr, nullptr, nullptr);
+  quantize(r);
+  EXPECT_EQ((std::vector<int8_t>{5, -3, -128, 122}), std::vector<int8_t>(output, output + 4));
+
+  sotto_smdl_op_t de = op_with_window(1, 1);
+  const float quarter = 0.25f;
+  std::memcpy(&de.params[SOTTO_P_DEQUANTIZE_SCALE_BITS], &quarter, 4);
+  de.params[SOTTO_P_DEQUANTIZE_ZERO_POINT] = -2;
+  const int8_t levels[4] = {-2, 2, 127, -128};
+  float result[4];
+  KernelArgs d = make_args(&de, &q, nullptr, &f, levels, nullptr,
+                           reinterpret_cast<int8_t *>(result), nullptr, nullptr, nullptr, nullptr);
+  dequantize(d);
+  EXPECT_EQ((std::vector<float>{0.0f, 1.0f, 32.25f, -31.5f}),
+            std::vector<float>(result, result + 4));
+}
+
+}  // namespace

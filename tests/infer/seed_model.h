@@ -1,0 +1,203 @@
+// A tiny but complete .smdl built by hand (no importer): every op kind the runtime has, wired
+// into one valid graph. The fuzzer mutates it (libFuzzer alone would rarely find a valid
+// header) and the loader test proves it stays valid.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <vector>
+
+#include "smdl_format.h"
+
+namespace sotto_test {
+
+class SeedModelBuilder {
+ public:
+  uint32_t tensor(int32_t h, int32_t w, int32_t c, uint32_t arena_offset, int32_t zero_point = 0,
+                  uint32_t type = SOTTO_SMDL_INT8) {
+    sotto_smdl_tensor_t t{};
+    t.type = type;
+    t.rank = 4;
+    t.dims[0] = 1;
+    t.dims[1] = h;
+    t.dims[2] = w;
+    t.dims[3] = c;
+    t.bytes = static_cast<uint32_t>(h * w * c) * (type == SOTTO_SMDL_FLOAT32 ? 4u : 1u);
+    t.arena_offset = arena_offset;
+    t.zero_point = zero_point;
+    t.scale = 0.05f;
+    tensors_.push_back(t);
+    return static_cast<uint32_t>(tensors_.size() - 1);
+  }
+  sotto_smdl_op_t &op(uint32_t kind, uint32_t in, uint32_t out) {
+    sotto_smdl_op_t o{};
+    o.kind = kind;
+    o.input0 = in;
+    o.input1 = SOTTO_SMDL_NO_TENSOR;
+    o.output = out;
+    o.params[SOTTO_P_STRIDE_H] = o.params[SOTTO_P_STRIDE_W] = 1;
+    o.params[SOTTO_P_DILATION_H] = o.params[SOTTO_P_DILATION_W] = 1;
+    o.params[SOTTO_P_KERNEL_H] = o.params[SOTTO_P_KERNEL_W] = 1;
+    o.params[SOTTO_P_DEPTH_MULTIPLIER] = 1;
+    o.params[SOTTO_P_ACT_MIN] = -128;
+    o.params[SOTTO_P_ACT_MAX] = 127;
+    ops_.push_back(o);
+    return ops_.back();
+  }
+  // Weights w[i] = (i * 7 % 11) - 5, bias c * 10 - 20, multiplier 0.75 * 2^-3 per channel.
+  void constants(sotto_smdl_op_t *o, uint32_t weights, uint32_t channels) {
+    std::vector<int8_t> w(weights);
+    for (uint32_t i = 0; i < weights; ++i) w[i] = static_cast<int8_t>(i * 7 % 11) - 5;
+    std::vector<int32_t> bias(channels), mult(channels, 3 << 29), shift(channels, -3);
+    for (uint32_t c = 0; c < channels; ++c) bias[c] = static_cast<int32_t>(c) * 10 - 20;
+    o->weights_offset = append(w.data(), weights);
+    o->weights_bytes = weights;
+    o->bias_offset = append(bias.data(), channels * 4);
+    o->bias_count = channels;
+    o->multiplier_offset = append(mult.data(), channels * 4);
+    o->multiplier_count = channels;
+    o->shift_offset = append(shift.data(), channels * 4);
+    o->shift_count = channels;
+  }
+  // A list of uint32 (CONCATENATION's inputs) in the weights range.
+  void input_list(sotto_smdl_op_t *o, const std::vector<uint32_t> &inputs) {
+    o->weights_offset = append(inputs.data(), inputs.size() * 4);
+    o->weights_bytes = static_cast<uint32_t>(inputs.size() * 4);
+  }
+  std::vector<uint8_t> finish(uint32_t input, uint32_t output, uint32_t arena_bytes) {
+    sotto_smdl_header_t h{};
+    h.magic = SOTTO_SMDL_MAGIC;
+    h.format_version = SOTTO_SMDL_VERSION;
+    h.arena_bytes = arena_bytes;
+    h.tensor_count = static_cast<uint32_t>(tensors_.size());
+    h.op_count = static_cast<uint32_t>(ops_.size());
+    h.input_tensor = input;
+    h.output_tensor = output;
+    h.tensor_table_offset = sizeof h;
+    h.op_table_offset =
+        static_cast<uint32_t>(h.tensor_table_offset + h.tensor_count * sizeof(sotto_smdl_tensor_t));
+    h.data_offset = static_cast<uint32_t>(h.op_table_offset + h.op_count * sizeof(sotto_smdl_op_t));
+    h.data_bytes = static_cast<uint32_t>(data_.size());
+    h.total_bytes = h.data_offset + h.data_bytes;
+    std::vector<uint8_t> blob(h.total_bytes);
+    memcpy(blob.data(), &h, sizeof h);
+    memcpy(blob.data() + h.tensor_table_offset, tensors_.data(),
+           tensors_.size() * sizeof(sotto_smdl_tensor_t));
+    memcpy(blob.data() + h.op_table_offset, ops_.data(), ops_.size() * sizeof(sotto_smdl_op_t));
+    memcpy(blob.data() + h.data_offset, data_.data(), data_.size());
+    seal(blob.data(), blob.size());
+    return blob;
+  }
+  // Writes the FNV-1a digest of blob[0, bytes) (digest field read as zero) into the header.
+  static void seal(uint8_t *blob, size_t bytes) {
+    const size_t pos = offsetof(sotto_smdl_header_t, digest);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < bytes; ++i)
+      h = (h ^ (i >= pos && i < pos + 4 ? 0 : blob[i])) * 16777619u;
+    memcpy(blob + pos, &h, 4);
+  }
+
+ private:
+  uint32_t append(const void *bytes, size_t n) {
+    const uint32_t offset = static_cast<uint32_t>(data_.size());
+    data_.insert(data_.end(), static_cast<const uint8_t *>(bytes),
+                 static_cast<const uint8_t *>(bytes) + n);
+    while (data_.size() % 4) data_.push_back(0);
+    return offset;
+  }
+  std::vector<sotto_smdl_tensor_t> tensors_;
+  std::vector<sotto_smdl_op_t> ops_;
+  std::vector<uint8_t> data_;
+};
+
+// input 4x4x2 -> CONV 3x3 SAME -> 4x4x4 -> DEPTHWISE 3x3 SAME -> ADD(conv, dw) -> MAX_POOL 2x2/2
+// -> AVERAGE_POOL 2x2 -> RESHAPE -> FULLY_CONNECTED 4->3 -> SOFTMAX (the model output); then
+// from the max pool: MUL(x, x) -> LOGISTIC -> CONCATENATION with x -> PAD -> MEAN -> DEQUANTIZE
+// -> QUANTIZE. Arena 384 bytes.
+inline std::vector<uint8_t> seed_model() {
+  SeedModelBuilder b;
+  const uint32_t in = b.tensor(4, 4, 2, 0, -3);
+  const uint32_t conv = b.tensor(4, 4, 4, 32, 2);
+  const uint32_t dw = b.tensor(4, 4, 4, 96, -1);
+  const uint32_t sum = b.tensor(4, 4, 4, 160, 0);
+  const uint32_t maxp = b.tensor(2, 2, 4, 0, 0);
+  const uint32_t avgp = b.tensor(1, 1, 4, 16, 0);
+  const uint32_t flat = b.tensor(1, 1, 4, 16, 0);
+  const uint32_t fc = b.tensor(1, 1, 3, 20, 5);
+  const uint32_t soft = b.tensor(1, 1, 3, 24, -128);
+  sotto_smdl_op_t *o = &b.op(SOTTO_OP_CONV_2D, in, conv);
+  o->params[SOTTO_P_KERNEL_H] = o->params[SOTTO_P_KERNEL_W] = 3;
+  o->params[SOTTO_P_PAD_H] = o->params[SOTTO_P_PAD_W] = 1;
+  o->params[SOTTO_P_INPUT_OFFSET] = 3;
+  o->params[SOTTO_P_OUTPUT_OFFSET] = 2;
+  o->params[SOTTO_P_ACT_MIN] = 2;  // fused RELU
+  b.constants(o, 4 * 9 * 2, 4);
+  o = &b.op(SOTTO_OP_DEPTHWISE_CONV_2D, conv, dw);
+  o->params[SOTTO_P_KERNEL_H] = o->params[SOTTO_P_KERNEL_W] = 3;
+  o->params[SOTTO_P_PAD_H] = o->params[SOTTO_P_PAD_W] = 1;
+  o->params[SOTTO_P_INPUT_OFFSET] = -2;
+  o->params[SOTTO_P_OUTPUT_OFFSET] = -1;
+  b.constants(o, 9 * 4, 4);
+  o = &b.op(SOTTO_OP_ADD, conv, sum);
+  o->input1 = dw;
+  int32_t *p = o->params;
+  for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;  // ADD's own meaning for the low slots
+  p[SOTTO_P_ADD_LEFT_SHIFT] = 20;
+  p[SOTTO_P_ADD_INPUT1_OFFSET] = -2;
+  p[SOTTO_P_ADD_INPUT1_MULT] = p[SOTTO_P_ADD_INPUT2_MULT] = 1 << 30;
+  p[SOTTO_P_ADD_INPUT2_OFFSET] = 1;
+  p[SOTTO_P_ADD_OUTPUT_MULT] = 1 << 30;
+  p[SOTTO_P_ADD_OUTPUT_SHIFT] = -18;
+  o = &b.op(SOTTO_OP_MAX_POOL_2D, sum, maxp);
+  o->params[SOTTO_P_KERNEL_H] = o->params[SOTTO_P_KERNEL_W] = 2;
+  o->params[SOTTO_P_STRIDE_H] = o->params[SOTTO_P_STRIDE_W] = 2;
+  o = &b.op(SOTTO_OP_AVERAGE_POOL_2D, maxp, avgp);
+  o->params[SOTTO_P_KERNEL_H] = o->params[SOTTO_P_KERNEL_W] = 2;
+  b.op(SOTTO_OP_RESHAPE, avgp, flat);
+  o = &b.op(SOTTO_OP_FULLY_CONNECTED, flat, fc);
+  o->params[SOTTO_P_OUTPUT_OFFSET] = 5;
+  b.constants(o, 3 * 4, 3);
+  o = &b.op(SOTTO_OP_SOFTMAX, fc, soft);
+  o->params[SOTTO_P_SOFTMAX_BETA_MULT] = 1 << 30;
+  o->params[SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT] = 22;
+  o->params[SOTTO_P_SOFTMAX_DIFF_MIN] = -248;
+  const uint32_t product = b.tensor(2, 2, 4, 224, 0);
+  const uint32_t sigmoid = b.tensor(2, 2, 4, 240, -128);
+  const uint32_t joined = b.tensor(2, 2, 8, 256, 0);
+  const uint32_t padded = b.tensor(3, 2, 8, 288, 0);
+  const uint32_t mean = b.tensor(1, 1, 8, 336, 0);
+  const uint32_t real = b.tensor(1, 1, 8, 344, 0, SOTTO_SMDL_FLOAT32);
+  const uint32_t back = b.tensor(1, 1, 8, 376, 3);
+  o = &b.op(SOTTO_OP_MUL, maxp, product);
+  o->input1 = maxp;
+  p = o->params;
+  for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;
+  p[SOTTO_P_MUL_OUTPUT_MULT] = 1 << 30;
+  p[SOTTO_P_MUL_OUTPUT_SHIFT] = -3;
+  o = &b.op(SOTTO_OP_LOGISTIC, product, sigmoid);
+  o->params[SOTTO_P_LOGISTIC_INPUT_ZERO_POINT] = 0;
+  o->params[SOTTO_P_LOGISTIC_INPUT_MULT] = 1 << 30;
+  o->params[SOTTO_P_LOGISTIC_INPUT_LEFT_SHIFT] = 20;
+  o->params[SOTTO_P_LOGISTIC_RANGE_RADIUS] = 1920;  // floor(15 * 2^27 / 2^20)
+  o = &b.op(SOTTO_OP_CONCATENATION, sigmoid, joined);
+  o->params[SOTTO_P_CONCAT_AXIS] = 3;
+  b.input_list(o, {sigmoid, maxp});
+  o = &b.op(SOTTO_OP_PAD, joined, padded);
+  for (int i = 0; i < 8; ++i) o->params[SOTTO_P_PAD_BEFORE + i] = 0;
+  o->params[SOTTO_P_PAD_BEFORE + 1] = 1;
+  o = &b.op(SOTTO_OP_MEAN, padded, mean);
+  o->params[SOTTO_P_MEAN_SAME_QUANTIZATION] = 1;
+  o = &b.op(SOTTO_OP_DEQUANTIZE, mean, real);
+  const float scale = 0.05f;
+  memcpy(&o->params[SOTTO_P_DEQUANTIZE_SCALE_BITS], &scale, 4);
+  o->params[SOTTO_P_DEQUANTIZE_ZERO_POINT] = 0;
+  o = &b.op(SOTTO_OP_QUANTIZE, real, back);
+  o->params[SOTTO_P_QUANTIZE_FROM_FLOAT] = 1;
+  memcpy(&o->params[SOTTO_P_QUANTIZE_SCALE_BITS], &scale, 4);
+  o->params[SOTTO_P_OUTPUT_OFFSET] = 3;
+  return b.finish(in, soft, 384);
+}
+
+}  // namespace sotto_test

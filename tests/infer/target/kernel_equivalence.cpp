@@ -1,0 +1,169 @@
+// On-target check that this build's kernels (the optimized variant on Cortex-M4) match the
+// reference kernels bit for bit on random shapes the MLPerf models do not cover: odd channel
+// counts, window tails, padding, strides, dilation, per-channel requantization, broadcasts.
+#include "kernel_equivalence.h"
+
+#include <string.h>
+
+#include "kernel_args.h"
+
+namespace {
+
+uint32_t g_state = 0x12345678u;
+
+uint32_t next() {  // xorshift32: the same sequence on every target
+  g_state ^= g_state << 13;
+  g_state ^= g_state >> 17;
+  g_state ^= g_state << 5;
+  return g_state;
+}
+
+int32_t pick(int32_t lo, int32_t hi) {
+  return lo + static_cast<int32_t>(next() % static_cast<uint32_t>(hi - lo + 1));
+}
+
+alignas(4) int8_t g_input[4096];
+alignas(4) int8_t g_input1[4096];
+alignas(4) int8_t g_weights[8192];
+alignas(4) int8_t g_out_fast[8192];
+alignas(4) int8_t g_out_ref[8192];
+alignas(4) uint8_t g_scratch[8192];
+int32_t g_bias[64], g_folded[64], g_mult[64], g_shift[64];
+
+}  // namespace
+
+uint32_t g_kind_mismatches[4];
+
+namespace {
+
+sotto_smdl_tensor_t shape(int32_t h, int32_t w, int32_t c) {
+  sotto_smdl_tensor_t t;
+  memset(&t, 0, sizeof t);
+  t.rank = 4;
+  t.dims[0] = 1;
+  t.dims[1] = h;
+  t.dims[2] = w;
+  t.dims[3] = c;
+  t.bytes = static_cast<uint32_t>(h * w * c);
+  return t;
+}
+
+void fill(int8_t *p, int32_t n) {
+  for (int32_t i = 0; i < n; ++i) p[i] = static_cast<int8_t>(next());
+}
+
+void requant_params(int32_t channels) {
+  for (int32_t c = 0; c < channels; ++c) {
+    g_bias[c] = pick(-20000, 20000);
+    g_mult[c] = (1 << 30) + static_cast<int32_t>(next() & 0x3FFFFFFF);
+    g_shift[c] = pick(-12, 1);
+  }
+}
+
+bool same(uint32_t bytes) {
+  return memcmp(g_out_fast, g_out_ref, bytes) == 0;
+}
+
+}  // namespace
+
+uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
+  using namespace sotto_infer;
+  uint32_t mismatches = 0;
+  *checked = 0;
+  for (uint32_t n = 0; n < cases; ++n) {
+    sotto_smdl_op_t op;
+    memset(&op, 0, sizeof op);
+    op.input1 = SOTTO_SMDL_NO_TENSOR;
+    int32_t *p = op.params;
+    p[SOTTO_P_INPUT_OFFSET] = pick(-127, 128);
+    p[SOTTO_P_OUTPUT_OFFSET] = pick(-128, 127);
+    p[SOTTO_P_ACT_MIN] = pick(-128, 0);
+    p[SOTTO_P_ACT_MAX] = pick(0, 127);
+    const int32_t kind = static_cast<int32_t>(n % 4);
+    KernelArgs a;
+    memset(&a, 0, sizeof a);
+    a.op = &op;
+    a.weights = g_weights;
+    a.bias = (next() & 3) != 0 ? g_bias : nullptr;
+    a.multiplier = g_mult;
+    a.shift = g_shift;
+    a.input0_data = g_input;
+    sotto_smdl_tensor_t in, in1, out;
+    if (kind == 0 || kind == 1) {  // CONV_2D, DEPTHWISE_CONV_2D
+      const int32_t k_h = pick(1, 4), k_w = pick(1, 4), stride = pick(1, 2);
+      const int32_t dil = pick(1, 2), in_h = pick(k_h, 9), in_w = pick(k_w, 9);
+      const int32_t in_c = kind == 0 ? pick(1, 20) : 4 * pick(1, 6) - (next() & 1 ? 0 : 1);
+      const int32_t out_c = kind == 0 ? pick(1, 9) : in_c;
+      p[SOTTO_P_KERNEL_H] = k_h;
+      p[SOTTO_P_KERNEL_W] = k_w;
+      p[SOTTO_P_STRIDE_H] = p[SOTTO_P_STRIDE_W] = stride;
+      p[SOTTO_P_DILATION_H] = p[SOTTO_P_DILATION_W] = dil;
+      p[SOTTO_P_PAD_H] = pick(0, k_h - 1);
+      p[SOTTO_P_PAD_W] = pick(0, k_w - 1);
+      p[SOTTO_P_DEPTH_MULTIPLIER] = 1;
+      const int32_t out_h = (in_h + 2 * p[SOTTO_P_PAD_H] - dil * (k_h - 1) - 1) / stride + 1;
+      const int32_t out_w = (in_w + 2 * p[SOTTO_P_PAD_W] - dil * (k_w - 1) - 1) / stride + 1;
+      if (out_h < 1 || out_w < 1) continue;
+      in = shape(in_h, in_w, in_c);
+      out = shape(out_h, out_w, out_c);
+      fill(g_input, static_cast<int32_t>(in.bytes));
+      fill(g_weights, k_h * k_w * in_c * (kind == 0 ? out_c : 1));
+      requant_params(out_c);
+      op.scratch_bytes = sizeof g_scratch;
+      a.scratch = g_scratch;
+    } else if (kind == 2) {  // FULLY_CONNECTED, raw inputs with the folded bias
+      const int32_t rows = pick(1, 3), in_n = pick(1, 70), out_n = pick(1, 11);
+      in = shape(1, rows, in_n);
+      out = shape(1, rows, out_n);
+      fill(g_input, static_cast<int32_t>(in.bytes));
+      fill(g_weights, in_n * out_n);
+      requant_params(out_n);
+      op.multiplier_count = (next() & 1) ? static_cast<uint32_t>(out_n) : 1;
+      for (int32_t o = 0; o < out_n; ++o) {
+        int32_t sum = 0;
+        for (int32_t k = 0; k < in_n; ++k) sum += g_weights[o * in_n + k];
+        g_folded[o] = (a.bias ? a.bias[o] : 0) + p[SOTTO_P_INPUT_OFFSET] * sum;
+      }
+      a.folded_bias = g_folded;
+    } else {  // ADD, same shape or broadcast
+      const int32_t c = pick(1, 40), hw = pick(1, 30);
+      out = shape(1, hw, c);
+      in = out;
+      in1 = (next() & 1) ? out : shape(1, 1, (next() & 1) ? c : 1);
+      fill(g_input, static_cast<int32_t>(in.bytes));
+      fill(g_input1, static_cast<int32_t>(in1.bytes));
+      for (int32_t i = 0; i < 9; ++i) p[i] = 0;
+      p[SOTTO_P_ADD_LEFT_SHIFT] = 20;
+      p[SOTTO_P_ADD_INPUT1_OFFSET] = pick(-127, 128);
+      p[SOTTO_P_ADD_INPUT2_OFFSET] = pick(-127, 128);
+      p[SOTTO_P_ADD_INPUT1_MULT] = (1 << 30) + static_cast<int32_t>(next() & 0x3FFFFFFF);
+      p[SOTTO_P_ADD_INPUT2_MULT] = (1 << 30) + static_cast<int32_t>(next() & 0x3FFFFFFF);
+      p[SOTTO_P_ADD_INPUT1_SHIFT] = pick(-3, 0);
+      p[SOTTO_P_ADD_INPUT2_SHIFT] = pick(-3, 0);
+      p[SOTTO_P_ADD_OUTPUT_MULT] = (1 << 30) + static_cast<int32_t>(next() & 0x3FFFFFFF);
+      p[SOTTO_P_ADD_OUTPUT_SHIFT] = pick(-22, -16);
+      a.input1 = &in1;
+      a.input1_data = g_input1;
+    }
+    a.input0 = &in;
+    a.output = &out;
+    a.output_data = g_out_fast;
+    memset(g_out_fast, 0x11, out.bytes);
+    memset(g_out_ref, 0x22, out.bytes);
+    if (kind == 0) conv_2d(a);
+    if (kind == 1) depthwise_conv_2d(a);
+    if (kind == 2) fully_connected(a);
+    if (kind == 3) add(a);
+    a.output_data = g_out_ref;
+    if (kind == 0) conv_2d_reference(a);
+    if (kind == 1) depthwise_conv_2d_reference(a);
+    if (kind == 2) fully_connected_reference(a);
+    if (kind == 3) add_reference(a);
+    ++*checked;
+    if (!same(out.bytes)) {
+      ++mismatches;
+      g_kind_mismatches[kind]++;
+    }
+  }
+  return mismatches;
+}
