@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: a private mosquitto, the gateway (sottod) with SQLite under build/demo/, and a
 # simulated fleet of 60 devices on two farms and one plant running the real device SDK. After
-# the run it prints the fleet summary and where the API is, then stops everything it started.
+# the run it prints the fleet summary, then signs a model and rolls it out in waves to an orchard
+# fleet (deploy/demo-rollout.sh), prints where the API is and stops everything it started.
 #
 # Usage: deploy/demo.sh [--duration SECONDS] [--devices N] [--keep]
 #   --duration  how long the fleet runs (default 45)
@@ -17,7 +18,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=${2:?--duration needs seconds}; shift 2 ;;
     --devices) devices=${2:?--devices needs a number}; shift 2 ;;
     --keep) keep=yes; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -71,8 +72,11 @@ echo
 echo "== busiest devices (sottoctl devices)"
 "${ctl[@]}" devices | head -n 12
 echo
+deploy/demo-rollout.sh "http://127.0.0.1:$http_port" "tcp://127.0.0.1:$broker_port" "$PWD/build" \
+  "$demo/rollout"
+echo
 echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics)"
-echo "CLI:      ${ctl[*]} fleet | devices | events DEVICE"
+echo "CLI:      ${ctl[*]} fleet | devices | events DEVICE | rollout status"
 if [ "$keep" = yes ]; then
   echo "Kept running (--keep): broker and gateway PIDs ${pids[*]}; stop them with: kill ${pids[*]}"
 fi

@@ -136,6 +136,43 @@ WaveCounts RolloutStore::wave_counts(int64_t id, int64_t wave) {
   return WaveCounts{query.integer(0), query.integer(1), query.integer(2)};
 }
 
+std::vector<RolloutDeviceRow> RolloutStore::devices(int64_t id, int64_t wave) {
+  Statement query(db_.handle(),
+                  "SELECT device_id, wave, state, next_offset, failure FROM rollout_devices "
+                  "WHERE rollout_id = ?1 AND (?2 < 0 OR wave = ?2) ORDER BY wave, rowid");
+  query.bind(1, id).bind(2, wave);
+  std::vector<RolloutDeviceRow> rows;
+  while (query.step()) {
+    rows.push_back(RolloutDeviceRow{query.text(0), query.integer(1), query.text(2),
+                                    query.integer(3), query.integer(4)});
+  }
+  return rows;
+}
+
+std::vector<int64_t> RolloutStore::all_ids() {
+  Statement query(db_.handle(), "SELECT id FROM rollouts ORDER BY id DESC");
+  std::vector<int64_t> ids;
+  while (query.step()) {
+    ids.push_back(query.integer(0));
+  }
+  return ids;
+}
+
+std::vector<std::string> RolloutStore::busy_devices(const std::vector<std::string> &devices) {
+  Statement query(db_.handle(),
+                  "SELECT 1 FROM rollout_devices d JOIN rollouts r ON r.id = d.rollout_id "
+                  "WHERE d.device_id = ?1 AND r.state IN ('running', 'paused') LIMIT 1");
+  std::vector<std::string> busy;
+  for (const std::string &device : devices) {
+    query.bind(1, device);
+    if (query.step()) {
+      busy.push_back(device);
+    }
+    query.reset();
+  }
+  return busy;
+}
+
 void RolloutStore::set_state(int64_t id, const std::string &state, const std::string &halt_reason) {
   Statement update(db_.handle(), "UPDATE rollouts SET state = ?2, halt_reason = ?3 WHERE id = ?1");
   update.bind(1, id).bind(2, state).bind(3, halt_reason).run();

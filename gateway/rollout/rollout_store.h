@@ -33,6 +33,14 @@ struct WaveCounts {
   int64_t failed = 0;
 };
 
+struct RolloutDeviceRow {
+  std::string device;
+  int64_t wave = 0;
+  std::string state;  // pending | transferring | activated | failed
+  int64_t next_offset = 0;
+  int64_t failure = 0;  // sotto.v1.OtaFailure
+};
+
 class RolloutStore {
  public:
   explicit RolloutStore(Database &db);  // creates its tables if missing
@@ -43,6 +51,11 @@ class RolloutStore {
   std::vector<int64_t> unfinished();  // running or paused: what a restarted gateway resumes
   std::vector<std::string> wave_devices(int64_t id, int64_t wave);
   WaveCounts wave_counts(int64_t id, int64_t wave);
+  // Every target device in wave order (wave = -1: all waves).
+  std::vector<RolloutDeviceRow> devices(int64_t id, int64_t wave = -1);
+  std::vector<int64_t> all_ids();  // newest first
+  // Devices among `devices` that an unfinished (running or paused) rollout targets.
+  std::vector<std::string> busy_devices(const std::vector<std::string> &devices);
 
   void set_state(int64_t id, const std::string &state, const std::string &halt_reason = "");
   void set_current_wave(int64_t id, int64_t wave);

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "fleet_key.h"
+
 namespace sotto::gw::sim {
 namespace {
 
@@ -26,13 +28,17 @@ uint64_t model_seed(uint64_t seed, size_t index) {
 }  // namespace
 
 Fleet::Fleet(const Options &options) : options_(options) {
+  if (!options.fleet_key_path.empty()) {
+    fleet_key_ = load_public_key_pem_file(options.fleet_key_path);
+  }
   const int site_count = static_cast<int>(options.sites.size());
   const int per_site = (options.devices + site_count - 1) / site_count;
   for (int i = 0; i < options.devices; ++i) {
     const SiteSpec &site = options.sites[static_cast<size_t>(i % site_count)];
     devices_.push_back(std::make_unique<VirtualDevice>(
         options, site, device_id(site, i / site_count + 1, per_site),
-        model_seed(options.seed, static_cast<size_t>(i))));
+        model_seed(options.seed, static_cast<size_t>(i)),
+        options.fleet_key_path.empty() ? nullptr : &fleet_key_));
   }
 }
 

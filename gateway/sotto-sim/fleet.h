@@ -2,6 +2,7 @@
 // (each polls its share of devices in turn) through the run, drain and stop phases.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -34,6 +35,7 @@ class Fleet {
   void run_worker(size_t worker);
 
   Options options_;
+  std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> fleet_key_{};
   std::vector<std::unique_ptr<VirtualDevice>> devices_;
   sotto_host_clock_t *clock_ = nullptr;
   size_t worker_count_ = 0;

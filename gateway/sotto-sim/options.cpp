@@ -93,6 +93,9 @@ std::string usage() {
          "10)\n"
          "  --publish-timeout-ms MS wait for each PUBACK (default 5000)\n"
          "  --state-dir DIR         keep each device's flash (boot counter) in DIR across runs\n"
+         "  --fleet-key PUBKEY.pem  run the OTA updater on every device with this fleet key\n"
+         "  --fail-self-test IDS    ID,... devices whose model self-test fails (for tests)\n"
+         "  --slot-bytes N          size of each of the two model slots (default 65536)\n"
          "  --quiet                 no summary table\n"
          "exit codes: 0 done, 1 runtime failure (e.g. unreachable broker), 2 bad flags,\n"
          "            3 --events-per-device could not deliver everything in time\n";
@@ -148,11 +151,29 @@ Options parse_options(int argc, char **argv) {
       options.publish_timeout_ms = static_cast<uint32_t>(parse_integer(flag, value, 1, 600000));
     } else if (flag == "--state-dir") {
       options.state_dir = value;
+    } else if (flag == "--fleet-key") {
+      options.fleet_key_path = value;
+    } else if (flag == "--fail-self-test") {
+      std::stringstream list(value);
+      for (std::string id; std::getline(list, id, ',');) {
+        if (!sotto_id_is_valid(id.c_str())) {
+          fail("--fail-self-test: '" + id + "' is not a device id");
+        }
+        options.fail_self_test.push_back(id);
+      }
+    } else if (flag == "--slot-bytes") {
+      options.slot_bytes = static_cast<uint32_t>(parse_integer(flag, value, 1024, 16 << 20));
+      if (options.slot_bytes % 1024 != 0) {
+        fail("--slot-bytes: expected a multiple of 1024, got '" + value + "'");
+      }
     } else if (flag == "--quiet") {
       options.quiet = true;
     } else {
       fail("unknown flag '" + flag + "'");
     }
+  }
+  if (!options.fail_self_test.empty() && options.fleet_key_path.empty()) {
+    fail("--fail-self-test: needs --fleet-key (no updater runs without it)");
   }
   return options;
 }

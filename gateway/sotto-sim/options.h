@@ -30,6 +30,10 @@ struct Options {
   uint32_t publish_timeout_ms = 5000;
   std::string state_dir;  // empty: RAM storage (boot counters start fresh)
   bool quiet = false;
+  // Over-the-air updates: with a fleet key every device runs the SDK's updater.
+  std::string fleet_key_path;               // empty: no updater, no model slots
+  std::vector<std::string> fail_self_test;  // device ids whose self-test fails
+  uint32_t slot_bytes = 65536;              // each of the two model slots
 };
 
 // Throws std::invalid_argument with a message naming the flag and what was expected.

@@ -103,8 +103,16 @@ void write_summary_json(const std::string &path, const std::vector<DeviceReport>
          << ", \"emitted\": " << r.stats.emitted << ", \"delivered\": " << r.stats.delivered
          << ", \"dropped\": " << r.stats.dropped << ", \"queued\": " << r.stats.queued
          << ", \"health_published\": " << r.stats.health_published
-         << ", \"connection_losses\": " << r.connection_losses << "}"
-         << (i + 1 < reports.size() ? ",\n" : "\n");
+         << ", \"connection_losses\": " << r.connection_losses;
+    if (r.ota.enabled) {
+      const sotto_ota_status_t &ota = r.ota.status;
+      file << ", \"ota\": {\"state\": " << static_cast<int>(ota.state) << ", \"failure\": "
+           << json_string(ota.failure == SOTTO_OK ? "none" : sotto_err_name(ota.failure))
+           << ", \"rollout_id\": " << ota.rollout_id << ", \"model_id\": " << ota.model_id
+           << ", \"model_version\": " << ota.model_version
+           << ", \"statuses_published\": " << r.ota.statuses_published << "}";
+    }
+    file << "}" << (i + 1 < reports.size() ? ",\n" : "\n");
   }
   file << "  ],\n  \"totals\": {\"devices\": " << all.devices << ", \"emitted\": " << all.emitted
        << ", \"delivered\": " << all.delivered << ", \"dropped\": " << all.dropped

@@ -1,6 +1,7 @@
 // A simulated device: host port wiring, sensor stepping and one runtime poll per tick.
 #include "virtual_device.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace sotto::gw::sim {
@@ -8,6 +9,8 @@ namespace {
 
 constexpr uint32_t kSectorBytes = 1024;
 constexpr uint32_t kStateBytes = 4 * kSectorBytes;
+// The runtime's sectors plus the updater's three (ota.h), rounded up.
+constexpr uint32_t kStateBytesWithOta = 8 * kSectorBytes;
 constexpr uint32_t kPublishesPerPoll = 32;  // keeps one backlog from starving its neighbours
 
 uint8_t device_class_for(SiteKind kind) {
@@ -17,7 +20,8 @@ uint8_t device_class_for(SiteKind kind) {
 }  // namespace
 
 VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::string device_id,
-                             uint64_t model_seed)
+                             uint64_t model_seed,
+                             const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> *fleet_key)
     : device_id_(std::move(device_id)),
       site_(site),
       model_(site.kind, model_seed),
@@ -28,6 +32,13 @@ VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::
   sotto_host_storage_config_t storage_config{};
   storage_config.sector_bytes = kSectorBytes;
   storage_config.state_bytes = kStateBytes;
+  if (fleet_key != nullptr) {
+    storage_config.state_bytes = kStateBytesWithOta;
+    storage_config.slot_bytes = options.slot_bytes;
+    const bool fails = std::find(options.fail_self_test.begin(), options.fail_self_test.end(),
+                                 device_id_) != options.fail_self_test.end();
+    ota_ = std::make_unique<DeviceOta>(*fleet_key, fails);
+  }
   std::string path;
   if (!options.state_dir.empty()) {
     path = options.state_dir + "/" + device_id_ + ".flash";
@@ -91,6 +102,9 @@ void VirtualDevice::boot(sotto_host_clock_t *clock) {
     throw std::runtime_error("device " + device_id_ + " did not boot: " + sotto_err_name(err));
   }
   sotto_device_set_battery_mv(&device_, model_.battery_mv());
+  if (ota_) {
+    ota_->boot(&device_, config.ports, site_.name, device_id_, config.device_class);
+  }
   booted_ = true;
 }
 
@@ -123,8 +137,26 @@ void VirtualDevice::tick(uint64_t sim_now_ms, bool emitting) {
     }
   }
   sotto_device_set_battery_mv(&device_, model_.battery_mv());
-  sotto_host_transport_deliver_incoming(transport_, &device_, nullptr, nullptr);
+  if (ota_) {
+    const uint64_t connects = sotto_host_transport_get_stats(transport_).connects;
+    if (connects != ota_connects_seen_) {
+      ota_connects_seen_ = connects;
+      ota_->announce();
+    }
+    sotto_host_transport_take_incoming(transport_, &VirtualDevice::on_incoming, this);
+    ota_->publish_status_if_due();
+  } else {
+    sotto_host_transport_deliver_incoming(transport_, &device_, nullptr, nullptr);
+  }
   sotto_device_poll(&device_);
+}
+
+// The firmware's own routing: OTA topics to the updater, the rest to the runtime.
+void VirtualDevice::on_incoming(void *ctx, const char *topic, const uint8_t *payload, size_t len) {
+  auto *self = static_cast<VirtualDevice *>(ctx);
+  if (!self->ota_->on_message(topic, payload, len)) {
+    sotto_device_on_message(&self->device_, topic, payload, len);
+  }
 }
 
 bool VirtualDevice::drained() const {
@@ -148,6 +180,9 @@ DeviceReport VirtualDevice::report() const {
   sotto_host_transport_stats_t transport = sotto_host_transport_get_stats(transport_);
   report.connects = transport.connects;
   report.connection_losses = transport.connection_losses;
+  if (ota_) {
+    report.ota = ota_->report();
+  }
   return report;
 }
 

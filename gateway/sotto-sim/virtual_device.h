@@ -1,12 +1,15 @@
 // One simulated device: a real sotto_device_t on the host port (RAM or file flash, its own MQTT
-// connection), fed by its SensorModel. Only events and Health leave it.
+// connection), fed by its SensorModel. Only events and Health leave it (and, with a fleet key,
+// the OTA updater's status).
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "device_ota.h"
 #include "options.h"
 #include "sensor_model.h"
 #include "sotto/device.h"
@@ -22,12 +25,15 @@ struct DeviceReport {
   std::array<uint64_t, 5> emitted_by_kind;  // indexed by sotto_event_kind_t
   uint64_t connects;
   uint64_t connection_losses;
+  OtaReport ota;
 };
 
 class VirtualDevice {
  public:
+  // fleet_key: NULL runs no updater.
   VirtualDevice(const Options &options, const SiteSpec &site, std::string device_id,
-                uint64_t model_seed);
+                uint64_t model_seed,
+                const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> *fleet_key = nullptr);
   ~VirtualDevice();
   VirtualDevice(const VirtualDevice &) = delete;
   VirtualDevice &operator=(const VirtualDevice &) = delete;
@@ -48,6 +54,7 @@ class VirtualDevice {
 
  private:
   void emit(const sotto_event_t &event);
+  static void on_incoming(void *ctx, const char *topic, const uint8_t *payload, size_t len);
 
   std::string device_id_;
   SiteSpec site_;
@@ -60,6 +67,8 @@ class VirtualDevice {
   sotto_host_transport_t *transport_ = nullptr;
   sotto_host_random_t random_{};
   sotto_device_t device_{};
+  std::unique_ptr<DeviceOta> ota_;
+  uint64_t ota_connects_seen_ = 0;
   bool booted_ = false;
   std::vector<sotto_event_t> decided_;
   std::array<uint64_t, 5> emitted_by_kind_{};

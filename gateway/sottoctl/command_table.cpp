@@ -1,7 +1,9 @@
 // Every sottoctl command: adding one is a function in its area plus one line here.
 #include "cli.h"
+#include "digest_self_test.h"
 #include "fleet_commands.h"
 #include "model_commands.h"
+#include "rollout_commands.h"
 #include "sign_commands.h"
 
 namespace sotto::gw::ctl {
@@ -23,7 +25,8 @@ int model_command_route(CliContext &context, const std::vector<std::string> &arg
     return sotto::gw::model::model_command(args, context.out, context.err);
   }
   if (args[0] == "sign") {
-    return model_sign_command(rest, context.out, context.err);
+    // The digest stand-in until the inference engine runs models (same function as sotto-sim).
+    return model_sign_command(rest, context.out, context.err, digest_self_test_runner);
   }
   throw UsageError("unknown model subcommand '" + args[0] +
                    "' (expected import, inspect, run or sign)");
@@ -45,6 +48,10 @@ const std::vector<Command> &commands() {
        "inspect MODEL.smdl | run MODEL.smdl --input IN.bin --output OUT.bin | "
        "sign MODEL --key KEY --version N --target-class CLASS -o BUNDLE",
        "compile, inspect or run a model; sign it into a bundle for rollout", model_command_route},
+      {"rollout",
+       "start BUNDLE --site S | --devices ID,... [--waves 5,25,100] [--max-failure-pct 2] | "
+       "status [ID] | pause ID | resume ID | abort ID",
+       "roll a signed model out in waves; watch, pause, resume or abort it", rollout_command},
   };
   return kCommands;
 }

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mqtt_ingest.h"
+#include "rollout_service.h"
 #include "router.h"
 
 namespace {
@@ -111,6 +112,8 @@ int run(const Config &config) {
   HttpServer http(io, endpoint, router);
   http.start();
   MqttIngest mqtt(io, config.mqtt, ingest, metrics);
+  RolloutService rollouts(io, config, router, ingest);
+  rollouts.start();
   mqtt.start();
   log_line(LogLevel::kInfo, "serving http://" + config.http.listen + ":" +
                                 std::to_string(http.port()) + " with store " + config.store.path);
@@ -119,6 +122,7 @@ int run(const Config &config) {
   signals.async_wait([&](const boost::system::error_code &, int signal_number) {
     log_line(LogLevel::kInfo,
              std::string("stopping on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
+    rollouts.stop();
     mqtt.stop();  // waits for the message being stored; the rest stays queued at the broker
     http.stop();
     io.stop();

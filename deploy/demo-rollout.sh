@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The demo's rollout section (called by deploy/demo.sh once the fleet has run): creates a fleet
+# signing key, starts a small orchard fleet whose devices run the SDK's OTA updater with that
+# key, signs a model for them, rolls it out in three waves and shows the progress until it is
+# done or halts.
+#
+# Usage: deploy/demo-rollout.sh GATEWAY_URL BROKER_URL BUILD_DIR [WORK_DIR]
+#   GATEWAY_URL  sottod's HTTP API, e.g. http://127.0.0.1:8080
+#   BROKER_URL   the broker sottod uses, e.g. tcp://127.0.0.1:1883
+#   BUILD_DIR    holds bin/sottoctl and bin/sotto-sim
+#   WORK_DIR     keys, model, bundle and logs (default BUILD_DIR/demo-rollout)
+# Env: DEVICES (default 40), SITE (default orchard), WAVES (default 10,50,100).
+set -euo pipefail
+
+gateway=${1:?usage: demo-rollout.sh GATEWAY_URL BROKER_URL BUILD_DIR [WORK_DIR]}
+broker=${2:?usage: demo-rollout.sh GATEWAY_URL BROKER_URL BUILD_DIR [WORK_DIR]}
+build=${3:?usage: demo-rollout.sh GATEWAY_URL BROKER_URL BUILD_DIR [WORK_DIR]}
+work=${4:-$build/demo-rollout}
+devices=${DEVICES:-40}
+site=${SITE:-orchard}
+waves=${WAVES:-10,50,100}
+ctl=("$build/bin/sottoctl" --gateway "$gateway")
+
+rm -rf "$work" && mkdir -p "$work"
+sim_pid=
+cleanup() { [ -z "$sim_pid" ] || { kill -TERM "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; }; }
+trap cleanup EXIT
+
+echo "== rollout: fleet key (sottoctl keygen)"
+"${ctl[@]}" keygen --out "$work/keys"
+
+echo "== rollout: $devices devices on site $site with the OTA updater and the fleet's public key"
+"$build/bin/sotto-sim" --devices "$devices" --sites "$site:agri" --broker "$broker" \
+  --fleet-key "$work/keys/signing_key.pub.pem" --slot-bytes 32768 --duration 600 --quiet \
+  --summary-json "$work/sim-summary.json" > "$work/sotto-sim.log" 2>&1 &
+sim_pid=$!
+deadline=$((SECONDS + 60))
+known=0
+while [ $SECONDS -lt $deadline ]; do
+  known=$("${ctl[@]}" --json devices --site "$site" |
+    /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["devices"]))' 2>/dev/null || echo 0)
+  [ "$known" -ge "$devices" ] && break
+  sleep 0.5
+done
+[ "$known" -ge "$devices" ] || { echo "demo-rollout: only $known of $devices devices reported" >&2; exit 1; }
+
+echo "== rollout: sign a 24 KB model for device class 1 (sottoctl model sign)"
+/usr/bin/python3 -c 'import random,sys; r=random.Random(7); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(24576)))' > "$work/orchard.smdl"
+"${ctl[@]}" model sign "$work/orchard.smdl" --key "$work/keys/signing_key.pem" --version 2 \
+  --target-class 1 -o "$work/orchard-v2.sotb"
+
+echo "== rollout: start (sottoctl rollout start --site $site --waves $waves --max-failure-pct 2)"
+started=$("${ctl[@]}" --json rollout start "$work/orchard-v2.sotb" --site "$site" --waves "$waves" \
+  --max-failure-pct 2)
+id=$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<< "$started")
+last=
+deadline=$((SECONDS + 120))
+state=running
+while [ $SECONDS -lt $deadline ]; do
+  line=$("${ctl[@]}" rollout status "$id" | head -1)
+  [ "$line" = "$last" ] || echo "  $line"
+  last=$line
+  state=$("${ctl[@]}" --json rollout status "$id" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+  case "$state" in done|halted|aborted) break ;; esac
+  sleep 0.1
+done
+echo "== rollout: result (sottoctl rollout status $id)"
+"${ctl[@]}" rollout status "$id"
+[ "$state" = done ]

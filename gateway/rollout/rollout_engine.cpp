@@ -1,0 +1,437 @@
+// The rollout engine's control flow: start, statuses, waves, pause/resume/abort, resends.
+// Reporting (describe, list) is in rollout_report.cpp.
+#include "rollout_engine.h"
+
+#include <pb_decode.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "log.h"
+#include "sotto/v1/ota.pb.h"
+#include "time_format.h"
+#include "topic.h"
+
+namespace sotto::gw {
+
+struct RolloutEngine::DeviceRun {
+  std::string site;
+  std::unique_ptr<DeviceTransfer> transfer;
+  int64_t last_heard_ms = 0;
+  int64_t last_offer_ms = 0;   // offer or resync: when the window was last restarted
+  bool receiving = false;      // a RECEIVING status has come since the last offer
+  uint32_t acked = 0;          // highest next_offset the device reported
+  std::string recorded_state;  // as in SQLite
+};
+
+struct RolloutEngine::Active {
+  RolloutRow row;
+  Bundle bundle;  // the transfers hold references to it: Active never moves (unique_ptr)
+  uint16_t model_id = 0;
+  uint32_t version = 0;
+  std::map<std::string, DeviceRun> devices;  // the current wave's devices in transfer
+  std::deque<std::string> waiting;           // the current wave's devices not offered yet
+};
+
+namespace {
+
+using Kind = RolloutRequestError::Kind;
+constexpr auto kTimerPeriod = std::chrono::milliseconds(500);
+
+std::vector<uint8_t> read_bytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read bundle " + path);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// The manifest inside a parsed bundle (parse_bundle already checked that it decodes).
+sotto_v1_Manifest manifest_of(const Bundle &bundle) {
+  sotto_v1_SignedManifest envelope = sotto_v1_SignedManifest_init_zero;
+  pb_istream_t in = pb_istream_from_buffer(bundle.envelope.data(), bundle.envelope.size());
+  sotto_v1_Manifest manifest = sotto_v1_Manifest_init_zero;
+  if (!pb_decode(&in, sotto_v1_SignedManifest_fields, &envelope)) {
+    throw std::runtime_error("bundle: envelope does not decode");
+  }
+  in = pb_istream_from_buffer(envelope.manifest.bytes, envelope.manifest.size);
+  if (!pb_decode(&in, sotto_v1_Manifest_fields, &manifest)) {
+    throw std::runtime_error("bundle: manifest does not decode");
+  }
+  return manifest;
+}
+
+std::string hex_digest(const std::vector<uint8_t> &bytes) {
+  auto digest = sha256_of(bytes);
+  std::ostringstream out;
+  for (size_t i = 0; i < 8; ++i) {
+    out << std::hex << std::setw(2) << std::setfill('0') << unsigned{digest[i]};
+  }
+  return out.str();
+}
+
+// An MQTT 3.1.1 QoS 1 PUBLISH as a device receives it: type byte, remaining length, topic with
+// its length, packet id, payload.
+uint64_t publish_packet_bytes(size_t topic_bytes, size_t payload_bytes) {
+  const uint64_t remaining = 2 + topic_bytes + 2 + payload_bytes;
+  const uint64_t length_bytes = remaining < 128 ? 1 : remaining < 16384 ? 2 : 3;
+  return 1 + length_bytes + remaining;
+}
+
+const char *phase_state(DeviceTransfer::Phase phase) {
+  switch (phase) {
+    case DeviceTransfer::Phase::kOffered:
+      return "pending";
+    case DeviceTransfer::Phase::kReceiving:
+      return "transferring";
+    case DeviceTransfer::Phase::kActivated:
+      return "activated";
+    case DeviceTransfer::Phase::kFailed:
+      return "failed";
+  }
+  return "pending";
+}
+
+}  // namespace
+
+RolloutEngine::RolloutEngine(boost::asio::io_context &io, RolloutEngineOptions options,
+                             Publish publish)
+    : io_(io),
+      options_(std::move(options)),
+      publish_(std::move(publish)),
+      db_(options_.db_path, false),
+      store_(db_),
+      timer_(io) {
+  db_.exec("PRAGMA synchronous = NORMAL");
+  std::filesystem::create_directories(options_.bundle_dir);
+}
+
+RolloutEngine::~RolloutEngine() = default;
+
+void RolloutEngine::start() {
+  for (int64_t id : store_.unfinished()) {
+    try {
+      Active &active = load_active(id);
+      log_line(LogLevel::kInfo, "rollout " + std::to_string(id) + ": resuming (" +
+                                    active.row.state + ", wave " +
+                                    std::to_string(active.row.current_wave + 1) + ")");
+      if (active.row.state == "running") advance(id);
+    } catch (const std::exception &error) {
+      log_line(LogLevel::kError,
+               "rollout " + std::to_string(id) + ": cannot resume: " + error.what());
+    }
+  }
+  arm_timer();
+}
+
+void RolloutEngine::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+RolloutRow RolloutEngine::row_or_404(int64_t id) {
+  try {
+    return store_.get(id);
+  } catch (const std::runtime_error &) {
+    throw RolloutRequestError(Kind::kNotFound, "unknown rollout " + std::to_string(id));
+  }
+}
+
+std::string RolloutEngine::device_site(const std::string &device) {
+  Statement query(db_.handle(), "SELECT site FROM devices WHERE device_id = ?1");
+  query.bind(1, device);
+  return query.step() ? query.text(0) : std::string();
+}
+
+int64_t RolloutEngine::start_rollout(const RolloutStartRequest &request) {
+  Bundle bundle;
+  try {
+    bundle = parse_bundle(request.bundle);
+  } catch (const std::exception &error) {
+    throw RolloutRequestError(Kind::kBadRequest, error.what());
+  }
+  const sotto_v1_Manifest manifest = manifest_of(bundle);
+  if (!(request.max_failure_pct >= 0 && request.max_failure_pct <= 100)) {
+    throw RolloutRequestError(Kind::kBadRequest, "max_failure_pct: expected 0..100");
+  }
+  if (request.site.empty() == request.devices.empty()) {
+    throw RolloutRequestError(Kind::kBadRequest, "give either site or devices, not both or none");
+  }
+  std::vector<std::string> devices;
+  if (!request.site.empty()) {
+    Statement query(db_.handle(),
+                    "SELECT device_id FROM devices WHERE site = ?1 ORDER BY device_id");
+    query.bind(1, request.site);
+    while (query.step()) devices.push_back(query.text(0));
+    if (devices.empty()) {
+      throw RolloutRequestError(Kind::kBadRequest,
+                                "site '" + request.site + "' has no known devices");
+    }
+  } else {
+    for (const std::string &device : request.devices) {
+      if (!is_valid_id(device) || device_site(device).empty()) {
+        throw RolloutRequestError(Kind::kBadRequest, "unknown device '" + device + "'");
+      }
+      for (const std::string &seen : devices) {
+        if (seen == device) {
+          throw RolloutRequestError(Kind::kBadRequest, "device '" + device + "' listed twice");
+        }
+      }
+      devices.push_back(device);
+    }
+  }
+  const std::vector<std::string> busy = store_.busy_devices(devices);
+  if (!busy.empty()) {
+    throw RolloutRequestError(Kind::kConflict, std::to_string(busy.size()) +
+                                                   " target devices (first '" + busy.front() +
+                                                   "') are in an unfinished rollout");
+  }
+  const std::string path = options_.bundle_dir + "/" + hex_digest(request.bundle) + ".sotb";
+  {
+    std::ofstream out(path + ".tmp", std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char *>(request.bundle.data()),
+              static_cast<std::streamsize>(request.bundle.size()));
+    if (!out.flush()) throw std::runtime_error("cannot write " + path);
+  }
+  std::filesystem::rename(path + ".tmp", path);
+  RolloutSpec spec;
+  spec.bundle_path = path;
+  spec.model_version = manifest.version;
+  spec.waves = request.waves;
+  spec.max_failure_permille = static_cast<uint32_t>(std::lround(request.max_failure_pct * 10));
+  const int64_t id = store_.create(spec, devices);
+  log_line(LogLevel::kInfo, "rollout " + std::to_string(id) + ": model " +
+                                std::to_string(manifest.model_id) + " version " +
+                                std::to_string(manifest.version) + " to " +
+                                std::to_string(devices.size()) + " devices");
+  load_active(id);
+  start_wave(*active_.at(id));
+  return id;
+}
+
+RolloutEngine::Active &RolloutEngine::load_active(int64_t id) {
+  auto active = std::make_unique<Active>();
+  active->row = store_.get(id);
+  active->bundle = parse_bundle(read_bytes(active->row.spec.bundle_path));
+  const sotto_v1_Manifest manifest = manifest_of(active->bundle);
+  active->model_id = manifest.model_id;
+  active->version = manifest.version;
+  Active &ref = *active;
+  active_[id] = std::move(active);
+  return ref;
+}
+
+// Queues the current wave's unfinished devices and offers the update to as many as may run at
+// once; running only.
+void RolloutEngine::start_wave(Active &active) {
+  if (active.row.state != "running") return;
+  active.waiting.clear();
+  for (const RolloutDeviceRow &row : store_.devices(active.row.id, active.row.current_wave)) {
+    if (row.state != "activated" && row.state != "failed" && !active.devices.count(row.device)) {
+      active.waiting.push_back(row.device);
+    }
+  }
+  fill_transfers(active);
+}
+
+void RolloutEngine::fill_transfers(Active &active) {
+  const int64_t id = active.row.id;
+  while (active.row.state == "running" && !active.waiting.empty() &&
+         active.devices.size() < options_.max_concurrent_transfers) {
+    const std::string device = active.waiting.front();
+    active.waiting.pop_front();
+    DeviceRun &run = active.devices[device];
+    run.site = device_site(device);
+    run.recorded_state = "pending";
+    run.transfer = std::make_unique<DeviceTransfer>(active.bundle, static_cast<uint32_t>(id),
+                                                    options_.chunk_bytes, options_.window_chunks);
+    send_offer(active, device, run, false);
+  }
+}
+
+void RolloutEngine::send_offer(Active &active, const std::string &device, DeviceRun &run,
+                               bool resend) {
+  run.transfer->on_reconnect();
+  run.last_heard_ms = now_ms();
+  run.last_offer_ms = run.last_heard_ms;
+  run.receiving = false;
+  TransferTotals &totals = totals_[active.row.id];
+  (resend ? totals.resent_offers : totals.offers) += 1;
+  publish(active, "sotto/v1/" + run.site + "/" + device + "/ota/offer",
+          run.transfer->offer_message());
+}
+
+void RolloutEngine::publish(Active &active, const std::string &topic,
+                            const std::vector<uint8_t> &payload) {
+  TransferTotals &totals = totals_[active.row.id];
+  totals.payload_bytes += payload.size();
+  totals.wire_bytes += publish_packet_bytes(topic.size(), payload.size());
+  if (!publish_(topic, payload)) totals.publish_failures += 1;
+}
+
+void RolloutEngine::on_status(const std::string &site, const std::string &device,
+                              const std::vector<uint8_t> &payload) {
+  sotto_v1_OtaStatus status = sotto_v1_OtaStatus_init_zero;
+  pb_istream_t in = pb_istream_from_buffer(payload.data(), payload.size());
+  if (!pb_decode(&in, sotto_v1_OtaStatus_fields, &status)) {
+    malformed_statuses_ += 1;
+    return;
+  }
+  auto found = active_.find(static_cast<int64_t>(status.rollout_id));
+  auto run_it = found == active_.end() ? std::map<std::string, DeviceRun>::iterator()
+                                       : found->second->devices.find(device);
+  if (found == active_.end() || run_it == found->second->devices.end() ||
+      run_it->second.site != site) {
+    reoffer_if_targeted(site, device, status);
+    return;
+  }
+  Active &active = *found->second;
+  DeviceRun &run = run_it->second;
+  totals_[active.row.id].statuses += 1;
+  run.last_heard_ms = now_ms();
+  // The device already runs this model (its ACTIVATED status was lost, e.g. in a gateway
+  // restart, and the re-offer was refused as not newer): that is success.
+  if (status.state == sotto_v1_OtaState_OTA_STATE_FAILED &&
+      status.failure == sotto_v1_OtaFailure_OTA_FAILURE_VERSION_NOT_NEWER &&
+      status.model_id == active.model_id && status.model_version == active.version) {
+    status.state = sotto_v1_OtaState_OTA_STATE_ACTIVATED;
+    status.failure = sotto_v1_OtaFailure_OTA_FAILURE_NONE;
+  }
+  const bool terminal = status.state == sotto_v1_OtaState_OTA_STATE_ACTIVATED ||
+                        status.state == sotto_v1_OtaState_OTA_STATE_FAILED;
+  if (active.row.state != "running" && !terminal) return;  // paused: no new chunks
+  if (status.state == sotto_v1_OtaState_OTA_STATE_RECEIVING) {
+    // No progress since the last report: the device lost chunks in flight (it rebooted and
+    // resumed from its flash, or missed one and refused the next as out of order). Restart the
+    // window at its offset; rate-limited so duplicates of a resent window cannot cascade.
+    const int64_t now = now_ms();
+    if (run.receiving && status.next_offset <= run.acked &&
+        now - run.last_offer_ms >= static_cast<int64_t>(options_.resync_after_ms)) {
+      run.transfer->on_reconnect();
+      run.last_offer_ms = now;
+      totals_[active.row.id].resyncs += 1;
+    }
+    run.receiving = true;
+    run.acked = std::max(run.acked, status.next_offset);
+  }
+  for (const auto &chunk : run.transfer->on_status(status)) {
+    totals_[active.row.id].chunks += 1;
+    publish(active, "sotto/v1/" + site + "/" + device + "/ota/chunk", chunk);
+  }
+  const std::string state = phase_state(run.transfer->phase());
+  if (state == run.recorded_state) return;
+  store_.record_device(active.row.id, device, state, status.next_offset,
+                       static_cast<int64_t>(run.transfer->failure()));
+  run.recorded_state = state;
+  if (state == "activated" || state == "failed") {
+    active.devices.erase(run_it);
+    fill_transfers(active);
+    advance(active.row.id);
+  }
+}
+
+// A device announces its state at boot and after reconnecting. If a running rollout is waiting
+// for it but the status is about another update (or none), our offer was lost: offer again.
+void RolloutEngine::reoffer_if_targeted(const std::string &site, const std::string &device,
+                                        const sotto_v1_OtaStatus &status) {
+  for (auto &[id, active] : active_) {
+    if (active->row.state != "running" || static_cast<int64_t>(status.rollout_id) == id) continue;
+    auto run = active->devices.find(device);
+    if (run != active->devices.end() && run->second.site == site) {
+      log_line(LogLevel::kInfo, "rollout " + std::to_string(id) + ": " + device +
+                                    " reports rollout " + std::to_string(status.rollout_id) +
+                                    " state " + std::to_string(status.state) + "; offering again");
+      send_offer(*active, device, run->second, true);
+    }
+  }
+}
+
+// Recomputes the rollout from its rows: next wave, halt or done.
+void RolloutEngine::advance(int64_t id) {
+  auto found = active_.find(id);
+  if (found == active_.end()) return;
+  Active &active = *found->second;
+  const int64_t wave_before = active.row.current_wave;
+  const std::string state = advance_rollout(store_, id);
+  active.row = store_.get(id);
+  if (state == "halted" || state == "done") {
+    log_line(state == "halted" ? LogLevel::kWarning : LogLevel::kInfo,
+             "rollout " + std::to_string(id) + " " + state +
+                 (active.row.halt_reason.empty() ? "" : ": " + active.row.halt_reason));
+    active_.erase(found);
+    return;
+  }
+  if (state == "running" && (active.row.current_wave != wave_before ||
+                             (active.devices.empty() && active.waiting.empty()))) {
+    log_line(LogLevel::kInfo, "rollout " + std::to_string(id) + ": wave " +
+                                  std::to_string(active.row.current_wave + 1) + " of " +
+                                  std::to_string(active.row.wave_count));
+    start_wave(active);
+  }
+}
+
+void RolloutEngine::pause(int64_t id) {
+  RolloutRow row = row_or_404(id);
+  if (row.state != "running") {
+    throw RolloutRequestError(Kind::kConflict, "rollout " + std::to_string(id) + " is " +
+                                                   row.state +
+                                                   ", only a running rollout can be paused");
+  }
+  store_.set_state(id, "paused");
+  if (auto found = active_.find(id); found != active_.end()) found->second->row.state = "paused";
+}
+
+void RolloutEngine::resume(int64_t id) {
+  RolloutRow row = row_or_404(id);
+  if (row.state != "paused") {
+    throw RolloutRequestError(Kind::kConflict, "rollout " + std::to_string(id) + " is " +
+                                                   row.state +
+                                                   ", only a paused rollout can be resumed");
+  }
+  store_.set_state(id, "running");
+  auto found = active_.find(id);
+  Active &active = found != active_.end() ? *found->second : load_active(id);
+  active.row.state = "running";
+  for (auto &[device, run] : active.devices) send_offer(active, device, run, true);
+  fill_transfers(active);
+  advance(id);
+}
+
+void RolloutEngine::abort(int64_t id) {
+  RolloutRow row = row_or_404(id);
+  if (row.state != "running" && row.state != "paused") {
+    throw RolloutRequestError(Kind::kConflict, "rollout " + std::to_string(id) + " is " +
+                                                   row.state + ", nothing to abort");
+  }
+  store_.set_state(id, "aborted", "aborted by the operator");
+  active_.erase(id);
+  log_line(LogLevel::kInfo, "rollout " + std::to_string(id) + " aborted");
+}
+
+void RolloutEngine::arm_timer() {
+  if (stopped_) return;
+  timer_.expires_after(kTimerPeriod);
+  timer_.async_wait([this](const boost::system::error_code &error) {
+    if (error || stopped_) return;
+    on_timer();
+    arm_timer();
+  });
+}
+
+void RolloutEngine::on_timer() {
+  const int64_t now = now_ms();
+  for (auto &[id, active] : active_) {
+    if (active->row.state != "running") continue;
+    for (auto &[device, run] : active->devices) {
+      if (now - run.last_heard_ms >= static_cast<int64_t>(options_.resend_after_ms)) {
+        send_offer(*active, device, run, true);
+      }
+    }
+  }
+}
+
+}  // namespace sotto::gw

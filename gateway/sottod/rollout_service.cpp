@@ -1,0 +1,43 @@
+// sottod's rollout wiring (see the header).
+#include "rollout_service.h"
+
+#include <boost/asio/post.hpp>
+#include <filesystem>
+
+#include "log.h"
+#include "rollout_routes.h"
+
+namespace sotto::gw {
+namespace {
+
+RolloutEngineOptions engine_options(const std::string &db_path) {
+  RolloutEngineOptions options;
+  options.db_path = db_path;
+  std::filesystem::path dir = std::filesystem::path(db_path).parent_path();
+  options.bundle_dir = ((dir.empty() ? std::filesystem::path(".") : dir) / "bundles").string();
+  return options;
+}
+
+}  // namespace
+
+RolloutService::RolloutService(boost::asio::io_context &io, const Config &config, Router &router,
+                               Ingest &ingest)
+    : publisher_(config.mqtt),
+      engine_(io, engine_options(config.store.path),
+              [this](const std::string &topic, const std::vector<uint8_t> &payload) {
+                return publisher_.publish(topic, payload);
+              }) {
+  add_rollout_routes(router, engine_);
+  ingest.set_ota_status_handler(
+      [this, &io](const Topic &topic, const std::vector<uint8_t> &payload, int64_t) {
+        boost::asio::post(io, [this, site = topic.site, device = topic.device, payload] {
+          try {
+            engine_.on_status(site, device, payload);
+          } catch (const std::exception &error) {
+            log_line(LogLevel::kError, "rollout: status of " + device + ": " + error.what());
+          }
+        });
+      });
+}
+
+}  // namespace sotto::gw

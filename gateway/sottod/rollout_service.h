@@ -1,0 +1,37 @@
+// Connects the rollout engine to the rest of sottod: device OtaStatus messages arrive on Paho's
+// thread through Ingest and are posted to the event loop; offers and chunks leave through a
+// downlink client of their own (QoS 1, rollout_publisher.h); the HTTP API gets the
+// /api/v1/rollouts routes.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <string>
+
+#include "config.h"
+#include "ingest.h"
+#include "rollout_engine.h"
+#include "rollout_publisher.h"
+#include "router.h"
+
+namespace sotto::gw {
+
+class RolloutService {
+ public:
+  // Bundles are kept in a "bundles" directory beside the database file.
+  RolloutService(boost::asio::io_context &io, const Config &config, Router &router, Ingest &ingest);
+  // Connects the downlink and resumes rollouts a previous run left unfinished.
+  void start() {
+    publisher_.start();
+    engine_.start();
+  }
+  void stop() {
+    engine_.stop();
+    publisher_.stop();
+  }
+
+ private:
+  RolloutPublisher publisher_;
+  RolloutEngine engine_;
+};
+
+}  // namespace sotto::gw

@@ -1,0 +1,277 @@
+// The rollout engine in one process: RolloutEngine on a real SQLite file, its published offers
+// and chunks delivered in order to devices running the SDK's real updater (host flash), their
+// OtaStatus fed back. No broker, no timing: every count is exact.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "event_store.h"
+#include "ota_fixture.h"
+#include "rollout_engine.h"
+#include "sotto/messages.h"
+
+namespace sotto::test {
+namespace {
+
+constexpr size_t kModelBytes = 5000;  // 5 chunks of 1024
+
+sotto_err_t failing_self_test(void *, const sotto_ota_candidate_t *, uint8_t out[32]) {
+  std::fill(out, out + 32, 0);
+  return SOTTO_OK;
+}
+
+// A device as the rollout sees it: its updater, and whether it is online.
+struct FleetDevice {
+  explicit FleetDevice(bool fails_self_test) {
+    sotto_host_storage_config_t storage_config{};
+    storage_config.sector_bytes = kSectorBytes;
+    storage_config.state_bytes = kStateBytes;
+    storage_config.slot_bytes = kSlotBytes;
+    EXPECT_EQ(sotto_host_storage_create(&storage_config, &storage), SOTTO_OK);
+    public_key = fleet_key().public_key();
+    config.storage = sotto_host_storage_port(storage);
+    config.public_key = public_key.data();
+    config.device_class = kDeviceClass;
+    config.self_test = fails_self_test ? failing_self_test : engine_self_test;
+    EXPECT_EQ(sotto_ota_init(&ota, &config), SOTTO_OK);
+  }
+  // Power cycle: RAM state is gone, the updater boots from flash.
+  void reboot() { EXPECT_EQ(sotto_ota_init(&ota, &config), SOTTO_OK); }
+  std::vector<uint8_t> status() const {
+    uint8_t bytes[SOTTO_OTA_STATUS_MAX_BYTES];
+    size_t len = 0;
+    EXPECT_EQ(sotto_ota_encode_status(&ota, bytes, sizeof bytes, &len), SOTTO_OK);
+    return std::vector<uint8_t>(bytes, bytes + len);
+  }
+  ~FleetDevice() { sotto_host_storage_destroy(storage); }
+  uint32_t version() const {
+    sotto_ota_manifest_t manifest{};
+    return sotto_ota_get_active(&ota, nullptr, &manifest) == SOTTO_OK ? manifest.version : 0;
+  }
+
+  sotto_host_storage_t *storage = nullptr;
+  std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> public_key{};
+  sotto_ota_config_t config{};
+  sotto_ota_t ota{};
+  bool online = true;
+};
+
+class RolloutEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sotto-rollout-engine-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store_ = std::make_unique<gw::EventStore>(gw::StoreOptions{db_path(), "normal", 3600});
+  }
+  void TearDown() override {
+    engine_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string db_path() const { return (dir_ / "sotto.db").string(); }
+
+  // Devices dev-NNN (known to the registry through a Health); failing ones by index.
+  void add_devices(int count, const std::set<int> &failing = {}) {
+    for (int i = 1; i <= count; ++i) {
+      char id[16];
+      std::snprintf(id, sizeof id, "dev-%03d", i);
+      sotto_health_t health{};
+      health.boot_id = 1;
+      health.device_tag = sotto_device_tag(id);
+      store_->record_health("site", id, health, 1000);
+      devices_[id] = std::make_unique<FleetDevice>(failing.count(i) > 0);
+    }
+  }
+  void start_engine(uint32_t resync_after_ms = 3000) {
+    gw::RolloutEngineOptions options;
+    options.db_path = db_path();
+    options.bundle_dir = (dir_ / "bundles").string();
+    options.resync_after_ms = resync_after_ms;
+    engine_ = std::make_unique<gw::RolloutEngine>(
+        io_, options, [this](const std::string &topic, const std::vector<uint8_t> &payload) {
+          sent_.emplace_back(topic, payload);
+          return true;
+        });
+    engine_->start();
+  }
+  int64_t start(const gw::Bundle &bundle, std::vector<unsigned> waves, double max_failure_pct) {
+    gw::RolloutStartRequest request;
+    request.bundle = gw::serialize_bundle(bundle);
+    request.site = "site";
+    request.waves = std::move(waves);
+    request.max_failure_pct = max_failure_pct;
+    return engine_->start_rollout(request);
+  }
+  // Delivers the oldest published message (to its device, if online) and feeds the device's
+  // status back. False when nothing is left.
+  bool deliver_one() {
+    if (sent_.empty()) return false;
+    auto [topic, payload] = sent_.front();
+    sent_.pop_front();
+    // sotto/v1/site/<device>/ota/<offer|chunk>
+    const std::string device = topic.substr(14, 7);
+    FleetDevice &target = *devices_.at(device);
+    if (target.online) {
+      sotto_ota_handle_message(&target.ota, topic.c_str() + 22, payload.data(), payload.size());
+      engine_->on_status("site", device, target.status());
+    }
+    return true;
+  }
+  // Delivers everything published, and what the answers cause, in order.
+  void deliver() {
+    while (deliver_one()) {
+    }
+  }
+  boost::json::object view(int64_t id) { return engine_->describe(id, false); }
+  static int64_t devices_in(const boost::json::object &view, const char *state) {
+    return view.at("devices").at(state).to_number<int64_t>();
+  }
+
+  std::filesystem::path dir_;
+  boost::asio::io_context io_;
+  std::unique_ptr<gw::EventStore> store_;
+  std::unique_ptr<gw::RolloutEngine> engine_;
+  std::deque<std::pair<std::string, std::vector<uint8_t>>> sent_;
+  std::map<std::string, std::unique_ptr<FleetDevice>> devices_;
+};
+
+gw::Bundle bundle_v(uint32_t version) {
+  const std::vector<uint8_t> model = make_model(kModelBytes, version);
+  return gw::make_bundle(fleet_key(), fields_for(model, version), model);
+}
+
+TEST_F(RolloutEngineTest, WavesRunInOrderAndEachDeviceGetsTheBundleOnce) {
+  add_devices(20);
+  start_engine();
+  const gw::Bundle bundle = bundle_v(2);
+  const int64_t id = start(bundle, {10, 50, 100}, 2);
+  EXPECT_EQ(sent_.size(), 2u);  // wave 1 (2 devices) is offered; nothing else yet
+  deliver();
+  const auto done = view(id);
+  EXPECT_EQ(done.at("state").as_string(), "done");
+  EXPECT_EQ(devices_in(done, "activated"), 20);
+  const auto &transfer = done.at("transfer").as_object();
+  EXPECT_EQ(transfer.at("offers").to_number<int64_t>(), 20);
+  EXPECT_EQ(transfer.at("resent_offers").to_number<int64_t>(), 0);
+  EXPECT_EQ(transfer.at("chunks").to_number<int64_t>(), 20 * 5);
+  const double per_device = transfer.at("payload_bytes").to_number<double>() / 20;
+  EXPECT_LE(per_device, 1.1 * static_cast<double>(gw::serialize_bundle(bundle).size()));
+  for (const auto &[name, device] : devices_) EXPECT_EQ(device->version(), 2u) << name;
+}
+
+// Waves of 20 at 10,50,100 are 2, 8 and 10 devices; dev-004 is the first failure in wave 2:
+// 1 of 8 = 12.5% > 10%.
+TEST_F(RolloutEngineTest, HaltsAtTheFirstFailureAboveTheLimitAndNeverStartsTheNextWave) {
+  add_devices(20, {4, 5});
+  start_engine();
+  const int64_t id = start(bundle_v(2), {10, 50, 100}, 10);
+  deliver();
+  const auto halted = view(id);
+  EXPECT_EQ(halted.at("state").as_string(), "halted");
+  EXPECT_EQ(halted.at("halt_reason").as_string(),
+            "wave 2 of 3: 1 of 8 devices failed, above the 10.0% limit");
+  EXPECT_EQ(halted.at("failures").at("self_test_failed").to_number<int64_t>(), 1);
+  for (int i = 11; i <= 20; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "dev-%03d", i);
+    sotto_ota_status_t status{};
+    sotto_ota_get_status(&devices_.at(name)->ota, &status);
+    EXPECT_EQ(status.rollout_id, 0u) << name;  // never offered
+    EXPECT_EQ(devices_.at(name)->version(), 0u) << name;
+  }
+}
+
+TEST_F(RolloutEngineTest, RestartedEngineResumesFromSqliteAndOffersOnlyUnfinishedDevices) {
+  add_devices(10);
+  for (const char *name : {"dev-006", "dev-007", "dev-008", "dev-009", "dev-010"}) {
+    devices_.at(name)->online = false;  // the second wave is offline until the restart
+  }
+  start_engine();
+  const int64_t id = start(bundle_v(2), {50, 100}, 2);
+  deliver();
+  EXPECT_EQ(view(id).at("state").as_string(), "running");
+  EXPECT_EQ(devices_in(view(id), "activated"), 5);
+  engine_.reset();  // the gateway dies; SQLite keeps the rollout
+  for (auto &[name, device] : devices_) device->online = true;
+  start_engine();
+  EXPECT_EQ(sent_.size(), 5u);  // offers to the five that have not finished
+  deliver();
+  const auto done = view(id);
+  EXPECT_EQ(done.at("state").as_string(), "done");
+  EXPECT_EQ(devices_in(done, "activated"), 10);
+  EXPECT_EQ(done.at("transfer").at("offers").to_number<int64_t>(), 5);
+}
+
+TEST_F(RolloutEngineTest, PausedRolloutSendsNoChunksUntilResumed) {
+  add_devices(4);
+  start_engine();
+  const int64_t id = start(bundle_v(2), {100}, 2);
+  engine_->pause(id);
+  deliver();  // devices take the offers; the paused engine sends them nothing more
+  EXPECT_EQ(devices_in(view(id), "activated"), 0);
+  EXPECT_EQ(view(id).at("transfer").at("chunks").to_number<int64_t>(), 0);
+  EXPECT_THROW(engine_->pause(id), gw::RolloutRequestError);
+  engine_->resume(id);
+  deliver();
+  EXPECT_EQ(view(id).at("state").as_string(), "done");
+  EXPECT_EQ(devices_in(view(id), "activated"), 4);
+}
+
+// The device stores chunks 0 and 1 of 5, loses power (chunks 2..4 in flight are lost), boots
+// from its flash and reports offset 2048: the engine resends exactly chunks 2..4.
+TEST_F(RolloutEngineTest, DeviceRebootedMidTransferResumesFromItsLastStoredChunk) {
+  add_devices(1);
+  start_engine(/*resync_after_ms=*/0);
+  const int64_t id = start(bundle_v(2), {100}, 2);
+  ASSERT_TRUE(deliver_one());   // the offer; the engine answers with the whole window
+  EXPECT_EQ(sent_.size(), 5u);  // chunks 0..4
+  ASSERT_TRUE(deliver_one());
+  ASSERT_TRUE(deliver_one());
+  FleetDevice &device = *devices_.at("dev-001");
+  device.online = false;
+  deliver();  // chunks 2..4 are lost
+  device.online = true;
+  device.reboot();
+  engine_->on_status("site", "dev-001", device.status());  // its boot announcement
+  EXPECT_EQ(sent_.size(), 3u);                             // chunks 2..4 again, not 0 and 1
+  deliver();
+  const auto done = view(id);
+  EXPECT_EQ(done.at("state").as_string(), "done");
+  EXPECT_EQ(done.at("transfer").at("chunks").to_number<int64_t>(), 8);
+  EXPECT_EQ(done.at("transfer").at("resyncs").to_number<int64_t>(), 1);
+  EXPECT_EQ(device.version(), 2u);
+}
+
+// A device whose ACTIVATED status was lost refuses the re-offer as not newer; the engine counts
+// that as activated, not failed.
+TEST_F(RolloutEngineTest, DeviceAlreadyRunningTheVersionCountsAsActivated) {
+  add_devices(2);
+  const gw::Bundle bundle = bundle_v(2);
+  ASSERT_EQ(sotto_ota_offer(&devices_.at("dev-001")->ota, 1, bundle.envelope.data(),
+                            bundle.envelope.size(), 1024),
+            SOTTO_OK);
+  for (size_t offset = 0; offset < bundle.model.size(); offset += 1024) {
+    sotto_ota_write_chunk(&devices_.at("dev-001")->ota, static_cast<uint32_t>(offset),
+                          bundle.model.data() + offset,
+                          std::min<size_t>(1024, bundle.model.size() - offset));
+  }
+  ASSERT_EQ(devices_.at("dev-001")->version(), 2u);
+  start_engine();
+  const int64_t id = start(bundle, {100}, 0);
+  deliver();
+  EXPECT_EQ(view(id).at("state").as_string(), "done");
+  EXPECT_EQ(devices_in(view(id), "activated"), 2);
+  EXPECT_EQ(devices_in(view(id), "failed"), 0);
+}
+
+}  // namespace
+}  // namespace sotto::test
