@@ -65,6 +65,40 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
   ops_.push_back(rec);
 }
 
+namespace {
+
+// FULLY_CONNECTED weights [out_n][in_n] in the Cortex-M4 order of smdl_format.h
+// (SOTTO_P_FC_WEIGHTS_INTERLEAVED).
+std::vector<uint8_t> interleave_fc_rows(const std::vector<uint8_t> &w, int32_t out_n,
+                                        int32_t in_n) {
+  std::vector<uint8_t> r;
+  r.reserve(w.size());
+  const int32_t body = in_n & ~3;
+  auto at = [&](int32_t row, int32_t k) {
+    return static_cast<int8_t>(w[static_cast<size_t>(row * in_n + k)]);
+  };
+  int32_t o = 0;
+  for (; o + 4 <= out_n; o += 4) {
+    for (int32_t k = 0; k < body; k += 4) {
+      for (int32_t pair = 0; pair < 4; pair += 2) {    // rows A, B then C, D
+        for (int32_t first = 0; first < 2; ++first) {  // inputs k, k + 2 then k + 1, k + 3
+          for (int32_t step = 0; step < 4; step += 2) {
+            r.push_back(static_cast<uint8_t>(at(o + pair, k + first + step) + 128));
+            r.push_back(static_cast<uint8_t>(at(o + pair + 1, k + first + step)));
+          }
+        }
+      }
+    }
+    for (int32_t j = 0; j < 4; ++j) {
+      for (int32_t k = body; k < in_n; ++k) r.push_back(at(o + j, k));
+    }
+  }
+  for (int32_t k = o * in_n; k < out_n * in_n; ++k) r.push_back(w[static_cast<size_t>(k)]);
+  return r;
+}
+
+}  // namespace
+
 void Compiler::lower_fully_connected(size_t i) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_FULLY_CONNECTED);
@@ -83,8 +117,14 @@ void Compiler::lower_fully_connected(size_t i) {
   p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
   p[SOTTO_P_FILTER_OFFSET] = w.zero_points.empty() ? 0 : -static_cast<int32_t>(w.zero_points[0]);
-  rec.weights_offset = append_data(w.data.data(), w.data.size());
-  rec.weights_bytes = static_cast<uint32_t>(w.data.size());
+  // The Cortex-M4 kernel reads rows four at a time through one pointer; it needs the folded
+  // bias below, which exists only for a zero weight zero point.
+  const bool interleave = target_ == Target::kCortexM4 && p[SOTTO_P_FILTER_OFFSET] == 0;
+  p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = interleave ? 1 : 0;
+  const std::vector<uint8_t> stored =
+      interleave ? interleave_fc_rows(w.data, out.dims[3], w.shape[1]) : w.data;
+  rec.weights_offset = append_data(stored.data(), stored.size());
+  rec.weights_bytes = static_cast<uint32_t>(stored.size());
   weight_bytes_ += rec.weights_bytes;
   if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
     const TfTensor &bias = constant(i, 2, static_cast<int8_t>(TfType::kInt32));

@@ -59,11 +59,13 @@ struct ModelCase {
   const char *file;
   uint32_t op_count;
   uint32_t case_count;
+  // A Cortex-M4 blob (its own weight layouts) runs here through the reference kernels too.
+  Target target = Target::kGeneric;
 };
 
 struct ModelName {
   std::string operator()(const ::testing::TestParamInfo<ModelCase> &p) const {
-    return p.param.name;
+    return std::string(p.param.name) + (p.param.target == Target::kCortexM4 ? "_cortex_m4" : "");
   }
 };
 
@@ -79,7 +81,7 @@ TEST_P(Conformance, EveryCaseEveryLayerBitExact) {
   }
   const std::vector<uint8_t> tflite = read_file(kShared / "models/mlperf-tiny" / mc.file);
   ImportSummary summary;
-  std::vector<uint8_t> blob_bytes = import_tflite(tflite, Target::kGeneric, &summary);
+  std::vector<uint8_t> blob_bytes = import_tflite(tflite, mc.target, &summary);
   std::vector<uint32_t> blob((blob_bytes.size() + 3) / 4);
   memcpy(blob.data(), blob_bytes.data(), blob_bytes.size());
   sotto_model_t model;
@@ -120,7 +122,9 @@ INSTANTIATE_TEST_SUITE_P(MlperfTiny, Conformance,
                          ::testing::Values(ModelCase{"kws", "kws_ref_model.tflite", 13, 7},
                                            ModelCase{"vww", "vww_96_int8.tflite", 31, 6},
                                            ModelCase{"ic", "pretrainedResnet_quant.tflite", 16, 6},
-                                           ModelCase{"ad", "ad01_int8.tflite", 10, 6}),
+                                           ModelCase{"ad", "ad01_int8.tflite", 10, 6},
+                                           ModelCase{"ad", "ad01_int8.tflite", 10, 6,
+                                                     Target::kCortexM4}),
                          ModelName());
 
 }  // namespace

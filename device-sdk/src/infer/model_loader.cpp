@@ -100,6 +100,13 @@ sotto_err_t check_concatenation(const ModelView &m, const sotto_smdl_op_t &op) {
   return stacked == out.dims[axis] ? SOTTO_OK : SOTTO_ERR_MODEL_SHAPE_MISMATCH;
 }
 
+// Interleaved FULLY_CONNECTED weights (smdl_format.h) come only with the folded bias, and the
+// Cortex-M4 kernel walks them with word loads from their start.
+bool interleaved_fc_ok(const sotto_smdl_op_t &op) {
+  return op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 1 && op.folded_bias_count != 0 &&
+         (op.weights_offset & 3u) == 0;
+}
+
 // Kind-specific consistency of shapes, parameters and constant sizes.
 sotto_err_t check_op(const ModelView &m, const sotto_smdl_op_t &op) {
   if (op.kind == 0 || op.kind >= SOTTO_OP_KIND_COUNT_) return SOTTO_ERR_MODEL_UNSUPPORTED_OP;
@@ -191,6 +198,9 @@ sotto_err_t check_op(const ModelView &m, const sotto_smdl_op_t &op) {
           (op.bias_count != 0 && op.bias_count != out_c) ||
           (op.folded_bias_count != 0 && op.folded_bias_count != out_c)) {
         return SOTTO_ERR_MODEL_SHAPE_MISMATCH;
+      }
+      if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0 && !interleaved_fc_ok(op)) {
+        return SOTTO_ERR_MODEL_BAD_OP;
       }
       break;
     }

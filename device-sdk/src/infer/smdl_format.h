@@ -95,6 +95,12 @@ enum sotto_smdl_param {
   SOTTO_P_ADD_INPUT2_SHIFT = 6,
   SOTTO_P_ADD_OUTPUT_MULT = 7,
   SOTTO_P_ADD_OUTPUT_SHIFT = 8,
+  /* FULLY_CONNECTED: 1 when the weights are stored for the Cortex-M4 kernel (only with a folded
+   * bias). Each whole group of four rows A, B, C, D (o..o+3), for every four inputs k..k+3, as 16
+   * bytes: A[k]+128, B[k], A[k+2]+128, B[k+2], then the same for k+1 and k+3, then both words
+   * again for C (+128) and D; then the four rows' last in_n % 4 weights, plain, row after row.
+   * The last out_n % 4 rows are plain. Other builds' reference kernel reads it too. */
+  SOTTO_P_FC_WEIGHTS_INTERLEAVED = 14, /* a slot no other op uses: older blobs hold 0 there */
   /* SOFTMAX */
   SOTTO_P_SOFTMAX_BETA_MULT = 0,
   SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT = 1,

@@ -25,6 +25,7 @@ int32_t pick(int32_t lo, int32_t hi) {
 alignas(4) int8_t g_input[4096];
 alignas(4) int8_t g_input1[4096];
 alignas(4) int8_t g_weights[8192];
+alignas(4) int8_t g_weights_m4[8192];  // FULLY_CONNECTED rows as the M4 importer stores them
 alignas(4) int8_t g_out_fast[8192];
 alignas(4) int8_t g_out_ref[8192];
 alignas(4) uint8_t g_scratch[8192];
@@ -58,6 +59,28 @@ void requant_params(int32_t channels) {
     g_mult[c] = (1 << 30) + static_cast<int32_t>(next() & 0x3FFFFFFF);
     g_shift[c] = pick(-12, 1);
   }
+}
+
+// g_weights ([out_n][in_n]) into g_weights_m4 in the interleaved order of smdl_format.h
+// (SOTTO_P_FC_WEIGHTS_INTERLEAVED), written out independently of the importer.
+void interleave_rows(int32_t out_n, int32_t in_n) {
+  const int32_t body = in_n & ~3;
+  int32_t n = 0, o = 0;
+  for (; o + 4 <= out_n; o += 4) {
+    for (int32_t k = 0; k < body; k += 4) {
+      const int8_t *a = g_weights + o * in_n + k, *b = a + in_n, *c = b + in_n, *d = c + in_n;
+      const int8_t words[16] = {
+          static_cast<int8_t>(a[0] + 128), b[0], static_cast<int8_t>(a[2] + 128), b[2],
+          static_cast<int8_t>(a[1] + 128), b[1], static_cast<int8_t>(a[3] + 128), b[3],
+          static_cast<int8_t>(c[0] + 128), d[0], static_cast<int8_t>(c[2] + 128), d[2],
+          static_cast<int8_t>(c[1] + 128), d[1], static_cast<int8_t>(c[3] + 128), d[3]};
+      for (int32_t i = 0; i < 16; ++i) g_weights_m4[n++] = words[i];
+    }
+    for (int32_t j = 0; j < 4; ++j) {
+      for (int32_t k = body; k < in_n; ++k) g_weights_m4[n++] = g_weights[(o + j) * in_n + k];
+    }
+  }
+  for (int32_t k = o * in_n; k < out_n * in_n; ++k) g_weights_m4[n++] = g_weights[k];
 }
 
 bool same(uint32_t bytes) {
@@ -112,12 +135,22 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       op.scratch_bytes = sizeof g_scratch;
       a.scratch = g_scratch;
     } else if (kind == 2) {  // FULLY_CONNECTED, raw inputs with the folded bias
-      const int32_t rows = pick(1, 3), in_n = pick(1, 70), out_n = pick(1, 11);
+      // Every fourth case is wide (several of the M4 kernel's 256-input chunks) and sometimes
+      // all -128, the largest products, which wrap its combined sums.
+      const bool wide = (next() & 3) == 0;
+      const int32_t rows = wide ? 1 : pick(1, 3), in_n = wide ? pick(250, 700) : pick(1, 70);
+      const int32_t out_n = pick(1, 11);
       in = shape(1, rows, in_n);
       out = shape(1, rows, out_n);
       fill(g_input, static_cast<int32_t>(in.bytes));
       fill(g_weights, in_n * out_n);
+      if (wide && (next() & 1)) {
+        memset(g_input, 0x80, in.bytes);
+        memset(g_weights, 0x80, static_cast<size_t>(in_n * out_n));
+      }
       requant_params(out_n);
+      // Wide sums need deeper scaling, or every output would clamp and hide a wrong sum.
+      for (int32_t c = 0; wide && c < out_n; ++c) g_shift[c] = pick(-22, -12);
       op.multiplier_count = (next() & 1) ? static_cast<uint32_t>(out_n) : 1;
       for (int32_t o = 0; o < out_n; ++o) {
         int32_t sum = 0;
@@ -125,6 +158,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
         g_folded[o] = (a.bias ? a.bias[o] : 0) + p[SOTTO_P_INPUT_OFFSET] * sum;
       }
       a.folded_bias = g_folded;
+      interleave_rows(out_n, in_n);
     } else {  // ADD, same shape or broadcast
       const int32_t c = pick(1, 40), hw = pick(1, 30);
       out = shape(1, hw, c);
@@ -152,7 +186,14 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
     memset(g_out_ref, 0x22, out.bytes);
     if (kind == 0) conv_2d(a);
     if (kind == 1) depthwise_conv_2d(a);
-    if (kind == 2) fully_connected(a);
+    // FULLY_CONNECTED: this build's kernel on the Cortex-M4 layout, the reference on plain rows.
+    if (kind == 2) {
+      a.weights = g_weights_m4;
+      p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = 1;
+      fully_connected(a);
+      a.weights = g_weights;
+      p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = 0;
+    }
     if (kind == 3) add(a);
     a.output_data = g_out_ref;
     if (kind == 0) conv_2d_reference(a);

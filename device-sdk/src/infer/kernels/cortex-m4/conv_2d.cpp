@@ -86,6 +86,22 @@ void gather(const KernelArgs &a, int32_t oy, int32_t ox, int32_t body, int32_t p
   }
 }
 
+// One weight word (four window values), unpacked once, times the four pixels' columns.
+inline void mac_group(const int8_t *w, const uint32_t *&x, int32_t *acc0, int32_t *acc1,
+                      int32_t *acc2, int32_t *acc3) {
+  const uint32_t raw = load_u32(w);
+  const uint32_t w02 = __sxtb16(raw), w13 = sxtb16_ror8(raw);
+  uint32_t x02, x13;
+  load_pair(x, &x02, &x13);
+  *acc0 = __smlad(x13, w13, __smlad(x02, w02, *acc0));
+  load_pair(x, &x02, &x13);
+  *acc1 = __smlad(x13, w13, __smlad(x02, w02, *acc1));
+  load_pair(x, &x02, &x13);
+  *acc2 = __smlad(x13, w13, __smlad(x02, w02, *acc2));
+  load_pair(x, &x02, &x13);
+  *acc3 = __smlad(x13, w13, __smlad(x02, w02, *acc3));
+}
+
 }  // namespace
 
 void conv_2d(const KernelArgs &a) {
@@ -110,33 +126,30 @@ void conv_2d(const KernelArgs &a) {
   prepare_requant(a.multiplier, a.shift, out_c, requant);
   for (int32_t px = 0; px < pixels; px += kPixels) {
     const int32_t count = pixels - px < kPixels ? pixels - px : kPixels;
-    // Short last pass: the spare slots repeat the last pixel; only real pixels are stored.
+    // Short last pass: the spare slots repeat the last pixel, so they compute its values and
+    // store them again at its place (no test per store).
     for (int32_t slot = 0; slot < kPixels; ++slot) {
       const int32_t q = px + (slot < count ? slot : count - 1);
       gather(a, q / out_w, q % out_w, body, slot, col);
     }
+    const int32_t at1 = (count > 1 ? 1 : count - 1) * out_c;
+    const int32_t at2 = (count > 2 ? 2 : count - 1) * out_c;
+    const int32_t at3 = (count > 3 ? 3 : count - 1) * out_c;
     int8_t *out = a.output_data + px * out_c;
     const int8_t *w = a.weights;
     for (int32_t oc = 0; oc < out_c; ++oc, w += window) {
       const int32_t b = bias ? bias[oc] : 0;
       int32_t acc0 = b, acc1 = b, acc2 = b, acc3 = b;
       const uint32_t *x = reinterpret_cast<const uint32_t *>(col);
-      for (int32_t k = 0; k < body; k += 4) {
-        const uint32_t raw = load_u32(w + k);
-        const uint32_t w02 = __sxtb16(raw), w13 = sxtb16_ror8(raw);
-        uint32_t x02, x13;
-        load_pair(x, &x02, &x13);
-        acc0 = __smlad(x02, w02, acc0);
-        acc0 = __smlad(x13, w13, acc0);
-        load_pair(x, &x02, &x13);
-        acc1 = __smlad(x02, w02, acc1);
-        acc1 = __smlad(x13, w13, acc1);
-        load_pair(x, &x02, &x13);
-        acc2 = __smlad(x02, w02, acc2);
-        acc2 = __smlad(x13, w13, acc2);
-        load_pair(x, &x02, &x13);
-        acc3 = __smlad(x02, w02, acc3);
-        acc3 = __smlad(x13, w13, acc3);
+      const int8_t *wk = w;
+      // Two groups per iteration halve the loop's compare and branch.
+      if ((body & 4) != 0) {
+        mac_group(wk, x, &acc0, &acc1, &acc2, &acc3);
+        wk += 4;
+      }
+      for (; wk != w + body; wk += 8) {
+        mac_group(wk, x, &acc0, &acc1, &acc2, &acc3);
+        mac_group(wk + 4, x, &acc0, &acc1, &acc2, &acc3);
       }
       for (int32_t k = body; k < window; ++k) {
         const int32_t f = w[k];
@@ -145,16 +158,21 @@ void conv_2d(const KernelArgs &a) {
         acc2 += tails[8 + k - body] * f;
         acc3 += tails[12 + k - body] * f;
       }
-      const RequantEntry &e = requant[oc];
+      // A copy (int8 stores may alias the table for the compiler): once its shift is known to be
+      // <= -2, every output below takes the short path without testing it again.
+      const RequantEntry e = requant[oc];
       int8_t *o = out + oc;
+      if (e.shift > -2) {  // rare: larger multipliers
+        const int32_t accs[kPixels] = {acc0, acc1, acc2, acc3};
+        for (int32_t i = 0; i < count; ++i) {
+          o[i * out_c] = requantize_entry_to_int8(accs[i], e, output_offset, act_min, act_max);
+        }
+        continue;
+      }
       o[0] = requantize_entry_to_int8(acc0, e, output_offset, act_min, act_max);
-      if (count > 1) o[out_c] = requantize_entry_to_int8(acc1, e, output_offset, act_min, act_max);
-      if (count > 2) {
-        o[2 * out_c] = requantize_entry_to_int8(acc2, e, output_offset, act_min, act_max);
-      }
-      if (count > 3) {
-        o[3 * out_c] = requantize_entry_to_int8(acc3, e, output_offset, act_min, act_max);
-      }
+      o[at1] = requantize_entry_to_int8(acc1, e, output_offset, act_min, act_max);
+      o[at2] = requantize_entry_to_int8(acc2, e, output_offset, act_min, act_max);
+      o[at3] = requantize_entry_to_int8(acc3, e, output_offset, act_min, act_max);
     }
   }
 }

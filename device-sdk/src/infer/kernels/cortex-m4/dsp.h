@@ -92,14 +92,33 @@ static inline void prepare_requant(const int32_t *multiplier, const int32_t *shi
   }
 }
 
-static inline int32_t requantize_entry(int32_t x, const RequantEntry &e) {
-  if (e.shift > -2) return requantize_fast(x, e.multiplier, e.shift);
+// requantize_entry for an entry whose shift is known to be <= -2.
+static inline int32_t requantize_entry_right(int32_t x, const RequantEntry &e) {
   const int32_t sign = x >> 31;  // 0 or -1
   const uint32_t lo = 0x40000000u ^ (static_cast<uint32_t>(sign) & 0x80000000u);
   const uint32_t hi = static_cast<uint32_t>(e.nudge_hi + sign);
   const int64_t nudge = static_cast<int64_t>((static_cast<uint64_t>(hi) << 32) | lo);
   const int64_t product = static_cast<int64_t>(x) * e.multiplier + nudge;
   return static_cast<int32_t>(product >> 32) >> e.r_minus_1;
+}
+
+static inline int32_t requantize_entry(int32_t x, const RequantEntry &e) {
+  if (e.shift > -2) return requantize_fast(x, e.multiplier, e.shift);
+  return requantize_entry_right(x, e);
+}
+
+// True when every entry takes the short path: kernels then skip the test per output.
+static inline bool all_shift_right(const RequantEntry *table, int32_t n) {
+  bool all = true;
+  for (int32_t c = 0; c < n; ++c) all = all && table[c].shift <= -2;
+  return all;
+}
+
+static inline int8_t requantize_entry_right_to_int8(int32_t acc, const RequantEntry &e,
+                                                    int32_t output_offset, int32_t act_min,
+                                                    int32_t act_max) {
+  const int32_t scaled = __ssat(requantize_entry_right(acc, e), 10);
+  return static_cast<int8_t>(clamp_i32(scaled + output_offset, act_min, act_max));
 }
 
 static inline int8_t requantize_entry_to_int8(int32_t acc, const RequantEntry &e,
