@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # OTA rollout benchmark (called by deploy/bench.sh ota): rolls a signed 64 KB model out to 1,000
 # sotto-sim devices (each running the SDK's real updater on its own MQTT connection) through a
-# private broker and sottod, and measures
+# private broker and sottod. The model is a real int8 one (sotto-model-synth, then `sottoctl
+# model import`): the signer and every device run its self-test vector on the engine. Measures
 #   - wall time from `sottoctl rollout start` to the rollout's "done", in one wave and in the
 #     default waves 5,25,100 (a second, newer version on the same fleet),
 #   - bytes sent to each device (OtaOffer/OtaChunk payloads, and as MQTT PUBLISH packets) against
@@ -9,7 +10,8 @@
 #   - the device's verification cost on the emulated Cortex-M4 (QEMU -icount, instructions): the
 #     ECDSA P-256 signature check and the SHA-256 of a 64 KB model (tests/ota/verify_cost_target).
 # Usage: deploy/bench-ota.sh OUTPUT.json
-# Env: DEVICES (1000), MODEL_BYTES (65536), BUILD_DIR (default: build, built here in Release).
+# Env: DEVICES (1000), MODEL_BYTES (65536: the synthetic model's size, about), BUILD_DIR
+# (default: build, built here in Release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/lib.sh
@@ -22,7 +24,7 @@ model_bytes=${MODEL_BYTES:-65536}
 time_scale=${TIME_SCALE:-60}
 build=${BUILD_DIR:-build}
 if [ -z "${BUILD_DIR:-}" ]; then
-  build_release sottod sotto-sim sottoctl
+  build_release sottod sotto-sim sottoctl sotto-model-synth
 fi
 bin=$build/bin
 
@@ -35,7 +37,10 @@ trap cleanup EXIT
 # --- device verification cost (Cortex-M4 under QEMU) --------------------------------------
 verify_json='{"available": false, "reason": "no Cortex-M4 cross tree in '"$build"' (SOTTO_CROSS=OFF or no arm-none-eabi-gcc/QEMU)"}'
 elf=${CROSS_ELF:-$build/cross/cortex-m4/bin/ota_verify_cost.elf}
-if [ -z "${CROSS_ELF:-}" ] && [ -f "$build/build.ninja" ] && ninja -C "$build" -t targets all 2>/dev/null | grep -q '^sotto_cross_cortex-m4:'; then
+# grep without -q reads all of ninja's output: with pipefail, ninja killed by SIGPIPE would
+# make the test false even when the target exists.
+if [ -z "${CROSS_ELF:-}" ] && [ -f "$build/build.ninja" ] &&
+  ninja -C "$build" -t targets all 2>/dev/null | grep '^sotto_cross_cortex-m4:' > /dev/null; then
   cmake --build "$build" --target sotto_cross_cortex-m4 > "$work/cross-build.log" 2>&1 ||
     verify_json='{"available": false, "reason": "the Cortex-M4 cross tree did not build; see build/bench/ota-work/cross-build.log"}'
 fi
@@ -77,7 +82,9 @@ wait_for_gateway "$http_port" 30
 ctl=("$bin/sottoctl" --gateway "http://127.0.0.1:$http_port")
 
 "${ctl[@]}" keygen --out "$work/keys" > /dev/null
-/usr/bin/python3 -c 'import random,sys; r=random.Random(64); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(int(sys.argv[1]))))' "$model_bytes" > "$work/model.smdl"
+"$bin/sotto-model-synth" --bytes "$model_bytes" --seed 64 -o "$work/model.tflite" > /dev/null
+"${ctl[@]}" model import "$work/model.tflite" -o "$work/model.smdl" > /dev/null
+model_bytes=$(stat -c %s "$work/model.smdl")
 for version in 2 3; do
   "${ctl[@]}" model sign "$work/model.smdl" --key "$work/keys/signing_key.pem" --version "$version" \
     --target-class 1 -o "$work/model-v$version.sotb" > /dev/null

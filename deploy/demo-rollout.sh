@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The demo's rollout section (called by deploy/demo.sh once the fleet has run): creates a fleet
 # signing key, starts a small orchard fleet whose devices run the SDK's OTA updater with that
-# key, signs a model for them, rolls it out in three waves and shows the progress until it is
-# done or halts.
+# key, makes a real int8 model (sotto-model-synth, then `sottoctl model import`), signs it (the
+# signer runs the model's self-test vector on the SDK's engine), rolls it out in three waves
+# (every device runs the same self-test before activating it) and shows the progress until it
+# is done or halts.
 #
 # Usage: deploy/demo-rollout.sh GATEWAY_URL BROKER_URL BUILD_DIR [WORK_DIR]
 #   GATEWAY_URL  sottod's HTTP API, e.g. http://127.0.0.1:8080
 #   BROKER_URL   the broker sottod uses, e.g. tcp://127.0.0.1:1883
-#   BUILD_DIR    holds bin/sottoctl and bin/sotto-sim
+#   BUILD_DIR    holds bin/sottoctl, bin/sotto-sim and bin/sotto-model-synth
 #   WORK_DIR     keys, model, bundle and logs (default BUILD_DIR/demo-rollout)
 # Env: DEVICES (default 40), SITE (default orchard), WAVES (default 10,50,100).
 set -euo pipefail
@@ -44,8 +46,11 @@ while [ $SECONDS -lt $deadline ]; do
 done
 [ "$known" -ge "$devices" ] || { echo "demo-rollout: only $known of $devices devices reported" >&2; exit 1; }
 
-echo "== rollout: sign a 24 KB model for device class 1 (sottoctl model sign)"
-/usr/bin/python3 -c 'import random,sys; r=random.Random(7); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(24576)))' > "$work/orchard.smdl"
+echo "== rollout: a 24 KB int8 model (sotto-model-synth, sottoctl model import)"
+"$build/bin/sotto-model-synth" --bytes 24576 --seed 7 -o "$work/orchard.tflite"
+"${ctl[@]}" model import "$work/orchard.tflite" -o "$work/orchard.smdl"
+
+echo "== rollout: sign it for device class 1 (sottoctl model sign runs its self-test vector)"
 "${ctl[@]}" model sign "$work/orchard.smdl" --key "$work/keys/signing_key.pem" --version 2 \
   --target-class 1 -o "$work/orchard-v2.sotb"
 

@@ -27,7 +27,7 @@ done
 
 deploy/install-deps.sh
 echo "== building sottod, sottoctl, sotto-sim (release)"
-build_release sottod sottoctl sotto-sim
+build_release sottod sottoctl sotto-sim sotto-model-synth
 
 demo=$PWD/build/demo
 rm -rf "$demo" && mkdir -p "$demo"

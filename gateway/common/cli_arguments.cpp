@@ -2,13 +2,22 @@
 #include "cli_arguments.h"
 
 namespace sotto::gw {
+namespace {
+
+// "--name", "--name=value" or a short "-o"; "-" alone, "--" and negative numbers are values.
+bool is_option(const std::string &word) {
+  if (word.size() < 2 || word[0] != '-' || word == "--") return false;
+  return word[1] == '-' || (word[1] < '0' || word[1] > '9');
+}
+
+}  // namespace
 
 Arguments::Arguments(const std::vector<std::string> &words,
                      const std::set<std::string> &value_options,
                      const std::set<std::string> &flags) {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string &word = words[i];
-    if (word.rfind("--", 0) != 0 || word == "--") {
+    if (!is_option(word)) {
       positionals_.push_back(word);
       continue;
     }
@@ -56,9 +65,10 @@ int64_t Arguments::integer(const std::string &option, int64_t min, int64_t max,
   } catch (const std::exception &) {
     used = 0;
   }
-  if (used == 0 || used != text->size() || parsed < min || parsed > max)
+  if (used == 0 || used != text->size() || parsed < min || parsed > max) {
     throw UsageError(option + " must be a whole number in " + std::to_string(min) + ".." +
                      std::to_string(max) + ", got '" + *text + "'");
+  }
   return parsed;
 }
 

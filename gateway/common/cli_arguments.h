@@ -21,7 +21,7 @@ class UsageError : public std::runtime_error {
 
 class Arguments {
  public:
-  // value_options take a value (--limit 20 or --limit=20); flags take none.
+  // value_options take a value (--limit 20, --limit=20 or -o FILE); flags take none.
   Arguments(const std::vector<std::string> &words, const std::set<std::string> &value_options,
             const std::set<std::string> &flags = {});
 

@@ -1,58 +1,17 @@
 // `sottoctl model import|inspect|run`: thin wrappers over the importer and the device runtime.
 #include "model_commands.h"
 
-#include <fstream>
 #include <iomanip>
-#include <iterator>
+#include <stdexcept>
 
+#include "cli_arguments.h"
+#include "file_bytes.h"
 #include "importer.h"
 #include "smdl_format.h"
 #include "sotto/model.h"
 
 namespace sotto::gw::model {
 namespace {
-
-std::vector<uint8_t> read_all(const std::string &path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("cannot read " + path);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
-
-void write_all(const std::string &path, const void *data, size_t bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(static_cast<const char *>(data), static_cast<std::streamsize>(bytes));
-  if (!f) throw std::runtime_error("cannot write " + path);
-}
-
-// Splits "--flag value" pairs from positional arguments.
-struct Args {
-  std::vector<std::string> positional;
-  std::string flag(const std::string &name, const std::string &fallback = "") const {
-    for (size_t i = 0; i + 1 < raw.size(); ++i) {
-      if (raw[i] == name) return raw[i + 1];
-    }
-    return fallback;
-  }
-  std::vector<std::string> raw;
-};
-
-Args parse(const std::vector<std::string> &args, const std::vector<std::string> &flags) {
-  Args a;
-  a.raw = args;
-  for (size_t i = 0; i < args.size(); ++i) {
-    bool is_flag = false;
-    for (const std::string &f : flags) is_flag |= args[i] == f;
-    if (is_flag) {
-      if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
-      ++i;
-    } else if (!args[i].empty() && args[i][0] == '-') {
-      throw std::invalid_argument("unknown option " + args[i]);
-    } else {
-      a.positional.push_back(args[i]);
-    }
-  }
-  return a;
-}
 
 // Opens a blob kept in 4-byte aligned storage, as the device would see it in flash.
 struct LoadedModel {
@@ -117,32 +76,28 @@ std::string shape_text(const sotto_smdl_tensor_t &t) {
 
 }  // namespace
 
-int model_import_command(const std::vector<std::string> &args, std::ostream &out,
-                         std::ostream &err) {
-  const Args a = parse(args, {"-o", "--target"});
-  const std::string output = a.flag("-o");
-  if (a.positional.size() != 1 || output.empty()) {
-    err << "usage: sottoctl model import MODEL.tflite -o MODEL.smdl [--target "
-           "generic|cortex-m4|cortex-m0|rv32]\n";
-    return 2;
+int model_import_command(const std::vector<std::string> &args, std::ostream &out) {
+  const Arguments arguments(args, {"-o", "--target"});
+  const std::string input = arguments.positionals({"MODEL.tflite"})[0];
+  const auto output = arguments.value("-o");
+  if (!output) throw UsageError("missing -o MODEL.smdl");
+  Target target;
+  try {
+    target = parse_target(arguments.value("--target").value_or("generic"));
+  } catch (const std::invalid_argument &error) {
+    throw UsageError(error.what());
   }
-  const Target target = parse_target(a.flag("--target", "generic"));
   ImportSummary s;
-  const std::vector<uint8_t> blob = import_tflite(read_all(a.positional[0]), target, &s);
-  write_all(output, blob.data(), blob.size());
-  out << output << ": " << s.op_count << " ops, arena " << s.arena_bytes << " bytes, weights "
+  const std::vector<uint8_t> blob = import_tflite(read_file_bytes(input), target, &s);
+  write_file_atomically(*output, blob.data(), blob.size());
+  out << *output << ": " << s.op_count << " ops, arena " << s.arena_bytes << " bytes, weights "
       << s.weight_bytes << " bytes, file " << s.blob_bytes << " bytes\n";
   return 0;
 }
 
-int model_inspect_command(const std::vector<std::string> &args, std::ostream &out,
-                          std::ostream &err) {
-  const Args a = parse(args, {});
-  if (a.positional.size() != 1) {
-    err << "usage: sottoctl model inspect MODEL.smdl\n";
-    return 2;
-  }
-  LoadedModel m(read_all(a.positional[0]));
+int model_inspect_command(const std::vector<std::string> &args, std::ostream &out) {
+  const Arguments arguments(args, {});
+  LoadedModel m(read_file_bytes(arguments.positionals({"MODEL.smdl"})[0]));
   const sotto_smdl_header_t &h = m.header();
   const uint8_t *base = reinterpret_cast<const uint8_t *>(m.blob.data());
   const auto *tensors = reinterpret_cast<const sotto_smdl_tensor_t *>(base + h.tensor_table_offset);
@@ -164,49 +119,27 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
   return 0;
 }
 
-int model_run_command(const std::vector<std::string> &args, std::ostream &out, std::ostream &err) {
-  const Args a = parse(args, {"--input", "--output"});
-  const std::string in_path = a.flag("--input"), out_path = a.flag("--output");
-  if (a.positional.size() != 1 || in_path.empty() || out_path.empty()) {
-    err << "usage: sottoctl model run MODEL.smdl --input IN.bin --output OUT.bin\n";
-    return 2;
-  }
-  LoadedModel m(read_all(a.positional[0]));
-  const std::vector<uint8_t> input = read_all(in_path);
+int model_run_command(const std::vector<std::string> &args, std::ostream &out) {
+  const Arguments arguments(args, {"--input", "--output"});
+  const std::string model_path = arguments.positionals({"MODEL.smdl"})[0];
+  const auto in_path = arguments.value("--input");
+  const auto out_path = arguments.value("--output");
+  if (!in_path || !out_path) throw UsageError("missing --input IN.bin or --output OUT.bin");
+  LoadedModel m(read_file_bytes(model_path));
+  const std::vector<uint8_t> input = read_file_bytes(*in_path);
   sotto_tensor_t in, o;
   sotto_model_input(&m.model, &in);
   if (input.size() != in.bytes) {
-    err << "input is " << input.size() << " bytes; the model takes " << in.bytes << "\n";
-    return 1;
+    throw std::runtime_error("input is " + std::to_string(input.size()) +
+                             " bytes; the model takes " + std::to_string(in.bytes));
   }
   std::copy(input.begin(), input.end(), reinterpret_cast<uint8_t *>(in.data));
   const sotto_err_t e = sotto_invoke(&m.model);
-  if (e != SOTTO_OK) {
-    err << "invoke failed: " << sotto_err_name(e) << "\n";
-    return 1;
-  }
+  if (e != SOTTO_OK) throw std::runtime_error(std::string("invoke failed: ") + sotto_err_name(e));
   sotto_model_output(&m.model, &o);
-  write_all(out_path, o.data, o.bytes);
-  out << out_path << ": " << o.bytes << " bytes\n";
+  write_file_atomically(*out_path, o.data, o.bytes);
+  out << *out_path << ": " << o.bytes << " bytes\n";
   return 0;
-}
-
-int model_command(const std::vector<std::string> &args, std::ostream &out, std::ostream &err) {
-  try {
-    if (args.empty()) {
-      err << "usage: sottoctl model import|inspect|run ...\n";
-      return 2;
-    }
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (args[0] == "import") return model_import_command(rest, out, err);
-    if (args[0] == "inspect") return model_inspect_command(rest, out, err);
-    if (args[0] == "run") return model_run_command(rest, out, err);
-    err << "unknown model command '" << args[0] << "'; supported: import, inspect, run\n";
-    return 2;
-  } catch (const std::exception &e) {
-    err << "error: " << e.what() << "\n";
-    return 1;
-  }
 }
 
 }  // namespace sotto::gw::model

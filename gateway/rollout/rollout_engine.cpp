@@ -9,10 +9,10 @@
 #include <cmath>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 
+#include "file_bytes.h"
 #include "log.h"
 #include "sotto/v1/ota.pb.h"
 #include "time_format.h"
@@ -43,12 +43,6 @@ namespace {
 
 using Kind = RolloutRequestError::Kind;
 constexpr auto kTimerPeriod = std::chrono::milliseconds(500);
-
-std::vector<uint8_t> read_bytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read bundle " + path);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
 
 // The manifest inside a parsed bundle (parse_bundle already checked that it decodes).
 sotto_v1_Manifest manifest_of(const Bundle &bundle) {
@@ -191,13 +185,7 @@ int64_t RolloutEngine::start_rollout(const RolloutStartRequest &request) {
                                                    "') are in an unfinished rollout");
   }
   const std::string path = options_.bundle_dir + "/" + hex_digest(request.bundle) + ".sotb";
-  {
-    std::ofstream out(path + ".tmp", std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char *>(request.bundle.data()),
-              static_cast<std::streamsize>(request.bundle.size()));
-    if (!out.flush()) throw std::runtime_error("cannot write " + path);
-  }
-  std::filesystem::rename(path + ".tmp", path);
+  write_file_atomically(path, request.bundle.data(), request.bundle.size());
   RolloutSpec spec;
   spec.bundle_path = path;
   spec.model_version = manifest.version;
@@ -216,7 +204,7 @@ int64_t RolloutEngine::start_rollout(const RolloutStartRequest &request) {
 RolloutEngine::Active &RolloutEngine::load_active(int64_t id) {
   auto active = std::make_unique<Active>();
   active->row = store_.get(id);
-  active->bundle = parse_bundle(read_bytes(active->row.spec.bundle_path));
+  active->bundle = parse_bundle(read_file_bytes(active->row.spec.bundle_path));
   const sotto_v1_Manifest manifest = manifest_of(active->bundle);
   active->model_id = manifest.model_id;
   active->version = manifest.version;
@@ -318,9 +306,10 @@ void RolloutEngine::on_status(const std::string &site, const std::string &device
     run.receiving = true;
     run.acked = std::max(run.acked, status.next_offset);
   }
+  const std::string chunk_topic = "sotto/v1/" + site + "/" + device + "/ota/chunk";
   for (const auto &chunk : run.transfer->on_status(status)) {
     totals_[active.row.id].chunks += 1;
-    publish(active, "sotto/v1/" + site + "/" + device + "/ota/chunk", chunk);
+    publish(active, chunk_topic, chunk);
   }
   const std::string state = phase_state(run.transfer->phase());
   if (state == run.recorded_state) return;

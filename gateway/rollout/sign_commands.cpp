@@ -3,68 +3,32 @@
 #include "sign_commands.h"
 
 #include <cstdio>
-#include <fstream>
 #include <iomanip>
-#include <iterator>
-#include <map>
 #include <sstream>
 #include <stdexcept>
 
 #include "bundle.h"
+#include "cli_arguments.h"
+#include "file_bytes.h"
 #include "signing_key.h"
 #include "sotto/device.h"
 
 namespace sotto::gw {
 namespace {
 
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// --name VALUE pairs plus positionals; every option takes a value.
-struct ParsedArgs {
-  std::map<std::string, std::string> options;
-  std::vector<std::string> positionals;
-};
-
-ParsedArgs parse(const std::vector<std::string> &args, const std::vector<std::string> &known) {
-  ParsedArgs parsed;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &word = args[i];
-    if (word.size() > 1 && word[0] == '-') {
-      bool is_known = false;
-      for (const auto &name : known) {
-        is_known = is_known || name == word;
-      }
-      if (!is_known) {
-        throw UsageError("unknown option " + word);
-      }
-      if (i + 1 >= args.size()) {
-        throw UsageError(word + " needs a value");
-      }
-      parsed.options[word] = args[++i];
-    } else {
-      parsed.positionals.push_back(word);
-    }
-  }
-  return parsed;
+std::string required(const Arguments &arguments, const std::string &name) {
+  auto value = arguments.value(name);
+  if (!value) throw UsageError("missing " + name);
+  return *value;
 }
 
-const std::string &required(const ParsedArgs &parsed, const std::string &name) {
-  auto it = parsed.options.find(name);
-  if (it == parsed.options.end()) {
-    throw UsageError("missing " + name);
-  }
-  return it->second;
-}
-
-uint64_t number(const ParsedArgs &parsed, const std::string &name, uint64_t fallback,
+// Unsigned up to 64 bits and in any base stoull reads (0x... for seeds): wider than
+// Arguments::integer.
+uint64_t number(const Arguments &arguments, const std::string &name, uint64_t fallback,
                 uint64_t max) {
-  auto it = parsed.options.find(name);
-  if (it == parsed.options.end()) {
-    return fallback;
-  }
-  const std::string &text = it->second;
+  const auto given = arguments.value(name);
+  if (!given) return fallback;
+  const std::string &text = *given;
   size_t used = 0;
   unsigned long long value = 0;
   try {
@@ -93,30 +57,6 @@ std::array<uint8_t, 32> parse_sha256_hex(const std::string &text) {
   return out;
 }
 
-std::vector<uint8_t> read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw std::runtime_error("cannot read " + path);
-  }
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-// Written beside the target and renamed over it: a bundle file is complete or absent.
-void write_file_atomically(const std::string &path, const std::vector<uint8_t> &bytes) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char *>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) {
-      throw std::runtime_error("cannot write " + temp);
-    }
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    throw std::runtime_error("cannot rename " + temp + " to " + path);
-  }
-}
-
 std::string hex(const uint8_t *bytes, size_t len) {
   std::ostringstream out;
   for (size_t i = 0; i < len; ++i) {
@@ -142,11 +82,9 @@ int guarded(const char *usage, std::ostream &err, Body body) {
 
 int keygen_command(const std::vector<std::string> &args, std::ostream &out, std::ostream &err) {
   return guarded("sottoctl keygen --out DIR", err, [&] {
-    ParsedArgs parsed = parse(args, {"--out"});
-    if (!parsed.positionals.empty()) {
-      throw UsageError("unexpected " + parsed.positionals[0]);
-    }
-    const std::string &dir = required(parsed, "--out");
+    const Arguments arguments(args, {"--out"});
+    arguments.positionals({});
+    const std::string dir = required(arguments, "--out");
     SigningKey key = SigningKey::generate();
     write_key_pair(dir, key);
     out << "wrote " << dir << "/signing_key.pem (mode 0600) and " << dir
@@ -162,43 +100,54 @@ int model_sign_command(const std::vector<std::string> &args, std::ostream &out, 
       "sottoctl model sign MODEL.smdl --key KEY --version N --target-class CLASS -o BUNDLE "
       "[--model-id N] [--min-sdk N] [--self-test-seed N] [--expected-output-sha256 HEX]";
   return guarded(usage, err, [&] {
-    ParsedArgs parsed = parse(args, {"--key", "--version", "--target-class", "-o", "--model-id",
+    const Arguments arguments(args, {"--key", "--version", "--target-class", "-o", "--model-id",
                                      "--min-sdk", "--self-test-seed", "--expected-output-sha256"});
-    if (parsed.positionals.size() != 1) {
-      throw UsageError("expected exactly one MODEL file");
-    }
+    const std::string model_path = arguments.positionals({"MODEL"})[0];
     ManifestFields fields;
-    fields.version = static_cast<uint32_t>(number(parsed, "--version", 0, UINT32_MAX));
+    fields.version = static_cast<uint32_t>(number(arguments, "--version", 0, UINT32_MAX));
     if (fields.version == 0) {
       throw UsageError("--version must be given and above 0");
     }
-    required(parsed, "--target-class");
-    fields.device_class = static_cast<uint8_t>(number(parsed, "--target-class", 0, UINT8_MAX));
-    fields.model_id = static_cast<uint16_t>(number(parsed, "--model-id", 1, UINT16_MAX));
+    required(arguments, "--target-class");
+    fields.device_class = static_cast<uint8_t>(number(arguments, "--target-class", 0, UINT8_MAX));
+    fields.model_id = static_cast<uint16_t>(number(arguments, "--model-id", 1, UINT16_MAX));
     fields.min_sdk_version =
-        static_cast<uint32_t>(number(parsed, "--min-sdk", SOTTO_SDK_VERSION, UINT32_MAX));
+        static_cast<uint32_t>(number(arguments, "--min-sdk", SOTTO_SDK_VERSION, UINT32_MAX));
     fields.self_test_input_seed =
-        number(parsed, "--self-test-seed", 0x736f74746f000000ull + fields.version, UINT64_MAX);
-    const std::string &key_path = required(parsed, "--key");
-    const std::string &bundle_path = required(parsed, "-o");
-    std::vector<uint8_t> model = read_file(parsed.positionals[0]);
-    auto expected = parsed.options.find("--expected-output-sha256");
-    if (expected != parsed.options.end()) {
-      fields.self_test_output_sha256 = parse_sha256_hex(expected->second);
-    } else if (self_test) {
-      fields.self_test_output_sha256 = self_test(model, fields.self_test_input_seed);
-    } else {
+        number(arguments, "--self-test-seed", 0x736f74746f000000ull + fields.version, UINT64_MAX);
+    const std::string key_path = required(arguments, "--key");
+    const std::string bundle_path = required(arguments, "-o");
+    std::vector<uint8_t> model = read_file_bytes(model_path);
+    const auto expected = arguments.value("--expected-output-sha256");
+    if (expected) {
+      fields.self_test_output_sha256 = parse_sha256_hex(*expected);
+    } else if (!self_test) {
       throw UsageError("no inference engine linked: give --expected-output-sha256");
+    }
+    if (self_test) {
+      // A bundle no device could activate is refused here, not discovered wave by wave.
+      std::array<uint8_t, 32> computed{};
+      try {
+        computed = self_test(model, fields.self_test_input_seed);
+      } catch (const std::exception &error) {
+        throw std::runtime_error(model_path + ": " + error.what());
+      }
+      if (expected && computed != fields.self_test_output_sha256) {
+        throw std::runtime_error(model_path + ": self-test output sha256 is " +
+                                 hex(computed.data(), computed.size()) +
+                                 ", not the --expected-output-sha256 " + *expected);
+      }
+      fields.self_test_output_sha256 = computed;
     }
     SigningKey key = SigningKey::load_private_pem_file(key_path);
     const std::vector<uint8_t> bytes = serialize_bundle(make_bundle(key, fields, model));
-    write_file_atomically(bundle_path, bytes);
+    write_file_atomically(bundle_path, bytes.data(), bytes.size());
     auto digest = sha256_of(model);
-    out << "signed " << parsed.positionals[0] << ": model " << fields.model_id << " version "
-        << fields.version << " class " << unsigned{fields.device_class} << ", " << model.size()
-        << " bytes, sha256 " << hex(digest.data(), digest.size()) << ", key id " << std::hex
-        << std::setw(8) << std::setfill('0') << key.key_id() << std::dec << " -> " << bundle_path
-        << " (" << bytes.size() << " bytes)\n";
+    out << "signed " << model_path << ": model " << fields.model_id << " version " << fields.version
+        << " class " << unsigned{fields.device_class} << ", " << model.size() << " bytes, sha256 "
+        << hex(digest.data(), digest.size()) << ", key id " << std::hex << std::setw(8)
+        << std::setfill('0') << key.key_id() << std::dec << " -> " << bundle_path << " ("
+        << bytes.size() << " bytes)\n";
     return 0;
   });
 }

@@ -17,8 +17,10 @@
 namespace sotto::gw {
 
 // Runs a model on the self-test input (sotto_ota_self_test_input(seed)) and returns the SHA-256
-// of its output; throws std::runtime_error when the model cannot run. Supplied by the inference
-// engine (h3); without one, model sign needs --expected-output-sha256.
+// of its output; throws std::runtime_error when the model cannot run. sottoctl passes
+// model_self_test (model_self_test.h), the device SDK's own self-test. With a runner, a model it
+// cannot run is never signed and --expected-output-sha256 only double-checks the result;
+// without one (tests of the command alone), --expected-output-sha256 is required.
 using SelfTestRunner =
     std::function<std::array<uint8_t, 32>(const std::vector<uint8_t> &model, uint64_t seed)>;
 

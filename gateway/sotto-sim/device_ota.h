@@ -1,16 +1,19 @@
 // A virtual device's over-the-air updater: the real SDK updater (sotto_ota_*) on the device's
 // host flash, provisioned with the fleet's public key. It takes the device's ota/offer and
 // ota/chunk messages, answers each batch with one OtaStatus on ota/status, and tells the runtime
-// which model runs so Health reports it. The self-test is the digest stand-in shared with the
-// signer (gateway/rollout/digest_self_test.h); --fail-self-test makes chosen devices fail it.
+// which model runs so Health reports it. The self-test is the SDK's own
+// (sotto/ota_model_self_test.h): the candidate runs on the inference engine in the device's
+// arena, as `sottoctl model sign` ran it; --fail-self-test makes chosen devices fail it.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "sotto/device.h"
 #include "sotto/ota.h"
+#include "sotto/ota_model_self_test.h"
 
 namespace sotto::gw::sim {
 
@@ -22,8 +25,16 @@ struct OtaReport {
 
 class DeviceOta {
  public:
-  DeviceOta(const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> &public_key, bool fail_self_test)
-      : public_key_(public_key), fail_self_test_(fail_self_test) {}
+  // arena_bytes (a multiple of 4): the device's inference arena, reserved now but touched only
+  // by a self-test, so a large fleet costs memory only on devices that install a model.
+  DeviceOta(const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> &public_key, bool fail_self_test,
+            uint32_t arena_bytes)
+      : public_key_(public_key),
+        fail_self_test_(fail_self_test),
+        arena_(new uint32_t[arena_bytes / 4]) {
+    self_test_ctx_.arena = arena_.get();
+    self_test_ctx_.arena_bytes = static_cast<size_t>(arena_bytes / 4) * 4;
+  }
   DeviceOta(const DeviceOta &) = delete;
   DeviceOta &operator=(const DeviceOta &) = delete;
 
@@ -48,6 +59,8 @@ class DeviceOta {
 
   std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> public_key_;  // the updater keeps a pointer
   bool fail_self_test_;
+  std::unique_ptr<uint32_t[]> arena_;  // default-initialised: no page touched until used
+  sotto_ota_model_self_test_ctx_t self_test_ctx_{};
   sotto_ota_t ota_{};
   sotto_device_t *device_ = nullptr;
   sotto_transport_port_t transport_{};

@@ -96,6 +96,8 @@ std::string usage() {
          "  --fleet-key PUBKEY.pem  run the OTA updater on every device with this fleet key\n"
          "  --fail-self-test IDS    ID,... devices whose model self-test fails (for tests)\n"
          "  --slot-bytes N          size of each of the two model slots (default 65536)\n"
+         "  --arena-bytes N         inference arena per device for the model self-test "
+         "(default 65536)\n"
          "  --quiet                 no summary table\n"
          "exit codes: 0 done, 1 runtime failure (e.g. unreachable broker), 2 bad flags,\n"
          "            3 --events-per-device could not deliver everything in time\n";
@@ -165,6 +167,11 @@ Options parse_options(int argc, char **argv) {
       options.slot_bytes = static_cast<uint32_t>(parse_integer(flag, value, 1024, 16 << 20));
       if (options.slot_bytes % 1024 != 0) {
         fail("--slot-bytes: expected a multiple of 1024, got '" + value + "'");
+      }
+    } else if (flag == "--arena-bytes") {
+      options.arena_bytes = static_cast<uint32_t>(parse_integer(flag, value, 4, 64 << 20));
+      if (options.arena_bytes % 4 != 0) {
+        fail("--arena-bytes: expected a multiple of 4, got '" + value + "'");
       }
     } else if (flag == "--quiet") {
       options.quiet = true;

@@ -34,6 +34,9 @@ struct Options {
   std::string fleet_key_path;               // empty: no updater, no model slots
   std::vector<std::string> fail_self_test;  // device ids whose self-test fails
   uint32_t slot_bytes = 65536;              // each of the two model slots
+  // The inference arena each device lends its model self-test: a mid-size Cortex-M budget,
+  // enough for the demo's and benchmark's models; a model needing more fails its self-test.
+  uint32_t arena_bytes = 65536;
 };
 
 // Throws std::invalid_argument with a message naming the flag and what was expected.

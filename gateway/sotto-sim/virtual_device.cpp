@@ -37,7 +37,7 @@ VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::
     storage_config.slot_bytes = options.slot_bytes;
     const bool fails = std::find(options.fail_self_test.begin(), options.fail_self_test.end(),
                                  device_id_) != options.fail_self_test.end();
-    ota_ = std::make_unique<DeviceOta>(*fleet_key, fails);
+    ota_ = std::make_unique<DeviceOta>(*fleet_key, fails, options.arena_bytes);
   }
   std::string path;
   if (!options.state_dir.empty()) {

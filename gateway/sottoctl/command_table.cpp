@@ -1,8 +1,8 @@
 // Every sottoctl command: adding one is a function in its area plus one line here.
 #include "cli.h"
-#include "digest_self_test.h"
 #include "fleet_commands.h"
 #include "model_commands.h"
+#include "model_self_test.h"
 #include "rollout_commands.h"
 #include "sign_commands.h"
 
@@ -21,12 +21,12 @@ auto local(Function function) {
 int model_command_route(CliContext &context, const std::vector<std::string> &args) {
   if (args.empty()) throw UsageError("missing model subcommand (import, inspect, run, sign)");
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "import" || args[0] == "inspect" || args[0] == "run") {
-    return sotto::gw::model::model_command(args, context.out, context.err);
-  }
+  if (args[0] == "import") return model::model_import_command(rest, context.out);
+  if (args[0] == "inspect") return model::model_inspect_command(rest, context.out);
+  if (args[0] == "run") return model::model_run_command(rest, context.out);
   if (args[0] == "sign") {
-    // The digest stand-in until the inference engine runs models (same function as sotto-sim).
-    return model_sign_command(rest, context.out, context.err, digest_self_test_runner);
+    // The device SDK's own self-test, so the promised digest is what every device computes.
+    return model_sign_command(rest, context.out, context.err, model_self_test);
   }
   throw UsageError("unknown model subcommand '" + args[0] +
                    "' (expected import, inspect, run or sign)");
@@ -46,7 +46,7 @@ const std::vector<Command> &commands() {
       {"model",
        "import MODEL.tflite -o MODEL.smdl [--target generic|cortex-m4|cortex-m0|rv32] | "
        "inspect MODEL.smdl | run MODEL.smdl --input IN.bin --output OUT.bin | "
-       "sign MODEL --key KEY --version N --target-class CLASS -o BUNDLE",
+       "sign MODEL.smdl --key KEY --version N --target-class CLASS -o BUNDLE",
        "compile, inspect or run a model; sign it into a bundle for rollout", model_command_route},
       {"rollout",
        "start BUNDLE --site S | --devices ID,... [--waves 5,25,100] [--max-failure-pct 2] | "

@@ -2,11 +2,10 @@
 #include "rollout_commands.h"
 
 #include <boost/json.hpp>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include "cli_arguments.h"
+#include "file_bytes.h"
 #include "text_table.h"
 #include "wave_plan.h"
 
@@ -98,9 +97,8 @@ int start(CliContext &context, const std::vector<std::string> &args) {
     }
     query += "&max_failure_pct=" + url_encode(*pct);
   }
-  std::ifstream in(bundle_path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read bundle " + bundle_path);
-  const std::string bundle((std::istreambuf_iterator<char>(in)), {});
+  const std::vector<uint8_t> bytes = read_file_bytes(bundle_path);
+  const std::string bundle(bytes.begin(), bytes.end());
   const std::string raw =
       context.gateway.post("/api/v1/rollouts?" + query, bundle, "application/octet-stream");
   if (context.json) {

@@ -1,66 +1,25 @@
 // The rollout fixture: HTTP POST, bundles, polling the rollout API.
 #include "rollout_fixture.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <thread>
 
-#include "digest_self_test.h"
 #include "http_client.h"
+#include "importer.h"
+#include "model_self_test.h"
+#include "model_synth.h"
 
 namespace sotto::test {
 
-HttpResult http_post(int port, const std::string &target, const std::string &body) {
-  HttpResult result;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return result;
-  }
-  std::string request = "POST " + target +
-                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                        "Content-Type: application/octet-stream\r\nContent-Length: " +
-                        std::to_string(body.size()) + "\r\n\r\n" + body;
-  size_t sent = 0;
-  while (sent < request.size()) {
-    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  std::string raw;
-  char chunk[8192];
-  for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) {
-    raw.append(chunk, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  size_t header_end = raw.find("\r\n\r\n");
-  if (raw.rfind("HTTP/1.1 ", 0) != 0 || header_end == std::string::npos) return result;
-  result.status = std::atoi(raw.c_str() + 9);
-  result.body = raw.substr(header_end + 4);  // sottod sends Content-Length bodies
-  return result;
-}
-
 std::vector<uint8_t> test_model(size_t bytes, uint64_t seed) {
-  std::vector<uint8_t> model(bytes);
-  uint64_t state = seed;
-  for (auto &byte : model) {
-    state += 0x9e3779b97f4a7c15ull;
-    uint64_t z = state;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    byte = static_cast<uint8_t>(z ^ (z >> 31));
-  }
-  return model;
+  gw::tools::SynthSpec spec;
+  spec.target_bytes = bytes;
+  spec.seed = seed;
+  return gw::model::import_tflite(gw::tools::synth_tflite(spec), gw::model::Target::kGeneric);
 }
 
 gw::Bundle signed_bundle(const gw::SigningKey &key, const std::vector<uint8_t> &model,
@@ -71,8 +30,7 @@ gw::Bundle signed_bundle(const gw::SigningKey &key, const std::vector<uint8_t> &
   fields.device_class = device_class;
   fields.min_sdk_version = 100;
   fields.self_test_input_seed = 0x5eed0000ull + version;
-  fields.self_test_output_sha256 =
-      gw::digest_self_test(model.data(), model.size(), fields.self_test_input_seed);
+  fields.self_test_output_sha256 = gw::model_self_test(model, fields.self_test_input_seed);
   return gw::make_bundle(key, fields, model);
 }
 
@@ -106,14 +64,14 @@ void RolloutTest::wait_for_devices(int count) {
          << " devices";
 }
 
-HttpResult RolloutTest::post_rollout(const gw::Bundle &bundle, const std::string &query) {
+HttpResponse RolloutTest::post_rollout(const gw::Bundle &bundle, const std::string &query) {
   const std::vector<uint8_t> bytes = gw::serialize_bundle(bundle);
   return http_post(gateway_->http_port(), "/api/v1/rollouts?" + query,
                    std::string(bytes.begin(), bytes.end()));
 }
 
 int64_t RolloutTest::start_rollout(const gw::Bundle &bundle, const std::string &query) {
-  HttpResult result = post_rollout(bundle, query);
+  HttpResponse result = post_rollout(bundle, query);
   EXPECT_EQ(result.status, 201) << result.body;
   if (result.status != 201) return 0;
   return boost::json::parse(result.body).as_object().at("id").as_int64();

@@ -1,6 +1,6 @@
-// End-to-end rollout fixture: the spine's broker + sottod (FleetTest), a fleet signing key, test
-// models and bundles (signed here with the gateway's own signer, so tests can tamper with them),
-// and the rollout API.
+// End-to-end rollout fixture: the spine's broker + sottod (FleetTest), a fleet signing key, real
+// test models and bundles (signed here with the gateway's own signer, so tests can tamper with
+// them), and the rollout API.
 #pragma once
 
 #include <boost/json.hpp>
@@ -11,21 +11,16 @@
 
 #include "bundle.h"
 #include "fleet_fixture.h"
+#include "http_client.h"
 #include "signing_key.h"
 
 namespace sotto::test {
 
-struct HttpResult {
-  int status = 0;
-  std::string body;
-};
-
-// One blocking HTTP/1.1 POST on loopback (no keep-alive).
-HttpResult http_post(int port, const std::string &target, const std::string &body);
-
-// Deterministic model bytes (a stand-in image; the digest self-test covers every byte).
+// A real .smdl of about `bytes` bytes: a synthetic FULLY_CONNECTED stack seeded by `seed`
+// (gateway/tools/model_synth.h), compiled by the gateway's importer.
 std::vector<uint8_t> test_model(size_t bytes, uint64_t seed);
-// A signed bundle whose self-test digest is the one devices compute (digest_self_test).
+// A signed bundle whose self-test digest is the one devices compute: the SDK's engine
+// self-test run on the host (gw::model_self_test).
 gw::Bundle signed_bundle(const gw::SigningKey &key, const std::vector<uint8_t> &model,
                          uint32_t version, uint8_t device_class);
 
@@ -39,7 +34,7 @@ class RolloutTest : public FleetTest {
   // Waits until the gateway's registry holds `count` devices (every one has sent Health).
   void wait_for_devices(int count);
   // POST /api/v1/rollouts?QUERY with the bundle; returns the HTTP status and body.
-  HttpResult post_rollout(const gw::Bundle &bundle, const std::string &query);
+  HttpResponse post_rollout(const gw::Bundle &bundle, const std::string &query);
   int64_t start_rollout(const gw::Bundle &bundle, const std::string &query);  // expects 201
   boost::json::object rollout(int64_t id);
   // Polls until the rollout's state is `state` (or the deadline passes); returns the last view.

@@ -180,11 +180,12 @@ TEST_F(RolloutTest, TamperedBundlesAreRejectedByEveryDeviceWithTheNamedReason) {
   const gw::Bundle good = signed_bundle(key_, model, 3, kAgriClass);
   const size_t envelope_bytes = good.envelope.size();
   auto model_bit = good;
-  model_bit.model[kModelBytes / 2] ^= 0x01;
+  model_bit.model[model.size() / 2] ^= 0x01;
   auto manifest_bit = good;  // inside model_sha256: still decodes, no longer what was signed
   const auto digest = gw::sha256_of(model);
   for (size_t i = 0; i + digest.size() <= manifest_bit.envelope.size(); ++i) {
-    if (std::equal(digest.begin(), digest.end(), manifest_bit.envelope.begin() + i)) {
+    if (std::equal(digest.begin(), digest.end(),
+                   manifest_bit.envelope.begin() + static_cast<std::ptrdiff_t>(i))) {
       manifest_bit.envelope = flip_bit(manifest_bit.envelope, i + 3);
       break;
     }
@@ -234,10 +235,10 @@ TEST_F(RolloutTest, ApiRefusesBadRequestsWithNamedErrors) {
   wait_for_devices(1);
   const gw::Bundle bundle = signed_bundle(key_, test_model(1024, 5), 2, kAgriClass);
   const int port = gateway_->http_port();
-  auto error_of = [](const HttpResult &result) {
+  auto error_of = [](const HttpResponse &result) {
     return std::string(boost::json::parse(result.body).at("error").as_string());
   };
-  HttpResult result = http_post(port, "/api/v1/rollouts?site=farm-x", "");
+  HttpResponse result = http_post(port, "/api/v1/rollouts?site=farm-x", "");
   EXPECT_EQ(result.status, 400);
   EXPECT_EQ(error_of(result), "body: expected the bundle file's bytes, got nothing");
   result = http_post(port, "/api/v1/rollouts?site=farm-x", "not a bundle");

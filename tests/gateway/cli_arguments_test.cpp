@@ -26,6 +26,14 @@ TEST(CliArguments, SplitsPositionalsValuesAndFlagsInAnyOrder) {
   EXPECT_FALSE(arguments.value("--missing").has_value());
 }
 
+TEST(CliArguments, ShortOptionsTakeValuesWhileNegativeNumbersAndDashStayPositional) {
+  Arguments arguments({"model.tflite", "-o", "model.smdl", "-5", "-"}, {"-o"});
+  EXPECT_EQ(arguments.value("-o"), "model.smdl");
+  EXPECT_EQ(arguments.positionals({"MODEL", "OFFSET", "INPUT"}),
+            (std::vector<std::string>{"model.tflite", "-5", "-"}));
+  EXPECT_EQ(usage_error({"-x"}), "unknown option -x");
+}
+
 TEST(CliArguments, AbsentIntegerTakesTheFallback) {
   Arguments arguments({}, {"--limit"});
   EXPECT_EQ(arguments.integer("--limit", 1, 10, 3), 3);

@@ -15,6 +15,8 @@ using namespace sotto_test;
 using sotto::gw::model::import_tflite;
 using sotto::gw::model::ImportError;
 using sotto::gw::model::Target;
+using sotto::gw::tools::FbNode;
+using sotto::gw::tools::TfliteBuilder;
 
 namespace {
 

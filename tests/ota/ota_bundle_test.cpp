@@ -54,7 +54,7 @@ TEST(OtaBundle, SigningIsDeterministic) {
 }
 
 TEST(OtaBundle, ParseNamesWhatIsWrong) {
-  auto model = make_model(100, 4);
+  auto model = make_model(kMinModelBytes, 4);
   auto bytes = gw::serialize_bundle(gw::make_bundle(fleet_key(), fields_for(model, 3), model));
   auto expect_message = [](const std::vector<uint8_t> &input, const std::string &text) {
     try {
@@ -66,7 +66,7 @@ TEST(OtaBundle, ParseNamesWhatIsWrong) {
   };
   auto truncated = bytes;
   truncated.pop_back();
-  expect_message(truncated, "model of 99 bytes, manifest says 100");
+  expect_message(truncated, "model of 599 bytes, manifest says 600");
   auto bad_magic = bytes;
   bad_magic[0] = 'X';
   expect_message(bad_magic, "missing SOTB header");

@@ -1,50 +1,53 @@
-// Test device, test engine and bundles for the OTA tests.
+// Test device, real models and bundles for the OTA tests.
 #include "ota_fixture.h"
 
-#include <mbedtls/sha256.h>
-
 #include <stdexcept>
+#include <string>
+
+#include "importer.h"
+#include "model_self_test.h"
+#include "model_synth.h"
 
 namespace sotto::test {
 
-std::array<uint8_t, 32> engine_output_sha256(const uint8_t *model, size_t model_bytes,
-                                             uint64_t seed) {
-  uint8_t output[32];
-  sotto_ota_self_test_input(seed, output, sizeof output);
-  for (size_t j = 0; j < model_bytes; ++j) {
-    output[j % 32] = static_cast<uint8_t>(output[j % 32] + model[j]);
-  }
-  std::array<uint8_t, 32> digest{};
-  mbedtls_sha256_ret(output, sizeof output, digest.data(), 0);
-  return digest;
+std::array<uint8_t, 32> engine_output_sha256(const std::vector<uint8_t> &model, uint64_t seed) {
+  return gw::model_self_test(model, seed);
+}
+
+sotto_ota_model_self_test_ctx_t &engine_self_test_context() {
+  alignas(4) static uint8_t arena[kArenaBytes];
+  static sotto_ota_model_self_test_ctx_t context{arena, sizeof arena, SOTTO_OK};
+  return context;
 }
 
 sotto_err_t engine_self_test(void *, const sotto_ota_candidate_t *candidate,
                              uint8_t out_output_sha256[SOTTO_OTA_SHA256_BYTES]) {
-  const sotto_ota_manifest_t &manifest = *candidate->manifest;
-  std::vector<uint8_t> model(manifest.model_bytes);
-  const sotto_storage_port_t &storage = *candidate->storage;
-  if (storage.read(storage.ctx, candidate->region, 0, model.data(), model.size()) != SOTTO_OK) {
-    return SOTTO_ERR_STORAGE;
-  }
-  if (!model.empty() && model[0] == kUnsupportedOpMarker) {
-    return SOTTO_ERR_INVALID_ARGUMENT;
-  }
-  auto digest = engine_output_sha256(model.data(), model.size(), manifest.self_test_input_seed);
-  std::copy(digest.begin(), digest.end(), out_output_sha256);
-  return SOTTO_OK;
+  return sotto_ota_model_self_test(&engine_self_test_context(), candidate, out_output_sha256);
 }
 
 std::vector<uint8_t> make_model(size_t bytes, uint32_t salt) {
-  std::vector<uint8_t> model(bytes);
+  if (bytes < kMinModelBytes) {
+    throw std::invalid_argument("make_model: " + std::to_string(bytes) + " bytes, at least " +
+                                std::to_string(kMinModelBytes) + " hold a model");
+  }
+  // Smaller targets until the compiled model fits; one hidden layer keeps small models real.
+  gw::tools::SynthSpec spec;
+  spec.seed = salt;
+  spec.hidden_layers = 1;
+  spec.outputs = 4;
+  std::vector<uint8_t> model;
+  for (spec.target_bytes = bytes;; spec.target_bytes -= spec.target_bytes / 8 + 1) {
+    model = gw::model::import_tflite(gw::tools::synth_tflite(spec), gw::model::Target::kGeneric);
+    if (model.size() <= bytes || spec.target_bytes < 16) break;
+  }
+  if (model.size() > bytes) throw std::invalid_argument("make_model: no model fits");
   uint32_t x = salt * 2654435761u + 1;
-  for (auto &b : model) {
+  while (model.size() < bytes) {
     x ^= x << 13;
     x ^= x >> 17;
     x ^= x << 5;
-    b = static_cast<uint8_t>(x);
+    model.push_back(static_cast<uint8_t>(x));
   }
-  model[0] = static_cast<uint8_t>(model[0] == kUnsupportedOpMarker ? 0 : model[0]);
   return model;
 }
 
@@ -56,8 +59,7 @@ gw::ManifestFields fields_for(const std::vector<uint8_t> &model, uint32_t versio
   fields.device_class = device_class;
   fields.min_sdk_version = SOTTO_SDK_VERSION;
   fields.self_test_input_seed = 0x5eed0000u + version;
-  fields.self_test_output_sha256 =
-      engine_output_sha256(model.data(), model.size(), fields.self_test_input_seed);
+  fields.self_test_output_sha256 = engine_output_sha256(model, fields.self_test_input_seed);
   return fields;
 }
 

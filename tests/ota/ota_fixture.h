@@ -1,5 +1,6 @@
-// Shared pieces of the OTA tests: a tiny deterministic "engine" for the self-test hook, signed
-// bundles from the gateway's signer, and a device (host NOR storage + updater) that can reboot.
+// Shared pieces of the OTA tests: real .smdl models (synthetic FULLY_CONNECTED stacks), the
+// SDK's engine self-test as the device hook, signed bundles from the gateway's signer, and a
+// device (host NOR storage + updater) that can reboot.
 #ifndef SOTTO_TESTS_OTA_FIXTURE_H
 #define SOTTO_TESTS_OTA_FIXTURE_H
 
@@ -10,6 +11,7 @@
 #include "bundle.h"
 #include "signing_key.h"
 #include "sotto/ota.h"
+#include "sotto/ota_model_self_test.h"
 #include "sotto/port_host.h"
 
 namespace sotto::test {
@@ -19,16 +21,23 @@ constexpr uint32_t kSlotBytes = 8 * kSectorBytes;
 constexpr uint32_t kStateBytes = (SOTTO_DEVICE_STATE_RESERVED_SECTORS + 3) * kSectorBytes;
 constexpr uint32_t kChunkBytes = 256;
 constexpr uint8_t kDeviceClass = 3;
-// A model whose first byte is this uses an "op" the device engine does not support.
-constexpr uint8_t kUnsupportedOpMarker = 0xee;
+// Arena the test devices lend their self-test: far more than any make_model model needs.
+constexpr uint32_t kArenaBytes = 4096;
+// A model whose first byte is this is no .smdl any more (bad magic): its self-test cannot run.
+constexpr uint8_t kNotAModelByte = 0xee;
 
-// The test engine: 32 output bytes, out[i] = input[i] + sum of model[j] for j % 32 == i.
-std::array<uint8_t, 32> engine_output_sha256(const uint8_t *model, size_t model_bytes,
-                                             uint64_t seed);
-// The device's self-test hook over that engine; fails for models starting with the marker.
+// What the signer promises: the engine's output digest on the seed's input (gw::model_self_test).
+std::array<uint8_t, 32> engine_output_sha256(const std::vector<uint8_t> &model, uint64_t seed);
+// The device's self-test hook: sotto_ota_model_self_test on one arena of kArenaBytes shared by
+// every test device (tests run on one thread). engine_self_test_context() is its context, for
+// checking why a run failed.
 sotto_err_t engine_self_test(void *ctx, const sotto_ota_candidate_t *candidate,
                              uint8_t out_output_sha256[SOTTO_OTA_SHA256_BYTES]);
+sotto_ota_model_self_test_ctx_t &engine_self_test_context();
 
+// A real .smdl (seeded by salt) padded with seeded bytes to exactly `bytes`, at least
+// kMinModelBytes; the engine reads only the model and ignores what follows it.
+constexpr size_t kMinModelBytes = 600;
 std::vector<uint8_t> make_model(size_t bytes, uint32_t salt);
 gw::ManifestFields fields_for(const std::vector<uint8_t> &model, uint32_t version,
                               uint8_t device_class = kDeviceClass);

@@ -118,11 +118,13 @@ TEST_F(OtaRejection, WrongExpectedOutputIsSelfTestFailed) {
   expect_rejected(gw::make_bundle(fleet_key(), fields, v2_), SOTTO_ERR_OTA_SELF_TEST_FAILED);
 }
 
-TEST_F(OtaRejection, ModelTheEngineCannotRunIsSelfTestFailed) {
+TEST_F(OtaRejection, ModelTheEngineCannotOpenIsSelfTestFailed) {
+  // The good model's promised digest: the signer itself refuses to run the broken blob.
+  auto fields = fields_for(v2_, 6);
   auto model = v2_;
-  model[0] = kUnsupportedOpMarker;
-  expect_rejected(gw::make_bundle(fleet_key(), fields_for(model, 6), model),
-                  SOTTO_ERR_OTA_SELF_TEST_FAILED);
+  model[0] = kNotAModelByte;
+  expect_rejected(gw::make_bundle(fleet_key(), fields, model), SOTTO_ERR_OTA_SELF_TEST_FAILED);
+  EXPECT_EQ(engine_self_test_context().last_error, SOTTO_ERR_MODEL_BAD_MAGIC);
 }
 
 TEST_F(OtaRejection, NewerSdkRequirementIsSdkTooOld) {

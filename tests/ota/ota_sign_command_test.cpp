@@ -8,6 +8,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "model_self_test.h"
 #include "ota_fixture.h"
 #include "sign_commands.h"
 
@@ -102,7 +103,7 @@ TEST_F(SignCommand, RunnerComputesTheSelfTestOutput) {
   uint64_t seen_seed = 0;
   gw::SelfTestRunner runner = [&](const std::vector<uint8_t> &model, uint64_t seed) {
     seen_seed = seed;
-    return engine_output_sha256(model.data(), model.size(), seed);
+    return engine_output_sha256(model, seed);
   };
   ASSERT_EQ(run_sign({dir_ + "/m.smdl", "--key", dir_ + "/keys/signing_key.pem", "--version", "2",
                       "--target-class", "3", "-o", dir_ + "/m.bundle", "--self-test-seed", "99"},
@@ -110,6 +111,53 @@ TEST_F(SignCommand, RunnerComputesTheSelfTestOutput) {
             0)
       << err_.str();
   EXPECT_EQ(seen_seed, 99u);
+}
+
+TEST_F(SignCommand, EngineRunnerSignsOnlyLoadableModels) {
+  ASSERT_EQ(run_keygen({"--out", dir_ + "/keys"}), 0);
+  const std::vector<std::string> common = {"--key",
+                                           dir_ + "/keys/signing_key.pem",
+                                           "--version",
+                                           "2",
+                                           "--target-class",
+                                           "3",
+                                           "--self-test-seed",
+                                           "7"};
+  auto sign = [&](const std::string &model, const std::string &bundle,
+                  std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {model, "-o", bundle};
+    args.insert(args.end(), common.begin(), common.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_sign(args, gw::model_self_test);
+  };
+  ASSERT_EQ(sign(dir_ + "/m.smdl", dir_ + "/m.bundle"), 0) << err_.str();
+  // A device trusting the key runs the same engine on the same input and activates it.
+  auto bundle = gw::parse_bundle(read(dir_ + "/m.bundle"));
+  auto public_key =
+      gw::SigningKey::load_private_pem_file(dir_ + "/keys/signing_key.pem").public_key();
+  OtaDevice device;
+  ASSERT_EQ(device.boot(), SOTTO_OK);
+  sotto_ota_config_t config = device.ota().config;
+  config.public_key = public_key.data();
+  ASSERT_EQ(sotto_ota_init(&device.ota(), &config), SOTTO_OK);
+  ASSERT_EQ(device.update(bundle), SOTTO_OK);
+  EXPECT_EQ(device.active_version(), 2u);
+
+  std::vector<uint8_t> blob(model_.size(), 0x5a);
+  std::ofstream(dir_ + "/blob.smdl", std::ios::binary)
+      .write(reinterpret_cast<const char *>(blob.data()),
+             static_cast<std::streamsize>(blob.size()));
+  EXPECT_EQ(sign(dir_ + "/blob.smdl", dir_ + "/blob.bundle"), 1);
+  EXPECT_EQ(err_.str(), "error: " + dir_ +
+                            "/blob.smdl: not a loadable .smdl model (SOTTO_ERR_MODEL_BAD_MAGIC); "
+                            "compile it with `sottoctl model import`\n");
+  EXPECT_FALSE(std::ifstream(dir_ + "/blob.bundle").good());
+
+  EXPECT_EQ(sign(dir_ + "/m.smdl", dir_ + "/x.bundle",
+                 {"--expected-output-sha256", std::string(64, '0')}),
+            1);
+  EXPECT_NE(err_.str().find("self-test output sha256 is "), std::string::npos) << err_.str();
+  EXPECT_FALSE(std::ifstream(dir_ + "/x.bundle").good());
 }
 
 TEST_F(SignCommand, UsageErrorsNameTheProblem) {

@@ -1,4 +1,5 @@
-// HTTP GET over a plain socket: enough to read sottod's API and metrics in tests.
+// HTTP GET and POST over a plain socket: enough to drive sottod's API and read its metrics in
+// tests.
 #include "http_client.h"
 
 #include <arpa/inet.h>
@@ -10,7 +11,11 @@
 
 namespace sotto::test {
 
-HttpResponse http_get(int port, const std::string &target) {
+namespace {
+
+// Sends the whole request on a fresh loopback connection and parses the answer; status 0 when
+// the connection or the answer failed.
+HttpResponse exchange(int port, const std::string &request) {
   HttpResponse response;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -21,12 +26,14 @@ HttpResponse http_get(int port, const std::string &target) {
     ::close(fd);
     return response;
   }
-  std::string request =
-      "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    ::close(fd);
-    return response;
+  size_t sent = 0;
+  while (sent < request.size()) {
+    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) {
+      ::close(fd);
+      return response;
+    }
+    sent += static_cast<size_t>(n);
   }
   std::string raw;
   char chunk[8192];
@@ -54,6 +61,20 @@ HttpResponse http_get(int port, const std::string &target) {
   }
   response.body = body;
   return response;
+}
+
+}  // namespace
+
+HttpResponse http_get(int port, const std::string &target) {
+  return exchange(port,
+                  "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+}
+
+HttpResponse http_post(int port, const std::string &target, const std::string &body) {
+  return exchange(port, "POST " + target +
+                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                            "Content-Type: application/octet-stream\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body);
 }
 
 }  // namespace sotto::test

@@ -1,4 +1,4 @@
-// A minimal blocking HTTP/1.1 GET for tests (no keep-alive, loopback only).
+// A minimal blocking HTTP/1.1 client for tests (no keep-alive, loopback only).
 #pragma once
 
 #include <string>
@@ -11,5 +11,7 @@ struct HttpResponse {
 };
 
 HttpResponse http_get(int port, const std::string &target);
+// The body goes as application/octet-stream.
+HttpResponse http_post(int port, const std::string &target, const std::string &body);
 
 }  // namespace sotto::test

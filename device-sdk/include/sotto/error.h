@@ -50,6 +50,7 @@ typedef enum sotto_err {
   SOTTO_ERR_OTA_BAD_MANIFEST = -49,       /* undecodable or inconsistent manifest, offer or chunk */
   SOTTO_ERR_OTA_NO_UPDATE = -50,          /* no update in progress, or no verified active model */
   SOTTO_ERR_OTA_OUT_OF_ORDER = -51,       /* a chunk beyond the next expected offset */
+  SOTTO_ERR_OTA_SLOT_NOT_MAPPED = -52,    /* the model self-test needs the slot mapped in place */
 
   SOTTO_ERR_LAST_ = -127
 } sotto_err_t;

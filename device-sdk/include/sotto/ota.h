@@ -68,7 +68,8 @@ typedef struct sotto_ota_candidate {
 } sotto_ota_candidate_t;
 
 /* Runs the candidate on the input sotto_ota_self_test_input(manifest->self_test_input_seed)
- * and writes the SHA-256 of its output. Any error counts as a failed self-test. */
+ * and writes the SHA-256 of its output. Any error counts as a failed self-test.
+ * sotto/ota_model_self_test.h has the ready-made one that runs a .smdl on the SDK's engine. */
 typedef sotto_err_t (*sotto_ota_self_test_fn)(void *ctx, const sotto_ota_candidate_t *candidate,
                                               uint8_t out_output_sha256[SOTTO_OTA_SHA256_BYTES]);
 

@@ -1,5 +1,6 @@
-// Writes small TFLite flatbuffers for importer tests (our own writer, field numbers from the
-// public schema): a node tree serialised parents-first so every offset points forward.
+// Writes small TFLite flatbuffers (our own writer, field numbers from the public schema): a node
+// tree serialised parents-first so every offset points forward. Used by the importer tests and
+// by sotto-model-synth, which makes real models for rollout tests, the benchmark and the demo.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace sotto_test {
+namespace sotto::gw::tools {
 
 class FbNode {
  public:
@@ -167,7 +168,7 @@ class TfliteBuilder {
     return b;
   }
   void op(int32_t builtin, const std::vector<int32_t> &inputs, int32_t output,
-          std::shared_ptr<FbNode> options = nullptr) {
+          const std::shared_ptr<FbNode> &options = nullptr) {
     uint32_t index = 0;
     while (index < codes_.size() && codes_[index] != builtin) ++index;
     if (index == codes_.size()) codes_.push_back(builtin);
@@ -204,4 +205,4 @@ class TfliteBuilder {
   std::vector<int32_t> codes_;
 };
 
-}  // namespace sotto_test
+}  // namespace sotto::gw::tools
