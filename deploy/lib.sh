@@ -1,8 +1,25 @@
 # Shared by demo.sh and bench.sh (sourced, not run): a private broker and a gateway under build/.
 
-# A TCP port on 127.0.0.1 that is free right now.
+# A TCP port on 127.0.0.1 that is free right now, below the kernel's ephemeral range so no
+# outgoing connection can take it before our listener binds.
 free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  /usr/bin/python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randint(10000, low - 1)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("free_port: no free loopback port below %d" % low)
+PY
 }
 
 # wait_for_port PORT SECONDS: true once something accepts connections on 127.0.0.1:PORT.

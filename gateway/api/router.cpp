@@ -157,9 +157,10 @@ Response Router::route(const Request &request, const std::string &path,
     filter.site = id_parameter(query, "site");
     if (auto kind = query.find("kind"); kind != query.end()) {
       filter.kind = kind_from_name(kind->second);
-      if (!filter.kind)
+      if (!filter.kind) {
         throw BadParameter("kind: expected anomaly, classification, threshold or heartbeat, got '" +
                            kind->second + "'");
+      }
     }
     if (query.count("before_id"))
       filter.before_id = integer_parameter(query, "before_id", 1, INT64_MAX, 0);

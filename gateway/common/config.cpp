@@ -98,7 +98,7 @@ Config load_config(const std::string &path) {
   ingest.read("reject_log_interval_s", &config.ingest.reject_log_interval_s, 1, 86400);
   ingest.reject_unknown();
   Section aggregate(root, "aggregate");
-  aggregate.read("window_s", &config.aggregate.window_s, 60, 31 * 86400);
+  aggregate.read("window_s", &config.aggregate.window_s, 60, int64_t{31} * 86400);
   aggregate.read("low_battery_mv", &config.aggregate.low_battery_mv, 0, 65535);
   aggregate.reject_unknown();
   validate_config(config);

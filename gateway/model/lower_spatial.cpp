@@ -75,7 +75,7 @@ std::vector<uint8_t> interleave_fc_rows(const std::vector<uint8_t> &w, int32_t o
   r.reserve(w.size());
   const int32_t body = in_n & ~3;
   auto at = [&](int32_t row, int32_t k) {
-    return static_cast<int8_t>(w[static_cast<size_t>(row * in_n + k)]);
+    return static_cast<int8_t>(w[static_cast<size_t>(row) * in_n + k]);
   };
   int32_t o = 0;
   for (; o + 4 <= out_n; o += 4) {
@@ -138,7 +138,7 @@ void Compiler::lower_fully_connected(size_t i) {
   for (int32_t o = 0; o < out.dims[3]; ++o) {
     int64_t sum = 0;
     for (int32_t k = 0; k < in_n; ++k) {
-      sum += static_cast<int8_t>(w.data[static_cast<size_t>(o * in_n + k)]);
+      sum += static_cast<int8_t>(w.data[static_cast<size_t>(o) * in_n + k]);
     }
     int32_t bias = 0;
     if (rec.bias_count) std::memcpy(&bias, &data_[rec.bias_offset + 4 * static_cast<size_t>(o)], 4);

@@ -31,9 +31,10 @@ GatewayUrl parse_gateway_url(const std::string &url) {
   if (parsed.host.empty()) throw std::invalid_argument("gateway URL '" + url + "' has no host");
   bool numeric = !parsed.port.empty() && parsed.port.size() <= 5;
   for (char c : parsed.port) numeric = numeric && std::isdigit(static_cast<unsigned char>(c));
-  if (!numeric || std::stoul(parsed.port) == 0 || std::stoul(parsed.port) > 65535)
+  if (!numeric || std::stoul(parsed.port) == 0 || std::stoul(parsed.port) > 65535) {
     throw std::invalid_argument("gateway URL '" + url + "' has an invalid port '" + parsed.port +
                                 "'");
+  }
   return parsed;
 }
 
@@ -92,7 +93,7 @@ std::string GatewayClient::request(int method, const std::string &target, const 
     http::write(stream, req);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(64UL * 1024 * 1024);
     http::read(stream, buffer, parser);
     res = parser.release();
   } catch (const boost::system::system_error &e) {
@@ -102,9 +103,10 @@ std::string GatewayClient::request(int method, const std::string &target, const 
   stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
 
   int status = static_cast<int>(res.result_int());
-  if (status < 200 || status >= 300)
+  if (status < 200 || status >= 300) {
     throw GatewayError(status, "gateway: HTTP " + std::to_string(status) + " for " + target + ": " +
                                    error_message(res.body()));
+  }
   return std::move(res.body());
 }
 

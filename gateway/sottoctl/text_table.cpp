@@ -8,9 +8,10 @@ namespace sotto::gw::ctl {
 TextTable::TextTable(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
 void TextTable::add_row(std::vector<std::string> cells) {
-  if (cells.size() != headers_.size())
+  if (cells.size() != headers_.size()) {
     throw std::logic_error("table row has " + std::to_string(cells.size()) + " cells, expected " +
                            std::to_string(headers_.size()));
+  }
   rows_.push_back(std::move(cells));
 }
 

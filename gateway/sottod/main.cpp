@@ -87,9 +87,10 @@ Arguments parse_arguments(int argc, char **argv) {
 void ensure_directory(const std::filesystem::path &dir, const std::string &what) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error)
+  if (error) {
     throw std::runtime_error("cannot create " + what + " directory " + dir.string() + ": " +
                              error.message());
+  }
 }
 
 int run(const Config &config) {

@@ -39,7 +39,7 @@ MqttIngest::MqttIngest(boost::asio::io_context &io, const MqttConfig &config, In
       client_(config.broker, config.client_id, mqtt::create_options(MQTTVERSION_5),
               config.persistence_dir),
       retry_timer_(io) {
-  client_.set_message_callback([this](mqtt::const_message_ptr message) {
+  client_.set_message_callback([this](const mqtt::const_message_ptr &message) {
     const std::string &payload = message->get_payload_str();
     std::vector<uint8_t> bytes(payload.begin(), payload.end());
     ingest_.handle(message->get_topic(), bytes, now_ms());  // never throws
@@ -49,7 +49,7 @@ MqttIngest::MqttIngest(boost::asio::io_context &io, const MqttConfig &config, In
         metrics_.mqtt_connected = 1;
         log_line(LogLevel::kInfo, "subscribed to the fleet's uplink topics");
       },
-      [this](const std::string &why) {
+      [](const std::string &why) {
         log_line(LogLevel::kError, "subscribing to the fleet's topics failed (" + why + ")");
       });
   client_.set_connected_handler([this](const std::string &) {
@@ -66,7 +66,10 @@ MqttIngest::MqttIngest(boost::asio::io_context &io, const MqttConfig &config, In
 }
 
 MqttIngest::~MqttIngest() {
-  stop();
+  try {
+    stop();
+  } catch (...) {  // only a failed timer cancel or log write can get here; never leave a destructor
+  }
 }
 
 void MqttIngest::start() {
@@ -88,9 +91,10 @@ void MqttIngest::connect() {
       [this] { boost::asio::post(io_, [this] { failed_attempts_ = 0; }); },
       [this](const std::string &why) {
         boost::asio::post(io_, [this, why] {
-          if (failed_attempts_++ % 30 == 0)
+          if (failed_attempts_++ % 30 == 0) {
             log_line(LogLevel::kWarning,
                      "cannot connect to " + config_.broker + " (" + why + "); retrying");
+          }
           retry_later();
         });
       });

@@ -94,7 +94,8 @@ int publish(const std::map<std::string, std::string> &flags) {
   std::vector<std::string> prefixes;
   for (long d = 0; d < devices; ++d) {
     std::string device = "dev-" + std::to_string(d);
-    prefixes.push_back("sotto/v1/" + site + "/" + device + "/");
+    prefixes.push_back("sotto/v1/" + site + "/");
+    prefixes.back() += device + "/";
     auto health = encode_health(device);
     client.publish(prefixes.back() + "health", health.data(), health.size(), 1, false)->wait();
   }
@@ -123,7 +124,7 @@ int drain(const std::map<std::string, std::string> &flags) {
   mqtt::async_client client(broker, client_id, mqtt::create_options(MQTTVERSION_5));
   std::atomic<long> received{0};
   std::atomic<long long> first_ns{0}, last_ns{0};
-  client.set_message_callback([&](mqtt::const_message_ptr) {
+  client.set_message_callback([&](const mqtt::const_message_ptr &) {
     long long now = Clock::now().time_since_epoch().count();
     if (received.fetch_add(1) == 0) first_ns = now;
     last_ns = now;

@@ -15,7 +15,7 @@ namespace {
 
 constexpr int kDevices = 20;
 constexpr int kEventsPerDevice = 200;
-constexpr long kTotalEvents = kDevices * kEventsPerDevice;
+constexpr long kTotalEvents = static_cast<long>(kDevices) * kEventsPerDevice;
 
 // 20 devices on one farm, each emitting exactly 200 events. The queue holds all of them, so an
 // outage can delay events but never drop one.
@@ -109,9 +109,10 @@ TEST_F(FleetIngest, MalformedBurstIsCountedPerReasonAndIngestGoesOn) {
   // Larger than any event or health can be.
   for (int i = 0; i < 20; ++i) device.publish(good + "event", std::vector<uint8_t>(4096, 0x2a));
   // Ids outside [a-z0-9][a-z0-9-]{0,31}.
-  for (int i = 0; i < 30; ++i)
+  for (int i = 0; i < 30; ++i) {
     device.publish("sotto/v1/Farm-North/valve-3/event",
                    encode(sotto_event_t{SOTTO_EVENT_HEARTBEAT, 0, 0, 1, 1, 0, {}}));
+  }
   // Health that names another device than its topic.
   for (int i = 0; i < 10; ++i) device.publish(good + "health", encode(health_of("valve-4", 77)));
   // A kind this gateway does not know (field 1 = 9, then a zero core).

@@ -40,9 +40,10 @@ class Sottoctl : public FleetTest {
       publisher.publish("sotto/v1/farm-north/valve-3/event", encode(event));
     }
     publisher.publish("sotto/v1/plant-1/press-1/health", encode(health_of("press-1", 5)));
-    for (uint32_t seq = 0; seq < 2; ++seq)
+    for (uint32_t seq = 0; seq < 2; ++seq) {
       publisher.publish("sotto/v1/plant-1/press-1/event",
                         encode(sotto_event_t{SOTTO_EVENT_ANOMALY, 1, 0, seq, 60 + seq, 0, {}}));
+    }
     ASSERT_TRUE(wait_for_stored(5, std::chrono::seconds(30)));
   }
 

@@ -43,7 +43,9 @@ class ApiTest : public ::testing::Test {
     }
     queries_ = std::make_unique<FleetQueries>(path_, 3600, 3300);
     router_ = std::make_unique<Router>(*queries_, metrics_);
-    server_ = std::make_unique<HttpServer>(io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0), *router_);
+    server_ = std::make_unique<HttpServer>(
+        io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
+        *router_);
     server_->start();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -91,12 +93,14 @@ TEST_F(ApiTest, EventsPageNewestFirst) {
   EXPECT_EQ(events[0].at("seq").as_int64(), 2);
   EXPECT_EQ(events[0].at("kind").as_string(), "anomaly");
   EXPECT_DOUBLE_EQ(events[0].at("score").as_double(), 1.0);
-  EXPECT_EQ(events[0].at("readings").as_array().at(0).at("quantity").as_string(), "vibration_rms_milli_g");
+  EXPECT_EQ(events[0].at("readings").as_array().at(0).at("quantity").as_string(),
+            "vibration_rms_milli_g");
   EXPECT_EQ(events[0].at("readings").as_array().at(0).at("value").as_int64(), 912);
   EXPECT_EQ(events[0].at("time").as_string(), "2027-01-15T08:02:00.000Z");
   EXPECT_EQ(events[1].at("seq").as_int64(), 1);
   auto before = first.at("next_before_id").as_int64();
-  auto second = get_json("/api/v1/events?device=pump-1&limit=2&before_id=" + std::to_string(before), 200);
+  auto second =
+      get_json("/api/v1/events?device=pump-1&limit=2&before_id=" + std::to_string(before), 200);
   ASSERT_EQ(second.at("events").as_array().size(), 1u);
   EXPECT_EQ(second.at("events").as_array()[0].at("seq").as_int64(), 0);
   EXPECT_TRUE(second.at("next_before_id").is_null());
@@ -130,7 +134,8 @@ TEST_F(ApiTest, AggregatesPerWindow) {
 }
 
 TEST_F(ApiTest, UnknownPathIs404) {
-  EXPECT_EQ(get_json("/api/v2/devices", 404).at("error").as_string(), "no such endpoint: /api/v2/devices");
+  EXPECT_EQ(get_json("/api/v2/devices", 404).at("error").as_string(),
+            "no such endpoint: /api/v2/devices");
 }
 
 TEST_F(ApiTest, HealthzIsReadyOnlyWhenSubscribed) {

@@ -49,8 +49,9 @@ TEST(Config, ShippedExampleMatchesTheDefaults) {
 }
 
 TEST(Config, ValuesAreRead) {
-  Config config = load_config(write_config(
-      "[mqtt]\nbroker = \"tcp://10.0.0.2:1884\"\n[store]\nsynchronous = \"full\"\n[http]\nport = 9000\n"));
+  Config config =
+      load_config(write_config("[mqtt]\nbroker = \"tcp://10.0.0.2:1884\"\n[store]\nsynchronous = "
+                               "\"full\"\n[http]\nport = 9000\n"));
   EXPECT_EQ(config.mqtt.broker, "tcp://10.0.0.2:1884");
   EXPECT_EQ(config.store.synchronous, "full");
   EXPECT_EQ(config.http.port, 9000);
@@ -69,7 +70,8 @@ TEST(Config, WrongTypeIsNamed) {
 }
 
 TEST(Config, OutOfRangeIsNamed) {
-  EXPECT_EQ(load_error("[http]\nport = 70000\n"), "config: http.port: expected 1..65535, got 70000");
+  EXPECT_EQ(load_error("[http]\nport = 70000\n"),
+            "config: http.port: expected 1..65535, got 70000");
 }
 
 TEST(Config, BadChoiceIsNamed) {

@@ -20,7 +20,9 @@ class IngestTest : public ::testing::Test {
     ingest_ = std::make_unique<Ingest>(*store_, metrics_, IngestConfig{});
   }
 
-  uint64_t rejected(RejectReason reason) const { return metrics_.rejected[static_cast<size_t>(reason)]; }
+  uint64_t rejected(RejectReason reason) const {
+    return metrics_.rejected[static_cast<size_t>(reason)];
+  }
 
   static std::vector<uint8_t> health_bytes(const std::string &device) {
     sotto_health_t health = {};
@@ -65,14 +67,15 @@ TEST_F(IngestTest, GoodHealthThenEventsAreStored) {
 }
 
 TEST_F(IngestTest, EachRejectReasonIsCountedExactly) {
-  ingest_->handle("sotto/v1/farm/pump-1/event", std::vector<uint8_t>(257, 0), 1);       // oversized
-  ingest_->handle("sotto/v1/farm/pump-1/event", {0x08}, 1);                             // truncated
-  ingest_->handle("sotto/v1/farm/pump-1/health", {0xff, 0xff}, 1);                      // not a Health
-  ingest_->handle("sotto/v1/Farm/pump-1/event", event_bytes(0), 1);                     // bad id
-  ingest_->handle("sotto/v1/farm/pump-1/telemetry", event_bytes(0), 1);                 // bad channel
-  ingest_->handle("sotto/v1/farm/pump-1/health", health_bytes("pump-2"), 1);            // another's tag
-  ingest_->handle("sotto/v1/farm/pump-1/event", {0x08, 0x07}, 1);                       // kind 7
-  ingest_->handle("sotto/v1/farm/pump-1/event", {0x08, 0x01, 0x1a, 0x02, 0x08, 0x09}, 1);  // quantity 9
+  ingest_->handle("sotto/v1/farm/pump-1/event", std::vector<uint8_t>(257, 0), 1);  // oversized
+  ingest_->handle("sotto/v1/farm/pump-1/event", {0x08}, 1);                        // truncated
+  ingest_->handle("sotto/v1/farm/pump-1/health", {0xff, 0xff}, 1);                 // not a Health
+  ingest_->handle("sotto/v1/Farm/pump-1/event", event_bytes(0), 1);                // bad id
+  ingest_->handle("sotto/v1/farm/pump-1/telemetry", event_bytes(0), 1);            // bad channel
+  ingest_->handle("sotto/v1/farm/pump-1/health", health_bytes("pump-2"), 1);       // another's tag
+  ingest_->handle("sotto/v1/farm/pump-1/event", {0x08, 0x07}, 1);                  // kind 7
+  ingest_->handle("sotto/v1/farm/pump-1/event", {0x08, 0x01, 0x1a, 0x02, 0x08, 0x09},
+                  1);  // quantity 9
   EXPECT_EQ(rejected(RejectReason::kOversized), 1u);
   EXPECT_EQ(rejected(RejectReason::kUndecodable), 2u);
   EXPECT_EQ(rejected(RejectReason::kBadTopic), 2u);
@@ -103,7 +106,8 @@ TEST_F(IngestTest, RejectsAreLoggedOncePerWindow) {
 TEST_F(IngestTest, MetricsTextHasEveryReason) {
   ingest_->handle("sotto/v1/farm/pump-1/event", {0x08}, 1);
   std::string text = metrics_.render();
-  EXPECT_NE(text.find("sotto_ingest_rejected_total{reason=\"undecodable\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("sotto_ingest_rejected_total{reason=\"undecodable\"} 1\n"),
+            std::string::npos);
   EXPECT_NE(text.find("sotto_ingest_rejected_total{reason=\"oversized\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("sotto_ingest_messages_total 1\n"), std::string::npos);
   EXPECT_NE(text.find("sotto_store_commit_seconds_count 0\n"), std::string::npos);

@@ -31,8 +31,8 @@ class StoreTest : public ::testing::Test {
     return h;
   }
 
-  static sotto_event_t event(uint32_t seq, uint32_t uptime_s, sotto_event_kind_t kind = SOTTO_EVENT_THRESHOLD,
-                             uint8_t score = 100) {
+  static sotto_event_t event(uint32_t seq, uint32_t uptime_s,
+                             sotto_event_kind_t kind = SOTTO_EVENT_THRESHOLD, uint8_t score = 100) {
     sotto_event_t e = {};
     e.kind = kind;
     e.class_id = 1;
@@ -54,9 +54,12 @@ class StoreTest : public ::testing::Test {
 
 TEST_F(StoreTest, RedeliveredEventIsStoredOnce) {
   store_->record_health("farm", "soil-1", health(7, 10), kT0);
-  EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 20), kT0).outcome, EventOutcome::kStored);
-  EXPECT_EQ(store_->record_event("farm", "soil-1", event(1, 30), kT0).outcome, EventOutcome::kStored);
-  EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 20), kT0).outcome, EventOutcome::kDuplicate);
+  EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 20), kT0).outcome,
+            EventOutcome::kStored);
+  EXPECT_EQ(store_->record_event("farm", "soil-1", event(1, 30), kT0).outcome,
+            EventOutcome::kStored);
+  EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 20), kT0).outcome,
+            EventOutcome::kDuplicate);
   EXPECT_EQ(count("SELECT COUNT(*) FROM events"), 2);
   EXPECT_EQ(count("SELECT event_count FROM devices WHERE device_id = 'soil-1'"), 2);
 }
@@ -65,7 +68,8 @@ TEST_F(StoreTest, SameSeqInANewBootIsANewEvent) {
   store_->record_health("farm", "soil-1", health(7, 10), kT0);
   store_->record_event("farm", "soil-1", event(0, 20), kT0);
   store_->record_health("farm", "soil-1", health(8, 5), kT0 + 60'000);
-  EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 6), kT0 + 61'000).outcome, EventOutcome::kStored);
+  EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 6), kT0 + 61'000).outcome,
+            EventOutcome::kStored);
   EXPECT_EQ(count("SELECT COUNT(DISTINCT boot_id) FROM events"), 2);
 }
 
@@ -78,7 +82,8 @@ TEST_F(StoreTest, EventTimeComesFromTheBootOrigin) {
 TEST_F(StoreTest, SeqAndTimeWidenAcrossTheWireWrap) {
   store_->record_health("farm", "soil-1", health(7, 0), kT0);
   store_->record_event("farm", "soil-1", event(0xfffffe, 0xfffffe), kT0);
-  auto wrapped = store_->record_event("farm", "soil-1", event(0x1000001 & 0xffffff, 0x1000001 & 0xffffff), kT0);
+  auto wrapped = store_->record_event("farm", "soil-1",
+                                      event(0x1000001 & 0xffffff, 0x1000001 & 0xffffff), kT0);
   EXPECT_EQ(wrapped.seq, 0x1000001u);
   EXPECT_EQ(count("SELECT MAX(seq) FROM events"), 0x1000001);
   EXPECT_EQ(count("SELECT MAX(uptime_s) FROM events"), 0x1000001);
@@ -99,12 +104,20 @@ TEST_F(StoreTest, AggregatesCountPerWindowKindAndScope) {
   store_->record_event("farm", "soil-1", event(0, 10, SOTTO_EVENT_ANOMALY, 200), kT0);
   store_->record_event("farm", "soil-1", event(1, 20, SOTTO_EVENT_ANOMALY, 100), kT0);
   store_->record_event("farm", "soil-2", event(0, 30, SOTTO_EVENT_HEARTBEAT, 0), kT0);
-  store_->record_event("farm", "soil-2", event(1, 3600 + 30, SOTTO_EVENT_HEARTBEAT, 0), kT0);  // next window
-  EXPECT_EQ(count("SELECT SUM(count) FROM aggregates WHERE scope = 'site' AND scope_id = 'farm'"), 4);
+  store_->record_event("farm", "soil-2", event(1, 3600 + 30, SOTTO_EVENT_HEARTBEAT, 0),
+                       kT0);  // next window
+  EXPECT_EQ(count("SELECT SUM(count) FROM aggregates WHERE scope = 'site' AND scope_id = 'farm'"),
+            4);
   EXPECT_EQ(count("SELECT COUNT(*) FROM aggregates WHERE scope = 'site' AND kind = 4"), 2);
-  EXPECT_EQ(count("SELECT count FROM aggregates WHERE scope = 'device' AND scope_id = 'soil-1' AND kind = 1"), 2);
-  EXPECT_EQ(count("SELECT score_sum FROM aggregates WHERE scope = 'device' AND scope_id = 'soil-1'"), 300);
-  EXPECT_EQ(count("SELECT score_max FROM aggregates WHERE scope = 'device' AND scope_id = 'soil-1'"), 200);
+  EXPECT_EQ(count("SELECT count FROM aggregates WHERE scope = 'device' AND scope_id = 'soil-1' AND "
+                  "kind = 1"),
+            2);
+  EXPECT_EQ(
+      count("SELECT score_sum FROM aggregates WHERE scope = 'device' AND scope_id = 'soil-1'"),
+      300);
+  EXPECT_EQ(
+      count("SELECT score_max FROM aggregates WHERE scope = 'device' AND scope_id = 'soil-1'"),
+      200);
 
   FleetQueries queries(path_, 3600, 3300);
   auto fleet = queries.fleet();
@@ -130,7 +143,8 @@ TEST_F(StoreTest, ReopeningKeepsDeviceStateAndDedupe) {
   store_.reset();
   store_ = std::make_unique<EventStore>(StoreOptions{path_, "normal", 3600});
   EXPECT_EQ(store_->device_count(), 1);
-  EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 20), kT0).outcome, EventOutcome::kDuplicate);
+  EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 20), kT0).outcome,
+            EventOutcome::kDuplicate);
   auto next = store_->record_event("farm", "soil-1", event(1, 21), kT0);
   EXPECT_TRUE(next.boot_known);
   EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE boot_id = 7"), 2);

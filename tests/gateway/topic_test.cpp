@@ -19,8 +19,8 @@ TEST(Topic, EventHealthAndOtaStatusParse) {
 
 TEST(Topic, OtherShapesAreRejected) {
   for (const char *topic : {"sotto/v1/a/event", "sotto/v2/a/b/event", "sotto/v1/a/b/telemetry",
-                            "sotto/v1/a/b/event/extra", "sotto/v1/a/b/ota/chunk", "sotto/v1//b/event",
-                            "other/v1/a/b/event", ""}) {
+                            "sotto/v1/a/b/event/extra", "sotto/v1/a/b/ota/chunk",
+                            "sotto/v1//b/event", "other/v1/a/b/event", ""}) {
     EXPECT_FALSE(parse_topic(topic)) << topic;
   }
 }
@@ -39,7 +39,7 @@ TEST(Topic, IdsFollowTheRule) {
 TEST(SerialNumber, WidensAcrossWrapsAndKeepsLateValues) {
   EXPECT_EQ(widen_serial(0, 0, 24), 0u);
   EXPECT_EQ(widen_serial(41, 42, 24), 42u);
-  EXPECT_EQ(widen_serial(0xfffff0, 0x000004, 24), 0x1000004u);  // forward over the wrap
+  EXPECT_EQ(widen_serial(0xfffff0, 0x000004, 24), 0x1000004u);   // forward over the wrap
   EXPECT_EQ(widen_serial(0x1000004, 0xfffff0, 24), 0xfffff0u);   // a redelivery from before it
   EXPECT_EQ(widen_serial(0x3000010, 0x000008, 24), 0x3000008u);  // late within a later epoch
   EXPECT_EQ(widen_serial(5, 0x800005, 24), 0x800005u);           // exactly half ahead is forward

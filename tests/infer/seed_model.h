@@ -49,16 +49,17 @@ class SeedModelBuilder {
   // Weights w[i] = (i * 7 % 11) - 5, bias c * 10 - 20, multiplier 0.75 * 2^-3 per channel.
   void constants(sotto_smdl_op_t *o, uint32_t weights, uint32_t channels) {
     std::vector<int8_t> w(weights);
-    for (uint32_t i = 0; i < weights; ++i) w[i] = static_cast<int8_t>(i * 7 % 11) - 5;
+    for (uint32_t i = 0; i < weights; ++i)
+      w[i] = static_cast<int8_t>(static_cast<int>(i * 7 % 11) - 5);
     std::vector<int32_t> bias(channels), mult(channels, 3 << 29), shift(channels, -3);
     for (uint32_t c = 0; c < channels; ++c) bias[c] = static_cast<int32_t>(c) * 10 - 20;
     o->weights_offset = append(w.data(), weights);
     o->weights_bytes = weights;
-    o->bias_offset = append(bias.data(), channels * 4);
+    o->bias_offset = append(bias.data(), static_cast<size_t>(channels) * 4);
     o->bias_count = channels;
-    o->multiplier_offset = append(mult.data(), channels * 4);
+    o->multiplier_offset = append(mult.data(), static_cast<size_t>(channels) * 4);
     o->multiplier_count = channels;
-    o->shift_offset = append(shift.data(), channels * 4);
+    o->shift_offset = append(shift.data(), static_cast<size_t>(channels) * 4);
     o->shift_count = channels;
   }
   // A list of uint32 (CONCATENATION's inputs) in the weights range.

@@ -11,9 +11,11 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace sotto::test {
 
@@ -67,20 +69,44 @@ int Process::wait(std::chrono::milliseconds timeout) {
   return status_;
 }
 
-int free_loopback_port() {
+namespace {
+
+// The kernel's range for outgoing connections' local ports: a listener port taken from it can be
+// grabbed by any client connecting somewhere in the meantime (the tests run in parallel).
+std::pair<int, int> ephemeral_port_range() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768, high = 60999;
+  range >> low >> high;
+  return {low, high};
+}
+
+bool can_bind_loopback(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free loopback port");
-  }
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0;
   ::close(fd);
-  return ntohs(address.sin_port);
+  return bound;
+}
+
+}  // namespace
+
+// Random ports below the ephemeral range, so only another listener could take ours first.
+int free_loopback_port() {
+  static std::mt19937 random(static_cast<uint32_t>(::getpid()) ^
+                             static_cast<uint32_t>(std::random_device{}()));
+  const int ceiling = ephemeral_port_range().first - 1;
+  constexpr int kFloor = 10000;
+  if (ceiling > kFloor) {
+    std::uniform_int_distribution<int> pick(kFloor, ceiling);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      const int port = pick(random);
+      if (can_bind_loopback(port)) return port;
+    }
+  }
+  throw std::runtime_error("no free loopback port in 10000.." + std::to_string(ceiling));
 }
 
 bool wait_for_port(int port, std::chrono::milliseconds timeout) {

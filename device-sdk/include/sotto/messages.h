@@ -30,7 +30,7 @@ typedef enum sotto_quantity {
 } sotto_quantity_t;
 
 #define SOTTO_EVENT_MAX_READINGS 3
-#define SOTTO_EVENT_WIRE_SEQ_BITS 24  /* seq and uptime travel as their low 24 bits */
+#define SOTTO_EVENT_WIRE_SEQ_BITS 24 /* seq and uptime travel as their low 24 bits */
 #define SOTTO_EVENT_MAX_ENCODED_BYTES 41
 #define SOTTO_EVENT_CORE_MAX_ENCODED_BYTES 11
 #define SOTTO_HEALTH_MAX_ENCODED_BYTES 49
@@ -42,10 +42,10 @@ typedef struct sotto_reading {
 
 typedef struct sotto_event {
   sotto_event_kind_t kind;
-  uint8_t class_id;   /* label, anomaly type or threshold index */
-  uint8_t score;      /* 0..255 meaning 0.0..1.0 */
-  uint32_t seq;       /* per-boot sequence number; decode yields the 24-bit wire value */
-  uint32_t uptime_s;  /* seconds since boot; decode yields the 24-bit wire value */
+  uint8_t class_id;  /* label, anomaly type or threshold index */
+  uint8_t score;     /* 0..255 meaning 0.0..1.0 */
+  uint32_t seq;      /* per-boot sequence number; decode yields the 24-bit wire value */
+  uint32_t uptime_s; /* seconds since boot; decode yields the 24-bit wire value */
   uint8_t reading_count;
   sotto_reading_t readings[SOTTO_EVENT_MAX_READINGS];
 } sotto_event_t;

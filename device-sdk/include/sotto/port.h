@@ -35,8 +35,8 @@ typedef struct sotto_storage_port {
   uint32_t (*sector_bytes)(void *ctx);
   sotto_err_t (*read)(void *ctx, sotto_storage_region_t region, uint32_t offset, void *out,
                       size_t len);
-  sotto_err_t (*write)(void *ctx, sotto_storage_region_t region, uint32_t offset,
-                       const void *data, size_t len);
+  sotto_err_t (*write)(void *ctx, sotto_storage_region_t region, uint32_t offset, const void *data,
+                       size_t len);
   sotto_err_t (*erase)(void *ctx, sotto_storage_region_t region, uint32_t offset, size_t len);
   /* Optional: the region's bytes mapped for reading in place (execute-in-place flash), or NULL. */
   const uint8_t *(*map)(void *ctx, sotto_storage_region_t region);

@@ -9,8 +9,8 @@
 
 static_assert(sotto_v1_Event_size == SOTTO_EVENT_MAX_ENCODED_BYTES, "event budget drifted");
 static_assert(sotto_v1_Health_size == SOTTO_HEALTH_MAX_ENCODED_BYTES, "health budget drifted");
-static_assert(SOTTO_EVENT_MAX_READINGS == sizeof(((sotto_v1_Event *)0)->readings) /
-                                              sizeof(((sotto_v1_Event *)0)->readings[0]),
+static_assert(SOTTO_EVENT_MAX_READINGS ==
+                  sizeof(sotto_v1_Event::readings) / sizeof(sotto_v1_Event::readings[0]),
               "reading bound differs from event.options");
 
 namespace {
@@ -62,8 +62,8 @@ sotto_err_t encode(const pb_msgdesc_t *fields, const void *message, uint8_t *buf
 
 }  // namespace
 
-extern "C" sotto_err_t sotto_event_encode(const sotto_event_t *event, uint8_t *buf,
-                                          size_t buf_size, size_t *out_len) {
+extern "C" sotto_err_t sotto_event_encode(const sotto_event_t *event, uint8_t *buf, size_t buf_size,
+                                          size_t *out_len) {
   if (event == nullptr || buf == nullptr || out_len == nullptr) return SOTTO_ERR_INVALID_ARGUMENT;
   if (!is_known_kind(event->kind) || event->reading_count > SOTTO_EVENT_MAX_READINGS) {
     return SOTTO_ERR_INVALID_ARGUMENT;

@@ -3,6 +3,7 @@
 #define SOTTO_INFER_FIXED_POINT_H
 
 #include <stdint.h>
+#include <string.h>
 
 namespace sotto_infer {
 
@@ -48,6 +49,13 @@ static inline int8_t requantize_to_int8(int32_t acc, int32_t multiplier, int32_t
   const int32_t scaled =
       clamp_i32(multiply_by_quantized_multiplier(acc, multiplier, shift), -512, 512);
   return static_cast<int8_t>(clamp_i32(scaled + output_offset, act_min, act_max));
+}
+
+// Float parameters (MEAN, QUANTIZE scales) travel in the blob's int32 slots as their bit pattern.
+static inline float float_from_bits(int32_t bits) {
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
 }
 
 }  // namespace sotto_infer

@@ -9,12 +9,6 @@
 namespace sotto_infer {
 namespace {
 
-float float_of(int32_t bits) {
-  float f;
-  memcpy(&f, &bits, 4);
-  return f;
-}
-
 // std::round (half away from zero) without libm; magnitudes beyond +-1000 only need to clamp.
 int32_t round_half_away(float v) {
   if (!(v > -1000.0f)) return -1000;  // also NaN
@@ -31,8 +25,8 @@ void mean(const KernelArgs &a) {
   const int32_t batches = a.input0->dims[0], h = a.input0->dims[1], w = a.input0->dims[2];
   const int32_t ch = a.input0->dims[3];
   const int32_t count = h * w;
-  const float scale = float_of(p[SOTTO_P_MEAN_SCALE_BITS]);
-  const float bias = float_of(p[SOTTO_P_MEAN_BIAS_BITS]);
+  const float scale = float_from_bits(p[SOTTO_P_MEAN_SCALE_BITS]);
+  const float bias = float_from_bits(p[SOTTO_P_MEAN_BIAS_BITS]);
   for (int32_t b = 0; b < batches; ++b) {
     for (int32_t c = 0; c < ch; ++c) {
       int32_t sum = 0;

@@ -9,12 +9,6 @@
 namespace sotto_infer {
 namespace {
 
-float float_of(int32_t bits) {
-  float f;
-  memcpy(&f, &bits, 4);
-  return f;
-}
-
 // std::round(v) + zero_point clamped to int8, without libm.
 int8_t quantize_one(float v, int32_t zero_point) {
   int32_t r;
@@ -36,7 +30,7 @@ void quantize(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const uint32_t n = a.output->bytes;
   if (p[SOTTO_P_QUANTIZE_FROM_FLOAT]) {
-    const float scale = float_of(p[SOTTO_P_QUANTIZE_SCALE_BITS]);
+    const float scale = float_from_bits(p[SOTTO_P_QUANTIZE_SCALE_BITS]);
     for (uint32_t i = 0; i < n; ++i) {
       float x;
       memcpy(&x, a.input0_data + 4 * i, 4);
@@ -53,7 +47,7 @@ void quantize(const KernelArgs &a) {
 
 void dequantize(const KernelArgs &a) {
   const int32_t *p = a.op->params;
-  const float scale = float_of(p[SOTTO_P_DEQUANTIZE_SCALE_BITS]);
+  const float scale = float_from_bits(p[SOTTO_P_DEQUANTIZE_SCALE_BITS]);
   const uint32_t n = a.input0->bytes;
   for (uint32_t i = 0; i < n; ++i) {
     // float * float is the exact product rounded once, as TFLite's double product cast to float.
