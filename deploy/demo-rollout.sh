@@ -62,7 +62,8 @@ last=
 deadline=$((SECONDS + 120))
 state=running
 while [ $SECONDS -lt $deadline ]; do
-  line=$("${ctl[@]}" rollout status "$id" | head -1)
+  status=$("${ctl[@]}" rollout status "$id")  # captured whole: `| head` could SIGPIPE it
+  line=${status%%$'\n'*}
   [ "$line" = "$last" ] || echo "  $line"
   last=$line
   state=$("${ctl[@]}" --json rollout status "$id" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')

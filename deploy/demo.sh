@@ -70,7 +70,10 @@ echo "== fleet summary (sottoctl fleet)"
 "${ctl[@]}" fleet
 echo
 echo "== busiest devices (sottoctl devices)"
-"${ctl[@]}" devices | head -n 12
+# Captured first: with pipefail, `sottoctl ... | head` would fail the demo whenever head closes
+# the pipe before sottoctl has written its last line.
+devices_table=$("${ctl[@]}" devices)
+head -n 12 <<< "$devices_table"
 echo
 deploy/demo-rollout.sh "http://127.0.0.1:$http_port" "tcp://127.0.0.1:$broker_port" "$PWD/build" \
   "$demo/rollout"
