@@ -60,8 +60,11 @@ void gather(const KernelArgs &a, int32_t oy, int32_t ox, int32_t body, int32_t p
     const int32_t iy = y0 + p[SOTTO_P_DILATION_H] * ky;
     if (contiguous && iy >= 0 && iy < in_h) {  // the window's row is one run of input bytes
       const int8_t *src = a.input0_data + (iy * in_w + x0) * in_c;
-      for (int32_t i = 0; i < k_w * in_c; ++i) dst[i] = src[i];
-      dst += k_w * in_c;
+      const int32_t run = k_w * in_c;
+      int32_t i = 0;
+      for (; i + 4 <= run; i += 4) store_u32(dst + i, load_u32(src + i));  // a word per step
+      for (; i < run; ++i) dst[i] = src[i];
+      dst += run;
       continue;
     }
     for (int32_t kx = 0; kx < k_w; ++kx, dst += in_c) {
@@ -119,6 +122,7 @@ void conv_2d(const KernelArgs &a) {
   const int16_t *tails = col + kPixels * body;
   const int32_t output_offset = p[SOTTO_P_OUTPUT_OFFSET];
   const int32_t act_min = p[SOTTO_P_ACT_MIN], act_max = p[SOTTO_P_ACT_MAX];
+  const bool full_range = is_full_int8_range(act_min, act_max);
   const int32_t pixels = out_h * out_w;
   // Locals, not a.*: every int8 output store may alias the argument struct for the compiler.
   const int32_t *const bias = a.bias;
@@ -167,6 +171,13 @@ void conv_2d(const KernelArgs &a) {
         for (int32_t i = 0; i < count; ++i) {
           o[i * out_c] = requantize_entry_to_int8(accs[i], e, output_offset, act_min, act_max);
         }
+        continue;
+      }
+      if (full_range) {  // every MLPerf conv: no clamp compares per output
+        o[0] = requantize_entry_right_to_int8_full(acc0, e, output_offset);
+        o[at1] = requantize_entry_right_to_int8_full(acc1, e, output_offset);
+        o[at2] = requantize_entry_right_to_int8_full(acc2, e, output_offset);
+        o[at3] = requantize_entry_right_to_int8_full(acc3, e, output_offset);
         continue;
       }
       o[0] = requantize_entry_to_int8(acc0, e, output_offset, act_min, act_max);

@@ -114,11 +114,17 @@ static inline bool all_shift_right(const RequantEntry *table, int32_t n) {
   return all;
 }
 
-static inline int8_t requantize_entry_right_to_int8(int32_t acc, const RequantEntry &e,
-                                                    int32_t output_offset, int32_t act_min,
-                                                    int32_t act_max) {
-  const int32_t scaled = __ssat(requantize_entry_right(acc, e), 10);
-  return static_cast<int8_t>(clamp_i32(scaled + output_offset, act_min, act_max));
+// The short output stage for a layer whose activation bounds are the whole int8 range
+// (act_min -128, act_max 127): one SSAT #8 of scaled + offset replaces SSAT #10 and both clamp
+// compares. Same results: the value is at most 2^30 in magnitude (a high word shifted right at
+// least once), so adding the offset cannot overflow, and outside +-512 both saturate alike.
+static inline int8_t requantize_entry_right_to_int8_full(int32_t acc, const RequantEntry &e,
+                                                         int32_t output_offset) {
+  return static_cast<int8_t>(__ssat(requantize_entry_right(acc, e) + output_offset, 8));
+}
+
+static inline bool is_full_int8_range(int32_t act_min, int32_t act_max) {
+  return act_min == -128 && act_max == 127;
 }
 
 static inline int8_t requantize_entry_to_int8(int32_t acc, const RequantEntry &e,
