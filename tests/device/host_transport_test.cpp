@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "broker.h"
 #include "process.h"
 #include "sotto/device.h"
 #include "sotto/port_host.h"
@@ -45,7 +46,8 @@ class TestBroker {
         port_(sotto::test::free_loopback_port()) {
     std::ofstream config(dir_ + "/mosquitto.conf");
     config << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\n"
-           << "max_queued_messages 0\npersistence false\n";
+           << "max_queued_messages 0\npersistence false\n"
+           << sotto::test::run_as_invoking_user_line();
   }
   ~TestBroker() { stop(); }
 
@@ -64,6 +66,8 @@ class TestBroker {
     process_.reset();
   }
   std::string url() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+  // For failure messages: what the broker said about the connection attempts.
+  std::string log() const { return sotto::test::read_file(dir_ + "/mosquitto.log"); }
 
  private:
   std::string dir_;
@@ -137,8 +141,12 @@ TEST(HostTransport, PublishesAreAcknowledgedAndReachASubscriber) {
   broker.start();
   HostDevice listener(broker.url(), "listener");
   HostDevice sender(broker.url(), "sender");
-  ASSERT_EQ(sotto_host_transport_connect(listener.transport_, 20000), SOTTO_OK);
-  ASSERT_EQ(sotto_host_transport_connect(sender.transport_, 20000), SOTTO_OK);
+  ASSERT_EQ(sotto_host_transport_connect(listener.transport_, 20000), SOTTO_OK)
+      << sotto_host_transport_last_error(listener.transport_) << "\n"
+      << broker.log();
+  ASSERT_EQ(sotto_host_transport_connect(sender.transport_, 20000), SOTTO_OK)
+      << sotto_host_transport_last_error(sender.transport_) << "\n"
+      << broker.log();
   sotto_transport_port_t port = sotto_host_transport_port(listener.transport_);
   // Subscribed on the listener's own topic tree so its runtime accepts the address.
   ASSERT_EQ(port.subscribe(port.ctx, "sotto/v1/site-a/listener/#"), SOTTO_OK);
@@ -174,8 +182,12 @@ TEST(HostTransport, OutageFailsPublishesAndRecoveryStartsWithHealth) {
   broker.start();
   HostDevice listener(broker.url(), "listener");
   HostDevice sender(broker.url(), "sender");
-  ASSERT_EQ(sotto_host_transport_connect(listener.transport_, 20000), SOTTO_OK);
-  ASSERT_EQ(sotto_host_transport_connect(sender.transport_, 20000), SOTTO_OK);
+  ASSERT_EQ(sotto_host_transport_connect(listener.transport_, 20000), SOTTO_OK)
+      << sotto_host_transport_last_error(listener.transport_) << "\n"
+      << broker.log();
+  ASSERT_EQ(sotto_host_transport_connect(sender.transport_, 20000), SOTTO_OK)
+      << sotto_host_transport_last_error(sender.transport_) << "\n"
+      << broker.log();
   sotto_transport_port_t port = sotto_host_transport_port(listener.transport_);
   // The listener watches the sender's topics; its runtime rejects them as foreign
   // (INVALID_ARGUMENT), which still shows each arrival and its order.

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "broker.h"
 #include "process.h"
 #include "sotto/messages.h"
 #include "sotto/port_host.h"
@@ -65,7 +66,8 @@ class SimFixture : public ::testing::Test {
     port_ = sotto::test::free_loopback_port();
     std::ofstream config(dir_ + "/mosquitto.conf");
     config << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\n"
-           << "max_queued_messages 0\nmax_inflight_messages 0\npersistence false\n";
+           << "max_queued_messages 0\nmax_inflight_messages 0\npersistence false\n"
+           << sotto::test::run_as_invoking_user_line();
     config.close();
     broker_ = std::make_unique<Process>(SOTTO_MOSQUITTO,
                                         std::vector<std::string>{"-c", dir_ + "/mosquitto.conf"},
@@ -77,7 +79,9 @@ class SimFixture : public ::testing::Test {
     listener.client_id = "sim-test-listener";
     listener.incoming_max = 1000000;
     ASSERT_EQ(sotto_host_transport_create(&listener, &listener_), SOTTO_OK);
-    ASSERT_EQ(sotto_host_transport_connect(listener_, 30000), SOTTO_OK);
+    ASSERT_EQ(sotto_host_transport_connect(listener_, 30000), SOTTO_OK)
+        << sotto_host_transport_last_error(listener_) << "\nmosquitto log:\n"
+        << sotto::test::read_file(dir_ + "/mosquitto.log");
     sotto_transport_port_t port = sotto_host_transport_port(listener_);
     ASSERT_EQ(port.subscribe(port.ctx, "sotto/v1/#"), SOTTO_OK);
   }

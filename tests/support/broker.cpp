@@ -32,6 +32,11 @@ bool is_machine_specific(const std::string &line) {
 
 }  // namespace
 
+std::string run_as_invoking_user_line() {
+  const passwd *user = ::getpwuid(::getuid());
+  return std::string("user ") + (user != nullptr ? user->pw_name : "root") + "\n";
+}
+
 Broker::Broker(const std::string &name)
     : dir_(make_temp_dir("broker-" + name)), port_(free_loopback_port()) {
   config_path_ = dir_ + "/mosquitto.conf";
@@ -42,12 +47,9 @@ Broker::Broker(const std::string &name)
   while (std::getline(shipped, line)) {
     if (!is_machine_specific(line)) config << line << "\n";
   }
-  // Started as root, mosquitto would switch to its own user and fail to write persistence here.
-  const passwd *user = ::getpwuid(::getuid());
   config << "listener " << port_ << " 127.0.0.1\n"
          << "allow_anonymous true\n"
-         << "user " << (user != nullptr ? user->pw_name : "root") << "\n"
-         << "persistence_location " << dir_ << "/\n"
+         << run_as_invoking_user_line() << "persistence_location " << dir_ << "/\n"
          << "log_dest stderr\n";
   config.close();
   start();

@@ -8,6 +8,12 @@
 
 namespace sotto::test {
 
+// The config line that keeps a private broker running as the invoking user. Started as root
+// without it, mosquitto switches to its own `mosquitto` user, which cannot write a persistence
+// directory under the build tree and, in fresh Debian roots, has been seen to accept TCP
+// connections yet fail every MQTT connect.
+std::string run_as_invoking_user_line();
+
 class Broker {
  public:
   explicit Broker(const std::string &name);  // starts it; throws if it does not listen
