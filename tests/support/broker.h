@@ -10,8 +10,8 @@ namespace sotto::test {
 
 // The config line that keeps a private broker running as the invoking user. Started as root
 // without it, mosquitto switches to its own `mosquitto` user, which cannot write a persistence
-// directory under the build tree and, in fresh Debian roots, has been seen to accept TCP
-// connections yet fail every MQTT connect.
+// directory under the build tree, and where that user cannot traverse / (a chroot made with
+// mode 0700) it accepts TCP connections but refuses every MQTT connect.
 std::string run_as_invoking_user_line();
 
 class Broker {
