@@ -136,17 +136,21 @@ struct Received {
   }
 };
 
+// Connects a device; a refusal names the transport's error and what the broker logged.
+void connect_or_explain(const TestBroker &broker, HostDevice &device) {
+  ASSERT_EQ(sotto_host_transport_connect(device.transport_, 20000), SOTTO_OK)
+      << sotto_host_transport_last_error(device.transport_) << "\n"
+      << broker.log();
+}
+
 TEST(HostTransport, PublishesAreAcknowledgedAndReachASubscriber) {
   TestBroker broker;
   broker.start();
   HostDevice listener(broker.url(), "listener");
   HostDevice sender(broker.url(), "sender");
-  ASSERT_EQ(sotto_host_transport_connect(listener.transport_, 20000), SOTTO_OK)
-      << sotto_host_transport_last_error(listener.transport_) << "\n"
-      << broker.log();
-  ASSERT_EQ(sotto_host_transport_connect(sender.transport_, 20000), SOTTO_OK)
-      << sotto_host_transport_last_error(sender.transport_) << "\n"
-      << broker.log();
+  connect_or_explain(broker, listener);
+  connect_or_explain(broker, sender);
+  ASSERT_FALSE(HasFatalFailure());
   sotto_transport_port_t port = sotto_host_transport_port(listener.transport_);
   // Subscribed on the listener's own topic tree so its runtime accepts the address.
   ASSERT_EQ(port.subscribe(port.ctx, "sotto/v1/site-a/listener/#"), SOTTO_OK);
@@ -182,12 +186,9 @@ TEST(HostTransport, OutageFailsPublishesAndRecoveryStartsWithHealth) {
   broker.start();
   HostDevice listener(broker.url(), "listener");
   HostDevice sender(broker.url(), "sender");
-  ASSERT_EQ(sotto_host_transport_connect(listener.transport_, 20000), SOTTO_OK)
-      << sotto_host_transport_last_error(listener.transport_) << "\n"
-      << broker.log();
-  ASSERT_EQ(sotto_host_transport_connect(sender.transport_, 20000), SOTTO_OK)
-      << sotto_host_transport_last_error(sender.transport_) << "\n"
-      << broker.log();
+  connect_or_explain(broker, listener);
+  connect_or_explain(broker, sender);
+  ASSERT_FALSE(HasFatalFailure());
   sotto_transport_port_t port = sotto_host_transport_port(listener.transport_);
   // The listener watches the sender's topics; its runtime rejects them as foreign
   // (INVALID_ARGUMENT), which still shows each arrival and its order.
