@@ -73,7 +73,8 @@ Config load_config(const std::string &path) {
                              " at line " + std::to_string(error.source().begin.line));
   }
   for (const auto &[key, node] : root) {
-    static const std::set<std::string> kSections = {"mqtt", "store", "http", "ingest", "aggregate"};
+    static const std::set<std::string> kSections = {"mqtt",   "store",     "http",
+                                                    "ingest", "aggregate", "rollout"};
     if (kSections.count(std::string(key.str())) == 0)
       fail(std::string(key.str()), "unknown section");
   }
@@ -101,6 +102,10 @@ Config load_config(const std::string &path) {
   aggregate.read("window_s", &config.aggregate.window_s, 60, int64_t{31} * 86400);
   aggregate.read("low_battery_mv", &config.aggregate.low_battery_mv, 0, 65535);
   aggregate.reject_unknown();
+  Section rollout(root, "rollout");
+  rollout.read("device_answer_deadline_s", &config.rollout.device_answer_deadline_s, 1,
+               int64_t{30} * 86400);
+  rollout.reject_unknown();
   validate_config(config);
   return config;
 }

@@ -35,12 +35,17 @@ struct AggregateConfig {
   uint32_t low_battery_mv = 3300;
 };
 
+struct RolloutConfig {
+  uint32_t device_answer_deadline_s = 1800;  // silent this long mid-update: failed, no_answer
+};
+
 struct Config {
   MqttConfig mqtt;
   StoreConfig store;
   HttpConfig http;
   IngestConfig ingest;
   AggregateConfig aggregate;
+  RolloutConfig rollout;
 };
 
 // Reads a TOML file. Throws std::runtime_error naming the key for unknown keys, wrong types and

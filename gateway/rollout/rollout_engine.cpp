@@ -25,6 +25,7 @@ struct RolloutEngine::DeviceRun {
   std::unique_ptr<DeviceTransfer> transfer;
   int64_t last_heard_ms = 0;
   int64_t last_offer_ms = 0;   // offer or resync: when the window was last restarted
+  int64_t answer_due_ms = 0;   // no status by then: failed, no_answer
   bool receiving = false;      // a RECEIVING status has come since the last offer
   uint32_t acked = 0;          // highest next_offset the device reported
   std::string recorded_state;  // as in SQLite
@@ -237,6 +238,7 @@ void RolloutEngine::fill_transfers(Active &active) {
     run.recorded_state = "pending";
     run.transfer = std::make_unique<DeviceTransfer>(active.bundle, static_cast<uint32_t>(id),
                                                     options_.chunk_bytes, options_.window_chunks);
+    expect_answer(run);
     send_offer(active, device, run, false);
   }
 }
@@ -281,6 +283,7 @@ void RolloutEngine::on_status(const std::string &site, const std::string &device
   DeviceRun &run = run_it->second;
   totals_[active.row.id].statuses += 1;
   run.last_heard_ms = now_ms();
+  expect_answer(run);
   // The device already runs this model (its ACTIVATED status was lost, e.g. in a gateway
   // restart, and the re-offer was refused as not newer): that is success.
   if (status.state == sotto_v1_OtaState_OTA_STATE_FAILED &&
@@ -385,7 +388,10 @@ void RolloutEngine::resume(int64_t id) {
   auto found = active_.find(id);
   Active &active = found != active_.end() ? *found->second : load_active(id);
   active.row.state = "running";
-  for (auto &[device, run] : active.devices) send_offer(active, device, run, true);
+  for (auto &[device, run] : active.devices) {
+    expect_answer(run);
+    send_offer(active, device, run, true);
+  }
   fill_transfers(active);
   advance(id);
 }
@@ -411,16 +417,45 @@ void RolloutEngine::arm_timer() {
   });
 }
 
+void RolloutEngine::expect_answer(DeviceRun &run) {
+  run.answer_due_ms = now_ms() + static_cast<int64_t>(options_.device_answer_deadline_ms);
+}
+
+// Records every device past its answer deadline as failed (no_answer) and lets the next ones
+// of the wave start; true when there were any.
+bool RolloutEngine::give_up_unanswered(Active &active, int64_t now) {
+  std::vector<std::string> silent;
+  for (const auto &[device, run] : active.devices) {
+    if (now >= run.answer_due_ms) silent.push_back(device);
+  }
+  for (const std::string &device : silent) {
+    const DeviceRun &run = active.devices.at(device);
+    store_.record_device(active.row.id, device, "failed", run.acked,
+                         sotto_v1_OtaFailure_OTA_FAILURE_NO_ANSWER);
+    log_line(LogLevel::kWarning, "rollout " + std::to_string(active.row.id) + ": " + device +
+                                     " gave no status for " +
+                                     std::to_string(options_.device_answer_deadline_ms / 1000) +
+                                     " s; counted as failed (no_answer)");
+    active.devices.erase(device);
+  }
+  if (silent.empty()) return false;
+  fill_transfers(active);
+  return true;
+}
+
 void RolloutEngine::on_timer() {
   const int64_t now = now_ms();
+  std::vector<int64_t> gave_up;
   for (auto &[id, active] : active_) {
     if (active->row.state != "running") continue;
+    if (give_up_unanswered(*active, now)) gave_up.push_back(id);
     for (auto &[device, run] : active->devices) {
       if (now - run.last_heard_ms >= static_cast<int64_t>(options_.resend_after_ms)) {
         send_offer(*active, device, run, true);
       }
     }
   }
+  for (int64_t id : gave_up) advance(id);  // may finish or halt the rollout (erases it)
 }
 
 }  // namespace sotto::gw

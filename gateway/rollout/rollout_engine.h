@@ -40,6 +40,11 @@ struct RolloutEngineOptions {
   // A device whose report shows no progress gets the window again from its offset, at most
   // this often (see RolloutEngine::on_status).
   uint32_t resync_after_ms = 3000;
+  // A device in transfer that sends no status for this long (offers resent meanwhile) is
+  // recorded as failed with reason no_answer, so one dead device cannot hold its wave forever;
+  // it counts against the wave's failure limit like any other failure. Paused time is not
+  // counted.
+  uint32_t device_answer_deadline_ms = 30 * 60 * 1000;
 };
 
 struct RolloutStartRequest {
@@ -114,6 +119,8 @@ class RolloutEngine {
   void advance(int64_t id);
   void reoffer_if_targeted(const std::string &site, const std::string &device,
                            const sotto_v1_OtaStatus &status);
+  void expect_answer(DeviceRun &run);
+  bool give_up_unanswered(Active &active, int64_t now);
   void on_timer();
   void arm_timer();
   std::string device_site(const std::string &device);

@@ -31,6 +31,8 @@ const char *ota_failure_name(int64_t failure) {
       return "sdk_too_old";
     case sotto_v1_OtaFailure_OTA_FAILURE_BAD_MANIFEST:
       return "bad_manifest";
+    case sotto_v1_OtaFailure_OTA_FAILURE_NO_ANSWER:
+      return "no_answer";
     default:
       return "unknown";
   }

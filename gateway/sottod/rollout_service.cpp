@@ -10,10 +10,11 @@
 namespace sotto::gw {
 namespace {
 
-RolloutEngineOptions engine_options(const std::string &db_path) {
+RolloutEngineOptions engine_options(const Config &config) {
   RolloutEngineOptions options;
-  options.db_path = db_path;
-  std::filesystem::path dir = std::filesystem::path(db_path).parent_path();
+  options.db_path = config.store.path;
+  options.device_answer_deadline_ms = config.rollout.device_answer_deadline_s * 1000;
+  std::filesystem::path dir = std::filesystem::path(options.db_path).parent_path();
   options.bundle_dir = ((dir.empty() ? std::filesystem::path(".") : dir) / "bundles").string();
   return options;
 }
@@ -23,7 +24,7 @@ RolloutEngineOptions engine_options(const std::string &db_path) {
 RolloutService::RolloutService(boost::asio::io_context &io, const Config &config, Router &router,
                                Ingest &ingest)
     : publisher_(config.mqtt),
-      engine_(io, engine_options(config.store.path),
+      engine_(io, engine_options(config),
               [this](const std::string &topic, const std::vector<uint8_t> &payload) {
                 return publisher_.publish(topic, payload);
               }) {

@@ -35,6 +35,7 @@ TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(config.http.port, 8080);
   EXPECT_EQ(config.ingest.max_payload_bytes, 256u);
   EXPECT_EQ(config.aggregate.window_s, 3600u);
+  EXPECT_EQ(config.rollout.device_answer_deadline_s, 1800u);
 }
 
 TEST(Config, ShippedExampleMatchesTheDefaults) {
@@ -46,6 +47,7 @@ TEST(Config, ShippedExampleMatchesTheDefaults) {
   EXPECT_EQ(shipped.http.port, defaults.http.port);
   EXPECT_EQ(shipped.ingest.reject_log_interval_s, defaults.ingest.reject_log_interval_s);
   EXPECT_EQ(shipped.aggregate.low_battery_mv, defaults.aggregate.low_battery_mv);
+  EXPECT_EQ(shipped.rollout.device_answer_deadline_s, defaults.rollout.device_answer_deadline_s);
 }
 
 TEST(Config, ValuesAreRead) {
@@ -72,6 +74,8 @@ TEST(Config, WrongTypeIsNamed) {
 TEST(Config, OutOfRangeIsNamed) {
   EXPECT_EQ(load_error("[http]\nport = 70000\n"),
             "config: http.port: expected 1..65535, got 70000");
+  EXPECT_EQ(load_error("[rollout]\ndevice_answer_deadline_s = 0\n"),
+            "config: rollout.device_answer_deadline_s: expected 1..2592000, got 0");
 }
 
 TEST(Config, BadChoiceIsNamed) {

@@ -91,11 +91,13 @@ class RolloutEngineTest : public ::testing::Test {
       devices_[id] = std::make_unique<FleetDevice>(failing.count(i) > 0);
     }
   }
-  void start_engine(uint32_t resync_after_ms = 3000) {
+  void start_engine(uint32_t resync_after_ms = 3000,
+                    uint32_t device_answer_deadline_ms = 30 * 60 * 1000) {
     gw::RolloutEngineOptions options;
     options.db_path = db_path();
     options.bundle_dir = (dir_ / "bundles").string();
     options.resync_after_ms = resync_after_ms;
+    options.device_answer_deadline_ms = device_answer_deadline_ms;
     engine_ = std::make_unique<gw::RolloutEngine>(
         io_, options, [this](const std::string &topic, const std::vector<uint8_t> &payload) {
           sent_.emplace_back(topic, payload);
@@ -249,6 +251,43 @@ TEST_F(RolloutEngineTest, DeviceRebootedMidTransferResumesFromItsLastStoredChunk
   EXPECT_EQ(done.at("transfer").at("chunks").to_number<int64_t>(), 8);
   EXPECT_EQ(done.at("transfer").at("resyncs").to_number<int64_t>(), 1);
   EXPECT_EQ(device.version(), 2u);
+}
+
+// A device that never answers is given up on at the engine's next timer tick once its deadline
+// (0 here) has passed: failed with reason no_answer, counted against the limit, and the wave
+// moves on without it.
+TEST_F(RolloutEngineTest, SilentDeviceFailsWithNoAnswerAndReleasesItsWave) {
+  add_devices(4);
+  devices_.at("dev-002")->online = false;
+  start_engine(/*resync_after_ms=*/3000, /*device_answer_deadline_ms=*/0);
+  const int64_t id = start(bundle_v(2), {50, 100}, 50);  // 1 of 2 is not above 50%
+  deliver();  // dev-001 activates; dev-002 stays silent and holds wave 1
+  EXPECT_EQ(view(id).at("state").as_string(), "running");
+  EXPECT_EQ(view(id).at("current_wave").to_number<int64_t>(), 1);
+  ASSERT_EQ(io_.run_one(), 1u);  // one timer tick
+  deliver();                     // wave 2: dev-003 and dev-004
+  const auto done = view(id);
+  EXPECT_EQ(done.at("state").as_string(), "done");
+  EXPECT_EQ(devices_in(done, "activated"), 3);
+  EXPECT_EQ(devices_in(done, "failed"), 1);
+  EXPECT_EQ(done.at("failures").at("no_answer").to_number<int64_t>(), 1);
+  EXPECT_EQ(devices_.at("dev-002")->version(), 0u);
+}
+
+// The same silence above the failure limit halts the rollout by itself.
+TEST_F(RolloutEngineTest, SilentDevicesAboveTheLimitHaltTheRollout) {
+  add_devices(4);
+  devices_.at("dev-002")->online = false;
+  start_engine(/*resync_after_ms=*/3000, /*device_answer_deadline_ms=*/0);
+  const int64_t id = start(bundle_v(2), {50, 100}, 10);
+  deliver();
+  ASSERT_EQ(io_.run_one(), 1u);
+  const auto halted = view(id);
+  EXPECT_EQ(halted.at("state").as_string(), "halted");
+  EXPECT_EQ(halted.at("halt_reason").as_string(),
+            "wave 1 of 2: 1 of 2 devices failed, above the 10.0% limit");
+  EXPECT_EQ(halted.at("failures").at("no_answer").to_number<int64_t>(), 1);
+  EXPECT_TRUE(sent_.empty());  // wave 2 never offered
 }
 
 // A device whose ACTIVATED status was lost refuses the re-offer as not newer; the engine counts
