@@ -40,9 +40,21 @@ class Compiler {
   }
   // The smdl tensor for TFLite tensor tf_index (int8, or float32 when allow_float).
   uint32_t activation(size_t op_index, int32_t tf_index, bool allow_float = false);
+  // The activation op `op_index` reads at input `slot`; the plan keeps it live until this op.
+  uint32_t input(size_t op_index, size_t slot, bool allow_float = false);
+  // The activation op `op_index` writes (lower() checked that it has exactly one output).
+  uint32_t output(size_t op_index, bool allow_float = false) {
+    return activation(op_index, m_.operators[op_index].outputs[0], allow_float);
+  }
   const TfTensor &constant(size_t op_index, size_t slot, int8_t type);
   uint32_t append_data(const void *bytes, size_t n);
   void set_multipliers(sotto_smdl_op_t *rec, const std::vector<QuantizedMultiplier> &q);
+  void append_weights(sotto_smdl_op_t *rec, const std::vector<uint8_t> &weights);
+  // The optional int32 bias at input 2, one per output channel; null when the op has none.
+  const TfTensor *append_bias(size_t op_index, sotto_smdl_op_t *rec, int32_t channels);
+  // ACT_MIN/ACT_MAX for the TFLite fused activation in options field `field` (none when the
+  // options are absent).
+  void set_fused_activation(size_t op_index, sotto_smdl_op_t *rec, int field);
   void lower(size_t i);
   void lower_conv(size_t i, bool depthwise);
   void lower_fully_connected(size_t i);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "compiler.h"
 #include "in_place.h"
@@ -97,6 +98,14 @@ uint32_t Compiler::activation(size_t op_index, int32_t tf_index, bool allow_floa
   return index;
 }
 
+uint32_t Compiler::input(size_t op_index, size_t slot, bool allow_float) {
+  const TfOperator &op = m_.operators[op_index];
+  if (slot >= op.inputs.size()) fail(op_index, "missing input " + std::to_string(slot));
+  const uint32_t index = activation(op_index, op.inputs[slot], allow_float);
+  plan_[index].last_op = std::max(plan_[index].last_op, static_cast<int32_t>(op_index));
+  return index;
+}
+
 const TfTensor &Compiler::constant(size_t op_index, size_t slot, int8_t type) {
   const TfOperator &op = m_.operators[op_index];
   if (slot >= op.inputs.size() || op.inputs[slot] < 0)
@@ -116,6 +125,28 @@ uint32_t Compiler::append_data(const void *bytes, size_t n) {
   const uint8_t *b = static_cast<const uint8_t *>(bytes);
   data_.insert(data_.end(), b, b + n);
   return offset;
+}
+
+void Compiler::append_weights(sotto_smdl_op_t *rec, const std::vector<uint8_t> &weights) {
+  rec->weights_offset = append_data(weights.data(), weights.size());
+  rec->weights_bytes = static_cast<uint32_t>(weights.size());
+  weight_bytes_ += rec->weights_bytes;
+}
+
+const TfTensor *Compiler::append_bias(size_t op_index, sotto_smdl_op_t *rec, int32_t channels) {
+  const TfOperator &op = m_.operators[op_index];
+  if (op.inputs.size() <= 2 || op.inputs[2] < 0) return nullptr;
+  const TfTensor &bias = constant(op_index, 2, static_cast<int8_t>(TfType::kInt32));
+  if (bias.data.size() != static_cast<size_t>(channels) * 4) fail(op_index, "bias size mismatch");
+  rec->bias_offset = append_data(bias.data.data(), bias.data.size());
+  rec->bias_count = static_cast<uint32_t>(channels);
+  return &bias;
+}
+
+void Compiler::set_fused_activation(size_t op_index, sotto_smdl_op_t *rec, int field) {
+  const sotto_smdl_tensor_t &out = tensors_[rec->output];
+  activation_range(m_.operators[op_index].options.scalar<int8_t>(field, 0), out.scale,
+                   out.zero_point, &rec->params[SOTTO_P_ACT_MIN], &rec->params[SOTTO_P_ACT_MAX]);
 }
 
 void Compiler::set_multipliers(sotto_smdl_op_t *rec, const std::vector<QuantizedMultiplier> &q) {
@@ -199,21 +230,13 @@ std::vector<uint8_t> Compiler::run(ImportSummary *summary) {
   const uint32_t input = activation(0, m_.inputs[0], /*allow_float=*/true);
   for (size_t i = 0; i < m_.operators.size(); ++i) {
     lower(i);
-    const sotto_smdl_op_t &added = ops_.back();
-    const bool float_in = tensors_[added.input0].type == SOTTO_SMDL_FLOAT32;
-    if (float_in && added.kind != SOTTO_OP_QUANTIZE) {
-      fail(i, "input tensor '" + names_[added.input0] +
+    sotto_smdl_op_t &rec = ops_.back();
+    if (tensors_[rec.input0].type == SOTTO_SMDL_FLOAT32 && rec.kind != SOTTO_OP_QUANTIZE) {
+      fail(i, "input tensor '" + names_[rec.input0] +
                   "' has type FLOAT32; supported: INT8 activations (FLOAT32 only into QUANTIZE)");
     }
-    ops_.back().scratch_bytes = scratch_bytes(ops_.back());
-    // Extend the lifetime of every activation this op reads.
-    const sotto_smdl_op_t &rec = ops_.back();
-    plan_[rec.input0].last_op = std::max(plan_[rec.input0].last_op, static_cast<int32_t>(i));
-    if (rec.input1 != SOTTO_SMDL_NO_TENSOR) {
-      plan_[rec.input1].last_op = std::max(plan_[rec.input1].last_op, static_cast<int32_t>(i));
-    }
+    rec.scratch_bytes = scratch_bytes(rec);
   }
-  plan_[input].first_op = 0;
   auto out_it = act_index_.find(m_.outputs[0]);
   if (out_it == act_index_.end()) throw ImportError("model output is not produced by any operator");
   const uint32_t output = out_it->second;
@@ -296,11 +319,11 @@ Target parse_target(const std::string &name) {
                               "'; supported: generic, cortex-m4, cortex-m0, rv32");
 }
 
-std::vector<uint8_t> import_tflite(const std::vector<uint8_t> &tflite, Target target,
+std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
                                    ImportSummary *summary) {
   TfModel m;
   try {
-    parse_tflite(tflite, &m);
+    parse_tflite(std::move(tflite), &m);
   } catch (const ImportError &) {
     throw;
   } catch (const std::exception &e) {

@@ -27,7 +27,7 @@ struct ImportSummary {
   uint32_t blob_bytes = 0;
 };
 
-std::vector<uint8_t> import_tflite(const std::vector<uint8_t> &tflite, Target target,
+std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
                                    ImportSummary *summary = nullptr);
 
 }  // namespace sotto::gw::model

@@ -27,9 +27,9 @@ void Compiler::lower_add(size_t i) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_ADD);
   if (op.inputs.size() != 2) fail(i, "expects 2 inputs");
-  rec.input0 = activation(i, op.inputs[0]);
-  rec.input1 = activation(i, op.inputs[1]);
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.input1 = input(i, 1);
+  rec.output = output(i);
   const sotto_smdl_tensor_t &a = tensors_[rec.input0];
   const sotto_smdl_tensor_t &b = tensors_[rec.input1];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
@@ -52,22 +52,21 @@ void Compiler::lower_add(size_t i) {
   p[SOTTO_P_ADD_OUTPUT_MULT] = mo.multiplier;
   p[SOTTO_P_ADD_OUTPUT_SHIFT] = mo.shift;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
-  const int32_t act = op.options.valid() ? op.options.scalar<int8_t>(0, 0) : 0;
-  activation_range(act, out.scale, out.zero_point, &p[SOTTO_P_ACT_MIN], &p[SOTTO_P_ACT_MAX]);
+  set_fused_activation(i, &rec, 0);
   ops_.push_back(rec);
 }
 
 void Compiler::lower_softmax(size_t i) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_SOFTMAX);
-  rec.input0 = activation(i, op.inputs[0]);
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.output = output(i);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   if (out.zero_point != -128 || out.scale != 1.0f / 256) {
     fail(i, "output quantization must be scale 1/256, zero point -128");
   }
-  const float beta = op.options.valid() ? op.options.scalar<float>(0, 1.0f) : 1.0f;
+  const float beta = op.options.scalar<float>(0, 1.0f);
   const int kScaledDiffIntegerBits = 5;
   const double real = std::min<double>(static_cast<double>(beta) * static_cast<double>(in.scale) *
                                            static_cast<double>(1 << (31 - kScaledDiffIntegerBits)),
@@ -81,8 +80,6 @@ void Compiler::lower_softmax(size_t i) {
   p[SOTTO_P_SOFTMAX_BETA_MULT] = q.multiplier;
   p[SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT] = q.shift;
   p[SOTTO_P_SOFTMAX_DIFF_MIN] = -static_cast<int32_t>(std::floor(max_rescaled));
-  p[SOTTO_P_ACT_MIN] = -128;
-  p[SOTTO_P_ACT_MAX] = 127;
   ops_.push_back(rec);
 }
 
@@ -90,9 +87,9 @@ void Compiler::lower_mul(size_t i) {
   const TfOperator &op = m_.operators[i];
   if (op.inputs.size() != 2) fail(i, "expects 2 inputs");
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_MUL);
-  rec.input0 = activation(i, op.inputs[0]);
-  rec.input1 = activation(i, op.inputs[1]);
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.input1 = input(i, 1);
+  rec.output = output(i);
   check_broadcast(i, op.inputs[0], op.outputs[0]);
   check_broadcast(i, op.inputs[1], op.outputs[0]);
   const sotto_smdl_tensor_t &a = tensors_[rec.input0];
@@ -106,16 +103,14 @@ void Compiler::lower_mul(size_t i) {
   p[SOTTO_P_MUL_OUTPUT_MULT] = q.multiplier;
   p[SOTTO_P_MUL_OUTPUT_SHIFT] = q.shift;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
-  const int32_t act = op.options.valid() ? op.options.scalar<int8_t>(0, 0) : 0;
-  activation_range(act, out.scale, out.zero_point, &p[SOTTO_P_ACT_MIN], &p[SOTTO_P_ACT_MAX]);
+  set_fused_activation(i, &rec, 0);
   ops_.push_back(rec);
 }
 
 void Compiler::lower_logistic(size_t i) {
-  const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_LOGISTIC);
-  rec.input0 = activation(i, op.inputs.at(0));
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.output = output(i);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   if (out.zero_point != -128 || out.scale != 1.0f / 256) {
@@ -145,23 +140,21 @@ void Compiler::lower_concatenation(size_t i) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_CONCATENATION);
   if (op.inputs.empty()) fail(i, "expects inputs");
-  rec.output = activation(i, op.outputs[0]);
+  rec.output = output(i);
+  // A copy: input() below may grow tensors_.
   const sotto_smdl_tensor_t out = tensors_[rec.output];
-  const int32_t rank = tensors_[rec.output].rank;
-  int32_t axis = op.options.valid() ? op.options.scalar<int32_t>(0, 0) : 0;
+  const int32_t rank = out.rank;
+  int32_t axis = op.options.scalar<int32_t>(0, 0);
   if (axis < 0) axis += rank;
   if (axis < 0 || axis >= rank) fail(i, "axis out of range");
-  if (op.options.valid() && op.options.scalar<int8_t>(1, 0) != 0) {
-    fail(i, "fused activation; supported: none");
-  }
+  if (op.options.scalar<int8_t>(1, 0) != 0) fail(i, "fused activation; supported: none");
   std::vector<uint32_t> inputs;
-  for (int32_t t : op.inputs) {
-    const uint32_t index = activation(i, t);
+  for (size_t slot = 0; slot < op.inputs.size(); ++slot) {
+    const uint32_t index = input(i, slot);
     const sotto_smdl_tensor_t &in = tensors_[index];
     if (in.scale != out.scale || in.zero_point != out.zero_point) {
       fail(i, "inputs quantized unlike the output; supported: equal quantization");
     }
-    plan_[index].last_op = std::max(plan_[index].last_op, static_cast<int32_t>(i));
     inputs.push_back(index);
   }
   rec.input0 = inputs[0];
@@ -174,8 +167,8 @@ void Compiler::lower_concatenation(size_t i) {
 void Compiler::lower_pad(size_t i) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_PAD);
-  rec.input0 = activation(i, op.inputs.at(0));
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.output = output(i);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   if (in.scale != out.scale || in.zero_point != out.zero_point) {
@@ -203,10 +196,9 @@ void Compiler::lower_pad(size_t i) {
 }
 
 void Compiler::lower_mean(size_t i) {
-  const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_MEAN);
-  rec.input0 = activation(i, op.inputs.at(0));
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.output = output(i);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   const TfTensor &axis = constant(i, 1, static_cast<int8_t>(TfType::kInt32));
@@ -229,10 +221,9 @@ void Compiler::lower_mean(size_t i) {
 }
 
 void Compiler::lower_quantize(size_t i) {
-  const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_QUANTIZE);
-  rec.input0 = activation(i, op.inputs.at(0), /*allow_float=*/true);
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0, /*allow_float=*/true);
+  rec.output = output(i);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   int32_t *p = rec.params;
@@ -251,10 +242,9 @@ void Compiler::lower_quantize(size_t i) {
 }
 
 void Compiler::lower_dequantize(size_t i) {
-  const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_DEQUANTIZE);
-  rec.input0 = activation(i, op.inputs.at(0));
-  rec.output = activation(i, op.outputs[0], /*allow_float=*/true);
+  rec.input0 = input(i, 0);
+  rec.output = output(i, /*allow_float=*/true);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   if (tensors_[rec.output].type != SOTTO_SMDL_FLOAT32) fail(i, "output must be FLOAT32");
   std::memcpy(&rec.params[SOTTO_P_DEQUANTIZE_SCALE_BITS], &in.scale, 4);
@@ -263,10 +253,9 @@ void Compiler::lower_dequantize(size_t i) {
 }
 
 void Compiler::lower_reshape(size_t i) {
-  const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_RESHAPE);
-  rec.input0 = activation(i, op.inputs.at(0));
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.output = output(i);
   if (tensors_[rec.input0].bytes != tensors_[rec.output].bytes) fail(i, "size changes");
   plan_[rec.output].alias_of = static_cast<int32_t>(rec.input0);  // same bytes, in place
   ops_.push_back(rec);

@@ -9,8 +9,8 @@ namespace sotto::gw::model::detail {
 void Compiler::lower_conv(size_t i, bool depthwise) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(depthwise ? SOTTO_OP_DEPTHWISE_CONV_2D : SOTTO_OP_CONV_2D);
-  rec.input0 = activation(i, op.inputs[0]);
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.output = output(i);
   const TfTensor &filter = constant(i, 1, static_cast<int8_t>(TfType::kInt8));
   if (filter.shape.size() != 4) fail(i, "filter must be 4-D");
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
@@ -19,12 +19,11 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
   // Options: conv {padding, stride_w, stride_h, act, dil_w, dil_h}; depthwise has
   // depth_multiplier at 3 and everything after it shifted by one.
   const FlatTable &o = op.options;
-  const int32_t act = o.valid() ? o.scalar<int8_t>(depthwise ? 4 : 3, 0) : 0;
   int32_t *p = rec.params;
-  p[SOTTO_P_STRIDE_W] = o.valid() ? o.scalar<int32_t>(1, 1) : 1;
-  p[SOTTO_P_STRIDE_H] = o.valid() ? o.scalar<int32_t>(2, 1) : 1;
-  p[SOTTO_P_DILATION_W] = o.valid() ? o.scalar<int32_t>(depthwise ? 5 : 4, 1) : 1;
-  p[SOTTO_P_DILATION_H] = o.valid() ? o.scalar<int32_t>(depthwise ? 6 : 5, 1) : 1;
+  p[SOTTO_P_STRIDE_W] = o.scalar<int32_t>(1, 1);
+  p[SOTTO_P_STRIDE_H] = o.scalar<int32_t>(2, 1);
+  p[SOTTO_P_DILATION_W] = o.scalar<int32_t>(depthwise ? 5 : 4, 1);
+  p[SOTTO_P_DILATION_H] = o.scalar<int32_t>(depthwise ? 6 : 5, 1);
   p[SOTTO_P_KERNEL_H] = filter.shape[1];
   p[SOTTO_P_KERNEL_W] = filter.shape[2];
   p[SOTTO_P_PAD_H] = padding_before(p[SOTTO_P_STRIDE_H], p[SOTTO_P_DILATION_H], in.dims[1],
@@ -39,18 +38,11 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
       fail(i, "filter/channel mismatch");
     p[SOTTO_P_DEPTH_MULTIPLIER] = 1;
   }
-  activation_range(act, out.scale, out.zero_point, &p[SOTTO_P_ACT_MIN], &p[SOTTO_P_ACT_MAX]);
+  set_fused_activation(i, &rec, depthwise ? 4 : 3);
   p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
-  rec.weights_offset = append_data(filter.data.data(), filter.data.size());
-  rec.weights_bytes = static_cast<uint32_t>(filter.data.size());
-  weight_bytes_ += rec.weights_bytes;
-  if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
-    const TfTensor &bias = constant(i, 2, static_cast<int8_t>(TfType::kInt32));
-    if (bias.data.size() != static_cast<size_t>(out_c) * 4) fail(i, "bias size mismatch");
-    rec.bias_offset = append_data(bias.data.data(), bias.data.size());
-    rec.bias_count = static_cast<uint32_t>(out_c);
-  }
+  append_weights(&rec, filter.data);
+  append_bias(i, &rec, out_c);
   if (filter.scales.size() != 1 && filter.scales.size() != static_cast<size_t>(out_c)) {
     fail(i, "filter needs 1 or " + std::to_string(out_c) + " scales");
   }
@@ -100,10 +92,9 @@ std::vector<uint8_t> interleave_fc_rows(const std::vector<uint8_t> &w, int32_t o
 }  // namespace
 
 void Compiler::lower_fully_connected(size_t i) {
-  const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_FULLY_CONNECTED);
-  rec.input0 = activation(i, op.inputs[0]);
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.output = output(i);
   const TfTensor &w = constant(i, 1, static_cast<int8_t>(TfType::kInt8));
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
@@ -112,8 +103,7 @@ void Compiler::lower_fully_connected(size_t i) {
     fail(i, "weights shape does not fit input/output");
   }
   int32_t *p = rec.params;
-  const int32_t act = op.options.valid() ? op.options.scalar<int8_t>(0, 0) : 0;
-  activation_range(act, out.scale, out.zero_point, &p[SOTTO_P_ACT_MIN], &p[SOTTO_P_ACT_MAX]);
+  set_fused_activation(i, &rec, 0);
   p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
   p[SOTTO_P_FILTER_OFFSET] = w.zero_points.empty() ? 0 : -static_cast<int32_t>(w.zero_points[0]);
@@ -121,31 +111,23 @@ void Compiler::lower_fully_connected(size_t i) {
   // bias below, which exists only for a zero weight zero point.
   const bool interleave = target_ == Target::kCortexM4 && p[SOTTO_P_FILTER_OFFSET] == 0;
   p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = interleave ? 1 : 0;
-  const std::vector<uint8_t> stored =
-      interleave ? interleave_fc_rows(w.data, out.dims[3], w.shape[1]) : w.data;
-  rec.weights_offset = append_data(stored.data(), stored.size());
-  rec.weights_bytes = static_cast<uint32_t>(stored.size());
-  weight_bytes_ += rec.weights_bytes;
-  if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
-    const TfTensor &bias = constant(i, 2, static_cast<int8_t>(TfType::kInt32));
-    if (bias.data.size() != static_cast<size_t>(out.dims[3]) * 4) fail(i, "bias size mismatch");
-    rec.bias_offset = append_data(bias.data.data(), bias.data.size());
-    rec.bias_count = static_cast<uint32_t>(out.dims[3]);
-  }
-  // Folded bias (see smdl_format.h): lets kernels skip adding the input offset per MAC.
-  const int32_t in_n = w.shape[1];
-  std::vector<int32_t> folded(static_cast<size_t>(out.dims[3]));
-  for (int32_t o = 0; o < out.dims[3]; ++o) {
-    int64_t sum = 0;
-    for (int32_t k = 0; k < in_n; ++k) {
-      sum += static_cast<int8_t>(w.data[static_cast<size_t>(o) * in_n + k]);
-    }
-    int32_t bias = 0;
-    if (rec.bias_count) std::memcpy(&bias, &data_[rec.bias_offset + 4 * static_cast<size_t>(o)], 4);
-    folded[static_cast<size_t>(o)] =
-        static_cast<int32_t>(bias + static_cast<int64_t>(p[SOTTO_P_INPUT_OFFSET]) * sum);
-  }
+  append_weights(&rec, interleave ? interleave_fc_rows(w.data, out.dims[3], w.shape[1]) : w.data);
+  const TfTensor *bias = append_bias(i, &rec, out.dims[3]);
+  // Folded bias (see smdl_format.h): lets kernels skip adding the input offset per MAC; it
+  // needs a zero weight zero point.
   if (p[SOTTO_P_FILTER_OFFSET] == 0) {
+    const int32_t in_n = w.shape[1];
+    std::vector<int32_t> folded(static_cast<size_t>(out.dims[3]));
+    for (int32_t o = 0; o < out.dims[3]; ++o) {
+      int64_t sum = 0;
+      for (int32_t k = 0; k < in_n; ++k) {
+        sum += static_cast<int8_t>(w.data[static_cast<size_t>(o) * in_n + k]);
+      }
+      int32_t b = 0;
+      if (bias != nullptr) std::memcpy(&b, &bias->data[4 * static_cast<size_t>(o)], 4);
+      folded[static_cast<size_t>(o)] =
+          static_cast<int32_t>(b + static_cast<int64_t>(p[SOTTO_P_INPUT_OFFSET]) * sum);
+    }
     rec.folded_bias_offset = append_data(folded.data(), folded.size() * 4);
     rec.folded_bias_count = static_cast<uint32_t>(folded.size());
   }
@@ -168,8 +150,8 @@ void Compiler::lower_fully_connected(size_t i) {
 void Compiler::lower_pool(size_t i, bool average) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(average ? SOTTO_OP_AVERAGE_POOL_2D : SOTTO_OP_MAX_POOL_2D);
-  rec.input0 = activation(i, op.inputs[0]);
-  rec.output = activation(i, op.outputs[0]);
+  rec.input0 = input(i, 0);
+  rec.output = output(i);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   if (in.scale != out.scale || in.zero_point != out.zero_point) {
@@ -187,8 +169,7 @@ void Compiler::lower_pool(size_t i, bool average) {
       padding_before(p[SOTTO_P_STRIDE_H], 1, in.dims[1], p[SOTTO_P_KERNEL_H], out.dims[1]);
   p[SOTTO_P_PAD_W] =
       padding_before(p[SOTTO_P_STRIDE_W], 1, in.dims[2], p[SOTTO_P_KERNEL_W], out.dims[2]);
-  activation_range(o.scalar<int8_t>(5, 0), out.scale, out.zero_point, &p[SOTTO_P_ACT_MIN],
-                   &p[SOTTO_P_ACT_MAX]);
+  set_fused_activation(i, &rec, 5);
   ops_.push_back(rec);
 }
 

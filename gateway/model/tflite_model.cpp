@@ -1,6 +1,7 @@
 // Reads the TFLite flatbuffer fields the importer uses (field numbers from the public schema).
 #include "tflite_model.h"
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace sotto::gw::model {
@@ -91,6 +92,15 @@ void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
   }
   model->inputs = sg.scalar_vector<int32_t>(1);
   model->outputs = sg.scalar_vector<int32_t>(2);
+  // Tensor indices name model->tensors; -1 marks an absent optional operator input.
+  const auto check_indices = [&](const std::vector<int32_t> &indices, int32_t lowest,
+                                 const char *what) {
+    for (int32_t t : indices) {
+      if (t < lowest || t >= static_cast<int32_t>(model->tensors.size())) {
+        throw std::runtime_error(what);
+      }
+    }
+  };
   for (const FlatTable &o : sg.table_vector(3)) {
     TfOperator op;
     const uint32_t idx = o.scalar<uint32_t>(0, 0);
@@ -99,25 +109,12 @@ void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
     op.inputs = o.scalar_vector<int32_t>(1);
     op.outputs = o.scalar_vector<int32_t>(2);
     op.options = o.table(4);
-    for (int32_t t : op.inputs) {
-      if (t >= static_cast<int32_t>(model->tensors.size()))
-        throw std::runtime_error("bad tensor index");
-    }
-    for (int32_t t : op.outputs) {
-      if (t < 0 || t >= static_cast<int32_t>(model->tensors.size())) {
-        throw std::runtime_error("bad tensor index");
-      }
-    }
+    check_indices(op.inputs, INT32_MIN, "bad tensor index");
+    check_indices(op.outputs, 0, "bad tensor index");
     model->operators.push_back(std::move(op));
   }
-  for (int32_t t : model->inputs) {
-    if (t < 0 || t >= static_cast<int32_t>(model->tensors.size()))
-      throw std::runtime_error("bad input");
-  }
-  for (int32_t t : model->outputs) {
-    if (t < 0 || t >= static_cast<int32_t>(model->tensors.size()))
-      throw std::runtime_error("bad output");
-  }
+  check_indices(model->inputs, 0, "bad input");
+  check_indices(model->outputs, 0, "bad output");
 }
 
 }  // namespace sotto::gw::model

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "importer.h"
@@ -127,6 +129,28 @@ TEST(ImporterOps, RefusesConstantActivationsAndUnsupportedBroadcasts) {
     err = e.what();
   }
   EXPECT_EQ("operator 0 (ADD): tensor 't1' is a constant; supported: activations only", err);
+}
+
+// An operator that lists no inputs is refused by name, for every op that reads one.
+TEST(ImporterOps, OperatorWithoutInputsIsNamed) {
+  for (const auto &[builtin, name] :
+       std::vector<std::pair<int32_t, std::string>>{{3, "CONV_2D"},
+                                                    {9, "FULLY_CONNECTED"},
+                                                    {25, "SOFTMAX"},
+                                                    {1, "AVERAGE_POOL_2D"},
+                                                    {22, "RESHAPE"}}) {
+    TfliteBuilder b;
+    const int32_t in = b.tensor({1, 4}, kInt8, 0.5f, 0);
+    const int32_t out = b.tensor({1, 4}, kInt8, 0.5f, 0);
+    b.op(builtin, {}, out);
+    std::string err;
+    try {
+      import_tflite(b.finish(in, out), Target::kGeneric);
+    } catch (const ImportError &e) {
+      err = e.what();
+    }
+    EXPECT_EQ("operator 0 (" + name + "): missing input 0", err);
+  }
 }
 
 TEST(ImporterOps, LoaderRejectsHostileEdgeOpRecords) {
