@@ -83,7 +83,8 @@ std::vector<uint8_t> sign_manifest(const SigningKey &key, const std::vector<uint
 
 Bundle make_bundle(const SigningKey &key, const ManifestFields &fields,
                    const std::vector<uint8_t> &model) {
-  return Bundle{sign_manifest(key, encode_manifest(fields, model)), model};
+  return Bundle{sign_manifest(key, encode_manifest(fields, model)), model, fields.model_id,
+                fields.version};
 }
 
 std::vector<uint8_t> serialize_bundle(const Bundle &bundle) {
@@ -126,6 +127,8 @@ Bundle parse_bundle(const std::vector<uint8_t> &bytes) {
     throw std::runtime_error("bundle: model of " + std::to_string(bundle.model.size()) +
                              " bytes, manifest says " + std::to_string(manifest.model_bytes));
   }
+  bundle.model_id = manifest.model_id;
+  bundle.version = manifest.version;
   return bundle;
 }
 

@@ -5,20 +5,21 @@
 #include <mbedtls/pk.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+#include <vector>
+
+#include "file_bytes.h"
 
 namespace sotto::gw {
 
 std::array<uint8_t, kPublicKeyBytes> load_public_key_pem_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = read_file_bytes(path);
+  } catch (const std::runtime_error &) {
     throw std::runtime_error("fleet key: cannot read " + path);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string pem = text.str();
+  const std::string pem(bytes.begin(), bytes.end());
   mbedtls_pk_context pk;
   mbedtls_pk_init(&pk);
   std::array<uint8_t, kPublicKeyBytes> point{};

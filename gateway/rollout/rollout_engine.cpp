@@ -34,8 +34,6 @@ struct RolloutEngine::DeviceRun {
 struct RolloutEngine::Active {
   RolloutRow row;
   Bundle bundle;  // the transfers hold references to it: Active never moves (unique_ptr)
-  uint16_t model_id = 0;
-  uint32_t version = 0;
   std::map<std::string, DeviceRun> devices;  // the current wave's devices in transfer
   std::deque<std::string> waiting;           // the current wave's devices not offered yet
 };
@@ -44,21 +42,6 @@ namespace {
 
 using Kind = RolloutRequestError::Kind;
 constexpr auto kTimerPeriod = std::chrono::milliseconds(500);
-
-// The manifest inside a parsed bundle (parse_bundle already checked that it decodes).
-sotto_v1_Manifest manifest_of(const Bundle &bundle) {
-  sotto_v1_SignedManifest envelope = sotto_v1_SignedManifest_init_zero;
-  pb_istream_t in = pb_istream_from_buffer(bundle.envelope.data(), bundle.envelope.size());
-  sotto_v1_Manifest manifest = sotto_v1_Manifest_init_zero;
-  if (!pb_decode(&in, sotto_v1_SignedManifest_fields, &envelope)) {
-    throw std::runtime_error("bundle: envelope does not decode");
-  }
-  in = pb_istream_from_buffer(envelope.manifest.bytes, envelope.manifest.size);
-  if (!pb_decode(&in, sotto_v1_Manifest_fields, &manifest)) {
-    throw std::runtime_error("bundle: manifest does not decode");
-  }
-  return manifest;
-}
 
 std::string hex_digest(const std::vector<uint8_t> &bytes) {
   auto digest = sha256_of(bytes);
@@ -149,7 +132,6 @@ int64_t RolloutEngine::start_rollout(const RolloutStartRequest &request) {
   } catch (const std::exception &error) {
     throw RolloutRequestError(Kind::kBadRequest, error.what());
   }
-  const sotto_v1_Manifest manifest = manifest_of(bundle);
   if (!(request.max_failure_pct >= 0 && request.max_failure_pct <= 100)) {
     throw RolloutRequestError(Kind::kBadRequest, "max_failure_pct: expected 0..100");
   }
@@ -189,29 +171,32 @@ int64_t RolloutEngine::start_rollout(const RolloutStartRequest &request) {
   write_file_atomically(path, request.bundle.data(), request.bundle.size());
   RolloutSpec spec;
   spec.bundle_path = path;
-  spec.model_version = manifest.version;
+  spec.model_version = bundle.version;
   spec.waves = request.waves;
   spec.max_failure_permille = static_cast<uint32_t>(std::lround(request.max_failure_pct * 10));
   const int64_t id = store_.create(spec, devices);
   log_line(LogLevel::kInfo, "rollout " + std::to_string(id) + ": model " +
-                                std::to_string(manifest.model_id) + " version " +
-                                std::to_string(manifest.version) + " to " +
+                                std::to_string(bundle.model_id) + " version " +
+                                std::to_string(bundle.version) + " to " +
                                 std::to_string(devices.size()) + " devices");
-  load_active(id);
-  start_wave(*active_.at(id));
+  start_wave(activate(store_.get(id), std::move(bundle)));
   return id;
 }
 
-RolloutEngine::Active &RolloutEngine::load_active(int64_t id) {
+RolloutEngine::Active &RolloutEngine::activate(RolloutRow row, Bundle bundle) {
   auto active = std::make_unique<Active>();
-  active->row = store_.get(id);
-  active->bundle = parse_bundle(read_file_bytes(active->row.spec.bundle_path));
-  const sotto_v1_Manifest manifest = manifest_of(active->bundle);
-  active->model_id = manifest.model_id;
-  active->version = manifest.version;
+  active->row = std::move(row);
+  active->bundle = std::move(bundle);
   Active &ref = *active;
-  active_[id] = std::move(active);
+  active_[ref.row.id] = std::move(active);
   return ref;
+}
+
+// An unfinished rollout from its stored row and the bundle file start_rollout kept.
+RolloutEngine::Active &RolloutEngine::load_active(int64_t id) {
+  RolloutRow row = store_.get(id);
+  Bundle bundle = parse_bundle(read_file_bytes(row.spec.bundle_path));
+  return activate(std::move(row), std::move(bundle));
 }
 
 // Queues the current wave's unfinished devices and offers the update to as many as may run at
@@ -238,7 +223,7 @@ void RolloutEngine::fill_transfers(Active &active) {
     run.recorded_state = "pending";
     run.transfer = std::make_unique<DeviceTransfer>(active.bundle, static_cast<uint32_t>(id),
                                                     options_.chunk_bytes, options_.window_chunks);
-    expect_answer(run);
+    expect_answer(run, now_ms());
     send_offer(active, device, run, false);
   }
 }
@@ -251,13 +236,12 @@ void RolloutEngine::send_offer(Active &active, const std::string &device, Device
   run.receiving = false;
   TransferTotals &totals = totals_[active.row.id];
   (resend ? totals.resent_offers : totals.offers) += 1;
-  publish(active, "sotto/v1/" + run.site + "/" + device + "/ota/offer",
+  publish(totals, "sotto/v1/" + run.site + "/" + device + "/ota/offer",
           run.transfer->offer_message());
 }
 
-void RolloutEngine::publish(Active &active, const std::string &topic,
+void RolloutEngine::publish(TransferTotals &totals, const std::string &topic,
                             const std::vector<uint8_t> &payload) {
-  TransferTotals &totals = totals_[active.row.id];
   totals.payload_bytes += payload.size();
   totals.wire_bytes += publish_packet_bytes(topic.size(), payload.size());
   if (!publish_(topic, payload)) totals.publish_failures += 1;
@@ -281,14 +265,16 @@ void RolloutEngine::on_status(const std::string &site, const std::string &device
   }
   Active &active = *found->second;
   DeviceRun &run = run_it->second;
-  totals_[active.row.id].statuses += 1;
-  run.last_heard_ms = now_ms();
-  expect_answer(run);
+  TransferTotals &totals = totals_[active.row.id];
+  totals.statuses += 1;
+  const int64_t now = now_ms();
+  run.last_heard_ms = now;
+  expect_answer(run, now);
   // The device already runs this model (its ACTIVATED status was lost, e.g. in a gateway
   // restart, and the re-offer was refused as not newer): that is success.
   if (status.state == sotto_v1_OtaState_OTA_STATE_FAILED &&
       status.failure == sotto_v1_OtaFailure_OTA_FAILURE_VERSION_NOT_NEWER &&
-      status.model_id == active.model_id && status.model_version == active.version) {
+      status.model_id == active.bundle.model_id && status.model_version == active.bundle.version) {
     status.state = sotto_v1_OtaState_OTA_STATE_ACTIVATED;
     status.failure = sotto_v1_OtaFailure_OTA_FAILURE_NONE;
   }
@@ -299,20 +285,19 @@ void RolloutEngine::on_status(const std::string &site, const std::string &device
     // No progress since the last report: the device lost chunks in flight (it rebooted and
     // resumed from its flash, or missed one and refused the next as out of order). Restart the
     // window at its offset; rate-limited so duplicates of a resent window cannot cascade.
-    const int64_t now = now_ms();
     if (run.receiving && status.next_offset <= run.acked &&
         now - run.last_offer_ms >= static_cast<int64_t>(options_.resync_after_ms)) {
       run.transfer->on_reconnect();
       run.last_offer_ms = now;
-      totals_[active.row.id].resyncs += 1;
+      totals.resyncs += 1;
     }
     run.receiving = true;
     run.acked = std::max(run.acked, status.next_offset);
   }
   const std::string chunk_topic = "sotto/v1/" + site + "/" + device + "/ota/chunk";
   for (const auto &chunk : run.transfer->on_status(status)) {
-    totals_[active.row.id].chunks += 1;
-    publish(active, chunk_topic, chunk);
+    totals.chunks += 1;
+    publish(totals, chunk_topic, chunk);
   }
   const std::string state = phase_state(run.transfer->phase());
   if (state == run.recorded_state) return;
@@ -389,7 +374,7 @@ void RolloutEngine::resume(int64_t id) {
   Active &active = found != active_.end() ? *found->second : load_active(id);
   active.row.state = "running";
   for (auto &[device, run] : active.devices) {
-    expect_answer(run);
+    expect_answer(run, now_ms());
     send_offer(active, device, run, true);
   }
   fill_transfers(active);
@@ -417,28 +402,30 @@ void RolloutEngine::arm_timer() {
   });
 }
 
-void RolloutEngine::expect_answer(DeviceRun &run) {
-  run.answer_due_ms = now_ms() + static_cast<int64_t>(options_.device_answer_deadline_ms);
+void RolloutEngine::expect_answer(DeviceRun &run, int64_t now) {
+  run.answer_due_ms = now + static_cast<int64_t>(options_.device_answer_deadline_ms);
 }
 
 // Records every device past its answer deadline as failed (no_answer) and lets the next ones
 // of the wave start; true when there were any.
 bool RolloutEngine::give_up_unanswered(Active &active, int64_t now) {
-  std::vector<std::string> silent;
-  for (const auto &[device, run] : active.devices) {
-    if (now >= run.answer_due_ms) silent.push_back(device);
-  }
-  for (const std::string &device : silent) {
-    const DeviceRun &run = active.devices.at(device);
+  bool gave_up = false;
+  for (auto it = active.devices.begin(); it != active.devices.end();) {
+    const auto &[device, run] = *it;
+    if (now < run.answer_due_ms) {
+      ++it;
+      continue;
+    }
     store_.record_device(active.row.id, device, "failed", run.acked,
                          sotto_v1_OtaFailure_OTA_FAILURE_NO_ANSWER);
     log_line(LogLevel::kWarning, "rollout " + std::to_string(active.row.id) + ": " + device +
                                      " gave no status for " +
                                      std::to_string(options_.device_answer_deadline_ms / 1000) +
                                      " s; counted as failed (no_answer)");
-    active.devices.erase(device);
+    it = active.devices.erase(it);
+    gave_up = true;
   }
-  if (silent.empty()) return false;
+  if (!gave_up) return false;
   fill_transfers(active);
   return true;
 }

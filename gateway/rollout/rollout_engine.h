@@ -111,15 +111,17 @@ class RolloutEngine {
   struct DeviceRun;
   struct Active;
 
+  Active &activate(RolloutRow row, Bundle bundle);
   Active &load_active(int64_t id);
   void start_wave(Active &active);
   void fill_transfers(Active &active);
   void send_offer(Active &active, const std::string &device, DeviceRun &run, bool resend);
-  void publish(Active &active, const std::string &topic, const std::vector<uint8_t> &payload);
+  void publish(TransferTotals &totals, const std::string &topic,
+               const std::vector<uint8_t> &payload);
   void advance(int64_t id);
   void reoffer_if_targeted(const std::string &site, const std::string &device,
                            const sotto_v1_OtaStatus &status);
-  void expect_answer(DeviceRun &run);
+  void expect_answer(DeviceRun &run, int64_t now);
   bool give_up_unanswered(Active &active, int64_t now);
   void on_timer();
   void arm_timer();

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli_arguments.h"
+#include "json_output.h"
 #include "text_table.h"
 
 namespace sotto::gw::ctl {
@@ -25,32 +26,11 @@ std::string cell(const boost::json::object &object, const char *key) {
   return boost::json::serialize(*value);
 }
 
-boost::json::object fetch_object(CliContext &context, const std::string &target, std::string *raw) {
-  *raw = context.gateway.get(target);
-  boost::system::error_code ec;
-  auto parsed = boost::json::parse(*raw, ec);
-  if (ec || !parsed.is_object())
-    throw GatewayError(200, "gateway: " + target + " did not return a JSON object");
-  return std::move(parsed.as_object());
-}
-
 const boost::json::array &array_field(const boost::json::object &object, const char *key) {
   const boost::json::value *value = object.if_contains(key);
   if (value == nullptr || !value->is_array())
     throw GatewayError(200, std::string("gateway: response has no '") + key + "' list");
   return value->as_array();
-}
-
-// Prints the raw JSON for --json, else the table; an empty table says so in words.
-void emit(CliContext &context, const std::string &raw, const TextTable &table,
-          const char *empty_note) {
-  if (context.json) {
-    context.out << raw << '\n';
-  } else if (table.rows() == 0) {
-    context.out << empty_note << '\n';
-  } else {
-    table.print(context.out);
-  }
 }
 
 std::string readings_cell(const boost::json::object &event) {

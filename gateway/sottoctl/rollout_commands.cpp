@@ -6,18 +6,14 @@
 
 #include "cli_arguments.h"
 #include "file_bytes.h"
+#include "json_output.h"
 #include "text_table.h"
 #include "wave_plan.h"
 
 namespace sotto::gw::ctl {
 namespace {
 
-boost::json::object parse_object(const std::string &raw) {
-  boost::system::error_code error;
-  auto parsed = boost::json::parse(raw, error);
-  if (error || !parsed.is_object()) throw GatewayError(200, "gateway: answer is not JSON");
-  return std::move(parsed.as_object());
-}
+constexpr char kNotJson[] = "gateway: answer is not JSON";
 
 int64_t number(const boost::json::object &object, const char *key) {
   const boost::json::value *value = object.if_contains(key);
@@ -72,6 +68,23 @@ void print_details(std::ostream &out, const boost::json::object &rollout) {
   }
 }
 
+// One row per rollout in a /api/v1/rollouts reply.
+void add_rollout_rows(TextTable &table, const boost::json::object &response) {
+  const auto *list = response.if_contains("rollouts");
+  if (list == nullptr || !list->is_array()) return;
+  for (const auto &item : list->as_array()) {
+    const auto &rollout = item.as_object();
+    const auto &devices = sub(rollout, "devices");
+    table.add_row({std::to_string(number(rollout, "id")), text(rollout, "state"),
+                   "v" + std::to_string(number(rollout, "model_version")),
+                   std::to_string(number(rollout, "current_wave")) + "/" +
+                       std::to_string(number(rollout, "wave_count")),
+                   std::to_string(number(devices, "total")),
+                   std::to_string(number(devices, "activated")),
+                   std::to_string(number(devices, "failed")), text(rollout, "halt_reason")});
+  }
+}
+
 int start(CliContext &context, const std::vector<std::string> &args) {
   Arguments arguments(args, {"--site", "--devices", "--waves", "--max-failure-pct"});
   const std::string bundle_path = arguments.positionals({"BUNDLE"})[0];
@@ -104,7 +117,7 @@ int start(CliContext &context, const std::vector<std::string> &args) {
   if (context.json) {
     context.out << raw << "\n";
   } else {
-    const auto rollout = parse_object(raw);
+    const auto rollout = parse_object(raw, kNotJson);
     context.out << "started " << progress_line(rollout) << "\n";
   }
   return kExitOk;
@@ -117,35 +130,15 @@ int status(CliContext &context, const std::vector<std::string> &args) {
     if (context.json) {
       context.out << raw << "\n";
     } else {
-      print_details(context.out, parse_object(raw));
+      print_details(context.out, parse_object(raw, kNotJson));
     }
     return kExitOk;
   }
   const std::string raw = context.gateway.get("/api/v1/rollouts");
-  if (context.json) {
-    context.out << raw << "\n";
-    return kExitOk;
-  }
-  const auto response = parse_object(raw);
   TextTable table({"ID", "STATE", "MODEL", "WAVE", "DEVICES", "ACTIVATED", "FAILED", "REASON"});
-  if (const auto *list = response.if_contains("rollouts"); list && list->is_array()) {
-    for (const auto &item : list->as_array()) {
-      const auto &rollout = item.as_object();
-      const auto &devices = sub(rollout, "devices");
-      table.add_row({std::to_string(number(rollout, "id")), text(rollout, "state"),
-                     "v" + std::to_string(number(rollout, "model_version")),
-                     std::to_string(number(rollout, "current_wave")) + "/" +
-                         std::to_string(number(rollout, "wave_count")),
-                     std::to_string(number(devices, "total")),
-                     std::to_string(number(devices, "activated")),
-                     std::to_string(number(devices, "failed")), text(rollout, "halt_reason")});
-    }
-  }
-  if (table.rows() == 0) {
-    context.out << "no rollouts yet\n";
-  } else {
-    table.print(context.out);
-  }
+  // --json prints the reply as it came, so only the table needs it to parse.
+  if (!context.json) add_rollout_rows(table, parse_object(raw, kNotJson));
+  emit(context, raw, table, "no rollouts yet");
   return kExitOk;
 }
 
@@ -158,7 +151,7 @@ int transition(CliContext &context, const std::string &action,
   if (context.json) {
     context.out << raw << "\n";
   } else {
-    context.out << progress_line(parse_object(raw)) << "\n";
+    context.out << progress_line(parse_object(raw, kNotJson)) << "\n";
   }
   return kExitOk;
 }

@@ -133,6 +133,16 @@ class RolloutEngineTest : public ::testing::Test {
     while (deliver_one()) {
     }
   }
+  // Puts BUNDLE on DEVICE directly, as if an earlier transfer had finished unnoticed.
+  void install(const std::string &device, const gw::Bundle &bundle) {
+    sotto_ota_t &ota = devices_.at(device)->ota;
+    ASSERT_EQ(sotto_ota_offer(&ota, 1, bundle.envelope.data(), bundle.envelope.size(), 1024),
+              SOTTO_OK);
+    for (size_t offset = 0; offset < bundle.model.size(); offset += 1024) {
+      sotto_ota_write_chunk(&ota, static_cast<uint32_t>(offset), bundle.model.data() + offset,
+                            std::min<size_t>(1024, bundle.model.size() - offset));
+    }
+  }
   boost::json::object view(int64_t id) { return engine_->describe(id, false); }
   static int64_t devices_in(const boost::json::object &view, const char *state) {
     return view.at("devices").at(state).to_number<int64_t>();
@@ -295,17 +305,29 @@ TEST_F(RolloutEngineTest, SilentDevicesAboveTheLimitHaltTheRollout) {
 TEST_F(RolloutEngineTest, DeviceAlreadyRunningTheVersionCountsAsActivated) {
   add_devices(2);
   const gw::Bundle bundle = bundle_v(2);
-  ASSERT_EQ(sotto_ota_offer(&devices_.at("dev-001")->ota, 1, bundle.envelope.data(),
-                            bundle.envelope.size(), 1024),
-            SOTTO_OK);
-  for (size_t offset = 0; offset < bundle.model.size(); offset += 1024) {
-    sotto_ota_write_chunk(&devices_.at("dev-001")->ota, static_cast<uint32_t>(offset),
-                          bundle.model.data() + offset,
-                          std::min<size_t>(1024, bundle.model.size() - offset));
-  }
+  install("dev-001", bundle);
   ASSERT_EQ(devices_.at("dev-001")->version(), 2u);
   start_engine();
   const int64_t id = start(bundle, {100}, 0);
+  deliver();
+  EXPECT_EQ(view(id).at("state").as_string(), "done");
+  EXPECT_EQ(devices_in(view(id), "activated"), 2);
+  EXPECT_EQ(devices_in(view(id), "failed"), 0);
+}
+
+// The same after a gateway restart, where the engine knows the model only from the bundle file
+// it kept.
+TEST_F(RolloutEngineTest, DeviceAlreadyRunningTheVersionCountsAsActivatedAfterARestart) {
+  add_devices(2);
+  const gw::Bundle bundle = bundle_v(2);
+  start_engine();
+  const int64_t id = start(bundle, {100}, 0);
+  engine_.reset();  // the gateway dies before any offer arrives
+  sent_.clear();
+  install("dev-001", bundle);
+  ASSERT_EQ(devices_.at("dev-001")->version(), 2u);
+  start_engine();
+  EXPECT_EQ(sent_.size(), 2u);  // offers to both again
   deliver();
   EXPECT_EQ(view(id).at("state").as_string(), "done");
   EXPECT_EQ(devices_in(view(id), "activated"), 2);
