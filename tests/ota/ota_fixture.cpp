@@ -68,7 +68,8 @@ const gw::SigningKey &fleet_key() {
   return key;
 }
 
-OtaDevice::OtaDevice(bool tear_interrupted_write) {
+OtaDevice::OtaDevice(bool tear_interrupted_write, sotto_ota_self_test_fn self_test)
+    : self_test_(self_test) {
   sotto_host_storage_config_t config{};
   config.sector_bytes = kSectorBytes;
   config.state_bytes = kStateBytes;
@@ -90,7 +91,7 @@ sotto_err_t OtaDevice::boot() {
   config.storage = sotto_host_storage_port(storage_);
   config.public_key = public_key_.data();
   config.device_class = kDeviceClass;
-  config.self_test = engine_self_test;
+  config.self_test = self_test_;
   return sotto_ota_init(&ota_, &config);
 }
 

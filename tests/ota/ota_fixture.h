@@ -46,7 +46,8 @@ const gw::SigningKey &fleet_key();
 
 class OtaDevice {
  public:
-  explicit OtaDevice(bool tear_interrupted_write = false);
+  explicit OtaDevice(bool tear_interrupted_write = false,
+                     sotto_ota_self_test_fn self_test = engine_self_test);
   ~OtaDevice();
   OtaDevice(const OtaDevice &) = delete;
   OtaDevice &operator=(const OtaDevice &) = delete;
@@ -69,6 +70,7 @@ class OtaDevice {
   sotto_host_storage_t *storage_ = nullptr;
   sotto_ota_t ota_{};
   std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> public_key_{};
+  sotto_ota_self_test_fn self_test_;
   uint64_t chunk_bytes_sent_ = 0;
 };
 

@@ -27,38 +27,18 @@ sotto_err_t failing_self_test(void *, const sotto_ota_candidate_t *, uint8_t out
 }
 
 // A device as the rollout sees it: its updater, and whether it is online.
-struct FleetDevice {
-  explicit FleetDevice(bool fails_self_test) {
-    sotto_host_storage_config_t storage_config{};
-    storage_config.sector_bytes = kSectorBytes;
-    storage_config.state_bytes = kStateBytes;
-    storage_config.slot_bytes = kSlotBytes;
-    EXPECT_EQ(sotto_host_storage_create(&storage_config, &storage), SOTTO_OK);
-    public_key = fleet_key().public_key();
-    config.storage = sotto_host_storage_port(storage);
-    config.public_key = public_key.data();
-    config.device_class = kDeviceClass;
-    config.self_test = fails_self_test ? failing_self_test : engine_self_test;
-    EXPECT_EQ(sotto_ota_init(&ota, &config), SOTTO_OK);
+struct FleetDevice : OtaDevice {
+  explicit FleetDevice(bool fails_self_test)
+      : OtaDevice(false, fails_self_test ? failing_self_test : engine_self_test) {
+    EXPECT_EQ(boot(), SOTTO_OK);
   }
-  // Power cycle: RAM state is gone, the updater boots from flash.
-  void reboot() { EXPECT_EQ(sotto_ota_init(&ota, &config), SOTTO_OK); }
-  std::vector<uint8_t> status() const {
+  std::vector<uint8_t> status() {
     uint8_t bytes[SOTTO_OTA_STATUS_MAX_BYTES];
     size_t len = 0;
-    EXPECT_EQ(sotto_ota_encode_status(&ota, bytes, sizeof bytes, &len), SOTTO_OK);
+    EXPECT_EQ(sotto_ota_encode_status(&ota(), bytes, sizeof bytes, &len), SOTTO_OK);
     return std::vector<uint8_t>(bytes, bytes + len);
   }
-  ~FleetDevice() { sotto_host_storage_destroy(storage); }
-  uint32_t version() const {
-    sotto_ota_manifest_t manifest{};
-    return sotto_ota_get_active(&ota, nullptr, &manifest) == SOTTO_OK ? manifest.version : 0;
-  }
 
-  sotto_host_storage_t *storage = nullptr;
-  std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> public_key{};
-  sotto_ota_config_t config{};
-  sotto_ota_t ota{};
   bool online = true;
 };
 
@@ -123,7 +103,7 @@ class RolloutEngineTest : public ::testing::Test {
     const std::string device = topic.substr(14, 7);
     FleetDevice &target = *devices_.at(device);
     if (target.online) {
-      sotto_ota_handle_message(&target.ota, topic.c_str() + 22, payload.data(), payload.size());
+      sotto_ota_handle_message(&target.ota(), topic.c_str() + 22, payload.data(), payload.size());
       engine_->on_status("site", device, target.status());
     }
     return true;
@@ -135,13 +115,7 @@ class RolloutEngineTest : public ::testing::Test {
   }
   // Puts BUNDLE on DEVICE directly, as if an earlier transfer had finished unnoticed.
   void install(const std::string &device, const gw::Bundle &bundle) {
-    sotto_ota_t &ota = devices_.at(device)->ota;
-    ASSERT_EQ(sotto_ota_offer(&ota, 1, bundle.envelope.data(), bundle.envelope.size(), 1024),
-              SOTTO_OK);
-    for (size_t offset = 0; offset < bundle.model.size(); offset += 1024) {
-      sotto_ota_write_chunk(&ota, static_cast<uint32_t>(offset), bundle.model.data() + offset,
-                            std::min<size_t>(1024, bundle.model.size() - offset));
-    }
+    ASSERT_EQ(devices_.at(device)->update(bundle, 1, 1024), SOTTO_OK);
   }
   boost::json::object view(int64_t id) { return engine_->describe(id, false); }
   static int64_t devices_in(const boost::json::object &view, const char *state) {
@@ -177,7 +151,7 @@ TEST_F(RolloutEngineTest, WavesRunInOrderAndEachDeviceGetsTheBundleOnce) {
   EXPECT_EQ(transfer.at("chunks").to_number<int64_t>(), 20 * 5);
   const double per_device = transfer.at("payload_bytes").to_number<double>() / 20;
   EXPECT_LE(per_device, 1.1 * static_cast<double>(gw::serialize_bundle(bundle).size()));
-  for (const auto &[name, device] : devices_) EXPECT_EQ(device->version(), 2u) << name;
+  for (const auto &[name, device] : devices_) EXPECT_EQ(device->active_version(), 2u) << name;
 }
 
 // Waves of 20 at 10,50,100 are 2, 8 and 10 devices; dev-004 is the first failure in wave 2:
@@ -196,9 +170,9 @@ TEST_F(RolloutEngineTest, HaltsAtTheFirstFailureAboveTheLimitAndNeverStartsTheNe
     char name[16];
     std::snprintf(name, sizeof name, "dev-%03d", i);
     sotto_ota_status_t status{};
-    sotto_ota_get_status(&devices_.at(name)->ota, &status);
+    sotto_ota_get_status(&devices_.at(name)->ota(), &status);
     EXPECT_EQ(status.rollout_id, 0u) << name;  // never offered
-    EXPECT_EQ(devices_.at(name)->version(), 0u) << name;
+    EXPECT_EQ(devices_.at(name)->active_version(), 0u) << name;
   }
 }
 
@@ -252,7 +226,7 @@ TEST_F(RolloutEngineTest, DeviceRebootedMidTransferResumesFromItsLastStoredChunk
   device.online = false;
   deliver();  // chunks 2..4 are lost
   device.online = true;
-  device.reboot();
+  EXPECT_EQ(device.boot(), SOTTO_OK);  // power cycle: the updater starts from its flash
   engine_->on_status("site", "dev-001", device.status());  // its boot announcement
   EXPECT_EQ(sent_.size(), 3u);                             // chunks 2..4 again, not 0 and 1
   deliver();
@@ -260,7 +234,7 @@ TEST_F(RolloutEngineTest, DeviceRebootedMidTransferResumesFromItsLastStoredChunk
   EXPECT_EQ(done.at("state").as_string(), "done");
   EXPECT_EQ(done.at("transfer").at("chunks").to_number<int64_t>(), 8);
   EXPECT_EQ(done.at("transfer").at("resyncs").to_number<int64_t>(), 1);
-  EXPECT_EQ(device.version(), 2u);
+  EXPECT_EQ(device.active_version(), 2u);
 }
 
 // A device that never answers is given up on at the engine's next timer tick once its deadline
@@ -281,7 +255,7 @@ TEST_F(RolloutEngineTest, SilentDeviceFailsWithNoAnswerAndReleasesItsWave) {
   EXPECT_EQ(devices_in(done, "activated"), 3);
   EXPECT_EQ(devices_in(done, "failed"), 1);
   EXPECT_EQ(done.at("failures").at("no_answer").to_number<int64_t>(), 1);
-  EXPECT_EQ(devices_.at("dev-002")->version(), 0u);
+  EXPECT_EQ(devices_.at("dev-002")->active_version(), 0u);
 }
 
 // The same silence above the failure limit halts the rollout by itself.
@@ -306,7 +280,7 @@ TEST_F(RolloutEngineTest, DeviceAlreadyRunningTheVersionCountsAsActivated) {
   add_devices(2);
   const gw::Bundle bundle = bundle_v(2);
   install("dev-001", bundle);
-  ASSERT_EQ(devices_.at("dev-001")->version(), 2u);
+  ASSERT_EQ(devices_.at("dev-001")->active_version(), 2u);
   start_engine();
   const int64_t id = start(bundle, {100}, 0);
   deliver();
@@ -325,7 +299,7 @@ TEST_F(RolloutEngineTest, DeviceAlreadyRunningTheVersionCountsAsActivatedAfterAR
   engine_.reset();  // the gateway dies before any offer arrives
   sent_.clear();
   install("dev-001", bundle);
-  ASSERT_EQ(devices_.at("dev-001")->version(), 2u);
+  ASSERT_EQ(devices_.at("dev-001")->active_version(), 2u);
   start_engine();
   EXPECT_EQ(sent_.size(), 2u);  // offers to both again
   deliver();
