@@ -218,10 +218,6 @@ uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   return 8 * ((window & ~3u) + 4) + ((window + 3) & ~3u) + 16 * channels;
 }
 
-void write_u32(std::vector<uint8_t> *b, size_t pos, uint32_t v) {
-  std::memcpy(b->data() + pos, &v, 4);
-}
-
 std::vector<uint8_t> Compiler::run(ImportSummary *summary) {
   if (m_.inputs.size() != 1 || m_.outputs.size() != 1) {
     throw ImportError("model must have exactly one input and one output");
@@ -292,13 +288,8 @@ std::vector<uint8_t> Compiler::run(ImportSummary *summary) {
               tensors_.size() * sizeof(sotto_smdl_tensor_t));
   std::memcpy(blob.data() + h.op_table_offset, ops_.data(), ops_.size() * sizeof(sotto_smdl_op_t));
   if (!data_.empty()) std::memcpy(blob.data() + h.data_offset, data_.data(), data_.size());
-  uint32_t digest = 2166136261u;
-  const size_t digest_pos = offsetof(sotto_smdl_header_t, digest);
-  for (size_t i = 0; i < blob.size(); ++i) {
-    const uint8_t b = (i >= digest_pos && i < digest_pos + 4) ? 0 : blob[i];
-    digest = (digest ^ b) * 16777619u;
-  }
-  write_u32(&blob, digest_pos, digest);
+  const uint32_t digest = sotto_smdl_digest(blob.data(), h.total_bytes);
+  std::memcpy(blob.data() + offsetof(sotto_smdl_header_t, digest), &digest, 4);
   if (summary) {
     summary->op_count = h.op_count;
     summary->arena_bytes = arena;

@@ -3,26 +3,21 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "importer.h"
+#include "model_fixture.h"
 #include "sotto/model.h"
 
 namespace fs = std::filesystem;
 using namespace sotto::gw::model;
+using sotto_test::AlignedBlob;
+using sotto_test::read_file;
 
 namespace {
 
 const fs::path kShared = SOTTO_SHARED_DIR;
-
-std::vector<uint8_t> read_file(const fs::path &p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) throw std::runtime_error("cannot read " + p.string());
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
 
 struct LayerCheck {
   fs::path layers;
@@ -81,11 +76,9 @@ TEST_P(Conformance, EveryCaseEveryLayerBitExact) {
   }
   const std::vector<uint8_t> tflite = read_file(kShared / "models/mlperf-tiny" / mc.file);
   ImportSummary summary;
-  std::vector<uint8_t> blob_bytes = import_tflite(tflite, mc.target, &summary);
-  std::vector<uint32_t> blob((blob_bytes.size() + 3) / 4);
-  memcpy(blob.data(), blob_bytes.data(), blob_bytes.size());
+  AlignedBlob blob(import_tflite(tflite, mc.target, &summary));
   sotto_model_t model;
-  ASSERT_EQ(SOTTO_OK, sotto_model_open(&model, blob.data(), blob_bytes.size()));
+  ASSERT_EQ(SOTTO_OK, sotto_model_open(&model, blob.data(), blob.bytes));
   ASSERT_EQ(mc.op_count, sotto_model_op_count(&model));
   std::vector<uint32_t> arena((sotto_model_arena_bytes(&model) + 3) / 4);
   ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), arena.size() * 4));

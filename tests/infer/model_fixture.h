@@ -6,20 +6,18 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <iterator>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "file_bytes.h"
 #include "importer.h"
 #include "smdl_format.h"
 
 namespace sotto_test {
 
+// Every byte of the file; throws naming the path when it cannot be read.
 inline std::vector<uint8_t> read_file(const std::string &path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("cannot read " + path);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+  return sotto::gw::read_file_bytes(path);
 }
 
 // Skips the calling test (with the path it looked at) when the shared data is absent.
@@ -52,12 +50,7 @@ struct AlignedBlob {
     return reinterpret_cast<sotto_smdl_op_t *>(data() + header()->op_table_offset);
   }
   // Recomputes the digest so a test reaches the structural checks behind it (hostile blobs).
-  void reseal() {
-    header()->digest = 0;
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < header()->total_bytes; ++i) h = (h ^ data()[i]) * 16777619u;
-    header()->digest = h;
-  }
+  void reseal() { header()->digest = sotto_smdl_digest(data(), header()->total_bytes); }
 };
 
 }  // namespace sotto_test

@@ -91,13 +91,10 @@ class SeedModelBuilder {
     seal(blob.data(), blob.size());
     return blob;
   }
-  // Writes the FNV-1a digest of blob[0, bytes) (digest field read as zero) into the header.
+  // Writes the digest of blob[0, bytes) into the header.
   static void seal(uint8_t *blob, size_t bytes) {
-    const size_t pos = offsetof(sotto_smdl_header_t, digest);
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < bytes; ++i)
-      h = (h ^ (i >= pos && i < pos + 4 ? 0 : blob[i])) * 16777619u;
-    memcpy(blob + pos, &h, 4);
+    const uint32_t digest = sotto_smdl_digest(blob, static_cast<uint32_t>(bytes));
+    memcpy(blob + offsetof(sotto_smdl_header_t, digest), &digest, 4);
   }
 
  private:

@@ -81,12 +81,7 @@ KernelFn kernel_for(uint32_t kind) {
 
 bool view_of(const sotto_model_t *model, ModelView *view) {
   if (model == nullptr || model->blob == nullptr) return false;
-  const sotto_smdl_header_t *h = reinterpret_cast<const sotto_smdl_header_t *>(model->blob);
-  view->header = h;
-  view->tensors =
-      reinterpret_cast<const sotto_smdl_tensor_t *>(model->blob + h->tensor_table_offset);
-  view->ops = reinterpret_cast<const sotto_smdl_op_t *>(model->blob + h->op_table_offset);
-  view->data = model->blob + h->data_offset;
+  *view = sotto_infer::view_at(model->blob);
   return true;
 }
 

@@ -12,21 +12,20 @@ const uint64_t kMaxTensorBytes = uint64_t{1} << 30;
 // Products are at most 255 * 255, so 32768 of them always fit an int32 accumulator.
 const uint64_t kMaxAccumulationDepth = 32768;
 
-uint32_t fnv1a_digest(const uint8_t *blob, uint32_t bytes) {
-  const uint32_t digest_pos = static_cast<uint32_t>(offsetof(sotto_smdl_header_t, digest));
-  uint32_t h = 2166136261u;
-  for (uint32_t i = 0; i < bytes; ++i) {
-    const uint8_t b = (i >= digest_pos && i < digest_pos + 4) ? 0 : blob[i];
-    h = (h ^ b) * 16777619u;
-  }
-  return h;
-}
-
 // True when [offset, offset + count * unit) lies inside [0, limit).
 bool range_ok(uint32_t offset, uint32_t count, uint32_t unit, uint32_t limit) {
   if (offset > limit) return false;
   const uint64_t bytes = static_cast<uint64_t>(count) * unit;
   return bytes <= static_cast<uint64_t>(limit - offset);
+}
+
+bool zero_point_ok(int32_t v) {
+  return v >= -128 && v <= 127;
+}
+
+// An input offset is minus an int8 zero point.
+bool offset_ok(int32_t v) {
+  return v >= -127 && v <= 128;
 }
 
 sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t arena_bytes) {
@@ -41,7 +40,7 @@ sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t arena_bytes) {
   // Kernels index with int32: no tensor may reach 2^30 bytes. Float tensors are 4-aligned.
   if (bytes != t.bytes || bytes > kMaxTensorBytes) return SOTTO_ERR_MODEL_BAD_TENSOR;
   if (t.type == SOTTO_SMDL_FLOAT32 && (t.arena_offset & 3u) != 0) return SOTTO_ERR_MODEL_BAD_TENSOR;
-  if (t.zero_point < -128 || t.zero_point > 127) return SOTTO_ERR_MODEL_BAD_TENSOR;
+  if (!zero_point_ok(t.zero_point)) return SOTTO_ERR_MODEL_BAD_TENSOR;
   if (!range_ok(t.arena_offset, t.bytes, 1, arena_bytes)) return SOTTO_ERR_MODEL_BAD_TENSOR;
   return SOTTO_OK;
 }
@@ -60,15 +59,6 @@ bool requant_constants_ok(const ModelView &m, const sotto_smdl_op_t &op) {
     if (!shift_ok(shifts[i]) || multipliers[i] < 0) return false;
   }
   return true;
-}
-
-bool zero_point_ok(int32_t v) {
-  return v >= -128 && v <= 127;
-}
-
-// An input offset is minus an int8 zero point.
-bool offset_ok(int32_t v) {
-  return v >= -127 && v <= 128;
 }
 
 // ADD and MUL read an input of 1 element, of the output's last dim, or of the output's size.
@@ -159,9 +149,8 @@ sotto_err_t check_op(const ModelView &m, const sotto_smdl_op_t &op) {
   }
   if (op.kind == SOTTO_OP_CONV_2D || op.kind == SOTTO_OP_DEPTHWISE_CONV_2D ||
       op.kind == SOTTO_OP_FULLY_CONNECTED) {
-    if (p[SOTTO_P_INPUT_OFFSET] < -127 || p[SOTTO_P_INPUT_OFFSET] > 128 ||
-        p[SOTTO_P_FILTER_OFFSET] < -127 || p[SOTTO_P_FILTER_OFFSET] > 128 ||
-        p[SOTTO_P_OUTPUT_OFFSET] < -128 || p[SOTTO_P_OUTPUT_OFFSET] > 127) {
+    if (!offset_ok(p[SOTTO_P_INPUT_OFFSET]) || !offset_ok(p[SOTTO_P_FILTER_OFFSET]) ||
+        !zero_point_ok(p[SOTTO_P_OUTPUT_OFFSET])) {
       return SOTTO_ERR_MODEL_BAD_OP;
     }
     if (!requant_constants_ok(m, op)) return SOTTO_ERR_MODEL_BAD_CONSTANTS;
@@ -218,9 +207,8 @@ sotto_err_t check_op(const ModelView &m, const sotto_smdl_op_t &op) {
           !shift_ok(p[SOTTO_P_ADD_INPUT2_SHIFT]) || p[SOTTO_P_ADD_INPUT2_SHIFT] > 0 ||
           p[SOTTO_P_ADD_INPUT1_MULT] < 0 || p[SOTTO_P_ADD_INPUT2_MULT] < 0 ||
           p[SOTTO_P_ADD_OUTPUT_MULT] < 0 || !shift_ok(p[SOTTO_P_ADD_OUTPUT_SHIFT]) ||
-          p[SOTTO_P_ADD_INPUT1_OFFSET] < -127 || p[SOTTO_P_ADD_INPUT1_OFFSET] > 128 ||
-          p[SOTTO_P_ADD_INPUT2_OFFSET] < -127 || p[SOTTO_P_ADD_INPUT2_OFFSET] > 128 ||
-          p[SOTTO_P_OUTPUT_OFFSET] < -128 || p[SOTTO_P_OUTPUT_OFFSET] > 127) {
+          !offset_ok(p[SOTTO_P_ADD_INPUT1_OFFSET]) || !offset_ok(p[SOTTO_P_ADD_INPUT2_OFFSET]) ||
+          !zero_point_ok(p[SOTTO_P_OUTPUT_OFFSET])) {
         return SOTTO_ERR_MODEL_BAD_OP;
       }
       break;
@@ -316,7 +304,7 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view) {
     return SOTTO_ERR_MODEL_TRUNCATED;
   }
   const uint32_t total = h->total_bytes;
-  if (fnv1a_digest(blob, total) != h->digest) return SOTTO_ERR_MODEL_DIGEST;
+  if (sotto_smdl_digest(blob, total) != h->digest) return SOTTO_ERR_MODEL_DIGEST;
   if ((h->tensor_table_offset & 3u) != 0 || (h->op_table_offset & 3u) != 0 ||
       (h->data_offset & 3u) != 0 || h->tensor_count == 0 || h->op_count == 0 ||
       !range_ok(h->tensor_table_offset, h->tensor_count, sizeof(sotto_smdl_tensor_t), total) ||
@@ -327,11 +315,7 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view) {
   if (h->input_tensor >= h->tensor_count || h->output_tensor >= h->tensor_count) {
     return SOTTO_ERR_MODEL_BAD_LAYOUT;
   }
-  ModelView m;
-  m.header = h;
-  m.tensors = reinterpret_cast<const sotto_smdl_tensor_t *>(blob + h->tensor_table_offset);
-  m.ops = reinterpret_cast<const sotto_smdl_op_t *>(blob + h->op_table_offset);
-  m.data = blob + h->data_offset;
+  const ModelView m = view_at(blob);
   for (uint32_t i = 0; i < h->tensor_count; ++i) {
     const sotto_err_t err = check_tensor(m.tensors[i], h->arena_bytes);
     if (err != SOTTO_OK) return err;

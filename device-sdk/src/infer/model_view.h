@@ -20,6 +20,18 @@ struct ModelView {
   }
 };
 
+// Typed pointers at the offsets the blob's header gives; only for a header whose table and data
+// offsets open_view has already checked against the blob.
+inline ModelView view_at(const uint8_t *blob) {
+  const sotto_smdl_header_t *h = reinterpret_cast<const sotto_smdl_header_t *>(blob);
+  ModelView view;
+  view.header = h;
+  view.tensors = reinterpret_cast<const sotto_smdl_tensor_t *>(blob + h->tensor_table_offset);
+  view.ops = reinterpret_cast<const sotto_smdl_op_t *>(blob + h->op_table_offset);
+  view.data = blob + h->data_offset;
+  return view;
+}
+
 // Validates the blob and fills `view`; the blob must stay in place.
 sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view);
 

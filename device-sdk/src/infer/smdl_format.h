@@ -3,12 +3,16 @@
 #ifndef SOTTO_INFER_SMDL_FORMAT_H
 #define SOTTO_INFER_SMDL_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SOTTO_SMDL_MAGIC 0x4C444D53u /* "SMDL" */
 #define SOTTO_SMDL_VERSION 1u
 
-/* Weight layouts a blob can be compiled for (the runtime refuses a layout it was not built for). */
+/* The target a blob was compiled for (header.target), for tools. The runtime never checks it:
+ * every build runs every target's blob, as what a target changes is marked per op (interleaved
+ * FULLY_CONNECTED weights, SOTTO_P_FC_WEIGHTS_INTERLEAVED, which the reference kernel decodes
+ * too; planned scratch, without which an optimized kernel runs the reference). */
 enum sotto_smdl_target {
   SOTTO_SMDL_TARGET_GENERIC = 0,
   SOTTO_SMDL_TARGET_CORTEX_M4 = 1,
@@ -58,6 +62,17 @@ typedef struct sotto_smdl_header {
   uint32_t data_bytes;
   uint32_t reserved;
 } sotto_smdl_header_t;
+
+/* The header's digest of blob[0, bytes): FNV-1a 32 with the digest field read as zero. */
+static inline uint32_t sotto_smdl_digest(const uint8_t *blob, uint32_t bytes) {
+  const size_t digest_pos = offsetof(sotto_smdl_header_t, digest);
+  uint32_t h = 2166136261u;
+  for (uint32_t i = 0; i < bytes; ++i) {
+    const uint32_t b = (i >= digest_pos && i < digest_pos + 4) ? 0u : blob[i];
+    h = (h ^ b) * 16777619u;
+  }
+  return h;
+}
 
 typedef struct sotto_smdl_tensor {
   uint32_t arena_offset;

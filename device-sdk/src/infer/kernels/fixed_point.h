@@ -36,9 +36,23 @@ static inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
-// Two's-complement addition: a hostile bias must not be undefined behaviour (the device wraps).
+// Two's-complement addition and subtraction: a hostile bias must not be undefined behaviour (the
+// device wraps).
 static inline int32_t wrapping_add(int32_t a, int32_t b) {
   return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+static inline int32_t wrapping_sub(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b));
+}
+
+// std::round (half away from zero) without libm. Callers clamp to int8, so magnitudes beyond
+// +-1000 (and NaN, as -1000) stop there.
+static inline int32_t round_half_away(float v) {
+  if (!(v > -1000.0f)) return -1000;  // also NaN
+  if (v > 1000.0f) return 1000;
+  const int32_t t = static_cast<int32_t>(v);  // truncates toward zero
+  const float rest = v - static_cast<float>(t);
+  return rest >= 0.5f ? t + 1 : (rest <= -0.5f ? t - 1 : t);
 }
 
 // The output stage every MAC kernel shares: scale, add the output zero point, clamp to the fused

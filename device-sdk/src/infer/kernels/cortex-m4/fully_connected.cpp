@@ -43,10 +43,6 @@ inline void mac_4x4(const int8_t *x, const uint32_t *&w, int32_t *low_ab, int32_
   mac_pair(x13, w1, low_cd, raw_cd);
 }
 
-inline int32_t add_wrapping(int32_t a, int32_t b) {
-  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
-}
-
 inline int32_t dot_raw_1x1(const int8_t *x, const int8_t *w, int32_t n, int32_t acc) {
   for (int32_t k = 0; k < n; k += 4) {
     const uint32_t xr = load_u32(x + k), r = load_u32(w + k);
@@ -112,15 +108,15 @@ void fully_connected(const KernelArgs &a) {
           mac_4x4(xk, w, &low_ab, &raw_ab, &low_cd, &raw_cd);
           mac_4x4(xk + 4, w, &low_ab, &raw_ab, &low_cd, &raw_cd);
         }
-        sum_b = add_wrapping(sum_b, high_rows(raw_ab, low_ab));
-        sum_d = add_wrapping(sum_d, high_rows(raw_cd, low_cd));
+        sum_b = wrapping_add(sum_b, high_rows(raw_ab, low_ab));
+        sum_d = wrapping_add(sum_d, high_rows(raw_cd, low_cd));
       }
       int32_t acc[4] = {low_ab - lifted, sum_b, low_cd - lifted, sum_d};
       // The block's tails: each row's last in_n % 4 weights, plain, row after row.
       const int8_t *wt = reinterpret_cast<const int8_t *>(w);
       for (int32_t j = 0; j < 4; ++j, wt += tail) {
-        int32_t v = add_wrapping(acc[j], folded[o + j]);
-        for (int32_t k = 0; k < tail; ++k) v = add_wrapping(v, x[body + k] * wt[k]);
+        int32_t v = wrapping_add(acc[j], folded[o + j]);
+        for (int32_t k = 0; k < tail; ++k) v = wrapping_add(v, x[body + k] * wt[k]);
         const RequantEntry e = per_channel ? entry_of(multiplier, shift, o + j) : shared;
         out[o + j] = requantize_entry_to_int8(v, e, output_offset, act_min, act_max);
       }

@@ -14,7 +14,7 @@ int32_t logistic_q4(int32_t a) {
   const int32_t magnitude = a > 0 ? a : static_cast<int32_t>(0u - static_cast<uint32_t>(a));
   const int32_t negated = static_cast<int32_t>(0u - static_cast<uint32_t>(magnitude));
   const int32_t positive = one_over_one_plus_x(exp_negative<4>(negated));
-  return a > 0 ? positive : wrap_sub(INT32_MAX, positive);
+  return a > 0 ? positive : wrapping_sub(INT32_MAX, positive);
 }
 
 }  // namespace

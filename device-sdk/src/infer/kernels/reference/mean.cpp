@@ -7,18 +7,6 @@
 #include "kernel_args.h"
 
 namespace sotto_infer {
-namespace {
-
-// std::round (half away from zero) without libm; magnitudes beyond +-1000 only need to clamp.
-int32_t round_half_away(float v) {
-  if (!(v > -1000.0f)) return -1000;  // also NaN
-  if (v > 1000.0f) return 1000;
-  const int32_t t = static_cast<int32_t>(v);  // truncates toward zero
-  const float rest = v - static_cast<float>(t);
-  return rest >= 0.5f ? t + 1 : (rest <= -0.5f ? t - 1 : t);
-}
-
-}  // namespace
 
 void mean(const KernelArgs &a) {
   const int32_t *p = a.op->params;

@@ -11,17 +11,7 @@ namespace {
 
 // std::round(v) + zero_point clamped to int8, without libm.
 int8_t quantize_one(float v, int32_t zero_point) {
-  int32_t r;
-  if (!(v > -1000.0f)) {  // also NaN
-    r = -1000;
-  } else if (v > 1000.0f) {
-    r = 1000;
-  } else {
-    const int32_t t = static_cast<int32_t>(v);
-    const float rest = v - static_cast<float>(t);
-    r = rest >= 0.5f ? t + 1 : (rest <= -0.5f ? t - 1 : t);
-  }
-  return static_cast<int8_t>(clamp_i32(r + zero_point, -128, 127));
+  return static_cast<int8_t>(clamp_i32(round_half_away(v) + zero_point, -128, 127));
 }
 
 }  // namespace

@@ -11,7 +11,6 @@ using fixed_point_exp::exp_negative;
 using fixed_point_exp::mul;
 using fixed_point_exp::mul_by_pot;
 using fixed_point_exp::one_over_one_plus_x;
-using fixed_point_exp::wrap_add;
 
 int count_leading_zeros(uint32_t x) {
   if (x == 0) return 32;
@@ -42,7 +41,7 @@ void softmax(const KernelArgs &a) {
       const int32_t diff = in[c] - max_v;
       if (diff >= diff_min) {
         const int32_t scaled = mul(diff * (1 << beta_shift), beta_mult);
-        sum_q12 = wrap_add(sum_q12, mul_by_pot(exp_negative<5>(scaled), -12));
+        sum_q12 = wrapping_add(sum_q12, mul_by_pot(exp_negative<5>(scaled), -12));
       }
     }
     const int headroom_plus_one = count_leading_zeros(static_cast<uint32_t>(sum_q12));
