@@ -32,9 +32,6 @@ pids+=($!)
 wait_for_port "$broker_port" 20
 
 json_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-metric() {  # metric HTTP_PORT NAME -> value (0 when absent)
-  curl -sf "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name { print $2; found=1 } END { if (!found) print 0 }'
-}
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # One sottod run: create its session, stop it, queue the load, start it and time the drain.
@@ -57,13 +54,8 @@ gateway_run() {
   wait_for_gateway "$http_port" 600 || { kill -KILL "$pid"; echo "bench-gateway: sottod did not become ready; see $dir/sottod.log" >&2; exit 1; }
   # Wait until every event is stored, then time ingest from the gateway's own receive
   # timestamps (first to last stored event), as the bare subscriber times first to last message.
-  local count=0 deadline=$((SECONDS + 600))
-  while [ $SECONDS -lt $deadline ]; do
-    count=$(metric "$http_port" "$ingested_metric")
-    [ "${count%.*}" -ge "$expected_events" ] && break
-    sleep 0.2
-  done
-  [ "${count%.*}" -ge "$expected_events" ] || { echo "bench-gateway: sottod stored only $count of $expected_events" >&2; exit 1; }
+  wait_for_metric "$http_port" "$ingested_metric" "$expected_events" 600 ||
+    { echo "bench-gateway: sottod stored only $(metric "$http_port" "$ingested_metric") of $expected_events" >&2; exit 1; }
   local rss; rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
   kill -TERM "$pid"; wait "$pid" || true
   sqlite3 "$dir/sotto.db" "SELECT (COUNT(*) - 1) * 1000.0 / MAX(MAX(received_ms) - MIN(received_ms), 1), $rss FROM events" | tr '|' ' '

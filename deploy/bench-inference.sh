@@ -20,8 +20,7 @@ for f in "$image" "$cross/infer_flash_with.elf" "$cross/infer_flash_without.elf"
   [ -f "$f" ] || { echo "bench-inference: missing $f (cross build failed?)" >&2; exit 1; }
 done
 golden=$(cd ../shared/conformance/tflm-golden && pwd)
-qemu=(qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none
-      -semihosting-config enable=on,target=native -icount shift=3,align=off,sleep=off)
+qemu_run=$build/bin/sotto-qemu-run  # the tests' QEMU command line, with -icount shift=3
 
 flash_of() { arm-none-eabi-size -A "$1" | awk '$1==".text"||$1==".data"||$1==".ARM.exidx"{s+=$2} END{print s}'; }
 engine_flash=$(( $(flash_of "$cross/infer_flash_with.elf") - $(flash_of "$cross/infer_flash_without.elf") ))
@@ -33,20 +32,18 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
   echo "  \"target\": \"cortex-m4 (qemu mps2-an386, -icount shift=3)\","
   echo "  \"engine_flash_bytes\": $engine_flash,"
   echo "  \"models\": {"
-  first=1
+  entries=()
   for name in kws vww ic ad; do
     smdl=$build/infer-models/cortex-m4/$name.smdl
-    bench=$("${qemu[@]}" -kernel "$image" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$smdl"),arg=$golden/$name" 2>&1)
+    bench=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$smdl"),arg=$golden/$name" 2>&1)
     instructions=$(sed -n 's/^instructions \([0-9]*\).*/\1/p' <<<"$bench")
     arena=$(sed -n 's/.* arena \([0-9]*\).*/\1/p' <<<"$bench")
-    if "${qemu[@]}" -kernel "$image" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$golden/$name" >/dev/null 2>&1; then
+    if "$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$golden/$name" >/dev/null 2>&1; then
       exact=true
     else
       exact=false
     fi
-    [ $first -eq 1 ] || echo ","
-    first=0
-    cat <<JSON
+    entries+=("$(cat <<JSON
     "$name": {
       "instructions": $instructions,
       "instructions_vs_tflm_cmsis_nn": $(awk -v a="$instructions" -v b="${tflm_instr[$name]}" 'BEGIN{printf "%.3f", a/b}'),
@@ -57,8 +54,11 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
       "bit_exact": $exact
     }
 JSON
-  done | sed -e ':a' -e 'N' -e '$!ba' -e 's/}\n,\n/},\n/g'
-  echo "  }"
+)")
+  done
+  printf '%s' "${entries[0]}"
+  printf ',\n%s' "${entries[@]:1}"
+  printf '\n  }\n'
   echo "}"
 } > "$out"
 echo "wrote $out"

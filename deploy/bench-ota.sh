@@ -97,14 +97,8 @@ ulimit -n "$(ulimit -Hn)"
   --duration 3600 --time-scale "$time_scale" --threads 16 --quiet --summary-json "$work/sim-summary.json" > "$work/sotto-sim.log" 2>&1 &
 sim_pid=$!
 pids+=($sim_pid)
-known=0
-deadline=$((SECONDS + 300))
-while [ $SECONDS -lt $deadline ]; do
-  known=$(curl -sf "http://127.0.0.1:$http_port/metrics" | awk '$1 == "sotto_devices_known" { print $2 }')
-  [ "${known%.*}" -ge "$devices" ] 2>/dev/null && break
-  sleep 0.5
-done
-[ "${known%.*}" -ge "$devices" ] || { echo "bench-ota: only $known of $devices devices reported" >&2; exit 1; }
+wait_for_metric "$http_port" sotto_devices_known "$devices" 300 ||
+  { echo "bench-ota: only $(metric "$http_port" sotto_devices_known) of $devices devices reported" >&2; exit 1; }
 
 # cpu_seconds PID: user + system CPU time the process has used so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }

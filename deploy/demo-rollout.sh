@@ -63,10 +63,11 @@ deadline=$((SECONDS + 120))
 state=running
 while [ $SECONDS -lt $deadline ]; do
   status=$("${ctl[@]}" rollout status "$id")  # captured whole: `| head` could SIGPIPE it
-  line=${status%%$'\n'*}
+  line=${status%%$'\n'*}  # "rollout ID: STATE, model vN, ..."
   [ "$line" = "$last" ] || echo "  $line"
   last=$line
-  state=$("${ctl[@]}" --json rollout status "$id" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+  state=${line#*: }
+  state=${state%%,*}
   case "$state" in done|halted|aborted) break ;; esac
   sleep 0.1
 done

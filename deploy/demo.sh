@@ -62,9 +62,9 @@ build/bin/sotto-sim --devices "$devices" --sites farm-north:agri,farm-south:agri
 ctl=(build/bin/sottoctl --gateway "http://127.0.0.1:$http_port")
 # Every event a device saw acknowledged is in the broker; wait until the gateway has stored them.
 delivered=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["delivered"])' "$demo/sim-summary.json")
-wait_for_stored "$http_port" "$delivered" 60 ||
-  echo "demo.sh: the gateway stored $(stored_events "$http_port") of $delivered delivered events; see $demo/sottod.log" >&2
-echo "== gateway stored $(stored_events "$http_port") of the $delivered events the devices delivered"
+wait_for_metric "$http_port" sotto_ingest_events_stored_total "$delivered" 60 ||
+  echo "demo.sh: the gateway stored $(metric "$http_port" sotto_ingest_events_stored_total) of $delivered delivered events; see $demo/sottod.log" >&2
+echo "== gateway stored $(metric "$http_port" sotto_ingest_events_stored_total) of the $delivered events the devices delivered"
 echo
 echo "== fleet summary (sottoctl fleet)"
 "${ctl[@]}" fleet

@@ -43,17 +43,19 @@ wait_for_gateway() {
   return 1
 }
 
-# stored_events HTTP_PORT: events the gateway has stored (its Prometheus counter).
-stored_events() {
-  curl -sf "http://127.0.0.1:$1/metrics" | awk '$1 == "sotto_ingest_events_stored_total" {print $2}'
+# metric HTTP_PORT NAME: the value of one of the gateway's Prometheus metrics (0 when absent or
+# when the gateway does not answer).
+metric() {
+  { curl -sf "http://127.0.0.1:$1/metrics" || true; } |
+    awk -v name="$2" '$1 == name { print $2; found=1 } END { if (!found) print 0 }'
 }
 
-# wait_for_stored HTTP_PORT COUNT SECONDS: true once the gateway has stored at least COUNT events.
-wait_for_stored() {
-  local port=$1 count=$2 deadline=$((SECONDS + $3)) stored
+# wait_for_metric HTTP_PORT NAME COUNT SECONDS: true once the metric has reached COUNT.
+wait_for_metric() {
+  local port=$1 name=$2 count=$3 deadline=$((SECONDS + $4)) value
   while [ $SECONDS -lt $deadline ]; do
-    stored=$(stored_events "$port")
-    [ -n "$stored" ] && [ "${stored%.*}" -ge "$count" ] && return 0
+    value=$(metric "$port" "$name")
+    [ "${value%.*}" -ge "$count" ] && return 0
     sleep 0.2
   done
   return 1
