@@ -4,6 +4,7 @@ add_executable(infer_target ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/infer_target_
                             ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/semihost_files.c
                             ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/kernel_equivalence.cpp)
 set_target_properties(infer_target PROPERTIES SUFFIX .elf)
+target_include_directories(infer_target PRIVATE ${CMAKE_SOURCE_DIR}/tests/target)  # write_int.h
 target_link_libraries(infer_target PRIVATE sotto_infer sotto_port_target)
 sotto_device_code(infer_target)
 

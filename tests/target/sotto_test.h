@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sotto/port_target.h"
+#include "write_int.h"
 
 typedef struct sotto_test_case {
   const char *name;
@@ -23,21 +24,6 @@ typedef struct sotto_test_case {
 
 /* Zero-initialized; each test image includes this header once. */
 static int sotto_test_failed_checks; /* NOLINT(bugprone-dynamic-static-initializers) */
-
-static inline void sotto_test_write_int(int64_t value) {
-  char text[24];
-  char *p = text + sizeof text - 1;
-  *p = '\0';
-  uint64_t magnitude = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
-  do {
-    *--p = (char)('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude != 0);
-  if (value < 0) {
-    *--p = '-';
-  }
-  sotto_port_write(p);
-}
 
 static inline void sotto_test_fail(const char *file, int line, const char *expr, int64_t left,
                                    int64_t right, int has_values) {

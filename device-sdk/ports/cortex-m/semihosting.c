@@ -6,7 +6,7 @@
 
 enum { kSysWrite0 = 0x04, kSysExitExtended = 0x20, kAdpStoppedApplicationExit = 0x20026 };
 
-static uintptr_t semihost_call(uintptr_t op, uintptr_t arg) {
+uintptr_t sotto_port_semihost(uintptr_t op, uintptr_t arg) {
   register uintptr_t r0 __asm__("r0") = op;
   register uintptr_t r1 __asm__("r1") = arg;
   __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
@@ -14,13 +14,13 @@ static uintptr_t semihost_call(uintptr_t op, uintptr_t arg) {
 }
 
 void sotto_port_write(const char *text) {
-  (void)semihost_call(kSysWrite0, (uintptr_t)text);
+  (void)sotto_port_semihost(kSysWrite0, (uintptr_t)text);
 }
 
 void sotto_port_exit(int status) {
   /* SYS_EXIT_EXTENDED: unlike SYS_EXIT, QEMU's exit code becomes our status. */
   uintptr_t block[2] = {kAdpStoppedApplicationExit, (uintptr_t)status};
   for (;;) {
-    (void)semihost_call(kSysExitExtended, (uintptr_t)block);
+    (void)sotto_port_semihost(kSysExitExtended, (uintptr_t)block);
   }
 }

@@ -10,6 +10,7 @@
 #include "semihost_files.h"
 #include "sotto/model.h"
 #include "sotto/port_target.h"
+#include "write_int.h"
 
 namespace {
 
@@ -25,17 +26,6 @@ struct Check {
   uint32_t layers;
   uint32_t mismatches;
 };
-
-void write_u64(uint64_t v) {
-  char text[24];
-  char *p = text + sizeof text - 1;
-  *p = '\0';
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  sotto_port_write(p);
-}
 
 // g_path = dir + "/" + name with up to two decimal numbers substituted for '#' characters.
 const char *path_of(const char *dir, const char *pattern, int a, int b) {
@@ -63,9 +53,9 @@ uint64_t g_last_count;
 void profile_layer(void *, uint32_t op, const sotto_tensor_t *) {
   const uint64_t now = sotto_port_instructions();
   sotto_port_write("op ");
-  write_u64(op);
+  sotto_test_write_int(op);
   sotto_port_write(" instructions ");
-  write_u64(now - g_last_count);
+  sotto_test_write_int(now - g_last_count);
   sotto_port_write("\n");
   g_last_count = sotto_port_instructions();
 }
@@ -111,14 +101,14 @@ extern "C" int main(void) {
     uint32_t checked = 0;
     const uint32_t mismatches = run_kernel_equivalence(3000, &checked);
     sotto_port_write("kernel cases ");
-    write_u64(checked);
+    sotto_test_write_int(checked);
     sotto_port_write(" mismatches ");
-    write_u64(mismatches);
+    sotto_test_write_int(mismatches);
     static const char *const kKinds[4] = {" (conv ", ", depthwise ", ", fully connected ",
                                           ", add "};
     for (int k = 0; k < 4; ++k) {
       sotto_port_write(kKinds[k]);
-      write_u64(g_kind_mismatches[k]);
+      sotto_test_write_int(g_kind_mismatches[k]);
     }
     sotto_port_write(")");
     sotto_port_write("\n");
@@ -165,7 +155,7 @@ extern "C" int main(void) {
       }
       const uint64_t after = sotto_port_instructions();
       sotto_port_write("instructions ");
-      write_u64(after - before);
+      sotto_test_write_int(after - before);
       sotto_port_write("\n");
     } else {
       sotto_invoke_observed(&model, compare_layer, &check);
@@ -179,13 +169,13 @@ extern "C" int main(void) {
     if (bench) break;  // one case is enough for a deterministic count
   }
   sotto_port_write("cases ");
-  write_u64(cases);
+  sotto_test_write_int(cases);
   sotto_port_write(" layers ");
-  write_u64(check.layers);
+  sotto_test_write_int(check.layers);
   sotto_port_write(" mismatches ");
-  write_u64(check.mismatches);
+  sotto_test_write_int(check.mismatches);
   sotto_port_write(" arena ");
-  write_u64(sotto_model_arena_bytes(&model));
+  sotto_test_write_int(sotto_model_arena_bytes(&model));
   sotto_port_write("\n");
   return cases == 0 || check.mismatches != 0 ? 1 : 0;
 }

@@ -1,30 +1,15 @@
-/* Semihosting SYS_OPEN/SYS_FLEN/SYS_READ/SYS_CLOSE/SYS_GET_CMDLINE for Arm (bkpt 0xab) and
- * RISC-V (the slli/ebreak/srai sequence); see semihost_files.h. */
+/* Semihosting SYS_OPEN/SYS_FLEN/SYS_READ/SYS_CLOSE/SYS_GET_CMDLINE through the port's
+ * sotto_port_semihost; see semihost_files.h. */
 #include "semihost_files.h"
 
 #include <string.h>
 
+#include "sotto/port_target.h"
+
 enum { kOpen = 0x01, kClose = 0x02, kRead = 0x06, kFlen = 0x0C, kCmdline = 0x15 };
 
-static intptr_t call(uintptr_t op, void *arg) {
-#if defined(__arm__)
-  register uintptr_t r0 __asm__("r0") = op;
-  register void *r1 __asm__("r1") = arg;
-  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
-  return (intptr_t)r0;
-#elif defined(__riscv)
-  register uintptr_t a0 __asm__("a0") = op;
-  register void *a1 __asm__("a1") = arg;
-  __asm__ volatile(
-      ".option push\n .option norvc\n .balign 16\n"
-      " slli x0, x0, 0x1f\n ebreak\n srai x0, x0, 7\n .option pop"
-      : "+r"(a0)
-      : "r"(a1)
-      : "memory");
-  return (intptr_t)a0;
-#else
-#error "semihosting needs Arm or RISC-V"
-#endif
+static intptr_t call(uintptr_t op, const void *arg) {
+  return (intptr_t)sotto_port_semihost(op, (uintptr_t)arg);
 }
 
 long semihost_read_file(const char *path, void *buf, size_t cap) {

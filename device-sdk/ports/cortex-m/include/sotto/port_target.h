@@ -14,6 +14,9 @@ extern "C" {
 
 /* Writes a NUL-terminated string to the debugger console (QEMU: stdout/stderr). */
 void sotto_port_write(const char *text);
+/* One semihosting call: operation number and the address of its argument block; returns the
+ * host's answer. Targets only; test images use it to read files from the host. */
+uintptr_t sotto_port_semihost(uintptr_t op, uintptr_t arg);
 /* Ends the program; QEMU exits with this status (semihosting SYS_EXIT_EXTENDED). */
 void sotto_port_exit(int status) __attribute__((noreturn));
 /* Instructions retired since reset, exact and deterministic only under QEMU -icount (see the
