@@ -95,15 +95,17 @@ set(SOTTO_QEMU_COMMAND_rv32 ${SOTTO_QEMU_RV32} -M virt -bios none -nographic -mo
     -serial none -semihosting-config enable=on,target=native -icount shift=0,align=off,sleep=off
     -kernel)
 
+# sotto_add_qemu_test(NAME n TARGET cortex-m4|rv32 ELF path [TIMEOUT s] [ARGS qemu args...]):
+# ARGS go after the image (e.g. -semihosting-config arg=... for the program's command line).
 function(sotto_add_qemu_test)
-  cmake_parse_arguments(arg "" "NAME;TARGET;ELF;TIMEOUT" "" ${ARGN})
+  cmake_parse_arguments(arg "" "NAME;TARGET;ELF;TIMEOUT" "ARGS" ${ARGN})
   if(NOT arg_NAME OR NOT arg_ELF OR NOT DEFINED SOTTO_QEMU_COMMAND_${arg_TARGET})
     message(FATAL_ERROR "sotto_add_qemu_test(NAME n TARGET cortex-m4|rv32 ELF path)")
   endif()
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 300)
   endif()
-  add_test(NAME ${arg_NAME} COMMAND ${SOTTO_QEMU_COMMAND_${arg_TARGET}} ${arg_ELF})
+  add_test(NAME ${arg_NAME} COMMAND ${SOTTO_QEMU_COMMAND_${arg_TARGET}} ${arg_ELF} ${arg_ARGS})
   set_tests_properties(${arg_NAME} PROPERTIES TIMEOUT ${arg_TIMEOUT} LABELS qemu)
 endfunction()
 
