@@ -16,8 +16,8 @@ std::array<uint8_t, kPublicKeyBytes> load_public_key_pem_file(const std::string 
   std::vector<uint8_t> bytes;
   try {
     bytes = read_file_bytes(path);
-  } catch (const std::runtime_error &) {
-    throw std::runtime_error("fleet key: cannot read " + path);
+  } catch (const std::runtime_error &error) {
+    throw std::runtime_error(std::string("fleet key: ") + error.what());
   }
   const std::string pem(bytes.begin(), bytes.end());
   mbedtls_pk_context pk;

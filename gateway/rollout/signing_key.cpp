@@ -18,6 +18,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "file_bytes.h"
+
 namespace sotto::gw {
 
 struct SigningKey::State {
@@ -88,13 +90,13 @@ SigningKey SigningKey::from_private_pem(const std::string &pem) {
 }
 
 SigningKey SigningKey::load_private_pem_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw std::runtime_error("signing key: cannot read " + path);
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = read_file_bytes(path);
+  } catch (const std::runtime_error &error) {
+    throw std::runtime_error(std::string("signing key: ") + error.what());
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return from_private_pem(text.str());
+  return from_private_pem(std::string(bytes.begin(), bytes.end()));
 }
 
 std::string SigningKey::private_pem() const {
