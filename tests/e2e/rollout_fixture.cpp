@@ -83,18 +83,29 @@ boost::json::object RolloutTest::rollout(int64_t id) {
   return boost::json::parse(response.body).as_object();
 }
 
-boost::json::object RolloutTest::wait_for_state(int64_t id, const std::string &state,
-                                                std::chrono::seconds timeout) {
+boost::json::object RolloutTest::wait_for_view(
+    int64_t id, const std::function<bool(const boost::json::object &)> &reached,
+    const std::string &what, std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   boost::json::object view;
   while (std::chrono::steady_clock::now() < deadline) {
     view = rollout(id);
-    if (view.contains("state") && view.at("state").as_string() == state) return view;
+    if (reached(view)) return view;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  ADD_FAILURE() << "rollout " << id << " never reached " << state << ": "
+  ADD_FAILURE() << "rollout " << id << " never reached " << what << ": "
                 << boost::json::serialize(view);
   return view;
+}
+
+boost::json::object RolloutTest::wait_for_state(int64_t id, const std::string &state,
+                                                std::chrono::seconds timeout) {
+  return wait_for_view(
+      id,
+      [&](const boost::json::object &view) {
+        return view.contains("state") && view.at("state").as_string() == state;
+      },
+      state, timeout);
 }
 
 std::map<std::string, boost::json::object> RolloutTest::stop_sim(Process &sim) {

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,13 @@ class RolloutTest : public FleetTest {
   HttpResponse post_rollout(const gw::Bundle &bundle, const std::string &query);
   int64_t start_rollout(const gw::Bundle &bundle, const std::string &query);  // expects 201
   boost::json::object rollout(int64_t id);
-  // Polls until the rollout's state is `state` (or the deadline passes); returns the last view.
+  // Polls the rollout until `reached` holds for its view (or the deadline passes, a failure
+  // naming `what`); returns the last view.
+  boost::json::object wait_for_view(int64_t id,
+                                    const std::function<bool(const boost::json::object &)> &reached,
+                                    const std::string &what,
+                                    std::chrono::seconds timeout = std::chrono::seconds(120));
+  // wait_for_view until the rollout's state is `state`.
   boost::json::object wait_for_state(int64_t id, const std::string &state,
                                      std::chrono::seconds timeout = std::chrono::seconds(120));
   // Stops a background sotto-sim (SIGTERM) and returns its summary's devices, by id.

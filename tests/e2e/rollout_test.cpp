@@ -127,13 +127,9 @@ TEST_F(RolloutTest, GatewayKilledMidRolloutContinuesItAfterRestart) {
   const int64_t id = start_rollout(bundle, "devices=" + device_list("farm-a", 1, 90) + "," +
                                                device_list("farm-b", 1, 10) +
                                                "&waves=10,50,100&max_failure_pct=2");
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  boost::json::object view;
-  while (std::chrono::steady_clock::now() < deadline) {
-    view = rollout(id);
-    if (count(view, "devices", "activated") == 90) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  boost::json::object view = wait_for_view(
+      id, [&](const boost::json::object &v) { return count(v, "devices", "activated") == 90; },
+      "90 activated");
   ASSERT_EQ(count(view, "devices", "activated"), 90) << boost::json::serialize(view);
   EXPECT_EQ(view.at("state").as_string(), "running");
   EXPECT_EQ(view.at("current_wave").as_int64(), 3);
