@@ -102,6 +102,13 @@ uint32_t Compiler::input(size_t op_index, size_t slot, bool allow_float) {
   const TfOperator &op = m_.operators[op_index];
   if (slot >= op.inputs.size()) fail(op_index, "missing input " + std::to_string(slot));
   const uint32_t index = activation(op_index, op.inputs[slot], allow_float);
+  // activation() checks a tensor's type when it first meets it; the model's FLOAT32 input is
+  // met before any op, so each read checks again.
+  if (!allow_float && tensors_[index].type == SOTTO_SMDL_FLOAT32) {
+    fail(op_index, "input tensor '" + names_[index] +
+                       "' has type FLOAT32; supported: INT8 activations (FLOAT32 only into "
+                       "QUANTIZE)");
+  }
   plan_[index].last_op = std::max(plan_[index].last_op, static_cast<int32_t>(op_index));
   return index;
 }
@@ -227,10 +234,6 @@ std::vector<uint8_t> Compiler::run(ImportSummary *summary) {
   for (size_t i = 0; i < m_.operators.size(); ++i) {
     lower(i);
     sotto_smdl_op_t &rec = ops_.back();
-    if (tensors_[rec.input0].type == SOTTO_SMDL_FLOAT32 && rec.kind != SOTTO_OP_QUANTIZE) {
-      fail(i, "input tensor '" + names_[rec.input0] +
-                  "' has type FLOAT32; supported: INT8 activations (FLOAT32 only into QUANTIZE)");
-    }
     rec.scratch_bytes = scratch_bytes(rec);
   }
   auto out_it = act_index_.find(m_.outputs[0]);

@@ -153,6 +153,26 @@ TEST(ImporterOps, OperatorWithoutInputsIsNamed) {
   }
 }
 
+// The model's FLOAT32 input may feed QUANTIZE only, in any input slot of any later op.
+TEST(ImporterOps, FloatInputIntoASecondOperandIsNamed) {
+  TfliteBuilder b;
+  const int32_t in = b.tensor({1, 4}, kFloat32, 0.0f, 0);
+  const int32_t q = b.tensor({1, 4}, kInt8, 0.5f, 0);
+  const int32_t out = b.tensor({1, 4}, kInt8, 0.5f, 0);
+  b.op(114, {in}, q);
+  b.op(0, {q, in}, out);
+  std::string err;
+  try {
+    import_tflite(b.finish(in, out), Target::kGeneric);
+  } catch (const ImportError &e) {
+    err = e.what();
+  }
+  EXPECT_EQ(
+      "operator 1 (ADD): input tensor 't0' has type FLOAT32; supported: INT8 activations "
+      "(FLOAT32 only into QUANTIZE)",
+      err);
+}
+
 TEST(ImporterOps, LoaderRejectsHostileEdgeOpRecords) {
   const std::vector<uint8_t> good = import_tflite(edge_ops_model(), Target::kGeneric);
   sotto_model_t model;
