@@ -107,12 +107,7 @@ TEST(ImporterOps, RefusesConstantActivationsAndUnsupportedBroadcasts) {
   const int32_t other = b.tensor({1, 2, 1}, kInt8, 0.5f, 0);
   const int32_t out = b.tensor({1, 2, 3}, kInt8, 0.5f, 0);
   b.op(18, {in, other}, out);
-  std::string err;
-  try {
-    import_tflite(b.finish(in, out), Target::kGeneric);
-  } catch (const ImportError &e) {
-    err = e.what();
-  }
+  const std::string err = import_error(b.finish(in, out));
   EXPECT_EQ(
       "operator 0 (MUL): broadcast pattern; supported: equal shapes, a single element, or a "
       "1x..xC vector",
@@ -122,13 +117,8 @@ TEST(ImporterOps, RefusesConstantActivationsAndUnsupportedBroadcasts) {
   const int32_t k = c.tensor({1, 4}, kInt8, 0.5f, 0, {1, 2, 3, 4});
   const int32_t y = c.tensor({1, 4}, kInt8, 0.5f, 0);
   c.op(0, {x, k}, y);
-  err.clear();
-  try {
-    import_tflite(c.finish(x, y), Target::kGeneric);
-  } catch (const ImportError &e) {
-    err = e.what();
-  }
-  EXPECT_EQ("operator 0 (ADD): tensor 't1' is a constant; supported: activations only", err);
+  EXPECT_EQ("operator 0 (ADD): tensor 't1' is a constant; supported: activations only",
+            import_error(c.finish(x, y)));
 }
 
 // An operator that lists no inputs is refused by name, for every op that reads one.
@@ -143,13 +133,7 @@ TEST(ImporterOps, OperatorWithoutInputsIsNamed) {
     const int32_t in = b.tensor({1, 4}, kInt8, 0.5f, 0);
     const int32_t out = b.tensor({1, 4}, kInt8, 0.5f, 0);
     b.op(builtin, {}, out);
-    std::string err;
-    try {
-      import_tflite(b.finish(in, out), Target::kGeneric);
-    } catch (const ImportError &e) {
-      err = e.what();
-    }
-    EXPECT_EQ("operator 0 (" + name + "): missing input 0", err);
+    EXPECT_EQ("operator 0 (" + name + "): missing input 0", import_error(b.finish(in, out)));
   }
 }
 
@@ -161,12 +145,7 @@ TEST(ImporterOps, FloatInputIntoASecondOperandIsNamed) {
   const int32_t out = b.tensor({1, 4}, kInt8, 0.5f, 0);
   b.op(114, {in}, q);
   b.op(0, {q, in}, out);
-  std::string err;
-  try {
-    import_tflite(b.finish(in, out), Target::kGeneric);
-  } catch (const ImportError &e) {
-    err = e.what();
-  }
+  const std::string err = import_error(b.finish(in, out));
   EXPECT_EQ(
       "operator 1 (ADD): input tensor 't0' has type FLOAT32; supported: INT8 activations "
       "(FLOAT32 only into QUANTIZE)",

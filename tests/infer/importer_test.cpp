@@ -21,15 +21,6 @@ void patch_opcode(std::vector<uint8_t> *bytes, int32_t from, int32_t to) {
   }
 }
 
-std::string import_error(const std::vector<uint8_t> &bytes) {
-  try {
-    import_tflite(bytes, Target::kGeneric);
-  } catch (const ImportError &e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 TEST(Importer, UnsupportedOpNamesOpIndexAndSupportedList) {
   SOTTO_REQUIRE_SHARED_DATA();
   std::vector<uint8_t> kws = read_file(shared_model("kws_ref_model.tflite"));

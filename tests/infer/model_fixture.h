@@ -29,6 +29,16 @@ inline std::vector<uint8_t> read_file(const std::string &path) {
     }                                                                             \
   } while (0)
 
+// What importing a .tflite for the generic target says, or "no error".
+inline std::string import_error(const std::vector<uint8_t> &tflite) {
+  try {
+    sotto::gw::model::import_tflite(tflite, sotto::gw::model::Target::kGeneric);
+  } catch (const sotto::gw::model::ImportError &e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 inline std::string shared_model(const char *file) {
   return std::string(SOTTO_SHARED_DIR) + "/models/mlperf-tiny/" + file;
 }
