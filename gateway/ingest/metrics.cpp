@@ -17,8 +17,6 @@ const char *reject_reason_name(RejectReason reason) {
       return "device_mismatch";
     case RejectReason::kUnknownEnum:
       return "unknown_enum";
-    case RejectReason::kStoreError:
-      return "store_error";
     case RejectReason::kCount:
       break;
   }
@@ -63,7 +61,7 @@ std::string Metrics::render() const {
   gauge("sotto_mqtt_connected", "1 while connected and subscribed to the fleet's topics.",
         mqtt_connected);
   out +=
-      "# HELP sotto_store_commit_seconds Time to commit one message to SQLite.\n"
+      "# HELP sotto_store_commit_seconds Time to apply and commit one ingest batch.\n"
       "# TYPE sotto_store_commit_seconds histogram\n";
   for (size_t i = 0; i < kCommitBuckets.size(); ++i) {
     char bound[32];

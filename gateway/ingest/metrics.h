@@ -15,7 +15,6 @@ enum class RejectReason {
   kBadTopic,
   kDeviceMismatch,
   kUnknownEnum,
-  kStoreError,
   kCount
 };
 const char *reject_reason_name(RejectReason reason);

@@ -10,13 +10,13 @@
 #include <string>
 
 #include "config.h"
-#include "event_store.h"
-#include "fleet_queries.h"
 #include "http_server.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
 #include "mqtt_ingest.h"
+#include "open_store.h"
+#include "registry.h"
 #include "rollout_service.h"
 #include "router.h"
 
@@ -100,20 +100,22 @@ int run(const Config &config) {
                    "store");
   ensure_directory(config.mqtt.persistence_dir, "MQTT persistence");
 
-  EventStore store({config.store.path, config.store.synchronous, config.aggregate.window_s});
-  FleetQueries queries(config.store.path, config.aggregate.window_s,
-                       config.aggregate.low_battery_mv);
+  std::unique_ptr<Store> store = open_store(config.store);
+  std::unique_ptr<StoreWriter> writer = store->writer();
+  Registry registry(writer->load_registry(), config.aggregate.window_s);
+  std::unique_ptr<StoreReader> reader = store->reader();
   Metrics metrics;
-  Ingest ingest(store, metrics, config.ingest);
+  Ingest ingest(registry, *writer, metrics, config.ingest);
 
   boost::asio::io_context io;
-  Router router(queries, metrics);
+  Router router(*reader, metrics,
+                ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.http.listen),
                                           config.http.port);
   HttpServer http(io, endpoint, router);
   http.start();
   MqttIngest mqtt(io, config.mqtt, ingest, metrics);
-  RolloutService rollouts(io, config, router, ingest);
+  RolloutService rollouts(io, config, *store, router, ingest);
   rollouts.start();
   mqtt.start();
   log_line(LogLevel::kInfo, "serving http://" + config.http.listen + ":" +

@@ -11,14 +11,17 @@
 #include "ingest.h"
 #include "rollout_engine.h"
 #include "rollout_publisher.h"
+#include "rollout_store.h"
 #include "router.h"
+#include "store.h"
 
 namespace sotto::gw {
 
 class RolloutService {
  public:
   // Bundles are kept in a "bundles" directory beside the database file.
-  RolloutService(boost::asio::io_context &io, const Config &config, Router &router, Ingest &ingest);
+  RolloutService(boost::asio::io_context &io, const Config &config, Store &store, Router &router,
+                 Ingest &ingest);
   // Connects the downlink and resumes rollouts a previous run left unfinished.
   void start() {
     publisher_.start();
@@ -30,6 +33,9 @@ class RolloutService {
   }
 
  private:
+  std::unique_ptr<StoreReader> reader_;
+  std::unique_ptr<StoreWriter> writer_;
+  RolloutStore store_;
   RolloutPublisher publisher_;
   RolloutEngine engine_;
 };

@@ -121,8 +121,10 @@ class Database {
 std::vector<std::pair<uint32_t, uint64_t>> FleetTest::stored_events(
     const std::string &device) const {
   Database db(gateway_->db_path());
-  sqlite3_stmt *query =
-      db.prepare("SELECT boot_id, seq FROM events WHERE device_id = ?1 ORDER BY seq");
+  sqlite3_stmt *query = db.prepare(
+      "SELECT b.boot_id, e.seq FROM events e JOIN boots b ON b.boot_key = e.boot_key "
+      "JOIN devices d ON d.device_key = b.device_key WHERE d.device_id = ?1 "
+      "ORDER BY e.seq");
   sqlite3_bind_text(query, 1, device.c_str(), -1, SQLITE_TRANSIENT);
   std::vector<std::pair<uint32_t, uint64_t>> rows;
   while (sqlite3_step(query) == SQLITE_ROW) {

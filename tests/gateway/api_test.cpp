@@ -6,12 +6,11 @@
 #include <cstdio>
 #include <thread>
 
-#include "event_store.h"
-#include "fleet_queries.h"
 #include "http_client.h"
 #include "http_server.h"
 #include "metrics.h"
 #include "router.h"
+#include "test_store.h"
 
 namespace sotto::gw {
 namespace {
@@ -24,7 +23,7 @@ class ApiTest : public ::testing::Test {
     path_ = ::testing::TempDir() + "/sotto-api-" + std::to_string(::getpid()) + ".db";
     std::remove(path_.c_str());
     {
-      EventStore store({path_, "normal", 3600});
+      test::TestStore store(path_);
       sotto_health_t health = {};
       health.boot_id = 42;
       health.uptime_s = 0;
@@ -41,8 +40,9 @@ class ApiTest : public ::testing::Test {
         store.record_event("farm", "pump-1", event, 1'800'000'000'000);
       }
     }
-    queries_ = std::make_unique<FleetQueries>(path_, 3600, 3300);
-    router_ = std::make_unique<Router>(*queries_, metrics_);
+    store_ = std::make_unique<test::TestStore>(path_);
+    reader_ = store_->store().reader();
+    router_ = std::make_unique<Router>(*reader_, metrics_, ApiSettings{3600, 3300});
     server_ = std::make_unique<HttpServer>(
         io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
         *router_);
@@ -64,7 +64,8 @@ class ApiTest : public ::testing::Test {
   std::string path_;
   Metrics metrics_;
   boost::asio::io_context io_;
-  std::unique_ptr<FleetQueries> queries_;
+  std::unique_ptr<test::TestStore> store_;
+  std::unique_ptr<StoreReader> reader_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
