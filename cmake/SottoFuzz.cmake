@@ -3,21 +3,23 @@
 # host builds, before tests/ so every tests/<dir> can call:
 #
 #   sotto_add_fuzz_target([NAME] <name> [SOURCES] <file>... LIBS|LIBRARIES <target>...
-#                         [RUNS <n>] [MAX_LEN <bytes>] [SEEDS <kind>])
+#                         [RUNS <n>] [MAX_LEN <bytes>] [SEEDS <kind> [SEED_TOOL <target>]])
 #     Builds <name> from the sources (relative to the calling folder; they define
 #     LLVMFuzzerTestOneInput) linked with the SDK targets, with
 #     -fsanitize=fuzzer,address,undefined, and registers ctest `fuzz.<name>`: a bounded run
 #     (-runs=<n>, default 200000, a few seconds; -seed=1; -max_len default 512) over a fresh
 #     corpus. SEEDS <kind> fills the corpus
 #     first with valid encodings written by <build>/bin/sotto_fuzz_seeds <kind> DIR (kinds:
-#     event, health, message, ota); without it libFuzzer starts from empty input.
+#     event, health, message, ota), or by the host executable SEED_TOOL names (same command
+#     line); without it libFuzzer starts from empty input. Each source's own folder is on the
+#     include path, so a target can compile gateway sources next to its harness.
 # tests/fuzz/CMakeLists.txt turns the recorded targets into the sub-build once all tests/<dir>
 # were read.
 
 set_property(GLOBAL PROPERTY SOTTO_FUZZ_TARGETS "")
 
 function(sotto_add_fuzz_target)
-  cmake_parse_arguments(arg "" "NAME;RUNS;MAX_LEN;SEEDS" "SOURCES;LIBS;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(arg "" "NAME;RUNS;MAX_LEN;SEEDS;SEED_TOOL" "SOURCES;LIBS;LIBRARIES" ${ARGN})
   set(positional ${arg_UNPARSED_ARGUMENTS})
   if(arg_NAME)
     set(name ${arg_NAME})
@@ -48,8 +50,11 @@ function(sotto_add_fuzz_target)
     return()
   endif()
   set(seed_command)
+  if(NOT arg_SEED_TOOL)
+    set(arg_SEED_TOOL sotto_fuzz_seeds)
+  endif()
   if(arg_SEEDS)
-    set(seed_command $<TARGET_FILE:sotto_fuzz_seeds> ${arg_SEEDS})
+    set(seed_command $<TARGET_FILE:${arg_SEED_TOOL}> ${arg_SEEDS})
   endif()
   add_test(NAME fuzz.${name}
            COMMAND sh ${PROJECT_SOURCE_DIR}/tests/fuzz/run_fuzz.sh

@@ -2,6 +2,7 @@
 #include "file_bytes.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,32 +28,58 @@ std::vector<uint8_t> read_file_bytes(const std::string &path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
-void write_file_atomically(const std::string &path, const void *data, size_t bytes) {
-  const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw io_error("cannot create", temp);
+namespace {
+
+// Writes every byte and (unless told not to) flushes it to disk, then closes fd; throws naming
+// path.
+void write_all_and_sync(int fd, const std::string &path, const void *data, size_t bytes,
+                        bool flush = true) {
   const auto *next = static_cast<const uint8_t *>(data);
   size_t left = bytes;
   while (left > 0) {
     const ssize_t written = ::write(fd, next, left);
     if (written < 0 && errno == EINTR) continue;
     if (written <= 0) {
-      const std::runtime_error error = io_error("cannot write", temp);
+      const std::runtime_error error = io_error("cannot write", path);
       ::close(fd);
       throw error;
     }
     next += written;
     left -= static_cast<size_t>(written);
   }
-  // Without the fsync a power cut after the rename can leave PATH present but empty.
-  if (::fsync(fd) != 0) {
-    const std::runtime_error error = io_error("cannot flush", temp);
+  // Without the fsync a power cut after a rename can leave the file present but empty.
+  if (flush && ::fsync(fd) != 0) {
+    const std::runtime_error error = io_error("cannot flush", path);
     ::close(fd);
     throw error;
   }
   ::close(fd);
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string &path, const void *data, size_t bytes) {
+  const std::string temp = path + ".tmp";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw io_error("cannot create", temp);
+  write_all_and_sync(fd, temp, data, bytes);
   if (std::rename(temp.c_str(), path.c_str()) != 0)
     throw io_error("cannot rename " + temp + " to", path);
+}
+
+void write_new_file(const std::string &path, const void *data, size_t bytes, unsigned mode,
+                    bool flush) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    throw io_error(errno == EEXIST ? "refusing to overwrite" : "cannot create", path);
+  }
+  // The umask may have taken bits away from mode; a key must end up exactly as asked.
+  if (::fchmod(fd, mode) != 0) {
+    const std::runtime_error error = io_error("cannot set the mode of", path);
+    ::close(fd);
+    throw error;
+  }
+  write_all_and_sync(fd, path, data, bytes, flush);
 }
 
 namespace {

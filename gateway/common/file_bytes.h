@@ -16,6 +16,13 @@ std::vector<uint8_t> read_file_bytes(const std::string &path);
 // failed. A crash at any moment leaves the old file or the new one.
 void write_file_atomically(const std::string &path, const void *data, size_t bytes);
 
+// Creates PATH with exactly `mode` (0600 for private keys: never readable by others, not even
+// for a moment) and writes it, flushed to disk unless `flush` is false (files that can be made
+// again, where thousands of fsyncs would cost minutes); refuses, naming the path, when PATH
+// already exists.
+void write_new_file(const std::string &path, const void *data, size_t bytes, unsigned mode,
+                    bool flush = true);
+
 // Flushes a file's data to disk; throws naming the path.
 void sync_file(const std::string &path);
 // Flushes the directory holding path, so a file created or renamed there survives a power cut.

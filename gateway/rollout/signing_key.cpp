@@ -2,14 +2,12 @@
 // except as PEM written with mode 0600.
 #include "signing_key.h"
 
-#include <fcntl.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/sha256.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -166,23 +164,12 @@ void write_key_pair(const std::string &dir, const SigningKey &key) {
     throw std::runtime_error("keygen: cannot create " + dir + ": " + std::strerror(errno));
   }
   const std::string private_path = dir + "/signing_key.pem";
-  const std::string public_path = dir + "/signing_key.pub.pem";
-  // O_EXCL with mode 0600: the key is never readable by others, not even for a moment.
-  int fd = ::open(private_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw std::runtime_error("keygen: cannot create " + private_path + ": " + std::strerror(errno));
-  }
   const std::string pem = key.private_pem();
-  bool ok = ::fchmod(fd, 0600) == 0 &&
-            ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size());
-  ok = ::close(fd) == 0 && ok;
-  if (!ok) {
-    throw std::runtime_error("keygen: cannot write " + private_path);
-  }
-  std::ofstream pub(public_path, std::ios::binary | std::ios::trunc);
+  write_new_file(private_path, pem.data(), pem.size(), 0600);
+  std::ofstream pub(dir + "/signing_key.pub.pem", std::ios::binary | std::ios::trunc);
   pub << key.public_pem();
   if (!pub.flush()) {
-    throw std::runtime_error("keygen: cannot write " + public_path);
+    throw std::runtime_error("keygen: cannot write " + dir + "/signing_key.pub.pem");
   }
 }
 

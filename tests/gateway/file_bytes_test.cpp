@@ -2,6 +2,7 @@
 #include "file_bytes.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -47,6 +48,25 @@ TEST_F(FileBytes, ErrorsNameThePathAndTheCause) {
     EXPECT_EQ(std::string(error.what()),
               "cannot create " + dir_ + "/no-such-dir/x.bin.tmp: No such file or directory");
   }
+}
+
+TEST_F(FileBytes, NewFilesGetExactlyTheirModeAndAreNeverOverwritten) {
+  const std::string path = dir_ + "/device.key";
+  const mode_t previous = ::umask(0);  // a umask that would leave the file world-writable
+  const uint8_t key[] = {'k', 'e', 'y'};
+  write_new_file(path, key, sizeof key, 0600);
+  ::umask(previous);
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  const uint8_t other[] = {'x'};
+  try {
+    write_new_file(path, other, sizeof other, 0600);
+    FAIL() << "overwrote " << path;
+  } catch (const std::runtime_error &error) {
+    EXPECT_EQ(std::string(error.what()), "refusing to overwrite " + path + ": File exists");
+  }
+  EXPECT_EQ(read_file_bytes(path), (std::vector<uint8_t>{'k', 'e', 'y'}));
 }
 
 }  // namespace
