@@ -1,8 +1,10 @@
 // Every sottoctl command: adding one is a function in its area plus one line here.
+#include "class_commands.h"
 #include "cli.h"
 #include "fleet_commands.h"
 #include "model_commands.h"
 #include "model_self_test.h"
+#include "pki_commands.h"
 #include "rollout_commands.h"
 #include "sign_commands.h"
 
@@ -25,8 +27,10 @@ int model_command_route(CliContext &context, const std::vector<std::string> &arg
   if (args[0] == "inspect") return model::model_inspect_command(rest, context.out);
   if (args[0] == "run") return model::model_run_command(rest, context.out);
   if (args[0] == "sign") {
-    // The device SDK's own self-test, so the promised digest is what every device computes.
-    return model_sign_command(rest, context.out, context.err, model_self_test);
+    // The device SDK's own self-test, so the promised digest is what every device computes. A
+    // class name is looked up in the gateway; the signer itself only knows numbers.
+    return model_sign_command(with_class_number(context, rest, "--target-class"), context.out,
+                              context.err, model_self_test);
   }
   throw UsageError("unknown model subcommand '" + args[0] +
                    "' (expected import, inspect, run or sign)");
@@ -41,12 +45,25 @@ const std::vector<Command> &commands() {
       {"devices", "[--site SITE]", "every known device with its last report", devices_command},
       {"events", "DEVICE [--limit N] [--kind KIND]", "a device's latest events, newest first",
        events_command},
+      {"pki", "init --out DIR [--fleet-name NAME] [--broker-name N,...] [--gateway-name N,...]",
+       "create the fleet CA, sottod's and the broker's certificates, CRL and broker ACL",
+       pki_command},
+      {"device",
+       "enroll CSR --site S --class C -o CERT | provision ID --site S --class C --out DIR | "
+       "revoke ID | list --certs   [--pki DIR] [--broker-pid-file F] [--no-reload] [--days N]",
+       "give a device its certificate (from its own request, or made here), revoke it, list "
+       "certificates; the broker's ACL and CRL follow and it is reloaded",
+       device_command},
+      {"class", "add NAME NUMBER | list",
+       "name a device class (kept in the gateway's registry); --class and --target-class take "
+       "the name",
+       class_command},
       {"keygen", "--out DIR", "create a fleet signing key pair (ECDSA P-256, PEM)",
        local(keygen_command)},
       {"model",
        "import MODEL.tflite -o MODEL.smdl [--target generic|cortex-m4|cortex-m0|rv32] | "
        "inspect MODEL.smdl | run MODEL.smdl --input IN.bin --output OUT.bin | "
-       "sign MODEL.smdl --key KEY --version N --target-class CLASS -o BUNDLE",
+       "sign MODEL.smdl --key KEY --version N --target-class NAME|NUMBER -o BUNDLE",
        "compile, inspect or run a model; sign it into a bundle for rollout", model_command_route},
       {"rollout",
        "start BUNDLE --site S | --devices ID,... [--waves 5,25,100] [--max-failure-pct 2] | "

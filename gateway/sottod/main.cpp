@@ -10,6 +10,7 @@
 #include <string>
 
 #include "config.h"
+#include "device_class_routes.h"
 #include "http_server.h"
 #include "ingest.h"
 #include "log.h"
@@ -112,6 +113,10 @@ int run(const Config &config) {
                 ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.http.listen),
                                           config.http.port);
+  // Class names are written on the router's thread, by a connection of their own.
+  std::unique_ptr<StoreWriter> class_writer = store->writer();
+  add_device_class_routes(router, *reader,
+                          [&](const DeviceClassRow &row) { class_writer->add_device_class(row); });
   HttpServer http(io, endpoint, router);
   http.start();
   MqttIngest mqtt(io, config.mqtt, ingest, metrics);

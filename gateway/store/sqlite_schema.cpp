@@ -1,5 +1,5 @@
-// The SQLite schema's one owner: the current layout and the migrations from every earlier
-// version, each in one transaction. A database written by a newer gateway is refused by name.
+// The SQLite schema's one owner: the current layout (version 2's tables plus each later
+// version's additions) and the migrations from every earlier version, in one transaction. A database written by a newer gateway is refused by name.
 #include "sqlite_schema.h"
 
 #include <boost/json.hpp>
@@ -95,6 +95,14 @@ constexpr const char *kSchemaV2 = R"(
     PRIMARY KEY (rollout_id, device_id));
   CREATE INDEX rollout_devices_wave ON rollout_devices (rollout_id, wave);
   CREATE INDEX rollout_devices_device ON rollout_devices (device_id);
+)";
+
+// Version 3: device class names, so operators and bundles can name a class ("soil-probe")
+// where devices report its number.
+constexpr const char *kMigrateV2ToV3 = R"(
+  CREATE TABLE device_classes (
+    number INTEGER PRIMARY KEY,        -- 0..255, as devices report it in Health
+    name TEXT NOT NULL UNIQUE);
 )";
 
 // Version 1 (sotto 0.1): names in every row, readings as JSON text. Its rollout tables were
@@ -221,10 +229,14 @@ void ensure_schema(Database &db) {
                          " (upgrade sottod or restore a backup)");
   }
   Transaction transaction(db);
+  if (version != 0) {
+    log_line(LogLevel::kInfo, "store " + db.path() + ": migrating schema version " +
+                                  std::to_string(version) + " to " +
+                                  std::to_string(kSqliteSchemaVersion));
+  }
   if (version == 0) {
     db.exec(kSchemaV2);
-  } else {
-    log_line(LogLevel::kInfo, "store " + db.path() + ": migrating schema version 1 to 2");
+  } else if (version == 1) {
     sqlite3_create_function(db.handle(), "sotto_readings_from_json", 1,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, readings_from_json,
                             nullptr, nullptr);
@@ -232,6 +244,7 @@ void ensure_schema(Database &db) {
     db.exec(kSchemaV2);
     db.exec(kCopyV1Rows);
   }
+  db.exec(kMigrateV2ToV3);
   set_version(db, kSqliteSchemaVersion);
   transaction.commit();
   if (version != 0) {

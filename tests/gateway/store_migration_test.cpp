@@ -189,11 +189,12 @@ TEST_F(StoreMigration, VersionOneDatabaseIsMigratedWithEveryRow) {
   EXPECT_EQ(targets[1].device, "valve-2");
   EXPECT_EQ(targets[1].next_offset, 2048);
   EXPECT_EQ(reader->unfinished_rollouts(), std::vector<int64_t>{1});
+  EXPECT_TRUE(reader->device_classes().empty());  // version 3's table, empty after migrating
 
   Database db(path_, Database::Mode::kReadOnly, std::chrono::seconds(1));
   Statement version(db.handle(), "SELECT version FROM schema_version");
   ASSERT_TRUE(version.step());
-  EXPECT_EQ(version.integer(0), 2);
+  EXPECT_EQ(version.integer(0), 3);
 }
 
 TEST_F(StoreMigration, DedupeAndWideningContinueAfterTheMigration) {
@@ -235,7 +236,7 @@ TEST_F(StoreMigration, DatabaseFromANewerGatewayIsRefusedByName) {
     EXPECT_EQ(error.kind(), StoreError::Kind::kSchema);
     EXPECT_NE(std::string(error.what())
                   .find(path_ + ": schema version 9 was written by a newer "
-                                "sottod; this one reads up to version 2"),
+                                "sottod; this one reads up to version 3"),
               std::string::npos)
         << error.what();
   }
