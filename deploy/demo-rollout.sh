@@ -8,10 +8,12 @@
 #
 # Usage: deploy/demo-rollout.sh GATEWAY_URL BROKER_URL BUILD_DIR [WORK_DIR]
 #   GATEWAY_URL  sottod's HTTP API, e.g. http://127.0.0.1:8080
-#   BROKER_URL   the broker sottod uses, e.g. tcp://127.0.0.1:1883
+#   BROKER_URL   the broker sottod uses, e.g. ssl://127.0.0.1:8883
 #   BUILD_DIR    holds bin/sottoctl, bin/sotto-sim and bin/sotto-model-synth
 #   WORK_DIR     keys, model, bundle and logs (default BUILD_DIR/demo-rollout)
-# Env: DEVICES (default 40), SITE (default orchard), WAVES (default 10,50,100).
+# Env: DEVICES (default 40), SITE (default orchard), WAVES (default 10,50,100); for an ssl://
+# broker PKI (the fleet PKI directory the devices get their certificates from) and
+# BROKER_PID_FILE (the broker to reload once they have them).
 set -euo pipefail
 
 gateway=${1:?usage: demo-rollout.sh GATEWAY_URL BROKER_URL BUILD_DIR [WORK_DIR]}
@@ -32,7 +34,9 @@ echo "== rollout: fleet key (sottoctl keygen)"
 "${ctl[@]}" keygen --out "$work/keys"
 
 echo "== rollout: $devices devices on site $site with the OTA updater and the fleet's public key"
-"$build/bin/sotto-sim" --devices "$devices" --sites "$site:agri" --broker "$broker" \
+tls=()
+[ -z "${PKI:-}" ] || tls=(--pki "$PKI" --broker-pid-file "${BROKER_PID_FILE:?BROKER_PID_FILE goes with PKI}")
+"$build/bin/sotto-sim" --devices "$devices" --sites "$site:agri" --broker "$broker" "${tls[@]}" \
   --fleet-key "$work/keys/signing_key.pub.pem" --slot-bytes 32768 --duration 600 --quiet \
   --summary-json "$work/sim-summary.json" > "$work/sotto-sim.log" 2>&1 &
 sim_pid=$!

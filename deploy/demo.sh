@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The main job: a private mosquitto, the gateway (sottod) with SQLite under build/demo/, and a
-# simulated fleet of 60 devices on two farms and one plant running the real device SDK. After
-# the run it prints the fleet summary, then signs a model and rolls it out in waves to an orchard
-# fleet (deploy/demo-rollout.sh), prints where the API is and stops everything it started.
+# The main job: a fleet PKI (sottoctl pki init), a private mosquitto with the shipped TLS
+# listener and ACL, the gateway (sottod) with SQLite under build/demo/, and a simulated fleet of
+# 60 devices on two farms and one plant running the real device SDK, each with its own
+# certificate. After the run it prints the fleet summary, revokes one device's certificate,
+# then signs a model and rolls it out in waves to an orchard fleet (deploy/demo-rollout.sh),
+# prints where the API is and stops everything it started.
 #
 # Usage: deploy/demo.sh [--duration SECONDS] [--devices N] [--keep]
 #   --duration  how long the fleet runs (default 45)
@@ -41,13 +43,17 @@ stop_all() {
 }
 trap stop_all EXIT
 
-write_broker_config "$demo" "$broker_port"
+pki=$demo/pki
+echo "== fleet PKI (sottoctl pki init --out $pki)"
+build/bin/sottoctl pki init --out "$pki" | sed 's/^/  /'
+broker=ssl://127.0.0.1:$broker_port
+write_broker_config "$demo" "$broker_port" "$pki"
 /usr/sbin/mosquitto -c "$demo/mosquitto.conf" 2>> "$demo/mosquitto.stderr" &
 pids+=($!)
 wait_for_port "$broker_port" 20 || { echo "demo.sh: mosquitto did not start; see $demo/mosquitto.log" >&2; exit 1; }
-echo "== broker   tcp://127.0.0.1:$broker_port (private, $demo/mosquitto.conf)"
+echo "== broker   $broker (private, TLS with client certificates and the fleet ACL, $demo/mosquitto.conf)"
 
-build/bin/sottod --config deploy/sottod.toml --broker "tcp://127.0.0.1:$broker_port" \
+build/bin/sottod --config deploy/sottod.toml --broker "$broker" --pki "$pki" \
   --db "$demo/sotto.db" --mqtt-persistence-dir "$demo/mqtt" --http-port "$http_port" \
   2> "$demo/sottod.log" &
 pids+=($!)
@@ -55,9 +61,10 @@ wait_for_gateway "$http_port" 30 || { echo "demo.sh: sottod did not become ready
 echo "== gateway  http://127.0.0.1:$http_port (SQLite at $demo/sotto.db, log $demo/sottod.log)"
 
 echo "== fleet    $devices devices on farm-north, farm-south (agriculture) and plant-1 (industrial), ${duration}s"
+echo "           each with its own certificate from $pki (provisioned on first run, as sottoctl device provision does)"
 build/bin/sotto-sim --devices "$devices" --sites farm-north:agri,farm-south:agri,plant-1:industrial \
-  --duration "$duration" --seed 2026 --broker "tcp://127.0.0.1:$broker_port" \
-  --summary-json "$demo/sim-summary.json"
+  --duration "$duration" --seed 2026 --broker "$broker" --pki "$pki" \
+  --broker-pid-file "$demo/mosquitto.pid" --summary-json "$demo/sim-summary.json"
 
 ctl=(build/bin/sottoctl --gateway "http://127.0.0.1:$http_port")
 # Every event a device saw acknowledged is in the broker; wait until the gateway has stored them.
@@ -75,8 +82,14 @@ echo "== busiest devices (sottoctl devices)"
 devices_table=$("${ctl[@]}" devices)
 head -n 12 <<< "$devices_table"
 echo
-deploy/demo-rollout.sh "http://127.0.0.1:$http_port" "tcp://127.0.0.1:$broker_port" "$PWD/build" \
-  "$demo/rollout"
+echo "== revocation: plant-1-001 was stolen (sottoctl device revoke plant-1-001)"
+"${ctl[@]}" device revoke plant-1-001 --pki "$pki" --broker-pid-file "$demo/mosquitto.pid"
+certs=$("${ctl[@]}" device list --certs --pki "$pki")
+awk 'NR == 1 || $1 == "plant-1-001" || $1 == "plant-1-002"' <<< "$certs"
+echo "   (the broker refuses its certificate from now on; its events stay in the gateway)"
+echo
+PKI=$pki BROKER_PID_FILE=$demo/mosquitto.pid deploy/demo-rollout.sh "http://127.0.0.1:$http_port" \
+  "$broker" "$PWD/build" "$demo/rollout"
 echo
 echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics)"
 echo "CLI:      ${ctl[*]} fleet | devices | events DEVICE | rollout status"

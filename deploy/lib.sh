@@ -61,21 +61,63 @@ wait_for_metric() {
   return 1
 }
 
-# write_broker_config DIR PORT: the shipped deploy/mosquitto.conf with a private listener and
-# persistence directory (the system broker service is never used). It runs as the invoking user:
-# started as root, mosquitto would switch to its own user and fail to write its persistence file.
+# write_broker_config DIR PORT [PKI_DIR]: the shipped deploy/mosquitto.conf with a private
+# listener and persistence directory (the system broker service is never used), writing its pid
+# to DIR/mosquitto.pid. With PKI_DIR (from `sottoctl pki init`) the listener is the shipped
+# deploy/mosquitto-tls.conf as it is, on PORT and with PKI_DIR's certificates, CRL and ACL: what
+# a gateway deploys. Without it, a plain anonymous listener (for benchmarks that compare).
+# It runs as the invoking user: started as root, mosquitto would switch to its own user and
+# fail to write its persistence file.
 write_broker_config() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 pki=${3:-}
   grep -vE '^(listener|port|persistence_location|log_dest|pid_file|user|include_dir|password_file|acl_file) ' \
     deploy/mosquitto.conf > "$dir/mosquitto.conf"
   cat >> "$dir/mosquitto.conf" <<CONF
-listener $port 127.0.0.1
-allow_anonymous true
 user $(id -un)
 persistence_location $dir/
+pid_file $dir/mosquitto.pid
 log_dest file $dir/mosquitto.log
 CONF
+  if [ -n "$pki" ]; then
+    sed -e "s|^listener .*|listener $port 127.0.0.1|" -e "s|/etc/sotto/pki|$pki|g" \
+      deploy/mosquitto-tls.conf >> "$dir/mosquitto.conf"
+  else
+    printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" >> "$dir/mosquitto.conf"
+  fi
 }
+
+# sottod_ingest_run DIR DEVICES EVENTS SITE CLIENT_ID SOTTOD_FLAGS LOAD_FLAGS: one timed ingest by
+# sottod (persistence on, deploy/sottod.toml): create its session, stop it, queue the load
+# (sotto-bench-ingest: one Health per device, then the events), start it and wait until every
+# event is stored; the rate comes from the gateway's own receive timestamps (first to last stored
+# event), as the bare subscriber times first to last message. SOTTOD_FLAGS and LOAD_FLAGS name
+# arrays holding the broker flags of each. Prints "rate rss_kib".
+sottod_ingest_run() {
+  local dir=$1 n_devices=$2 n_events=$3 site=$4 client_id=$5
+  local -n gateway_flags=$6 load_flags=$7
+  mkdir -p "$dir"
+  local http_port; http_port=$(free_port)
+  local args=(--config deploy/sottod.toml "${gateway_flags[@]}" --db "$dir/sotto.db"
+              --mqtt-persistence-dir "$dir/mqtt" --http-port "$http_port" --client-id "$client_id")
+  local metric_name=sotto_ingest_events_stored_total
+  # stdout away from the caller's pipe: a gateway left running must not hold it open.
+  build/bin/sottod "${args[@]}" > /dev/null 2>> "$dir/sottod.log" & local pid=$!
+  wait_for_gateway "$http_port" 60 || { kill -KILL "$pid"; echo "sottod did not start; see $dir/sottod.log" >&2; return 1; }
+  kill -TERM "$pid"; wait "$pid" || true
+  build/bin/sotto-bench-ingest publish "${load_flags[@]}" --site "$site" --devices "$n_devices" --events "$n_events" > /dev/null
+  build/bin/sottod "${args[@]}" > /dev/null 2>> "$dir/sottod.log" & pid=$!
+  # The broker hands over the queued backlog before it confirms the subscription, so readiness
+  # can take as long as the drain itself.
+  wait_for_gateway "$http_port" 600 || { kill -KILL "$pid"; echo "sottod did not become ready; see $dir/sottod.log" >&2; return 1; }
+  wait_for_metric "$http_port" "$metric_name" "$n_events" 600 ||
+    { echo "sottod stored only $(metric "$http_port" "$metric_name") of $n_events" >&2; kill -TERM "$pid"; return 1; }
+  local rss; rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+  kill -TERM "$pid"; wait "$pid" || true
+  sqlite3 "$dir/sotto.db" "SELECT (COUNT(*) - 1) * 1000.0 / MAX(MAX(received_ms) - MIN(received_ms), 1), $rss FROM events" | tr '|' ' '
+}
+
+# median: the median of the numbers on stdin, one per line.
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # build_release TARGET...: the optimised host build under build/ (no sanitizers).
 build_release() {

@@ -85,6 +85,11 @@ Config load_config(const std::string &path) {
   mqtt.read("session_expiry_s", &config.mqtt.session_expiry_s, 0, UINT32_MAX);
   mqtt.read("keepalive_s", &config.mqtt.keepalive_s, 1, 65535);
   mqtt.read("persistence_dir", &config.mqtt.persistence_dir);
+  mqtt.read("ca_file", &config.mqtt.ca_file);
+  mqtt.read("cert_file", &config.mqtt.cert_file);
+  mqtt.read("key_file", &config.mqtt.key_file);
+  mqtt.read("username", &config.mqtt.username);
+  mqtt.read("password", &config.mqtt.password);
   mqtt.reject_unknown();
   Section store(root, "store");
   store.read("path", &config.store.path);
@@ -115,8 +120,31 @@ void validate_config(const Config &config) {
     fail("store.synchronous",
          "expected \"normal\" or \"full\", got \"" + config.store.synchronous + "\"");
   }
-  if (config.mqtt.broker.rfind("tcp://", 0) != 0) {
-    fail("mqtt.broker", "expected tcp://HOST:PORT, got \"" + config.mqtt.broker + "\"");
+  const bool tls = config.mqtt.broker.rfind("ssl://", 0) == 0;
+  if (!tls && config.mqtt.broker.rfind("tcp://", 0) != 0) {
+    fail("mqtt.broker",
+         "expected tcp://HOST:PORT or ssl://HOST:PORT, got \"" + config.mqtt.broker + "\"");
+  }
+  if (tls && config.mqtt.ca_file.empty()) {
+    fail("mqtt.ca_file", "an ssl:// broker needs the CA file that signed its certificate");
+  }
+  // TLS files chosen on purpose next to a plain tcp:// broker are a mistake worth stopping for:
+  // the operator believes the link is encrypted. The defaults are simply unused.
+  const MqttConfig defaults;
+  const bool tls_files_chosen = config.mqtt.ca_file != defaults.ca_file ||
+                                config.mqtt.cert_file != defaults.cert_file ||
+                                config.mqtt.key_file != defaults.key_file;
+  if (!tls && tls_files_chosen &&
+      !(config.mqtt.ca_file + config.mqtt.cert_file + config.mqtt.key_file).empty()) {
+    fail("mqtt.broker", "TLS files are set but the broker is \"" + config.mqtt.broker +
+                            "\" (plain MQTT); use ssl://HOST:PORT");
+  }
+  if (config.mqtt.cert_file.empty() != config.mqtt.key_file.empty()) {
+    fail(config.mqtt.cert_file.empty() ? "mqtt.cert_file" : "mqtt.key_file",
+         "mqtt.cert_file and mqtt.key_file go together");
+  }
+  if (config.mqtt.username.empty() && !config.mqtt.password.empty()) {
+    fail("mqtt.username", "a password needs a username");
   }
   if (config.mqtt.client_id.empty()) fail("mqtt.client_id", "must not be empty");
   if (config.store.path.empty()) fail("store.path", "must not be empty");

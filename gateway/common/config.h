@@ -7,7 +7,17 @@
 namespace sotto::gw {
 
 struct MqttConfig {
-  std::string broker = "tcp://127.0.0.1:1883";
+  // ssl://HOST:PORT: TLS with the files below; tcp://HOST:PORT: plain MQTT (TLS files unused).
+  std::string broker = "ssl://127.0.0.1:8883";
+  // TLS: the CA that signed the broker's certificate, and sottod's own certificate and key (its
+  // identity at the broker). The broker's name must match its certificate. `sottoctl pki init
+  // --out /etc/sotto/pki` writes all three.
+  std::string ca_file = "/etc/sotto/pki/ca.crt";
+  std::string cert_file = "/etc/sotto/pki/gateway.crt";
+  std::string key_file = "/etc/sotto/pki/gateway.key";
+  // For brokers that authenticate by password instead of (or on top of) certificates.
+  std::string username;
+  std::string password;
   std::string client_id = "sottod";
   uint32_t session_expiry_s =
       7 * 24 * 3600;  // how long the broker keeps our queue while we are down

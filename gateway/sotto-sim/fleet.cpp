@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <iostream>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -33,12 +35,25 @@ Fleet::Fleet(const Options &options) : options_(options) {
   }
   const int site_count = static_cast<int>(options.sites.size());
   const int per_site = (options.devices + site_count - 1) / site_count;
+  std::vector<pki::DeviceIdentity> identities;
   for (int i = 0; i < options.devices; ++i) {
     const SiteSpec &site = options.sites[static_cast<size_t>(i % site_count)];
+    identities.push_back({device_id(site, i / site_count + 1, per_site), site.name,
+                          std::to_string(device_class_for(site.kind))});
+  }
+  std::map<std::string, DeviceTlsFiles> tls;
+  if (!options.pki_dir.empty()) {
+    tls =
+        prepare_device_identities(options.pki_dir, identities, options.broker_pid_file, std::cerr);
+  }
+  for (int i = 0; i < options.devices; ++i) {
+    const pki::DeviceIdentity &identity = identities[static_cast<size_t>(i)];
+    const SiteSpec &site = options.sites[static_cast<size_t>(i % site_count)];
+    auto files = tls.find(identity.device);
     devices_.push_back(std::make_unique<VirtualDevice>(
-        options, site, device_id(site, i / site_count + 1, per_site),
-        model_seed(options.seed, static_cast<size_t>(i)),
-        options.fleet_key_path.empty() ? nullptr : &fleet_key_));
+        options, site, identity.device, model_seed(options.seed, static_cast<size_t>(i)),
+        options.fleet_key_path.empty() ? nullptr : &fleet_key_,
+        files == tls.end() ? nullptr : &files->second));
   }
 }
 

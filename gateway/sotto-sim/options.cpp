@@ -82,7 +82,12 @@ std::string usage() {
          "farm-north:agri,farm-south:agri,plant-1:industrial)\n"
          "  --duration S            wall-clock seconds to run (default 45)\n"
          "  --seed K                seed for the synthetic signals (default 1)\n"
-         "  --broker URL            MQTT broker (default tcp://127.0.0.1:1883)\n"
+         "  --broker URL            MQTT broker (default tcp://127.0.0.1:1883; ssl:// needs "
+         "--pki)\n"
+         "  --pki DIR               TLS: each device's own certificate from this fleet PKI\n"
+         "                          (sottoctl pki init), provisioned on first use in DIR/sim/\n"
+         "  --broker-pid-file F     the broker to reload after provisioning (default\n"
+         "                          $SOTTO_BROKER_PID_FILE, else /run/mosquitto/mosquitto.pid)\n"
          "  --time-scale X          simulated seconds per wall second (default 3840)\n"
          "  --events-per-device N   emit exactly N events per device, drain, exit\n"
          "  --summary-json PATH     write per-device and total counts at exit\n"
@@ -130,10 +135,15 @@ Options parse_options(int argc, char **argv) {
     } else if (flag == "--seed") {
       options.seed = static_cast<uint64_t>(parse_integer(flag, value, 0, INT64_MAX));
     } else if (flag == "--broker") {
-      if (value.rfind("tcp://", 0) != 0 && value.rfind("mqtt://", 0) != 0) {
-        fail("--broker: expected tcp://HOST:PORT, got '" + value + "'");
+      if (value.rfind("tcp://", 0) != 0 && value.rfind("mqtt://", 0) != 0 &&
+          value.rfind("ssl://", 0) != 0 && value.rfind("mqtts://", 0) != 0) {
+        fail("--broker: expected tcp://HOST:PORT or ssl://HOST:PORT, got '" + value + "'");
       }
       options.broker_url = value;
+    } else if (flag == "--pki") {
+      options.pki_dir = value;
+    } else if (flag == "--broker-pid-file") {
+      options.broker_pid_file = value;
     } else if (flag == "--time-scale") {
       options.time_scale = parse_positive(flag, value);
     } else if (flag == "--events-per-device") {
@@ -178,6 +188,14 @@ Options parse_options(int argc, char **argv) {
     } else {
       fail("unknown flag '" + flag + "'");
     }
+  }
+  const bool tls =
+      options.broker_url.rfind("ssl://", 0) == 0 || options.broker_url.rfind("mqtts://", 0) == 0;
+  if (tls && options.pki_dir.empty()) {
+    fail("--broker " + options.broker_url + ": TLS needs --pki DIR (each device's certificate)");
+  }
+  if (!tls && !options.pki_dir.empty()) {
+    fail("--pki: device certificates need an ssl:// --broker, got '" + options.broker_url + "'");
   }
   if (!options.fail_self_test.empty() && options.fleet_key_path.empty()) {
     fail("--fail-self-test: needs --fleet-key (no updater runs without it)");

@@ -19,7 +19,11 @@ struct Options {
   std::vector<SiteSpec> sites;  // default: two farms and a plant
   double duration_s = 45;       // wall-clock seconds
   uint64_t seed = 1;
-  std::string broker_url = "tcp://127.0.0.1:1883";
+  std::string broker_url = "tcp://127.0.0.1:1883";  // ssl://HOST:PORT needs pki_dir
+  // TLS: each virtual device presents its own certificate from this fleet PKI directory
+  // (provisioned there on first use, device_identities.h); the broker is checked against its CA.
+  std::string pki_dir;
+  std::string broker_pid_file;    // reloaded when devices were provisioned; "" = the default
   double time_scale = 3840;       // 45 s of wall time is two simulated days
   int events_per_device = -1;     // >= 0: emit exactly this many, drain, exit
   std::string summary_json_path;  // empty: no file

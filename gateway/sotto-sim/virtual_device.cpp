@@ -13,15 +13,16 @@ constexpr uint32_t kStateBytes = 4 * kSectorBytes;
 constexpr uint32_t kStateBytesWithOta = 8 * kSectorBytes;
 constexpr uint32_t kPublishesPerPoll = 32;  // keeps one backlog from starving its neighbours
 
+}  // namespace
+
 uint8_t device_class_for(SiteKind kind) {
   return kind == SiteKind::kAgri ? 1 : 2;
 }
 
-}  // namespace
-
 VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::string device_id,
                              uint64_t model_seed,
-                             const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> *fleet_key)
+                             const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> *fleet_key,
+                             const DeviceTlsFiles *tls)
     : device_id_(std::move(device_id)),
       site_(site),
       model_(site.kind, model_seed),
@@ -53,6 +54,11 @@ VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::
   transport_config.broker_url = options.broker_url.c_str();
   transport_config.client_id = client_id.c_str();
   transport_config.publish_timeout_ms = options.publish_timeout_ms;
+  if (tls != nullptr) {
+    transport_config.tls_ca_file = tls->ca_file.c_str();
+    transport_config.tls_cert_file = tls->cert_file.c_str();
+    transport_config.tls_key_file = tls->key_file.c_str();
+  }
   if (sotto_host_transport_create(&transport_config, &transport_) != SOTTO_OK) {
     sotto_host_storage_destroy(storage_);
     throw std::runtime_error("cannot create an MQTT client for " + options.broker_url);

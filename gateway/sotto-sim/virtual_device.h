@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "device_identities.h"
 #include "device_ota.h"
 #include "options.h"
 #include "sensor_model.h"
@@ -28,12 +29,16 @@ struct DeviceReport {
   OtaReport ota;
 };
 
+// The class number a device of this kind reports (and is given its certificate under).
+uint8_t device_class_for(SiteKind kind);
+
 class VirtualDevice {
  public:
-  // fleet_key: NULL runs no updater.
+  // fleet_key: NULL runs no updater. tls: NULL connects without TLS.
   VirtualDevice(const Options &options, const SiteSpec &site, std::string device_id,
                 uint64_t model_seed,
-                const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> *fleet_key = nullptr);
+                const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> *fleet_key = nullptr,
+                const DeviceTlsFiles *tls = nullptr);
   ~VirtualDevice();
   VirtualDevice(const VirtualDevice &) = delete;
   VirtualDevice &operator=(const VirtualDevice &) = delete;

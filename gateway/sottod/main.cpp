@@ -27,7 +27,9 @@ using namespace sotto::gw;
 
 constexpr const char *kUsage = R"(usage: sottod [--config PATH] [overrides]
   --config PATH               TOML configuration (see deploy/sottod.toml for every key and default)
-  --broker URL                mqtt.broker, e.g. tcp://127.0.0.1:1883
+  --broker URL                mqtt.broker, e.g. ssl://127.0.0.1:8883 (tcp:// for plain MQTT)
+  --pki DIR                   mqtt.ca_file, cert_file, key_file = DIR/ca.crt, gateway.crt,
+                              gateway.key (a directory made by sottoctl pki init)
   --client-id ID              mqtt.client_id
   --mqtt-persistence-dir DIR  mqtt.persistence_dir
   --db PATH                   store.path
@@ -36,7 +38,7 @@ constexpr const char *kUsage = R"(usage: sottod [--config PATH] [overrides]
 )";
 
 struct Arguments {
-  std::optional<std::string> config_path, broker, client_id, persistence_dir, db;
+  std::optional<std::string> config_path, broker, pki_dir, client_id, persistence_dir, db;
   std::optional<uint16_t> http_port;
   bool help = false;
 };
@@ -50,7 +52,8 @@ Arguments parse_arguments(int argc, char **argv) {
       continue;
     }
     static const char *kValued[] = {
-        "--config", "--broker", "--client-id", "--mqtt-persistence-dir", "--db", "--http-port"};
+        "--config", "--broker",   "--pki", "--client-id", "--mqtt-persistence-dir",
+        "--db",     "--http-port"};
     if (std::find(std::begin(kValued), std::end(kValued), flag) == std::end(kValued)) {
       throw std::invalid_argument("unknown option '" + flag + "'");
     }
@@ -60,6 +63,8 @@ Arguments parse_arguments(int argc, char **argv) {
       args.config_path = value;
     } else if (flag == "--broker") {
       args.broker = value;
+    } else if (flag == "--pki") {
+      args.pki_dir = value;
     } else if (flag == "--client-id") {
       args.client_id = value;
     } else if (flag == "--mqtt-persistence-dir") {
@@ -152,6 +157,11 @@ int main(int argc, char **argv) {
     }
     if (args.config_path) config = load_config(*args.config_path);
     if (args.broker) config.mqtt.broker = *args.broker;
+    if (args.pki_dir) {
+      config.mqtt.ca_file = *args.pki_dir + "/ca.crt";
+      config.mqtt.cert_file = *args.pki_dir + "/gateway.crt";
+      config.mqtt.key_file = *args.pki_dir + "/gateway.key";
+    }
     if (args.client_id) config.mqtt.client_id = *args.client_id;
     if (args.persistence_dir) config.mqtt.persistence_dir = *args.persistence_dir;
     if (args.db) config.store.path = *args.db;

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "log.h"
+#include "mqtt_credentials.h"
 #include "time_format.h"
 
 namespace sotto::gw {
@@ -87,6 +88,7 @@ void MqttIngest::connect() {
   // and without a session expiry the broker would drop our queue whenever we disconnect.
   options.set_properties(
       {{mqtt::property::SESSION_EXPIRY_INTERVAL, static_cast<int>(config_.session_expiry_s)}});
+  apply_mqtt_credentials(config_, options);
   auto listener = std::make_shared<ActionListener>(
       [this] { boost::asio::post(io_, [this] { failed_attempts_ = 0; }); },
       [this](const std::string &why) {

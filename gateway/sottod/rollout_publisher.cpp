@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "log.h"
+#include "mqtt_credentials.h"
 
 namespace sotto::gw {
 namespace {
@@ -39,6 +40,7 @@ void RolloutPublisher::connect() {
                      .keep_alive_interval(std::chrono::seconds(config_.keepalive_s))
                      .automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30))
                      .finalize();
+  apply_mqtt_credentials(config_, options);  // the same identity as the uplink session
   try {
     client_.connect(options);
   } catch (const mqtt::exception &error) {

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -13,7 +14,10 @@
 #include <vector>
 
 #include "broker.h"
+#include "device_certificates.h"
 #include "process.h"
+#include "raw_client.h"
+#include "sotto/messages.h"
 #include "sotto/device.h"
 #include "sotto/port_host.h"
 
@@ -75,10 +79,11 @@ class TestBroker {
   std::unique_ptr<sotto::test::Process> process_;
 };
 
-// A device on the host port: manual clock, RAM flash, one MQTT connection.
+// A device on the host port: manual clock, RAM flash, one MQTT connection (TLS when given
+// certificate files).
 class HostDevice {
  public:
-  HostDevice(const std::string &url, const char *device_id)
+  HostDevice(const std::string &url, const char *device_id, const sotto::test::TlsFiles &tls = {})
       : clock_(sotto_host_clock_create_manual(0)), queue_(SOTTO_QUEUE_BYTES_FOR_EVENTS(64)) {
     sotto_host_storage_config_t storage_config{};
     storage_config.sector_bytes = 256;
@@ -89,6 +94,11 @@ class HostDevice {
     transport_config.broker_url = url.c_str();
     transport_config.client_id = client_id.c_str();
     transport_config.publish_timeout_ms = 10000;
+    if (!tls.ca_file.empty()) {
+      transport_config.tls_ca_file = tls.ca_file.c_str();
+      transport_config.tls_cert_file = tls.cert_file.empty() ? nullptr : tls.cert_file.c_str();
+      transport_config.tls_key_file = tls.key_file.empty() ? nullptr : tls.key_file.c_str();
+    }
     EXPECT_EQ(sotto_host_transport_create(&transport_config, &transport_), SOTTO_OK);
     sotto_device_config_t config{};
     config.device_id = device_id;
@@ -282,7 +292,56 @@ TEST(HostTransport, MalformedConfigIsRejected) {
   config.broker_url = "tcp://127.0.0.1:1";
   config.client_id = "";
   EXPECT_EQ(sotto_host_transport_create(&config, &transport), SOTTO_ERR_INVALID_ARGUMENT);
+  // TLS: an ssl:// broker needs the CA; a tcp:// one takes no TLS files; a certificate needs
+  // its key.
+  config.client_id = "x";
+  config.broker_url = "ssl://127.0.0.1:1";
+  EXPECT_EQ(sotto_host_transport_create(&config, &transport), SOTTO_ERR_INVALID_ARGUMENT);
+  config.tls_ca_file = "/etc/sotto/pki/ca.crt";
+  config.tls_cert_file = "/etc/sotto/pki/device.crt";
+  EXPECT_EQ(sotto_host_transport_create(&config, &transport), SOTTO_ERR_INVALID_ARGUMENT);
+  config.broker_url = "tcp://127.0.0.1:1";
+  config.tls_cert_file = nullptr;
+  EXPECT_EQ(sotto_host_transport_create(&config, &transport), SOTTO_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(transport, nullptr);
+}
+
+// The shipped TLS broker: a device with its own certificate publishes and its event arrives;
+// without a certificate the connect fails.
+TEST(HostTransport, PublishesOverTlsWithItsOwnCertificate) {
+  sotto::test::Broker broker("device-tls", sotto::test::BrokerLink::kTls);
+  const std::string dir = sotto::test::make_temp_dir("device-tls-identity");
+  const auto issued = sotto::gw::pki::provision_devices(
+      sotto::gw::pki::PkiPaths{broker.pki_dir()}, {{"tls-dev", "site-a", "1"}},
+      static_cast<int64_t>(std::time(nullptr)), 30);
+  std::ofstream(dir + "/device.crt") << issued.at(0).certificate_pem;
+  std::ofstream(dir + "/device.key") << issued.at(0).key_pem;
+  broker.reload();
+  const std::string ca = broker.pki_dir() + "/ca.crt";
+  sotto::test::RawClient gateway(
+      broker.url(), "gateway-listener",
+      {ca, broker.pki_dir() + "/gateway.crt", broker.pki_dir() + "/gateway.key"});
+  gateway.subscribe("sotto/v1/site-a/tls-dev/event");
+
+  HostDevice device(broker.url(), "tls-dev", {ca, dir + "/device.crt", dir + "/device.key"});
+  ASSERT_EQ(sotto_host_transport_connect(device.transport_, 20000), SOTTO_OK)
+      << sotto_host_transport_last_error(device.transport_) << "\n" << broker.log();
+  ASSERT_EQ(device.emit(7), SOTTO_OK);
+  ASSERT_EQ(sotto_device_poll(&device.device_), SOTTO_OK);
+  EXPECT_EQ(device.stats().delivered, 1u);
+  const auto received = gateway.received_within(5s);
+  ASSERT_EQ(received.size(), 1u);
+  sotto_event_t event{};
+  ASSERT_EQ(sotto_event_decode(received[0].second.data(), received[0].second.size(), &event),
+            SOTTO_OK);
+  EXPECT_EQ(event.class_id, 7);
+
+  HostDevice anonymous(broker.url(), "no-cert", {ca, "", ""});
+  EXPECT_EQ(sotto_host_transport_connect(anonymous.transport_, 20000), SOTTO_ERR_TRANSPORT);
+  EXPECT_EQ(std::string(sotto_host_transport_last_error(anonymous.transport_))
+                .rfind("cannot connect to " + broker.url() + ": ", 0),
+            0u)
+      << sotto_host_transport_last_error(anonymous.transport_);
 }
 
 }  // namespace

@@ -5,10 +5,14 @@
 #include <sqlite3.h>
 
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "device_certificates.h"
 #include "http_client.h"
 #include "sotto/messages.h"
 
@@ -18,9 +22,10 @@
 
 namespace sotto::test {
 
-GatewayProcess::GatewayProcess(std::string dir, std::string broker_url)
+GatewayProcess::GatewayProcess(std::string dir, std::string broker_url, std::string pki_dir)
     : dir_(std::move(dir)),
       broker_url_(std::move(broker_url)),
+      pki_dir_(std::move(pki_dir)),
       db_path_(dir_ + "/sotto.db"),
       http_port_(free_loopback_port()) {}
 
@@ -29,11 +34,16 @@ GatewayProcess::~GatewayProcess() {
 }
 
 void GatewayProcess::start() {
-  process_ = std::make_unique<Process>(
-      SOTTO_BIN_DIR "/sottod",
-      std::vector<std::string>{"--broker", broker_url_, "--db", db_path_, "--mqtt-persistence-dir",
-                               dir_ + "/mqtt", "--http-port", std::to_string(http_port_)},
-      dir_ + "/sottod.log");
+  std::vector<std::string> args = {"--broker",
+                                   broker_url_,
+                                   "--db",
+                                   db_path_,
+                                   "--mqtt-persistence-dir",
+                                   dir_ + "/mqtt",
+                                   "--http-port",
+                                   std::to_string(http_port_)};
+  if (!pki_dir_.empty()) args.insert(args.end(), {"--pki", pki_dir_});
+  process_ = std::make_unique<Process>(SOTTO_BIN_DIR "/sottod", args, dir_ + "/sottod.log");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (http_get(http_port_, "/healthz").status == 200) return;
@@ -72,16 +82,42 @@ double GatewayProcess::metric(const std::string &series) const {
 void FleetTest::SetUp() {
   const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
   dir_ = make_temp_dir(std::string("e2e-") + info->name());
-  broker_ = std::make_unique<Broker>(info->name());
-  gateway_ = std::make_unique<GatewayProcess>(dir_, broker_->url());
+  broker_ = std::make_unique<Broker>(info->name(), BrokerLink::kTls);
+  gateway_ = std::make_unique<GatewayProcess>(dir_, broker_->url(), broker_->pki_dir());
   gateway_->start();
+}
+
+std::vector<std::string> FleetTest::sim_broker_flags() const {
+  return {"--broker",         broker_->url(),      "--pki",
+          broker_->pki_dir(), "--broker-pid-file", broker_->pid_file()};
 }
 
 std::unique_ptr<Process> FleetTest::start_sim(const std::vector<std::string> &flags) {
   std::vector<std::string> args = flags;
-  args.insert(args.end(),
-              {"--broker", broker_->url(), "--summary-json", summary_path(), "--quiet"});
+  const std::vector<std::string> broker = sim_broker_flags();
+  args.insert(args.end(), broker.begin(), broker.end());
+  args.insert(args.end(), {"--summary-json", summary_path(), "--quiet"});
   return std::make_unique<Process>(SOTTO_BIN_DIR "/sotto-sim", args, dir_ + "/sotto-sim.log");
+}
+
+TlsFiles FleetTest::device_identity(const std::string &device, const std::string &site) {
+  const std::string dir = dir_ + "/devices/" + device;
+  TlsFiles files{broker_->pki_dir() + "/ca.crt", dir + "/device.crt", dir + "/device.key"};
+  if (std::filesystem::exists(files.cert_file)) return files;
+  const auto issued =
+      gw::pki::provision_devices(gw::pki::PkiPaths{broker_->pki_dir()}, {{device, site, "1"}},
+                                 std::time(nullptr), gw::pki::kDefaultDeviceDays);
+  std::filesystem::create_directories(dir);
+  std::ofstream(files.key_file) << issued.at(0).key_pem;
+  std::ofstream(files.cert_file) << issued.at(0).certificate_pem;
+  broker_->reload();
+  return files;
+}
+
+std::unique_ptr<RawClient> FleetTest::connect_device(const std::string &device,
+                                                     const std::string &site) {
+  return std::make_unique<RawClient>(broker_->url(), "hand-made-" + device,
+                                     device_identity(device, site));
 }
 
 SimResult FleetTest::run_sim(const std::vector<std::string> &flags, std::chrono::seconds timeout) {
@@ -153,7 +189,7 @@ bool FleetTest::wait_for_stored(long count, std::chrono::seconds timeout) const 
   return false;
 }
 
-// What a well-behaved device sends, encoded with the SDK's codec (for RawPublisher).
+// What a well-behaved device sends, encoded with the SDK's codec (for RawClient).
 std::vector<uint8_t> encode(const sotto_event_t &event) {
   std::vector<uint8_t> bytes(SOTTO_EVENT_MAX_ENCODED_BYTES);
   size_t length = 0;

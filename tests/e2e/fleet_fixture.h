@@ -1,4 +1,5 @@
-// End-to-end fixture: a private broker, a real sottod on it, and sotto-sim runs against both.
+// End-to-end fixture: a private broker, a real sottod on it, and sotto-sim runs against both, all
+// over TLS with certificates from the broker's fleet PKI, as deployed.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,15 +11,17 @@
 
 #include "broker.h"
 #include "process.h"
+#include "raw_client.h"
 #include "sotto/messages.h"
 
 namespace sotto::test {
 
 // sottod as a child process with its own SQLite file and Paho persistence directory, which
-// survive restarts of the process (that is what the crash tests are about).
+// survive restarts of the process (that is what the crash tests are about). With a PKI
+// directory it connects with the gateway certificate from it.
 class GatewayProcess {
  public:
-  GatewayProcess(std::string dir, std::string broker_url);
+  GatewayProcess(std::string dir, std::string broker_url, std::string pki_dir = "");
   ~GatewayProcess();
 
   void start();      // waits until the HTTP API answers
@@ -34,6 +37,7 @@ class GatewayProcess {
  private:
   std::string dir_;
   std::string broker_url_;
+  std::string pki_dir_;
   std::string db_path_;
   int http_port_;
   std::unique_ptr<Process> process_;
@@ -48,7 +52,11 @@ class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override;
 
-  // Runs sotto-sim to completion with the given extra flags (plus --broker and --summary-json).
+  // --broker, --pki and --broker-pid-file: how sotto-sim reaches this fixture's broker, each
+  // device with its own certificate.
+  std::vector<std::string> sim_broker_flags() const;
+  // Runs sotto-sim to completion with the given extra flags (plus the broker flags and
+  // --summary-json).
   SimResult run_sim(const std::vector<std::string> &flags, std::chrono::seconds timeout);
   // Starts sotto-sim in the background.
   std::unique_ptr<Process> start_sim(const std::vector<std::string> &flags);
@@ -59,6 +67,12 @@ class FleetTest : public ::testing::Test {
   long stored_event_count() const;
   // Waits until the gateway has stored `count` events in total (or the deadline passes).
   bool wait_for_stored(long count, std::chrono::seconds timeout) const;
+
+  // A certificate for the device at the site from the broker's fleet CA (provisioned through
+  // gateway/pki like sottoctl device provision, once; the broker is reloaded to know it).
+  TlsFiles device_identity(const std::string &device, const std::string &site);
+  // A hand-made device: connected with its own certificate.
+  std::unique_ptr<RawClient> connect_device(const std::string &device, const std::string &site);
 
   std::string dir_;
   std::unique_ptr<Broker> broker_;

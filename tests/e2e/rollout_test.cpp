@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "http_client.h"
-#include "raw_publisher.h"
 #include "rollout_fixture.h"
 
 namespace sotto::test {
@@ -112,7 +111,9 @@ TEST_F(RolloutTest, GatewayKilledMidRolloutContinuesItAfterRestart) {
   auto farm_b_log = dir_ + "/sim-farm-b.log";
   auto farm_b_flags = [&](const std::string &summary) {
     auto flags = ota_fleet(10, "farm-b:agri");
-    flags.insert(flags.end(), {"--broker", broker_->url(), "--summary-json", summary, "--quiet"});
+    const std::vector<std::string> broker = sim_broker_flags();
+    flags.insert(flags.end(), broker.begin(), broker.end());
+    flags.insert(flags.end(), {"--summary-json", summary, "--quiet"});
     return flags;
   };
   auto farm_a = start_sim(ota_fleet(90, "farm-a:agri"));
@@ -226,8 +227,8 @@ TEST_F(RolloutTest, TamperedBundlesAreRejectedByEveryDeviceWithTheNamedReason) {
 
 // The API's refusals, with a hand-made device that never answers (no fleet needed).
 TEST_F(RolloutTest, ApiRefusesBadRequestsWithNamedErrors) {
-  RawPublisher device(broker_->url(), "hand-made");
-  device.publish("sotto/v1/farm-x/farm-x-001/health", encode(health_of("farm-x-001", 7)));
+  auto device = connect_device("farm-x-001", "farm-x");
+  device->publish("sotto/v1/farm-x/farm-x-001/health", encode(health_of("farm-x-001", 7)));
   wait_for_devices(1);
   const gw::Bundle bundle = signed_bundle(key_, test_model(1024, 5), 2, kAgriClass);
   const int port = gateway_->http_port();

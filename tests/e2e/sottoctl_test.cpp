@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "fleet_fixture.h"
-#include "raw_publisher.h"
 
 namespace sotto::test {
 namespace {
@@ -32,17 +31,18 @@ class Sottoctl : public FleetTest {
   // Two devices on two sites: valve-3 at farm-north (3 threshold events with a reading) and
   // press-1 at plant-1 (2 anomalies).
   void publish_small_fleet() {
-    RawPublisher publisher(broker_->url(), "ctl-test-devices");
-    publisher.publish("sotto/v1/farm-north/valve-3/health", encode(health_of("valve-3", 77)));
+    auto valve = connect_device("valve-3", "farm-north");
+    valve->publish("sotto/v1/farm-north/valve-3/health", encode(health_of("valve-3", 77)));
     for (uint32_t seq = 0; seq < 3; ++seq) {
       sotto_event_t event = {SOTTO_EVENT_THRESHOLD, 2, 255, seq, 20 + seq, 1, {}};
       event.readings[0] = {SOTTO_QUANTITY_SOIL_MOISTURE_PERMILLE, static_cast<int32_t>(180 - seq)};
-      publisher.publish("sotto/v1/farm-north/valve-3/event", encode(event));
+      valve->publish("sotto/v1/farm-north/valve-3/event", encode(event));
     }
-    publisher.publish("sotto/v1/plant-1/press-1/health", encode(health_of("press-1", 5)));
+    auto press = connect_device("press-1", "plant-1");
+    press->publish("sotto/v1/plant-1/press-1/health", encode(health_of("press-1", 5)));
     for (uint32_t seq = 0; seq < 2; ++seq) {
-      publisher.publish("sotto/v1/plant-1/press-1/event",
-                        encode(sotto_event_t{SOTTO_EVENT_ANOMALY, 1, 0, seq, 60 + seq, 0, {}}));
+      press->publish("sotto/v1/plant-1/press-1/event",
+                     encode(sotto_event_t{SOTTO_EVENT_ANOMALY, 1, 0, seq, 60 + seq, 0, {}}));
     }
     ASSERT_TRUE(wait_for_stored(5, std::chrono::seconds(30)));
   }

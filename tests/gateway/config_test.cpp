@@ -27,7 +27,11 @@ std::string load_error(const std::string &text) {
 
 TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
   Config config = load_config(write_config(""));
-  EXPECT_EQ(config.mqtt.broker, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(config.mqtt.broker, "ssl://127.0.0.1:8883");
+  EXPECT_EQ(config.mqtt.ca_file, "/etc/sotto/pki/ca.crt");
+  EXPECT_EQ(config.mqtt.cert_file, "/etc/sotto/pki/gateway.crt");
+  EXPECT_EQ(config.mqtt.key_file, "/etc/sotto/pki/gateway.key");
+  EXPECT_EQ(config.mqtt.username, "");
   EXPECT_EQ(config.mqtt.client_id, "sottod");
   EXPECT_EQ(config.mqtt.session_expiry_s, 604800u);
   EXPECT_EQ(config.store.synchronous, "normal");
@@ -42,6 +46,9 @@ TEST(Config, ShippedExampleMatchesTheDefaults) {
   Config shipped = load_config(SOTTO_SHIPPED_GATEWAY_CONFIG);
   Config defaults;
   EXPECT_EQ(shipped.mqtt.broker, defaults.mqtt.broker);
+  EXPECT_EQ(shipped.mqtt.ca_file, defaults.mqtt.ca_file);
+  EXPECT_EQ(shipped.mqtt.cert_file, defaults.mqtt.cert_file);
+  EXPECT_EQ(shipped.mqtt.key_file, defaults.mqtt.key_file);
   EXPECT_EQ(shipped.mqtt.persistence_dir, defaults.mqtt.persistence_dir);
   EXPECT_EQ(shipped.store.path, defaults.store.path);
   EXPECT_EQ(shipped.http.port, defaults.http.port);
@@ -57,6 +64,26 @@ TEST(Config, ValuesAreRead) {
   EXPECT_EQ(config.mqtt.broker, "tcp://10.0.0.2:1884");
   EXPECT_EQ(config.store.synchronous, "full");
   EXPECT_EQ(config.http.port, 9000);
+}
+
+TEST(Config, PlainBrokerLeavesTheDefaultTlsFilesUnused) {
+  Config config = load_config(write_config("[mqtt]\nbroker = \"tcp://10.0.0.2:1883\"\n"));
+  EXPECT_EQ(config.mqtt.broker, "tcp://10.0.0.2:1883");
+}
+
+TEST(Config, TlsMistakesAreNamed) {
+  EXPECT_EQ(load_error("[mqtt]\nbroker = \"tcp://10.0.0.2:1883\"\nca_file = \"/srv/ca.crt\"\n"),
+            "config: mqtt.broker: TLS files are set but the broker is \"tcp://10.0.0.2:1883\" "
+            "(plain MQTT); use ssl://HOST:PORT");
+  EXPECT_EQ(load_error("[mqtt]\nca_file = \"\"\n"),
+            "config: mqtt.ca_file: an ssl:// broker needs the CA file that signed its certificate");
+  EXPECT_EQ(load_error("[mqtt]\nkey_file = \"\"\n"),
+            "config: mqtt.key_file: mqtt.cert_file and mqtt.key_file go together");
+  EXPECT_EQ(load_error("[mqtt]\nbroker = \"mqtts://x:8883\"\n"),
+            "config: mqtt.broker: expected tcp://HOST:PORT or ssl://HOST:PORT, got "
+            "\"mqtts://x:8883\"");
+  EXPECT_EQ(load_error("[mqtt]\npassword = \"secret\"\n"),
+            "config: mqtt.username: a password needs a username");
 }
 
 TEST(Config, UnknownKeyIsNamed) {

@@ -5,15 +5,22 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+
+#include "pki_init.h"
 
 #ifndef SOTTO_MOSQUITTO
 #error "SOTTO_MOSQUITTO must name the mosquitto binary"
 #endif
 #ifndef SOTTO_SHIPPED_BROKER_CONFIG
 #error "SOTTO_SHIPPED_BROKER_CONFIG must name deploy/mosquitto.conf"
+#endif
+#ifndef SOTTO_SHIPPED_BROKER_TLS_CONFIG
+#error "SOTTO_SHIPPED_BROKER_TLS_CONFIG must name deploy/mosquitto-tls.conf"
 #endif
 
 namespace sotto::test {
@@ -30,6 +37,26 @@ bool is_machine_specific(const std::string &line) {
   return false;
 }
 
+std::string replace_all(std::string text, const std::string &from, const std::string &to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// deploy/mosquitto-tls.conf as shipped, on this port and with this PKI directory.
+void append_tls_settings(std::ostream &config, int port, const std::string &pki_dir) {
+  std::ifstream shipped(SOTTO_SHIPPED_BROKER_TLS_CONFIG);
+  if (!shipped) throw std::runtime_error("cannot read " SOTTO_SHIPPED_BROKER_TLS_CONFIG);
+  std::string line;
+  while (std::getline(shipped, line)) {
+    if (line.rfind("listener ", 0) == 0) {
+      config << "listener " << port << " 127.0.0.1\n";
+    } else {
+      config << replace_all(line, "/etc/sotto/pki", pki_dir) << "\n";
+    }
+  }
+}
+
 }  // namespace
 
 std::string run_as_invoking_user_line() {
@@ -37,7 +64,7 @@ std::string run_as_invoking_user_line() {
   return std::string("user ") + (user != nullptr ? user->pw_name : "root") + "\n";
 }
 
-Broker::Broker(const std::string &name)
+Broker::Broker(const std::string &name, BrokerLink link)
     : dir_(make_temp_dir("broker-" + name)), port_(free_loopback_port()) {
   config_path_ = dir_ + "/mosquitto.conf";
   std::ifstream shipped(SOTTO_SHIPPED_BROKER_CONFIG);
@@ -47,10 +74,20 @@ Broker::Broker(const std::string &name)
   while (std::getline(shipped, line)) {
     if (!is_machine_specific(line)) config << line << "\n";
   }
-  config << "listener " << port_ << " 127.0.0.1\n"
-         << "allow_anonymous true\n"
-         << run_as_invoking_user_line() << "persistence_location " << dir_ << "/\n"
+  config << run_as_invoking_user_line() << "persistence_location " << dir_ << "/\n"
+         << "pid_file " << pid_file() << "\n"
          << "log_dest stderr\n";
+  if (link == BrokerLink::kTls) {
+    pki_dir_ = dir_ + "/pki";
+    gw::pki::PkiInitOptions pki;
+    pki.dir = pki_dir_;
+    pki.now_s = static_cast<int64_t>(std::time(nullptr));
+    gw::pki::init_pki(pki);
+    append_tls_settings(config, port_, pki_dir_);
+  } else {
+    config << "listener " << port_ << " 127.0.0.1\n"
+           << "allow_anonymous true\n";
+  }
   config.close();
   start();
 }
@@ -59,12 +96,39 @@ Broker::~Broker() {
   stop();
 }
 
+std::string Broker::url() const {
+  return (pki_dir_.empty() ? "tcp://127.0.0.1:" : "ssl://127.0.0.1:") + std::to_string(port_);
+}
+
+std::string Broker::log() const {
+  return read_file(dir_ + "/mosquitto.log");
+}
+
 void Broker::start() {
   process_ = std::make_unique<Process>(
       SOTTO_MOSQUITTO, std::vector<std::string>{"-c", config_path_}, dir_ + "/mosquitto.log");
   if (!wait_for_port(port_, std::chrono::seconds(20))) {
     throw std::runtime_error("mosquitto did not listen on port " + std::to_string(port_) +
-                             "; log: " + read_file(dir_ + "/mosquitto.log"));
+                             "; log: " + log());
+  }
+}
+
+void Broker::reload() {
+  auto reloads = [this] {
+    size_t count = 0;
+    const std::string text = log();
+    for (size_t at = text.find("Reloading config."); at != std::string::npos;
+         at = text.find("Reloading config.", at + 1))
+      ++count;
+    return count;
+  };
+  const size_t before = reloads();
+  process_->signal(SIGHUP);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (reloads() == before) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("mosquitto did not log a reload after SIGHUP; log: " + log());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 

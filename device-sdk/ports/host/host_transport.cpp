@@ -1,4 +1,5 @@
-// Host transport port: MQTT 3.1.1 on the Paho C asynchronous client. publish blocks until the
+// Host transport port: MQTT 3.1.1 on the Paho C asynchronous client (its TLS build, so ssl://
+// brokers work with a CA file and the device's certificate and key). publish blocks until the
 // PUBACK (or a bounded timeout, or the connection dropping) so the device runtime can keep an
 // event until the broker owns it. MQTTAsync runs all clients of a process on Paho's two shared
 // threads, so a thousand simulated devices cost a thousand sockets, not a thousand threads.
@@ -34,6 +35,10 @@ struct sotto_host_transport {
   MQTTAsync client = nullptr;
   std::string broker_url;
   std::string client_id;
+  bool tls = false;
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
   uint32_t publish_timeout_ms = 5000;
   uint32_t keepalive_s = 30;
   uint32_t retry_interval_s = 1;
@@ -49,6 +54,7 @@ struct sotto_host_transport {
   std::vector<std::string> subscriptions;
   std::deque<IncomingMessage> incoming;
   std::string last_error = "none";
+  std::string tls_error;  // OpenSSL's reason for the last failed handshake, "" after a success
   bool disconnect_done = false;
   sotto_host_transport_stats_t stats{};
 };
@@ -112,7 +118,25 @@ void on_connect_failure(void *context, MQTTAsync_failureData *response) {
       transport->last_error += std::string(" (") + response->message + ")";
     }
   }
+  if (!transport->tls_error.empty()) {
+    transport->last_error += "; TLS: " + transport->tls_error;
+    transport->tls_error.clear();
+  }
   transport->changed.notify_all();
+}
+
+// Paho reports OpenSSL's errors here during a handshake; the first one names the cause
+// (certificate revoked, unknown CA, expired) for last_error.
+int on_tls_error(const char *text, size_t len, void *context) {
+  auto *transport = static_cast<sotto_host_transport_t *>(context);
+  std::lock_guard<std::mutex> lock(transport->mutex);
+  if (transport->tls_error.empty() && text != nullptr) {
+    transport->tls_error.assign(text, len);
+    while (!transport->tls_error.empty() && transport->tls_error.back() == '\n') {
+      transport->tls_error.pop_back();
+    }
+  }
+  return 0;
 }
 
 void on_connection_lost(void *context, char *cause) {
@@ -183,6 +207,20 @@ void start_connect_if_idle(sotto_host_transport_t *transport, bool ignore_interv
   options.connectTimeout = 5;
   options.onFailure = on_connect_failure;
   options.context = transport;
+  // Paho copies the TLS options during MQTTAsync_connect, so a local struct is enough.
+  MQTTAsync_SSLOptions tls = MQTTAsync_SSLOptions_initializer;
+  if (transport->tls) {
+    tls.trustStore = transport->tls_ca_file.c_str();
+    if (!transport->tls_cert_file.empty()) {
+      tls.keyStore = transport->tls_cert_file.c_str();
+      tls.privateKey = transport->tls_key_file.c_str();
+    }
+    tls.enableServerCertAuth = 1;
+    tls.verify = 1;  // the broker's certificate must name the host in broker_url
+    tls.ssl_error_cb = on_tls_error;
+    tls.ssl_error_context = transport;
+    options.ssl = &tls;
+  }
   int rc = MQTTAsync_connect(transport->client, &options);
   if (rc != MQTTASYNC_SUCCESS) {
     std::lock_guard<std::mutex> lock(transport->mutex);
@@ -285,9 +323,18 @@ sotto_err_t subscribe(void *ctx, const char *topic_filter) {
 extern "C" sotto_err_t sotto_host_transport_create(const sotto_host_transport_config_t *config,
                                                    sotto_host_transport_t **out) {
   if (config == nullptr || out == nullptr || config->broker_url == nullptr ||
-      config->client_id == nullptr || config->client_id[0] == '\0' ||
-      (strncmp(config->broker_url, "tcp://", 6) != 0 &&
-       strncmp(config->broker_url, "mqtt://", 7) != 0)) {
+      config->client_id == nullptr || config->client_id[0] == '\0') {
+    return SOTTO_ERR_INVALID_ARGUMENT;
+  }
+  const bool tls = strncmp(config->broker_url, "ssl://", 6) == 0 ||
+                   strncmp(config->broker_url, "mqtts://", 8) == 0;
+  const bool plain = strncmp(config->broker_url, "tcp://", 6) == 0 ||
+                     strncmp(config->broker_url, "mqtt://", 7) == 0;
+  const bool has_ca = config->tls_ca_file != nullptr && config->tls_ca_file[0] != '\0';
+  const bool has_cert = config->tls_cert_file != nullptr && config->tls_cert_file[0] != '\0';
+  const bool has_key = config->tls_key_file != nullptr && config->tls_key_file[0] != '\0';
+  if ((!tls && !plain) || (tls && !has_ca) || (plain && (has_ca || has_cert || has_key)) ||
+      has_cert != has_key) {
     return SOTTO_ERR_INVALID_ARGUMENT;
   }
   auto *transport = new (std::nothrow) sotto_host_transport();
@@ -296,6 +343,12 @@ extern "C" sotto_err_t sotto_host_transport_create(const sotto_host_transport_co
   }
   transport->broker_url = config->broker_url;
   transport->client_id = config->client_id;
+  transport->tls = tls;
+  if (tls) {
+    transport->tls_ca_file = config->tls_ca_file;
+    transport->tls_cert_file = has_cert ? config->tls_cert_file : "";
+    transport->tls_key_file = has_key ? config->tls_key_file : "";
+  }
   if (config->publish_timeout_ms != 0) {
     transport->publish_timeout_ms = config->publish_timeout_ms;
   }

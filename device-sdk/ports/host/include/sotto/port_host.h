@@ -68,15 +68,22 @@ void sotto_host_storage_restore_power(sotto_host_storage_t *storage);
 uint64_t sotto_host_storage_op_count(const sotto_host_storage_t *storage);
 int sotto_host_storage_power_is_cut(const sotto_host_storage_t *storage);
 
-/* ---- Transport: MQTT 3.1.1 over the Paho C asynchronous client ---------------------------- */
+/* ---- Transport: MQTT 3.1.1 over the Paho C asynchronous client, with or without TLS -------- */
 
 typedef struct sotto_host_transport_config {
-  const char *broker_url;      /* "tcp://127.0.0.1:1883" */
+  const char *broker_url;      /* "ssl://127.0.0.1:8883" (TLS) or "tcp://127.0.0.1:1883" */
   const char *client_id;       /* unique per connection; sotto-sim uses "sotto-sim-<device>" */
   uint32_t publish_timeout_ms; /* wait for PUBACK; 0 = 5000 */
   uint32_t keepalive_s;        /* 0 = 30 */
   uint32_t retry_interval_s;   /* between reconnect attempts; 0 = 1 */
   size_t incoming_max;         /* incoming messages held for deliver_incoming; 0 = 64 */
+  /* TLS, for ssl:// and mqtts:// URLs (PEM files, read at each connect): the CA that signed the
+   * broker's certificate (required; the broker's name must match its certificate), and the
+   * device's own certificate and key, its identity at the broker (both or neither). NULL for
+   * tcp:// URLs. */
+  const char *tls_ca_file;
+  const char *tls_cert_file;
+  const char *tls_key_file;
 } sotto_host_transport_config_t;
 
 typedef struct sotto_host_transport sotto_host_transport_t;
@@ -90,7 +97,8 @@ typedef struct sotto_host_transport_stats {
   uint64_t incoming_dropped; /* arrived while incoming_max were already waiting */
 } sotto_host_transport_stats_t;
 
-/* Creates the client; does not connect. INVALID_ARGUMENT for a missing or malformed URL/id. */
+/* Creates the client; does not connect. INVALID_ARGUMENT for a missing or malformed URL/id, an
+ * ssl:// URL without tls_ca_file, TLS files with a tcp:// URL, or a certificate without its key. */
 sotto_err_t sotto_host_transport_create(const sotto_host_transport_config_t *config,
                                         sotto_host_transport_t **out);
 /* Disconnects (bounded) and frees; no callback runs afterwards. */
