@@ -15,7 +15,6 @@ events=${EVENTS:-100000}
 devices=${DEVICES:-100}
 runs=${RUNS:-3}
 many_devices=${MANY_DEVICES:-10000}
-ingested_metric=sotto_ingest_events_stored_total
 
 work=$PWD/build/bench/gateway-work
 rm -rf "$work" && mkdir -p "$work"
@@ -32,33 +31,11 @@ pids+=($!)
 wait_for_port "$broker_port" 20
 
 json_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# One sottod run: create its session, stop it, queue the load, start it and time the drain.
-# Prints "rate rss_kib".
+# One sottod run on the plain broker: prints "rate rss_kib" (lib.sh's sottod_ingest_run).
 gateway_run() {
-  local run=$1 n_devices=$2 n_events=$3 dir=$work/gateway-$1
-  mkdir -p "$dir"
-  local http_port; http_port=$(free_port)
-  local args=(--config deploy/sottod.toml --broker "$broker_url" --db "$dir/sotto.db"
-              --mqtt-persistence-dir "$dir/mqtt" --http-port "$http_port" --client-id "bench-gw-$run")
-  # stdout away from the caller's pipe: a gateway left running must not hold it open.
-  build/bin/sottod "${args[@]}" > /dev/null 2>> "$dir/sottod.log" & local pid=$!
-  wait_for_gateway "$http_port" 60 || { kill -KILL "$pid"; echo "bench-gateway: sottod did not start; see $dir/sottod.log" >&2; exit 1; }
-  kill -TERM "$pid"; wait "$pid" || true
-  "$load" publish --broker "$broker_url" --site "site-$run" --devices "$n_devices" --events "$n_events" > /dev/null
-  local expected_events=$n_events
-  build/bin/sottod "${args[@]}" > /dev/null 2>> "$dir/sottod.log" & pid=$!
-  # The broker hands over the queued backlog before it confirms the subscription, so readiness
-  # can take as long as the drain itself.
-  wait_for_gateway "$http_port" 600 || { kill -KILL "$pid"; echo "bench-gateway: sottod did not become ready; see $dir/sottod.log" >&2; exit 1; }
-  # Wait until every event is stored, then time ingest from the gateway's own receive
-  # timestamps (first to last stored event), as the bare subscriber times first to last message.
-  wait_for_metric "$http_port" "$ingested_metric" "$expected_events" 600 ||
-    { echo "bench-gateway: sottod stored only $(metric "$http_port" "$ingested_metric") of $expected_events" >&2; exit 1; }
-  local rss; rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
-  kill -TERM "$pid"; wait "$pid" || true
-  sqlite3 "$dir/sotto.db" "SELECT (COUNT(*) - 1) * 1000.0 / MAX(MAX(received_ms) - MIN(received_ms), 1), $rss FROM events" | tr '|' ' '
+  local gateway_flags=(--broker "$broker_url") load_flags=(--broker "$broker_url")
+  sottod_ingest_run "$work/gateway-$1" "$2" "$3" "site-$1" "bench-gw-$1" gateway_flags load_flags
 }
 
 broker_rates=() gateway_rates=()
@@ -67,7 +44,8 @@ for run in $(seq 1 "$runs"); do
   "$load" publish --broker "$broker_url" --site "bare-$run" --devices "$devices" --events "$events" > /dev/null
   rate=$("$load" drain --broker "$broker_url" --client-id "bench-bare-$run" --expect $((devices + events)) | json_field rate)
   broker_rates+=("$rate")
-  read -r gw_rate _ < <(gateway_run "$run" "$devices" "$events")
+  result=$(gateway_run "$run" "$devices" "$events")
+  read -r gw_rate _ <<< "$result"
   gateway_rates+=("$gw_rate")
   echo "run $run: broker -> bare subscriber $rate msg/s, sottod $gw_rate events/s"
 done
@@ -75,8 +53,10 @@ broker_median=$(printf '%s\n' "${broker_rates[@]}" | median)
 gateway_median=$(printf '%s\n' "${gateway_rates[@]}" | median)
 
 # Memory per known device: the same load from few and from many devices.
-read -r _ rss_few < <(gateway_run few "$devices" "$many_devices")
-read -r _ rss_many < <(gateway_run many "$many_devices" "$many_devices")
+result=$(gateway_run few "$devices" "$many_devices")
+read -r _ rss_few <<< "$result"
+result=$(gateway_run many "$many_devices" "$many_devices")
+read -r _ rss_many <<< "$result"
 
 /usr/bin/python3 - "$out" <<PY
 import json, sys

@@ -6,6 +6,8 @@
 //   sotto-bench-ingest drain --broker URL --client-id ID --expect N [--prepare]
 //       a bare subscriber with a persistent session: --prepare only creates the session; without
 //       it, it counts messages until N have arrived and prints {"messages":N,"seconds":S,"rate":R}.
+// Both take --ca FILE --cert FILE --key FILE for an ssl:// broker (the client's certificate
+// must be allowed the fleet's topics by the broker's ACL).
 #include <mqtt/async_client.h>
 
 #include <atomic>
@@ -44,6 +46,15 @@ std::string required(const std::map<std::string, std::string> &flags, const std:
   auto it = flags.find(name);
   if (it == flags.end()) throw std::invalid_argument("missing " + name);
   return it->second;
+}
+
+// TLS for ssl:// brokers, from --ca/--cert/--key.
+void apply_tls(const std::map<std::string, std::string> &flags, mqtt::connect_options &options) {
+  if (flags.count("--ca") == 0) return;
+  auto tls = mqtt::ssl_options_builder().trust_store(flags.at("--ca")).verify(true).finalize();
+  tls.set_key_store(required(flags, "--cert"));
+  tls.set_private_key(required(flags, "--key"));
+  options.set_ssl(tls);
 }
 
 std::vector<uint8_t> encode_health(const std::string &device) {
@@ -86,10 +97,10 @@ int publish(const std::map<std::string, std::string> &flags) {
   const int window = 20000;  // Paho's default of 100 buffered messages would throttle the load
   mqtt::async_client client(broker, "sotto-bench-publisher",
                             mqtt::create_options(MQTTVERSION_5, window));
-  client
-      .connect(
-          mqtt::connect_options_builder().mqtt_version(MQTTVERSION_5).clean_start(true).finalize())
-      ->wait();
+  auto options =
+      mqtt::connect_options_builder().mqtt_version(MQTTVERSION_5).clean_start(true).finalize();
+  apply_tls(flags, options);
+  client.connect(options)->wait();
 
   std::vector<std::string> prefixes;
   for (long d = 0; d < devices; ++d) {
@@ -133,6 +144,7 @@ int drain(const std::map<std::string, std::string> &flags) {
       mqtt::connect_options_builder().mqtt_version(MQTTVERSION_5).clean_start(false).finalize();
   // Set on the final object: Paho C++ 1.2 loses connect properties when the builder is copied.
   options.set_properties({{mqtt::property::SESSION_EXPIRY_INTERVAL, 3600}});
+  apply_tls(flags, options);
   client.connect(options)->wait();
   if (prepare) {
     client.subscribe("sotto/v1/+/+/#", 1)->wait();
