@@ -12,71 +12,13 @@ and python3-onnx; run with /usr/bin/python3.
 """
 import argparse
 import json
+import os
 import sys
 import time
 
 import numpy as np
-import torch
-from torch import nn
 
 KINDS = ("industrial", "agri", "wearable")
-
-
-class Industrial(nn.Module):
-    """Vibration window [1, 256] -> 4 bearing-condition probabilities + an anomaly score."""
-
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv1d(1, 8, 9, stride=2, padding=4), nn.BatchNorm1d(8), nn.ReLU(),
-            nn.Conv1d(8, 16, 5, stride=2, padding=2), nn.BatchNorm1d(16), nn.ReLU(),
-            nn.Conv1d(16, 16, 5, padding=2, groups=16), nn.ReLU(),  # depthwise
-            nn.Conv1d(16, 16, 1), nn.ReLU(),
-            nn.MaxPool1d(4), nn.Flatten(),
-            nn.Linear(16 * 16, 32), nn.ReLU())
-        self.condition = nn.Linear(32, 4)
-        self.score = nn.Linear(32, 1)
-
-    def forward(self, x):
-        h = self.features(x)
-        return torch.cat([torch.softmax(self.condition(h), 1), torch.sigmoid(self.score(h))], 1)
-
-
-class Agri(nn.Module):
-    """24 h of soil moisture and temperature [48] -> irrigation need, frost risk."""
-
-    def __init__(self):
-        super().__init__()
-        self.net = nn.Sequential(nn.Linear(48, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(),
-                                 nn.Linear(16, 2))
-
-    def forward(self, x):
-        return torch.sigmoid(self.net(x))
-
-
-class Wearable(nn.Module):
-    """Heart rate and acceleration [2, 64] -> heart-rate anomaly, fall."""
-
-    def __init__(self):
-        super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv1d(2, 8, 5, padding=2), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(8, 16, 5, padding=2), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Flatten(), nn.Linear(16 * 16, 32), nn.ReLU(), nn.Linear(32, 2))
-
-    def forward(self, x):
-        return torch.sigmoid(self.net(x))
-
-
-MODELS = {"industrial": Industrial, "agri": Agri, "wearable": Wearable}
-
-
-def loss_of(kind, out, y):
-    if kind == "industrial":
-        probs, score = out[:, :4], out[:, 4]
-        nll = nn.functional.nll_loss(torch.log(probs.clamp_min(1e-7)), y[:, 0].long())
-        return nll + nn.functional.binary_cross_entropy(score, y[:, 1])
-    return nn.functional.binary_cross_entropy(out, y)
 
 
 def f1(truth, predicted):
@@ -104,12 +46,77 @@ def metrics(kind, y, pred):
     return result
 
 
+if sys.argv[1:2] != ["metrics"]:  # metrics need numpy only: skip loading torch
+    import torch
+    from torch import nn
+
+
+def make_model(kind):
+    """The untrained model for a site kind (defined here so metrics need no torch)."""
+
+    class Industrial(nn.Module):
+        """Vibration window [1, 256] -> 4 bearing-condition probabilities + an anomaly score."""
+
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv1d(1, 8, 9, stride=2, padding=4), nn.BatchNorm1d(8), nn.ReLU(),
+                nn.Conv1d(8, 16, 5, stride=2, padding=2), nn.BatchNorm1d(16), nn.ReLU(),
+                nn.Conv1d(16, 16, 5, padding=2, groups=16), nn.ReLU(),  # depthwise
+                nn.Conv1d(16, 16, 1), nn.ReLU(),
+                nn.MaxPool1d(4), nn.Flatten(),
+                nn.Linear(16 * 16, 32), nn.ReLU())
+            self.condition = nn.Linear(32, 4)
+            self.score = nn.Linear(32, 1)
+
+        def forward(self, x):
+            h = self.features(x)
+            return torch.cat([torch.softmax(self.condition(h), 1), torch.sigmoid(self.score(h))], 1)
+
+
+    class Agri(nn.Module):
+        """24 h of soil moisture and temperature [48] -> irrigation need, frost risk."""
+
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(48, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(),
+                                     nn.Linear(16, 2))
+
+        def forward(self, x):
+            return torch.sigmoid(self.net(x))
+
+
+    class Wearable(nn.Module):
+        """Heart rate and acceleration [2, 64] -> heart-rate anomaly, fall."""
+
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(
+                nn.Conv1d(2, 8, 5, padding=2), nn.ReLU(), nn.MaxPool1d(2),
+                nn.Conv1d(8, 16, 5, padding=2), nn.ReLU(), nn.MaxPool1d(2),
+                nn.Flatten(), nn.Linear(16 * 16, 32), nn.ReLU(), nn.Linear(32, 2))
+
+        def forward(self, x):
+            return torch.sigmoid(self.net(x))
+
+    return {"industrial": Industrial, "agri": Agri, "wearable": Wearable}[kind]()
+
+
+
+def loss_of(kind, out, y):
+    if kind == "industrial":
+        probs, score = out[:, :4], out[:, 4]
+        nll = nn.functional.nll_loss(torch.log(probs.clamp_min(1e-7)), y[:, 0].long())
+        return nll + nn.functional.binary_cross_entropy(score, y[:, 1])
+    return nn.functional.binary_cross_entropy(out, y)
+
+
 def train(kind, data, out, epochs):
     torch.manual_seed(1234)
     np.random.seed(1234)
     x = torch.from_numpy(np.load(f"{data}/{kind}_train_x.npy"))
     y = torch.from_numpy(np.load(f"{data}/{kind}_train_y.npy"))
-    model = MODELS[kind]()
+    model = make_model(kind)
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)
     generator = torch.Generator().manual_seed(99)
@@ -152,9 +159,10 @@ def main():
     m.add_argument("--labels", required=True)
     m.add_argument("--pred", required=True)
     args = parser.parse_args()
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
     if args.command == "train":
+        os.makedirs(args.out, exist_ok=True)
+        torch.set_num_threads(1)
+        torch.use_deterministic_algorithms(True)
         for kind in args.kind or KINDS:
             train(kind, args.data, args.out, args.epochs)
     else:
