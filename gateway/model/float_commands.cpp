@@ -19,12 +19,6 @@ bool ends_with(const std::string &s, const std::string &suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string dims_text(const std::vector<int64_t> &d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
 double parse_percentile(const std::string &text) {
   try {
     size_t used = 0;
@@ -34,14 +28,6 @@ double parse_percentile(const std::string &text) {
   }
   throw UsageError("--percentile '" + text +
                    "'; expected a number above 50 and up to 100 (e.g. 99.99)");
-}
-
-std::vector<float> transpose(const std::vector<float> &in, size_t rows, size_t cols) {
-  std::vector<float> out(in.size());
-  for (size_t r = 0; r < rows; ++r) {
-    for (size_t c = 0; c < cols; ++c) out[c * rows + r] = in[r * cols + c];
-  }
-  return out;
 }
 
 // A .smdl on .npy samples: NHWC samples, or channels first with --layout nchw.
@@ -64,8 +50,8 @@ void run_smdl_npy(const std::vector<uint8_t> &model, const NpyArray &in, bool ch
   const std::vector<int64_t> sample(in.shape.begin() + (in.shape.empty() ? 0 : 1), in.shape.end());
   const std::vector<int64_t> without_batch(expected.begin() + 1, expected.end());
   if (in.shape.empty() || (sample != expected && sample != without_batch)) {
-    throw std::runtime_error("input .npy shape " + dims_text(in.shape) + "; the model takes [N, " +
-                             dims_text(without_batch).substr(1) +
+    throw std::runtime_error("input .npy shape " + fp::dims_text(in.shape) +
+                             "; the model takes [N, " + fp::dims_text(without_batch).substr(1) +
                              (channels_first ? " (channels first, --layout nchw)" : " (NHWC)"));
   }
   const std::vector<int64_t> out_dims(output.dims + 4 - output.rank, output.dims + 4);
@@ -84,11 +70,11 @@ void run_smdl_npy(const std::vector<uint8_t> &model, const NpyArray &in, bool ch
     std::vector<float> one(in.values.begin() + static_cast<long>(s * n),
                            in.values.begin() + static_cast<long>((s + 1) * n));
     if (channels_first)
-      one = transpose(one, static_cast<size_t>(channels), static_cast<size_t>(spatial));
+      one = fp::transpose(one, static_cast<size_t>(channels), static_cast<size_t>(spatial));
     std::vector<float> result = m.run_float(one);
     if (transpose_output) {
-      result =
-          transpose(result, static_cast<size_t>(out_spatial), static_cast<size_t>(out_dims.back()));
+      result = fp::transpose(result, static_cast<size_t>(out_spatial),
+                             static_cast<size_t>(out_dims.back()));
     }
     outputs->insert(outputs->end(), result.begin(), result.end());
   }

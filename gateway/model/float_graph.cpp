@@ -13,6 +13,8 @@ void channels_and_spatial(const std::vector<int32_t> &shape, size_t *channels, s
   for (size_t d = 2; d < shape.size(); ++d) *spatial *= static_cast<size_t>(shape[d]);
 }
 
+}  // namespace
+
 std::vector<float> transpose(const std::vector<float> &in, size_t rows, size_t cols) {
   if (in.size() != rows * cols) throw std::logic_error("layout conversion: element count");
   std::vector<float> out(in.size());
@@ -21,8 +23,6 @@ std::vector<float> transpose(const std::vector<float> &in, size_t rows, size_t c
   }
   return out;
 }
-
-}  // namespace
 
 const char *op_kind_name(OpKind kind) {
   switch (kind) {

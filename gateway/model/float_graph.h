@@ -71,6 +71,17 @@ struct Graph {
   int32_t producer(int32_t t) const;
 };
 
+// "[1, 2, 64]" for messages.
+template <typename T>
+std::string dims_text(const std::vector<T> &dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+// A rows x cols matrix (row-major) transposed: moves channels first <-> channels last.
+std::vector<float> transpose(const std::vector<float> &in, size_t rows, size_t cols);
+
 // One sample in the graph's own NHWC order from one in the source layout (same element count).
 std::vector<float> to_device_layout(const Graph &g, const std::vector<float> &source_sample);
 // The graph's output sample back in the source layout.

@@ -11,12 +11,6 @@
 namespace sotto::gw::model {
 namespace {
 
-std::string dims_text(const std::vector<int64_t> &d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
 bool is_tflite(const std::vector<uint8_t> &bytes) {
   return bytes.size() >= 8 && std::memcmp(bytes.data() + 4, "TFL3", 4) == 0;
 }
@@ -49,9 +43,9 @@ std::vector<std::vector<float>> device_samples(const fp::Graph &graph, const Npy
   std::vector<int64_t> with_batch(in.begin(), in.end());
   std::vector<int64_t> without_batch(in.begin() + 1, in.end());
   if (array.shape.empty() || (sample != with_batch && sample != without_batch)) {
-    throw ImportError(what + ": shape " + dims_text(array.shape) + "; expected [N, " +
-                      dims_text(without_batch).substr(1) + " (samples of the model input " +
-                      dims_text(with_batch) +
+    throw ImportError(what + ": shape " + fp::dims_text(array.shape) + "; expected [N, " +
+                      fp::dims_text(without_batch).substr(1) + " (samples of the model input " +
+                      fp::dims_text(with_batch) +
                       (graph.layout == fp::Layout::kNchw ? ", channels first" : "") + ")");
   }
   if (array.samples() == 0) throw ImportError(what + ": holds no samples");

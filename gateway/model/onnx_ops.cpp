@@ -9,12 +9,6 @@
 namespace sotto::gw::model::onnx_import {
 namespace {
 
-std::string dims_text(const std::vector<int32_t> &d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
 bool has_clamp(const fp::Op &op) {
   return !std::isinf(op.act_min) || !std::isinf(op.act_max);
 }
@@ -145,7 +139,7 @@ void GraphBuilder::conv() {
 void GraphBuilder::gemm(bool matmul) {
   const Value &a = value(input_name(0));
   if (a.source_shape.size() != 2)
-    fail("input must be [N, features], got " + dims_text(a.source_shape));
+    fail("input must be [N, features], got " + fp::dims_text(a.source_shape));
   if (!matmul && attr_int("transA", 0) != 0) fail("transA 1; supported: 0");
   const Constant &b = constant(input_name(1), "second input");
   if (!b.is_float || b.dims.size() != 2) fail("second input must be a FLOAT matrix");
@@ -309,7 +303,7 @@ void GraphBuilder::add_or_mul(bool add) {
     const size_t n = fp::Tensor{"", d}.elements();
     const bool last_only = n == static_cast<size_t>(d.back()) && d.back() == o.back();
     if (d != o && n != 1 && !last_only) {
-      fail("broadcast of " + dims_text(v->source_shape) + " to " + dims_text(out) +
+      fail("broadcast of " + fp::dims_text(v->source_shape) + " to " + fp::dims_text(out) +
            "; supported: equal shapes, a single element, or one value per channel");
     }
   }
@@ -407,10 +401,10 @@ void GraphBuilder::flatten_or_reshape(bool flatten) {
       out[static_cast<size_t>(inferred)] =
           static_cast<int32_t>(static_cast<int64_t>(total) / known);
     if (fp::Tensor{"", out}.elements() != total)
-      fail("shape " + dims_text(out) + " does not hold the input's " + std::to_string(total) +
+      fail("shape " + fp::dims_text(out) + " does not hold the input's " + std::to_string(total) +
            " elements");
     if (out.size() < 2 || out.size() > 4 || out[0] != s[0]) {
-      fail("shape " + dims_text(out) + "; supported: [N, features], [N, C, L] or [N, C, H, W]");
+      fail("shape " + fp::dims_text(out) + "; supported: [N, features], [N, C, L] or [N, C, H, W]");
     }
   }
   // Device order equals source order only when channels or spatial positions are trivial.
@@ -424,7 +418,7 @@ void GraphBuilder::flatten_or_reshape(bool flatten) {
   if (out.size() == 2 && !trivial(s)) {
     chw = {s[1], s.size() == 4 ? s[2] : 1, s.back()};
   } else if (out.size() > 2 && (!trivial(out) || !in.flattened_chw.empty())) {
-    fail("reshape of " + dims_text(s) + " to channels-first " + dims_text(out) +
+    fail("reshape of " + fp::dims_text(s) + " to channels-first " + fp::dims_text(out) +
          " would reorder elements on the device; supported: flattening to [N, features]");
   } else if (out.size() == 2 && s.size() == 2 && !chw.empty() && out != s) {
     fail("reshape of a flattened channels-first tensor; supported: Gemm/MatMul right after it");

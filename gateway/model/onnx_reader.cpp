@@ -161,6 +161,11 @@ fp::Graph GraphBuilder::build() {
   }
   const auto out = values_.find(outputs_[0]);
   if (out == values_.end()) throw ImportError("model output '" + outputs_[0] + "' is not computed");
+  if (!out->second.flattened_chw.empty()) {
+    throw ImportError("model output '" + outputs_[0] +
+                      "' is a flattened channels-first tensor, in another element order on the "
+                      "device; supported: a Gemm/MatMul after the Flatten");
+  }
   graph_.output = out->second.tensor;
   graph_.source_output_shape = out->second.source_shape;
   if (graph_.ops.empty()) throw ImportError("model has no operators");
