@@ -7,11 +7,23 @@
 #include "cli_arguments.h"
 #include "file_bytes.h"
 #include "importer.h"
+#include "op_registry.h"
 #include "smdl_format.h"
 #include "sotto/model.h"
 
 namespace sotto::gw::model {
 namespace {
+
+// "SOTTO_ERR_MODEL_SHAPE_MISMATCH at operator 3 (FULLY_CONNECTED): weights: expected ...".
+std::string fault_text(const sotto_model_fault_t &f) {
+  std::string where;
+  if (f.op_index >= 0) {
+    where = " at operator " + std::to_string(f.op_index) + " (" + f.op_name + ")";
+  } else if (f.tensor_index >= 0) {
+    where = " at tensor " + std::to_string(f.tensor_index);
+  }
+  return sotto_err_name(f.error) + where + ": " + f.check;
+}
 
 // Opens a blob kept in 4-byte aligned storage, as the device would see it in flash.
 struct LoadedModel {
@@ -20,9 +32,9 @@ struct LoadedModel {
   sotto_model_t model;
   explicit LoadedModel(const std::vector<uint8_t> &bytes) : blob((bytes.size() + 3) / 4) {
     std::copy(bytes.begin(), bytes.end(), reinterpret_cast<uint8_t *>(blob.data()));
-    const sotto_err_t err = sotto_model_open(&model, blob.data(), bytes.size());
-    if (err != SOTTO_OK)
-      throw std::runtime_error(std::string("invalid model: ") + sotto_err_name(err));
+    if (sotto_model_open(&model, blob.data(), bytes.size()) != SOTTO_OK) {
+      throw std::runtime_error("invalid model: " + fault_text(*sotto_model_open_fault(&model)));
+    }
     arena.resize((sotto_model_arena_bytes(&model) + 3) / 4 + 1);
     sotto_model_attach_arena(&model, arena.data(), arena.size() * 4);
   }
@@ -30,43 +42,6 @@ struct LoadedModel {
     return *reinterpret_cast<const sotto_smdl_header_t *>(blob.data());
   }
 };
-
-const char *kind_name(uint32_t kind) {
-  switch (kind) {
-    case SOTTO_OP_CONV_2D:
-      return "CONV_2D";
-    case SOTTO_OP_DEPTHWISE_CONV_2D:
-      return "DEPTHWISE_CONV_2D";
-    case SOTTO_OP_FULLY_CONNECTED:
-      return "FULLY_CONNECTED";
-    case SOTTO_OP_AVERAGE_POOL_2D:
-      return "AVERAGE_POOL_2D";
-    case SOTTO_OP_MAX_POOL_2D:
-      return "MAX_POOL_2D";
-    case SOTTO_OP_ADD:
-      return "ADD";
-    case SOTTO_OP_RESHAPE:
-      return "RESHAPE";
-    case SOTTO_OP_SOFTMAX:
-      return "SOFTMAX";
-    case SOTTO_OP_MUL:
-      return "MUL";
-    case SOTTO_OP_LOGISTIC:
-      return "LOGISTIC";
-    case SOTTO_OP_CONCATENATION:
-      return "CONCATENATION";
-    case SOTTO_OP_PAD:
-      return "PAD";
-    case SOTTO_OP_MEAN:
-      return "MEAN";
-    case SOTTO_OP_QUANTIZE:
-      return "QUANTIZE";
-    case SOTTO_OP_DEQUANTIZE:
-      return "DEQUANTIZE";
-    default:
-      return "?";
-  }
-}
 
 std::string shape_text(const sotto_smdl_tensor_t &t) {
   std::string s;
@@ -111,7 +86,7 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
   for (uint32_t i = 0; i < h.op_count; ++i) {
     const sotto_smdl_op_t &op = ops[i];
     const sotto_smdl_tensor_t &in = tensors[op.input0], &o = tensors[op.output];
-    out << std::setw(3) << i << " " << std::left << std::setw(18) << kind_name(op.kind)
+    out << std::setw(3) << i << " " << std::left << std::setw(18) << sotto_infer::op_name(op.kind)
         << std::right << " " << shape_text(in) << " -> " << shape_text(o) << "  out scale "
         << o.scale << " zp " << o.zero_point << "  arena @" << o.arena_offset << "+" << o.bytes
         << "  weights " << op.weights_bytes << "\n";
