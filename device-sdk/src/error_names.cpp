@@ -41,6 +41,8 @@ extern "C" const char *sotto_err_name(sotto_err_t err) {
     case SOTTO_ERR_OTA_NO_UPDATE: return "SOTTO_ERR_OTA_NO_UPDATE";
     case SOTTO_ERR_OTA_OUT_OF_ORDER: return "SOTTO_ERR_OTA_OUT_OF_ORDER";
     case SOTTO_ERR_OTA_SLOT_NOT_MAPPED: return "SOTTO_ERR_OTA_SLOT_NOT_MAPPED";
+    case SOTTO_ERR_OTA_KEY_REVOKED: return "SOTTO_ERR_OTA_KEY_REVOKED";
+    case SOTTO_ERR_OTA_KEY_LIST_FULL: return "SOTTO_ERR_OTA_KEY_LIST_FULL";
     case SOTTO_ERR_LAST_: break;
   }
   // clang-format on
