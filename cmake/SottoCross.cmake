@@ -17,7 +17,8 @@
 #   <build>/bin/sotto-qemu-run <cortex-m4|rv32> <elf> [qemu args]: the same QEMU command for
 #     scripts (deploy/bench.sh); semihosting output on stderr, exit status passed through.
 #
-# Cross trees: defines sotto_mbedcrypto (SHA-256 + ECDSA P-256 verify, static pool, no heap) and
+# Cross trees: defines sotto_mbedcrypto (SHA-256 + ECDSA P-256 verify, static pool, no heap),
+# knows the host build's folder (SOTTO_HOST_BINARY_DIR: files it generates for images) and
 # at the end of the root directory adds tests/target and every tests/<dir>/target.cmake (where
 # an area adds its own on-target images: add_executable(<name> ...) linked with
 # sotto_port_target, SUFFIX .elf, then sotto_add_qemu_test in its host CMakeLists.txt).
@@ -142,6 +143,7 @@ foreach(_target ${SOTTO_CROSS_TARGETS})
                -DSOTTO_NANOPB_SOURCE_DIR=${SOTTO_NANOPB_SOURCE_DIR}
                -DSOTTO_MBEDTLS_SOURCE_DIR=${SOTTO_MBEDTLS_SOURCE_DIR}
                -DSOTTO_WERROR=${SOTTO_WERROR}
+               -DSOTTO_HOST_BINARY_DIR=${CMAKE_BINARY_DIR}
     CMAKE_CACHE_ARGS -DSOTTO_TARGET_TEST_DIRS:STRING=${SOTTO_TARGET_TEST_DIRS}
                      -DSOTTO_CROSS_SKIP_AREAS:STRING=${SOTTO_CROSS_SKIP_AREAS}
     BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> -j 2
