@@ -72,12 +72,28 @@ typedef struct sotto_random_port {
   uint32_t (*next_u32)(void *ctx);
 } sotto_random_port_t;
 
+/* Optional: the device's identity key, an ECDSA P-256 key pair the port holds, so that the
+ * private key can stay in a secure element (or a protected flash page) and never passes through
+ * the SDK. The SDK asks only for the public key and for signatures over SHA-256 digests: for
+ * the certificate signing request of sotto/identity.h, and whatever else the integrator signs
+ * with it (a TLS client's CertificateVerify). Generate the key on the device, once, and keep it
+ * across firmware updates: the certificate the gateway's CA issues for it is the device's
+ * identity. */
+typedef struct sotto_identity_port {
+  void *ctx;
+  /* The public key as an uncompressed point: 0x04 || X || Y (65 bytes, big-endian). */
+  sotto_err_t (*public_key)(void *ctx, uint8_t out_public_key[65]);
+  /* ECDSA over a SHA-256 digest with the private key: raw r || s (32 + 32 bytes, big-endian). */
+  sotto_err_t (*sign_digest)(void *ctx, const uint8_t digest[32], uint8_t out_signature[64]);
+} sotto_identity_port_t;
+
 typedef struct sotto_ports {
   sotto_clock_port_t clock;
   sotto_storage_port_t storage;
   sotto_transport_port_t transport;
   sotto_log_port_t log;
   sotto_random_port_t random;
+  sotto_identity_port_t identity; /* optional; only sotto/identity.h uses it */
 } sotto_ports_t;
 
 #ifdef __cplusplus
