@@ -54,6 +54,13 @@ typedef enum sotto_err {
   SOTTO_ERR_OTA_KEY_REVOKED = -53,        /* signed by a key a key rotation retired */
   SOTTO_ERR_OTA_KEY_LIST_FULL = -54,      /* a rotation adds a key to a full list, retiring none */
 
+  /* TLS in firmware ports (-60 .. -69) */
+  SOTTO_ERR_TLS_WANT_IO = -60,     /* waiting for the transport: call again once bytes moved */
+  SOTTO_ERR_TLS_HANDSHAKE = -61,   /* the handshake failed (protocol, alert, or no common suite) */
+  SOTTO_ERR_TLS_PEER_CERT = -62,   /* the peer's certificate does not chain to the CA or name */
+  SOTTO_ERR_TLS_CLOSED = -63,      /* the peer closed the connection */
+  SOTTO_ERR_TLS_CREDENTIALS = -64, /* our CA, certificate or key did not parse or match */
+
   SOTTO_ERR_LAST_ = -127
 } sotto_err_t;
 
