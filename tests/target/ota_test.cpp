@@ -34,12 +34,13 @@ sotto_ota_t ota;
 
 void erase_flash() {
   sotto_ram_storage_config_t config;
+  memset(&config, 0, sizeof config);
   config.sector_bytes = kSectorBytes;
   config.state_bytes = kStateBytes;
   config.slot_bytes = kSlotBytes;
   config.memory = flash_memory;
   config.memory_bytes = sizeof flash_memory;
-  config.tear_interrupted_write = 1;  // a cut write keeps half its bytes
+  config.tear_interrupted_write = 1;  // a cut write or erase does half its work
   CHECK_EQ(sotto_ram_storage_init(&storage, &config), SOTTO_OK);
 }
 

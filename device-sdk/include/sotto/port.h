@@ -21,16 +21,23 @@ typedef struct sotto_clock_port {
 } sotto_clock_port_t;
 
 /* Persistent storage as a few named regions of NOR-flash-like memory: erase sets bytes to 0xFF
- * in whole sectors, write stores bytes into erased memory. Host and QEMU ports can inject power
- * loss at any erase or write (tests/ota enumerates every cut point). */
+ * in whole sectors; write clears bits (programs bytes of erased memory, and may program a byte
+ * again to clear more of its bits: the OTA progress log does).
+ * Flash whose ECC forbids a second program of a word needs a port that gives each such byte a
+ * word of its own. A power cut can interrupt any erase or write part way: the SDK's records
+ * carry checks, and the host and QEMU ports inject such cuts at every operation (tests/ota,
+ * tests/device enumerate them). */
 typedef enum sotto_storage_region {
   SOTTO_REGION_STATE = 0,  /* SDK bookkeeping: boot counter, anti-rollback, update progress */
   SOTTO_REGION_SLOT_A = 1, /* model slot A */
-  SOTTO_REGION_SLOT_B = 2  /* model slot B */
+  SOTTO_REGION_SLOT_B = 2, /* model slot B */
+  /* Optional: the store-and-forward queue's flash log (0 bytes when the port has none). */
+  SOTTO_REGION_QUEUE = 3
 } sotto_storage_region_t;
 
 typedef struct sotto_storage_port {
   void *ctx;
+  /* 0 for a region the port does not have. */
   uint32_t (*region_bytes)(void *ctx, sotto_storage_region_t region);
   uint32_t (*sector_bytes)(void *ctx);
   sotto_err_t (*read)(void *ctx, sotto_storage_region_t region, uint32_t offset, void *out,
