@@ -133,6 +133,40 @@ TEST(OtaFailurePowerCut, EveryCutOfASelfTestFailureKeepsTheOldModel) {
   }
 }
 
+// The stronger fault model on both failing updates: every op stopped at its first bit, inside
+// its first and last byte, half way from either end, and after finishing but before saying so.
+// The old model always comes back verified; the good bundle then installs within two attempts
+// (the first may resume into the corrupt bytes a cut had stored and fail its digest again).
+TEST(OtaFailurePowerCut, EveryTearOfEveryOperationKeepsTheOldModel) {
+  const sotto_ram_storage_tear_t tears[] = {
+      {1, 0}, {5, 1}, {8 * 128 + 3, 0}, {8 * 512 + 1, 1}, {uint64_t{8} * kSectorBytes, 0}};
+  for (const gw::Bundle *failing : {&models().corrupt, &models().wrong_output}) {
+    for (const sotto_ram_storage_tear_t &tear : tears) {
+      for (uint64_t k = 0; k < kFailingUpdateOps; ++k) {
+        SCOPED_TRACE(testing::Message()
+                     << (failing == &models().corrupt ? "digest" : "self-test") << " failure, cut "
+                     << "during op " << k + 1 << ", tear bits " << tear.bits
+                     << (tear.from_end ? " from the end" : ""));
+        OtaDevice device;
+        ASSERT_EQ(device.boot(), SOTTO_OK);
+        ASSERT_EQ(device.update(models().b1), SOTTO_OK);
+        sotto_host_storage_cut_power_during(device.storage(), k, tear);
+        EXPECT_EQ(device.update(*failing), SOTTO_ERR_OTA_STORAGE);
+        expect_old_model_after_reboot(device);
+        const sotto_err_t first = device.update(models().b2);
+        if (first != SOTTO_OK) {
+          EXPECT_EQ(first, SOTTO_ERR_OTA_DIGEST_MISMATCH) << sotto_err_name(first);
+          EXPECT_EQ(device.active_version(), 1u);
+          ASSERT_EQ(device.update(models().b2), SOTTO_OK);
+        }
+        EXPECT_EQ(device.active_version(), 2u);
+        ASSERT_EQ(device.boot(), SOTTO_OK);
+        EXPECT_EQ(device.active_slot_bytes(), models().v2);
+      }
+    }
+  }
+}
+
 // A chunk whose bytes differ from what a cut left in the slot where NOR cannot set bits back
 // (the cut stored the corrupt chunk with a bit cleared that the good chunk needs): the write
 // fails, and the update is abandoned so that the next offer starts over from an erase instead

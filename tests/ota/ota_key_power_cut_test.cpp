@@ -1,8 +1,8 @@
 // Power loss at every storage operation of a key-list update: count the writes and erases of a
 // clean rotation, then cut power after each k of them (k = 0: before the first; k = N: after the
-// last), reboot, and check that the device trusts exactly the old list or exactly the new one,
-// never none: a bundle signed by a key of the list it came back with installs, and the rotation
-// can be sent again and completes.
+// last), the interrupted op torn anywhere (sotto_ram_storage_tear_t), reboot, and check that the
+// device trusts exactly the old list or exactly the new one, never none: a bundle signed by a key
+// of the list it came back with installs, and the rotation can be sent again and completes.
 #include <gtest/gtest.h>
 
 #include "key_rotation.h"
@@ -12,7 +12,9 @@ namespace sotto::test {
 namespace {
 
 constexpr size_t kModelBytes = 2000;
-constexpr uint64_t kRotationOps = 2;  // erase the other key-list sector, write the list
+constexpr uint64_t kRotationOps = 2;           // erase the other key-list sector, write the list
+constexpr uint64_t kListRecordBits = 232 * 8;  // the key-list record (key_list.h)
+constexpr uint64_t kWholeOp = uint64_t{8} * kSectorBytes;  // a tear this long finishes any op
 
 const gw::SigningKey &second_key() {
   static const gw::SigningKey key = gw::SigningKey::generate();
@@ -84,9 +86,14 @@ TEST(OtaKeyPowerCut, RotationCountsItsStorageOperations) {
   }
 }
 
-void cut_rotation(bool tear, size_t step_index, uint64_t k) {
+// Cuts power during op k + 1 of the rotation; exact: how far that op gets (nullptr: as
+// tear_interrupted_write says). Only a write that got all its bits in makes the new list.
+void cut_rotation(bool tear, size_t step_index, uint64_t k,
+                  const sotto_ram_storage_tear_t *exact = nullptr) {
   SCOPED_TRACE(testing::Message() << "rotation " << step_index + 1 << ", cut after op " << k
-                                  << (tear ? " (torn write)" : ""));
+                                  << (tear ? " (torn write)" : "") << " tear bits "
+                                  << (exact != nullptr ? exact->bits : 0)
+                                  << (exact != nullptr && exact->from_end ? " from the end" : ""));
   const std::vector<Step> all = steps();
   const Step &step = all[step_index];
   OtaDevice device(tear);
@@ -94,11 +101,16 @@ void cut_rotation(bool tear, size_t step_index, uint64_t k) {
   for (size_t i = 0; i < step_index; ++i) {
     ASSERT_EQ(rotate(device, all[i].envelope), SOTTO_OK);
   }
-  sotto_host_storage_cut_power_after(device.storage(), k);
+  if (exact != nullptr) {
+    sotto_host_storage_cut_power_during(device.storage(), k, *exact);
+  } else {
+    sotto_host_storage_cut_power_after(device.storage(), k);
+  }
   EXPECT_EQ(rotate(device, step.envelope), k < kRotationOps ? SOTTO_ERR_OTA_STORAGE : SOTTO_OK);
 
   ASSERT_EQ(device.boot(), SOTTO_OK);
-  const bool rotated = k >= kRotationOps;
+  const bool rotated = k >= kRotationOps || (exact != nullptr && k == kRotationOps - 1 &&
+                                             exact->bits >= kListRecordBits);
   EXPECT_EQ(trusted_ids(device), rotated ? step.trusted_after : step.trusted_before);
   EXPECT_EQ(key_list_version(device), rotated ? step.version_after : step.version_after - 1);
   const gw::SigningKey &old_signer = step_index == 0 ? fleet_key() : second_key();
@@ -123,6 +135,20 @@ TEST(OtaKeyPowerCut, EveryCutPointWithTornWritesLeavesTheOldOrTheNewList) {
   for (size_t step = 0; step < 2; ++step) {
     for (uint64_t k = 0; k <= kRotationOps; ++k) {
       cut_rotation(true, step, k);
+    }
+  }
+}
+
+// The stronger fault model: each op stopped at its first bit, inside its first and last byte,
+// half way from either end, and after finishing but before saying so.
+TEST(OtaKeyPowerCut, EveryTearOfEveryOperationLeavesTheOldOrTheNewList) {
+  const sotto_ram_storage_tear_t tears[] = {
+      {1, 0}, {5, 1}, {8 * 100 + 3, 0}, {8 * 116 + 1, 1}, {kWholeOp, 0}};
+  for (const sotto_ram_storage_tear_t &tear : tears) {
+    for (size_t step = 0; step < 2; ++step) {
+      for (uint64_t k = 0; k < kRotationOps; ++k) {
+        cut_rotation(false, step, k, &tear);
+      }
     }
   }
 }
