@@ -48,7 +48,8 @@ if(CMAKE_CROSSCOMPILING)
                     sha256 ssl_ciphersuites ssl_cli ssl_msg ssl_srv ssl_tls x509 x509_crt)
         list(APPEND _tls_sources ${_mbed}/${_file}.c)
       endforeach()
-      add_library(sotto_mbedtls_tls STATIC ${_tls_sources})
+      add_library(sotto_mbedtls_tls STATIC ${_tls_sources}
+                                           ${CMAKE_CURRENT_LIST_DIR}/sotto_mbedtls_tls_platform.c)
       target_include_directories(sotto_mbedtls_tls SYSTEM PUBLIC
                                  ${SOTTO_MBEDTLS_SOURCE_DIR}/include ${CMAKE_CURRENT_LIST_DIR})
       target_compile_definitions(sotto_mbedtls_tls PUBLIC

@@ -21,19 +21,3 @@ void *sotto_mbedtls_tls_first_calloc(size_t count, size_t size) {
 void sotto_mbedtls_tls_unused_free(void *ptr) {
   (void)ptr; /* nothing is allocated before init */
 }
-
-/* Only x509's text helpers (names for logs) format; firmware gets no text instead of libc's
- * printf machinery. */
-int sotto_mbedtls_tls_snprintf(char *s, size_t n, const char *format, ...) {
-  (void)format;
-  if (n > 0) {
-    s[0] = '\0';
-  }
-  return -1;
-}
-
-/* mbedtls_exit: only called when the allocator finds its pool corrupted. */
-void sotto_mbedcrypto_halt(int status) {
-  (void)status;
-  __builtin_trap();
-}

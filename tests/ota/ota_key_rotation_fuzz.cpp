@@ -11,50 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz_keys.h"
-#include "ota_fuzz_inputs.h"
-#include "sotto/ota.h"
-#include "sotto/port_ram_storage.h"
+#include "fuzz_device.h"
 #include "sotto/v1/key_rotation.pb.h"
 
 namespace sotto::fuzz {
 namespace {
 
-constexpr uint32_t kSectorBytes = 256;
-constexpr uint32_t kStateBytes =
-    (SOTTO_DEVICE_STATE_RESERVED_SECTORS + SOTTO_OTA_STATE_SECTORS) * kSectorBytes;
-
-uint8_t flash[kStateBytes + 2 * kFuzzSlotBytes];
-sotto_ram_storage_t storage;
-sotto_ota_t ota;
+FuzzDevice device;
 
 void require(bool condition) {
   if (!condition) {
     abort();
   }
-}
-
-sotto_err_t refuse_self_test(void *, const sotto_ota_candidate_t *, uint8_t *) {
-  return SOTTO_ERR_INVALID_ARGUMENT;
-}
-
-sotto_err_t boot() {
-  sotto_ota_config_t config{};
-  config.storage = sotto_ram_storage_port(&storage);
-  config.public_key = device_key().public_key();
-  config.device_class = kFuzzDeviceClass;
-  config.self_test = refuse_self_test;
-  return sotto_ota_init(&ota, &config);
-}
-
-void blank_device() {
-  sotto_ram_storage_config_t config{};
-  config.sector_bytes = kSectorBytes;
-  config.state_bytes = kStateBytes;
-  config.slot_bytes = kFuzzSlotBytes;
-  config.memory = flash;
-  config.memory_bytes = sizeof flash;
-  require(sotto_ram_storage_init(&storage, &config) == SOTTO_OK && boot() == SOTTO_OK);
 }
 
 sotto_err_t rotate_signed_here(const uint8_t *content, size_t len) {
@@ -72,23 +40,23 @@ sotto_err_t rotate_signed_here(const uint8_t *content, size_t len) {
   uint8_t bytes[sotto_v1_SignedKeyRotation_size];
   pb_ostream_t stream = pb_ostream_from_buffer(bytes, sizeof bytes);
   require(pb_encode(&stream, sotto_v1_SignedKeyRotation_fields, &envelope));
-  return sotto_ota_rotate_keys(&ota, 1, bytes, stream.bytes_written);
+  return sotto_ota_rotate_keys(device.ota(), 1, bytes, stream.bytes_written);
 }
 
 void check_invariants() {
   uint8_t status[SOTTO_OTA_STATUS_MAX_BYTES];
   size_t status_len = 0;
-  require(sotto_ota_encode_status(&ota, status, sizeof status, &status_len) == SOTTO_OK);
+  require(sotto_ota_encode_status(device.ota(), status, sizeof status, &status_len) == SOTTO_OK);
   sotto_ota_key_list_t keys;
-  require(sotto_ota_get_keys(&ota, &keys) == SOTTO_OK);
+  require(sotto_ota_get_keys(device.ota(), &keys) == SOTTO_OK);
   require(keys.key_count >= 1 && keys.key_count <= SOTTO_OTA_MAX_TRUSTED_KEYS);
   require(keys.retired_count <= SOTTO_OTA_MAX_RETIRED_KEYS);
   for (uint32_t i = 0; i < keys.key_count; ++i) {
     require(keys.key_ids[i] == sotto_ota_key_id(keys.public_keys[i]));
   }
-  require(boot() == SOTTO_OK);
+  require(device.reboot() == SOTTO_OK);
   sotto_ota_key_list_t read_back;
-  require(sotto_ota_get_keys(&ota, &read_back) == SOTTO_OK);
+  require(sotto_ota_get_keys(device.ota(), &read_back) == SOTTO_OK);
   require(read_back.version == keys.version && read_back.key_count == keys.key_count &&
           read_back.retired_count == keys.retired_count &&
           memcmp(read_back.key_ids, keys.key_ids, sizeof keys.key_ids) == 0 &&
@@ -103,14 +71,14 @@ sotto_err_t key_rotation_fuzz_one(const uint8_t *data, size_t size) {
   if (size == 0) {
     return SOTTO_ERR_INVALID_ARGUMENT;
   }
-  blank_device();
+  device.blank();
   sotto_err_t outcome = SOTTO_OK;
   switch (data[0] % kRotationSelectors) {
     case kSelectRotation:
-      outcome = sotto_ota_rotate_keys(&ota, 1, data + 1, size - 1);
+      outcome = sotto_ota_rotate_keys(device.ota(), 1, data + 1, size - 1);
       break;
     case kSelectRotationOffer:
-      outcome = sotto_ota_handle_key_rotation(&ota, data + 1, size - 1);
+      outcome = sotto_ota_handle_key_rotation(device.ota(), data + 1, size - 1);
       break;
     default:
       outcome = rotate_signed_here(data + 1, size - 1);

@@ -64,17 +64,6 @@ void sotto_mbedtls_tls_unused_free(void *ptr) {
     }
   }
 }
-int sotto_mbedtls_tls_snprintf(char *s, size_t n, const char *format, ...) {
-  (void)format;
-  if (n > 0) {
-    s[0] = '\0';
-  }
-  return -1;
-}
-void sotto_mbedcrypto_halt(int status) {
-  (void)status;
-  __builtin_trap();
-}
 
 enum { kPaint = 0xa5, kPoolHeaderRoom = 64 };
 
