@@ -10,9 +10,11 @@
 #     (-runs=<n>, default 200000, a few seconds; -seed=1; -max_len default 512) over a fresh
 #     corpus. SEEDS <kind> fills the corpus
 #     first with valid encodings written by <build>/bin/sotto_fuzz_seeds <kind> DIR (kinds:
-#     event, health, message, ota), or by the host executable SEED_TOOL names (same command
-#     line); without it libFuzzer starts from empty input. Each source's own folder is on the
-#     include path, so a target can compile gateway sources next to its harness.
+#     event, health, message, ota, envelope, keys), or by the host executable SEED_TOOL names
+#     (same command line); without it libFuzzer starts from empty input. Each source's own
+#     folder is on the include path, so a target can compile gateway sources next to its
+#     harness. A harness that tests also call directly guards LLVMFuzzerTestOneInput with
+#     #ifdef SOTTO_FUZZ_ENTRY (defined for every fuzz executable).
 # tests/fuzz/CMakeLists.txt turns the recorded targets into the sub-build once all tests/<dir>
 # were read.
 

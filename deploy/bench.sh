@@ -31,7 +31,9 @@ for name in "${wanted[@]}"; do
     ota)
       deploy/bench-ota.sh build/bench/ota.json ;;
     tls)
-      # The gateway's half of tls.json (key "gateway"); the device half keeps its own keys.
+      # The device half of tls.json first, then the gateway's half (key "gateway"), which
+      # keeps every other key.
+      deploy/bench-tls.sh build/bench/tls.json
       build_release sottod sottoctl sotto-bench-ingest
       deploy/bench-tls-gateway.sh build/bench/tls.json ;;
   esac
