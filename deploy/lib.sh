@@ -113,7 +113,7 @@ sottod_ingest_run() {
     { echo "sottod stored only $(metric "$http_port" "$metric_name") of $n_events" >&2; kill -TERM "$pid"; return 1; }
   local rss; rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
   kill -TERM "$pid"; wait "$pid" || true
-  sqlite3 "$dir/sotto.db" "SELECT (COUNT(*) - 1) * 1000.0 / MAX(MAX(received_ms) - MIN(received_ms), 1), $rss FROM events" | tr '|' ' '
+  sqlite3 "$dir/sotto.db" "SELECT (COUNT(*) - 1) * 1000.0 / MAX(MAX(event_time_ms + received_delay_ms) - MIN(event_time_ms + received_delay_ms), 1), $rss FROM events" | tr '|' ' '
 }
 
 # median: the median of the numbers on stdin, one per line.

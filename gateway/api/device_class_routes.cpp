@@ -35,15 +35,15 @@ Response add(const Request &request, const std::map<std::string, std::string> &q
   const auto number = query.find("number");
   if (name == query.end() || number == query.end()) return bad("expected name and number");
   const std::string &text = number->second;
-  const bool digits = !text.empty() && text.size() <= 3 &&
-                      std::all_of(text.begin(), text.end(),
-                                  [](unsigned char c) { return std::isdigit(c) != 0; });
+  const bool digits =
+      !text.empty() && text.size() <= 3 &&
+      std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
   if (!digits || std::stoi(text) > 255) {
     return bad("number: expected 0..255, got '" + text + "'");
   }
   const std::string &label = name->second;
-  const bool all_digits = std::all_of(label.begin(), label.end(),
-                                      [](unsigned char c) { return std::isdigit(c) != 0; });
+  const bool all_digits =
+      std::all_of(label.begin(), label.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
   if (!is_valid_id(label) || all_digits) {
     return bad("name: expected [a-z0-9][a-z0-9-]{0,31} with a letter, got '" + label + "'");
   }
@@ -53,9 +53,9 @@ Response add(const Request &request, const std::map<std::string, std::string> &q
       return json_response(request, http::status::ok, boost::json::serialize(class_json(row)));
     }
     if (row.number == wanted.number || row.name == wanted.name) {
-      return error_response(request, http::status::conflict,
-                            "class " + std::to_string(row.number) + " is already named '" +
-                                row.name + "'");
+      return error_response(
+          request, http::status::conflict,
+          "class " + std::to_string(row.number) + " is already named '" + row.name + "'");
     }
   }
   add_class(wanted);
@@ -65,18 +65,17 @@ Response add(const Request &request, const std::map<std::string, std::string> &q
 }  // namespace
 
 void add_device_class_routes(Router &router, StoreReader &reader, AddDeviceClass add_class) {
-  router.add_prefix_route(
-      "/api/v1/classes",
-      [&reader, add_class = std::move(add_class)](const Request &request, const std::string &path,
-                         const std::map<std::string, std::string> &query) {
-        if (path != "/api/v1/classes") {
-          return error_response(request, http::status::not_found, "unknown path " + path);
-        }
-        if (request.method() == http::verb::get) return list(request, reader);
-        if (request.method() == http::verb::post) return add(request, query, reader, add_class);
-        return error_response(request, http::status::method_not_allowed,
-                              "/api/v1/classes takes GET or POST");
-      });
+  router.add_prefix_route("/api/v1/classes", [&reader, add_class = std::move(add_class)](
+                                                 const Request &request, const std::string &path,
+                                                 const std::map<std::string, std::string> &query) {
+    if (path != "/api/v1/classes") {
+      return error_response(request, http::status::not_found, "unknown path " + path);
+    }
+    if (request.method() == http::verb::get) return list(request, reader);
+    if (request.method() == http::verb::post) return add(request, query, reader, add_class);
+    return error_response(request, http::status::method_not_allowed,
+                          "/api/v1/classes takes GET or POST");
+  });
 }
 
 }  // namespace sotto::gw

@@ -62,8 +62,8 @@ int class_number(CliContext &context, const std::string &text) {
     if (name == text) return static_cast<int>(item.at("number").to_number<int64_t>());
     known += (known.empty() ? "" : ", ") + name;
   }
-  throw std::runtime_error("unknown device class '" + text + "' (the gateway knows: " +
-                           (known.empty() ? "none" : known) +
+  throw std::runtime_error("unknown device class '" + text +
+                           "' (the gateway knows: " + (known.empty() ? "none" : known) +
                            "; name one with sottoctl class add NAME NUMBER)");
 }
 
@@ -73,7 +73,8 @@ std::vector<std::string> with_class_number(CliContext &context, std::vector<std:
     if (args[i] == option && i + 1 < args.size()) {
       args[i + 1] = std::to_string(class_number(context, args[i + 1]));
     } else if (args[i].rfind(option + "=", 0) == 0) {
-      args[i] = option + "=" + std::to_string(class_number(context, args[i].substr(option.size() + 1)));
+      args[i] =
+          option + "=" + std::to_string(class_number(context, args[i].substr(option.size() + 1)));
     }
   }
   return args;

@@ -1,5 +1,6 @@
 // The SQLite schema's one owner: the current layout (version 2's tables plus each later
-// version's additions) and the migrations from every earlier version, in one transaction. A database written by a newer gateway is refused by name.
+// version's additions) and the migrations from every earlier version, in one transaction. A
+// database written by a newer gateway is refused by name.
 #include "sqlite_schema.h"
 
 #include <boost/json.hpp>

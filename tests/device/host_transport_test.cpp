@@ -17,8 +17,8 @@
 #include "device_certificates.h"
 #include "process.h"
 #include "raw_client.h"
-#include "sotto/messages.h"
 #include "sotto/device.h"
+#include "sotto/messages.h"
 #include "sotto/port_host.h"
 
 #ifndef SOTTO_MOSQUITTO
@@ -325,7 +325,8 @@ TEST(HostTransport, PublishesOverTlsWithItsOwnCertificate) {
 
   HostDevice device(broker.url(), "tls-dev", {ca, dir + "/device.crt", dir + "/device.key"});
   ASSERT_EQ(sotto_host_transport_connect(device.transport_, 20000), SOTTO_OK)
-      << sotto_host_transport_last_error(device.transport_) << "\n" << broker.log();
+      << sotto_host_transport_last_error(device.transport_) << "\n"
+      << broker.log();
   ASSERT_EQ(device.emit(7), SOTTO_OK);
   ASSERT_EQ(sotto_device_poll(&device.device_), SOTTO_OK);
   EXPECT_EQ(device.stats().delivered, 1u);

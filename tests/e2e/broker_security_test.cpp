@@ -34,8 +34,9 @@ class BrokerSecurity : public FleetTest {
     std::string output;
   };
   CtlResult sottoctl(std::vector<std::string> args) {
-    args.insert(args.end(), {"--pki", broker_->pki_dir(), "--gateway",
-                             "http://127.0.0.1:" + std::to_string(gateway_->http_port())});
+    if (args.at(0) == "device") args.insert(args.end(), {"--pki", broker_->pki_dir()});
+    args.insert(args.end(),
+                {"--gateway", "http://127.0.0.1:" + std::to_string(gateway_->http_port())});
     const std::string log = dir_ + "/sottoctl-" + std::to_string(++ctl_runs_) + ".log";
     Process ctl(SOTTO_BIN_DIR "/sottoctl", args, log);
     const int code = ctl.wait(std::chrono::seconds(60));
@@ -110,6 +111,16 @@ TEST_F(BrokerSecurity, TlsOlderThan12IsRefused) {
 }
 
 TEST_F(BrokerSecurity, ARevokedDeviceIsRefusedWithoutRestartingTheBrokerAndItsHistoryStays) {
+  // The class is named in the gateway first: provision takes the name.
+  CtlResult unnamed = sottoctl({"device", "provision", "soil-7", "--site", "farm-north", "--class",
+                                "soil-probe", "--out", dir_ + "/unnamed", "--no-reload"});
+  EXPECT_EQ(unnamed.exit_code, 1);
+  EXPECT_NE(unnamed.output.find("unknown device class 'soil-probe' (the gateway knows: none;"),
+            std::string::npos)
+      << unnamed.output;
+  CtlResult named = sottoctl({"class", "add", "soil-probe", "1"});
+  ASSERT_EQ(named.exit_code, 0) << named.output;
+  EXPECT_EQ(named.output, "class 1 is named soil-probe\n");
   // sottoctl provisions it; it reports and is stored.
   const std::string identity_dir = dir_ + "/soil-7-identity";
   CtlResult provisioned =

@@ -3,6 +3,7 @@
 
 #include <mqtt/async_client.h>
 
+#include <cstdio>
 #include <mutex>
 
 namespace sotto::test {
@@ -77,8 +78,9 @@ int RawClient::publish_reason(const std::string &topic, const std::vector<uint8_
 void RawClient::publish(const std::string &topic, const std::vector<uint8_t> &payload) {
   const int reason = publish_reason(topic, payload);
   if (reason >= 0x80) {
-    throw std::runtime_error("publish to " + topic + " refused by the broker: reason 0x" +
-                             std::to_string(reason));
+    char code[8];
+    std::snprintf(code, sizeof code, "0x%02x", reason);
+    throw std::runtime_error("publish to " + topic + " refused by the broker: reason " + code);
   }
 }
 
