@@ -78,7 +78,7 @@ int RawClient::publish_reason(const std::string &topic, const std::vector<uint8_
 void RawClient::publish(const std::string &topic, const std::vector<uint8_t> &payload) {
   const int reason = publish_reason(topic, payload);
   if (reason >= 0x80) {
-    char code[8];
+    char code[16];
     std::snprintf(code, sizeof code, "0x%02x", reason);
     throw std::runtime_error("publish to " + topic + " refused by the broker: reason " + code);
   }
