@@ -41,7 +41,7 @@ gateway_run() {
   mkdir -p "$dir"
   local http_port; http_port=$(free_port)
   local args=(--config deploy/sottod.toml --broker "$broker_url" --db "$dir/sotto.db"
-              --mqtt-persistence-dir "$dir/mqtt" --http-port "$http_port" --client-id "bench-gw-$run")
+              --http-port "$http_port" --client-id "bench-gw-$run")
   # stdout away from the caller's pipe: a gateway left running must not hold it open.
   build/bin/sottod "${args[@]}" > /dev/null 2>> "$dir/sottod.log" & local pid=$!
   wait_for_gateway "$http_port" 60 || { kill -KILL "$pid"; echo "bench-gateway: sottod did not start; see $dir/sottod.log" >&2; exit 1; }

@@ -89,6 +89,7 @@ Config load_config(const std::string &path) {
   Section store(root, "store");
   store.read("path", &config.store.path);
   store.read("synchronous", &config.store.synchronous);
+  store.read("retention_days", &config.store.retention_days, 0, 36500);
   store.reject_unknown();
   Section http(root, "http");
   http.read("listen", &config.http.listen);
@@ -97,6 +98,7 @@ Config load_config(const std::string &path) {
   Section ingest(root, "ingest");
   ingest.read("max_payload_bytes", &config.ingest.max_payload_bytes, 16, 1 << 20);
   ingest.read("reject_log_interval_s", &config.ingest.reject_log_interval_s, 1, 86400);
+  ingest.read("journal_max_bytes", &config.ingest.journal_max_bytes, 1 << 16, int64_t{1} << 40);
   ingest.reject_unknown();
   Section aggregate(root, "aggregate");
   aggregate.read("window_s", &config.aggregate.window_s, 60, int64_t{31} * 86400);
@@ -120,7 +122,6 @@ void validate_config(const Config &config) {
   }
   if (config.mqtt.client_id.empty()) fail("mqtt.client_id", "must not be empty");
   if (config.store.path.empty()) fail("store.path", "must not be empty");
-  if (config.mqtt.persistence_dir.empty()) fail("mqtt.persistence_dir", "must not be empty");
 }
 
 }  // namespace sotto::gw

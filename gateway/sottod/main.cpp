@@ -1,24 +1,33 @@
-// sottod: the gateway daemon. Loads the configuration, opens the store, serves the HTTP API on
-// an Asio event loop and ingests the fleet's MQTT messages until SIGTERM or SIGINT.
+// sottod: the gateway daemon. Loads the configuration, locks its data directory, opens the store,
+// and runs until SIGTERM or SIGINT:
+//   ingest thread   MQTT subscriber -> journal (acknowledged once written) ... mqtt_subscriber.h
+//   writer thread   journal -> store in batches, rollout writes, retention ... ingest_writer.h
+//   event loop      HTTP API on a reader of its own, rollout engine, signals
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
 
 #include "config.h"
+#include "data_dir_lock.h"
 #include "http_server.h"
 #include "ingest.h"
+#include "ingest_health.h"
+#include "ingest_writer.h"
+#include "journal.h"
 #include "log.h"
 #include "metrics.h"
-#include "mqtt_ingest.h"
+#include "mqtt_subscriber.h"
 #include "open_store.h"
 #include "registry.h"
 #include "rollout_service.h"
 #include "router.h"
+#include "writer_thread_rollouts.h"
 
 namespace {
 
@@ -28,14 +37,13 @@ constexpr const char *kUsage = R"(usage: sottod [--config PATH] [overrides]
   --config PATH               TOML configuration (see deploy/sottod.toml for every key and default)
   --broker URL                mqtt.broker, e.g. tcp://127.0.0.1:1883
   --client-id ID              mqtt.client_id
-  --mqtt-persistence-dir DIR  mqtt.persistence_dir
-  --db PATH                   store.path
+  --db PATH                   store.path (its directory is the data directory)
   --http-port N               http.port
   --help                      this text
 )";
 
 struct Arguments {
-  std::optional<std::string> config_path, broker, client_id, persistence_dir, db;
+  std::optional<std::string> config_path, broker, client_id, db;
   std::optional<uint16_t> http_port;
   bool help = false;
 };
@@ -48,8 +56,7 @@ Arguments parse_arguments(int argc, char **argv) {
       args.help = true;
       continue;
     }
-    static const char *kValued[] = {
-        "--config", "--broker", "--client-id", "--mqtt-persistence-dir", "--db", "--http-port"};
+    static const char *kValued[] = {"--config", "--broker", "--client-id", "--db", "--http-port"};
     if (std::find(std::begin(kValued), std::end(kValued), flag) == std::end(kValued)) {
       throw std::invalid_argument("unknown option '" + flag + "'");
     }
@@ -61,8 +68,6 @@ Arguments parse_arguments(int argc, char **argv) {
       args.broker = value;
     } else if (flag == "--client-id") {
       args.client_id = value;
-    } else if (flag == "--mqtt-persistence-dir") {
-      args.persistence_dir = value;
     } else if (flag == "--db") {
       args.db = value;
     } else if (flag == "--http-port") {
@@ -93,44 +98,92 @@ void ensure_directory(const std::filesystem::path &dir, const std::string &what)
   }
 }
 
+// Every uplink shape; sotto/v1/+/+/+ also catches unknown channels so they are counted.
+const std::vector<std::string> kUplinkTopics = {"sotto/v1/+/+/+", "sotto/v1/+/+/ota/status"};
+
+IngestWriterOptions writer_options(const Config &config) {
+  IngestWriterOptions options;
+  options.retention_days = config.store.retention_days;
+  if (const char *hold = std::getenv("SOTTO_TEST_WRITER_HOLD_MS")) {
+    options.test_hold = std::chrono::milliseconds(std::strtol(hold, nullptr, 10));
+  }
+  return options;
+}
+
 int run(const Config &config) {
-  ensure_directory(std::filesystem::path(config.store.path).parent_path().empty()
-                       ? std::filesystem::path(".")
-                       : std::filesystem::path(config.store.path).parent_path(),
-                   "store");
-  ensure_directory(config.mqtt.persistence_dir, "MQTT persistence");
+  const std::filesystem::path db_dir = std::filesystem::path(config.store.path).parent_path();
+  const std::string data_dir = (db_dir.empty() ? std::filesystem::path(".") : db_dir).string();
+  ensure_directory(data_dir, "data (store.path's)");
+  DataDirLock lock(data_dir);
+  if (!config.mqtt.persistence_dir.empty()) {
+    log_line(LogLevel::kWarning,
+             "mqtt.persistence_dir is no longer used: acknowledged messages "
+             "are kept in " +
+                 data_dir + "/journal; remove the key");
+  }
 
   std::unique_ptr<Store> store = open_store(config.store);
   std::unique_ptr<StoreWriter> writer = store->writer();
   Registry registry(writer->load_registry(), config.aggregate.window_s);
-  std::unique_ptr<StoreReader> reader = store->reader();
+  JournalOptions journal_options;
+  journal_options.dir = data_dir + "/journal";
+  journal_options.max_unapplied_bytes = config.ingest.journal_max_bytes;
+  journal_options.sync_each_append = config.store.synchronous == "full";
+  Journal journal(journal_options, registry.journal_position());
   Metrics metrics;
+  IngestHealth health(metrics);
   Ingest ingest(registry, *writer, metrics, config.ingest);
+  IngestWriter ingest_writer(journal, ingest, registry, *writer, health, metrics,
+                             writer_options(config));
+  std::unique_ptr<StoreReader> reader = store->reader();
 
   boost::asio::io_context io;
-  Router router(*reader, metrics,
+  Router router(*reader, metrics, health,
                 ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.http.listen),
                                           config.http.port);
   HttpServer http(io, endpoint, router);
   http.start();
-  MqttIngest mqtt(io, config.mqtt, ingest, metrics);
-  RolloutService rollouts(io, config, *store, router, ingest);
+  WriterThreadRollouts rollout_writes(ingest_writer);
+  RolloutService rollouts(io, config, *store, rollout_writes, router, ingest);
+  ingest_writer.start();  // first replays what the journal holds beyond the store
   rollouts.start();
-  mqtt.start();
+
+  MqttSubscriberOptions subscriber_options;
+  subscriber_options.broker = config.mqtt.broker;
+  subscriber_options.client_id = config.mqtt.client_id;
+  subscriber_options.keepalive_s = static_cast<uint16_t>(config.mqtt.keepalive_s);
+  subscriber_options.session_expiry_s = config.mqtt.session_expiry_s;
+  subscriber_options.filters = kUplinkTopics;
+  MqttSubscriber subscriber(
+      subscriber_options,
+      [&](const std::vector<ReceivedMessage> &batch) {
+        std::string why;
+        if (!journal.append(batch, &why)) {
+          health.journal_refused(why);
+          return false;
+        }
+        metrics.messages += batch.size();
+        health.journal_accepted();
+        return true;
+      },
+      [&](bool subscribed, const std::string &) { health.set_subscribed(subscribed); });
+  subscriber.start();
   log_line(LogLevel::kInfo, "serving http://" + config.http.listen + ":" +
-                                std::to_string(http.port()) + " with store " + config.store.path);
+                                std::to_string(http.port()) + " with store " + store->describe() +
+                                " and journal " + journal.dir());
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code &, int signal_number) {
     log_line(LogLevel::kInfo,
              std::string("stopping on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
     rollouts.stop();
-    mqtt.stop();  // waits for the message being stored; the rest stays queued at the broker
+    subscriber.stop();  // what was not acknowledged stays queued at the broker
     http.stop();
     io.stop();
   });
   io.run();
+  ingest_writer.stop();  // applies what the journal holds, unless the store cannot commit
   log_line(LogLevel::kInfo, "stopped");
   return 0;
 }
@@ -148,7 +201,6 @@ int main(int argc, char **argv) {
     if (args.config_path) config = load_config(*args.config_path);
     if (args.broker) config.mqtt.broker = *args.broker;
     if (args.client_id) config.mqtt.client_id = *args.client_id;
-    if (args.persistence_dir) config.mqtt.persistence_dir = *args.persistence_dir;
     if (args.db) config.store.path = *args.db;
     if (args.http_port) config.http.port = *args.http_port;
     validate_config(config);

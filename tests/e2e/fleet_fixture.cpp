@@ -28,12 +28,15 @@ GatewayProcess::~GatewayProcess() {
   if (process_) kill_hard();
 }
 
+void GatewayProcess::launch() {
+  std::vector<std::string> args{"--broker", broker_url_,   "--db",
+                                db_path_,   "--http-port", std::to_string(http_port_)};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  process_ = std::make_unique<Process>(SOTTO_BIN_DIR "/sottod", args, dir_ + "/sottod.log", env_);
+}
+
 void GatewayProcess::start() {
-  process_ = std::make_unique<Process>(
-      SOTTO_BIN_DIR "/sottod",
-      std::vector<std::string>{"--broker", broker_url_, "--db", db_path_, "--mqtt-persistence-dir",
-                               dir_ + "/mqtt", "--http-port", std::to_string(http_port_)},
-      dir_ + "/sottod.log");
+  launch();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (http_get(http_port_, "/healthz").status == 200) return;

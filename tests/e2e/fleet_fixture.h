@@ -14,14 +14,21 @@
 
 namespace sotto::test {
 
-// sottod as a child process with its own SQLite file and Paho persistence directory, which
-// survive restarts of the process (that is what the crash tests are about).
+// sottod as a child process with its own data directory (SQLite file and ingest journal), which
+// survives restarts of the process (that is what the crash tests are about).
 class GatewayProcess {
  public:
   GatewayProcess(std::string dir, std::string broker_url);
   ~GatewayProcess();
 
-  void start();      // waits until the HTTP API answers
+  void start();  // waits until /healthz says ready (subscribed)
+  // Starts without waiting for readiness (a test that expects it not to become ready).
+  void launch();
+  // Added to the command line / environment of the next start().
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
+  void set_env(std::vector<std::string> env) { env_ = std::move(env); }
+  bool running() { return process_ && process_->running(); }
+  int wait_exit(std::chrono::milliseconds timeout) { return process_->wait(timeout); }
   void kill_hard();  // SIGKILL: no chance to flush or say goodbye
   int stop();        // SIGTERM; returns the exit status
   int http_port() const { return http_port_; }
@@ -36,6 +43,8 @@ class GatewayProcess {
   std::string broker_url_;
   std::string db_path_;
   int http_port_;
+  std::vector<std::string> extra_args_;
+  std::vector<std::string> env_;
   std::unique_ptr<Process> process_;
 };
 
