@@ -24,6 +24,9 @@ constexpr char kMagic[8] = {'S', 'O', 'T', 'J', 'R', 'N', 'L', '1'};
 constexpr uint64_t kHeaderBytes = sizeof kMagic;
 constexpr uint64_t kRecordHeaderBytes = 8;  // length, CRC
 constexpr uint32_t kMaxBodyBytes = 16 << 20;
+// A read takes at most this much of a segment at once; larger than any record the MQTT client
+// accepts (1 MiB packets), so a whole record always fits.
+constexpr uint64_t kReadChunkBytes = 4 << 20;
 
 uint32_t crc32_of(const uint8_t *data, size_t size) {
   boost::crc_32_type crc;
@@ -48,15 +51,20 @@ std::string system_error(const std::string &what, const std::string &path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
-// The whole file, or its first `limit` bytes.
-std::vector<uint8_t> read_prefix(const std::string &path, uint64_t limit) {
+// Bytes [from, to) of a file (fewer if it is shorter).
+std::vector<uint8_t> read_range(const std::string &path, uint64_t from, uint64_t to) {
   std::vector<uint8_t> bytes;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return bytes;
+  if (fd < 0 || to <= from) {
+    if (fd >= 0) ::close(fd);
+    return bytes;
+  }
+  const uint64_t limit = to - from;
   bytes.resize(limit);
   size_t have = 0;
   while (have < limit) {
-    const ssize_t got = ::pread(fd, bytes.data() + have, limit - have, static_cast<off_t>(have));
+    const ssize_t got =
+        ::pread(fd, bytes.data() + have, limit - have, static_cast<off_t>(from + have));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
     have += static_cast<size_t>(got);
@@ -163,7 +171,7 @@ JournalPosition Journal::start() const {
 }
 
 uint64_t Journal::valid_length(const std::string &path, uint64_t size) const {
-  const std::vector<uint8_t> bytes = read_prefix(path, size);
+  const std::vector<uint8_t> bytes = read_range(path, 0, size);
   if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, kHeaderBytes) != 0) return 0;
   uint64_t at = kHeaderBytes;
   while (const uint64_t record = parse_record(bytes, at, nullptr)) at += record;
@@ -274,9 +282,11 @@ JournalRead Journal::read(const JournalPosition &from_position, size_t max_recor
     std::error_code size_error;
     const uint64_t limit = at.segment == end.segment ? static_cast<uint64_t>(end.offset)
                                                      : fs::file_size(path, size_error);
+    const uint64_t first = std::max<uint64_t>(static_cast<uint64_t>(at.offset), kHeaderBytes);
+    const uint64_t last = std::min(limit, first + kReadChunkBytes);
     const std::vector<uint8_t> bytes =
-        size_error ? std::vector<uint8_t>() : read_prefix(path, limit);
-    uint64_t offset = std::max<uint64_t>(static_cast<uint64_t>(at.offset), kHeaderBytes);
+        size_error ? std::vector<uint8_t>() : read_range(path, first, last);
+    uint64_t offset = 0;
     while (result.messages.size() < max_records) {
       ReceivedMessage message;
       const uint64_t size = bytes.size() > offset ? parse_record(bytes, offset, &message) : 0;
@@ -285,8 +295,9 @@ JournalRead Journal::read(const JournalPosition &from_position, size_t max_recor
       result.bytes += size;
       result.messages.push_back(std::move(message));
     }
-    at.offset = static_cast<int64_t>(offset);
+    at.offset = static_cast<int64_t>(first + offset);
     if (result.messages.size() >= max_records || at.segment == end.segment) break;
+    if (last < limit && offset > 0) continue;  // more of this segment than one chunk
     // The end of this segment (or a torn tail a power cut left): on to the next one.
     at = JournalPosition{at.segment + 1, static_cast<int64_t>(kHeaderBytes)};
   }

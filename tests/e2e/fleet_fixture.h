@@ -33,6 +33,7 @@ class GatewayProcess {
   int stop();        // SIGTERM; returns the exit status
   int http_port() const { return http_port_; }
   const std::string &db_path() const { return db_path_; }
+  void set_db_path(std::string path) { db_path_ = std::move(path); }
   std::string log() const;
 
   // The value of one Prometheus series from /metrics ("name" or "name{labels}"); -1 if absent.
@@ -56,6 +57,8 @@ struct SimResult {
 class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override;
+  // Called before the gateway's first start (extra flags, environment, data directory).
+  virtual void configure_gateway(GatewayProcess &) {}
 
   // Runs sotto-sim to completion with the given extra flags (plus --broker and --summary-json).
   SimResult run_sim(const std::vector<std::string> &flags, std::chrono::seconds timeout);
@@ -66,6 +69,9 @@ class FleetTest : public ::testing::Test {
   // Events stored for a device as (boot_id, seq) rows, read from the gateway's SQLite file.
   std::vector<std::pair<uint32_t, uint64_t>> stored_events(const std::string &device) const;
   long stored_event_count() const;
+  // Journal records sottod acknowledged that its store has not committed yet (read from the
+  // journal files beside the database and the position the store recorded).
+  long journal_records_beyond_store() const;
   // Waits until the gateway has stored `count` events in total (or the deadline passes).
   bool wait_for_stored(long count, std::chrono::seconds timeout) const;
 
