@@ -33,6 +33,7 @@ class Router {
          const ApiSettings &settings)
       : reader_(reader), metrics_(metrics), health_(health), settings_(settings) {}
   Response handle(const Request &request);
+  void set_low_battery_mv(int64_t millivolts) { settings_.low_battery_mv = millivolts; }
   void add_prefix_route(std::string prefix, RouteHandler handler);
 
  private:

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sotto::gw {
 
@@ -44,7 +45,12 @@ struct RolloutConfig {
   uint32_t device_answer_deadline_s = 1800;  // silent this long mid-update: failed, no_answer
 };
 
+struct LogConfig {
+  std::string path;  // "" logs to stderr (journald); a file is reopened on SIGHUP
+};
+
 struct Config {
+  LogConfig log;
   MqttConfig mqtt;
   StoreConfig store;
   HttpConfig http;
@@ -58,5 +64,7 @@ struct Config {
 Config load_config(const std::string &path);
 // Checks cross-field rules (also after command-line overrides); throws naming the key.
 void validate_config(const Config &config);
+// The keys ("store.path", ...) whose values differ between the two.
+std::vector<std::string> changed_keys(const Config &before, const Config &after);
 
 }  // namespace sotto::gw

@@ -64,6 +64,14 @@ class IngestWriter {
     return result.get();
   }
 
+  // Takes effect at the next retention pass (config reload).
+  void set_retention_days(uint32_t days) {
+    run([this, days](StoreWriter &) {
+      options_.retention_days = days;
+      return 0;
+    });
+  }
+
   // One retention pass as the thread runs it: deletes in batches everything received before
   // now_ms - retention_days; returns how many events and quarantined messages went.
   int64_t expire(int64_t now_ms);

@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -110,7 +111,86 @@ IngestWriterOptions writer_options(const Config &config) {
   return options;
 }
 
-int run(const Config &config) {
+// The configuration file (if any) with the command line's overrides on top.
+Config load_with_overrides(const Arguments &args) {
+  Config config;
+  if (args.config_path) config = load_config(*args.config_path);
+  if (args.broker) config.mqtt.broker = *args.broker;
+  if (args.client_id) config.mqtt.client_id = *args.client_id;
+  if (args.db) config.store.path = *args.db;
+  if (args.http_port) config.http.port = *args.http_port;
+  validate_config(config);
+  return config;
+}
+
+// SIGHUP: reopens the log, reads the configuration again and applies what can change while
+// running; every other changed key is named as needing a restart.
+class Reloader {
+ public:
+  Reloader(const Arguments &args, Config &running, Router &router, Ingest &ingest,
+           IngestWriter &writer)
+      : args_(args), running_(running), router_(router), ingest_(ingest), writer_(writer) {}
+
+  void reload() {
+    try {
+      reopen_log();
+      if (!args_.config_path) {
+        log_line(LogLevel::kInfo, "SIGHUP: log reopened; no --config file to read again");
+        return;
+      }
+      const Config next = load_with_overrides(args_);
+      std::vector<std::string> applied, restart;
+      for (const std::string &key : changed_keys(running_, next)) {
+        if (key == "log.path") {
+          set_log_file(next.log.path);
+          running_.log = next.log;
+        } else if (key == "aggregate.low_battery_mv") {
+          router_.set_low_battery_mv(next.aggregate.low_battery_mv);
+          running_.aggregate.low_battery_mv = next.aggregate.low_battery_mv;
+        } else if (key == "store.retention_days") {
+          writer_.set_retention_days(next.store.retention_days);
+          running_.store.retention_days = next.store.retention_days;
+        } else if (key == "ingest.reject_log_interval_s") {
+          const uint32_t seconds = next.ingest.reject_log_interval_s;
+          writer_.run([this, seconds](StoreWriter &) {
+            ingest_.set_reject_log_interval(seconds);
+            return 0;
+          });
+          running_.ingest.reject_log_interval_s = seconds;
+        } else {
+          restart.push_back(key);
+          continue;
+        }
+        applied.push_back(key);
+      }
+      std::string text = "SIGHUP: log reopened, " + *args_.config_path + " read again";
+      text += applied.empty() ? "; nothing to apply" : "; applied " + join(applied);
+      log_line(LogLevel::kInfo, text);
+      if (!restart.empty()) {
+        log_line(LogLevel::kWarning,
+                 "SIGHUP: " + join(restart) + " changed; takes effect after a restart of sottod");
+      }
+    } catch (const std::exception &error) {
+      log_line(LogLevel::kError, std::string("SIGHUP: nothing changed: ") + error.what());
+    }
+  }
+
+ private:
+  static std::string join(const std::vector<std::string> &keys) {
+    std::string text;
+    for (const std::string &key : keys) text += (text.empty() ? "" : ", ") + key;
+    return text;
+  }
+
+  const Arguments &args_;
+  Config &running_;
+  Router &router_;
+  Ingest &ingest_;
+  IngestWriter &writer_;
+};
+
+int run(const Arguments &args, Config config) {
+  set_log_file(config.log.path);
   const std::filesystem::path db_dir = std::filesystem::path(config.store.path).parent_path();
   const std::string data_dir = (db_dir.empty() ? std::filesystem::path(".") : db_dir).string();
   ensure_directory(data_dir, "data (store.path's)");
@@ -173,6 +253,17 @@ int run(const Config &config) {
                                 std::to_string(http.port()) + " with store " + store->describe() +
                                 " and journal " + journal.dir());
 
+  Reloader reloader(args, config, router, ingest, ingest_writer);
+  boost::asio::signal_set hangups(io, SIGHUP);
+  std::function<void()> on_hangup = [&] {
+    hangups.async_wait([&](const boost::system::error_code &error, int) {
+      if (error) return;
+      reloader.reload();
+      on_hangup();
+    });
+  };
+  on_hangup();
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code &, int signal_number) {
     log_line(LogLevel::kInfo,
@@ -180,6 +271,7 @@ int run(const Config &config) {
     rollouts.stop();
     subscriber.stop();  // what was not acknowledged stays queued at the broker
     http.stop();
+    hangups.cancel();
     io.stop();
   });
   io.run();
@@ -192,24 +284,20 @@ int run(const Config &config) {
 
 int main(int argc, char **argv) {
   Config config;
+  Arguments args;
   try {
-    Arguments args = parse_arguments(argc, argv);
+    args = parse_arguments(argc, argv);
     if (args.help) {
       std::cout << kUsage;
       return 0;
     }
-    if (args.config_path) config = load_config(*args.config_path);
-    if (args.broker) config.mqtt.broker = *args.broker;
-    if (args.client_id) config.mqtt.client_id = *args.client_id;
-    if (args.db) config.store.path = *args.db;
-    if (args.http_port) config.http.port = *args.http_port;
-    validate_config(config);
+    config = load_with_overrides(args);
   } catch (const std::exception &error) {
     std::cerr << "sottod: " << error.what() << "\n" << kUsage;
     return 2;
   }
   try {
-    return run(config);
+    return run(args, config);
   } catch (const std::exception &error) {
     log_line(LogLevel::kError, error.what());
     return 1;

@@ -28,6 +28,7 @@ class GatewayProcess {
   void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
   void set_env(std::vector<std::string> env) { env_ = std::move(env); }
   bool running() { return process_ && process_->running(); }
+  void signal(int signal_number) { process_->signal(signal_number); }
   int wait_exit(std::chrono::milliseconds timeout) { return process_->wait(timeout); }
   void kill_hard();  // SIGKILL: no chance to flush or say goodbye
   int stop();        // SIGTERM; returns the exit status

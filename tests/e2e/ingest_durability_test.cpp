@@ -4,6 +4,7 @@
 // full disk and a held write lock (backpressure, then everything stored once), a second sottod on
 // the same data directory. Every count is exact.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -304,6 +305,55 @@ TEST_F(IngestDurability, SecondGatewayOnTheSameDataDirectoryIsRefusedByName) {
       std::string::npos)
       << log;
   EXPECT_EQ(healthz().at("status").as_string(), "ok");  // the first one is untouched
+}
+
+// SIGHUP reopens the log (logrotate moved it), reads the configuration again, applies what can
+// change while running and names what needs a restart; sottod keeps running.
+class Reload : public IngestDurability {
+ protected:
+  void configure_gateway(GatewayProcess &gateway) override {
+    log_path_ = dir_ + "/file.log";
+    gateway.set_extra_args({"--config", config_with("low_battery_mv = 3300", "keepalive_s = 30")});
+  }
+  std::string config_with(const std::string &aggregate, const std::string &mqtt) const {
+    return write_config("[log]\npath = \"" + log_path_ + "\"\n[aggregate]\n" + aggregate +
+                        "\n[mqtt]\n" + mqtt + "\n");
+  }
+  long low_battery_devices() const {
+    const auto fleet = boost::json::parse(http_get(gateway_->http_port(), "/api/v1/fleet").body);
+    return static_cast<long>(
+        fleet.at("sites").as_array().at(0).at("low_battery_devices").as_int64());
+  }
+
+  std::string log_path_;
+};
+
+TEST_F(Reload, SighupReopensTheLogAppliesWhatItCanAndNamesWhatNeedsARestart) {
+  CountedDevice device(broker_->url(), "hup-1");  // its Health reports 3300 mV
+  device.publish_events(1);
+  ASSERT_TRUE(wait_for_stored(1, std::chrono::seconds(30)));
+  EXPECT_EQ(low_battery_devices(), 0);
+  config_with("low_battery_mv = 3400", "keepalive_s = 45");
+  std::filesystem::rename(log_path_, log_path_ + ".1");
+  gateway_->signal(SIGHUP);
+  std::string log;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (log.find("takes effect after a restart") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = read_file(log_path_);
+  }
+  EXPECT_NE(log.find("SIGHUP: log reopened, " + dir_ +
+                     "/sottod.toml read again; applied "
+                     "aggregate.low_battery_mv"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("SIGHUP: mqtt.keepalive_s changed; takes effect after a restart of sottod"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(low_battery_devices(), 1);
+  EXPECT_TRUE(gateway_->running());
+  EXPECT_EQ(healthz().at("status").as_string(), "ok");
 }
 
 }  // namespace
