@@ -63,19 +63,39 @@ class Reader {
       const uint8_t id = byte();
       if (on_property(id, *this)) continue;
       switch (id) {
-        case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2a:
+        case 0x01:
+        case 0x17:
+        case 0x19:
+        case 0x24:
+        case 0x25:
+        case 0x28:
+        case 0x29:
+        case 0x2a:
           skip(1, "a byte property");
           break;
-        case 0x13: case 0x21: case 0x22: case 0x23:
+        case 0x13:
+        case 0x21:
+        case 0x22:
+        case 0x23:
           skip(2, "a two-byte property");
           break;
-        case 0x02: case 0x11: case 0x18: case 0x27:
+        case 0x02:
+        case 0x11:
+        case 0x18:
+        case 0x27:
           skip(4, "a four-byte property");
           break;
         case 0x0b:
           varint();
           break;
-        case 0x03: case 0x08: case 0x09: case 0x12: case 0x15: case 0x16: case 0x1a: case 0x1c:
+        case 0x03:
+        case 0x08:
+        case 0x09:
+        case 0x12:
+        case 0x15:
+        case 0x16:
+        case 0x1a:
+        case 0x1c:
         case 0x1f:
           string();
           break;
@@ -211,8 +231,8 @@ Disconnect decode_disconnect(const RawPacket &packet) {
 std::vector<uint8_t> encode_connect(const ConnectOptions &options) {
   std::vector<uint8_t> body;
   put_string(body, "MQTT");
-  body.push_back(5);                                         // protocol version
-  body.push_back(options.clean_start ? 0x02 : 0x00);         // no will, user name or password
+  body.push_back(5);                                  // protocol version
+  body.push_back(options.clean_start ? 0x02 : 0x00);  // no will, user name or password
   put_u16(body, options.keepalive_s);
   std::vector<uint8_t> properties;
   properties.push_back(0x11);  // Session Expiry Interval
@@ -257,25 +277,44 @@ std::vector<uint8_t> encode_disconnect() {
 
 std::string reason_code_name(uint8_t code) {
   switch (code) {
-    case 0x00: return "success";
-    case 0x80: return "unspecified error";
-    case 0x81: return "malformed packet";
-    case 0x82: return "protocol error";
-    case 0x84: return "unsupported protocol version";
-    case 0x85: return "client identifier not valid";
-    case 0x86: return "bad user name or password";
-    case 0x87: return "not authorized";
-    case 0x88: return "server unavailable";
-    case 0x89: return "server busy";
-    case 0x8a: return "banned";
-    case 0x8d: return "keep alive timeout";
-    case 0x8e: return "session taken over";
-    case 0x8f: return "topic filter invalid";
-    case 0x95: return "packet too large";
-    case 0x97: return "quota exceeded";
-    case 0x9c: return "use another server";
-    case 0x9f: return "connection rate exceeded";
-    default: return "reason code " + std::to_string(code);
+    case 0x00:
+      return "success";
+    case 0x80:
+      return "unspecified error";
+    case 0x81:
+      return "malformed packet";
+    case 0x82:
+      return "protocol error";
+    case 0x84:
+      return "unsupported protocol version";
+    case 0x85:
+      return "client identifier not valid";
+    case 0x86:
+      return "bad user name or password";
+    case 0x87:
+      return "not authorized";
+    case 0x88:
+      return "server unavailable";
+    case 0x89:
+      return "server busy";
+    case 0x8a:
+      return "banned";
+    case 0x8d:
+      return "keep alive timeout";
+    case 0x8e:
+      return "session taken over";
+    case 0x8f:
+      return "topic filter invalid";
+    case 0x95:
+      return "packet too large";
+    case 0x97:
+      return "quota exceeded";
+    case 0x9c:
+      return "use another server";
+    case 0x9f:
+      return "connection rate exceeded";
+    default:
+      return "reason code " + std::to_string(code);
   }
 }
 

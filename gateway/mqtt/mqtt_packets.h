@@ -39,16 +39,16 @@ struct ConnectOptions {
   bool clean_start = false;
   uint16_t keepalive_s = 30;
   uint32_t session_expiry_s = 0;
-  uint16_t receive_maximum = 65535;  // QoS 1 messages the broker may send before our PUBACKs
+  uint16_t receive_maximum = 65535;   // QoS 1 messages the broker may send before our PUBACKs
   uint32_t maximum_packet_bytes = 0;  // 0: no limit announced
 };
 
 // One whole packet at the front of a buffer.
 struct RawPacket {
-  uint8_t first_byte = 0;          // type in the high nibble, flags in the low one
-  const uint8_t *body = nullptr;   // variable header and payload
+  uint8_t first_byte = 0;         // type in the high nibble, flags in the low one
+  const uint8_t *body = nullptr;  // variable header and payload
   size_t body_bytes = 0;
-  size_t total_bytes = 0;          // including the fixed header
+  size_t total_bytes = 0;  // including the fixed header
   PacketType type() const { return static_cast<PacketType>(first_byte >> 4); }
 };
 
@@ -58,7 +58,7 @@ std::optional<RawPacket> split_packet(const uint8_t *data, size_t size, size_t m
 
 struct Connack {
   bool session_present = false;
-  uint8_t reason_code = 0;                 // 0 = success
+  uint8_t reason_code = 0;  // 0 = success
   std::optional<uint16_t> server_keepalive_s;
 };
 

@@ -33,8 +33,8 @@ MqttSubscriber::MqttSubscriber(MqttSubscriberOptions options, Sink sink, StateHa
   const std::string rest = options_.broker.substr(prefix.size());
   const size_t colon = rest.rfind(':');
   if (options_.broker.rfind(prefix, 0) != 0 || colon == std::string::npos || colon == 0) {
-    throw std::invalid_argument("mqtt.broker: expected tcp://HOST:PORT, got \"" +
-                                options_.broker + "\"");
+    throw std::invalid_argument("mqtt.broker: expected tcp://HOST:PORT, got \"" + options_.broker +
+                                "\"");
   }
   host_ = rest.substr(0, colon);
   port_ = rest.substr(colon + 1);
@@ -121,7 +121,8 @@ void MqttSubscriber::read() {
       [this, generation, used](const boost::system::error_code &error, size_t bytes) {
         if (generation != generation_ || stopping_) return;
         input_.resize(used + bytes);
-        if (error) return drop_connection("connection to " + options_.broker + " lost: " + error.message());
+        if (error)
+          return drop_connection("connection to " + options_.broker + " lost: " + error.message());
         last_received_ = std::chrono::steady_clock::now();
         process_input();
       });
@@ -159,10 +160,10 @@ void MqttSubscriber::handle_packet(uint8_t first_byte, const uint8_t *body, size
   switch (packet.type()) {
     case mqtt::PacketType::kPublish: {
       const mqtt::Publish publish = mqtt::decode_publish(packet);
-      batch_.push_back(ReceivedMessage{publish.topic,
-                                       std::vector<uint8_t>(publish.payload,
-                                                            publish.payload + publish.payload_bytes),
-                                       now_ms()});
+      batch_.push_back(ReceivedMessage{
+          publish.topic,
+          std::vector<uint8_t>(publish.payload, publish.payload + publish.payload_bytes),
+          now_ms()});
       if (publish.qos > 0) batch_ack_ids_.push_back(publish.packet_id);
       return;
     }
@@ -177,8 +178,9 @@ void MqttSubscriber::handle_packet(uint8_t first_byte, const uint8_t *body, size
       failed_attempts_ = 0;
       backoff_ = std::chrono::seconds(1);
       if (connack.server_keepalive_s) keepalive_s_ = *connack.server_keepalive_s;
-      log_line(LogLevel::kInfo, "connected to " + options_.broker + " as " + options_.client_id +
-                                    (connack.session_present ? " (session resumed)" : " (new session)"));
+      log_line(LogLevel::kInfo,
+               "connected to " + options_.broker + " as " + options_.client_id +
+                   (connack.session_present ? " (session resumed)" : " (new session)"));
       // The broker keeps the subscriptions in the session; subscribing again is harmless and
       // covers a broker that lost its state.
       send(mqtt::encode_subscribe(kSubscribePacketId, options_.filters));
@@ -247,13 +249,14 @@ void MqttSubscriber::write_next() {
   }
   writing_ = true;
   const uint64_t generation = generation_;
-  boost::asio::async_write(socket_, boost::asio::buffer(writes_.front()),
-                           [this, generation](const boost::system::error_code &error, size_t) {
-                             if (generation != generation_ || stopping_) return;
-                             if (error) return drop_connection("writing to the broker failed: " + error.message());
-                             writes_.pop_front();
-                             write_next();
-                           });
+  boost::asio::async_write(
+      socket_, boost::asio::buffer(writes_.front()),
+      [this, generation](const boost::system::error_code &error, size_t) {
+        if (generation != generation_ || stopping_) return;
+        if (error) return drop_connection("writing to the broker failed: " + error.message());
+        writes_.pop_front();
+        write_next();
+      });
 }
 
 // A PINGREQ every half keepalive, paused or not, so the broker keeps the connection while a

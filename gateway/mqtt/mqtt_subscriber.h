@@ -83,7 +83,7 @@ class MqttSubscriber {
   uint64_t generation_ = 0;
   bool connected_ = false;  // CONNACK received
   bool subscribed_ = false;
-  bool paused_ = false;     // a batch waits for the sink
+  bool paused_ = false;  // a batch waits for the sink
   bool writing_ = false;
   std::vector<uint8_t> input_;
   size_t input_begin_ = 0;
