@@ -89,7 +89,7 @@ runs = {k: [float(x) for x in v.split()] for k, v in {
     "bare_plain": "${rates[bare_plain]}", "bare_tls": "${rates[bare_tls]}"}.items()}
 med = {k: statistics.median(v) for k, v in runs.items()}
 gateway = {
-    "what": "sottod draining a queued load of QoS 1 events (persistence on) over TLS 1.3 with client "
+    "what": "sottod draining a queued load of QoS 1 events over TLS 1.3 with client "
             "certificates and the fleet ACL (deploy/mosquitto-tls.conf) against plain MQTT, same run, "
             "same machine; and a bare subscriber draining the same load from each broker",
     "events_per_run": $events, "devices": $devices, "runs": $runs,

@@ -87,7 +87,7 @@ CONF
 }
 
 # sottod_ingest_run DIR DEVICES EVENTS SITE CLIENT_ID SOTTOD_FLAGS LOAD_FLAGS: one timed ingest by
-# sottod (persistence on, deploy/sottod.toml): create its session, stop it, queue the load
+# sottod (deploy/sottod.toml): create its session, stop it, queue the load
 # (sotto-bench-ingest: one Health per device, then the events), start it and wait until every
 # event is stored; the rate comes from the gateway's own receive timestamps (first to last stored
 # event), as the bare subscriber times first to last message. SOTTOD_FLAGS and LOAD_FLAGS name
@@ -98,7 +98,7 @@ sottod_ingest_run() {
   mkdir -p "$dir"
   local http_port; http_port=$(free_port)
   local args=(--config deploy/sottod.toml "${gateway_flags[@]}" --db "$dir/sotto.db"
-              --mqtt-persistence-dir "$dir/mqtt" --http-port "$http_port" --client-id "$client_id")
+              --http-port "$http_port" --client-id "$client_id")
   local metric_name=sotto_ingest_events_stored_total
   # stdout away from the caller's pipe: a gateway left running must not hold it open.
   build/bin/sottod "${args[@]}" > /dev/null 2>> "$dir/sottod.log" & local pid=$!

@@ -132,6 +132,13 @@ void Broker::reload() {
   }
 }
 
+void Broker::kill_hard() {
+  if (!process_) return;
+  process_->signal(SIGKILL);
+  process_->wait(std::chrono::seconds(20));
+  process_.reset();
+}
+
 void Broker::stop() {
   if (!process_) return;
   process_->signal(SIGTERM);

@@ -30,6 +30,10 @@ class Broker {
 
   // Graceful stop: mosquitto writes its persistence file on SIGTERM.
   void stop();
+  // SIGKILL: what it holds only in memory is gone.
+  void kill_hard();
+  // The file mosquitto saves its sessions and queued messages to.
+  std::string persistence_file() const { return dir_ + "/mosquitto.db"; }
   void start();
   // SIGHUP, as sottoctl sends it; waits until the broker's log says it reloaded.
   void reload();
