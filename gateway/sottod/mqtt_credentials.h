@@ -1,6 +1,7 @@
 // How sottod proves who it is to the broker and checks who the broker is: TLS with the fleet's
 // CA, sottod's certificate and key (for ssl:// brokers), and a username and password when set.
-// Kept apart from the session logic in mqtt_ingest.cpp, which calls it once per connect.
+// For the rollout publisher's Paho connection; the ingest client (gateway/mqtt) takes the same
+// mqtt.* files through MqttSubscriberOptions.
 #pragma once
 
 #include <mqtt/connect_options.h>
