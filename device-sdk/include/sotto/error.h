@@ -21,6 +21,7 @@ typedef enum sotto_err {
   SOTTO_ERR_STORAGE = -7,          /* the storage port failed to read, write or erase */
   SOTTO_ERR_NOT_CONFIGURED = -8,   /* a required port or setting was not given */
   SOTTO_ERR_UNHANDLED_TOPIC = -9,  /* an incoming message on a topic nothing handles (yet) */
+  SOTTO_ERR_PENDING = -10,         /* not finished yet (a publish awaiting its acknowledgement) */
 
   /* Model loading and inference (-20 .. -39) */
   SOTTO_ERR_MODEL_TRUNCATED = -20,       /* the blob is shorter than its header says */
