@@ -69,8 +69,7 @@ run_storm() {
   pids+=("$broker")
   wait_for_port "$broker_port" 20 || fail "mosquitto did not listen; see $dir/mosquitto.log"
   local gateway_args=(--config deploy/sottod.toml --broker "tcp://127.0.0.1:$broker_port"
-                      --db "$dir/sotto.db" --mqtt-persistence-dir "$dir/mqtt"
-                      --http-port "$http_port" --client-id "storm-gw-$jitter")
+                      --db "$dir/sotto.db" --http-port "$http_port" --client-id "storm-gw-$jitter")
   build/bin/sottod "${gateway_args[@]}" > /dev/null 2>> "$dir/sottod.log" & local gateway=$!
   pids+=("$gateway")
   wait_for_gateway "$http_port" 60 || fail "sottod did not start; see $dir/sottod.log"
