@@ -186,7 +186,9 @@ inline std::vector<uint8_t> seed_model() {
   for (int i = 0; i < 8; ++i) o->params[SOTTO_P_PAD_BEFORE + i] = 0;
   o->params[SOTTO_P_PAD_BEFORE + 1] = 1;
   o = &b.op(SOTTO_OP_MEAN, padded, mean);
-  o->params[SOTTO_P_MEAN_SAME_QUANTIZATION] = 1;
+  // Equal quantization over 3 x 2: 1.0 = (2^30, shift 1) with 1/6 folded in: 2^32 / 6, shift -1.
+  o->params[SOTTO_P_MEAN_MULT] = 715827882;
+  o->params[SOTTO_P_MEAN_SHIFT] = -1;
   o = &b.op(SOTTO_OP_DEQUANTIZE, mean, real);
   const float scale = 0.05f;
   memcpy(&o->params[SOTTO_P_DEQUANTIZE_SCALE_BITS], &scale, 4);

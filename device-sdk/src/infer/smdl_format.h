@@ -125,10 +125,11 @@ enum sotto_smdl_param {
   /* PAD: elements added before/after each right-aligned dim; the value is the output zero point */
   SOTTO_P_PAD_BEFORE = 0, /* 4 slots */
   SOTTO_P_PAD_AFTER = 4,  /* 4 slots */
-  /* MEAN over dims 1 and 2 (H, W) */
-  SOTTO_P_MEAN_SAME_QUANTIZATION = 0, /* 1: integer sum / count (truncating), as TFLM */
-  SOTTO_P_MEAN_SCALE_BITS = 1,        /* else float: round(mean * scale + bias) + output zp */
-  SOTTO_P_MEAN_BIAS_BITS = 2,
+  /* MEAN over dims 1 and 2 (H, W), as TFLM: (sum - input zp * count) times a multiplier that
+   * includes 1 / count (MultiplyByQuantizedMultiplier), plus the output zero point (slot 12) */
+  SOTTO_P_MEAN_INPUT_ZERO_POINT = 0,
+  SOTTO_P_MEAN_MULT = 1,
+  SOTTO_P_MEAN_SHIFT = 2,
   /* QUANTIZE: float32 -> int8 (round(x / scale) + zp) or int8 -> int8 (requantize) */
   SOTTO_P_QUANTIZE_FROM_FLOAT = 0,
   SOTTO_P_QUANTIZE_SCALE_BITS = 1, /* float bits of the output scale (from float) */
