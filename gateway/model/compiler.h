@@ -69,6 +69,10 @@ class Compiler {
   void lower_conv(size_t i, bool depthwise);
   void lower_pool(size_t i, bool average);
   void check_broadcast(size_t i, int32_t input, int32_t output) const;
+  // The engine's limits (smdl_format.h), refused here with the reason rather than by the loader.
+  void check_window(size_t i, const sotto_smdl_op_t &rec) const;
+  void check_accumulation_depth(size_t i, uint64_t depth, int32_t weight_offset,
+                                const std::vector<uint8_t> &weights) const;
   uint32_t scratch_bytes(const sotto_smdl_op_t &rec) const;
 
   const TfModel &m_;

@@ -110,8 +110,15 @@ uint32_t Compiler::activation(size_t op_index, int32_t tf_index, bool allow_floa
   uint64_t bytes = 1;
   for (size_t d = 0; d < t.shape.size(); ++d) {
     if (t.shape[d] < 1) fail(op_index, "tensor '" + t.name + "' has a dynamic or empty dimension");
+    if (static_cast<uint32_t>(t.shape[d]) > SOTTO_SMDL_MAX_DIM) {
+      fail(op_index, "tensor '" + t.name + "' has a dimension of " + std::to_string(t.shape[d]) +
+                         "; the engine's limit is " + std::to_string(SOTTO_SMDL_MAX_DIM));
+    }
     rec.dims[skip + d] = t.shape[d];
     bytes *= static_cast<uint64_t>(t.shape[d]);
+  }
+  if (bytes * (is_float ? 4 : 1) > SOTTO_SMDL_MAX_TENSOR_BYTES) {
+    fail(op_index, "tensor '" + t.name + "' is larger than the engine's limit of 2^30 bytes");
   }
   rec.type = is_float ? SOTTO_SMDL_FLOAT32 : SOTTO_SMDL_INT8;
   rec.bytes = static_cast<uint32_t>(bytes * (is_float ? 4 : 1));
@@ -293,6 +300,14 @@ std::vector<uint8_t> Compiler::run(ImportSummary *summary) {
   if (!data_.empty()) std::memcpy(blob.data() + h.data_offset, data_.data(), data_.size());
   const uint32_t digest = sotto_smdl_digest(blob.data(), h.total_bytes);
   std::memcpy(blob.data() + offsetof(sotto_smdl_header_t, digest), &digest, 4);
+  // The loader's limits are the importer's (smdl_format.h); opening what we wrote proves it.
+  sotto_model_t opened;
+  if (sotto_model_open(&opened, blob.data(), blob.size()) != SOTTO_OK) {
+    throw ImportError(
+        "the engine refuses the compiled model, a limit this importer does not "
+        "check yet: " +
+        fault_text(*sotto_model_open_fault(&opened)));
+  }
   if (summary) {
     summary->op_count = h.op_count;
     summary->arena_bytes = arena;
@@ -303,6 +318,16 @@ std::vector<uint8_t> Compiler::run(ImportSummary *summary) {
 }
 
 }  // namespace detail
+
+std::string fault_text(const sotto_model_fault_t &f) {
+  std::string where;
+  if (f.op_index >= 0) {
+    where = " at operator " + std::to_string(f.op_index) + " (" + f.op_name + ")";
+  } else if (f.tensor_index >= 0) {
+    where = " at tensor " + std::to_string(f.tensor_index);
+  }
+  return sotto_err_name(f.error) + where + ": " + f.check;
+}
 
 Target parse_target(const std::string &name) {
   if (name == "generic") return Target::kGeneric;

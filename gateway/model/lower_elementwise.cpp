@@ -215,6 +215,10 @@ void Compiler::lower_mean(size_t i) {
   const QuantizedMultiplier q =
       quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
   const uint64_t count = static_cast<uint64_t>(in.dims[1]) * static_cast<uint64_t>(in.dims[2]);
+  if (count > SOTTO_SMDL_MAX_MEAN_COUNT) {
+    fail(i, "mean over " + std::to_string(count) + " elements; the engine's int32 sum holds " +
+                std::to_string(SOTTO_SMDL_MAX_MEAN_COUNT));
+  }
   int fold = 63 - __builtin_clzll(count);
   fold = std::min(fold, 32);
   fold = std::min(fold, 31 + q.shift);

@@ -14,17 +14,6 @@
 namespace sotto::gw::model {
 namespace {
 
-// "SOTTO_ERR_MODEL_SHAPE_MISMATCH at operator 3 (FULLY_CONNECTED): weights: expected ...".
-std::string fault_text(const sotto_model_fault_t &f) {
-  std::string where;
-  if (f.op_index >= 0) {
-    where = " at operator " + std::to_string(f.op_index) + " (" + f.op_name + ")";
-  } else if (f.tensor_index >= 0) {
-    where = " at tensor " + std::to_string(f.tensor_index);
-  }
-  return sotto_err_name(f.error) + where + ": " + f.check;
-}
-
 // Opens a blob kept in 4-byte aligned storage, as the device would see it in flash.
 struct LoadedModel {
   std::vector<uint32_t> blob;

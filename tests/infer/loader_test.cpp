@@ -140,8 +140,10 @@ TEST_F(Loader, FaultNamesTheOperatorAndTheFailedCheck) {
   ASSERT_EQ(SOTTO_ERR_MODEL_BAD_OP, open(st, st.bytes));
   EXPECT_EQ(1, sotto_model_open_fault(&model_)->op_index);
   EXPECT_STREQ("DEPTHWISE_CONV_2D", sotto_model_open_fault(&model_)->op_name);
-  EXPECT_STREQ("window: expected strides, dilations, kernel 1..1024 and padding 0..1024",
-               sotto_model_open_fault(&model_)->check);
+  EXPECT_STREQ(
+      "window: expected strides, dilations, kernel 1..1024 and padding 0..1024 "
+      "(SOTTO_SMDL_MAX_WINDOW)",
+      sotto_model_open_fault(&model_)->check);
 
   AlignedBlob k(original_);
   k.ops()[4].kind = 99;
@@ -157,8 +159,9 @@ TEST_F(Loader, FaultNamesTheOperatorAndTheFailedCheck) {
   ASSERT_EQ(SOTTO_ERR_MODEL_BAD_TENSOR, open(t, t.bytes));
   EXPECT_EQ(-1, sotto_model_open_fault(&model_)->op_index);
   EXPECT_EQ(2, sotto_model_open_fault(&model_)->tensor_index);
-  EXPECT_STREQ("bytes: expected elements * element size, below 2^30",
-               sotto_model_open_fault(&model_)->check);
+  EXPECT_STREQ(
+      "bytes: expected elements * element size, at most SOTTO_SMDL_MAX_TENSOR_BYTES (2^30)",
+      sotto_model_open_fault(&model_)->check);
 
   AlignedBlob good(original_);
   ASSERT_EQ(SOTTO_OK, open(good, good.bytes));

@@ -12,8 +12,6 @@
 namespace sotto_infer {
 namespace {
 
-const uint64_t kMaxTensorBytes = uint64_t{1} << 30;
-
 // Records where the blob failed and returns its error.
 sotto_err_t refuse(sotto_model_fault_t *fault, sotto_err_t err, const char *what,
                    int32_t op_index = -1, uint32_t op_kind = 0, int32_t tensor_index = -1) {
@@ -36,17 +34,19 @@ sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t arena_bytes, con
   *what = "rank: expected 1..4";
   if (t.rank < 1 || t.rank > 4) return SOTTO_ERR_MODEL_BAD_TENSOR;
   uint64_t elements = 1;
-  *what = "dims: expected 1..65535 each";
+  *what = "dims: expected 1..SOTTO_SMDL_MAX_DIM (65535) each";
   for (int i = 0; i < 4; ++i) {
-    if (t.dims[i] < 1 || t.dims[i] > 65535) return SOTTO_ERR_MODEL_BAD_TENSOR;
+    if (t.dims[i] < 1 || static_cast<uint32_t>(t.dims[i]) > SOTTO_SMDL_MAX_DIM) {
+      return SOTTO_ERR_MODEL_BAD_TENSOR;
+    }
     elements *= static_cast<uint64_t>(t.dims[i]);
   }
   *what = "type: expected int8 or float32";
   if (t.type != SOTTO_SMDL_INT8 && t.type != SOTTO_SMDL_FLOAT32) return SOTTO_ERR_MODEL_BAD_TENSOR;
   const uint64_t bytes = elements * (t.type == SOTTO_SMDL_FLOAT32 ? 4u : 1u);
-  // Kernels index with int32: no tensor may reach 2^30 bytes. Float tensors are 4-aligned.
-  *what = "bytes: expected elements * element size, below 2^30";
-  if (bytes != t.bytes || bytes > kMaxTensorBytes) return SOTTO_ERR_MODEL_BAD_TENSOR;
+  // Float tensors are 4-aligned.
+  *what = "bytes: expected elements * element size, at most SOTTO_SMDL_MAX_TENSOR_BYTES (2^30)";
+  if (bytes != t.bytes || bytes > SOTTO_SMDL_MAX_TENSOR_BYTES) return SOTTO_ERR_MODEL_BAD_TENSOR;
   *what = "arena offset: expected float32 tensors 4-byte aligned";
   if (t.type == SOTTO_SMDL_FLOAT32 && (t.arena_offset & 3u) != 0) return SOTTO_ERR_MODEL_BAD_TENSOR;
   *what = "zero point: expected int8";

@@ -167,9 +167,34 @@ typedef struct sotto_smdl_op {
 
 #define SOTTO_SMDL_NO_TENSOR 0xFFFFFFFFu
 
-/* Products summed into one int32 accumulator by CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED
- * (window or input size): each is at most 255 * 255, so this many always fit. The importer
- * refuses deeper layers and the loader checks it again. */
-#define SOTTO_SMDL_MAX_ACCUMULATION_DEPTH 32768u
+/* Limits, one definition for the importer (which refuses a model beyond them, naming the limit)
+ * and the loader (which refuses a blob beyond them). */
+#define SOTTO_SMDL_MAX_DIM 65535u              /* every tensor dimension */
+#define SOTTO_SMDL_MAX_TENSOR_BYTES (1u << 30) /* kernels index with int32 */
+#define SOTTO_SMDL_MAX_WINDOW 1024             /* strides, dilations, kernel size, padding */
+#define SOTTO_SMDL_MAX_MEAN_COUNT (1u << 24)   /* elements one MEAN output sums in an int32 */
+
+/* Accumulation depth: CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED sum `depth` products
+ * (input - zero point) * (weight + weight offset) in one int32. An input difference is at most
+ * 255 in magnitude; TFLite's int8 weights are symmetric (-127..127, offset 0), so a product is
+ * at most 255 * 127 = 32,385 and 66,311 of them fit 2^31 - 1. A weight of -128 allows 32,640
+ * (65,793 products); a non-zero weight offset (FULLY_CONNECTED) 255 * 255 (33,025). */
+#define SOTTO_SMDL_MAX_ACCUMULATION_DEPTH 66311u
+#define SOTTO_SMDL_MAX_DEPTH_ANY_INT8_WEIGHT 65793u
+#define SOTTO_SMDL_MAX_DEPTH_WEIGHT_OFFSET 33025u
+
+/* Whether an int32 holds every sum of `depth` such products for these weights: the rule the
+ * importer and the loader both apply. Scans the weights for -128 only in the narrow band of
+ * depths where it matters. */
+static inline int sotto_smdl_depth_fits_int32(uint32_t depth, int32_t weight_offset,
+                                              const int8_t *weights, uint32_t weight_count) {
+  if (weight_offset != 0) return depth <= SOTTO_SMDL_MAX_DEPTH_WEIGHT_OFFSET;
+  if (depth <= SOTTO_SMDL_MAX_DEPTH_ANY_INT8_WEIGHT) return 1;
+  if (depth > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) return 0;
+  for (uint32_t i = 0; i < weight_count; ++i) {
+    if (weights[i] == -128) return 0;
+  }
+  return 1;
+}
 
 #endif /* SOTTO_INFER_SMDL_FORMAT_H */

@@ -13,10 +13,11 @@ sotto_err_t check_mean(OpCheck &c) {
   const sotto_err_t err = check_int8_activations(c);
   if (err != SOTTO_OK) return err;
   const sotto_smdl_tensor_t &in = c.input0;
-  // A sum of up to 2^24 int8 values fits an int32.
+  // A sum of up to SOTTO_SMDL_MAX_MEAN_COUNT (2^24) int8 values fits an int32.
   if (c.output.dims[3] != in.dims[3] ||
       c.output.bytes != static_cast<uint64_t>(in.dims[0]) * in.dims[3] ||
-      static_cast<int64_t>(in.dims[1]) * in.dims[2] > (int64_t{1} << 24)) {
+      static_cast<uint64_t>(in.dims[1]) * static_cast<uint64_t>(in.dims[2]) >
+          SOTTO_SMDL_MAX_MEAN_COUNT) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
                   "shapes: expected output batches x channels of the input, H x W <= 2^24");
   }
