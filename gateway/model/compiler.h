@@ -36,7 +36,7 @@ class Compiler {
  private:
   [[noreturn]] void fail(size_t op_index, const std::string &what) const {
     const TfOperator &op = m_.operators[op_index];
-    throw ImportError("operator " + std::to_string(op_index) + " (" + builtin_op_name(op.builtin) +
+    throw ImportError("operator " + std::to_string(op_index) + " (" + operator_name(op) +
                       "): " + what);
   }
   // The smdl tensor for TFLite tensor tf_index (int8, or float32 when allow_float).
@@ -57,6 +57,8 @@ class Compiler {
   // options are absent).
   void set_fused_activation(size_t op_index, sotto_smdl_op_t *rec, int field);
   void lower(size_t i);
+  // Refuses the first operator no lowering handles, before any tensor type is looked at.
+  void check_ops_supported() const;
 
  public:
   // One lowering per row of op_table.h (lower_conv_2d, ...): reads TFLite operator i, appends
@@ -79,7 +81,7 @@ class Compiler {
   Target target_;
   std::map<int32_t, uint32_t> act_index_;  // TFLite tensor -> smdl tensor
   std::vector<sotto_smdl_tensor_t> tensors_;
-  std::vector<std::string> names_;  // TFLite names of tensors_, for messages
+  std::vector<std::string> names_;  // labels of tensors_ ("tensor 'x'"), for messages
   std::vector<PlanItem> plan_;
   std::vector<sotto_smdl_op_t> ops_;
   std::vector<uint8_t> data_;

@@ -91,17 +91,19 @@ uint32_t Compiler::activation(size_t op_index, int32_t tf_index, bool allow_floa
   const TfTensor &t = m_.tensors[static_cast<size_t>(tf_index)];
   const bool is_float = t.type == static_cast<int8_t>(TfType::kFloat32);
   if (t.type != static_cast<int8_t>(TfType::kInt8) && !(allow_float && is_float)) {
-    fail(op_index, "tensor '" + t.name + "' has type " + type_name(t.type) +
+    fail(op_index, t.label() + " has type " + type_name(t.type) +
                        "; supported: INT8 activations (FLOAT32 only into QUANTIZE and out of "
                        "DEQUANTIZE)");
   }
   if (!t.data.empty()) {
-    fail(op_index, "tensor '" + t.name + "' is a constant; supported: activations only");
+    fail(op_index, t.label() + " is a constant; supported: activations only");
   }
   if (!is_float && (t.scales.size() != 1 || t.zero_points.size() != 1)) {
-    fail(op_index, "tensor '" + t.name + "' lacks per-tensor quantization");
+    fail(op_index, t.label() + " lacks per-tensor quantization");
   }
-  if (t.shape.empty() || t.shape.size() > 4) fail(op_index, "tensor '" + t.name + "' rank");
+  if (t.shape.empty() || t.shape.size() > 4) {
+    fail(op_index, t.label() + " has rank " + std::to_string(t.shape.size()) + "; supported: 1..4");
+  }
   sotto_smdl_tensor_t rec{};
   rec.rank = static_cast<int32_t>(t.shape.size());
   for (int d = 0; d < 4; ++d) rec.dims[d] = 1;
@@ -109,16 +111,16 @@ uint32_t Compiler::activation(size_t op_index, int32_t tf_index, bool allow_floa
   const size_t skip = 4 - t.shape.size();
   uint64_t bytes = 1;
   for (size_t d = 0; d < t.shape.size(); ++d) {
-    if (t.shape[d] < 1) fail(op_index, "tensor '" + t.name + "' has a dynamic or empty dimension");
+    if (t.shape[d] < 1) fail(op_index, t.label() + " has a dynamic or empty dimension");
     if (static_cast<uint32_t>(t.shape[d]) > SOTTO_SMDL_MAX_DIM) {
-      fail(op_index, "tensor '" + t.name + "' has a dimension of " + std::to_string(t.shape[d]) +
+      fail(op_index, t.label() + " has a dimension of " + std::to_string(t.shape[d]) +
                          "; the engine's limit is " + std::to_string(SOTTO_SMDL_MAX_DIM));
     }
     rec.dims[skip + d] = t.shape[d];
     bytes *= static_cast<uint64_t>(t.shape[d]);
   }
   if (bytes * (is_float ? 4 : 1) > SOTTO_SMDL_MAX_TENSOR_BYTES) {
-    fail(op_index, "tensor '" + t.name + "' is larger than the engine's limit of 2^30 bytes");
+    fail(op_index, t.label() + " is larger than the engine's limit of 2^30 bytes");
   }
   rec.type = is_float ? SOTTO_SMDL_FLOAT32 : SOTTO_SMDL_INT8;
   rec.bytes = static_cast<uint32_t>(bytes * (is_float ? 4 : 1));
@@ -126,7 +128,7 @@ uint32_t Compiler::activation(size_t op_index, int32_t tf_index, bool allow_floa
   rec.zero_point = is_float ? 0 : static_cast<int32_t>(t.zero_points[0]);
   const uint32_t index = static_cast<uint32_t>(tensors_.size());
   tensors_.push_back(rec);
-  names_.push_back(t.name);
+  names_.push_back(t.label());
   PlanItem item;
   item.bytes = rec.bytes;
   item.first_op = static_cast<int32_t>(op_index);
@@ -143,8 +145,8 @@ uint32_t Compiler::input(size_t op_index, size_t slot, bool allow_float) {
   // activation() checks a tensor's type when it first meets it; the model's FLOAT32 input is
   // met before any op, so each read checks again.
   if (!allow_float && tensors_[index].type == SOTTO_SMDL_FLOAT32) {
-    fail(op_index, "input tensor '" + names_[index] +
-                       "' has type FLOAT32; supported: INT8 activations (FLOAT32 only into "
+    fail(op_index, "input " + names_[index] +
+                       " has type FLOAT32; supported: INT8 activations (FLOAT32 only into "
                        "QUANTIZE)");
   }
   plan_[index].last_op = std::max(plan_[index].last_op, static_cast<int32_t>(op_index));
@@ -157,10 +159,10 @@ const TfTensor &Compiler::constant(size_t op_index, size_t slot, int8_t type) {
     fail(op_index, "missing input " + std::to_string(slot));
   const TfTensor &t = m_.tensors[static_cast<size_t>(op.inputs[slot])];
   if (t.type != type) {
-    fail(op_index, "constant '" + t.name + "' has type " + type_name(t.type) + ", expected " +
+    fail(op_index, "constant " + t.label() + " has type " + type_name(t.type) + ", expected " +
                        type_name(type));
   }
-  if (t.data.empty()) fail(op_index, "input '" + t.name + "' must be a constant");
+  if (t.data.empty()) fail(op_index, "input " + t.label() + " must be a constant");
   return t;
 }
 
@@ -206,15 +208,32 @@ void Compiler::set_multipliers(sotto_smdl_op_t *rec, const std::vector<Quantized
   rec->shift_count = static_cast<uint32_t>(shift.size());
 }
 
+namespace {
+
+const TfliteLowering *lowering_for(int32_t builtin) {
+  for (const TfliteLowering &l : kLowerings) {
+    if (l.builtin == builtin && builtin >= 0) return &l;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void Compiler::check_ops_supported() const {
+  for (size_t i = 0; i < m_.operators.size(); ++i) {
+    const TfOperator &op = m_.operators[i];
+    if (lowering_for(op.builtin) == nullptr) {
+      throw ImportError("unsupported operator " + operator_name(op) + " (builtin code " +
+                        std::to_string(op.builtin) + ") at index " + std::to_string(i) + "; " +
+                        supported_ops_text());
+    }
+  }
+}
+
 void Compiler::lower(size_t i) {
   const TfOperator &op = m_.operators[i];
   if (op.outputs.size() != 1) fail(i, "expects exactly one output");
-  for (const TfliteLowering &l : kLowerings) {
-    if (l.builtin == op.builtin) return (this->*l.lower)(i);
-  }
-  throw ImportError("unsupported operator " + std::string(builtin_op_name(op.builtin)) +
-                    " (builtin code " + std::to_string(op.builtin) + ") at index " +
-                    std::to_string(i) + "; " + supported_ops_text());
+  (this->*lowering_for(op.builtin)->lower)(i);
 }
 
 // Working memory the target's optimized kernels use (kernels/<target>/), from their own
@@ -233,10 +252,11 @@ uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
 }
 
 std::vector<uint8_t> Compiler::run(ImportSummary *summary) {
+  if (m_.operators.empty()) throw ImportError("model has no operators");
+  check_ops_supported();
   if (m_.inputs.size() != 1 || m_.outputs.size() != 1) {
     throw ImportError("model must have exactly one input and one output");
   }
-  if (m_.operators.empty()) throw ImportError("model has no operators");
   const uint32_t input = activation(0, m_.inputs[0], /*allow_float=*/true);
   for (size_t i = 0; i < m_.operators.size(); ++i) {
     lower(i);
