@@ -233,7 +233,7 @@ void Compiler::lower_mean(size_t i) {
 
 void Compiler::lower_quantize(size_t i) {
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_QUANTIZE);
-  rec.input0 = input(i, 0, /*allow_float=*/true);
+  rec.input0 = input(i, 0, kInt8 | kFloat32);
   rec.output = output(i);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
@@ -255,9 +255,8 @@ void Compiler::lower_quantize(size_t i) {
 void Compiler::lower_dequantize(size_t i) {
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_DEQUANTIZE);
   rec.input0 = input(i, 0);
-  rec.output = output(i, /*allow_float=*/true);
+  rec.output = output(i, kFloat32);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
-  if (tensors_[rec.output].type != SOTTO_SMDL_FLOAT32) fail(i, "output must be FLOAT32");
   std::memcpy(&rec.params[SOTTO_P_DEQUANTIZE_SCALE_BITS], &in.scale, 4);
   rec.params[SOTTO_P_DEQUANTIZE_ZERO_POINT] = in.zero_point;
   ops_.push_back(rec);

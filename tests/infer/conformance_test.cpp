@@ -89,7 +89,7 @@ TEST_P(Conformance, EveryCaseEveryLayerBitExact) {
     ++cases;
     const std::vector<uint8_t> input = read_file(in_path);
     sotto_tensor_t in;
-    ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, &in));
+    ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
     ASSERT_EQ(input.size(), in.bytes);
     memcpy(in.data, input.data(), input.size());
     LayerCheck check;
@@ -99,7 +99,7 @@ TEST_P(Conformance, EveryCaseEveryLayerBitExact) {
     EXPECT_EQ(mc.op_count, check.checked);
     EXPECT_EQ(0u, check.mismatched) << mc.name << " case " << n << ": " << check.first_error;
     sotto_tensor_t out;
-    ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, &out));
+    ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, 0, &out));
     const std::vector<uint8_t> expected =
         read_file(golden / ("output_" + std::to_string(n) + ".bin"));
     EXPECT_EQ(expected, std::vector<uint8_t>(reinterpret_cast<uint8_t *>(out.data),

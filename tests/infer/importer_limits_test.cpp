@@ -48,10 +48,10 @@ int8_t run_first(const std::vector<uint8_t> &blob_bytes, int8_t x) {
   std::vector<uint32_t> arena(sotto_model_arena_bytes(&model) / 4 + 1);
   EXPECT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), arena.size() * 4));
   sotto_tensor_t in, out;
-  EXPECT_EQ(SOTTO_OK, sotto_model_input(&model, &in));
+  EXPECT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
   memset(in.data, static_cast<uint8_t>(x), in.bytes);
   EXPECT_EQ(SOTTO_OK, sotto_invoke(&model));
-  EXPECT_EQ(SOTTO_OK, sotto_model_output(&model, &out));
+  EXPECT_EQ(SOTTO_OK, sotto_model_output(&model, 0, &out));
   return static_cast<const int8_t *>(out.data)[0];
 }
 

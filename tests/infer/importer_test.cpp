@@ -86,8 +86,7 @@ TEST(Importer, UnnamedTensorsAreNamedByIndex) {
   const int32_t out = b.tensor({1, 4}, 9, 0.5f, 0);
   b.op(0, {in, wide}, out);
   EXPECT_EQ(
-      "operator 0 (ADD): tensor 1 has type INT64; supported: INT8 activations (FLOAT32 only into "
-      "QUANTIZE and out of DEQUANTIZE)",
+      "operator 0 (ADD): tensor 1 has type INT64; supported: INT8, INT16, INT32, UINT8, FLOAT32",
       import_error(b.finish(in, out)));
 }
 
@@ -103,7 +102,8 @@ TEST(Importer, UnsupportedTypeNamesOpAndTensor) {
   ad[tensor.field_pos(1)] = 0;
   const std::string err = import_error(ad);
   EXPECT_NE(std::string::npos, err.find("operator 0 (FULLY_CONNECTED)")) << err;
-  EXPECT_NE(std::string::npos, err.find("has type FLOAT32; supported: INT8 activations")) << err;
+  EXPECT_NE(std::string::npos, err.find("input tensor 'input_1' has type FLOAT32; supported: INT8"))
+      << err;
 }
 
 TEST(Importer, MalformedFilesAreImportErrors) {

@@ -9,7 +9,9 @@
 #include "op_table.h"
 
 #define SOTTO_SMDL_MAGIC 0x4C444D53u /* "SMDL" */
-#define SOTTO_SMDL_VERSION 1u
+/* 2: several graph inputs and outputs (an index table after the op table) and the element types
+ * int16, int32 and uint8 in the tensor table. The runtime reads only this version. */
+#define SOTTO_SMDL_VERSION 2u
 
 /* The target a blob was compiled for (header.target), for tools. The runtime never checks it:
  * every build runs every target's blob, as what a target changes is marked per op (interleaved
@@ -29,11 +31,33 @@ enum sotto_smdl_op_kind {
 #undef SOTTO_SMDL_OP_KIND
 };
 
-/* Element types: int8 everywhere, float32 only at the model edges (QUANTIZE in, DEQUANTIZE out). */
+/* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
+ * edges (QUANTIZE in, DEQUANTIZE out). No op takes int16, int32 or uint8 yet; the table can
+ * describe them so a blob stays one format when ops for 16x8 models arrive. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
+  SOTTO_SMDL_INT16 = 2,
+  SOTTO_SMDL_INT32 = 3,
+  SOTTO_SMDL_UINT8 = 4,
+  SOTTO_SMDL_TYPE_COUNT_ = 5,
 };
+
+/* Bytes per element of a type (0 for an unknown type). */
+static inline uint32_t sotto_smdl_type_bytes(uint32_t type) {
+  switch (type) {
+    case SOTTO_SMDL_INT8:
+    case SOTTO_SMDL_UINT8:
+      return 1;
+    case SOTTO_SMDL_INT16:
+      return 2;
+    case SOTTO_SMDL_FLOAT32:
+    case SOTTO_SMDL_INT32:
+      return 4;
+    default:
+      return 0;
+  }
+}
 
 typedef struct sotto_smdl_header {
   uint32_t magic;
@@ -46,11 +70,11 @@ typedef struct sotto_smdl_header {
   uint32_t tensor_table_offset;
   uint32_t op_count;
   uint32_t op_table_offset;
-  uint32_t input_tensor;
-  uint32_t output_tensor;
-  uint32_t data_offset; /* constants: weights, biases, multipliers, shifts */
+  uint32_t input_count;  /* graph inputs, at least 1 */
+  uint32_t output_count; /* graph outputs, at least 1 */
+  uint32_t data_offset;  /* constants: weights, biases, multipliers, shifts */
   uint32_t data_bytes;
-  uint32_t reserved;
+  uint32_t io_table_offset; /* input_count then output_count uint32 tensor indices */
 } sotto_smdl_header_t;
 
 /* The header's digest of blob[0, bytes): FNV-1a 32 with the digest field read as zero. */

@@ -135,8 +135,8 @@ extern "C" int main(void) {
     return 2;
   }
   sotto_tensor_t in, out;
-  sotto_model_input(&model, &in);
-  sotto_model_output(&model, &out);
+  sotto_model_input(&model, 0, &in);
+  sotto_model_output(&model, 0, &out);
   Check check = {words[3], 0, 0, 0};
   uint32_t cases = 0;
   for (int c = 0; c <= 10; ++c) {
