@@ -4,7 +4,9 @@
 # sotto_invoke on the emulated Cortex-M4 (QEMU -icount shift=3: one 25 MHz timer tick = 5
 # instructions, deterministic), arena bytes, engine flash bytes (code + read-only data of the
 # runtime, model excluded: size of an image with the engine minus the same image without it),
-# model bytes, and whether every case and layer matched TFLM's golden data on the target.
+# model bytes, whether every case and layer matched TFLM's golden data on the target, and where the
+# instructions go: per operator and summed per op type (the image's profile mode, which reads the
+# instruction counter after every operator; its observer adds a few dozen instructions per op).
 # Usage: deploy/bench-inference.sh OUTPUT.json   (build dir: $SOTTO_BUILD_DIR, default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +54,11 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
     bench=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$smdl"),arg=$data,arg=$first_case" 2>&1)
     instructions=$(sed -n 's/^instructions \([0-9]*\).*/\1/p' <<<"$bench")
     arena=$(sed -n 's/.* arena \([0-9]*\).*/\1/p' <<<"$bench")
+    profile=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=profile,arg=$(realpath "$smdl"),arg=$data,arg=$first_case" 2>&1)
+    by_op=$(awk '$1 == "op" { sum[$2] += $5; if ($2 >= n) n = $2 + 1 }
+      END { for (i = 0; i < n; ++i) printf "%s%d", (i ? ", " : "["), sum[i]; printf "]" }' <<<"$profile")
+    by_type=$(awk '$1 == "op" { if (!($3 in sum)) order[n++] = $3; sum[$3] += $5 }
+      END { for (i = 0; i < n; ++i) printf "%s\"%s\": %d", (i ? ", " : "{"), order[i], sum[order[i]]; printf "}" }' <<<"$profile")
     target_layers=$(tr ',' '\n' <<<"$target_cases" | grep -Fxf <(tr ',' '\n' <<<"$layer_cases") | paste -sd, -)
     if "$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$data,arg=$ops,arg=$target_cases,arg=${target_layers:-none}" >/dev/null 2>&1; then
       exact=true
@@ -68,6 +75,8 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
     entries+=("$(cat <<JSON
     "$name": {
       "instructions": $instructions,
+      "instructions_by_op_type": $by_type,
+      "instructions_by_op": $by_op,
       "arena_bytes": $arena,
       $versus
       "model_bytes": $(stat -c %s "$smdl"),
