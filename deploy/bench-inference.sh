@@ -59,8 +59,9 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
       END { for (i = 0; i < n; ++i) printf "%s%d", (i ? ", " : "["), sum[i]; printf "]" }' <<<"$profile")
     by_type=$(awk '$1 == "op" { if (!($3 in sum)) order[n++] = $3; sum[$3] += $5 }
       END { for (i = 0; i < n; ++i) printf "%s\"%s\": %d", (i ? ", " : "{"), order[i], sum[order[i]]; printf "}" }' <<<"$profile")
-    target_layers=$(tr ',' '\n' <<<"$target_cases" | grep -Fxf <(tr ',' '\n' <<<"$layer_cases") | paste -sd, -)
-    if "$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$data,arg=$ops,arg=$target_cases,arg=${target_layers:-none}" >/dev/null 2>&1; then
+    # QEMU splits -semihosting-config at commas: the runner's lists use '+'.
+    target_layers=$(tr ',' '\n' <<<"$target_cases" | grep -Fxf <(tr ',' '\n' <<<"$layer_cases") | paste -sd+ -)
+    if "$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$data,arg=$ops,arg=${target_cases//,/+},arg=${target_layers:-none}" >/dev/null 2>&1; then
       exact=true
     else
       exact=false

@@ -7,21 +7,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "importer.h"  // fault_text
+
 namespace sotto::gw::model {
-namespace {
-
-// "SOTTO_ERR_MODEL_SHAPE_MISMATCH at operator 3 (FULLY_CONNECTED): weights: expected ...".
-std::string fault_text(const sotto_model_fault_t &f) {
-  std::string where;
-  if (f.op_index >= 0) {
-    where = " at operator " + std::to_string(f.op_index) + " (" + f.op_name + ")";
-  } else if (f.tensor_index >= 0) {
-    where = " at tensor " + std::to_string(f.tensor_index);
-  }
-  return sotto_err_name(f.error) + where + ": " + f.check;
-}
-
-}  // namespace
 
 HostModel::HostModel(const std::vector<uint8_t> &bytes) : blob_((bytes.size() + 3) / 4) {
   if (!bytes.empty()) std::memcpy(blob_.data(), bytes.data(), bytes.size());

@@ -4,7 +4,8 @@
 // kernels mode it compares this build's kernels with the reference on random shapes.
 //
 // Command line (QEMU -semihosting-config arg=...):
-//   conform MODEL.smdl GOLDEN_DIR OPS CASES LAYER_CASES   (CASES "0,1,8"; LAYER_CASES or "none")
+//   conform MODEL.smdl GOLDEN_DIR OPS CASES LAYER_CASES   (CASES "0+1+8": QEMU splits its
+//   -semihosting-config at commas; LAYER_CASES likewise, or "none")
 //   bench|profile MODEL.smdl GOLDEN_DIR CASE
 //   kernels
 // conform fails (exit 1) unless it ran exactly the listed cases and OPS layers per layer case,
@@ -111,7 +112,7 @@ int split(char *line, char **words, int max) {
   return n;
 }
 
-// Reads the comma-separated numbers of `text` ("0,1,8"; "none": no number) into list.
+// Reads the numbers of `text` ("0+1+8", any non-digit separates; "none": no number) into list.
 int parse_list(const char *text, int *list, int max) {
   int n = 0, v = -1;
   if (strcmp(text, "none") == 0) return 0;
