@@ -37,6 +37,7 @@ typedef enum sotto_err {
   SOTTO_ERR_MODEL_MISALIGNED = -30,      /* blob or arena not 4-byte aligned */
   SOTTO_ERR_MODEL_ARENA_TOO_SMALL = -31, /* arena smaller than sotto_model_arena_bytes */
   SOTTO_ERR_MODEL_NO_ARENA = -32,        /* no arena attached yet */
+  SOTTO_ERR_MODEL_NO_SUCH_TENSOR = -33,  /* an input or output index beyond the model's count */
 
   /* Over-the-air updates (-40 .. -59) */
   SOTTO_ERR_OTA_BAD_SIGNATURE = -40,      /* the manifest's signature does not verify */
