@@ -1,5 +1,6 @@
-// sottod: the gateway daemon. Loads the configuration, opens the store, serves the HTTP API on
-// an Asio event loop and ingests the fleet's MQTT messages until SIGTERM or SIGINT.
+// sottod: the gateway daemon. Loads the configuration, opens the store, serves the HTTP API and
+// the web dashboard on an Asio event loop and ingests the fleet's MQTT messages until SIGTERM or
+// SIGINT.
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "config.h"
+#include "dashboard_routes.h"
 #include "http_server.h"
 #include "ingest.h"
 #include "log.h"
@@ -110,6 +112,7 @@ int run(const Config &config) {
   boost::asio::io_context io;
   Router router(*reader, metrics,
                 ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
+  add_dashboard_routes(router);
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.http.listen),
                                           config.http.port);
   HttpServer http(io, endpoint, router);
