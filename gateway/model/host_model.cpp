@@ -8,12 +8,26 @@
 #include <string>
 
 namespace sotto::gw::model {
+namespace {
+
+// "SOTTO_ERR_MODEL_SHAPE_MISMATCH at operator 3 (FULLY_CONNECTED): weights: expected ...".
+std::string fault_text(const sotto_model_fault_t &f) {
+  std::string where;
+  if (f.op_index >= 0) {
+    where = " at operator " + std::to_string(f.op_index) + " (" + f.op_name + ")";
+  } else if (f.tensor_index >= 0) {
+    where = " at tensor " + std::to_string(f.tensor_index);
+  }
+  return sotto_err_name(f.error) + where + ": " + f.check;
+}
+
+}  // namespace
 
 HostModel::HostModel(const std::vector<uint8_t> &bytes) : blob_((bytes.size() + 3) / 4) {
   if (!bytes.empty()) std::memcpy(blob_.data(), bytes.data(), bytes.size());
-  const sotto_err_t err = sotto_model_open(&model_, blob_.data(), bytes.size());
-  if (err != SOTTO_OK)
-    throw std::runtime_error(std::string("invalid model: ") + sotto_err_name(err));
+  if (sotto_model_open(&model_, blob_.data(), bytes.size()) != SOTTO_OK) {
+    throw std::runtime_error("invalid model: " + fault_text(*sotto_model_open_fault(&model_)));
+  }
   arena_.resize((sotto_model_arena_bytes(&model_) + 3) / 4 + 1);
   sotto_model_attach_arena(&model_, arena_.data(), arena_.size() * 4);
 }

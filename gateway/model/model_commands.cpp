@@ -10,48 +10,12 @@
 #include "float_commands.h"
 #include "host_model.h"
 #include "importer.h"
+#include "op_registry.h"
 #include "smdl_format.h"
 #include "sotto/model.h"
 
 namespace sotto::gw::model {
 namespace {
-
-const char *kind_name(uint32_t kind) {
-  switch (kind) {
-    case SOTTO_OP_CONV_2D:
-      return "CONV_2D";
-    case SOTTO_OP_DEPTHWISE_CONV_2D:
-      return "DEPTHWISE_CONV_2D";
-    case SOTTO_OP_FULLY_CONNECTED:
-      return "FULLY_CONNECTED";
-    case SOTTO_OP_AVERAGE_POOL_2D:
-      return "AVERAGE_POOL_2D";
-    case SOTTO_OP_MAX_POOL_2D:
-      return "MAX_POOL_2D";
-    case SOTTO_OP_ADD:
-      return "ADD";
-    case SOTTO_OP_RESHAPE:
-      return "RESHAPE";
-    case SOTTO_OP_SOFTMAX:
-      return "SOFTMAX";
-    case SOTTO_OP_MUL:
-      return "MUL";
-    case SOTTO_OP_LOGISTIC:
-      return "LOGISTIC";
-    case SOTTO_OP_CONCATENATION:
-      return "CONCATENATION";
-    case SOTTO_OP_PAD:
-      return "PAD";
-    case SOTTO_OP_MEAN:
-      return "MEAN";
-    case SOTTO_OP_QUANTIZE:
-      return "QUANTIZE";
-    case SOTTO_OP_DEQUANTIZE:
-      return "DEQUANTIZE";
-    default:
-      return "?";
-  }
-}
 
 std::string shape_text(const sotto_smdl_tensor_t &t) {
   std::string s;
@@ -108,7 +72,7 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
   for (uint32_t i = 0; i < h.op_count; ++i) {
     const sotto_smdl_op_t &op = ops[i];
     const sotto_smdl_tensor_t &in = tensors[op.input0], &o = tensors[op.output];
-    out << std::setw(3) << i << " " << std::left << std::setw(18) << kind_name(op.kind)
+    out << std::setw(3) << i << " " << std::left << std::setw(18) << sotto_infer::op_name(op.kind)
         << std::right << " " << shape_text(in) << " -> " << shape_text(o) << "  out scale "
         << o.scale << " zp " << o.zero_point << " " << range_text(o) << "  arena @"
         << o.arena_offset << "+" << o.bytes << "  weights " << op.weights_bytes << "\n";
