@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "ingest_health.h"
 #include "metrics.h"
 #include "store.h"
 
@@ -29,9 +30,11 @@ struct ApiSettings {
 
 class Router {
  public:
-  Router(StoreReader &reader, const Metrics &metrics, const ApiSettings &settings)
-      : reader_(reader), metrics_(metrics), settings_(settings) {}
+  Router(StoreReader &reader, const Metrics &metrics, const IngestHealth &health,
+         const ApiSettings &settings)
+      : reader_(reader), metrics_(metrics), health_(health), settings_(settings) {}
   Response handle(const Request &request);
+  void set_low_battery_mv(int64_t millivolts) { settings_.low_battery_mv = millivolts; }
   void add_prefix_route(std::string prefix, RouteHandler handler);
   // A handler for exactly this path (the dashboard's page and files), checked before the API's.
   void add_exact_route(std::string path, RouteHandler handler);
@@ -42,6 +45,7 @@ class Router {
 
   StoreReader &reader_;
   const Metrics &metrics_;
+  const IngestHealth &health_;
   ApiSettings settings_;
   std::map<std::string, RouteHandler> prefix_routes_;
   std::map<std::string, RouteHandler> exact_routes_;

@@ -32,7 +32,7 @@ class DashboardRoutes : public ::testing::Test {
     std::remove(path_.c_str());
     store_ = std::make_unique<test::TestStore>(path_);
     reader_ = store_->store().reader();
-    router_ = std::make_unique<Router>(*reader_, metrics_, ApiSettings{3600, 3300});
+    router_ = std::make_unique<Router>(*reader_, metrics_, health_, ApiSettings{3600, 3300});
     add_dashboard_routes(*router_);
   }
 
@@ -44,6 +44,7 @@ class DashboardRoutes : public ::testing::Test {
 
   std::string path_;
   Metrics metrics_;
+  IngestHealth health_{metrics_};
   std::unique_ptr<test::TestStore> store_;
   std::unique_ptr<StoreReader> reader_;
   std::unique_ptr<Router> router_;
