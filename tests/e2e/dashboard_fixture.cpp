@@ -1,7 +1,9 @@
 // The dashboard fixture: a quiet fleet, sottoctl, and Chromium on the page (see the header).
 #include "dashboard_fixture.h"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "http_client.h"
 
@@ -32,6 +34,23 @@ void DashboardTest::run_quiet_fleet(int events_per_device) {
                "2", "--drain-timeout", "30"},
               std::chrono::seconds(120));
   ASSERT_EQ(result.exit_code, 0) << read_file(dir_ + "/sotto-sim.log");
+  // Acknowledged means journaled: wait until the writer thread has applied the whole journal
+  // (the events and the Health messages), so the page and sottoctl read the same final numbers.
+  ASSERT_TRUE(
+      wait_for_stored(long{kDashboardDevices} * events_per_device, std::chrono::seconds(60)));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    long beyond = -1;
+    try {
+      beyond = journal_records_beyond_store();
+    } catch (const std::exception &) {
+      // A segment deleted while it was read: applied meanwhile, so look again.
+    }
+    if (beyond == 0) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+        << beyond << " journal records were never applied to the store";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 boost::json::value DashboardTest::api(const std::string &target) const {

@@ -22,7 +22,8 @@ class DashboardTest : public RolloutTest {
   void TearDown() override;
 
   // Runs sotto-sim to completion: every device sends Health and exactly this many events, all
-  // acknowledged (so stored), then the fleet is quiet and its numbers stay put.
+  // acknowledged, and waits until the gateway has applied its journal to the store; then the
+  // fleet is quiet and its numbers stay put.
   void run_quiet_fleet(int events_per_device);
   // The gateway's JSON for an API target, and `sottoctl --json ARGS` run as a person would.
   boost::json::value api(const std::string &target) const;
