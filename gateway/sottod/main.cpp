@@ -2,7 +2,7 @@
 // and runs until SIGTERM or SIGINT:
 //   ingest thread   MQTT subscriber -> journal (acknowledged once written) ... mqtt_subscriber.h
 //   writer thread   journal -> store in batches, rollout writes, retention ... ingest_writer.h
-//   event loop      HTTP API on a reader of its own, rollout engine, signals
+//   event loop      HTTP API and web dashboard on a reader of its own, rollout engine, signals
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -15,6 +15,7 @@
 #include <string>
 
 #include "config.h"
+#include "dashboard_routes.h"
 #include "data_dir_lock.h"
 #include "http_server.h"
 #include "ingest.h"
@@ -220,6 +221,7 @@ int run(const Arguments &args, Config config) {
   boost::asio::io_context io;
   Router router(*reader, metrics, health,
                 ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
+  add_dashboard_routes(router);
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.http.listen),
                                           config.http.port);
   HttpServer http(io, endpoint, router);
