@@ -99,6 +99,7 @@ std::string usage() {
          "  --arena-bytes N         inference arena per device for the model self-test "
          "(default 65536)\n"
          "  --quiet                 no summary table\n"
+         "  --version               print the version and exit\n"
          "exit codes: 0 done, 1 runtime failure (e.g. unreachable broker), 2 bad flags,\n"
          "            3 --events-per-device could not deliver everything in time\n";
 }

@@ -19,6 +19,7 @@
 #include "mqtt_ingest.h"
 #include "rollout_service.h"
 #include "router.h"
+#include "version.h"
 
 namespace {
 
@@ -32,12 +33,14 @@ constexpr const char *kUsage = R"(usage: sottod [--config PATH] [overrides]
   --db PATH                   store.path
   --http-port N               http.port
   --help                      this text
+  --version                   print the version and exit
 )";
 
 struct Arguments {
   std::optional<std::string> config_path, broker, client_id, persistence_dir, db;
   std::optional<uint16_t> http_port;
   bool help = false;
+  bool version = false;
 };
 
 Arguments parse_arguments(int argc, char **argv) {
@@ -46,6 +49,10 @@ Arguments parse_arguments(int argc, char **argv) {
     std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") {
       args.help = true;
+      continue;
+    }
+    if (flag == "--version") {
+      args.version = true;
       continue;
     }
     static const char *kValued[] = {
@@ -141,6 +148,10 @@ int main(int argc, char **argv) {
     Arguments args = parse_arguments(argc, argv);
     if (args.help) {
       std::cout << kUsage;
+      return 0;
+    }
+    if (args.version) {
+      std::cout << version_line("sottod") << "\n";
       return 0;
     }
     if (args.config_path) config = load_config(*args.config_path);
