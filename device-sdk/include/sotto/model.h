@@ -52,7 +52,10 @@ sotto_err_t sotto_model_attach_arena(sotto_model_t *model, void *arena, size_t a
 sotto_err_t sotto_model_input(const sotto_model_t *model, sotto_tensor_t *tensor);
 sotto_err_t sotto_model_output(const sotto_model_t *model, sotto_tensor_t *tensor);
 
-/* Runs every operator once: the input tensor must be filled first. */
+/* Runs every operator once: the input tensor must be filled first. The arena plan reuses a
+ * tensor's bytes once no later operator reads them, so the input tensor's contents are
+ * overwritten: fill it again before every call. The output tensor holds the result until the
+ * next call. */
 sotto_err_t sotto_invoke(sotto_model_t *model);
 
 /* Called after each operator with its index and output (for layer-by-layer checks). */
