@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds the host tree with ASan + UBSan (which also
 # builds the Cortex-M4 and RV32 trees and the fuzzers), and runs every test with CTest.
-# Usage (from anywhere, as root on a fresh Debian 12 machine): deploy/test.sh [ctest args...]
+# --slow adds the package test afterwards: deploy/package.sh builds the four .debs and
+# deploy/package-test.sh installs, runs and purges them in fresh Debian 12 roots (tens of minutes).
+# Usage (from anywhere, as root on a fresh Debian 12 machine): deploy/test.sh [--slow] [ctest args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+slow=no
+if [ "${1:-}" = --slow ]; then
+  slow=yes
+  shift
+fi
 
 deploy/install-deps.sh
 [ -x deploy/fetch-sources.sh ] && deploy/fetch-sources.sh
@@ -13,3 +21,8 @@ jobs=$(nproc)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOTTO_SANITIZE=ON
 cmake --build "$build" -j "$jobs"
 ctest --test-dir "$build" --output-on-failure --timeout 900 -j "$jobs" "$@"
+
+if [ $slow = yes ]; then
+  deploy/package.sh
+  deploy/package-test.sh
+fi
