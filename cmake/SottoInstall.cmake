@@ -31,7 +31,7 @@ endif()
 
 # ---- sdk ---------------------------------------------------------------------------
 # Link order for pkg-config (users first); the CMake targets carry their own dependencies.
-set(_sotto_sdk_libraries sotto_ota_model_self_test sotto_ota sotto_mbedcrypto sotto_infer
+set(_sotto_sdk_libraries sotto_ota_model_self_test sotto_ota sotto_identity sotto_mbedcrypto sotto_infer
     sotto_device sotto_core sotto_proto)
 set(_sotto_installed)
 foreach(_lib ${_sotto_sdk_libraries})

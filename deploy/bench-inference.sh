@@ -25,12 +25,22 @@ qemu_run=$build/bin/sotto-qemu-run  # the tests' QEMU command line, with -icount
 flash_of() { arm-none-eabi-size -A "$1" | awk '$1==".text"||$1==".data"||$1==".ARM.exidx"{s+=$2} END{print s}'; }
 engine_flash=$(( $(flash_of "$cross/infer_flash_with.elf") - $(flash_of "$cross/infer_flash_without.elf") ))
 
+# Flash per op (code + read-only data of its kernel files: the loader's check and the reference
+# kernel, plus the Cortex-M4 kernel where there is one) and of the engine's shared core.
+op_flash=$(arm-none-eabi-size "$build/cross/cortex-m4/device-sdk/src/infer/libsotto_infer.a" |
+  awk 'NR > 1 && $6 ~ /\.cpp\.obj$/ { stem = $6; sub(/\.cpp\.obj$/, "", stem); bytes[stem] += $1 + $2 }
+       END { for (s in bytes) print s, bytes[s] }' |
+  awk '$1 ~ /^(model_loader|invoke|op_check|op_registry)$/ { core += $2; next } { print }
+       END { print "engine_core", core }' |
+  sort | awk '{ printf "%s\"%s\": %d", (NR > 1 ? ", " : "{"), $1, $2 } END { printf "}" }')
+
 declare -A tflm_instr=([kws]=7697250 [vww]=24102775 [ic]=29865095 [ad]=583225)
 declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
 {
   echo "{"
   echo "  \"target\": \"cortex-m4 (qemu mps2-an386, -icount shift=3)\","
   echo "  \"engine_flash_bytes\": $engine_flash,"
+  echo "  \"flash_bytes_by_kernel_file\": $op_flash,"
   echo "  \"models\": {"
   entries=()
   for name in kws vww ic ad; do

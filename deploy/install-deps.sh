@@ -23,11 +23,12 @@ esac
 runtime=(
   mosquitto
   libboost-json1.81.0 libpaho-mqttpp3-1 libpaho-mqtt1.3 libsqlite3-0 libmbedcrypto7 libtomlplusplus3
+  libonnx1 libprotobuf32
 )
 build=(
   build-essential cmake ninja-build pkg-config git ca-certificates procps curl python3
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-system1.81-dev
-  libpaho-mqtt-dev libpaho-mqttpp-dev libssl-dev
+  libpaho-mqtt-dev libpaho-mqttpp-dev libssl-dev openssl
   libsqlite3-dev sqlite3
   nanopb libnanopb-dev python3-protobuf protobuf-compiler
   libmbedtls-dev
@@ -37,11 +38,15 @@ build=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
   dpkg-dev
+  # Model pipeline (build and tests): float ONNX import (onnx.proto's C++ classes on protobuf)
+  # and training the fleet's models (deploy/train/train.py under /usr/bin/python3).
+  libonnx-dev libprotobuf-dev python3-numpy python3-torch python3-onnx
 )
 # The arm64 build of the gateway links the same libraries as the amd64 one (gateway/*/CMakeLists).
 arm64_dev=(
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev libpaho-mqtt-dev
   libpaho-mqttpp-dev libssl-dev libsqlite3-dev libmbedtls-dev libnanopb-dev libtomlplusplus-dev
+  libonnx-dev libprotobuf-dev
 )
 package=(crossbuild-essential-arm64 debootstrap qemu-user-static "${arm64_dev[@]/%/:arm64}")
 

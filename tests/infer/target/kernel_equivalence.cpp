@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "kernel_args.h"
+#include "op_registry.h"
 
 namespace {
 
@@ -199,22 +199,23 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
     a.output_data = g_out_fast;
     memset(g_out_fast, 0x11, out.bytes);
     memset(g_out_ref, 0x22, out.bytes);
-    if (kind == 0) conv_2d(a);
-    if (kind == 1) depthwise_conv_2d(a);
+    static const uint32_t kKinds[4] = {SOTTO_OP_CONV_2D, SOTTO_OP_DEPTHWISE_CONV_2D,
+                                       SOTTO_OP_FULLY_CONNECTED, SOTTO_OP_ADD};
+    static const KernelFn kReference[4] = {reference::conv_2d, reference::depthwise_conv_2d,
+                                           reference::fully_connected, reference::add};
     // FULLY_CONNECTED: this build's kernel on the Cortex-M4 layout, the reference on plain rows.
-    if (kind == 2) {
+    const bool interleave = kind == 2;
+    if (interleave) {
       a.weights = g_weights_m4;
       p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = 1;
-      fully_connected(a);
+    }
+    kernel_for(kKinds[kind])(a);  // the kernel this build runs for the op
+    if (interleave) {
       a.weights = g_weights;
       p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = 0;
     }
-    if (kind == 3) add(a);
     a.output_data = g_out_ref;
-    if (kind == 0) conv_2d_reference(a);
-    if (kind == 1) depthwise_conv_2d_reference(a);
-    if (kind == 2) fully_connected_reference(a);
-    if (kind == 3) add_reference(a);
+    kReference[kind](a);
     ++*checked;
     if (!same(out.bytes)) {
       ++mismatches;

@@ -6,6 +6,8 @@
 
 namespace sotto_infer {
 
+namespace cortex_m4 {
+
 void add(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int left_shift = p[SOTTO_P_ADD_LEFT_SHIFT];
@@ -17,7 +19,7 @@ void add(const KernelArgs &a) {
   const int32_t act_min = p[SOTTO_P_ACT_MIN], act_max = p[SOTTO_P_ACT_MAX];
   const uint32_t n = a.output->bytes;
   if (a.input0->bytes != n || a.input1->bytes != n) {  // broadcasting: rare, reference
-    add_reference(a);
+    reference::add(a);
     return;
   }
   for (uint32_t i = 0; i < n; ++i) {
@@ -29,4 +31,5 @@ void add(const KernelArgs &a) {
   }
 }
 
+}  // namespace cortex_m4
 }  // namespace sotto_infer
