@@ -1,6 +1,7 @@
 # What `cmake --install` puts where, by component (deploy/package.sh packs them with CPack):
 #
-# sdk         The public headers (include/sotto), this build's SDK static libraries, its CMake
+# sdk         The public headers (include/sotto; lib/sotto/include/sotto for a bare-metal
+#             flavour, see below), this build's SDK static libraries, its CMake
 #             targets and pkg-config file, the CMake package config (find_package(sotto ...)) and
 #             the port templates. A build is one flavour: host (libraries in lib/<multiarch>) or
 #             one bare-metal target (SOTTO_TARGET from cmake/toolchains/: lib/sotto/<target>).
@@ -14,15 +15,21 @@ include(CMakePackageConfigHelpers)
 
 set(_sotto_cmake_dir lib/cmake/sotto)  # not lib/<multiarch>: bare-metal consumers search lib*
 set(_sotto_templates_dir ${CMAKE_INSTALL_DATADIR}/sotto/templates)
+# The headers: <prefix>/include for the host. A bare-metal flavour gets its own copy under
+# lib/sotto/include, because a cross compiler given -I/usr/include (or -isystem, as CMake writes
+# it for an imported target) would read glibc's <stdint.h> instead of newlib's or picolibc's,
+# and pkg-config drops -I/usr/include altogether.
 if(SOTTO_BARE_METAL)
   set(_sotto_flavour ${SOTTO_TARGET})
   set(_sotto_libdir lib/sotto/${SOTTO_TARGET})
+  set(_sotto_includedir lib/sotto/include)
   set(_sotto_pc_dir ${CMAKE_INSTALL_DATADIR}/pkgconfig)
   set(_sotto_pc_name sotto-${SOTTO_TARGET})
   set(_sotto_pc_prefix "\${pcfiledir}/../..")
 else()
   set(_sotto_flavour host)
   set(_sotto_libdir ${CMAKE_INSTALL_LIBDIR})
+  set(_sotto_includedir ${CMAKE_INSTALL_INCLUDEDIR})
   set(_sotto_pc_dir ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
   set(_sotto_pc_name sotto)
   file(RELATIVE_PATH _sotto_pc_prefix /${_sotto_pc_dir} /)
@@ -63,14 +70,14 @@ foreach(_lib ${_sotto_installed})
   string(REGEX REPLACE "^sotto_" "" _export_name ${_lib})
   set_target_properties(${_lib} PROPERTIES EXPORT_NAME ${_export_name})
 endforeach()
-target_include_directories(sotto_core INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+target_include_directories(sotto_core INTERFACE $<INSTALL_INTERFACE:${_sotto_includedir}>)
 
 install(TARGETS ${_sotto_installed} EXPORT sotto-${_sotto_flavour}-targets
         ARCHIVE DESTINATION ${_sotto_libdir} COMPONENT sdk)
 install(EXPORT sotto-${_sotto_flavour}-targets NAMESPACE sotto:: DESTINATION ${_sotto_cmake_dir}
         COMPONENT sdk)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/device-sdk/include/sotto
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT sdk)
+        DESTINATION ${_sotto_includedir} COMPONENT sdk)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/device-sdk/ports/templates/
         DESTINATION ${_sotto_templates_dir} COMPONENT sdk)
 
@@ -107,7 +114,7 @@ else()
 endif()
 file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/${_sotto_pc_name}.pc @ONLY CONTENT [[
 prefix=@_sotto_pc_prefix@
-includedir=${prefix}/@CMAKE_INSTALL_INCLUDEDIR@
+includedir=${prefix}/@_sotto_includedir@
 libdir=${prefix}/@_sotto_libdir@
 
 Name: @_sotto_pc_name@
