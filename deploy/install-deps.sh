@@ -42,11 +42,14 @@ build=(
   # and training the fleet's models (deploy/train/train.py under /usr/bin/python3).
   libonnx-dev libprotobuf-dev python3-numpy python3-torch python3-onnx
 )
-# The arm64 build of the gateway links the same libraries as the amd64 one (gateway/*/CMakeLists).
+# The arm64 build of the gateway links the same libraries as the amd64 one (gateway/*/CMakeLists),
+# except ONNX: Debian 12's libonnxifi (a dependency of libonnx-dev) puts /usr/lib/libonnxifi.so
+# outside the multiarch directories, so its :arm64 package cannot be installed beside the amd64
+# one (dpkg refuses to overwrite the shared file). deploy/package.sh says so for arm64.
 arm64_dev=(
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev libpaho-mqtt-dev
   libpaho-mqttpp-dev libssl-dev libsqlite3-dev libmbedtls-dev libnanopb-dev libtomlplusplus-dev
-  libonnx-dev libprotobuf-dev
+  libprotobuf-dev
 )
 package=(crossbuild-essential-arm64 debootstrap qemu-user-static "${arm64_dev[@]/%/:arm64}")
 
