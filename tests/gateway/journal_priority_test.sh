@@ -23,7 +23,7 @@ run_sottod() {
     --http-port "$(port)" --db "$work/sotto.db" --mqtt-persistence-dir "$work/mqtt" \
     2>> "$log" > /dev/null &
   pid=$!
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do  # a safety net: ASan builds on a loaded machine start slowly
     grep -q "cannot connect" "$log" && break
     sleep 0.1
   done
