@@ -4,7 +4,6 @@
 
 #include "rollout_engine.h"
 #include "sotto/v1/ota.pb.h"
-#include "time_format.h"
 
 namespace sotto::gw {
 
@@ -49,9 +48,6 @@ boost::json::object RolloutEngine::describe(int64_t id, bool with_devices) {
   out["id"] = id;
   out["state"] = row.state;
   out["halt_reason"] = row.halt_reason;
-  // ISO 8601 UTC like every time in the API; "" for rollouts recorded before timestamps.
-  out["created"] = row.created_ms > 0 ? iso8601_utc(row.created_ms) : "";
-  out["state_changed"] = row.state_changed_ms > 0 ? iso8601_utc(row.state_changed_ms) : "";
   out["model_version"] = row.spec.model_version;
   boost::json::array waves;
   for (unsigned percent : row.spec.waves) waves.push_back(percent);

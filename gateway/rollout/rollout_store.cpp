@@ -6,7 +6,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "time_format.h"
 #include "wave_plan.h"
 
 namespace sotto::gw {
@@ -39,9 +38,7 @@ RolloutStore::RolloutStore(Database &db) : db_(db) {
       wave_count INTEGER NOT NULL,
       state TEXT NOT NULL,                 -- running | paused | halted | aborted | done
       current_wave INTEGER NOT NULL,
-      halt_reason TEXT NOT NULL DEFAULT '',
-      created_ms INTEGER NOT NULL DEFAULT 0,
-      state_changed_ms INTEGER NOT NULL DEFAULT 0);
+      halt_reason TEXT NOT NULL DEFAULT '');
     CREATE TABLE IF NOT EXISTS rollout_devices (
       rollout_id INTEGER NOT NULL,
       device_id TEXT NOT NULL,
@@ -51,16 +48,6 @@ RolloutStore::RolloutStore(Database &db) : db_(db) {
       failure INTEGER NOT NULL DEFAULT 0,  -- sotto.v1.OtaFailure
       PRIMARY KEY (rollout_id, device_id));
     CREATE INDEX IF NOT EXISTS rollout_devices_wave ON rollout_devices (rollout_id, wave);)");
-  // Databases written before rollouts had timestamps gain the columns (their rows keep 0).
-  for (const char *column : {"created_ms", "state_changed_ms"}) {
-    Statement has(db_.handle(), "SELECT 1 FROM pragma_table_info('rollouts') WHERE name = ?1");
-    has.bind(1, std::string(column));
-    if (!has.step()) {
-      const std::string add_column =
-          std::string("ALTER TABLE rollouts ADD COLUMN ") + column + " INTEGER NOT NULL DEFAULT 0";
-      db_.exec(add_column.c_str());
-    }
-  }
 }
 
 int64_t RolloutStore::create(const RolloutSpec &spec, const std::vector<std::string> &devices) {
@@ -69,14 +56,13 @@ int64_t RolloutStore::create(const RolloutSpec &spec, const std::vector<std::str
   try {
     Statement insert(db_.handle(),
                      "INSERT INTO rollouts (bundle_path, model_version, waves, "
-                     "max_failure_permille, wave_count, state, current_wave, created_ms, "
-                     "state_changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, 'running', 0, ?6, ?6)");
+                     "max_failure_permille, wave_count, state, current_wave) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, 'running', 0)");
     insert.bind(1, spec.bundle_path)
         .bind(2, int64_t{spec.model_version})
         .bind(3, join(spec.waves))
         .bind(4, int64_t{spec.max_failure_permille})
         .bind(5, static_cast<int64_t>(sizes.size()))
-        .bind(6, now_ms())
         .run();
     const int64_t id = sqlite3_last_insert_rowid(db_.handle());
     Statement device(db_.handle(),
@@ -100,8 +86,7 @@ int64_t RolloutStore::create(const RolloutSpec &spec, const std::vector<std::str
 RolloutRow RolloutStore::get(int64_t id) {
   Statement query(db_.handle(),
                   "SELECT bundle_path, model_version, waves, max_failure_permille, wave_count, "
-                  "state, current_wave, halt_reason, created_ms, state_changed_ms FROM rollouts "
-                  "WHERE id = ?1");
+                  "state, current_wave, halt_reason FROM rollouts WHERE id = ?1");
   query.bind(1, id);
   if (!query.step()) {
     throw std::runtime_error("rollout " + std::to_string(id) + " does not exist");
@@ -116,8 +101,6 @@ RolloutRow RolloutStore::get(int64_t id) {
   row.state = query.text(5);
   row.current_wave = query.integer(6);
   row.halt_reason = query.text(7);
-  row.created_ms = query.integer(8);
-  row.state_changed_ms = query.integer(9);
   return row;
 }
 
@@ -191,10 +174,8 @@ std::vector<std::string> RolloutStore::busy_devices(const std::vector<std::strin
 }
 
 void RolloutStore::set_state(int64_t id, const std::string &state, const std::string &halt_reason) {
-  Statement update(db_.handle(),
-                   "UPDATE rollouts SET state_changed_ms = CASE WHEN state = ?2 THEN "
-                   "state_changed_ms ELSE ?4 END, state = ?2, halt_reason = ?3 WHERE id = ?1");
-  update.bind(1, id).bind(2, state).bind(3, halt_reason).bind(4, now_ms()).run();
+  Statement update(db_.handle(), "UPDATE rollouts SET state = ?2, halt_reason = ?3 WHERE id = ?1");
+  update.bind(1, id).bind(2, state).bind(3, halt_reason).run();
 }
 
 void RolloutStore::set_current_wave(int64_t id, int64_t wave) {

@@ -25,8 +25,6 @@ struct RolloutRow {
   int64_t current_wave = 0;
   int64_t wave_count = 0;
   std::string halt_reason;
-  int64_t created_ms = 0;        // Unix ms when it was started; 0 in databases from before 0.1
-  int64_t state_changed_ms = 0;  // Unix ms of the last change of state (created_ms at first)
 };
 
 struct WaveCounts {
@@ -59,7 +57,6 @@ class RolloutStore {
   // Devices among `devices` that an unfinished (running or paused) rollout targets.
   std::vector<std::string> busy_devices(const std::vector<std::string> &devices);
 
-  // Records the time too when the state is a new one.
   void set_state(int64_t id, const std::string &state, const std::string &halt_reason = "");
   void set_current_wave(int64_t id, int64_t wave);
   // state: pending | transferring | activated | failed; failure: OtaFailure value.

@@ -51,19 +51,8 @@ std::string progress_line(const boost::json::object &rollout) {
   return line.str();
 }
 
-// Rollouts recorded before the gateway kept timestamps have none.
-std::string or_dash(const std::string &value) {
-  return value.empty() ? "-" : value;
-}
-
-// "started 2025-12-05T10:00:00.000Z, halted since 2025-12-05T10:04:12.345Z".
-std::string times_line(const boost::json::object &rollout) {
-  return "started " + or_dash(text(rollout, "created")) + ", " + text(rollout, "state") +
-         " since " + or_dash(text(rollout, "state_changed"));
-}
-
 void print_details(std::ostream &out, const boost::json::object &rollout) {
-  out << progress_line(rollout) << "\n" << times_line(rollout) << "\n";
+  out << progress_line(rollout) << "\n";
   TextTable waves({"WAVE", "DEVICES", "ACTIVATED", "FAILED"});
   if (const auto *list = rollout.if_contains("wave_progress"); list && list->is_array()) {
     for (const auto &item : list->as_array()) {
@@ -92,8 +81,7 @@ void add_rollout_rows(TextTable &table, const boost::json::object &response) {
                        std::to_string(number(rollout, "wave_count")),
                    std::to_string(number(devices, "total")),
                    std::to_string(number(devices, "activated")),
-                   std::to_string(number(devices, "failed")), or_dash(text(rollout, "created")),
-                   or_dash(text(rollout, "state_changed")), text(rollout, "halt_reason")});
+                   std::to_string(number(devices, "failed")), text(rollout, "halt_reason")});
   }
 }
 
@@ -147,8 +135,7 @@ int status(CliContext &context, const std::vector<std::string> &args) {
     return kExitOk;
   }
   const std::string raw = context.gateway.get("/api/v1/rollouts");
-  TextTable table({"ID", "STATE", "MODEL", "WAVE", "DEVICES", "ACTIVATED", "FAILED", "STARTED",
-                   "STATE SINCE", "REASON"});
+  TextTable table({"ID", "STATE", "MODEL", "WAVE", "DEVICES", "ACTIVATED", "FAILED", "REASON"});
   // --json prints the reply as it came, so only the table needs it to parse.
   if (!context.json) add_rollout_rows(table, parse_object(raw, kNotJson));
   emit(context, raw, table, "no rollouts yet");

@@ -6,7 +6,6 @@
 #include <cstdlib>
 
 #include "rollout_store.h"
-#include "time_format.h"
 
 namespace sotto::gw {
 namespace {
@@ -96,52 +95,6 @@ TEST_F(OtaRolloutStore, PausedRolloutDoesNotAdvance) {
   EXPECT_EQ(advance_rollout(store, id), "running");
   EXPECT_EQ(store.get(id).current_wave, 1);
   EXPECT_THROW(store.get(id + 1), std::runtime_error);
-}
-
-TEST_F(OtaRolloutStore, RecordsWhenItStartedAndWhenItsStateLastChanged) {
-  Database db(path(), false);
-  RolloutStore store(db);
-  const int64_t before_create = now_ms();
-  const int64_t id = store.create(RolloutSpec{"/b/m.bundle", 2, {50, 100}, 20}, devices_);
-  const int64_t after_create = now_ms();
-  RolloutRow row = store.get(id);
-  EXPECT_GE(row.created_ms, before_create);
-  EXPECT_LE(row.created_ms, after_create);
-  EXPECT_EQ(row.state_changed_ms, row.created_ms);
-
-  db.exec("UPDATE rollouts SET state_changed_ms = 1");  // a known earlier change
-  store.set_state(id, "running");                       // the same state: no change
-  EXPECT_EQ(store.get(id).state_changed_ms, 1);
-  const int64_t before_pause = now_ms();
-  store.set_state(id, "paused");
-  row = store.get(id);
-  EXPECT_GE(row.state_changed_ms, before_pause);
-  EXPECT_LE(row.state_changed_ms, now_ms());
-  EXPECT_GE(row.created_ms, before_create);  // unchanged
-  EXPECT_LE(row.created_ms, after_create);
-}
-
-TEST_F(OtaRolloutStore, ADatabaseFromBeforeTimestampsGainsThemAndKeepsItsRollouts) {
-  {
-    Database db(path(), false);
-    db.exec(R"(
-      CREATE TABLE rollouts (id INTEGER PRIMARY KEY, bundle_path TEXT NOT NULL,
-        model_version INTEGER NOT NULL, waves TEXT NOT NULL,
-        max_failure_permille INTEGER NOT NULL, wave_count INTEGER NOT NULL,
-        state TEXT NOT NULL, current_wave INTEGER NOT NULL,
-        halt_reason TEXT NOT NULL DEFAULT '');
-      INSERT INTO rollouts VALUES (1, '/b/old.bundle', 3, '100', 20, 1, 'done', 0, '');)");
-  }
-  Database db(path(), false);
-  RolloutStore store(db);
-  RolloutRow old = store.get(1);
-  EXPECT_EQ(old.spec.bundle_path, "/b/old.bundle");
-  EXPECT_EQ(old.state, "done");
-  EXPECT_EQ(old.created_ms, 0);  // unknown
-  EXPECT_EQ(old.state_changed_ms, 0);
-  const int64_t id = store.create(RolloutSpec{"/b/m.bundle", 4, {100}, 20}, devices_);
-  EXPECT_EQ(id, 2);
-  EXPECT_GT(store.get(id).created_ms, 0);
 }
 
 }  // namespace
