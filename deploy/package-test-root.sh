@@ -148,7 +148,7 @@ bench() {
     local dir=$test_dir/bench-$run
     mkdir -p "$dir" && chown sotto:sotto "$dir"
     local args=(--config /etc/sotto/sottod.toml --broker "tcp://127.0.0.1:$BENCH_PORT"
-                --client-id "bench-gw-$run" --db "$dir/sotto.db" --mqtt-persistence-dir "$dir/mqtt"
+                --client-id "bench-gw-$run" --db "$dir/sotto.db"
                 --http-port 8090)
     setpriv --reuid=sotto --regid=sotto --init-groups -- sottod "${args[@]}" 2>> "$dir/sottod.log" &
     local pid=$!

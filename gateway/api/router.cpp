@@ -1,10 +1,12 @@
-// The HTTP API of sottod: /api/v1/{fleet,devices,events,aggregates}, /healthz, /metrics.
+// The HTTP API of sottod: /api/v1/{fleet,devices,events,aggregates,quarantine}, /healthz,
+// /metrics.
 #include "router.h"
 
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <stdexcept>
 
+#include "json_views.h"
 #include "topic.h"
 
 namespace sotto::gw {
@@ -121,11 +123,24 @@ Response Router::route(const Request &request, const std::string &path,
                           "only GET is served on " + path);
   }
   if (path == "/healthz") {
-    // Ready means subscribed: before that, devices' messages would reach no one.
-    const bool ready = metrics_.mqtt_connected.load() == 1;
-    return json_response(request, ready ? http::status::ok : http::status::service_unavailable,
-                         boost::json::serialize(boost::json::object{
-                             {"status", ready ? "ok" : "connecting"}, {"mqtt_subscribed", ready}}));
+    // Ready means subscribed, taking messages and committing them; otherwise 503 says why.
+    const IngestHealth::View view = health_.view();
+    boost::json::object body{{"mqtt_subscribed", view.subscribed}};
+    if (view.healthy()) {
+      body["status"] = "ok";
+    } else if (view.backpressure) {
+      body["status"] = "backpressure";
+      body["reason"] = *view.backpressure;
+    } else if (view.store_stall) {
+      body["status"] = "store_stalled";
+      body["reason"] = *view.store_stall;
+    } else {
+      body["status"] = "connecting";
+      body["reason"] = "not subscribed to the broker yet";
+    }
+    return json_response(request,
+                         view.healthy() ? http::status::ok : http::status::service_unavailable,
+                         boost::json::serialize(body));
   }
   if (path == "/metrics") {
     Response response{http::status::ok, request.version()};
@@ -135,21 +150,27 @@ Response Router::route(const Request &request, const std::string &path,
     response.prepare_payload();
     return response;
   }
-  if (path == "/api/v1/fleet")
-    return json_response(request, http::status::ok, boost::json::serialize(queries_.fleet()));
-  if (path == "/api/v1/devices") {
+  if (path == "/api/v1/fleet") {
     return json_response(request, http::status::ok,
-                         boost::json::serialize(queries_.devices(id_parameter(query, "site"))));
+                         boost::json::serialize(fleet_json(reader_.site_summaries(
+                             settings_.low_battery_mv, settings_.aggregate_window_s))));
+  }
+  if (path == "/api/v1/devices") {
+    boost::json::array devices;
+    for (const DeviceRecord &device : reader_.devices(id_parameter(query, "site")))
+      devices.push_back(device_json(device));
+    return json_response(request, http::status::ok,
+                         boost::json::serialize(boost::json::object{{"devices", devices}}));
   }
   const std::string device_prefix = "/api/v1/devices/";
   if (path.rfind(device_prefix, 0) == 0) {
     std::string id = path.substr(device_prefix.size());
     if (!is_valid_id(id))
       throw BadParameter("device: '" + id + "' is not an id [a-z0-9][a-z0-9-]{0,31}");
-    auto device = queries_.device(id);
+    auto device = reader_.device(id);
     if (!device)
       return error_response(request, http::status::not_found, "unknown device '" + id + "'");
-    return json_response(request, http::status::ok, boost::json::serialize(*device));
+    return json_response(request, http::status::ok, boost::json::serialize(device_json(*device)));
   }
   if (path == "/api/v1/events") {
     EventFilter filter;
@@ -166,7 +187,7 @@ Response Router::route(const Request &request, const std::string &path,
       filter.before_id = integer_parameter(query, "before_id", 1, INT64_MAX, 0);
     filter.limit = static_cast<int>(integer_parameter(query, "limit", 1, 1000, 100));
     return json_response(request, http::status::ok,
-                         boost::json::serialize(queries_.events(filter)));
+                         boost::json::serialize(event_page_json(reader_.events(filter))));
   }
   if (path == "/api/v1/aggregates") {
     auto scope = query.find("scope");
@@ -176,8 +197,18 @@ Response Router::route(const Request &request, const std::string &path,
     }
     auto id = id_parameter(query, "id");
     if (!id) throw BadParameter("id: required (the site or device to aggregate)");
+    const AggregateScope scope_value =
+        scope_name == "site" ? AggregateScope::kSite : AggregateScope::kDevice;
     return json_response(request, http::status::ok,
-                         boost::json::serialize(queries_.aggregates(scope_name, *id)));
+                         boost::json::serialize(aggregates_json(
+                             scope_name, *id, settings_.aggregate_window_s,
+                             reader_.aggregates(scope_value, *id, settings_.aggregate_window_s))));
+  }
+  if (path == "/api/v1/quarantine") {
+    const int64_t limit = integer_parameter(query, "limit", 1, 1000, 100);
+    return json_response(request, http::status::ok,
+                         boost::json::serialize(quarantine_json(reader_.quarantine(limit),
+                                                                reader_.quarantine_count())));
   }
   return error_response(request, http::status::not_found, "no such endpoint: " + path);
 }

@@ -1,5 +1,5 @@
-// Maps HTTP requests to the read model and metrics. Every handler answers JSON (or Prometheus
-// text); bad parameters get 400 naming the parameter, unknown paths 404.
+// Maps HTTP requests to the store's reader and the metrics. Every handler answers JSON (or
+// Prometheus text); bad parameters get 400 naming the parameter, unknown paths 404.
 #pragma once
 
 #include <boost/beast/http.hpp>
@@ -7,8 +7,9 @@
 #include <map>
 #include <string>
 
-#include "fleet_queries.h"
+#include "ingest_health.h"
 #include "metrics.h"
+#include "store.h"
 
 namespace sotto::gw {
 
@@ -20,18 +21,29 @@ using Response = http::response<http::string_body>;
 using RouteHandler = std::function<Response(const Request &, const std::string &path,
                                             const std::map<std::string, std::string> &query)>;
 
+// What the read endpoints need besides the store.
+struct ApiSettings {
+  int64_t aggregate_window_s = 3600;  // the only window the store keeps
+  int64_t low_battery_mv = 3300;
+};
+
 class Router {
  public:
-  Router(FleetQueries &queries, const Metrics &metrics) : queries_(queries), metrics_(metrics) {}
+  Router(StoreReader &reader, const Metrics &metrics, const IngestHealth &health,
+         const ApiSettings &settings)
+      : reader_(reader), metrics_(metrics), health_(health), settings_(settings) {}
   Response handle(const Request &request);
+  void set_low_battery_mv(int64_t millivolts) { settings_.low_battery_mv = millivolts; }
   void add_prefix_route(std::string prefix, RouteHandler handler);
 
  private:
   Response route(const Request &request, const std::string &path,
                  const std::map<std::string, std::string> &query);
 
-  FleetQueries &queries_;
+  StoreReader &reader_;
   const Metrics &metrics_;
+  const IngestHealth &health_;
+  ApiSettings settings_;
   std::map<std::string, RouteHandler> prefix_routes_;
 };
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -52,6 +53,28 @@ void write_file_atomically(const std::string &path, const void *data, size_t byt
   ::close(fd);
   if (std::rename(temp.c_str(), path.c_str()) != 0)
     throw io_error("cannot rename " + temp + " to", path);
+}
+
+namespace {
+
+void sync_path(const std::string &path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw io_error("cannot open", path);
+  const int rc = ::fsync(fd);
+  const std::runtime_error error = io_error("cannot flush", path);
+  ::close(fd);
+  if (rc != 0) throw error;
+}
+
+}  // namespace
+
+void sync_file(const std::string &path) {
+  sync_path(path, O_RDONLY);
+}
+
+void sync_directory_of(const std::string &path) {
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  sync_path(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
 }
 
 }  // namespace sotto::gw

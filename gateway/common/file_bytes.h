@@ -16,4 +16,9 @@ std::vector<uint8_t> read_file_bytes(const std::string &path);
 // failed. A crash at any moment leaves the old file or the new one.
 void write_file_atomically(const std::string &path, const void *data, size_t bytes);
 
+// Flushes a file's data to disk; throws naming the path.
+void sync_file(const std::string &path);
+// Flushes the directory holding path, so a file created or renamed there survives a power cut.
+void sync_directory_of(const std::string &path);
+
 }  // namespace sotto::gw

@@ -1,19 +1,35 @@
-// Writes whole lines under a lock so lines from Paho's thread and the event loop never interleave.
+// Writes whole lines under a lock so lines from the MQTT client's thread and the event loop never
+// interleave.
 #include "log.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <stdexcept>
 
 #include "time_format.h"
 
 namespace sotto::gw {
 
 namespace {
+
+std::mutex mutex;
+std::FILE *file = nullptr;  // nullptr: stderr
+std::string file_path;
+
+std::FILE *open_log(const std::string &path) {
+  std::FILE *opened = std::fopen(path.c_str(), "a");
+  if (opened == nullptr) {
+    throw std::runtime_error("log.path: cannot open " + path + ": " + std::strerror(errno));
+  }
+  return opened;
+}
 
 struct LevelNames {
   const char *tag;
@@ -57,15 +73,34 @@ std::string format_log_line(LogLevel level, const std::string &message, bool to_
   return iso8601_utc(now_ms) + " sottod " + level_names.tag + ": " + message + "\n";
 }
 
-void log_line(LogLevel level, const std::string &message) {
-  static std::mutex mutex;
-  // Decided once: stderr does not change while sottod runs.
-  static const bool to_journal =
-      journal_stream_matches(std::getenv("JOURNAL_STREAM"), STDERR_FILENO);
-  const std::string line = format_log_line(level, message, to_journal, now_ms());
+void set_log_file(const std::string &path) {
+  std::FILE *opened = path.empty() ? nullptr : open_log(path);
   std::lock_guard<std::mutex> lock(mutex);
-  std::fputs(line.c_str(), stderr);
-  std::fflush(stderr);
+  if (file != nullptr) std::fclose(file);
+  file = opened;
+  file_path = path;
+}
+
+void reopen_log() {
+  std::string path;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    path = file_path;
+  }
+  if (!path.empty()) set_log_file(path);
+}
+
+void log_line(LogLevel level, const std::string &message) {
+  // Decided once: stderr does not change while sottod runs. A log file never is the journal.
+  static const bool stderr_is_journal =
+      journal_stream_matches(std::getenv("JOURNAL_STREAM"), STDERR_FILENO);
+  const int64_t now = now_ms();
+  std::lock_guard<std::mutex> lock(mutex);
+  std::FILE *out = file != nullptr ? file : stderr;
+  const std::string line =
+      format_log_line(level, message, file == nullptr && stderr_is_journal, now);
+  std::fputs(line.c_str(), out);
+  std::fflush(out);
 }
 
 }  // namespace sotto::gw

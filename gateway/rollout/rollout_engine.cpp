@@ -77,14 +77,12 @@ const char *phase_state(DeviceTransfer::Phase phase) {
 }  // namespace
 
 RolloutEngine::RolloutEngine(boost::asio::io_context &io, RolloutEngineOptions options,
-                             Publish publish)
+                             RolloutStore &store, Publish publish)
     : io_(io),
       options_(std::move(options)),
       publish_(std::move(publish)),
-      db_(options_.db_path, false),
-      store_(db_),
+      store_(store),
       timer_(io) {
-  db_.exec("PRAGMA synchronous = NORMAL");
   std::filesystem::create_directories(options_.bundle_dir);
 }
 
@@ -120,9 +118,7 @@ RolloutRow RolloutEngine::row_or_404(int64_t id) {
 }
 
 std::string RolloutEngine::device_site(const std::string &device) {
-  Statement query(db_.handle(), "SELECT site FROM devices WHERE device_id = ?1");
-  query.bind(1, device);
-  return query.step() ? query.text(0) : std::string();
+  return store_.device_site(device);
 }
 
 int64_t RolloutEngine::start_rollout(const RolloutStartRequest &request) {
@@ -140,10 +136,7 @@ int64_t RolloutEngine::start_rollout(const RolloutStartRequest &request) {
   }
   std::vector<std::string> devices;
   if (!request.site.empty()) {
-    Statement query(db_.handle(),
-                    "SELECT device_id FROM devices WHERE site = ?1 ORDER BY device_id");
-    query.bind(1, request.site);
-    while (query.step()) devices.push_back(query.text(0));
+    devices = store_.site_devices(request.site);
     if (devices.empty()) {
       throw RolloutRequestError(Kind::kBadRequest,
                                 "site '" + request.site + "' has no known devices");

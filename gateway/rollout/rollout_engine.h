@@ -1,7 +1,7 @@
 // The gateway's rollout engine: runs on sottod's Asio loop, turns rollout rows (rollout_store)
 // into per-device transfers (DeviceTransfer) for the current wave, feeds them the devices'
 // OtaStatus messages, and moves waves on, halts or finishes through advance_rollout. Every
-// state change is in SQLite first, so a restarted gateway resumes with start().
+// state change is in the store first, so a restarted gateway resumes with start().
 //
 // Not thread-safe: call everything on the loop's thread (sottod posts Paho's callbacks there).
 #ifndef SOTTO_GW_ROLLOUT_ROLLOUT_ENGINE_H
@@ -26,7 +26,6 @@
 namespace sotto::gw {
 
 struct RolloutEngineOptions {
-  std::string db_path;     // the gateway's SQLite file (rollout tables live beside the events)
   std::string bundle_dir;  // where accepted bundles are kept for the rollout's lifetime
   uint32_t chunk_bytes = 1024;
   uint32_t window_chunks = 16;
@@ -86,7 +85,8 @@ class RolloutEngine {
   using Publish =
       std::function<bool(const std::string &topic, const std::vector<uint8_t> &payload)>;
 
-  RolloutEngine(boost::asio::io_context &io, RolloutEngineOptions options, Publish publish);
+  RolloutEngine(boost::asio::io_context &io, RolloutEngineOptions options, RolloutStore &store,
+                Publish publish);
   ~RolloutEngine();
   RolloutEngine(const RolloutEngine &) = delete;
   RolloutEngine &operator=(const RolloutEngine &) = delete;
@@ -131,8 +131,7 @@ class RolloutEngine {
   boost::asio::io_context &io_;
   RolloutEngineOptions options_;
   Publish publish_;
-  Database db_;
-  RolloutStore store_;
+  RolloutStore &store_;
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
   std::map<int64_t, std::unique_ptr<Active>> active_;  // running or paused

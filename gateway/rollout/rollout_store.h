@@ -1,5 +1,6 @@
-// Rollout state in SQLite (the gateway's database, h2's Database wrapper): one row per rollout
-// and one per target device, so a gateway restart continues a rollout where it was.
+// The rollout engine's view of the gateway store: rollout rows read through a StoreReader and
+// changed through a RolloutWriter (store.h), so the engine holds no SQL and sottod can route its
+// writes through the one writer thread.
 #ifndef SOTTO_GW_ROLLOUT_ROLLOUT_STORE_H
 #define SOTTO_GW_ROLLOUT_ROLLOUT_STORE_H
 
@@ -7,64 +8,49 @@
 #include <string>
 #include <vector>
 
-#include "sqlite.h"
+#include "rollout_rows.h"
+#include "store.h"
 
 namespace sotto::gw {
 
-struct RolloutSpec {
-  std::string bundle_path;
-  uint32_t model_version = 0;
-  std::vector<unsigned> waves{5, 25, 100};  // cumulative percent
-  uint32_t max_failure_permille = 20;       // 2.0 %
-};
-
-struct RolloutRow {
-  int64_t id = 0;
-  RolloutSpec spec;
-  std::string state;  // running | paused | halted | aborted | done
-  int64_t current_wave = 0;
-  int64_t wave_count = 0;
-  std::string halt_reason;
-};
-
-struct WaveCounts {
-  int64_t devices = 0;
-  int64_t activated = 0;
-  int64_t failed = 0;
-};
-
-struct RolloutDeviceRow {
-  std::string device;
-  int64_t wave = 0;
-  std::string state;  // pending | transferring | activated | failed
-  int64_t next_offset = 0;
-  int64_t failure = 0;  // sotto.v1.OtaFailure
-};
-
 class RolloutStore {
  public:
-  explicit RolloutStore(Database &db);  // creates its tables if missing
+  RolloutStore(StoreReader &reader, RolloutWriter &writer) : reader_(reader), writer_(writer) {}
 
   // Assigns devices to waves in the given order; the rollout starts running at wave 0.
   int64_t create(const RolloutSpec &spec, const std::vector<std::string> &devices);
-  RolloutRow get(int64_t id);         // throws std::runtime_error for an unknown id
-  std::vector<int64_t> unfinished();  // running or paused: what a restarted gateway resumes
+  RolloutRow get(int64_t id);  // throws std::runtime_error for an unknown id
+  std::vector<int64_t> unfinished() { return reader_.unfinished_rollouts(); }
   std::vector<std::string> wave_devices(int64_t id, int64_t wave);
-  WaveCounts wave_counts(int64_t id, int64_t wave);
+  WaveCounts wave_counts(int64_t id, int64_t wave) { return reader_.wave_counts(id, wave); }
   // Every target device in wave order (wave = -1: all waves).
-  std::vector<RolloutDeviceRow> devices(int64_t id, int64_t wave = -1);
-  std::vector<int64_t> all_ids();  // newest first
+  std::vector<RolloutDeviceRow> devices(int64_t id, int64_t wave = -1) {
+    return reader_.rollout_devices(id, wave);
+  }
+  std::vector<int64_t> all_ids() { return reader_.rollout_ids(); }  // newest first
   // Devices among `devices` that an unfinished (running or paused) rollout targets.
-  std::vector<std::string> busy_devices(const std::vector<std::string> &devices);
+  std::vector<std::string> busy_devices(const std::vector<std::string> &devices) {
+    return reader_.devices_in_unfinished_rollouts(devices);
+  }
+  // The registry's answers the engine needs: a device's site ("" if unknown), a site's devices.
+  std::string device_site(const std::string &device) { return reader_.device_site(device); }
+  std::vector<std::string> site_devices(const std::string &site) {
+    return reader_.site_devices(site);
+  }
 
-  void set_state(int64_t id, const std::string &state, const std::string &halt_reason = "");
-  void set_current_wave(int64_t id, int64_t wave);
+  void set_state(int64_t id, const std::string &state, const std::string &halt_reason = "") {
+    writer_.set_rollout_state(id, state, halt_reason);
+  }
+  void set_current_wave(int64_t id, int64_t wave) { writer_.set_rollout_wave(id, wave); }
   // state: pending | transferring | activated | failed; failure: OtaFailure value.
   void record_device(int64_t id, const std::string &device, const std::string &state,
-                     int64_t next_offset, int64_t failure);
+                     int64_t next_offset, int64_t failure) {
+    writer_.record_rollout_device(id, device, state, next_offset, failure);
+  }
 
  private:
-  Database &db_;
+  StoreReader &reader_;
+  RolloutWriter &writer_;
 };
 
 // Moves a running rollout on after device results changed: halts it (with the reason) when the

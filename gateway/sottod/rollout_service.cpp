@@ -12,19 +12,20 @@ namespace {
 
 RolloutEngineOptions engine_options(const Config &config) {
   RolloutEngineOptions options;
-  options.db_path = config.store.path;
   options.device_answer_deadline_ms = config.rollout.device_answer_deadline_s * 1000;
-  std::filesystem::path dir = std::filesystem::path(options.db_path).parent_path();
+  std::filesystem::path dir = std::filesystem::path(config.store.path).parent_path();
   options.bundle_dir = ((dir.empty() ? std::filesystem::path(".") : dir) / "bundles").string();
   return options;
 }
 
 }  // namespace
 
-RolloutService::RolloutService(boost::asio::io_context &io, const Config &config, Router &router,
-                               Ingest &ingest)
-    : publisher_(config.mqtt),
-      engine_(io, engine_options(config),
+RolloutService::RolloutService(boost::asio::io_context &io, const Config &config, Store &store,
+                               RolloutWriter &writes, Router &router, Ingest &ingest)
+    : reader_(store.reader()),
+      store_(*reader_, writes),
+      publisher_(config.mqtt),
+      engine_(io, engine_options(config), store_,
               [this](const std::string &topic, const std::vector<uint8_t> &payload) {
                 return publisher_.publish(topic, payload);
               }) {

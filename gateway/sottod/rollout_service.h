@@ -1,5 +1,6 @@
-// Connects the rollout engine to the rest of sottod: device OtaStatus messages arrive on Paho's
-// thread through Ingest and are posted to the event loop; offers and chunks leave through a
+// Connects the rollout engine to the rest of sottod: device OtaStatus messages arrive on the
+// store writer thread through Ingest (once their batch committed) and are posted to the event
+// loop; offers and chunks leave through a
 // downlink client of their own (QoS 1, rollout_publisher.h); the HTTP API gets the
 // /api/v1/rollouts routes.
 #pragma once
@@ -11,14 +12,18 @@
 #include "ingest.h"
 #include "rollout_engine.h"
 #include "rollout_publisher.h"
+#include "rollout_store.h"
 #include "router.h"
+#include "store.h"
 
 namespace sotto::gw {
 
 class RolloutService {
  public:
   // Bundles are kept in a "bundles" directory beside the database file.
-  RolloutService(boost::asio::io_context &io, const Config &config, Router &router, Ingest &ingest);
+  // Reads through its own reader of the store; writes through `writes`.
+  RolloutService(boost::asio::io_context &io, const Config &config, Store &store,
+                 RolloutWriter &writes, Router &router, Ingest &ingest);
   // Connects the downlink and resumes rollouts a previous run left unfinished.
   void start() {
     publisher_.start();
@@ -30,6 +35,8 @@ class RolloutService {
   }
 
  private:
+  std::unique_ptr<StoreReader> reader_;
+  RolloutStore store_;
   RolloutPublisher publisher_;
   RolloutEngine engine_;
 };

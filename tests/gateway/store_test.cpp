@@ -1,11 +1,11 @@
-// The gateway store: dedupe, boots, events before Health, aggregates, WAL.
+// The gateway store: dedupe, boots, events before Health, aggregates, WAL, through the registry
+// and the SQLite backend.
 #include <gtest/gtest.h>
 
 #include <cstdio>
 
-#include "event_store.h"
-#include "fleet_queries.h"
 #include "sqlite.h"
+#include "test_store.h"
 
 namespace sotto::gw {
 namespace {
@@ -18,7 +18,7 @@ class StoreTest : public ::testing::Test {
     path_ = ::testing::TempDir() + "/sotto-store-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
     std::remove(path_.c_str());
-    store_ = std::make_unique<EventStore>(StoreOptions{path_, "normal", 3600});
+    store_ = std::make_unique<test::TestStore>(path_);
   }
 
   static sotto_health_t health(uint32_t boot_id, uint32_t uptime_s) {
@@ -43,13 +43,13 @@ class StoreTest : public ::testing::Test {
   }
 
   int64_t count(const char *sql) {
-    Database db(path_, true);
+    Database db(path_, Database::Mode::kReadOnly, std::chrono::seconds(1));
     Statement query(db.handle(), sql);
     return query.step() ? query.integer(0) : -1;
   }
 
   std::string path_;
-  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<test::TestStore> store_;
 };
 
 TEST_F(StoreTest, RedeliveredEventIsStoredOnce) {
@@ -70,7 +70,7 @@ TEST_F(StoreTest, SameSeqInANewBootIsANewEvent) {
   store_->record_health("farm", "soil-1", health(8, 5), kT0 + 60'000);
   EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 6), kT0 + 61'000).outcome,
             EventOutcome::kStored);
-  EXPECT_EQ(count("SELECT COUNT(DISTINCT boot_id) FROM events"), 2);
+  EXPECT_EQ(count("SELECT COUNT(DISTINCT boot_key) FROM events"), 2);
 }
 
 TEST_F(StoreTest, EventTimeComesFromTheBootOrigin) {
@@ -86,14 +86,14 @@ TEST_F(StoreTest, SeqAndTimeWidenAcrossTheWireWrap) {
                                       event(0x1000001 & 0xffffff, 0x1000001 & 0xffffff), kT0);
   EXPECT_EQ(wrapped.seq, 0x1000001u);
   EXPECT_EQ(count("SELECT MAX(seq) FROM events"), 0x1000001);
-  EXPECT_EQ(count("SELECT MAX(uptime_s) FROM events"), 0x1000001);
+  EXPECT_EQ(count("SELECT last_uptime_s FROM boots"), 0x1000001);
 }
 
 TEST_F(StoreTest, EventsBeforeAnyHealthAreKeptAndFlagged) {
   auto info = store_->record_event("farm", "early-1", event(3, 4), kT0);
   EXPECT_EQ(info.outcome, EventOutcome::kStored);
   EXPECT_FALSE(info.boot_known);
-  EXPECT_EQ(count("SELECT boot_known FROM events"), 0);
+  EXPECT_EQ(count("SELECT b.boot_id IS NULL FROM events e JOIN boots b USING (boot_key)"), 1);
   EXPECT_EQ(count("SELECT event_time_ms FROM events"), kT0);
   EXPECT_EQ(store_->device_count(), 1);
 }
@@ -106,32 +106,28 @@ TEST_F(StoreTest, AggregatesCountPerWindowKindAndScope) {
   store_->record_event("farm", "soil-2", event(0, 30, SOTTO_EVENT_HEARTBEAT, 0), kT0);
   store_->record_event("farm", "soil-2", event(1, 3600 + 30, SOTTO_EVENT_HEARTBEAT, 0),
                        kT0);  // next window
-  EXPECT_EQ(count("SELECT SUM(count) FROM aggregates WHERE scope = 'site' AND scope_id = 'farm'"),
-            4);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM aggregates WHERE scope = 'site' AND kind = 4"), 2);
-  EXPECT_EQ(count("SELECT count FROM aggregates WHERE scope = 'device' AND scope_id = 'soil-1' AND "
-                  "kind = 1"),
-            2);
-  EXPECT_EQ(
-      count("SELECT score_sum FROM aggregates WHERE scope = 'device' AND scope_id = 'soil-1'"),
-      300);
-  EXPECT_EQ(
-      count("SELECT score_max FROM aggregates WHERE scope = 'device' AND scope_id = 'soil-1'"),
-      200);
+  const std::string farm =
+      "scope = 1 AND scope_key = (SELECT site_key FROM sites WHERE site = 'farm')";
+  const std::string soil_1 =
+      "scope = 0 AND scope_key = (SELECT device_key FROM devices WHERE device_id = 'soil-1')";
+  EXPECT_EQ(count(("SELECT SUM(count) FROM aggregates WHERE " + farm).c_str()), 4);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM aggregates WHERE scope = 1 AND kind = 4"), 2);
+  EXPECT_EQ(count(("SELECT count FROM aggregates WHERE kind = 1 AND " + soil_1).c_str()), 2);
+  EXPECT_EQ(count(("SELECT score_sum FROM aggregates WHERE " + soil_1).c_str()), 300);
+  EXPECT_EQ(count(("SELECT score_max FROM aggregates WHERE " + soil_1).c_str()), 200);
 
-  FleetQueries queries(path_, 3600, 3300);
-  auto fleet = queries.fleet();
-  const auto &site = fleet.at("sites").as_array().at(0).as_object();
-  EXPECT_EQ(site.at("devices").as_int64(), 2);
-  EXPECT_EQ(site.at("events").as_int64(), 4);
-  EXPECT_EQ(site.at("by_kind").at("anomaly").as_int64(), 2);
-  EXPECT_EQ(site.at("by_kind").at("heartbeat").as_int64(), 2);
-  EXPECT_EQ(site.at("low_battery_devices").as_int64(), 2);  // 3100 mV < 3300 mV
+  auto sites = store_->store().reader()->site_summaries(3300, 3600);
+  ASSERT_EQ(sites.size(), 1u);
+  EXPECT_EQ(sites[0].devices, 2);
+  EXPECT_EQ(sites[0].events, 4);
+  EXPECT_EQ(sites[0].events_by_kind[SOTTO_EVENT_ANOMALY], 2);
+  EXPECT_EQ(sites[0].events_by_kind[SOTTO_EVENT_HEARTBEAT], 2);
+  EXPECT_EQ(sites[0].low_battery_devices, 2);  // 3100 mV < 3300 mV
 }
 
 TEST_F(StoreTest, DatabaseIsInWalModeWithItsSchemaVersion) {
-  EXPECT_EQ(count("SELECT version FROM schema_version"), 1);
-  Database db(path_, true);
+  EXPECT_EQ(count("SELECT version FROM schema_version"), 2);
+  Database db(path_, Database::Mode::kReadOnly, std::chrono::seconds(1));
   Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
@@ -141,13 +137,14 @@ TEST_F(StoreTest, ReopeningKeepsDeviceStateAndDedupe) {
   store_->record_health("farm", "soil-1", health(7, 10), kT0);
   store_->record_event("farm", "soil-1", event(0, 20), kT0);
   store_.reset();
-  store_ = std::make_unique<EventStore>(StoreOptions{path_, "normal", 3600});
+  store_ = std::make_unique<test::TestStore>(path_);
   EXPECT_EQ(store_->device_count(), 1);
   EXPECT_EQ(store_->record_event("farm", "soil-1", event(0, 20), kT0).outcome,
             EventOutcome::kDuplicate);
   auto next = store_->record_event("farm", "soil-1", event(1, 21), kT0);
   EXPECT_TRUE(next.boot_known);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE boot_id = 7"), 2);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM events e JOIN boots b USING (boot_key) WHERE b.boot_id = 7"), 2);
 }
 
 }  // namespace

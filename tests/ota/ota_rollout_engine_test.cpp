@@ -11,10 +11,10 @@
 #include <memory>
 #include <set>
 
-#include "event_store.h"
 #include "ota_fixture.h"
 #include "rollout_engine.h"
 #include "sotto/messages.h"
+#include "test_store.h"
 
 namespace sotto::test {
 namespace {
@@ -50,10 +50,14 @@ class RolloutEngineTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = std::make_unique<gw::EventStore>(gw::StoreOptions{db_path(), "normal", 3600});
+    store_ = std::make_unique<TestStore>(db_path());
+    reader_ = store_->store().reader();
+    rollouts_ = std::make_unique<gw::RolloutStore>(*reader_, store_->writer());
   }
   void TearDown() override {
     engine_.reset();
+    rollouts_.reset();
+    reader_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -74,12 +78,12 @@ class RolloutEngineTest : public ::testing::Test {
   void start_engine(uint32_t resync_after_ms = 3000,
                     uint32_t device_answer_deadline_ms = 30 * 60 * 1000) {
     gw::RolloutEngineOptions options;
-    options.db_path = db_path();
     options.bundle_dir = (dir_ / "bundles").string();
     options.resync_after_ms = resync_after_ms;
     options.device_answer_deadline_ms = device_answer_deadline_ms;
     engine_ = std::make_unique<gw::RolloutEngine>(
-        io_, options, [this](const std::string &topic, const std::vector<uint8_t> &payload) {
+        io_, options, *rollouts_,
+        [this](const std::string &topic, const std::vector<uint8_t> &payload) {
           sent_.emplace_back(topic, payload);
           return true;
         });
@@ -124,7 +128,9 @@ class RolloutEngineTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   boost::asio::io_context io_;
-  std::unique_ptr<gw::EventStore> store_;
+  std::unique_ptr<TestStore> store_;
+  std::unique_ptr<gw::StoreReader> reader_;
+  std::unique_ptr<gw::RolloutStore> rollouts_;
   std::unique_ptr<gw::RolloutEngine> engine_;
   std::deque<std::pair<std::string, std::vector<uint8_t>>> sent_;
   std::map<std::string, std::unique_ptr<FleetDevice>> devices_;

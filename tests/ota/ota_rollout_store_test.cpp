@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "rollout_store.h"
+#include "sqlite_store.h"
 
 namespace sotto::gw {
 namespace {
@@ -23,6 +24,19 @@ class OtaRolloutStore : public ::testing::Test {
   void TearDown() override { EXPECT_EQ(std::system(("rm -rf " + dir_).c_str()), 0); }
   std::string path() const { return dir_ + "/gateway.db"; }
 
+  // The gateway's store as the rollout engine sees it: a reader and the writer.
+  struct Opened {
+    explicit Opened(const std::string &path)
+        : store(open_sqlite_store(SqliteStoreOptions{path, "normal"})),
+          reader(store->reader()),
+          writer(store->writer()),
+          rollouts(*reader, *writer) {}
+    std::unique_ptr<Store> store;
+    std::unique_ptr<StoreReader> reader;
+    std::unique_ptr<StoreWriter> writer;
+    RolloutStore rollouts;
+  };
+
   void finish_wave(RolloutStore &store, int64_t id, int64_t wave, size_t failures) {
     size_t failed = 0;
     for (const auto &device : store.wave_devices(id, wave)) {
@@ -39,8 +53,8 @@ class OtaRolloutStore : public ::testing::Test {
 TEST_F(OtaRolloutStore, ThreeWavesRunToDoneAcrossARestart) {
   int64_t id = 0;
   {
-    Database db(path(), false);
-    RolloutStore store(db);
+    Opened opened(path());
+    RolloutStore &store = opened.rollouts;
     id = store.create(RolloutSpec{"/b/m.bundle", 2, {5, 25, 100}, 20}, devices_);
     EXPECT_EQ(store.wave_devices(id, 0).size(), 10u);
     EXPECT_EQ(store.wave_devices(id, 1).size(), 40u);
@@ -51,8 +65,8 @@ TEST_F(OtaRolloutStore, ThreeWavesRunToDoneAcrossARestart) {
     EXPECT_EQ(store.get(id).current_wave, 1);
     store.record_device(id, store.wave_devices(id, 1)[0], "transferring", 4096, 0);
   }
-  Database db(path(), false);  // the gateway restarted
-  RolloutStore store(db);
+  Opened opened(path());  // the gateway restarted
+  RolloutStore &store = opened.rollouts;
   EXPECT_EQ(store.unfinished(), std::vector<int64_t>{id});
   RolloutRow row = store.get(id);
   EXPECT_EQ(row.state, "running");
@@ -67,8 +81,8 @@ TEST_F(OtaRolloutStore, ThreeWavesRunToDoneAcrossARestart) {
 }
 
 TEST_F(OtaRolloutStore, HaltsByItselfAndSaysWhy) {
-  Database db(path(), false);
-  RolloutStore store(db);
+  Opened opened(path());
+  RolloutStore &store = opened.rollouts;
   const int64_t id = store.create(RolloutSpec{"/b/m.bundle", 2, {5, 25, 100}, 20}, devices_);
   finish_wave(store, id, 0, 0);
   EXPECT_EQ(advance_rollout(store, id), "running");
@@ -83,8 +97,8 @@ TEST_F(OtaRolloutStore, HaltsByItselfAndSaysWhy) {
 }
 
 TEST_F(OtaRolloutStore, PausedRolloutDoesNotAdvance) {
-  Database db(path(), false);
-  RolloutStore store(db);
+  Opened opened(path());
+  RolloutStore &store = opened.rollouts;
   const int64_t id = store.create(RolloutSpec{"/b/m.bundle", 2, {50, 100}, 20}, devices_);
   store.set_state(id, "paused");
   finish_wave(store, id, 0, 0);

@@ -1,0 +1,245 @@
+// A database written by sotto 0.1 (schema version 1, exactly as main created it, rollout tables
+// included) opened by this gateway: migrated in place, every row readable, dedupe and sequence
+// widening continue where they were.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "sqlite.h"
+#include "test_store.h"
+
+namespace sotto::gw {
+namespace {
+
+// The version 1 DDL as sotto 0.1 ran it (gateway/store/schema.cpp and the rollout tables of
+// gateway/rollout/rollout_store.cpp), byte for byte apart from comments.
+constexpr const char *kVersion1Schema = R"(
+  PRAGMA journal_mode=WAL;
+  CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+  CREATE TABLE devices (
+    device_id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    boot_id INTEGER,
+    boot_origin_ms INTEGER,
+    last_seq INTEGER,
+    last_uptime_s INTEGER,
+    model_id INTEGER NOT NULL DEFAULT 0,
+    model_version INTEGER NOT NULL DEFAULT 0,
+    sdk_version INTEGER NOT NULL DEFAULT 0,
+    battery_mv INTEGER NOT NULL DEFAULT 0,
+    device_class INTEGER NOT NULL DEFAULT 0,
+    events_dropped INTEGER NOT NULL DEFAULT 0,
+    events_queued INTEGER NOT NULL DEFAULT 0,
+    event_count INTEGER NOT NULL DEFAULT 0);
+  CREATE INDEX devices_site ON devices (site);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    boot_id INTEGER NOT NULL,
+    boot_known INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    class_id INTEGER NOT NULL,
+    score INTEGER NOT NULL,
+    uptime_s INTEGER NOT NULL,
+    event_time_ms INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL,
+    readings TEXT NOT NULL,
+    UNIQUE (device_id, boot_id, seq));
+  CREATE INDEX events_site ON events (site, id);
+  CREATE TABLE aggregates (
+    scope TEXT NOT NULL,
+    scope_id TEXT NOT NULL,
+    window_s INTEGER NOT NULL,
+    window_start_ms INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    score_sum INTEGER NOT NULL,
+    score_max INTEGER NOT NULL,
+    PRIMARY KEY (scope, scope_id, window_s, window_start_ms, kind)) WITHOUT ROWID;
+  INSERT INTO schema_version (version) VALUES (1);
+  CREATE TABLE IF NOT EXISTS rollouts (
+    id INTEGER PRIMARY KEY,
+    bundle_path TEXT NOT NULL,
+    model_version INTEGER NOT NULL,
+    waves TEXT NOT NULL,
+    max_failure_permille INTEGER NOT NULL,
+    wave_count INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    current_wave INTEGER NOT NULL,
+    halt_reason TEXT NOT NULL DEFAULT '');
+  CREATE TABLE IF NOT EXISTS rollout_devices (
+    rollout_id INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    wave INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    next_offset INTEGER NOT NULL DEFAULT 0,
+    failure INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (rollout_id, device_id));
+  CREATE INDEX IF NOT EXISTS rollout_devices_wave ON rollout_devices (rollout_id, wave);
+)";
+
+// Two devices on two sites: pump-1 in its second boot (77, after 76), valve-2 with events from
+// before its first Health; aggregates for both scopes; a rollout in its second wave.
+constexpr const char *kVersion1Rows = R"(
+  INSERT INTO devices VALUES ('pump-1', 'plant', 1000, 9000, 77, 5000, 2, 30, 4, 9, 120, 3100,
+                              2, 1, 0, 4);
+  INSERT INTO devices VALUES ('valve-2', 'farm', 2000, 8000, NULL, NULL, 1, 11, 0, 0, 0, 0,
+                              0, 0, 0, 2);
+  INSERT INTO events VALUES (1, 'pump-1', 'plant', 76, 1, 7, 3, 0, 10, 100, 1100, 1200, '[]');
+  INSERT INTO events VALUES (2, 'pump-1', 'plant', 77, 1, 0, 1, 2, 255, 10, 15000, 15100,
+    '[{"quantity":3,"value":912}]');
+  INSERT INTO events VALUES (3, 'valve-2', 'farm', 0, 0, 0, 4, 0, 0, 10, 2000, 2000, '[]');
+  INSERT INTO events VALUES (4, 'pump-1', 'plant', 77, 1, 1, 3, 1, 20, 20, 25000, 25200,
+    '[{"quantity":1,"value":-2150},{"quantity":2,"value":310}]');
+  INSERT INTO events VALUES (5, 'pump-1', 'plant', 77, 1, 2, 3, 1, 30, 30, 35000, 35000, '[]');
+  INSERT INTO events VALUES (6, 'valve-2', 'farm', 0, 0, 1, 4, 0, 0, 11, 3000, 3000, '[]');
+  INSERT INTO aggregates VALUES ('device', 'pump-1', 3600, 0, 3, 3, 60, 30);
+  INSERT INTO aggregates VALUES ('device', 'pump-1', 3600, 0, 1, 1, 255, 255);
+  INSERT INTO aggregates VALUES ('site', 'plant', 3600, 0, 3, 3, 60, 30);
+  INSERT INTO aggregates VALUES ('site', 'plant', 3600, 0, 1, 1, 255, 255);
+  INSERT INTO aggregates VALUES ('device', 'valve-2', 3600, 0, 4, 2, 0, 0);
+  INSERT INTO aggregates VALUES ('site', 'farm', 3600, 0, 4, 2, 0, 0);
+  INSERT INTO rollouts VALUES (1, '/b/m.sotb', 3, '50,100', 20, 2, 'running', 1, '');
+  INSERT INTO rollout_devices VALUES (1, 'pump-1', 0, 'activated', 5000, 0);
+  INSERT INTO rollout_devices VALUES (1, 'valve-2', 1, 'transferring', 2048, 0);
+)";
+
+class StoreMigration : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/sotto-migration-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    for (const char *suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+    Database db(path_, Database::Mode::kReadWrite, std::chrono::seconds(1));
+    db.exec(kVersion1Schema);
+    db.exec(kVersion1Rows);
+  }
+
+  std::string path_;
+};
+
+TEST_F(StoreMigration, VersionOneDatabaseIsMigratedWithEveryRow) {
+  test::TestStore store(path_);
+  EXPECT_EQ(store.device_count(), 2);
+  auto reader = store.store().reader();
+
+  auto pump = reader->device("pump-1");
+  ASSERT_TRUE(pump);
+  EXPECT_EQ(pump->site, "plant");
+  EXPECT_EQ(pump->boot_id, 77);
+  EXPECT_EQ(pump->first_seen_ms, 1000);
+  EXPECT_EQ(pump->last_seen_ms, 9000);
+  EXPECT_EQ(pump->model_id, 4);
+  EXPECT_EQ(pump->model_version, 9);
+  EXPECT_EQ(pump->sdk_version, 120);
+  EXPECT_EQ(pump->battery_mv, 3100);
+  EXPECT_EQ(pump->device_class, 2);
+  EXPECT_EQ(pump->events_dropped, 1);
+  EXPECT_EQ(pump->event_count, 4);
+  auto valve = reader->device("valve-2");
+  ASSERT_TRUE(valve);
+  EXPECT_FALSE(valve->boot_id);
+  EXPECT_EQ(valve->site, "farm");
+
+  EventFilter all;
+  all.limit = 10;
+  EventPage page = reader->events(all);
+  ASSERT_EQ(page.events.size(), 6u);
+  const EventRecord &newest = page.events[0];  // id 6
+  EXPECT_EQ(newest.id, 6);
+  EXPECT_EQ(newest.device_id, "valve-2");
+  EXPECT_FALSE(newest.boot_id);
+  EXPECT_EQ(newest.seq, 1);
+  const EventRecord &readings = page.events[2];  // id 4
+  EXPECT_EQ(readings.id, 4);
+  EXPECT_EQ(readings.boot_id, 77);
+  EXPECT_EQ(readings.seq, 1);
+  EXPECT_EQ(readings.kind, 3);
+  EXPECT_EQ(readings.score, 20);
+  EXPECT_EQ(readings.event_time_ms, 25000);
+  EXPECT_EQ(readings.received_ms, 25200);
+  EXPECT_EQ(readings.readings, (std::vector<Reading>{{1, -2150}, {2, 310}}));
+  EXPECT_EQ(page.events[5].boot_id, 76);  // id 1, the earlier boot
+
+  EventFilter pump_events;
+  pump_events.device = "pump-1";
+  EXPECT_EQ(reader->events(pump_events).events.size(), 4u);
+
+  auto plant = reader->aggregates(AggregateScope::kSite, "plant", 3600);
+  ASSERT_EQ(plant.size(), 2u);
+  EXPECT_EQ(plant[0].kind, 1);
+  EXPECT_EQ(plant[0].score_max, 255);
+  EXPECT_EQ(plant[1].count, 3);
+  auto valve_buckets = reader->aggregates(AggregateScope::kDevice, "valve-2", 3600);
+  ASSERT_EQ(valve_buckets.size(), 1u);
+  EXPECT_EQ(valve_buckets[0].count, 2);
+
+  auto rollout = reader->rollout(1);
+  ASSERT_TRUE(rollout);
+  EXPECT_EQ(rollout->state, "running");
+  EXPECT_EQ(rollout->current_wave, 1);
+  EXPECT_EQ(rollout->spec.waves, (std::vector<unsigned>{50, 100}));
+  auto targets = reader->rollout_devices(1, -1);
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[1].device, "valve-2");
+  EXPECT_EQ(targets[1].next_offset, 2048);
+  EXPECT_EQ(reader->unfinished_rollouts(), std::vector<int64_t>{1});
+
+  Database db(path_, Database::Mode::kReadOnly, std::chrono::seconds(1));
+  Statement version(db.handle(), "SELECT version FROM schema_version");
+  ASSERT_TRUE(version.step());
+  EXPECT_EQ(version.integer(0), 2);
+}
+
+TEST_F(StoreMigration, DedupeAndWideningContinueAfterTheMigration) {
+  test::TestStore store(path_);
+  sotto_event_t event = {};
+  event.kind = SOTTO_EVENT_THRESHOLD;
+  event.seq = 2;  // stored before the migration in boot 77
+  event.uptime_s = 30;
+  EXPECT_EQ(store.record_event("plant", "pump-1", event, 40000).outcome, EventOutcome::kDuplicate);
+  event.seq = 3;
+  event.uptime_s = 40;
+  const StoredEventInfo next = store.record_event("plant", "pump-1", event, 45000);
+  EXPECT_EQ(next.outcome, EventOutcome::kStored);
+  EXPECT_TRUE(next.boot_known);
+  EXPECT_EQ(next.seq, 3u);
+  // Still before any Health: the events from before the migration are in the same boot.
+  event.seq = 1;
+  event.uptime_s = 11;
+  EXPECT_EQ(store.record_event("farm", "valve-2", event, 46000).outcome, EventOutcome::kDuplicate);
+  auto pump = store.store().reader()->device("pump-1");
+  EXPECT_EQ(pump->event_count, 5);
+  EventFilter filter;
+  filter.device = "pump-1";
+  filter.limit = 1;
+  const EventPage newest = store.store().reader()->events(filter);
+  ASSERT_EQ(newest.events.size(), 1u);
+  EXPECT_EQ(newest.events[0].event_time_ms, 5000 + 40 * 1000);  // the migrated boot origin
+}
+
+TEST_F(StoreMigration, DatabaseFromANewerGatewayIsRefusedByName) {
+  {
+    Database db(path_, Database::Mode::kReadWrite, std::chrono::seconds(1));
+    db.exec("UPDATE schema_version SET version = 9");
+  }
+  try {
+    test::TestStore store(path_);
+    FAIL() << "opened a version 9 database";
+  } catch (const StoreError &error) {
+    EXPECT_EQ(error.kind(), StoreError::Kind::kSchema);
+    EXPECT_NE(std::string(error.what())
+                  .find(path_ + ": schema version 9 was written by a newer "
+                                "sottod; this one reads up to version 2"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace sotto::gw
