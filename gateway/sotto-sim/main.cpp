@@ -17,6 +17,7 @@
 #include "fleet.h"
 #include "options.h"
 #include "summary.h"
+#include "version.h"
 
 namespace {
 
@@ -158,6 +159,10 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--help") {
       std::cout << sotto::gw::sim::usage();
+      return 0;
+    }
+    if (std::string(argv[i]) == "--version") {
+      std::cout << sotto::gw::version_line("sotto-sim") << "\n";
       return 0;
     }
   }

@@ -105,6 +105,7 @@ std::string usage() {
          "  --reconnect-jitter full|none  full jitter (default) or exact exponential backoff\n"
          "  --max-in-flight N       unacknowledged publishes per device (default: the SDK's, 4)\n"
          "  --quiet                 no summary table\n"
+         "  --version               print the version and exit\n"
          "exit codes: 0 done, 1 runtime failure (e.g. unreachable broker), 2 bad flags,\n"
          "            3 --events-per-device could not deliver everything in time\n";
 }

@@ -29,6 +29,7 @@
 #include "registry.h"
 #include "rollout_service.h"
 #include "router.h"
+#include "version.h"
 #include "writer_thread_rollouts.h"
 
 namespace {
@@ -42,12 +43,14 @@ constexpr const char *kUsage = R"(usage: sottod [--config PATH] [overrides]
   --db PATH                   store.path (its directory is the data directory)
   --http-port N               http.port
   --help                      this text
+  --version                   print the version and exit
 )";
 
 struct Arguments {
   std::optional<std::string> config_path, broker, client_id, db;
   std::optional<uint16_t> http_port;
   bool help = false;
+  bool version = false;
 };
 
 Arguments parse_arguments(int argc, char **argv) {
@@ -56,6 +59,10 @@ Arguments parse_arguments(int argc, char **argv) {
     std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") {
       args.help = true;
+      continue;
+    }
+    if (flag == "--version") {
+      args.version = true;
       continue;
     }
     static const char *kValued[] = {"--config", "--broker", "--client-id", "--db", "--http-port"};
@@ -291,6 +298,10 @@ int main(int argc, char **argv) {
     args = parse_arguments(argc, argv);
     if (args.help) {
       std::cout << kUsage;
+      return 0;
+    }
+    if (args.version) {
+      std::cout << version_line("sottod") << "\n";
       return 0;
     }
     config = load_with_overrides(args);

@@ -2,6 +2,8 @@
 #ifndef SOTTO_ERROR_H
 #define SOTTO_ERROR_H
 
+#include "sotto/abi.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

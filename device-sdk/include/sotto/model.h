@@ -82,7 +82,10 @@ uint32_t sotto_model_output_count(const sotto_model_t *model);
 sotto_err_t sotto_model_input(const sotto_model_t *model, uint32_t index, sotto_tensor_t *tensor);
 sotto_err_t sotto_model_output(const sotto_model_t *model, uint32_t index, sotto_tensor_t *tensor);
 
-/* Runs every operator once: every input tensor must be filled first. */
+/* Runs every operator once: every input tensor must be filled first. The arena plan reuses a
+ * tensor's bytes once no later operator reads them, so the input tensors' contents are
+ * overwritten: fill them again before every call. The output tensors hold the result until
+ * the next call. */
 sotto_err_t sotto_invoke(sotto_model_t *model);
 
 /* Called after each operator with its index and output (for layer-by-layer checks). */
