@@ -59,7 +59,8 @@ sample_api() {
 }
 
 run_storm() {
-  local jitter=$1 dir=$work/$jitter
+  local jitter=$1
+  local dir=$work/$jitter  # its own line: bash expands a local's words before assigning any
   mkdir -p "$dir"
   local broker_port http_port
   broker_port=$(free_port)
