@@ -91,6 +91,7 @@ echo
 PKI=$pki BROKER_PID_FILE=$demo/mosquitto.pid deploy/demo-rollout.sh "http://127.0.0.1:$http_port" \
   "$broker" "$PWD/build" "$demo/rollout"
 echo
+echo "Web:      http://127.0.0.1:$http_port/   (the dashboard: fleet, devices, rollouts; --keep to browse it)"
 echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics)"
 echo "CLI:      ${ctl[*]} fleet | devices | events DEVICE | rollout status"
 if [ "$keep" = yes ]; then

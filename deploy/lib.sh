@@ -64,8 +64,9 @@ wait_for_metric() {
 # write_broker_config DIR PORT [PKI_DIR]: the shipped deploy/mosquitto.conf with a private
 # listener and persistence directory (the system broker service is never used), writing its pid
 # to DIR/mosquitto.pid. With PKI_DIR (from `sottoctl pki init`) the listener is the shipped
-# deploy/mosquitto-tls.conf as it is, on PORT and with PKI_DIR's certificates, CRL and ACL: what
-# a gateway deploys. Without it, a plain anonymous listener (for benchmarks that compare).
+# deploy/mosquitto-tls.conf as it is (its connection limit included), on PORT and with PKI_DIR's
+# certificates, CRL and ACL: what a gateway deploys. Without it, a plain anonymous loopback
+# listener with the same max_connections (for benchmarks that compare or isolate the broker).
 # It runs as the invoking user: started as root, mosquitto would switch to its own user and
 # fail to write its persistence file.
 write_broker_config() {
@@ -83,6 +84,7 @@ CONF
       deploy/mosquitto-tls.conf >> "$dir/mosquitto.conf"
   else
     printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" >> "$dir/mosquitto.conf"
+    grep -E '^max_connections ' deploy/mosquitto-tls.conf >> "$dir/mosquitto.conf"
   fi
 }
 

@@ -99,6 +99,10 @@ void Router::add_prefix_route(std::string prefix, RouteHandler handler) {
   prefix_routes_[std::move(prefix)] = std::move(handler);
 }
 
+void Router::add_exact_route(std::string path, RouteHandler handler) {
+  exact_routes_[std::move(path)] = std::move(handler);
+}
+
 Response Router::handle(const Request &request) {
   std::string target(request.target());
   size_t question = target.find('?');
@@ -115,6 +119,9 @@ Response Router::handle(const Request &request) {
 
 Response Router::route(const Request &request, const std::string &path,
                        const std::map<std::string, std::string> &query) {
+  if (auto exact = exact_routes_.find(path); exact != exact_routes_.end()) {
+    return exact->second(request, path, query);
+  }
   for (const auto &[prefix, handler] : prefix_routes_) {
     if (path.rfind(prefix, 0) == 0) return handler(request, path, query);
   }

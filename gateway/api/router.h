@@ -1,5 +1,6 @@
-// Maps HTTP requests to the store's reader and the metrics. Every handler answers JSON (or
-// Prometheus text); bad parameters get 400 naming the parameter, unknown paths 404.
+// Maps HTTP requests to the store's reader and the metrics. Every API handler answers JSON (or
+// Prometheus text); bad parameters get 400 naming the parameter, unknown paths 404. Other areas
+// add routes: the rollout API by prefix, the dashboard's page and files by exact path.
 #pragma once
 
 #include <boost/beast/http.hpp>
@@ -35,6 +36,8 @@ class Router {
   Response handle(const Request &request);
   void set_low_battery_mv(int64_t millivolts) { settings_.low_battery_mv = millivolts; }
   void add_prefix_route(std::string prefix, RouteHandler handler);
+  // A handler for exactly this path (the dashboard's page and files), checked before the API's.
+  void add_exact_route(std::string path, RouteHandler handler);
 
  private:
   Response route(const Request &request, const std::string &path,
@@ -45,6 +48,7 @@ class Router {
   const IngestHealth &health_;
   ApiSettings settings_;
   std::map<std::string, RouteHandler> prefix_routes_;
+  std::map<std::string, RouteHandler> exact_routes_;
 };
 
 // Builders shared with routes registered by other areas.

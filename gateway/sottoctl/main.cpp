@@ -1,12 +1,13 @@
-// sottoctl: the operator's CLI. Global options (--gateway, --json, --help) may appear anywhere;
-// the first other word names the command. Exit status: 0 ok, 1 failed (the gateway said no, or
-// a local step failed), 2 usage error, 3 gateway unreachable.
+// sottoctl: the operator's CLI. Global options (--gateway, --json, --help, --version) may appear
+// anywhere; the first other word names the command. Exit status: 0 ok, 1 failed (the gateway
+// said no, or a local step failed), 2 usage error, 3 gateway unreachable.
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli.h"
+#include "version.h"
 
 namespace {
 
@@ -19,7 +20,8 @@ void print_help(std::ostream &out) {
          "  --gateway URL   sottod's HTTP API (default $SOTTO_GATEWAY, else "
       << kDefaultGateway
       << ")\n"
-         "  --json          print the gateway's JSON instead of tables\n\n"
+         "  --json          print the gateway's JSON instead of tables\n"
+         "  --version       print the version and exit\n\n"
          "commands:\n";
   for (const Command &command : sotto::gw::ctl::commands())
     out << "  " << command.name << ' ' << command.usage << "\n      " << command.summary << '\n';
@@ -43,6 +45,10 @@ int main(int argc, char **argv) {
     std::string word = argv[i];
     if (word == "--help" || word == "-h" || (word == "help" && words.empty())) {
       print_help(std::cout);
+      return kExitOk;
+    }
+    if (word == "--version") {
+      std::cout << sotto::gw::version_line("sottoctl") << '\n';
       return kExitOk;
     }
     if (word == "--json") {

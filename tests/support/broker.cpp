@@ -26,11 +26,12 @@
 namespace sotto::test {
 namespace {
 
-// Keeps the shipped settings (queue limits, persistence, session expiry) and drops only what
-// ties the shipped file to one machine: its listeners, paths, logging and user.
+// Keeps the shipped settings (queue limits, persistence, session expiry, the listener's own
+// settings) and drops only what ties the shipped file to one machine: its port, paths, logging
+// and user.
 bool is_machine_specific(const std::string &line) {
-  for (const char *key : {"listener", "port", "persistence_location", "log_dest", "pid_file",
-                          "user", "include_dir", "log_type", "password_file", "acl_file"}) {
+  for (const char *key : {"port", "persistence_location", "log_dest", "pid_file", "user",
+                          "include_dir", "log_type", "password_file", "acl_file"}) {
     std::string prefix = key;
     if (line.rfind(prefix + " ", 0) == 0) return true;
   }
@@ -55,6 +56,16 @@ void append_tls_settings(std::ostream &config, int port, const std::string &pki_
       config << replace_all(line, "/etc/sotto/pki", pki_dir) << "\n";
     }
   }
+}
+
+// The shipped TLS listener's connection limit, for the plain listener that stands in for it.
+std::string shipped_listener_limit() {
+  std::ifstream shipped(SOTTO_SHIPPED_BROKER_TLS_CONFIG);
+  std::string line;
+  while (std::getline(shipped, line)) {
+    if (line.rfind("max_connections ", 0) == 0) return line;
+  }
+  throw std::runtime_error(SOTTO_SHIPPED_BROKER_TLS_CONFIG " has no max_connections line");
 }
 
 }  // namespace
@@ -86,7 +97,8 @@ Broker::Broker(const std::string &name, BrokerLink link)
     append_tls_settings(config, port_, pki_dir_);
   } else {
     config << "listener " << port_ << " 127.0.0.1\n"
-           << "allow_anonymous true\n";
+           << "allow_anonymous true\n"
+           << shipped_listener_limit() << "\n";
   }
   config.close();
   start();
