@@ -1,7 +1,9 @@
 // A bare TLS client written with OpenSSL, for tests that must name exactly why the broker
 // refused a connection: it completes the handshake, sends an MQTT 3.1.1 CONNECT and reads the
 // CONNACK. (Paho reports a TLS 1.3 refusal, which arrives after the handshake, only as a lost
-// connection.)
+// connection.) Under TLS 1.3 it waits for the broker's verdict on its certificate, a session
+// ticket or an alert, before sending CONNECT: sent earlier, the broker's close could reset the
+// connection and lose the alert.
 #pragma once
 
 #include <string>
