@@ -43,8 +43,9 @@ ACL
 
 plain_port=$(free_port)
 tls_port=$(free_port)
+tls_gateway_port=$(free_port)
 write_broker_config "$work/plain" "$plain_port"
-write_broker_config "$work/tls" "$tls_port" "$pki"
+write_broker_config "$work/tls" "$tls_port" "$pki" "$tls_gateway_port"
 for side in plain tls; do
   /usr/sbin/mosquitto -c "$work/$side/mosquitto.conf" 2>> "$work/$side/mosquitto.stderr" &
   pids+=($!)
@@ -55,7 +56,7 @@ plain_url=tcp://127.0.0.1:$plain_port
 tls_url=ssl://127.0.0.1:$tls_port
 identity() { echo --ca "$pki/ca.crt" --cert "$work/$1/device.crt" --key "$work/$1/device.key"; }
 plain_gateway=(--broker "$plain_url") plain_load=(--broker "$plain_url") plain_bare=(--broker "$plain_url")
-tls_gateway=(--broker "$tls_url" --pki "$pki")
+tls_gateway=(--broker "ssl://127.0.0.1:$tls_gateway_port" --pki "$pki")  # sottod's own listener
 read -ra tls_load <<< "--broker $tls_url $(identity bench-load)"
 read -ra tls_bare <<< "--broker $tls_url $(identity bench-bare)"
 

@@ -47,13 +47,14 @@ pki=$demo/pki
 echo "== fleet PKI (sottoctl pki init --out $pki)"
 build/bin/sottoctl pki init --out "$pki" | sed 's/^/  /'
 broker=ssl://127.0.0.1:$broker_port
-write_broker_config "$demo" "$broker_port" "$pki"
+gateway_port=$(free_port)
+write_broker_config "$demo" "$broker_port" "$pki" "$gateway_port"
 /usr/sbin/mosquitto -c "$demo/mosquitto.conf" 2>> "$demo/mosquitto.stderr" &
 pids+=($!)
 wait_for_port "$broker_port" 20 || { echo "demo.sh: mosquitto did not start; see $demo/mosquitto.log" >&2; exit 1; }
 echo "== broker   $broker (private, TLS with client certificates and the fleet ACL, $demo/mosquitto.conf)"
 
-build/bin/sottod --config deploy/sottod.toml --broker "$broker" --pki "$pki" \
+build/bin/sottod --config deploy/sottod.toml --broker "ssl://127.0.0.1:$gateway_port" --pki "$pki" \
   --db "$demo/sotto.db" --http-port "$http_port" \
   2> "$demo/sottod.log" &
 pids+=($!)

@@ -61,16 +61,17 @@ wait_for_metric() {
   return 1
 }
 
-# write_broker_config DIR PORT [PKI_DIR]: the shipped deploy/mosquitto.conf with a private
-# listener and persistence directory (the system broker service is never used), writing its pid
-# to DIR/mosquitto.pid. With PKI_DIR (from `sottoctl pki init`) the listener is the shipped
-# deploy/mosquitto-tls.conf as it is (its connection limit included), on PORT and with PKI_DIR's
-# certificates, CRL and ACL: what a gateway deploys. Without it, a plain anonymous loopback
+# write_broker_config DIR PORT [PKI_DIR GATEWAY_PORT]: the shipped deploy/mosquitto.conf with a
+# private listener and persistence directory (the system broker service is never used), writing
+# its pid to DIR/mosquitto.pid. With PKI_DIR (from `sottoctl pki init`) the listeners are the
+# shipped deploy/mosquitto-tls.conf as it is (its connection limit included), the devices' on
+# PORT and sottod's own on GATEWAY_PORT, with PKI_DIR's certificates, CRL and ACL: what a
+# gateway deploys. Without it, a plain anonymous loopback
 # listener with the same max_connections (for benchmarks that compare or isolate the broker).
 # It runs as the invoking user: started as root, mosquitto would switch to its own user and
 # fail to write its persistence file.
 write_broker_config() {
-  local dir=$1 port=$2 pki=${3:-}
+  local dir=$1 port=$2 pki=${3:-} gateway_port=${4:-}
   grep -vE '^(listener|port|persistence_location|log_dest|pid_file|user|include_dir|password_file|acl_file) ' \
     deploy/mosquitto.conf > "$dir/mosquitto.conf"
   cat >> "$dir/mosquitto.conf" <<CONF
@@ -80,8 +81,12 @@ pid_file $dir/mosquitto.pid
 log_dest file $dir/mosquitto.log
 CONF
   if [ -n "$pki" ]; then
-    sed -e "s|^listener .*|listener $port 127.0.0.1|" -e "s|/etc/sotto/pki|$pki|g" \
-      deploy/mosquitto-tls.conf >> "$dir/mosquitto.conf"
+    # The first listener is the devices', the second sottod's own (see mosquitto-tls.conf).
+    [ -n "$gateway_port" ] || { echo "write_broker_config: a TLS broker needs the gateway port" >&2; return 2; }
+    awk -v port="$port" -v gateway_port="$gateway_port" -v pki="$pki" '
+      /^listener / { print "listener " (++listeners == 1 ? port : gateway_port) " 127.0.0.1"; next }
+      { while ((at = index($0, "/etc/sotto/pki")) > 0) $0 = substr($0, 1, at - 1) pki substr($0, at + 14)
+        print }' deploy/mosquitto-tls.conf >> "$dir/mosquitto.conf"
   else
     printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" >> "$dir/mosquitto.conf"
     grep -E '^max_connections ' deploy/mosquitto-tls.conf >> "$dir/mosquitto.conf"

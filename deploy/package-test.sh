@@ -6,7 +6,7 @@
 #   - `apt install ./sotto-gateway_*.deb` pulls every dependency; user, /var/lib/sotto,
 #     conffiles and the enabled unit are there; every binary answers --version
 #   - after `sottoctl pki init`, the broker snippets, once enabled, start Debian's own mosquitto
-#     the way its unit does, with the TLS listener on 8883 only; sottod runs as the sotto user
+#     the way its unit does, with the TLS listeners on 8883 and 127.0.0.1:8884 only; sottod runs as the sotto user
 #     with the installed unit's ExecStart and LoadCredential files, stores the events of a
 #     sotto-sim fleet (a certificate per device), `sottoctl fleet` shows the exact counts, and
 #     every log line carries its syslog priority (stderr standing in for the journal's stream)

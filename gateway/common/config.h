@@ -9,17 +9,21 @@ namespace sotto::gw {
 
 struct MqttConfig {
   // ssl://HOST:PORT: TLS with the files below; tcp://HOST:PORT: plain MQTT (TLS files unused).
-  std::string broker = "ssl://127.0.0.1:8883";
+  // 8884: sottod's own loopback listener in deploy/mosquitto-tls.conf (devices use 8883).
+  std::string broker = "ssl://127.0.0.1:8884";
   // TLS: the CA that signed the broker's certificate, and sottod's own certificate and key (its
   // identity at the broker). The broker's name must match its certificate. `sottoctl pki init
   // --out /etc/sotto/pki` writes all three.
   std::string ca_file = "/etc/sotto/pki/ca.crt";
   std::string cert_file = "/etc/sotto/pki/gateway.crt";
   std::string key_file = "/etc/sotto/pki/gateway.key";
-  // For brokers that authenticate by password instead of (or on top of) certificates.
-  std::string username;
+  // sottod's name in the broker's ACL (broker_files.h). On its own listener no certificate maps
+  // to a username, so sottod names itself; without a password it passes only a broker with no
+  // password_file. Brokers that authenticate by password take their own username and password.
+  std::string username = "sottod.gateway";
   std::string password;
-  std::string client_id = "sottod";
+  // Outside the device id alphabet: no device's client id (its CN) can take the session over.
+  std::string client_id = "sottod.gateway";
   uint32_t session_expiry_s =
       7 * 24 * 3600;  // how long the broker keeps our queue while we are down
   uint32_t keepalive_s = 30;

@@ -43,6 +43,17 @@ void write_leaf(const CertificateSpec &spec, X509 *ca, EVP_PKEY *ca_key,
   write_new(certificate_path, certificate_pem(certificate.get()), 0644);
 }
 
+// A self-signed CA certificate valid from not_before_s for `days`.
+CertificatePtr self_signed_ca(const std::string &common_name, EVP_PKEY *key,
+                              const PkiInitOptions &options) {
+  CertificateSpec ca;
+  ca.role = CertificateRole::kFleetCa;
+  ca.common_name = common_name;
+  ca.not_before_s = options.now_s - kClockSkewAllowanceS;
+  ca.not_after_s = options.now_s + options.ca_days * 86400;
+  return issue_certificate(ca, key, nullptr, key);
+}
+
 }  // namespace
 
 void init_pki(const PkiInitOptions &options) {
@@ -60,9 +71,9 @@ void init_pki(const PkiInitOptions &options) {
   std::filesystem::create_directories(options.dir, error);
   if (error) throw std::runtime_error("cannot create " + options.dir + ": " + error.message());
   for (const std::string &path :
-       {paths.ca_certificate(), paths.ca_key(), paths.gateway_certificate(), paths.gateway_key(),
-        paths.broker_certificate(), paths.broker_key(), paths.crl(), paths.acl(),
-        paths.registry()}) {
+       {paths.ca_certificate(), paths.ca_key(), paths.gateway_link_ca(),
+        paths.gateway_certificate(), paths.gateway_key(), paths.broker_certificate(),
+        paths.broker_key(), paths.crl(), paths.acl(), paths.registry()}) {
     struct stat info {};
     if (::stat(path.c_str(), &info) == 0) {
       throw std::runtime_error("refusing to overwrite " + path +
@@ -70,21 +81,25 @@ void init_pki(const PkiInitOptions &options) {
     }
   }
 
-  CertificateSpec ca;
-  ca.role = CertificateRole::kFleetCa;
-  ca.common_name = options.fleet_name + " CA";
-  ca.not_before_s = options.now_s - kClockSkewAllowanceS;
-  ca.not_after_s = options.now_s + options.ca_days * 86400;
   KeyPtr ca_key = generate_p256_key();
-  CertificatePtr ca_certificate = issue_certificate(ca, ca_key.get(), nullptr, ca_key.get());
+  CertificatePtr ca_certificate = self_signed_ca(options.fleet_name + " CA", ca_key.get(), options);
   write_new(paths.ca_key(), private_key_pem(ca_key.get()), 0600);
   write_new(paths.ca_certificate(), certificate_pem(ca_certificate.get()), 0644);
 
+  // sottod's certificate comes from a CA of its own, the only anchor of sottod's broker listener
+  // (deploy/mosquitto-tls.conf says why sottod has one). Its key lives only in this function:
+  // with nothing left to sign with, that listener admits sottod's certificate and nothing else.
+  KeyPtr link_ca_key = generate_p256_key();
+  CertificatePtr link_ca =
+      self_signed_ca(options.fleet_name + " gateway link CA", link_ca_key.get(), options);
+  write_new(paths.gateway_link_ca(), certificate_pem(link_ca.get()), 0644);
+
   for (CertificateSpec *leaf : {&gateway, &broker}) {
-    leaf->not_before_s = ca.not_before_s;
-    leaf->not_after_s = std::min(options.now_s + options.server_days * 86400, ca.not_after_s);
+    leaf->not_before_s = options.now_s - kClockSkewAllowanceS;
+    leaf->not_after_s = std::min(options.now_s + options.server_days * 86400,
+                                 options.now_s + options.ca_days * 86400);
   }
-  write_leaf(gateway, ca_certificate.get(), ca_key.get(), paths.gateway_certificate(),
+  write_leaf(gateway, link_ca.get(), link_ca_key.get(), paths.gateway_certificate(),
              paths.gateway_key());
   write_leaf(broker, ca_certificate.get(), ca_key.get(), paths.broker_certificate(),
              paths.broker_key());

@@ -1,6 +1,6 @@
-// `sottoctl pki init`: a new fleet PKI directory (pki_layout.h) with the fleet CA, sottod's
-// certificate, the broker's server certificate, an empty CRL, the ACL with sottod's rights and
-// an empty CA registry.
+// `sottoctl pki init`: a new fleet PKI directory (pki_layout.h) with the fleet CA, the gateway
+// link CA and sottod's certificate from it, the broker's server certificate, an empty CRL, the
+// ACL with sottod's rights and an empty CA registry.
 #pragma once
 
 #include <cstdint>

@@ -7,8 +7,10 @@
 
 namespace sotto::gw::pki {
 
-// sottod's identity at the broker (its certificate's CN, hence its MQTT username). The dot keeps
-// it outside the device id alphabet [a-z0-9-], so no device can ever be enrolled under it.
+// sottod's identity at the broker: its certificate's CN, and the MQTT username and client id it
+// sends (the defaults of mqtt.username and mqtt.client_id). The dot keeps it outside the device id
+// alphabet [a-z0-9-], so no device can ever be enrolled under it, and the device listener makes
+// every device's client id its CN, so no device can take over sottod's session.
 constexpr const char *kGatewayIdentity = "sottod.gateway";
 
 struct PkiPaths {
@@ -16,6 +18,9 @@ struct PkiPaths {
 
   std::string ca_certificate() const { return dir + "/ca.crt"; }
   std::string ca_key() const { return dir + "/ca.key"; }  // 0600; signs certificates and the CRL
+  // The trust anchor of sottod's own broker listener: a CA that signed gateway.crt and nothing
+  // else, and whose key pki init never kept, so no other certificate can pass that listener.
+  std::string gateway_link_ca() const { return dir + "/gateway-link-ca.crt"; }
   std::string gateway_certificate() const { return dir + "/gateway.crt"; }
   std::string gateway_key() const { return dir + "/gateway.key"; }
   std::string broker_certificate() const { return dir + "/broker.crt"; }

@@ -265,7 +265,8 @@ int pki_command(CliContext &context, const std::vector<std::string> &args) {
   context.out << "fleet CA " << paths.ca_certificate() << " (key " << paths.ca_key()
               << ", mode 0600)\n"
               << "sottod   " << paths.gateway_certificate() << " (identity "
-              << pki::kGatewayIdentity << ")\n"
+              << pki::kGatewayIdentity << ", from the gateway link CA " << paths.gateway_link_ca()
+              << ")\n"
               << "broker   " << paths.broker_certificate() << ", " << paths.crl() << ", "
               << paths.acl() << "\n";
   return kExitOk;

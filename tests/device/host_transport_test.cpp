@@ -16,6 +16,7 @@
 
 #include "broker.h"
 #include "device_certificates.h"
+#include "pki_layout.h"
 #include "process.h"
 #include "raw_client.h"
 #include "sotto/device.h"
@@ -381,8 +382,9 @@ TEST(HostTransport, PublishesOverTlsWithItsOwnCertificate) {
   broker.reload();
   const std::string ca = broker.pki_dir() + "/ca.crt";
   sotto::test::RawClient gateway(
-      broker.url(), "gateway-listener",
-      {ca, broker.pki_dir() + "/gateway.crt", broker.pki_dir() + "/gateway.key"});
+      broker.gateway_url(), "gateway-listener",
+      {ca, broker.pki_dir() + "/gateway.crt", broker.pki_dir() + "/gateway.key"},
+      sotto::gw::pki::kGatewayIdentity);
   gateway.subscribe("sotto/v1/site-a/tls-dev/event");
 
   HostDevice device(broker.url(), "tls-dev", {ca, dir + "/device.crt", dir + "/device.key"});

@@ -84,7 +84,7 @@ void FleetTest::SetUp() {
   const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
   dir_ = make_temp_dir(std::string("e2e-") + info->name());
   broker_ = std::make_unique<Broker>(info->name(), BrokerLink::kTls);
-  gateway_ = std::make_unique<GatewayProcess>(dir_, broker_->url(), broker_->pki_dir());
+  gateway_ = std::make_unique<GatewayProcess>(dir_, broker_->gateway_url(), broker_->pki_dir());
   configure_gateway(*gateway_);
   gateway_->start();
 }

@@ -18,7 +18,7 @@ namespace sotto::test {
 
 // sottod as a child process with its own data directory (SQLite file and ingest journal), which
 // survives restarts of the process (that is what the crash tests are about). With a PKI
-// directory it connects with the gateway certificate from it.
+// directory it connects with the gateway certificate from it (to the broker's gateway_url()).
 class GatewayProcess {
  public:
   GatewayProcess(std::string dir, std::string broker_url, std::string pki_dir = "");

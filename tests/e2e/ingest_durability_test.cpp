@@ -19,6 +19,7 @@
 
 #include "fleet_fixture.h"
 #include "http_client.h"
+#include "pki_layout.h"
 #include "raw_client.h"
 
 namespace sotto::test {
@@ -33,11 +34,14 @@ std::vector<uint8_t> event_bytes(uint32_t seq) {
 }
 
 // One device publishing at QoS 1 through its own connection: `acknowledged` counts the events the
-// broker acknowledged to it, which is what the device takes as delivered.
+// broker acknowledged to it (plus first_seq, where a later connection of the device goes on
+// counting), which is what the device takes as delivered.
 class CountedDevice {
  public:
-  CountedDevice(const std::string &broker_url, const TlsFiles &identity, std::string id)
+  CountedDevice(const std::string &broker_url, const TlsFiles &identity, std::string id,
+                uint32_t first_seq = 0)
       : id_(std::move(id)), publisher_(broker_url, id_ + "-device", identity) {
+    acknowledged_ = first_seq;
     publisher_.publish(topic("health"), encode(health_of(id_, kBoot)));
   }
   void publish_events(uint32_t count) {
@@ -158,6 +162,54 @@ TEST_F(IngestDurability, BrokerRestartWithABacklogDeliversEveryEventOnce) {
   device.publish_events(1200);
   broker_->stop();  // writes its persistence file
   broker_->start();
+  gateway_->start();
+  expect_stored_exactly_once(device.id(), 1200);
+}
+
+// mosquitto 2.0.11 on SIGHUP (sottoctl's device commands, systemctl reload, logrotate) drops the
+// ACL of every offline session on a use_identity_as_username listener, and with it everything
+// published to that session until the client reconnects, acknowledged to the device all the
+// same. sottod's own listener (deploy/mosquitto-tls.conf) keeps its session out of that path:
+// with the gateway down, a reload, then 1,200 events (stored: 0 of them before that listener).
+TEST_F(IngestDurability, BrokerReloadWhileTheGatewayIsDownLosesNothingPublishedAfterIt) {
+  const TlsFiles identity = device_identity("reload-1", kSite);
+  ASSERT_EQ(gateway_->stop(), 0);
+  broker_->reload();
+  CountedDevice device(broker_->url(), identity, "reload-1");
+  device.publish_events(1200);
+  gateway_->start();
+  expect_stored_exactly_once(device.id(), 1200);
+}
+
+// sottod's session restored from the broker's persistence file and not reconnected yet: events
+// published then (a broker without a username for sottod gives that session no ACL at start-up,
+// so they were dropped), and after a reload (where a password-authenticated gateway listener
+// lost them).
+TEST_F(IngestDurability, BrokerRestartThenReloadWhileTheGatewayIsDownLosesNothing) {
+  const TlsFiles identity = device_identity("restored-1", kSite);
+  ASSERT_EQ(gateway_->stop(), 0);
+  {
+    CountedDevice before(broker_->url(), identity, "restored-1");
+    before.publish_events(400);
+  }
+  broker_->stop();
+  broker_->start();
+  CountedDevice after(broker_->url(), identity, "restored-1", 400);
+  after.publish_events(400);
+  broker_->reload();
+  after.publish_events(400);
+  gateway_->start();
+  expect_stored_exactly_once(after.id(), 1200);
+}
+
+// A device asking for sottod's client id gets its own (its certificate's CN): sottod's session
+// and its backlog stay whole. Before that, its clean start discarded sottod's queue (1,200 to 0).
+TEST_F(IngestDurability, ADeviceUsingTheGatewaysClientIdCannotTakeOverItsSession) {
+  const TlsFiles identity = device_identity("thief-1", kSite);
+  ASSERT_EQ(gateway_->stop(), 0);
+  CountedDevice device(broker_->url(), identity, "thief-1");
+  device.publish_events(1200);
+  { RawClient thief(broker_->url(), gw::pki::kGatewayIdentity, identity); }
   gateway_->start();
   expect_stored_exactly_once(device.id(), 1200);
 }
@@ -298,7 +350,7 @@ TEST_F(HeldLock, HeldWriteLockStallsTheStoreThenPausesIngestAndNothingIsLost) {
 }
 
 TEST_F(IngestDurability, SecondGatewayOnTheSameDataDirectoryIsRefusedByName) {
-  GatewayProcess second(dir_, broker_->url(), broker_->pki_dir());
+  GatewayProcess second(dir_, broker_->gateway_url(), broker_->pki_dir());
   second.launch();
   EXPECT_EQ(second.wait_exit(std::chrono::seconds(30)), 1);
   const std::string log = read_file(dir_ + "/sottod.log");

@@ -27,12 +27,12 @@ std::string load_error(const std::string &text) {
 
 TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
   Config config = load_config(write_config(""));
-  EXPECT_EQ(config.mqtt.broker, "ssl://127.0.0.1:8883");
+  EXPECT_EQ(config.mqtt.broker, "ssl://127.0.0.1:8884");
   EXPECT_EQ(config.mqtt.ca_file, "/etc/sotto/pki/ca.crt");
   EXPECT_EQ(config.mqtt.cert_file, "/etc/sotto/pki/gateway.crt");
   EXPECT_EQ(config.mqtt.key_file, "/etc/sotto/pki/gateway.key");
-  EXPECT_EQ(config.mqtt.username, "");
-  EXPECT_EQ(config.mqtt.client_id, "sottod");
+  EXPECT_EQ(config.mqtt.username, "sottod.gateway");
+  EXPECT_EQ(config.mqtt.client_id, "sottod.gateway");
   EXPECT_EQ(config.mqtt.session_expiry_s, 604800u);
   EXPECT_EQ(config.store.synchronous, "normal");
   EXPECT_EQ(config.http.listen, "127.0.0.1");
@@ -82,7 +82,7 @@ TEST(Config, TlsMistakesAreNamed) {
   EXPECT_EQ(load_error("[mqtt]\nbroker = \"mqtts://x:8883\"\n"),
             "config: mqtt.broker: expected tcp://HOST:PORT or ssl://HOST:PORT, got "
             "\"mqtts://x:8883\"");
-  EXPECT_EQ(load_error("[mqtt]\npassword = \"secret\"\n"),
+  EXPECT_EQ(load_error("[mqtt]\nusername = \"\"\npassword = \"secret\"\n"),
             "config: mqtt.username: a password needs a username");
 }
 

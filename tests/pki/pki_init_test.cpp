@@ -1,5 +1,8 @@
 // pki init: the files, their modes, what each certificate may do, and no overwriting.
+#include <openssl/err.h>
 #include <sys/stat.h>
+
+#include <filesystem>
 
 #include "broker_files.h"
 #include "ca_registry.h"
@@ -35,7 +38,7 @@ TEST(PkiInit, WritesTheFleetCaSottodAndBrokerCertificatesWithPrivateKeysMode0600
 
   CertificatePtr gateway = read_certificate(paths.gateway_certificate());
   EXPECT_EQ(common_name(gateway.get()), "sottod.gateway");
-  EXPECT_EQ(verify(gateway.get(), paths.ca_certificate()), X509_V_OK);
+  EXPECT_EQ(verify(gateway.get(), paths.gateway_link_ca()), X509_V_OK);
   EXPECT_TRUE(has_purpose(gateway.get(), X509_PURPOSE_SSL_CLIENT, false));
   EXPECT_TRUE(has_purpose(gateway.get(), X509_PURPOSE_SSL_SERVER, false));
   EXPECT_EQ(alt_names(gateway.get()), (std::vector<std::string>{"localhost", "127.0.0.1"}));
@@ -57,8 +60,30 @@ TEST(PkiInit, StartsWithAnEmptyCrlAndAnAclForSottodOnly) {
   EXPECT_EQ(crl_number_of(paths.crl()), 1);
   EXPECT_EQ(read_text(paths.acl()), broker_acl_text({}, kNow));
   EXPECT_TRUE(CaRegistry(paths).certificates().empty());
+}
+
+// sottod's broker listener trusts the gateway link CA alone: sottod's certificate passes it and
+// no fleet certificate does; sottod's certificate is no device certificate either.
+TEST(PkiInit, SottodsCertificateComesFromAGatewayLinkCaThatSignsNothingElse) {
+  const PkiPaths paths = initialised_pki("link", kNow);
+  EXPECT_EQ(mode_of(paths.gateway_link_ca()), 0644u);
+  CertificatePtr link_ca = read_certificate(paths.gateway_link_ca());
+  EXPECT_EQ(common_name(link_ca.get()), "sotto fleet gateway link CA");
+  EXPECT_EQ(X509_check_ca(link_ca.get()), 1);
   CertificatePtr gateway = read_certificate(paths.gateway_certificate());
-  EXPECT_EQ(verify(gateway.get(), paths.ca_certificate(), paths.crl()), X509_V_OK);
+  EXPECT_EQ(verify(gateway.get(), paths.gateway_link_ca()), X509_V_OK);
+  EXPECT_EQ(verify(gateway.get(), paths.ca_certificate()),
+            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+  CertificatePtr broker = read_certificate(paths.broker_certificate());
+  EXPECT_EQ(verify(broker.get(), paths.gateway_link_ca()),
+            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+  // Nothing in the directory could sign for the link CA: its key was never written.
+  for (const auto &entry : std::filesystem::directory_iterator(paths.dir)) {
+    if (entry.path().extension() != ".key") continue;
+    KeyPtr key = private_key_from_pem(read_text(entry.path().string()), entry.path().string());
+    EXPECT_NE(X509_check_private_key(link_ca.get(), key.get()), 1) << entry.path();
+  }
+  ERR_clear_error();
 }
 
 TEST(PkiInit, NamesTheBrokerAsTold) {

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -44,18 +45,25 @@ std::string replace_all(std::string text, const std::string &from, const std::st
   return text;
 }
 
-// deploy/mosquitto-tls.conf as shipped, on this port and with this PKI directory.
-void append_tls_settings(std::ostream &config, int port, const std::string &pki_dir) {
+// deploy/mosquitto-tls.conf as shipped, with this PKI directory: its first listener on `port`,
+// every further one on a free port of its own; returns the ports in the file's order.
+std::vector<int> append_tls_settings(std::ostream &config, int port, const std::string &pki_dir) {
   std::ifstream shipped(SOTTO_SHIPPED_BROKER_TLS_CONFIG);
   if (!shipped) throw std::runtime_error("cannot read " SOTTO_SHIPPED_BROKER_TLS_CONFIG);
+  std::vector<int> ports;
   std::string line;
   while (std::getline(shipped, line)) {
     if (line.rfind("listener ", 0) == 0) {
-      config << "listener " << port << " 127.0.0.1\n";
+      int next = port;
+      while (std::find(ports.begin(), ports.end(), next) != ports.end())
+        next = free_loopback_port();
+      ports.push_back(next);
+      config << "listener " << next << " 127.0.0.1\n";
     } else {
       config << replace_all(line, "/etc/sotto/pki", pki_dir) << "\n";
     }
   }
+  return ports;
 }
 
 // The shipped TLS listener's connection limit, for the plain listener that stands in for it.
@@ -94,8 +102,9 @@ Broker::Broker(const std::string &name, BrokerLink link)
     pki.dir = pki_dir_;
     pki.now_s = static_cast<int64_t>(std::time(nullptr));
     gw::pki::init_pki(pki);
-    append_tls_settings(config, port_, pki_dir_);
+    listener_ports_ = append_tls_settings(config, port_, pki_dir_);
   } else {
+    listener_ports_ = {port_};
     config << "listener " << port_ << " 127.0.0.1\n"
            << "allow_anonymous true\n"
            << shipped_listener_limit() << "\n";
@@ -112,32 +121,55 @@ std::string Broker::url() const {
   return (pki_dir_.empty() ? "tcp://127.0.0.1:" : "ssl://127.0.0.1:") + std::to_string(port_);
 }
 
+std::string Broker::gateway_url() const {
+  return (pki_dir_.empty() ? "tcp://127.0.0.1:" : "ssl://127.0.0.1:") +
+         std::to_string(gateway_port());
+}
+
 std::string Broker::log() const {
   return read_file(dir_ + "/mosquitto.log");
 }
 
 void Broker::start() {
+  const size_t started = count_in_log(" running");
   process_ = std::make_unique<Process>(
       SOTTO_MOSQUITTO, std::vector<std::string>{"-c", config_path_}, dir_ + "/mosquitto.log");
-  if (!wait_for_port(port_, std::chrono::seconds(20))) {
-    throw std::runtime_error("mosquitto did not listen on port " + std::to_string(port_) +
-                             "; log: " + log());
+  for (int port : listener_ports_) {
+    if (!wait_for_port(port, std::chrono::seconds(20))) {
+      throw std::runtime_error("mosquitto did not listen on port " + std::to_string(port) +
+                               "; log: " + log());
+    }
+  }
+  // It listens before it handles signals: a SIGHUP (reload()) in between would end it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (count_in_log(" running") == started) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("mosquitto never logged that it is running; log: " + log());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 
+size_t Broker::count_in_log(const std::string &text) const {
+  size_t count = 0;
+  const std::string whole = log();
+  for (size_t at = whole.find(text); at != std::string::npos; at = whole.find(text, at + 1))
+    ++count;
+  return count;
+}
+
+size_t Broker::reload_count() const {
+  return count_in_log("Reloading config.");
+}
+
 void Broker::reload() {
-  auto reloads = [this] {
-    size_t count = 0;
-    const std::string text = log();
-    for (size_t at = text.find("Reloading config."); at != std::string::npos;
-         at = text.find("Reloading config.", at + 1))
-      ++count;
-    return count;
-  };
-  const size_t before = reloads();
+  const size_t before = reload_count();
   process_->signal(SIGHUP);
+  wait_for_reload_after(before);
+}
+
+void Broker::wait_for_reload_after(size_t before) const {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (reloads() == before) {
+  while (reload_count() <= before) {
     if (std::chrono::steady_clock::now() > deadline)
       throw std::runtime_error("mosquitto did not log a reload after SIGHUP; log: " + log());
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

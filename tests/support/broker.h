@@ -1,10 +1,12 @@
-// A private mosquitto on a random loopback port, configured like the shipped broker: the
-// settings of deploy/mosquitto.conf, and for TLS brokers the listener, certificates, CRL and ACL
-// of deploy/mosquitto-tls.conf over a fresh fleet PKI of its own.
+// A private mosquitto on random loopback ports, configured like the shipped broker: the
+// settings of deploy/mosquitto.conf, and for TLS brokers the listeners (the devices' and
+// sottod's own), certificates, CRL and ACL of deploy/mosquitto-tls.conf over a fresh fleet PKI
+// of its own.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "process.h"
 
@@ -37,17 +39,31 @@ class Broker {
   void start();
   // SIGHUP, as sottoctl sends it; waits until the broker's log says it reloaded.
   void reload();
+  // How many reloads the log shows, and a wait until it shows more than `before` (for a SIGHUP
+  // someone else sent, e.g. sottoctl); throws after 20 s.
+  size_t reload_count() const;
+  void wait_for_reload_after(size_t before) const;
+  // The devices' listener.
   int port() const { return port_; }
   std::string url() const;
+  // sottod's own listener (a TLS broker's second listener: certificates from the gateway link CA
+  // only); a plain broker's one listener otherwise.
+  int gateway_port() const { return listener_ports_.size() > 1 ? listener_ports_[1] : port_; }
+  std::string gateway_url() const;
+  // Every listener the broker opened, the devices' first.
+  const std::vector<int> &listener_ports() const { return listener_ports_; }
   const std::string &pki_dir() const { return pki_dir_; }  // "" for a plain broker
   std::string pid_file() const { return dir_ + "/mosquitto.pid"; }
   std::string log() const;
 
  private:
+  size_t count_in_log(const std::string &text) const;
+
   std::string dir_;
   std::string config_path_;
   std::string pki_dir_;
   int port_;
+  std::vector<int> listener_ports_;
   std::unique_ptr<Process> process_;
 };
 

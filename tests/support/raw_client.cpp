@@ -14,7 +14,7 @@ constexpr auto kTimeout = std::chrono::seconds(10);
 }  // namespace
 
 RawClient::RawClient(const std::string &broker_url, const std::string &client_id,
-                     const TlsFiles &tls)
+                     const TlsFiles &tls, const std::string &username)
     : client_(std::make_unique<mqtt::async_client>(broker_url, client_id,
                                                    mqtt::create_options(MQTTVERSION_5))) {
   auto options = mqtt::connect_options_builder()
@@ -41,6 +41,7 @@ RawClient::RawClient(const std::string &broker_url, const std::string &client_id
     }
     options.set_ssl(ssl);
   }
+  if (!username.empty()) options.set_user_name(username);
   client_->start_consuming();
   try {
     client_->connect(options)->wait_for(kTimeout + std::chrono::seconds(5));

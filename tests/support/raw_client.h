@@ -42,8 +42,10 @@ constexpr int kReasonNotAuthorized = 0x87;
 
 class RawClient {
  public:
-  // Connects (clean start); throws ConnectRefused.
-  RawClient(const std::string &broker_url, const std::string &client_id, const TlsFiles &tls = {});
+  // Connects (clean start), sending `username` if given (sottod's name on its own listener, where
+  // no certificate maps to one); throws ConnectRefused.
+  RawClient(const std::string &broker_url, const std::string &client_id, const TlsFiles &tls = {},
+            const std::string &username = "");
   ~RawClient();
   RawClient(const RawClient &) = delete;
   RawClient &operator=(const RawClient &) = delete;
