@@ -122,6 +122,14 @@ std::unique_ptr<RawClient> FleetTest::connect_device(const std::string &device,
                                      device_identity(device, site));
 }
 
+void FleetTest::expect_publish_refused(const std::string &device, const std::string &site,
+                                       const std::string &topic,
+                                       const std::vector<uint8_t> &payload) {
+  auto client = connect_device(device, site);
+  EXPECT_EQ(client->publish_reason(topic, payload), kReasonNotAuthorized) << topic;
+  EXPECT_TRUE(client->closed_by_broker_within(std::chrono::seconds(10))) << topic;
+}
+
 SimResult FleetTest::run_sim(const std::vector<std::string> &flags, std::chrono::seconds timeout) {
   auto sim = start_sim(flags);
   SimResult result;

@@ -89,6 +89,10 @@ class FleetTest : public ::testing::Test {
   TlsFiles device_identity(const std::string &device, const std::string &site);
   // A hand-made device: connected with its own certificate.
   std::unique_ptr<RawClient> connect_device(const std::string &device, const std::string &site);
+  // The broker's whole verdict on one publish the ACL refuses, from a fresh connection of the
+  // device: PUBACK 0x87, then the connection closed (mosquitto 2.0.11 with max_queued_messages 0).
+  void expect_publish_refused(const std::string &device, const std::string &site,
+                              const std::string &topic, const std::vector<uint8_t> &payload);
 
   std::string dir_;
   std::unique_ptr<Broker> broker_;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <mutex>
+#include <thread>
 
 namespace sotto::test {
 namespace {
@@ -83,6 +84,15 @@ void RawClient::publish(const std::string &topic, const std::vector<uint8_t> &pa
     std::snprintf(code, sizeof code, "0x%02x", reason);
     throw std::runtime_error("publish to " + topic + " refused by the broker: reason " + code);
   }
+}
+
+bool RawClient::closed_by_broker_within(std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (client_->is_connected()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 void RawClient::subscribe(const std::string &filter) {

@@ -54,6 +54,9 @@ class RawClient {
   void publish(const std::string &topic, const std::vector<uint8_t> &payload);
   // The PUBACK's reason code: 0x00 or 0x10 (no subscribers) accepted, 0x87 not authorised.
   int publish_reason(const std::string &topic, const std::vector<uint8_t> &payload);
+  // Whether the broker closed the connection within `wait` (mosquitto 2.0.11 does so right after
+  // the PUBACK that refuses a publish: see README, "What the broker refuses").
+  bool closed_by_broker_within(std::chrono::milliseconds wait);
   // Throws unless the broker granted the subscription.
   void subscribe(const std::string &filter);
   // Every message that arrives within `wait` (topic, payload), in order.
