@@ -69,6 +69,9 @@ constexpr const char *kSiteSummaries =
 constexpr const char *kSiteKinds =
     "SELECT kind, SUM(count) FROM aggregates WHERE scope = 1 AND scope_key = ?1 "
     "AND window_s = ?2 GROUP BY kind";
+// Folded in C++: a GROUP BY here would sort in a temporary B-tree on every fleet query.
+constexpr const char *kSiteModels =
+    "SELECT model_id, model_version FROM devices WHERE site_key = ?1";
 constexpr const char *kDeviceBoots =
     "SELECT b.boot_key FROM boots b JOIN devices d ON d.device_key = b.device_key "
     "WHERE d.device_id = ?1 ORDER BY b.boot_key DESC";
@@ -125,6 +128,7 @@ std::vector<NamedQuery> sqlite_api_queries() {
   std::vector<NamedQuery> queries = {
       {"fleet: sites", kSiteSummaries},
       {"fleet: kinds per site", kSiteKinds},
+      {"fleet: models per site", kSiteModels},
       {"devices", devices_sql(false)},
       {"devices?site", devices_sql(true)},
       {"devices/{id}", device_sql()},
@@ -155,6 +159,7 @@ std::vector<SiteSummary> SqliteReader::site_summaries(int64_t low_battery_mv, in
   Statement query(db_.handle(), kSiteSummaries);
   query.bind(1, low_battery_mv);
   Statement kinds(db_.handle(), kSiteKinds);
+  Statement models(db_.handle(), kSiteModels);
   while (query.step()) {
     SiteSummary site;
     site.site = query.text(0);
@@ -166,6 +171,9 @@ std::vector<SiteSummary> SqliteReader::site_summaries(int64_t low_battery_mv, in
     kinds.bind(1, query.integer(6)).bind(2, window_s);
     while (kinds.step()) site.events_by_kind[static_cast<int>(kinds.integer(0))] = kinds.integer(1);
     kinds.reset();
+    models.bind(1, query.integer(6));
+    while (models.step()) site.devices_by_model[{models.integer(0), models.integer(1)}] += 1;
+    models.reset();
     sites.push_back(std::move(site));
   }
   return sites;

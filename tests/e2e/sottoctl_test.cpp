@@ -69,11 +69,14 @@ TEST_F(Sottoctl, FleetTableSummarisesEachSite) {
   auto rows = table_rows(result.output);
   ASSERT_EQ(rows.size(), 3u) << result.output;
   EXPECT_EQ(rows[0][0], "SITE");
-  // SITE DEVICES EVENTS ANOMALY CLASSIFICATION THRESHOLD HEARTBEAT DROPPED LOW BATTERY(2 words)
-  const std::vector<std::string> farm = {"farm-north", "1", "3", "0", "0", "3", "0", "0", "0"};
-  const std::vector<std::string> plant = {"plant-1", "1", "2", "2", "0", "0", "0", "0", "0"};
-  EXPECT_EQ(std::vector<std::string>(rows[1].begin(), rows[1].begin() + 9), farm);
-  EXPECT_EQ(std::vector<std::string>(rows[2].begin(), rows[2].begin() + 9), plant);
+  // SITE DEVICES MODELS EVENTS ANOMALY CLASSIFICATION THRESHOLD HEARTBEAT DROPPED LOW BATTERY
+  // (2 words); neither device has a model: "rules:1".
+  const std::vector<std::string> farm = {"farm-north", "1", "rules:1", "3", "0",
+                                         "0",          "3", "0",       "0", "0"};
+  const std::vector<std::string> plant = {"plant-1", "1", "rules:1", "2", "2",
+                                          "0",       "0", "0",       "0", "0"};
+  EXPECT_EQ(std::vector<std::string>(rows[1].begin(), rows[1].begin() + 10), farm);
+  EXPECT_EQ(std::vector<std::string>(rows[2].begin(), rows[2].begin() + 10), plant);
 }
 
 TEST_F(Sottoctl, DevicesTableListsEveryDeviceWithItsCounts) {
