@@ -16,4 +16,8 @@ set(SOTTO_CONFORMANCE_MODELS
   "mobilenet_v2_nhwc|tflm-examples/derived/mobilenet_v2_nhwc.tflite|tflm-examples/mobilenet_v2_nhwc|83|0,8|0|0|generic"
   "mobilenet_v2_mean_requant|tflm-examples/derived/mobilenet_v2_mean_requant.tflite|tflm-examples/mobilenet_v2_mean_requant|81|0,1,8,9|0|0|generic"
   "simple_add_model|tflm-examples/ops/simple_add_model.tflite|tflm-examples/simple_add_model|1|0,1,8,9|0,1,8,9|0,1,8,9|generic"
+  "seanet_add_0|tflm-examples/ops/seanet_add_0.tflite|tflm-examples/seanet_add_0|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_add_16|tflm-examples/ops/seanet_add_16.tflite|tflm-examples/seanet_add_16|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_sub_0|tflm-examples/ops/seanet_sub_0.tflite|tflm-examples/seanet_sub_0|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_sub_4|tflm-examples/ops/seanet_sub_4.tflite|tflm-examples/seanet_sub_4|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
 )

@@ -32,8 +32,8 @@ enum sotto_smdl_op_kind {
 };
 
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
- * edges (QUANTIZE in, DEQUANTIZE out). No op takes int16, int32 or uint8 yet; the table can
- * describe them so a blob stays one format when ops for 16x8 models arrive. */
+ * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
+ * op's check names them (ADD, SUB). No op takes int32 or uint8 yet. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
@@ -114,7 +114,7 @@ enum sotto_smdl_param {
   SOTTO_P_INPUT_OFFSET = 11,
   SOTTO_P_OUTPUT_OFFSET = 12,
   SOTTO_P_FILTER_OFFSET = 13,
-  /* ADD */
+  /* ADD and SUB (input 2 subtracted), int8 (left shift up to 20) and int16 (up to 15) */
   SOTTO_P_ADD_LEFT_SHIFT = 0,
   SOTTO_P_ADD_INPUT1_OFFSET = 1,
   SOTTO_P_ADD_INPUT1_MULT = 2,
@@ -134,7 +134,7 @@ enum sotto_smdl_param {
   SOTTO_P_SOFTMAX_BETA_MULT = 0,
   SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT = 1,
   SOTTO_P_SOFTMAX_DIFF_MIN = 2,
-  /* MUL (offsets as ADD; ADD and MUL read an input of 1 or dims[3] elements as broadcast) */
+  /* MUL (offsets as ADD; ADD, SUB and MUL read an input of 1 or dims[3] elements as broadcast) */
   SOTTO_P_MUL_INPUT1_OFFSET = 1,
   SOTTO_P_MUL_INPUT2_OFFSET = 4,
   SOTTO_P_MUL_OUTPUT_MULT = 7,

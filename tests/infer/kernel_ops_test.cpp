@@ -1,0 +1,72 @@
+// The reference kernels of the ops TFLM's example models added (SUB, LEAKY_RELU, STRIDED_SLICE,
+// TRANSPOSE) at their edges, against values derived by hand from TFLM's reference arithmetic:
+// rounding ties, saturation, zero points, broadcasts, int16.
+#include <gtest/gtest.h>
+
+#include "kernel_args.h"
+#include "kernel_test_util.h"
+
+using namespace sotto_infer;
+using sotto_test::make_args;
+using sotto_test::shape;
+
+namespace {
+
+sotto_smdl_tensor_t of_type(sotto_smdl_tensor_t t, uint32_t type) {
+  t.type = type;
+  t.bytes *= sotto_smdl_type_bytes(type);
+  return t;
+}
+
+// SUB with equal input scales: both inputs halved after the left shift, the output multiplier
+// 2^-(left_shift - 1) (2^30, shift 2 - left_shift) over `output_steps` (1 or 2) input steps.
+sotto_smdl_op_t sub_op(int32_t left_shift, int32_t output_steps, int32_t output_zero_point) {
+  sotto_smdl_op_t op{};
+  int32_t *p = op.params;
+  p[SOTTO_P_ACT_MIN] = left_shift == 15 ? -32768 : -128;
+  p[SOTTO_P_ACT_MAX] = left_shift == 15 ? 32767 : 127;
+  p[SOTTO_P_ADD_LEFT_SHIFT] = left_shift;
+  p[SOTTO_P_ADD_INPUT1_MULT] = p[SOTTO_P_ADD_INPUT2_MULT] = 1 << 30;
+  p[SOTTO_P_ADD_OUTPUT_MULT] = 1 << 30;
+  p[SOTTO_P_ADD_OUTPUT_SHIFT] = 2 - left_shift - (output_steps == 2 ? 1 : 0);
+  p[SOTTO_P_OUTPUT_OFFSET] = output_zero_point;
+  return op;
+}
+
+TEST(OpKernels, SubInt8RoundsTiesAwayFromZeroAndSaturates) {
+  const sotto_smdl_tensor_t t = shape(1, 1, 4);
+  // Output scale twice the inputs': 3 - 0 = 1.5 steps rounds to 2, -3 - 0 to -2; plus zp 5.
+  sotto_smdl_op_t op = sub_op(20, 2, 5);
+  const int8_t x[4] = {3, -3, 127, -128}, y[4] = {0, 0, -128, 127};
+  int8_t out[4];
+  reference::sub(make_args(&op, &t, &t, &t, x, y, out, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(7, out[0]);
+  EXPECT_EQ(3, out[1]);
+  EXPECT_EQ(127, out[2]);   // 255 / 2 + 5 saturates
+  EXPECT_EQ(-123, out[3]);  // -127.5 rounds to -128, plus 5
+  // Input zero points (offsets) are subtracted before the shift: (10 + 2) - (3 - 1) = 10.
+  op = sub_op(20, 1, 0);
+  op.params[SOTTO_P_ADD_INPUT1_OFFSET] = 2;
+  op.params[SOTTO_P_ADD_INPUT2_OFFSET] = -1;
+  const int8_t a[4] = {10, 0, 0, 0}, b[4] = {3, 0, 0, 0};
+  reference::sub(make_args(&op, &t, &t, &t, a, b, out, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(10, out[0]);
+  EXPECT_EQ(3, out[1]);
+}
+
+TEST(OpKernels, SubInt16BroadcastsTheLastDimAndSaturatesToInt16) {
+  const sotto_smdl_tensor_t t = of_type(shape(1, 2, 2), SOTTO_SMDL_INT16);
+  const sotto_smdl_tensor_t v = of_type(shape(1, 1, 2), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op = sub_op(15, 1, 0);
+  const int16_t x[4] = {1000, 32767, -32768, 5}, y[2] = {1000, -7};
+  int16_t out[4];
+  reference::sub(make_args(&op, &t, &v, &t, reinterpret_cast<const int8_t *>(x),
+                           reinterpret_cast<const int8_t *>(y), reinterpret_cast<int8_t *>(out),
+                           nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(0, out[0]);
+  EXPECT_EQ(32767, out[1]);   // 32774 saturates
+  EXPECT_EQ(-32768, out[2]);  // -33768 saturates
+  EXPECT_EQ(12, out[3]);
+}
+
+}  // namespace
