@@ -1,5 +1,5 @@
-// Lowering of the element-wise, reduction and data-movement ops: ADD, SUB, MUL, SOFTMAX, LOGISTIC,
-// CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE, RESHAPE.
+// Lowering of the element-wise, reduction and data-movement ops: ADD, SUB, MUL, LEAKY_RELU,
+// SOFTMAX, LOGISTIC, CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE, RESHAPE.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -81,6 +81,32 @@ void Compiler::lower_add(size_t i) {
 
 void Compiler::lower_sub(size_t i) {
   lower_add_or_sub(i, SOTTO_OP_SUB);
+}
+
+// LEAKY_RELU as TFLM: the identity and alpha ratios computed in float (as TFLM does), each then
+// a quantized multiplier.
+void Compiler::lower_leaky_relu(size_t i) {
+  const TfOperator &op = m_.operators[i];
+  sotto_smdl_op_t rec = blank_op(SOTTO_OP_LEAKY_RELU);
+  rec.output = output(i, kInt8 | kInt16);
+  rec.input0 = input(i, 0, 1u << tensors_[rec.output].type);
+  const sotto_smdl_tensor_t &in = tensors_[rec.input0];
+  const sotto_smdl_tensor_t &out = tensors_[rec.output];
+  if (in.bytes != out.bytes) fail(i, "input and output sizes differ");
+  const float alpha = op.options.scalar<float>(0, 0.0f);
+  if (!(alpha >= 0.0f)) fail(i, "alpha " + std::to_string(alpha) + "; supported: alpha >= 0");
+  const float alpha_ratio = in.scale * alpha / out.scale;
+  const float identity_ratio = in.scale / out.scale;
+  const QuantizedMultiplier qa = quantize_multiplier(static_cast<double>(alpha_ratio));
+  const QuantizedMultiplier qi = quantize_multiplier(static_cast<double>(identity_ratio));
+  int32_t *p = rec.params;
+  p[SOTTO_P_LEAKY_RELU_INPUT_ZERO_POINT] = in.zero_point;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_MULT] = qi.multiplier;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_SHIFT] = qi.shift;
+  p[SOTTO_P_LEAKY_RELU_ALPHA_MULT] = qa.multiplier;
+  p[SOTTO_P_LEAKY_RELU_ALPHA_SHIFT] = qa.shift;
+  p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
+  ops_.push_back(rec);
 }
 
 void Compiler::lower_softmax(size_t i) {

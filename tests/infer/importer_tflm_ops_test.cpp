@@ -65,4 +65,21 @@ TEST(ImporterTflmOps, SubOfMixedTypesNamesTheTensor) {
             import_error(b.finish({x, y}, {out})));
 }
 
+TEST(ImporterTflmOps, LeakyReluWithANegativeAlphaIsRefused) {
+  for (const float alpha : {0.2f, -0.5f}) {
+    TfliteBuilder b;
+    const int32_t x = b.tensor({1, 4}, kInt8, 0.5f, 1);
+    const int32_t out = b.tensor({1, 4}, kInt8, 0.25f, -2);
+    auto options = FbNode::table();
+    options->set(0, alpha);
+    b.op(98, {x}, out, options);
+    if (alpha > 0) {
+      EXPECT_TRUE(opens(b.finish(x, out)));
+    } else {
+      EXPECT_EQ("operator 0 (LEAKY_RELU): alpha -0.500000; supported: alpha >= 0",
+                import_error(b.finish(x, out)));
+    }
+  }
+}
+
 }  // namespace

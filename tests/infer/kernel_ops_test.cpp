@@ -69,4 +69,38 @@ TEST(OpKernels, SubInt16BroadcastsTheLastDimAndSaturatesToInt16) {
   EXPECT_EQ(12, out[3]);
 }
 
+TEST(OpKernels, LeakyReluScalesEachSignByItsOwnMultiplier) {
+  const sotto_smdl_tensor_t t = shape(1, 1, 5);
+  sotto_smdl_op_t op{};
+  int32_t *p = op.params;
+  p[SOTTO_P_ACT_MIN] = -128;
+  p[SOTTO_P_ACT_MAX] = 127;
+  // Equal scales, alpha 0.25: identity 1.0 (2^30, shift 1), alpha (2^30, shift -1); zero
+  // points -3 in, 2 out.
+  p[SOTTO_P_LEAKY_RELU_INPUT_ZERO_POINT] = -3;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_MULT] = p[SOTTO_P_LEAKY_RELU_ALPHA_MULT] = 1 << 30;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_SHIFT] = 1;
+  p[SOTTO_P_LEAKY_RELU_ALPHA_SHIFT] = -1;
+  p[SOTTO_P_OUTPUT_OFFSET] = 2;
+  const int8_t x[5] = {-3, 10, -9, -11, 127};
+  int8_t out[5];
+  reference::leaky_relu(
+      make_args(&op, &t, nullptr, &t, x, nullptr, out, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(2, out[0]);    // the zero point maps to the zero point
+  EXPECT_EQ(15, out[1]);   // 13 + 2
+  EXPECT_EQ(0, out[2]);    // -6 * 0.25 = -1.5 rounds away to -2, + 2
+  EXPECT_EQ(0, out[3]);    // -8 * 0.25 = -2, + 2
+  EXPECT_EQ(127, out[4]);  // 130 + 2 saturates
+  const sotto_smdl_tensor_t w = of_type(shape(1, 1, 2), SOTTO_SMDL_INT16);
+  p[SOTTO_P_LEAKY_RELU_INPUT_ZERO_POINT] = 0;
+  p[SOTTO_P_OUTPUT_OFFSET] = 10;
+  const int16_t y[2] = {32767, -32768};
+  int16_t wide[2];
+  reference::leaky_relu(make_args(&op, &w, nullptr, &w, reinterpret_cast<const int8_t *>(y),
+                                  nullptr, reinterpret_cast<int8_t *>(wide), nullptr, nullptr,
+                                  nullptr, nullptr));
+  EXPECT_EQ(32767, wide[0]);  // 32777 saturates to int16, not int8
+  EXPECT_EQ(-8182, wide[1]);  // -8192 + 10
+}
+
 }  // namespace

@@ -36,7 +36,8 @@
   ROW(MEAN,              13, 40,  mean)                      \
   ROW(QUANTIZE,          14, 114, quantize)                  \
   ROW(DEQUANTIZE,        15, 6,   dequantize)                \
-  ROW(SUB,               16, 41,  sub)
+  ROW(SUB,               16, 41,  sub)                       \
+  ROW(LEAKY_RELU,        17, 98,  leaky_relu)
 /* clang-format on */
 
 #endif /* SOTTO_INFER_OP_TABLE_H */

@@ -33,7 +33,7 @@ enum sotto_smdl_op_kind {
 
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
  * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
- * op's check names them (ADD, SUB). No op takes int32 or uint8 yet. */
+ * op's check names them (ADD, SUB, LEAKY_RELU). No op takes int32 or uint8 yet. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
@@ -163,6 +163,13 @@ enum sotto_smdl_param {
   /* DEQUANTIZE: int8 -> float32, (x - zp) * scale */
   SOTTO_P_DEQUANTIZE_SCALE_BITS = 0,
   SOTTO_P_DEQUANTIZE_ZERO_POINT = 1,
+  /* LEAKY_RELU, int8 and int16: (x - input zp) times the identity multiplier where it is >= 0,
+   * the alpha one (alpha folded in) where it is negative, plus the output zero point (slot 12) */
+  SOTTO_P_LEAKY_RELU_INPUT_ZERO_POINT = 0,
+  SOTTO_P_LEAKY_RELU_IDENTITY_MULT = 1,
+  SOTTO_P_LEAKY_RELU_IDENTITY_SHIFT = 2,
+  SOTTO_P_LEAKY_RELU_ALPHA_MULT = 3,
+  SOTTO_P_LEAKY_RELU_ALPHA_SHIFT = 4,
   SOTTO_P_COUNT_ = 16,
 };
 
