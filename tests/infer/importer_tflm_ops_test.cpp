@@ -29,6 +29,12 @@ bool opens(const std::vector<uint8_t> &tflite) {
   return sotto_model_open(&model, blob.data(), blob.bytes) == SOTTO_OK;
 }
 
+std::vector<uint8_t> int32_bytes(const std::vector<int32_t> &v) {
+  std::vector<uint8_t> bytes(v.size() * 4);
+  memcpy(bytes.data(), v.data(), bytes.size());
+  return bytes;
+}
+
 // ADD (0) or SUB (41) of two int16 tensors with pot_scale_int16 as given (absent: the schema's
 // default, true).
 std::vector<uint8_t> int16_add_or_sub(int32_t builtin, int pot_scale) {
@@ -80,6 +86,49 @@ TEST(ImporterTflmOps, LeakyReluWithANegativeAlphaIsRefused) {
                 import_error(b.finish(x, out)));
     }
   }
+}
+
+// A 1x5x4 int16 slice: begin (-4 from the end, masked), end (masked, -5 from the end: before
+// the first), strides (2, -3), and option `option_field` set to `value`.
+std::vector<uint8_t> slice_model(int32_t option_field, int32_t value) {
+  TfliteBuilder b;
+  const int32_t x = b.tensor({1, 5, 4}, kInt16, 0.01f, 0);
+  const int32_t begin = b.tensor({3}, kInt32, 0, 0, int32_bytes({0, -4, 0}));
+  const int32_t end = b.tensor({3}, kInt32, 0, 0, int32_bytes({1, 0, -5}));
+  const int32_t strides = b.tensor({3}, kInt32, 0, 0, int32_bytes({1, 2, -3}));
+  const int32_t out = b.tensor({1, 2, 2}, kInt16, 0.01f, 0);
+  auto options = FbNode::table();
+  options->set(0, int32_t{4});  // begin_mask: dim 2
+  options->set(1, int32_t{2});  // end_mask: dim 1
+  if (option_field >= 2) options->set(option_field, value);
+  b.op(45, {x, begin, end, strides}, out, options);
+  return b.finish(x, out);
+}
+
+TEST(ImporterTflmOps, StridedSliceResolvesMasksAndNegativeIndicesAsTflite) {
+  AlignedBlob blob(import_tflite(slice_model(-1, 0), Target::kGeneric));
+  sotto_model_t model;
+  ASSERT_EQ(SOTTO_OK, sotto_model_open(&model, blob.data(), blob.bytes));
+  std::vector<uint32_t> arena((sotto_model_arena_bytes(&model) + 3) / 4);
+  ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), arena.size() * 4));
+  sotto_tensor_t in, out;
+  ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
+  int16_t *x = static_cast<int16_t *>(in.data);
+  for (int i = 0; i < 20; ++i) x[i] = static_cast<int16_t>(i * 100);
+  ASSERT_EQ(SOTTO_OK, sotto_invoke(&model));
+  ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, 0, &out));
+  // Rows 1, 3 (begin -4 + 5, end masked, stride 2); columns 3, 0 (begin masked with a negative
+  // stride: the last; end -5 + 4 = -1, stride -3).
+  const int16_t *y = static_cast<const int16_t *>(out.data);
+  EXPECT_EQ((std::vector<int16_t>{700, 400, 1500, 1200}), std::vector<int16_t>(y, y + 4));
+}
+
+TEST(ImporterTflmOps, StridedSliceMasksItDoesNotLowerAreNamed) {
+  EXPECT_EQ("operator 0 (STRIDED_SLICE): ellipsis_mask is set; supported: begin_mask and end_mask",
+            import_error(slice_model(2, 1)));
+  EXPECT_EQ(
+      "operator 0 (STRIDED_SLICE): shrink_axis_mask is set; supported: begin_mask and end_mask",
+      import_error(slice_model(4, 1)));
 }
 
 }  // namespace

@@ -103,4 +103,29 @@ TEST(OpKernels, LeakyReluScalesEachSignByItsOwnMultiplier) {
   EXPECT_EQ(-8182, wide[1]);  // -8192 + 10
 }
 
+TEST(OpKernels, StridedSliceWalksEachDimFromItsStartByItsStride) {
+  // 1x2x3x4 int16 input, element value = its index; take dim 1 from 1, dim 2 backwards from 2
+  // by -2, dim 3 from 0 by 3: output 1x1x2x2.
+  sotto_smdl_tensor_t in = of_type(shape(2, 3, 4), SOTTO_SMDL_INT16);
+  sotto_smdl_tensor_t out = of_type(shape(1, 2, 2), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op{};
+  int32_t *p = op.params;
+  const int32_t start[4] = {0, 1, 2, 0}, stride[4] = {1, 1, -2, 3};
+  for (int d = 0; d < 4; ++d) {
+    p[SOTTO_P_SLICE_START + d] = start[d];
+    p[SOTTO_P_SLICE_STRIDE + d] = stride[d];
+  }
+  int16_t x[24];
+  for (int i = 0; i < 24; ++i) x[i] = static_cast<int16_t>(i * 1000 - 12000);
+  int16_t y[4];
+  reference::strided_slice(make_args(&op, &in, nullptr, &out, reinterpret_cast<const int8_t *>(x),
+                                     nullptr, reinterpret_cast<int8_t *>(y), nullptr, nullptr,
+                                     nullptr, nullptr));
+  // Indices (h 1): w 2 -> 20, 23; w 0 -> 12, 15.
+  EXPECT_EQ(x[20], y[0]);
+  EXPECT_EQ(x[23], y[1]);
+  EXPECT_EQ(x[12], y[2]);
+  EXPECT_EQ(x[15], y[3]);
+}
+
 }  // namespace

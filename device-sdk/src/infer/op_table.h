@@ -37,7 +37,8 @@
   ROW(QUANTIZE,          14, 114, quantize)                  \
   ROW(DEQUANTIZE,        15, 6,   dequantize)                \
   ROW(SUB,               16, 41,  sub)                       \
-  ROW(LEAKY_RELU,        17, 98,  leaky_relu)
+  ROW(LEAKY_RELU,        17, 98,  leaky_relu)                \
+  ROW(STRIDED_SLICE,     18, 45,  strided_slice)
 /* clang-format on */
 
 #endif /* SOTTO_INFER_OP_TABLE_H */
