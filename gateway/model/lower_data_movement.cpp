@@ -1,5 +1,5 @@
-// Lowering of the ops that only move elements: STRIDED_SLICE. It copies without requantizing, so
-// input and output must share their quantization.
+// Lowering of the ops that only move elements: STRIDED_SLICE and TRANSPOSE. Both copy without
+// requantizing, so input and output must share their quantization.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -88,6 +88,39 @@ void Compiler::lower_strided_slice(size_t i) {
     rec.params[SOTTO_P_SLICE_STRIDE + 4 - rank + d] = static_cast<int32_t>(stride);
   }
   for (size_t d = 0; d < 4 - rank; ++d) rec.params[SOTTO_P_SLICE_STRIDE + d] = 1;
+  ops_.push_back(rec);
+}
+
+void Compiler::lower_transpose(size_t i) {
+  sotto_smdl_op_t rec = blank_op(SOTTO_OP_TRANSPOSE);
+  const TypeSet types = kInt8 | kInt16 | kInt32 | kFloat32;
+  rec.input0 = input(i, 0, types);
+  rec.output = output(i, types);
+  check_same_quantization(i, rec);
+  const sotto_smdl_tensor_t &in = tensors_[rec.input0];
+  const size_t rank = static_cast<size_t>(in.rank);
+  const std::vector<int32_t> perm =
+      per_dim(constant(i, 1, static_cast<int8_t>(TfType::kInt32)), rank);
+  if (perm.empty()) fail(i, "perm must hold one int32 per input dim");
+  const size_t lead = 4 - rank;  // leading dims of 1, kept in place
+  for (size_t d = 0; d < lead; ++d)
+    rec.params[SOTTO_P_TRANSPOSE_PERM + d] = static_cast<int32_t>(d);
+  uint32_t seen = 0;
+  for (size_t d = 0; d < rank; ++d) {
+    const int32_t from = perm[d];  // TFLite refuses negative entries too
+    if (from < 0 || from >= static_cast<int32_t>(rank) || (seen & (1u << from)) != 0) {
+      fail(i, "perm is not a permutation of the input's dims");
+    }
+    seen |= 1u << from;
+    rec.params[SOTTO_P_TRANSPOSE_PERM + lead + d] = static_cast<int32_t>(lead) + from;
+  }
+  for (size_t d = 0; d < rank; ++d) {
+    const int32_t from = perm[d];
+    if (tensors_[rec.output].dims[lead + d] != in.dims[lead + static_cast<size_t>(from)]) {
+      fail(i,
+           "output dim " + std::to_string(d) + " differs from input dim " + std::to_string(from));
+    }
+  }
   ops_.push_back(rec);
 }
 

@@ -14,6 +14,7 @@ set(SOTTO_CONFORMANCE_MODELS
   "micro_speech_quantized|tflm-examples/micro_speech_quantized.tflite|tflm-examples/micro_speech_quantized|4|0,1,8,9|0,1,8,9|0,1,8,9|generic"
   "person_detect|tflm-examples/person_detect.tflite|tflm-examples/person_detect|31|0,1,8,9|0,1,8,9|0,1,8,9|generic"
   "mobilenet_v2_nhwc|tflm-examples/derived/mobilenet_v2_nhwc.tflite|tflm-examples/mobilenet_v2_nhwc|83|0,8|0|0|generic"
+  "mobilenet_v2_quantized_1x3x224x224|tflm-examples/mobilenet_v2_quantized_1x3x224x224.tflite|tflm-examples/mobilenet_v2_quantized_1x3x224x224|84|0,8|0|0|generic"
   "mobilenet_v2_mean_requant|tflm-examples/derived/mobilenet_v2_mean_requant.tflite|tflm-examples/mobilenet_v2_mean_requant|81|0,1,8,9|0|0|generic"
   "simple_add_model|tflm-examples/ops/simple_add_model.tflite|tflm-examples/simple_add_model|1|0,1,8,9|0,1,8,9|0,1,8,9|generic"
   "seanet_add_0|tflm-examples/ops/seanet_add_0.tflite|tflm-examples/seanet_add_0|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"

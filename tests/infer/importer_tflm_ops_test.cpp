@@ -131,4 +131,20 @@ TEST(ImporterTflmOps, StridedSliceMasksItDoesNotLowerAreNamed) {
       import_error(slice_model(4, 1)));
 }
 
+TEST(ImporterTflmOps, TransposeWithABadPermutationIsNamed) {
+  for (const std::vector<int32_t> &perm : {std::vector<int32_t>{0, 2, 1}, {0, 1, 1}, {0, -1, 2}}) {
+    TfliteBuilder b;
+    const int32_t x = b.tensor({1, 2, 3}, kInt8, 0.5f, 0);
+    const int32_t p = b.tensor({3}, kInt32, 0, 0, int32_bytes(perm));
+    const int32_t out = b.tensor({1, 3, 2}, kInt8, 0.5f, 0);
+    b.op(39, {x, p}, out);
+    if (perm[1] == 2) {
+      EXPECT_TRUE(opens(b.finish(x, out)));
+    } else {
+      EXPECT_EQ("operator 0 (TRANSPOSE): perm is not a permutation of the input's dims",
+                import_error(b.finish(x, out)));
+    }
+  }
+}
+
 }  // namespace

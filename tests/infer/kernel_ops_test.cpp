@@ -128,4 +128,19 @@ TEST(OpKernels, StridedSliceWalksEachDimFromItsStartByItsStride) {
   EXPECT_EQ(x[15], y[3]);
 }
 
+TEST(OpKernels, TransposeMovesNchwToNhwc) {
+  // NCHW 1x2x2x3 -> NHWC 1x2x3x2: perm (0, 2, 3, 1).
+  sotto_smdl_tensor_t in = shape(2, 2, 3), out = shape(2, 3, 2);
+  sotto_smdl_op_t op{};
+  const int32_t perm[4] = {0, 2, 3, 1};
+  for (int k = 0; k < 4; ++k) op.params[SOTTO_P_TRANSPOSE_PERM + k] = perm[k];
+  int8_t x[12], y[12];
+  for (int i = 0; i < 12; ++i) x[i] = static_cast<int8_t>(i);
+  reference::transpose(
+      make_args(&op, &in, nullptr, &out, x, nullptr, y, nullptr, nullptr, nullptr, nullptr));
+  // y[h][w][c] = x[c][h][w] = c * 6 + h * 3 + w.
+  const int8_t expected[12] = {0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11};
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(expected[i], y[i]) << i;
+}
+
 }  // namespace

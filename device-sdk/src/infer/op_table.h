@@ -38,7 +38,8 @@
   ROW(DEQUANTIZE,        15, 6,   dequantize)                \
   ROW(SUB,               16, 41,  sub)                       \
   ROW(LEAKY_RELU,        17, 98,  leaky_relu)                \
-  ROW(STRIDED_SLICE,     18, 45,  strided_slice)
+  ROW(STRIDED_SLICE,     18, 45,  strided_slice)             \
+  ROW(TRANSPOSE,         19, 39,  transpose)
 /* clang-format on */
 
 #endif /* SOTTO_INFER_OP_TABLE_H */

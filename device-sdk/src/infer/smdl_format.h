@@ -34,7 +34,7 @@ enum sotto_smdl_op_kind {
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
  * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
  * op's check names them (ADD, SUB, LEAKY_RELU); the ops that only move
- * elements (STRIDED_SLICE) take any type. No op takes int32 or uint8 yet. */
+ * elements (STRIDED_SLICE, TRANSPOSE) take any type. No op takes int32 or uint8 yet. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
@@ -175,6 +175,8 @@ enum sotto_smdl_param {
    * negative); the output's dims are the counts */
   SOTTO_P_SLICE_START = 0,  /* 4 slots */
   SOTTO_P_SLICE_STRIDE = 4, /* 4 slots */
+  /* TRANSPOSE: output dim k walks input dim perm[k] (right-aligned dims, a permutation of 0..3) */
+  SOTTO_P_TRANSPOSE_PERM = 0, /* 4 slots */
   SOTTO_P_COUNT_ = 16,
 };
 
