@@ -286,8 +286,10 @@ void Compiler::lower_mean(size_t i) {
 
 void Compiler::lower_quantize(size_t i) {
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_QUANTIZE);
-  rec.input0 = input(i, 0, kInt8 | kFloat32);
-  rec.output = output(i);
+  rec.input0 = input(i, 0, kInt8 | kInt16 | kInt32 | kFloat32);
+  // From float32: int8 only; between integer types any pairing (TFLM's Requantize).
+  rec.output =
+      output(i, tensors_[rec.input0].type == SOTTO_SMDL_FLOAT32 ? kInt8 : kInt8 | kInt16 | kInt32);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   int32_t *p = rec.params;

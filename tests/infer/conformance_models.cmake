@@ -23,6 +23,8 @@ set(SOTTO_CONFORMANCE_MODELS
   "seanet_sub_4|tflm-examples/ops/seanet_sub_4.tflite|tflm-examples/seanet_sub_4|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_leaky_relu_11|tflm-examples/ops/seanet_leaky_relu_11.tflite|tflm-examples/seanet_leaky_relu_11|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_leaky_relu_15|tflm-examples/ops/seanet_leaky_relu_15.tflite|tflm-examples/seanet_leaky_relu_15|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_quantize_0|tflm-examples/ops/seanet_quantize_0.tflite|tflm-examples/seanet_quantize_0|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_quantize_1|tflm-examples/ops/seanet_quantize_1.tflite|tflm-examples/seanet_quantize_1|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_strided_slice_12|tflm-examples/ops/seanet_strided_slice_12.tflite|tflm-examples/seanet_strided_slice_12|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_strided_slice_15|tflm-examples/ops/seanet_strided_slice_15.tflite|tflm-examples/seanet_strided_slice_15|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
 )

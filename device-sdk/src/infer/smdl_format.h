@@ -155,7 +155,8 @@ enum sotto_smdl_param {
   SOTTO_P_MEAN_INPUT_ZERO_POINT = 0,
   SOTTO_P_MEAN_MULT = 1,
   SOTTO_P_MEAN_SHIFT = 2,
-  /* QUANTIZE: float32 -> int8 (round(x / scale) + zp) or int8 -> int8 (requantize) */
+  /* QUANTIZE: float32 -> int8 (round(x / scale) + zp) or between int8, int16 and int32
+   * (requantize, saturated to the output type) */
   SOTTO_P_QUANTIZE_FROM_FLOAT = 0,
   SOTTO_P_QUANTIZE_SCALE_BITS = 1, /* float bits of the output scale (from float) */
   SOTTO_P_QUANTIZE_MULT = 2,       /* int8 -> int8 */
