@@ -56,8 +56,10 @@ void Compiler::lower_add_or_sub(size_t i, uint32_t kind) {
                              : static_cast<double>(a.scale) / twice_max;
   const double r2 = in_float ? static_cast<double>(b.scale / twice_max_f)
                              : static_cast<double>(b.scale) / twice_max;
-  const double ro = in_float ? static_cast<double>(twice_max_f / ((1 << left_shift) * out.scale))
-                             : twice_max / ((1 << left_shift) * static_cast<double>(out.scale));
+  const double ro =
+      in_float
+          ? static_cast<double>(twice_max_f / (static_cast<float>(1 << left_shift) * out.scale))
+          : twice_max / ((1 << left_shift) * static_cast<double>(out.scale));
   const QuantizedMultiplier m1 = quantize_multiplier(r1);
   const QuantizedMultiplier m2 = quantize_multiplier(r2);
   const QuantizedMultiplier mo = quantize_multiplier(ro);
