@@ -71,7 +71,7 @@ class SqliteReader : public StoreReader {
   WaveCounts wave_counts(int64_t id, int64_t wave) override;
   std::vector<std::string> devices_in_unfinished_rollouts(
       const std::vector<std::string> &devices) override;
-  void backup_to(const std::string &path) override;
+  BackupSummary backup_to(const std::string &path) override;
 
  private:
   EventPage device_events(const EventFilter &filter);

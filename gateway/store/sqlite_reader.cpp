@@ -1,10 +1,6 @@
-// The SQLite reader connection: the API's and CLI's queries, the rollout engine's reads, and
-// online backups. Every query is answered from an index (tests/gateway checks the plans).
-#include <unistd.h>
-
-#include <filesystem>
-
-#include "file_bytes.h"
+// The SQLite reader connection: the API's and CLI's queries and the rollout engine's reads (its
+// online backup is sqlite_backup.cpp). Every query is answered from an index (tests/gateway
+// checks the plans).
 #include "readings_codec.h"
 #include "sqlite_connections.h"
 #include "sqlite_queries.h"
@@ -355,31 +351,6 @@ std::vector<std::string> SqliteReader::devices_in_unfinished_rollouts(
     query.reset();
   }
   return busy;
-}
-
-// SQLite's online backup API, all pages in one step: one read transaction gives a consistent
-// copy, and in WAL mode the writer goes on meanwhile. Written beside the target and renamed, so
-// a crash never leaves a half backup under the name.
-void SqliteReader::backup_to(const std::string &path) {
-  if (std::filesystem::exists(path)) {
-    throw StoreError(StoreError::Kind::kIo, "backup: " + path + " already exists; give a new path");
-  }
-  const std::string partial = path + ".partial";
-  std::filesystem::remove(partial);
-  {
-    Database target(partial, Database::Mode::kReadWrite, kReaderBusyTimeout);
-    sqlite3_backup *backup = sqlite3_backup_init(target.handle(), "main", db_.handle(), "main");
-    if (backup == nullptr)
-      throw sqlite_error(target.handle(), sqlite3_errcode(target.handle()), "backup to " + path);
-    const int rc = sqlite3_backup_step(backup, -1);
-    sqlite3_backup_finish(backup);
-    if (rc != SQLITE_DONE) throw sqlite_error(target.handle(), rc, "backup to " + path);
-    // A standalone copy: no -wal file beside it.
-    target.exec("PRAGMA journal_mode=DELETE");
-  }
-  sync_file(partial);
-  std::filesystem::rename(partial, path);
-  sync_directory_of(path);
 }
 
 }  // namespace sotto::gw

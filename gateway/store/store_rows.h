@@ -201,4 +201,11 @@ struct QuarantineRecord {
   std::vector<uint8_t> payload;
 };
 
+// What a backup holds, counted in the finished copy itself.
+struct BackupSummary {
+  int64_t events = 0;
+  int64_t devices = 0;
+  int64_t bytes = 0;  // the copy's file size
+};
+
 }  // namespace sotto::gw

@@ -63,9 +63,9 @@ TEST(StoreQueryPlan, EveryApiQueryUsesAnIndex) {
   EXPECT_NE(plans["events?device: one boot?kind"].find(
                 "SEARCH e USING INDEX events_dedupe (boot_key=? AND seq<?)"),
             std::string::npos);
-  EXPECT_NE(
-      plans["events?site?before_id"].find("SEARCH e USING INDEX events_site (site_key=? AND id<?)"),
-      std::string::npos);
+  EXPECT_NE(plans["events?site?before_id"].find(
+                "SEARCH e USING INDEX events_site (site_key=? AND rowid<?)"),
+            std::string::npos);
   EXPECT_NE(plans["events?before_id"].find("SEARCH e USING INTEGER PRIMARY KEY (rowid<?)"),
             std::string::npos);
   EXPECT_NE(plans["aggregates?scope=device"].find(
