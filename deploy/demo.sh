@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The main job: a fleet PKI (sottoctl pki init), a private mosquitto with the shipped TLS
 # listener and ACL, the gateway (sottod) with SQLite under build/demo/, and a simulated fleet of
-# 60 devices on two farms and one plant running the real device SDK, each with its own
-# certificate. After the run it prints the fleet summary, revokes one device's certificate,
-# then signs a model and rolls it out in waves to an orchard fleet (deploy/demo-rollout.sh),
-# prints where the API is and stops everything it started.
+# 60 devices on two farms, a plant and a hospital ward running the real device SDK, each with its
+# own certificate and deciding with its site's trained model (deploy/models.sh: trained once,
+# then reused from build/models/ while its inputs are unchanged). After the run it prints the
+# fleet summary (which model each site runs), revokes one device's certificate, then rolls a
+# retrained irrigation/frost model out in waves to an orchard fleet that runs the first one
+# (deploy/demo-rollout.sh), prints where the API is and stops everything it started.
 #
 # Usage: deploy/demo.sh [--duration SECONDS] [--devices N] [--keep]
 #   --duration  how long the fleet runs (default 45)
@@ -29,7 +31,18 @@ done
 
 deploy/install-deps.sh
 echo "== building sottod, sottoctl, sotto-sim (release)"
-build_release sottod sottoctl sotto-sim sotto-model-synth
+build_release sottod sottoctl sotto-sim sotto-dataset
+
+echo "== models   industrial, agri, wearable (deploy/models.sh; trained once, then reused)"
+deploy/models.sh --bin build/bin --out build/models > build/models.log 2>&1 ||
+  { cat build/models.log >&2; echo "demo.sh: training the models failed (log above)" >&2; exit 1; }
+grep -E "reusing|training took" build/models.log | sed 's/^/           /'
+# The rollout's new version: the irrigation/frost model retrained with another seed and more
+# epochs (no pruning exists yet).
+deploy/models.sh --bin build/bin --out build/models-retrained --kinds agri --seed 1235 --epochs 40 \
+  > build/models-retrained.log 2>&1 ||
+  { cat build/models-retrained.log >&2; echo "demo.sh: retraining the agri model failed" >&2; exit 1; }
+grep -E "reusing|training took" build/models-retrained.log | sed 's/^/           /'
 
 demo=$PWD/build/demo
 rm -rf "$demo" && mkdir -p "$demo"
@@ -61,11 +74,28 @@ pids+=($!)
 wait_for_gateway "$http_port" 30 || { echo "demo.sh: sottod did not become ready; see $demo/sottod.log" >&2; exit 1; }
 echo "== gateway  http://127.0.0.1:$http_port (SQLite at $demo/sotto.db, log $demo/sottod.log)"
 
-echo "== fleet    $devices devices on farm-north, farm-south (agriculture) and plant-1 (industrial), ${duration}s"
-echo "           each with its own certificate from $pki (provisioned on first run, as sottoctl device provision does)"
-build/bin/sotto-sim --devices "$devices" --sites farm-north:agri,farm-south:agri,plant-1:industrial \
+echo "== fleet    $devices devices on farm-north, farm-south (agriculture), plant-1 (industrial) and ward-1 (wearable), ${duration}s"
+echo "           each runs its site's model on its own sensor windows (agri 1, industrial 2, wearable 3)"
+echo "           and has its own certificate from $pki (provisioned on first run, as sottoctl device provision does)"
+build/bin/sotto-sim --devices "$devices" \
+  --sites farm-north:agri,farm-south:agri,plant-1:industrial,ward-1:wearable \
+  --model agri=build/models/agri.smdl --model industrial=build/models/industrial.smdl \
+  --model wearable=build/models/wearable.smdl \
   --duration "$duration" --seed 2026 --broker "$broker" --pki "$pki" \
   --broker-pid-file "$demo/mosquitto.pid" --summary-json "$demo/sim-summary.json"
+# The simulator knows what each window really held; a device never does. This is the models'
+# accuracy as the fleet saw it (agri labels look hours ahead: deploy/models.sh scores those).
+/usr/bin/python3 - "$demo/sim-summary.json" <<'PY'
+import json, sys
+devices = json.load(open(sys.argv[1]))["devices"]
+for kind, heads in (("industrial", ("condition",)), ("wearable", ("heart", "fall"))):
+    rows = [d for d in devices if d["kind"] == kind and "truth" in d]
+    windows = sum(d["truth"]["windows"] for d in rows)
+    if windows:
+        agree = ", ".join(f"{h} {sum(d['truth'][h + '_correct'] for d in rows) / windows:.3f}"
+                          for h in heads)
+        print(f"== accuracy {kind}: {agree} on {windows} windows (decision = simulator's truth)")
+PY
 
 ctl=(build/bin/sottoctl --gateway "http://127.0.0.1:$http_port")
 # Every event a device saw acknowledged is in the broker; wait until the gateway has stored them.
@@ -90,7 +120,8 @@ awk 'NR == 1 || $1 == "plant-1-001" || $1 == "plant-1-002"' <<< "$certs"
 echo "   (the broker refuses its certificate from now on; its events stay in the gateway)"
 echo
 PKI=$pki BROKER_PID_FILE=$demo/mosquitto.pid deploy/demo-rollout.sh "http://127.0.0.1:$http_port" \
-  "$broker" "$PWD/build" "$demo/rollout"
+  "$broker" "$PWD/build" "$PWD/build/models/agri.smdl" "$PWD/build/models-retrained/agri.smdl" \
+  "$demo/rollout"
 echo
 echo "Web:      http://127.0.0.1:$http_port/   (the dashboard: fleet, devices, rollouts; --keep to browse it)"
 echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics)"

@@ -33,6 +33,9 @@ Fleet::Fleet(const Options &options) : options_(options) {
   if (!options.fleet_key_path.empty()) {
     fleet_key_ = load_public_key_pem_file(options.fleet_key_path);
   }
+  for (const auto &[kind, path] : options.model_files) {
+    factory_models_.push_back(load_factory_model(kind, path));
+  }
   const int site_count = static_cast<int>(options.sites.size());
   const int per_site = (options.devices + site_count - 1) / site_count;
   std::vector<pki::DeviceIdentity> identities;
@@ -54,6 +57,9 @@ Fleet::Fleet(const Options &options) : options_(options) {
         options, site, identity.device, model_seed(options.seed, static_cast<size_t>(i)),
         options.fleet_key_path.empty() ? nullptr : &fleet_key_,
         files == tls.end() ? nullptr : &files->second));
+    for (const FactoryModel &factory : factory_models_) {
+      if (factory.kind == site.kind) devices_.back()->set_factory_model(&factory);
+    }
   }
 }
 
@@ -161,6 +167,10 @@ void Fleet::stop() {
     worker.join();
   }
   workers_.clear();
+}
+
+void Fleet::write_inference_records(const std::string &dir) const {
+  for (const auto &device : devices_) device->write_inference_record(dir);
 }
 
 std::vector<DeviceReport> Fleet::reports() const {

@@ -1,4 +1,5 @@
 // Every sottoctl command: adding one is a function in its area plus one line here.
+#include "backup_command.h"
 #include "class_commands.h"
 #include "cli.h"
 #include "fleet_commands.h"
@@ -58,6 +59,9 @@ const std::vector<Command> &commands() {
        "name a device class (kept in the gateway's registry); --class and --target-class take "
        "the name",
        class_command},
+      {"backup", "PATH [--config FILE | --db FILE]",
+       "a consistent copy of the gateway's store, taken while it ingests (run on the gateway)",
+       backup_command},
       {"keygen", "--out DIR", "create a fleet signing key pair (ECDSA P-256, PEM)",
        local(keygen_command)},
       {"model",

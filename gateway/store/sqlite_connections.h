@@ -73,7 +73,7 @@ class SqliteReader : public StoreReader {
   std::vector<std::string> devices_in_unfinished_rollouts(
       const std::vector<std::string> &devices) override;
   std::vector<DeviceClassRow> device_classes() override;
-  void backup_to(const std::string &path) override;
+  BackupSummary backup_to(const std::string &path) override;
 
  private:
   EventPage device_events(const EventFilter &filter);
