@@ -12,4 +12,5 @@ build=build/test
 jobs=$(nproc)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOTTO_SANITIZE=ON
 cmake --build "$build" -j "$jobs"
+deploy/check-test-floors.sh "$build"
 ctest --test-dir "$build" --output-on-failure --timeout 900 -j "$jobs" "$@"
