@@ -17,7 +17,8 @@
 #   <build>/bin/sotto-qemu-run <cortex-m4|rv32> <elf> [qemu args]: the same QEMU command for
 #     scripts (deploy/bench.sh); semihosting output on stderr, exit status passed through.
 #
-# Cross trees: defines sotto_mbedcrypto (SHA-256 + ECDSA P-256 verify, static pool, no heap) and
+# Cross trees: defines sotto_mbedcrypto (SHA-256 + ECDSA P-256 verify, static pool, no heap),
+# knows the host build's folder (SOTTO_HOST_BINARY_DIR: files it generates for images) and
 # at the end of the root directory adds tests/target and every tests/<dir>/target.cmake (where
 # an area adds its own on-target images: add_executable(<name> ...) linked with
 # sotto_port_target, SUFFIX .elf, then sotto_add_qemu_test in its host CMakeLists.txt).
@@ -35,6 +36,30 @@ if(CMAKE_CROSSCOMPILING)
     target_compile_definitions(sotto_mbedcrypto PUBLIC
                                MBEDTLS_CONFIG_FILE="sotto_mbedtls_config.h")
     target_compile_options(sotto_mbedcrypto PRIVATE -Os)
+    # TLS firmware (Cortex-M4 port): its own build of mbedTLS with sotto_mbedtls_tls_config.h,
+    # so images without TLS keep sotto_mbedcrypto and their size. sotto_mbedtls_tls_pool is
+    # the product's allocator (a static pool; an object library, so the calloc/free that
+    # mbedTLS's platform.c refers to resolve whatever the link order); the TLS benchmark brings
+    # its own.
+    if(SOTTO_TARGET STREQUAL "cortex-m4")
+      set(_tls_sources)
+      foreach(_file aes asn1parse asn1write bignum cipher cipher_wrap constant_time ctr_drbg ecdh
+                    ecdsa ecp ecp_curves gcm md oid pk pk_wrap pkparse platform platform_util
+                    sha256 ssl_ciphersuites ssl_cli ssl_msg ssl_srv ssl_tls x509 x509_crt)
+        list(APPEND _tls_sources ${_mbed}/${_file}.c)
+      endforeach()
+      add_library(sotto_mbedtls_tls STATIC ${_tls_sources}
+                                           ${CMAKE_CURRENT_LIST_DIR}/sotto_mbedtls_tls_platform.c)
+      target_include_directories(sotto_mbedtls_tls SYSTEM PUBLIC
+                                 ${SOTTO_MBEDTLS_SOURCE_DIR}/include ${CMAKE_CURRENT_LIST_DIR})
+      target_compile_definitions(sotto_mbedtls_tls PUBLIC
+                                 MBEDTLS_CONFIG_FILE="sotto_mbedtls_tls_config.h")
+      target_compile_options(sotto_mbedtls_tls PRIVATE -Os)
+      add_library(sotto_mbedtls_tls_pool OBJECT ${_mbed}/memory_buffer_alloc.c
+                                                ${CMAKE_CURRENT_LIST_DIR}/sotto_mbedtls_tls_pool.c)
+      target_link_libraries(sotto_mbedtls_tls_pool PUBLIC sotto_mbedtls_tls)
+      target_compile_options(sotto_mbedtls_tls_pool PRIVATE -Os)
+    endif()
   endif()
   set(_sotto_cross_tests ${CMAKE_CURRENT_LIST_DIR}/SottoCrossTests.cmake)
   cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL include ${_sotto_cross_tests})
@@ -142,6 +167,7 @@ foreach(_target ${SOTTO_CROSS_TARGETS})
                -DSOTTO_NANOPB_SOURCE_DIR=${SOTTO_NANOPB_SOURCE_DIR}
                -DSOTTO_MBEDTLS_SOURCE_DIR=${SOTTO_MBEDTLS_SOURCE_DIR}
                -DSOTTO_WERROR=${SOTTO_WERROR}
+               -DSOTTO_HOST_BINARY_DIR=${CMAKE_BINARY_DIR}
     CMAKE_CACHE_ARGS -DSOTTO_TARGET_TEST_DIRS:STRING=${SOTTO_TARGET_TEST_DIRS}
                      -DSOTTO_CROSS_SKIP_AREAS:STRING=${SOTTO_CROSS_SKIP_AREAS}
     BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> -j 2

@@ -10,7 +10,9 @@
 #     (-runs=<n>, default 200000, a few seconds; -seed=1; -max_len default 512) over a fresh
 #     corpus. SEEDS <kind> fills the corpus
 #     first with valid encodings written by <build>/bin/sotto_fuzz_seeds <kind> DIR (kinds:
-#     event, health, message, ota); without it libFuzzer starts from empty input.
+#     event, health, message, ota, envelope, keys); without it libFuzzer starts from empty input.
+#     A harness that tests also call directly guards LLVMFuzzerTestOneInput with
+#     #ifdef SOTTO_FUZZ_ENTRY (defined for every fuzz executable).
 # tests/fuzz/CMakeLists.txt turns the recorded targets into the sub-build once all tests/<dir>
 # were read.
 

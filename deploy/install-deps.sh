@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates procps curl python3
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-system1.81-dev
-  libpaho-mqtt-dev libpaho-mqttpp-dev libssl-dev
+  libpaho-mqtt-dev libpaho-mqttpp-dev libssl-dev openssl
   libsqlite3-dev sqlite3
   nanopb libnanopb-dev python3-protobuf protobuf-compiler
   libmbedtls-dev

@@ -41,6 +41,13 @@ extern "C" const char *sotto_err_name(sotto_err_t err) {
     case SOTTO_ERR_OTA_NO_UPDATE: return "SOTTO_ERR_OTA_NO_UPDATE";
     case SOTTO_ERR_OTA_OUT_OF_ORDER: return "SOTTO_ERR_OTA_OUT_OF_ORDER";
     case SOTTO_ERR_OTA_SLOT_NOT_MAPPED: return "SOTTO_ERR_OTA_SLOT_NOT_MAPPED";
+    case SOTTO_ERR_OTA_KEY_REVOKED: return "SOTTO_ERR_OTA_KEY_REVOKED";
+    case SOTTO_ERR_OTA_KEY_LIST_FULL: return "SOTTO_ERR_OTA_KEY_LIST_FULL";
+    case SOTTO_ERR_TLS_WANT_IO: return "SOTTO_ERR_TLS_WANT_IO";
+    case SOTTO_ERR_TLS_HANDSHAKE: return "SOTTO_ERR_TLS_HANDSHAKE";
+    case SOTTO_ERR_TLS_PEER_CERT: return "SOTTO_ERR_TLS_PEER_CERT";
+    case SOTTO_ERR_TLS_CLOSED: return "SOTTO_ERR_TLS_CLOSED";
+    case SOTTO_ERR_TLS_CREDENTIALS: return "SOTTO_ERR_TLS_CREDENTIALS";
     case SOTTO_ERR_LAST_: break;
   }
   // clang-format on

@@ -4,11 +4,11 @@
 
 #include <mbedtls/sha256.h>
 #include <pb_decode.h>
-#include <pb_encode.h>
 
 #include <cstring>
 #include <stdexcept>
 
+#include "pb_vector.h"
 #include "sotto/v1/ota.pb.h"
 
 namespace sotto::gw {
@@ -26,17 +26,6 @@ void put_u32(std::vector<uint8_t> &out, uint32_t value) {
 
 uint32_t get_u32(const uint8_t *p) {
   return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
-}
-
-template <typename Message>
-std::vector<uint8_t> encode(const pb_msgdesc_t *fields, const Message &message, size_t max_bytes) {
-  std::vector<uint8_t> out(max_bytes);
-  pb_ostream_t stream = pb_ostream_from_buffer(out.data(), out.size());
-  if (!pb_encode(&stream, fields, &message)) {
-    throw std::runtime_error(std::string("encode: ") + PB_GET_ERROR(&stream));
-  }
-  out.resize(stream.bytes_written);
-  return out;
 }
 
 }  // namespace
@@ -64,7 +53,7 @@ std::vector<uint8_t> encode_manifest(const ManifestFields &fields,
   manifest.has_self_test = true;
   manifest.self_test.input_seed = fields.self_test_input_seed;
   std::memcpy(manifest.self_test.expected_output_sha256, fields.self_test_output_sha256.data(), 32);
-  return encode(sotto_v1_Manifest_fields, manifest, sotto_v1_Manifest_size);
+  return encode_to_vector(sotto_v1_Manifest_fields, manifest, sotto_v1_Manifest_size);
 }
 
 std::vector<uint8_t> sign_manifest(const SigningKey &key, const std::vector<uint8_t> &manifest) {
@@ -78,7 +67,7 @@ std::vector<uint8_t> sign_manifest(const SigningKey &key, const std::vector<uint
   envelope.key_id = key.key_id();
   auto signature = key.sign_digest(sha256_of(manifest));
   std::memcpy(envelope.signature, signature.data(), signature.size());
-  return encode(sotto_v1_SignedManifest_fields, envelope, sotto_v1_SignedManifest_size);
+  return encode_to_vector(sotto_v1_SignedManifest_fields, envelope, sotto_v1_SignedManifest_size);
 }
 
 Bundle make_bundle(const SigningKey &key, const ManifestFields &fields,

@@ -33,6 +33,10 @@ const char *ota_failure_name(int64_t failure) {
       return "bad_manifest";
     case sotto_v1_OtaFailure_OTA_FAILURE_NO_ANSWER:
       return "no_answer";
+    case sotto_v1_OtaFailure_OTA_FAILURE_KEY_REVOKED:
+      return "key_revoked";
+    case sotto_v1_OtaFailure_OTA_FAILURE_KEY_LIST_FULL:
+      return "key_list_full";
     default:
       return "unknown";
   }

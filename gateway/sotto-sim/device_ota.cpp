@@ -26,10 +26,10 @@ void DeviceOta::boot(sotto_device_t *device, const sotto_ports_t &ports, const s
   }
   booted_ = true;
   report_model();
-  // The two downlink topics only: "ota/+" would bring back the device's own status.
+  // The downlink topics only: "ota/+" would bring back the device's own status.
   // Remembered by the host transport and renewed after every reconnect; a TRANSPORT answer
   // only means the link is not up yet.
-  for (const char *suffix : {"ota/offer", "ota/chunk"}) {
+  for (const char *suffix : {"ota/offer", "ota/chunk", "ota/keys"}) {
     const std::string filter = prefix_ + suffix;
     transport_.subscribe(transport_.ctx, filter.c_str());
   }
@@ -39,7 +39,8 @@ void DeviceOta::boot(sotto_device_t *device, const sotto_ports_t &ports, const s
 bool DeviceOta::on_message(const char *topic, const uint8_t *payload, size_t len) {
   if (std::strncmp(topic, prefix_.c_str(), prefix_.size()) != 0) return false;
   const char *suffix = topic + prefix_.size();
-  if (std::strcmp(suffix, "ota/offer") != 0 && std::strcmp(suffix, "ota/chunk") != 0) {
+  if (std::strcmp(suffix, "ota/offer") != 0 && std::strcmp(suffix, "ota/chunk") != 0 &&
+      std::strcmp(suffix, "ota/keys") != 0) {
     return false;
   }
   if (booted_) {

@@ -1,7 +1,7 @@
 // A virtual device's over-the-air updater: the real SDK updater (sotto_ota_*) on the device's
-// host flash, provisioned with the fleet's public key. It takes the device's ota/offer and
-// ota/chunk messages, answers each batch with one OtaStatus on ota/status, and tells the runtime
-// which model runs so Health reports it. The self-test is the SDK's own
+// host flash, provisioned with the fleet's public key. It takes the device's ota/offer, ota/chunk
+// and ota/keys (key rotation) messages, answers each batch with one OtaStatus on ota/status, and
+// tells the runtime which model runs so Health reports it. The self-test is the SDK's own
 // (sotto/ota_model_self_test.h): the candidate runs on the inference engine in the device's
 // arena, as `sottoctl model sign` ran it; --fail-self-test makes chosen devices fail it.
 #pragma once

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -94,6 +95,86 @@ TEST_F(HostStorageTest, TornWriteStoresHalfOfTheInterruptedWrite) {
   EXPECT_EQ(read(SOTTO_REGION_STATE, 0, 4), (std::vector<uint8_t>{1, 2, 0xff, 0xff}));
   EXPECT_EQ(write(SOTTO_REGION_STATE, 8, {1, 2}), SOTTO_ERR_STORAGE);  // power stays off
   EXPECT_EQ(read(SOTTO_REGION_STATE, 8, 2), (std::vector<uint8_t>{0xff, 0xff}));
+}
+
+// Half of a one-byte write is its four low bits: single bytes tear too.
+TEST_F(HostStorageTest, OneByteWriteTearsAtHalfItsBits) {
+  create(nullptr, true);
+  sotto_host_storage_cut_power_after(storage_, 0);
+  EXPECT_EQ(write(SOTTO_REGION_STATE, 5, {0x00}), SOTTO_ERR_STORAGE);
+  EXPECT_EQ(read(SOTTO_REGION_STATE, 5, 1), std::vector<uint8_t>{0xf0});
+}
+
+TEST_F(HostStorageTest, TornWriteStopsAtAnyBitFromEitherEnd) {
+  sotto_host_storage_cut_power_during(storage_, 1, {13, 0});
+  ASSERT_EQ(write(SOTTO_REGION_SLOT_A, 0, {0x7f}), SOTTO_OK);
+  // Bits 0..12 of the range: byte 0 whole, the low five bits of byte 1.
+  EXPECT_EQ(write(SOTTO_REGION_SLOT_A, 1, {0x00, 0x00, 0x00}), SOTTO_ERR_STORAGE);
+  EXPECT_EQ(read(SOTTO_REGION_SLOT_A, 0, 4), (std::vector<uint8_t>{0x7f, 0x00, 0xe0, 0xff}));
+  EXPECT_EQ(sotto_host_storage_op_count(storage_), 1u);
+
+  sotto_host_storage_restore_power(storage_);
+  sotto_host_storage_cut_power_during(storage_, 0, {3, 1});
+  // From the end: the three high bits of the last byte.
+  EXPECT_EQ(write(SOTTO_REGION_SLOT_A, 8, {0x00, 0x00}), SOTTO_ERR_STORAGE);
+  EXPECT_EQ(read(SOTTO_REGION_SLOT_A, 8, 2), (std::vector<uint8_t>{0xff, 0x1f}));
+}
+
+// Power can go after the chip finished but before it said so: the data is there, the op failed.
+TEST_F(HostStorageTest, WriteCanCompleteAndStillReportThePowerCut) {
+  sotto_host_storage_cut_power_during(storage_, 0, {1000, 0});
+  EXPECT_EQ(write(SOTTO_REGION_STATE, 0, {0x12, 0x34}), SOTTO_ERR_STORAGE);
+  EXPECT_EQ(read(SOTTO_REGION_STATE, 0, 2), (std::vector<uint8_t>{0x12, 0x34}));
+  EXPECT_EQ(sotto_host_storage_op_count(storage_), 0u);
+  EXPECT_TRUE(sotto_host_storage_power_is_cut(storage_));
+}
+
+TEST_F(HostStorageTest, InterruptedEraseLeavesTheSectorPartlyErased) {
+  ASSERT_EQ(write(SOTTO_REGION_STATE, 64, std::vector<uint8_t>(64, 0x00)), SOTTO_OK);
+  sotto_host_storage_cut_power_during(storage_, 0, {8 * 10 + 4, 0});
+  EXPECT_EQ(port_.erase(port_.ctx, SOTTO_REGION_STATE, 64, 64), SOTTO_ERR_STORAGE);
+  std::vector<uint8_t> expected(64, 0x00);
+  std::fill(expected.begin(), expected.begin() + 10, 0xff);
+  expected[10] = 0x0f;
+  EXPECT_EQ(read(SOTTO_REGION_STATE, 64, 64), expected);
+
+  sotto_host_storage_restore_power(storage_);
+  ASSERT_EQ(write(SOTTO_REGION_STATE, 64, std::vector<uint8_t>(64, 0x00)), SOTTO_OK);
+  sotto_host_storage_cut_power_during(storage_, 0, {8 * 3 + 1, 1});  // from the sector's end
+  EXPECT_EQ(port_.erase(port_.ctx, SOTTO_REGION_STATE, 64, 64), SOTTO_ERR_STORAGE);
+  expected.assign(64, 0x00);
+  std::fill(expected.end() - 3, expected.end(), 0xff);
+  expected[60] = 0x80;
+  EXPECT_EQ(read(SOTTO_REGION_STATE, 64, 64), expected);
+}
+
+TEST_F(HostStorageTest, TearingModeErasesHalfOfAnInterruptedErase) {
+  create(nullptr, true);
+  ASSERT_EQ(write(SOTTO_REGION_STATE, 0, std::vector<uint8_t>(64, 0x00)), SOTTO_OK);
+  sotto_host_storage_cut_power_after(storage_, 0);
+  EXPECT_EQ(port_.erase(port_.ctx, SOTTO_REGION_STATE, 0, 64), SOTTO_ERR_STORAGE);
+  std::vector<uint8_t> expected(32, 0xff);
+  expected.resize(64, 0x00);
+  EXPECT_EQ(read(SOTTO_REGION_STATE, 0, 64), expected);
+}
+
+TEST_F(HostStorageTest, QueueRegionIsOptional) {
+  EXPECT_EQ(port_.region_bytes(port_.ctx, SOTTO_REGION_QUEUE), 0u);
+  EXPECT_EQ(port_.map(port_.ctx, SOTTO_REGION_QUEUE), nullptr);
+  sotto_host_storage_destroy(storage_);
+  sotto_host_storage_config_t config{};
+  config.sector_bytes = 64;
+  config.state_bytes = 128;
+  config.queue_bytes = 192;
+  ASSERT_EQ(sotto_host_storage_create(&config, &storage_), SOTTO_OK);
+  port_ = sotto_host_storage_port(storage_);
+  EXPECT_EQ(port_.region_bytes(port_.ctx, SOTTO_REGION_QUEUE), 192u);
+  ASSERT_EQ(write(SOTTO_REGION_QUEUE, 191, {0x42}), SOTTO_OK);
+  EXPECT_EQ(read(SOTTO_REGION_STATE, 0, 128), std::vector<uint8_t>(128, 0xff));
+  EXPECT_EQ(port_.map(port_.ctx, SOTTO_REGION_QUEUE)[191], 0x42);
+  config.queue_bytes = 100;
+  sotto_host_storage_t *bad = nullptr;
+  EXPECT_EQ(sotto_host_storage_create(&config, &bad), SOTTO_ERR_INVALID_ARGUMENT);
 }
 
 TEST_F(HostStorageTest, FileBackedRegionsSurviveReopening) {

@@ -24,7 +24,8 @@ sotto_device_t *fuzz_device() {
   static sotto_device_t device;
   static bool ready = false;
   if (!ready) {
-    sotto_ram_storage_config_t storage_config = {256, sizeof flash, 0, flash, sizeof flash, 0};
+    sotto_ram_storage_config_t storage_config = {256, sizeof flash, 0, flash, sizeof flash, 0, 0,
+                                                 0};
     if (sotto_ram_storage_init(&storage, &storage_config) != SOTTO_OK) {
       abort();
     }

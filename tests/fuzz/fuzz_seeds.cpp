@@ -1,10 +1,12 @@
 // Writes valid encodings as seed files for the fuzz corpora (run by run_fuzz.sh at test time,
-// so nothing binary is committed). Usage: sotto_fuzz_seeds event|health|message|ota DIR
+// so nothing binary is committed). Usage: sotto_fuzz_seeds event|health|message|ota|envelope|keys
+// DIR (envelope and keys: tests/ota's signed seeds, ota_fuzz_seeds.cpp).
 #include <mbedtls/sha256.h>
 #include <pb_encode.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ota_fuzz_inputs.h"
 #include "ota_fuzz_steps.h"
 #include "sotto/messages.h"
 #include "sotto/ota.h"
@@ -169,13 +171,24 @@ bool write_ota_seeds(const char *dir) {
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    fprintf(stderr, "usage: sotto_fuzz_seeds event|health|message|ota DIR\n");
+    fprintf(stderr, "usage: sotto_fuzz_seeds event|health|message|ota|envelope|keys DIR\n");
     return 2;
   }
   const char *kind = argv[1];
   const char *dir = argv[2];
   if (strcmp(kind, "ota") == 0) {
     return write_ota_seeds(dir) ? 0 : 1;
+  }
+  if (strcmp(kind, "envelope") == 0 || strcmp(kind, "keys") == 0) {
+    const auto seeds = strcmp(kind, "envelope") == 0 ? sotto::fuzz::envelope_seeds()
+                                                     : sotto::fuzz::key_rotation_seeds();
+    for (size_t i = 0; i < seeds.size(); ++i) {
+      if (!write_file(dir, kind, static_cast<int>(i), seeds[i].input.data(),
+                      seeds[i].input.size())) {
+        return 1;
+      }
+    }
+    return 0;
   }
   uint8_t buf[128];
   size_t len = 0;

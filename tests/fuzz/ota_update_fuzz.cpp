@@ -150,12 +150,13 @@ void reboot() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sotto_ram_storage_config_t config;
+  memset(&config, 0, sizeof config);
   config.sector_bytes = kSectorBytes;
   config.state_bytes = kStateBytes;
   config.slot_bytes = kSlotBytes;
   config.memory = flash;
   config.memory_bytes = sizeof flash;
-  config.tear_interrupted_write = 1;  // a cut write keeps half its bytes
+  config.tear_interrupted_write = 1;  // a cut write or erase does half its work
   require(sotto_ram_storage_init(&storage, &config) == SOTTO_OK);
   require(init_ota() == SOTTO_OK);
   size_t at = 0;

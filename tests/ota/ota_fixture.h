@@ -18,7 +18,8 @@ namespace sotto::test {
 
 constexpr uint32_t kSectorBytes = 1024;
 constexpr uint32_t kSlotBytes = 8 * kSectorBytes;
-constexpr uint32_t kStateBytes = (SOTTO_DEVICE_STATE_RESERVED_SECTORS + 3) * kSectorBytes;
+constexpr uint32_t kStateBytes =
+    (SOTTO_DEVICE_STATE_RESERVED_SECTORS + SOTTO_OTA_STATE_SECTORS) * kSectorBytes;
 constexpr uint32_t kChunkBytes = 256;
 constexpr uint8_t kDeviceClass = 3;
 // Arena the test devices lend their self-test: far more than any make_model model needs.

@@ -38,7 +38,7 @@ TEST(OtaUpdate, RefusesMissingHookKeyOrTooSmallStateRegion) {
 
   sotto_host_storage_config_t small{};
   small.sector_bytes = kSectorBytes;
-  small.state_bytes = kStateBytes - kSectorBytes;  // one sector short of the progress log
+  small.state_bytes = kStateBytes - kSectorBytes;  // one sector short of the key lists
   small.slot_bytes = kSlotBytes;
   sotto_host_storage_t *storage = nullptr;
   ASSERT_EQ(sotto_host_storage_create(&small, &storage), SOTTO_OK);
@@ -194,14 +194,15 @@ TEST(OtaUpdate, WorstCaseStatusFitsTheUplinkBudget) {
   status.rollout_id = UINT32_MAX;
   status.state = sotto_v1_OtaState_OTA_STATE_FAILED;
   status.next_offset = UINT32_MAX;
-  status.failure = sotto_v1_OtaFailure_OTA_FAILURE_BAD_MANIFEST;
+  status.failure = sotto_v1_OtaFailure_OTA_FAILURE_KEY_LIST_FULL;  // the largest value
   status.model_id = UINT16_MAX;
   status.model_version = UINT32_MAX;
   status.offered_version = UINT32_MAX;
+  status.key_list_version = UINT32_MAX;
   uint8_t buffer[64];
   pb_ostream_t out = pb_ostream_from_buffer(buffer, sizeof buffer);
   ASSERT_TRUE(pb_encode(&out, sotto_v1_OtaStatus_fields, &status));
-  EXPECT_EQ(out.bytes_written, 32u);
+  EXPECT_EQ(out.bytes_written, 38u);
   EXPECT_EQ(out.bytes_written, size_t{sotto_v1_OtaStatus_size});
   EXPECT_LE(sotto_v1_OtaStatus_size, 51);  // LoRaWAN EU868 DR0-2
   EXPECT_EQ(size_t{sotto_v1_OtaStatus_size}, size_t{SOTTO_OTA_STATUS_MAX_BYTES});

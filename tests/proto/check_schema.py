@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Checks every message under proto/ for fields that could carry raw sensor data.
 
-Events are decisions, not data: outside the OTA transfer messages no message may have a
-repeated numeric field or a bytes field, and a repeated message field must be bounded to at most
+Events are decisions, not data: outside the downlink messages of OTA updates and key rotations
+no message may have a repeated numeric field or a bytes field, and a repeated message field must be bounded to at most
 three elements by its .options file. Exits non-zero and names each offending field.
 """
 import pathlib
@@ -22,10 +22,10 @@ NUMERIC_TYPES = {
     FieldDescriptor.TYPE_SINT32, FieldDescriptor.TYPE_SINT64,
 }
 MAX_REPEATED_MESSAGES = 3
-# Downlink and transfer messages of over-the-air updates may carry bytes; the device's own
-# uplink status report may not.
-OTA_FILE = "sotto/v1/ota.proto"
-OTA_UPLINK_MESSAGES = {"OtaStatus"}
+# Downlink and transfer messages of over-the-air updates and key rotations may carry bytes (models,
+# keys, signatures); the device's own uplink status report may not.
+DOWNLINK_FILES = {"sotto/v1/ota.proto", "sotto/v1/key_rotation.proto"}
+UPLINK_MESSAGES = {"OtaStatus"}
 
 
 def load_descriptors(proto_root: pathlib.Path):
@@ -61,7 +61,7 @@ def problems(proto_root: pathlib.Path):
     bounds = max_counts(proto_root)
     for file in load_descriptors(proto_root):
         for full_name, message in walk(file.message_type, file.package):
-            if file.name == OTA_FILE and message.name not in OTA_UPLINK_MESSAGES:
+            if file.name in DOWNLINK_FILES and message.name not in UPLINK_MESSAGES:
                 continue
             for field in message.field:
                 where = f"{file.name}: {full_name}.{field.name}"

@@ -1,4 +1,5 @@
-// Worst-case encoded sizes of every uplink message against its radio budget.
+// Worst-case encoded sizes of every uplink message against its radio budget (OtaStatus: tests/ota),
+// and of the key rotation against its envelope.
 #include <gtest/gtest.h>
 #include <pb_encode.h>
 
@@ -9,6 +10,7 @@
 #include "sotto/messages.h"
 #include "sotto/v1/event.pb.h"
 #include "sotto/v1/health.pb.h"
+#include "sotto/v1/key_rotation.pb.h"
 
 namespace {
 
@@ -62,6 +64,18 @@ TEST(MessageBudget, HealthFitsEu868Dr0) {
   EXPECT_EQ(encoded_size(sotto_v1_Health_fields, health), size_t{sotto_v1_Health_size});
   EXPECT_EQ(sotto_v1_Health_size, 49);
   EXPECT_LE(size_t{sotto_v1_Health_size}, kLoraEu868Dr0Bytes);
+}
+
+// Downlink: the signed bytes of a key rotation must fit the envelope field that carries them
+// (key_rotation.options), so that every rotation the gateway can sign reaches the device whole.
+TEST(MessageBudget, WorstCaseKeyRotationFitsItsEnvelope) {
+  sotto_v1_KeyRotation rotation = sotto_v1_KeyRotation_init_zero;
+  rotation.key_list_version = UINT32_MAX;
+  rotation.has_retire_key_id = true;
+  rotation.retire_key_id = UINT32_MAX;
+  EXPECT_EQ(encoded_size(sotto_v1_KeyRotation_fields, rotation), size_t{sotto_v1_KeyRotation_size});
+  EXPECT_EQ(sotto_v1_KeyRotation_size, 78);
+  EXPECT_EQ(sizeof(sotto_v1_SignedKeyRotation{}.rotation.bytes), size_t{sotto_v1_KeyRotation_size});
 }
 
 TEST(MessageBudget, SdkCodecProducesTheWorstCaseItDeclares) {

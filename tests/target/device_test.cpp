@@ -57,8 +57,8 @@ sotto_err_t boot(bool erase_flash) {
   memset(&link, 0, sizeof link);
   link.up = 1;
   if (erase_flash) {
-    sotto_ram_storage_config_t config = {256,          sizeof flash_memory, 0,
-                                         flash_memory, sizeof flash_memory, 0};
+    sotto_ram_storage_config_t config = {
+        256, sizeof flash_memory, 0, flash_memory, sizeof flash_memory, 0, 0, 0};
     CHECK_EQ(sotto_ram_storage_init(&storage, &config), SOTTO_OK);
   }
   sotto_device_config_t config;

@@ -13,5 +13,11 @@ endforeach()
 target_include_directories(target_crypto PRIVATE ${CMAKE_SOURCE_DIR}/device-sdk/src/ota)
 target_compile_definitions(target_crypto PRIVATE SOTTO_OTA_CRYPTO_MBEDTLS=1)
 target_link_libraries(target_crypto PRIVATE sotto_ota)
-# The OTA suite runs the update engine on the device mbedTLS build.
-target_link_libraries(target_ota PRIVATE sotto_ota)
+# The OTA suite runs the update engine on the device mbedTLS build, with the engine self-test on
+# the real model the host build wrote into ota_target_data.h.
+if(NOT SOTTO_HOST_BINARY_DIR)
+  message(FATAL_ERROR "target_ota needs ota_target_data.h from the host build: "
+                      "-DSOTTO_HOST_BINARY_DIR=<host build> (set by cmake/SottoCross.cmake)")
+endif()
+target_link_libraries(target_ota PRIVATE sotto_ota_model_self_test sotto_ota)
+target_include_directories(target_ota PRIVATE ${SOTTO_HOST_BINARY_DIR}/generated/ota_target)

@@ -41,7 +41,7 @@ typedef enum sotto_err {
   SOTTO_ERR_OTA_BAD_SIGNATURE = -40,      /* the manifest's signature does not verify */
   SOTTO_ERR_OTA_WRONG_KEY = -41,          /* signed by a key this device does not trust */
   SOTTO_ERR_OTA_DIGEST_MISMATCH = -42,    /* the stored model's SHA-256 differs from the manifest */
-  SOTTO_ERR_OTA_VERSION_NOT_NEWER = -43,  /* version <= the anti-rollback counter */
+  SOTTO_ERR_OTA_VERSION_NOT_NEWER = -43,  /* version <= the anti-rollback counter (model or keys) */
   SOTTO_ERR_OTA_WRONG_DEVICE_CLASS = -44, /* the manifest is for another device class */
   SOTTO_ERR_OTA_SELF_TEST_FAILED = -45,   /* the model's output on the self-test vector differs */
   SOTTO_ERR_OTA_TOO_LARGE = -46,          /* the model does not fit a slot (or the progress log) */
@@ -51,6 +51,15 @@ typedef enum sotto_err {
   SOTTO_ERR_OTA_NO_UPDATE = -50,          /* no update in progress, or no verified active model */
   SOTTO_ERR_OTA_OUT_OF_ORDER = -51,       /* a chunk beyond the next expected offset */
   SOTTO_ERR_OTA_SLOT_NOT_MAPPED = -52,    /* the model self-test needs the slot mapped in place */
+  SOTTO_ERR_OTA_KEY_REVOKED = -53,        /* signed by a key a key rotation retired */
+  SOTTO_ERR_OTA_KEY_LIST_FULL = -54,      /* a rotation adds a key to a full list, retiring none */
+
+  /* TLS in firmware ports (-60 .. -69) */
+  SOTTO_ERR_TLS_WANT_IO = -60,     /* waiting for the transport: call again once bytes moved */
+  SOTTO_ERR_TLS_HANDSHAKE = -61,   /* the handshake failed (protocol, alert, or no common suite) */
+  SOTTO_ERR_TLS_PEER_CERT = -62,   /* the peer's certificate does not chain to the CA or name */
+  SOTTO_ERR_TLS_CLOSED = -63,      /* the peer closed the connection */
+  SOTTO_ERR_TLS_CREDENTIALS = -64, /* our CA, certificate or key did not parse or match */
 
   SOTTO_ERR_LAST_ = -127
 } sotto_err_t;

@@ -21,16 +21,23 @@ typedef struct sotto_clock_port {
 } sotto_clock_port_t;
 
 /* Persistent storage as a few named regions of NOR-flash-like memory: erase sets bytes to 0xFF
- * in whole sectors, write stores bytes into erased memory. Host and QEMU ports can inject power
- * loss at any erase or write (tests/ota enumerates every cut point). */
+ * in whole sectors; write clears bits (programs bytes of erased memory, and may program a byte
+ * again to clear more of its bits: the OTA progress log does).
+ * Flash whose ECC forbids a second program of a word needs a port that gives each such byte a
+ * word of its own. A power cut can interrupt any erase or write part way: the SDK's records
+ * carry checks, and the host and QEMU ports inject such cuts at every operation (tests/ota,
+ * tests/device enumerate them). */
 typedef enum sotto_storage_region {
   SOTTO_REGION_STATE = 0,  /* SDK bookkeeping: boot counter, anti-rollback, update progress */
   SOTTO_REGION_SLOT_A = 1, /* model slot A */
-  SOTTO_REGION_SLOT_B = 2  /* model slot B */
+  SOTTO_REGION_SLOT_B = 2, /* model slot B */
+  /* Optional: the store-and-forward queue's flash log (0 bytes when the port has none). */
+  SOTTO_REGION_QUEUE = 3
 } sotto_storage_region_t;
 
 typedef struct sotto_storage_port {
   void *ctx;
+  /* 0 for a region the port does not have. */
   uint32_t (*region_bytes)(void *ctx, sotto_storage_region_t region);
   uint32_t (*sector_bytes)(void *ctx);
   sotto_err_t (*read)(void *ctx, sotto_storage_region_t region, uint32_t offset, void *out,
@@ -45,7 +52,21 @@ typedef struct sotto_storage_port {
 /* Message transport (MQTT on the host port). publish returns SOTTO_OK only once the broker has
  * acknowledged the message (QoS 1), SOTTO_ERR_TRANSPORT otherwise; the SDK keeps unacknowledged
  * events queued and retries later. Incoming messages are handed to the SDK by the port through
- * sotto_device_on_message(). */
+ * sotto_device_on_message().
+ *
+ * TLS: a transport that leaves the device's board must be TLS 1.2 or newer to the broker,
+ * because events are the fleet's data and the broker trusts a device by its certificate. What
+ * the port must do (the Cortex-M port's sotto/port_tls.h does it over any byte link):
+ *   - verify the broker's certificate against the fleet CA (never skip verification) and its
+ *     name against the broker's host name, and send that name as SNI;
+ *   - present the device's certificate (its key from the identity port below, or a key the
+ *     port keeps) when the broker requires one, as sotto's broker config does;
+ *   - offer TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256 with P-256 (what the fleet's PKI issues
+ *     and what the benchmark measures: about 105 M instructions of handshake on a Cortex-M4,
+ *     under 16 KB of RAM with the mbedTLS pool, deploy/bench.sh tls);
+ *   - seed its DRBG from a hardware random source;
+ *   - return SOTTO_OK from publish only after the PUBACK arrived through the TLS session, as
+ *     without TLS, and report a failed handshake as SOTTO_ERR_TRANSPORT (the SDK retries). */
 typedef struct sotto_transport_port {
   void *ctx;
   sotto_err_t (*publish)(void *ctx, const char *topic, const uint8_t *payload, size_t len);
@@ -72,12 +93,28 @@ typedef struct sotto_random_port {
   uint32_t (*next_u32)(void *ctx);
 } sotto_random_port_t;
 
+/* Optional: the device's identity key, an ECDSA P-256 key pair the port holds, so that the
+ * private key can stay in a secure element (or a protected flash page) and never passes through
+ * the SDK. The SDK asks only for the public key and for signatures over SHA-256 digests: for
+ * the certificate signing request of sotto/identity.h, and whatever else the integrator signs
+ * with it (a TLS client's CertificateVerify). Generate the key on the device, once, and keep it
+ * across firmware updates: the certificate the gateway's CA issues for it is the device's
+ * identity. */
+typedef struct sotto_identity_port {
+  void *ctx;
+  /* The public key as an uncompressed point: 0x04 || X || Y (65 bytes, big-endian). */
+  sotto_err_t (*public_key)(void *ctx, uint8_t out_public_key[65]);
+  /* ECDSA over a SHA-256 digest with the private key: raw r || s (32 + 32 bytes, big-endian). */
+  sotto_err_t (*sign_digest)(void *ctx, const uint8_t digest[32], uint8_t out_signature[64]);
+} sotto_identity_port_t;
+
 typedef struct sotto_ports {
   sotto_clock_port_t clock;
   sotto_storage_port_t storage;
   sotto_transport_port_t transport;
   sotto_log_port_t log;
   sotto_random_port_t random;
+  sotto_identity_port_t identity; /* optional; only sotto/identity.h uses it */
 } sotto_ports_t;
 
 #ifdef __cplusplus

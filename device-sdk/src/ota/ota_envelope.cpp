@@ -1,10 +1,12 @@
-// The first step of an update: decode a SignedManifest and check it completely (key, signature,
-// then the signed content against this device) before a single byte is stored.
+// The first step of an update: decode a SignedManifest and check it completely (key against the
+// trusted list, signature, then the signed content against this device) before a single byte
+// is stored.
 #include <pb_decode.h>
 #include <string.h>
 
 #include "crypto/ecdsa_p256.h"
 #include "crypto/sha256.h"
+#include "key_list.h"
 #include "ota_steps.h"
 #include "sotto/ota.h"
 #include "sotto/v1/ota.pb.h"
@@ -66,12 +68,15 @@ extern "C" sotto_err_t sotto_ota_verify_envelope(const sotto_ota_t *ota, const u
     return SOTTO_ERR_INVALID_ARGUMENT;
   }
   sotto_v1_SignedManifest signed_manifest = sotto_v1_SignedManifest_init_zero;
-  pb_istream_t stream = pb_istream_from_buffer(envelope, envelope_len);
-  if (!pb_decode(&stream, sotto_v1_SignedManifest_fields, &signed_manifest) ||
-      signed_manifest.manifest.size == 0) {
+  if (!sotto::decode_signed_manifest(envelope, envelope_len, &signed_manifest)) {
     return SOTTO_ERR_OTA_BAD_MANIFEST;
   }
   return sotto::verify_signed_manifest(*ota, signed_manifest, out_manifest);
+}
+
+bool sotto::decode_signed_manifest(const uint8_t *bytes, size_t len, sotto_v1_SignedManifest *out) {
+  pb_istream_t stream = pb_istream_from_buffer(bytes, len);
+  return pb_decode(&stream, sotto_v1_SignedManifest_fields, out) && out->manifest.size != 0;
 }
 
 sotto_err_t sotto::verify_signed_manifest(const sotto_ota_t &ota,
@@ -80,16 +85,18 @@ sotto_err_t sotto::verify_signed_manifest(const sotto_ota_t &ota,
   if (envelope.manifest.size == 0 || envelope.manifest.size > sizeof envelope.manifest.bytes) {
     return SOTTO_ERR_OTA_BAD_MANIFEST;
   }
-  if (envelope.key_id != ota.key_id) {
-    return SOTTO_ERR_OTA_WRONG_KEY;
+  const uint8_t *signer = nullptr;
+  sotto_err_t err = key_list_signer(ota.keys, envelope.key_id, &signer);
+  if (err != SOTTO_OK) {
+    return err;
   }
   uint8_t digest[SOTTO_SHA256_BYTES];
   sotto_sha256(envelope.manifest.bytes, envelope.manifest.size, digest);
-  if (!sotto_ecdsa_p256_verify(ota.config.public_key, digest, envelope.signature)) {
+  if (!sotto_ecdsa_p256_verify(signer, digest, envelope.signature)) {
     return SOTTO_ERR_OTA_BAD_SIGNATURE;
   }
   sotto_ota_manifest_t manifest;
-  sotto_err_t err = decode_manifest(envelope, &manifest);
+  err = decode_manifest(envelope, &manifest);
   if (err != SOTTO_OK) {
     return err;
   }

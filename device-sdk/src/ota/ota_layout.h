@@ -11,9 +11,14 @@
 
 namespace sotto {
 
-// STATE sectors (after the runtime's reserved ones): two alternating records, one progress log.
+// STATE sectors (after the runtime's reserved ones): two alternating state records, one
+// progress log, two alternating trusted-key lists (SOTTO_OTA_STATE_SECTORS in all).
 constexpr uint32_t kRecordSectorFirst = SOTTO_DEVICE_STATE_RESERVED_SECTORS;
 constexpr uint32_t kProgressSector = SOTTO_DEVICE_STATE_RESERVED_SECTORS + 2;
+constexpr uint32_t kKeyListSectorFirst = SOTTO_DEVICE_STATE_RESERVED_SECTORS + 3;
+static_assert(kKeyListSectorFirst + 2 ==
+                  SOTTO_DEVICE_STATE_RESERVED_SECTORS + SOTTO_OTA_STATE_SECTORS,
+              "STATE layout");
 
 inline uint32_t state_sector_offset(const sotto_storage_port_t &storage, uint32_t sector) {
   return sector * storage.sector_bytes(storage.ctx);

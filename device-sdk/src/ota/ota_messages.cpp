@@ -1,10 +1,11 @@
-// The OTA wire messages: OtaOffer and OtaChunk in (decoded into fixed structs, every length
-// bounded by ota.options), OtaStatus out.
+// The OTA wire messages: OtaOffer, OtaChunk and KeyRotationOffer in (decoded into fixed structs,
+// every length bounded by ota.options and key_rotation.options), OtaStatus out.
 #include <pb_decode.h>
 #include <pb_encode.h>
 
 #include "ota_steps.h"
 #include "sotto/ota.h"
+#include "sotto/v1/key_rotation.pb.h"
 #include "sotto/v1/ota.pb.h"
 
 namespace {
@@ -88,6 +89,10 @@ sotto_v1_OtaFailure failure_code(sotto_err_t err) {
     case SOTTO_ERR_OTA_STORAGE:
     case SOTTO_ERR_STORAGE:
       return sotto_v1_OtaFailure_OTA_FAILURE_STORAGE_ERROR;
+    case SOTTO_ERR_OTA_KEY_REVOKED:
+      return sotto_v1_OtaFailure_OTA_FAILURE_KEY_REVOKED;
+    case SOTTO_ERR_OTA_KEY_LIST_FULL:
+      return sotto_v1_OtaFailure_OTA_FAILURE_KEY_LIST_FULL;
     default:
       return sotto_v1_OtaFailure_OTA_FAILURE_BAD_MANIFEST;
   }
@@ -113,7 +118,21 @@ extern "C" sotto_err_t sotto_ota_handle_offer(sotto_ota_t *ota, const uint8_t *p
     ota->failure = static_cast<int8_t>(err);
     return err;
   }
-  return sotto::apply_offer(ota, offer.rollout_id, manifest, offer.chunk_bytes);
+  return sotto::apply_offer(ota, offer.rollout_id, manifest, offer.envelope.key_id,
+                            offer.chunk_bytes);
+}
+
+extern "C" sotto_err_t sotto_ota_handle_key_rotation(sotto_ota_t *ota, const uint8_t *payload,
+                                                     size_t len) {
+  if (ota == nullptr || (payload == nullptr && len > 0)) {
+    return SOTTO_ERR_INVALID_ARGUMENT;
+  }
+  sotto_v1_KeyRotationOffer offer = sotto_v1_KeyRotationOffer_init_zero;
+  pb_istream_t stream = pb_istream_from_buffer(payload, len);
+  if (!pb_decode(&stream, sotto_v1_KeyRotationOffer_fields, &offer) || !offer.has_envelope) {
+    return SOTTO_ERR_DECODE;
+  }
+  return sotto::rotate_keys(ota, offer.rollout_id, offer.envelope);
 }
 
 extern "C" sotto_err_t sotto_ota_handle_chunk(sotto_ota_t *ota, const uint8_t *payload,
@@ -142,6 +161,9 @@ extern "C" sotto_err_t sotto_ota_handle_message(sotto_ota_t *ota, const char *su
   if (text_equal(suffix, "ota/chunk")) {
     return sotto_ota_handle_chunk(ota, payload, len);
   }
+  if (text_equal(suffix, "ota/keys")) {
+    return sotto_ota_handle_key_rotation(ota, payload, len);
+  }
   return SOTTO_ERR_UNHANDLED_TOPIC;
 }
 
@@ -159,6 +181,7 @@ extern "C" sotto_err_t sotto_ota_encode_status(const sotto_ota_t *ota, uint8_t *
   message.model_id = status.model_id;
   message.model_version = status.model_version;
   message.offered_version = status.offered_version;
+  message.key_list_version = status.key_list_version;
   pb_ostream_t stream = pb_ostream_from_buffer(out, out_size);
   if (!pb_encode(&stream, sotto_v1_OtaStatus_fields, &message)) {
     return out_size < SOTTO_OTA_STATUS_MAX_BYTES ? SOTTO_ERR_BUFFER_TOO_SMALL : SOTTO_ERR_ENCODE;

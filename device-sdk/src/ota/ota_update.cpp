@@ -2,10 +2,12 @@
 // Order of writes (each a possible cut point, see tests/ota/ota_power_cut_test.cpp):
 //   offer:  erase progress sector, erase slot sectors, write record "pending" (erase + write)
 //   chunk:  write data to the slot, then mark the chunk in the progress log
-//   finish: digest + self-test (no writes), then write record "active = new" (erase + write)
-// Only a record write changes what runs, and it is atomic (see ota_record.cpp).
+//   finish: signer still trusted, digest, self-test (no writes), then write record
+//           "active = new" (erase + write); any failure writes record "no update" instead
+// Only a record write changes what runs, and it is atomic (see record_pair.h).
 #include <string.h>
 
+#include "key_list.h"
 #include "ota_layout.h"
 #include "ota_progress.h"
 #include "ota_record.h"
@@ -25,10 +27,12 @@ bool same_manifest(const sotto_ota_manifest_t &a, const sotto_ota_manifest_t &b)
          bytes_equal(a.self_test_output_sha256, b.self_test_output_sha256, SOTTO_OTA_SHA256_BYTES);
 }
 
+// Same manifest, chunk size and signer (a manifest signed again by another key starts over, so
+// the signer checked at the switch is the one that signed what was stored).
 bool same_update(const sotto_ota_record_t &record, const sotto_ota_manifest_t &manifest,
-                 uint32_t chunk_bytes) {
+                 uint32_t key_id, uint32_t chunk_bytes) {
   return record.pending_slot != SOTTO_OTA_SLOT_NONE && record.pending_chunk_bytes == chunk_bytes &&
-         same_manifest(record.pending, manifest);
+         record.pending_key_id == key_id && same_manifest(record.pending, manifest);
 }
 
 void fail(sotto_ota_t *ota, sotto_err_t reason) {
@@ -38,13 +42,12 @@ void fail(sotto_ota_t *ota, sotto_err_t reason) {
 
 // Writes record; on success it becomes the RAM mirror.
 sotto_err_t commit(sotto_ota_t *ota, sotto_ota_record_t next) {
-  uint32_t sector = ota->record_sector;
-  if (record_store(ota->config.storage, &next, ota->record.seq, &sector, ota->record_valid) !=
-      SOTTO_OK) {
+  RecordPlace place{ota->record.seq, ota->record_sector, ota->record_valid};
+  if (record_store(ota->config.storage, &next, &place) != SOTTO_OK) {
     return SOTTO_ERR_OTA_STORAGE;
   }
   ota->record = next;
-  ota->record_sector = sector;
+  ota->record_sector = place.sector;
   ota->record_valid = 1;
   return SOTTO_OK;
 }
@@ -55,6 +58,7 @@ sotto_err_t abandon(sotto_ota_t *ota, sotto_err_t reason) {
   next.pending_slot = SOTTO_OTA_SLOT_NONE;
   next.last_failure = static_cast<int8_t>(reason);
   next.last_rollout_id = ota->record.pending_rollout_id;
+  next.pending_key_id = 0;
   memset(&next.pending, 0, sizeof next.pending);
   sotto_err_t err = commit(ota, next);
   fail(ota, err == SOTTO_OK ? reason : err);
@@ -81,6 +85,9 @@ sotto_err_t run_self_test(const sotto_ota_t &ota, uint8_t slot,
 sotto_err_t finish(sotto_ota_t *ota) {
   const sotto_ota_record_t &record = ota->record;
   const sotto_ota_manifest_t &manifest = record.pending;
+  if (key_list_find(ota->keys, record.pending_key_id) < 0) {
+    return abandon(ota, SOTTO_ERR_OTA_KEY_REVOKED);  // a rotation retired its signer meanwhile
+  }
   if (!slot_matches(ota->config.storage, record.pending_slot, manifest)) {
     return abandon(ota, SOTTO_ERR_OTA_DIGEST_MISMATCH);
   }
@@ -97,6 +104,7 @@ sotto_err_t finish(sotto_ota_t *ota) {
   next.last_failure = SOTTO_OK;
   next.last_rollout_id = record.pending_rollout_id;
   next.pending_slot = SOTTO_OTA_SLOT_NONE;
+  next.pending_key_id = 0;
   memset(&next.pending, 0, sizeof next.pending);
   if (commit(ota, next) != SOTTO_OK) {
     fail(ota, SOTTO_ERR_OTA_STORAGE);  // the pending update stays; an offer retries the switch
@@ -116,9 +124,9 @@ bool config_usable(const sotto_ota_config_t &config) {
     return false;
   }
   const uint32_t sector_bytes = s.sector_bytes(s.ctx);
-  return sector_bytes >= kRecordBytes &&
+  return sector_bytes >= SOTTO_OTA_MIN_SECTOR_BYTES &&
          s.region_bytes(s.ctx, SOTTO_REGION_STATE) >=
-             (kProgressSector + 1) * static_cast<uint64_t>(sector_bytes) &&
+             (kKeyListSectorFirst + 2) * static_cast<uint64_t>(sector_bytes) &&
          s.region_bytes(s.ctx, SOTTO_REGION_SLOT_A) > 0 &&
          s.region_bytes(s.ctx, SOTTO_REGION_SLOT_B) > 0;
 }
@@ -140,11 +148,17 @@ extern "C" sotto_err_t sotto_ota_init(sotto_ota_t *ota, const sotto_ota_config_t
   if (ota->config.sdk_version == 0) {
     ota->config.sdk_version = SOTTO_SDK_VERSION;
   }
-  ota->key_id = sotto_ota_key_id(config->public_key);
   const sotto_storage_port_t &storage = ota->config.storage;
-  if (record_load(storage, &ota->record, &ota->record_sector, &ota->record_valid) != SOTTO_OK) {
+  RecordPlace record_place;
+  RecordPlace keys_place;
+  if (record_load(storage, &ota->record, &record_place) != SOTTO_OK ||
+      key_list_load(storage, config->public_key, &ota->keys, &keys_place) != SOTTO_OK) {
     return SOTTO_ERR_STORAGE;
   }
+  ota->record_sector = record_place.sector;
+  ota->record_valid = record_place.valid;
+  ota->keys_sector = keys_place.sector;
+  ota->keys_valid = keys_place.valid;
   const sotto_ota_record_t &record = ota->record;
   ota->state = SOTTO_OTA_IDLE;
   ota->failure = record.last_failure;
@@ -181,7 +195,8 @@ extern "C" sotto_err_t sotto_ota_init(sotto_ota_t *ota, const sotto_ota_config_t
 
 // The offer after the envelope was verified (also used by the offer message handler).
 sotto_err_t sotto::apply_offer(sotto_ota_t *ota, uint32_t rollout_id,
-                               const sotto_ota_manifest_t &manifest, uint32_t chunk_bytes) {
+                               const sotto_ota_manifest_t &manifest, uint32_t key_id,
+                               uint32_t chunk_bytes) {
   const sotto_storage_port_t &storage = ota->config.storage;
   ota->rollout_id = rollout_id;
   ota->offered_version = manifest.version;
@@ -195,7 +210,7 @@ sotto_err_t sotto::apply_offer(sotto_ota_t *ota, uint32_t rollout_id,
     fail(ota, SOTTO_ERR_OTA_TOO_LARGE);
     return SOTTO_ERR_OTA_TOO_LARGE;
   }
-  if (same_update(ota->record, manifest, chunk_bytes)) {
+  if (same_update(ota->record, manifest, key_id, chunk_bytes)) {
     ota->state = SOTTO_OTA_RECEIVING;
     ota->failure = SOTTO_OK;
     return ota->next_offset == manifest.model_bytes ? finish(ota) : SOTTO_OK;
@@ -214,6 +229,7 @@ sotto_err_t sotto::apply_offer(sotto_ota_t *ota, uint32_t rollout_id,
   next.pending = manifest;
   next.pending_rollout_id = rollout_id;
   next.pending_chunk_bytes = chunk_bytes;
+  next.pending_key_id = key_id;
   next.last_failure = SOTTO_OK;
   if (commit(ota, next) != SOTTO_OK) {
     fail(ota, SOTTO_ERR_OTA_STORAGE);
@@ -231,14 +247,18 @@ extern "C" sotto_err_t sotto_ota_offer(sotto_ota_t *ota, uint32_t rollout_id,
   if (ota == nullptr) {
     return SOTTO_ERR_INVALID_ARGUMENT;
   }
+  sotto_v1_SignedManifest signed_manifest = sotto_v1_SignedManifest_init_zero;
   sotto_ota_manifest_t manifest;
-  sotto_err_t err = sotto_ota_verify_envelope(ota, envelope, envelope_len, &manifest);
+  sotto_err_t err = envelope == nullptr && envelope_len > 0 ? SOTTO_ERR_INVALID_ARGUMENT
+                    : decode_signed_manifest(envelope, envelope_len, &signed_manifest)
+                        ? verify_signed_manifest(*ota, signed_manifest, &manifest)
+                        : SOTTO_ERR_OTA_BAD_MANIFEST;
   if (err != SOTTO_OK) {
     ota->rollout_id = rollout_id;
     fail(ota, err);
     return err;
   }
-  return apply_offer(ota, rollout_id, manifest, chunk_bytes);
+  return apply_offer(ota, rollout_id, manifest, signed_manifest.key_id, chunk_bytes);
 }
 
 extern "C" sotto_err_t sotto_ota_write_chunk(sotto_ota_t *ota, uint32_t offset, const uint8_t *data,
@@ -267,13 +287,22 @@ extern "C" sotto_err_t sotto_ota_write_chunk(sotto_ota_t *ota, uint32_t offset, 
     return SOTTO_ERR_OTA_OUT_OF_ORDER;
   }
   const sotto_storage_port_t &storage = ota->config.storage;
-  if (storage.write(storage.ctx, slot_region(record.pending_slot), offset, data, len) != SOTTO_OK ||
-      progress_mark(storage, offset / chunk_bytes) != SOTTO_OK) {
+  if (storage.write(storage.ctx, slot_region(record.pending_slot), offset, data, len) != SOTTO_OK) {
+    // The slot may hold other bytes here (a cut write of different content) that NOR cannot
+    // turn back: resuming would fail the same way forever, so the update ends and the next
+    // offer starts over from an erase. Under a power cut this write fails too, and the update
+    // resumes after the reboot as before.
+    return abandon(ota, SOTTO_ERR_OTA_STORAGE);
+  }
+  if (progress_mark(storage, offset / chunk_bytes) != SOTTO_OK) {
     fail(ota, SOTTO_ERR_OTA_STORAGE);
     return SOTTO_ERR_OTA_STORAGE;
   }
   ota->next_offset = offset + static_cast<uint32_t>(len);
   ota->state = SOTTO_OTA_RECEIVING;
+  ota->failure = SOTTO_OK;
+  ota->rollout_id = record.pending_rollout_id;  // a key rotation's status may have come between
+  ota->offered_version = record.pending.version;
   return ota->next_offset == model_bytes ? finish(ota) : SOTTO_OK;
 }
 
@@ -304,6 +333,7 @@ extern "C" sotto_err_t sotto_ota_get_status(const sotto_ota_t *ota, sotto_ota_st
   out->rollout_id = ota->rollout_id;
   out->next_offset = ota->next_offset;
   out->offered_version = ota->offered_version;
+  out->key_list_version = ota->keys.version;
   if (ota->active_verified) {
     out->model_id = ota->record.active.model_id;
     out->model_version = ota->record.active.version;

@@ -1,5 +1,6 @@
-// Crypto shim: ECDSA P-256 signature verification over a SHA-256 digest. Keys are uncompressed
-// points (0x04 || X || Y, 65 bytes); signatures raw r || s (64 bytes, big-endian).
+// Crypto shim: ECDSA P-256 signature verification over a SHA-256 digest, and the public key
+// check. Keys are uncompressed points (0x04 || X || Y, 65 bytes); signatures raw r || s (64
+// bytes, big-endian).
 #ifndef SOTTO_OTA_CRYPTO_ECDSA_P256_H
 #define SOTTO_OTA_CRYPTO_ECDSA_P256_H
 
@@ -11,6 +12,22 @@
 
 #if defined(SOTTO_OTA_CRYPTO_MBEDTLS)
 #include <mbedtls/ecdsa.h>
+
+// 1 when public_key is a point on P-256 (what a device may be asked to trust), else 0.
+static inline int sotto_ecdsa_p256_key_valid(
+    const uint8_t public_key[SOTTO_P256_PUBLIC_KEY_BYTES]) {
+  mbedtls_ecp_group group;
+  mbedtls_ecp_point point;
+  mbedtls_ecp_group_init(&group);
+  mbedtls_ecp_point_init(&point);
+  int ok =
+      mbedtls_ecp_group_load(&group, MBEDTLS_ECP_DP_SECP256R1) == 0 &&
+      mbedtls_ecp_point_read_binary(&group, &point, public_key, SOTTO_P256_PUBLIC_KEY_BYTES) == 0 &&
+      mbedtls_ecp_check_pubkey(&group, &point) == 0;
+  mbedtls_ecp_point_free(&point);
+  mbedtls_ecp_group_free(&group);
+  return ok;
+}
 
 // 1 when the signature verifies, 0 for a bad signature or an invalid key (never trusted).
 static inline int sotto_ecdsa_p256_verify(const uint8_t public_key[SOTTO_P256_PUBLIC_KEY_BYTES],

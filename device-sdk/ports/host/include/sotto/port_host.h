@@ -10,6 +10,7 @@
 
 #include "sotto/device.h"
 #include "sotto/port.h"
+#include "sotto/port_ram_storage.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,13 +35,16 @@ sotto_clock_port_t sotto_host_clock_port(sotto_host_clock_t *clock);
 
 /* ---- Storage: NOR flash model with power-cut injection ------------------------------------ */
 
+/* The same NOR model and fault model as the QEMU ports' RAM storage (sotto/port_ram_storage.h),
+ * over host memory or a file. */
 typedef struct sotto_host_storage_config {
   uint32_t sector_bytes;      /* erase unit; every region size must be a multiple of it */
   uint32_t state_bytes;       /* SOTTO_REGION_STATE */
   uint32_t slot_bytes;        /* SOTTO_REGION_SLOT_A and SOTTO_REGION_SLOT_B each (may be 0) */
   const char *file_path;      /* NULL: RAM. Otherwise regions live in this file (created erased,
                                  reopened as is when its size matches), so state survives runs. */
-  int tear_interrupted_write; /* nonzero: the write that hits a power cut stores its first half */
+  int tear_interrupted_write; /* nonzero: the op a power cut interrupts does half its work */
+  uint32_t queue_bytes;       /* SOTTO_REGION_QUEUE (0 = no such region) */
 } sotto_host_storage_config_t;
 
 typedef struct sotto_host_storage sotto_host_storage_t;
@@ -56,14 +60,19 @@ void sotto_host_storage_destroy(sotto_host_storage_t *storage);
 sotto_storage_port_t sotto_host_storage_port(sotto_host_storage_t *storage);
 
 /* Power-cut injection (MCUboot-style): count the writes and erases of a clean run with
- * op_count, then replay it cutting power after each op 1..N.
- *   cut_power_after(s, n): from this call, n more writes/erases succeed; every later one fails
- *     with SOTTO_ERR_STORAGE and changes nothing (or, with tear_interrupted_write, the first
- *     refused write stores half its bytes). Reads keep working so a test can inspect flash.
+ * op_count, then replay it cutting power during each op 1..N.
+ *   cut_power_after(s, n): from this call, n more writes/erases succeed; the next one is
+ *     interrupted (with tear_interrupted_write it does half its work, else none) and reports
+ *     SOTTO_ERR_STORAGE, as does every later one, untouched. Reads keep working.
+ *   cut_power_during(s, n, tear): the same, the interrupted op getting exactly as far as tear
+ *     says (any bit of a write or an erase, from the start or the end of its range; see
+ *     sotto_ram_storage_tear_t).
  *   restore_power(s): ends the cut ("reboot"); memory keeps whatever was written.
  *   op_count(s): writes and erases that succeeded since creation.
  *   power_is_cut(s): nonzero once an operation has been refused. */
 void sotto_host_storage_cut_power_after(sotto_host_storage_t *storage, uint64_t ops);
+void sotto_host_storage_cut_power_during(sotto_host_storage_t *storage, uint64_t ops,
+                                         sotto_ram_storage_tear_t tear);
 void sotto_host_storage_restore_power(sotto_host_storage_t *storage);
 uint64_t sotto_host_storage_op_count(const sotto_host_storage_t *storage);
 int sotto_host_storage_power_is_cut(const sotto_host_storage_t *storage);
