@@ -1,4 +1,5 @@
-// The SQLite backend's connections (internal to gateway/store): the writer and a reader.
+// The SQLite backend's connections (internal to gateway/store): the writer, a reader and the
+// trust tables' writer (sqlite_trust.cpp, which also holds the reader's trust queries).
 #pragma once
 
 #include <memory>
@@ -71,11 +72,34 @@ class SqliteReader : public StoreReader {
   WaveCounts wave_counts(int64_t id, int64_t wave) override;
   std::vector<std::string> devices_in_unfinished_rollouts(
       const std::vector<std::string> &devices) override;
+  std::optional<ApiTokenRow> api_token(const std::string &token_id) override;
+  std::vector<ApiTokenRow> api_tokens() override;
+  int64_t unrevoked_api_token_count() override;
+  std::vector<AuditRow> audit(const AuditFilter &filter) override;
+  std::vector<FleetKeyRow> fleet_keys() override;
+  std::optional<FleetKeyRow> fleet_key(int64_t key_id) override;
+  std::vector<std::string> devices_not_trusting(int64_t key_id,
+                                                const std::vector<std::string> &devices) override;
+  int64_t last_key_list_version() override;
   void backup_to(const std::string &path) override;
 
  private:
   EventPage device_events(const EventFilter &filter);
 
+  Database db_;
+};
+
+class SqliteTrustWriter : public TrustWriter {
+ public:
+  explicit SqliteTrustWriter(const std::string &path);
+
+  bool insert_api_token(const ApiTokenRow &token) override;
+  bool revoke_api_token(const std::string &name_or_id, int64_t revoked_ms) override;
+  int64_t append_audit(const AuditRow &row) override;
+  bool add_provisioned_key(const FleetKeyRow &key) override;
+  bool distrust_fleet_key(int64_t key_id, int64_t distrusted_ms) override;
+
+ private:
   Database db_;
 };
 

@@ -118,6 +118,44 @@ constexpr const char *kMigrateV1ToV2 = R"(
   DROP INDEX IF EXISTS rollout_devices_wave;
 )";
 
+// Version 3: who may do what. API tokens (only a hash of each secret; a name is unique among
+// unrevoked tokens), the audit log (rowid order is time order), the fleet signing keys the
+// gateway knows of, and rollouts that carry a key rotation instead of a model.
+constexpr const char *kMigrateV2ToV3 = R"(
+  ALTER TABLE rollouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'model';  -- model | keys
+  ALTER TABLE rollouts ADD COLUMN adds_key_id INTEGER;     -- keys: the key the rotation adds
+  ALTER TABLE rollouts ADD COLUMN retires_key_id INTEGER;  -- keys: the key it retires, if any
+  CREATE INDEX rollouts_adds_key ON rollouts (adds_key_id) WHERE adds_key_id IS NOT NULL;
+  CREATE INDEX rollouts_retires_key ON rollouts (retires_key_id) WHERE retires_key_id IS NOT NULL;
+  CREATE TABLE api_tokens (
+    token_id TEXT PRIMARY KEY,         -- the token's public part
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,                -- viewer | operator
+    salt BLOB NOT NULL,
+    hash BLOB NOT NULL,                -- PBKDF2-HMAC-SHA256 of the secret
+    iterations INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    revoked_ms INTEGER) WITHOUT ROWID;
+  CREATE UNIQUE INDEX api_tokens_unrevoked_name ON api_tokens (name) WHERE revoked_ms IS NULL;
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    time_ms INTEGER NOT NULL,
+    who TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    remote TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    outcome TEXT NOT NULL,             -- ok | refused | failed
+    detail TEXT NOT NULL);
+  CREATE TABLE fleet_keys (
+    key_id INTEGER PRIMARY KEY,        -- first four bytes of SHA-256(public_key), big-endian
+    public_key BLOB NOT NULL,          -- uncompressed P-256 point
+    first_seen_ms INTEGER NOT NULL,
+    provisioned INTEGER NOT NULL DEFAULT 0,
+    distrusted_ms INTEGER);
+)";
+
 // Copies version 1 rows into the version 2 tables created by kSchemaV2.
 constexpr const char *kCopyV1Rows = R"(
   INSERT INTO sites (site)
@@ -221,10 +259,14 @@ void ensure_schema(Database &db) {
                          " (upgrade sottod or restore a backup)");
   }
   Transaction transaction(db);
+  if (version != 0) {
+    log_line(LogLevel::kInfo, "store " + db.path() + ": migrating schema version " +
+                                  std::to_string(version) + " to " +
+                                  std::to_string(kSqliteSchemaVersion));
+  }
   if (version == 0) {
     db.exec(kSchemaV2);
-  } else {
-    log_line(LogLevel::kInfo, "store " + db.path() + ": migrating schema version 1 to 2");
+  } else if (version == 1) {
     sqlite3_create_function(db.handle(), "sotto_readings_from_json", 1,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, readings_from_json,
                             nullptr, nullptr);
@@ -232,6 +274,7 @@ void ensure_schema(Database &db) {
     db.exec(kSchemaV2);
     db.exec(kCopyV1Rows);
   }
+  db.exec(kMigrateV2ToV3);
   set_version(db, kSqliteSchemaVersion);
   transaction.commit();
   if (version != 0) {

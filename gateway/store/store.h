@@ -4,7 +4,7 @@
 // nothing else.
 //
 // Threads: one StoreWriter, used by one thread at a time (sottod's writer thread); any number of
-// StoreReaders, each used by one thread. A reader sees every committed write.
+// StoreReaders and TrustWriters, each used by one thread. A reader sees every committed write.
 //
 // Errors: every call throws StoreError. Its kind tells the caller whether waiting can help
 // (busy, full, io: the writer retries the same batch and ingest backs off) or not (corrupt,
@@ -20,6 +20,7 @@
 
 #include "rollout_rows.h"
 #include "store_rows.h"
+#include "trust_rows.h"
 
 namespace sotto::gw {
 
@@ -61,6 +62,26 @@ class RolloutWriter {
   virtual void record_rollout_device(int64_t id, const std::string &device,
                                      const std::string &state, int64_t next_offset,
                                      int64_t failure) = 0;
+};
+
+// Writes of the trust tables (trust_rows.h): API tokens, the audit log, fleet keys. Few and
+// small, each one transaction of its own on a connection of its own, so the HTTP API (on
+// sottod's event loop) and `sottoctl token` (another process on the gateway machine) write
+// beside ingest's writer. Key rotations add their keys with the rollout (RolloutSpec).
+class TrustWriter {
+ public:
+  virtual ~TrustWriter() = default;
+  // false when an unrevoked token already has this name.
+  virtual bool insert_api_token(const ApiTokenRow &token) = 0;
+  // Revokes the unrevoked token with this name or token id; false when there is none.
+  virtual bool revoke_api_token(const std::string &name_or_id, int64_t revoked_ms) = 0;
+  // Returns the new entry's id.
+  virtual int64_t append_audit(const AuditRow &row) = 0;
+  // A key the devices were provisioned with: inserted, or a known key marked so. false when it
+  // was recorded as provisioned already.
+  virtual bool add_provisioned_key(const FleetKeyRow &key) = 0;
+  // The gateway signs nothing with it any more; false when unknown or distrusted already.
+  virtual bool distrust_fleet_key(int64_t key_id, int64_t distrusted_ms) = 0;
 };
 
 // The write side. Ingest writes in batches: begin(), any number of the row calls, commit();
@@ -124,6 +145,21 @@ class StoreReader {
   virtual std::vector<std::string> devices_in_unfinished_rollouts(
       const std::vector<std::string> &devices) = 0;
 
+  // Trust tables (trust_rows.h).
+  virtual std::optional<ApiTokenRow> api_token(const std::string &token_id) = 0;
+  virtual std::vector<ApiTokenRow> api_tokens() = 0;  // revoked ones too, oldest first
+  virtual int64_t unrevoked_api_token_count() = 0;
+  virtual std::vector<AuditRow> audit(const AuditFilter &filter) = 0;  // newest first
+  virtual std::vector<FleetKeyRow> fleet_keys() = 0;                   // by first_seen_ms
+  virtual std::optional<FleetKeyRow> fleet_key(int64_t key_id) = 0;
+  // Those of `devices` that do not trust key_id, by the rule in FleetKeyRow (a distrusted or
+  // unknown key: all of them).
+  virtual std::vector<std::string> devices_not_trusting(
+      int64_t key_id, const std::vector<std::string> &devices) = 0;
+  // The highest key_list_version any key rotation was given (0: none yet), so the next one is
+  // newer on every device whatever it received before.
+  virtual int64_t last_key_list_version() = 0;
+
   // A consistent copy of everything to path (which must not exist), taken while ingest goes on.
   virtual void backup_to(const std::string &path) = 0;
 };
@@ -135,6 +171,7 @@ class Store {
   virtual int schema_version() = 0;
   virtual std::unique_ptr<StoreWriter> writer() = 0;  // at most one at a time
   virtual std::unique_ptr<StoreReader> reader() = 0;
+  virtual std::unique_ptr<TrustWriter> trust_writer() = 0;
   virtual std::string describe() const = 0;  // for logs: "SQLite /var/lib/sotto/sotto.db"
 };
 

@@ -184,6 +184,8 @@ TEST_F(StoreMigration, VersionOneDatabaseIsMigratedWithEveryRow) {
   EXPECT_EQ(rollout->state, "running");
   EXPECT_EQ(rollout->current_wave, 1);
   EXPECT_EQ(rollout->spec.waves, (std::vector<unsigned>{50, 100}));
+  EXPECT_EQ(rollout->spec.kind, RolloutKind::kModel);  // version 3: every older rollout is one
+  EXPECT_FALSE(rollout->spec.adds_key_id);
   auto targets = reader->rollout_devices(1, -1);
   ASSERT_EQ(targets.size(), 2u);
   EXPECT_EQ(targets[1].device, "valve-2");
@@ -193,7 +195,7 @@ TEST_F(StoreMigration, VersionOneDatabaseIsMigratedWithEveryRow) {
   Database db(path_, Database::Mode::kReadOnly, std::chrono::seconds(1));
   Statement version(db.handle(), "SELECT version FROM schema_version");
   ASSERT_TRUE(version.step());
-  EXPECT_EQ(version.integer(0), 2);
+  EXPECT_EQ(version.integer(0), 3);
 }
 
 TEST_F(StoreMigration, DedupeAndWideningContinueAfterTheMigration) {
@@ -235,7 +237,7 @@ TEST_F(StoreMigration, DatabaseFromANewerGatewayIsRefusedByName) {
     EXPECT_EQ(error.kind(), StoreError::Kind::kSchema);
     EXPECT_NE(std::string(error.what())
                   .find(path_ + ": schema version 9 was written by a newer "
-                                "sottod; this one reads up to version 2"),
+                                "sottod; this one reads up to version 3"),
               std::string::npos)
         << error.what();
   }
