@@ -121,17 +121,38 @@ Response handle(RolloutEngine &engine, const Request &request, const std::string
   return json_ok(request, http::status::ok, engine.describe(id, false));
 }
 
+// Reads are for viewers; anything else changes a rollout: operators only, audited by name.
+RouteAccess access_of(const Request &request, const std::string &path) {
+  RouteAccess access;
+  if (request.method() == http::verb::get) return access;
+  access.role = Role::kOperator;
+  const std::string rest = path.substr(std::string(kPrefix).size());
+  const size_t slash = rest.rfind('/');
+  const std::string last = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (rest.empty() || rest == "/") {
+    access.action = "rollout.start";
+  } else if (last == "pause" || last == "resume" || last == "abort") {
+    access.action = "rollout." + last;
+  } else {
+    access.action = "rollout.other";
+  }
+  return access;
+}
+
 }  // namespace
 
 void add_rollout_routes(Router &router, RolloutEngine &engine) {
-  router.add_prefix_route(kPrefix, [&engine](const Request &request, const std::string &path,
-                                             const std::map<std::string, std::string> &query) {
-    try {
-      return handle(engine, request, path, query);
-    } catch (const RolloutRequestError &error) {
-      return error_response(request, status_of(error.kind()), error.what());
-    }
-  });
+  router.add_prefix_route(
+      kPrefix,
+      [&engine](const Request &request, const std::string &path,
+                const std::map<std::string, std::string> &query) {
+        try {
+          return handle(engine, request, path, query);
+        } catch (const RolloutRequestError &error) {
+          return error_response(request, status_of(error.kind()), error.what());
+        }
+      },
+      access_of);
 }
 
 }  // namespace sotto::gw

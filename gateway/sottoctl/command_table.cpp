@@ -1,10 +1,12 @@
 // Every sottoctl command: adding one is a function in its area plus one line here.
+#include "audit_commands.h"
 #include "cli.h"
 #include "fleet_commands.h"
 #include "model_commands.h"
 #include "model_self_test.h"
 #include "rollout_commands.h"
 #include "sign_commands.h"
+#include "token_commands.h"
 
 namespace sotto::gw::ctl {
 
@@ -52,6 +54,14 @@ const std::vector<Command> &commands() {
        "start BUNDLE --site S | --devices ID,... [--waves 5,25,100] [--max-failure-pct 2] | "
        "status [ID] | pause ID | resume ID | abort ID",
        "roll a signed model out in waves; watch, pause, resume or abort it", rollout_command},
+      {"token",
+       "create --role viewer|operator --name NAME [--out FILE] | list | revoke NAME|ID "
+       "[--db PATH | --config FILE]",
+       "API tokens, on the gateway machine (its database; default /etc/sotto/sottod.toml)",
+       token_command},
+      {"audit", "[--limit N] [--before ID]",
+       "the audit log: operator actions and refused requests, newest first (operator token)",
+       audit_command},
   };
   return kCommands;
 }

@@ -2,15 +2,14 @@
 // an Asio event loop and ingests the fleet's MQTT messages until SIGTERM or SIGINT.
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
 
+#include "api_service.h"
 #include "config.h"
-#include "http_server.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
@@ -110,16 +109,13 @@ int run(const Config &config) {
   boost::asio::io_context io;
   Router router(*reader, metrics,
                 ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
-  boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.http.listen),
-                                          config.http.port);
-  HttpServer http(io, endpoint, router);
+  ApiService http(io, config, *store, router);
   http.start();
   MqttIngest mqtt(io, config.mqtt, ingest, metrics);
   RolloutService rollouts(io, config, *store, router, ingest);
   rollouts.start();
   mqtt.start();
-  log_line(LogLevel::kInfo, "serving http://" + config.http.listen + ":" +
-                                std::to_string(http.port()) + " with store " + config.store.path);
+  log_line(LogLevel::kInfo, "serving " + http.url() + " with store " + config.store.path);
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code &, int signal_number) {

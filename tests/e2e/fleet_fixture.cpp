@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -28,19 +29,40 @@ GatewayProcess::~GatewayProcess() {
   if (process_) kill_hard();
 }
 
+void GatewayProcess::set_config(const std::string &toml, bool https) {
+  config_path_ = dir_ + "/sottod.toml";
+  std::ofstream(config_path_) << toml;
+  https_ = https;
+}
+
+std::unique_ptr<Process> GatewayProcess::launch() {
+  std::vector<std::string> args{"--broker",
+                                broker_url_,
+                                "--db",
+                                db_path_,
+                                "--mqtt-persistence-dir",
+                                dir_ + "/mqtt",
+                                "--http-port",
+                                std::to_string(http_port_)};
+  if (!config_path_.empty()) args.insert(args.end(), {"--config", config_path_});
+  return std::make_unique<Process>(SOTTO_BIN_DIR "/sottod", args, dir_ + "/sottod.log");
+}
+
 void GatewayProcess::start() {
-  process_ = std::make_unique<Process>(
-      SOTTO_BIN_DIR "/sottod",
-      std::vector<std::string>{"--broker", broker_url_, "--db", db_path_, "--mqtt-persistence-dir",
-                               dir_ + "/mqtt", "--http-port", std::to_string(http_port_)},
-      dir_ + "/sottod.log");
+  process_ = launch();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (http_get(http_port_, "/healthz").status == 200) return;
+    const int status = http_get(http_port_, "/healthz").status;
+    if (status == 200 || (https_ && status != 0)) return;
     if (!process_->running()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   throw std::runtime_error("sottod did not become healthy; log:\n" + log());
+}
+
+int GatewayProcess::run_until_exit(std::chrono::seconds timeout) {
+  std::unique_ptr<Process> process = launch();
+  return process->wait(timeout);
 }
 
 void GatewayProcess::kill_hard() {
@@ -61,7 +83,7 @@ std::string GatewayProcess::log() const {
 }
 
 double GatewayProcess::metric(const std::string &series) const {
-  std::istringstream lines(http_get(http_port_, "/metrics").body);
+  std::istringstream lines(http_get(http_port_, "/metrics", token_).body);
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind(series + " ", 0) == 0)
       return std::strtod(line.c_str() + series.size() + 1, nullptr);
@@ -74,6 +96,7 @@ void FleetTest::SetUp() {
   dir_ = make_temp_dir(std::string("e2e-") + info->name());
   broker_ = std::make_unique<Broker>(info->name());
   gateway_ = std::make_unique<GatewayProcess>(dir_, broker_->url());
+  before_gateway_start();
   gateway_->start();
 }
 
@@ -90,6 +113,14 @@ SimResult FleetTest::run_sim(const std::vector<std::string> &flags, std::chrono:
   result.exit_code = sim->wait(timeout);
   result.summary_json = read_file(summary_path());
   return result;
+}
+
+CtlResult run_sottoctl(const std::string &dir, const std::vector<std::string> &args) {
+  static int runs = 0;
+  const std::string log = dir + "/sottoctl-" + std::to_string(++runs) + ".log";
+  Process ctl(SOTTO_BIN_DIR "/sottoctl", args, log);
+  const int code = ctl.wait(std::chrono::seconds(60));
+  return {code, read_file(log)};
 }
 
 namespace {

@@ -21,7 +21,15 @@ class GatewayProcess {
   GatewayProcess(std::string dir, std::string broker_url);
   ~GatewayProcess();
 
-  void start();      // waits until the HTTP API answers
+  // sottod.toml text passed with --config (the command line still sets broker, database,
+  // persistence and port); with https, readiness is any answer on the port.
+  void set_config(const std::string &toml, bool https = false);
+  // The bearer token metric() sends (a viewer's is enough).
+  void set_token(const std::string &token) { token_ = token; }
+
+  void start();  // waits until the HTTP API answers
+  // Starts sottod and waits for it to exit by itself (start-up refusals); its exit status.
+  int run_until_exit(std::chrono::seconds timeout);
   void kill_hard();  // SIGKILL: no chance to flush or say goodbye
   int stop();        // SIGTERM; returns the exit status
   int http_port() const { return http_port_; }
@@ -36,7 +44,12 @@ class GatewayProcess {
   std::string broker_url_;
   std::string db_path_;
   int http_port_;
+  std::string config_path_;
+  bool https_ = false;
+  std::string token_;
   std::unique_ptr<Process> process_;
+
+  std::unique_ptr<Process> launch();
 };
 
 struct SimResult {
@@ -47,6 +60,8 @@ struct SimResult {
 class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override;
+  // Runs after the gateway process object exists and before it starts (config, tokens).
+  virtual void before_gateway_start() {}
 
   // Runs sotto-sim to completion with the given extra flags (plus --broker and --summary-json).
   SimResult run_sim(const std::vector<std::string> &flags, std::chrono::seconds timeout);
@@ -64,6 +79,13 @@ class FleetTest : public ::testing::Test {
   std::unique_ptr<Broker> broker_;
   std::unique_ptr<GatewayProcess> gateway_;
 };
+
+struct CtlResult {
+  int exit_code;
+  std::string output;  // stdout and stderr, in order
+};
+// Runs sottoctl to completion with args; its output is kept in DIR/sottoctl-N.log.
+CtlResult run_sottoctl(const std::string &dir, const std::vector<std::string> &args);
 
 // A device's messages as the SDK encodes them, for tests that publish by hand.
 std::vector<uint8_t> encode(const sotto_event_t &event);
