@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo's rollout section (called by deploy/demo.sh once the fleet has run): creates a fleet
-# signing key, starts a small orchard fleet whose devices run the SDK's OTA updater with that
-# key, makes a real int8 model (sotto-model-synth, then `sottoctl model import`), signs it (the
-# signer runs the model's self-test vector on the SDK's engine), rolls it out in three waves
+# signing key (and tells the gateway the devices trust it), starts a small orchard fleet whose
+# devices run the SDK's OTA updater with that key, makes a real int8 model (sotto-model-synth,
+# then `sottoctl model import`), signs it (the signer runs the model's self-test vector on the
+# SDK's engine), rolls it out in three waves
 # (every device runs the same self-test before activating it) and shows the progress until it
 # is done or halts.
 #
@@ -28,8 +29,9 @@ sim_pid=
 cleanup() { [ -z "$sim_pid" ] || { kill -TERM "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; }; }
 trap cleanup EXIT
 
-echo "== rollout: fleet key (sottoctl keygen)"
+echo "== rollout: fleet key (sottoctl keygen), and the gateway told devices trust it (keys trust)"
 "${ctl[@]}" keygen --out "$work/keys"
+"${ctl[@]}" keys trust "$work/keys/signing_key.pub.pem"
 
 echo "== rollout: $devices devices on site $site with the OTA updater and the fleet's public key"
 "$build/bin/sotto-sim" --devices "$devices" --sites "$site:agri" --broker "$broker" \

@@ -15,7 +15,9 @@ Response json_ok(const Request &request, http::status status, const boost::json:
   return json_response(request, status, boost::json::serialize(body));
 }
 
-http::status status_of(RolloutRequestError::Kind kind) {
+}  // namespace
+
+http::status rollout_error_status(RolloutRequestError::Kind kind) {
   switch (kind) {
     case RolloutRequestError::Kind::kNotFound:
       return http::status::not_found;
@@ -27,15 +29,20 @@ http::status status_of(RolloutRequestError::Kind kind) {
   return http::status::bad_request;
 }
 
-RolloutStartRequest start_request(const Request &request,
-                                  const std::map<std::string, std::string> &query) {
+RolloutStartRequest rollout_start_request(const Request &request,
+                                          const std::map<std::string, std::string> &query,
+                                          RolloutKind kind) {
   using Error = RolloutRequestError;
   RolloutStartRequest start;
+  start.kind = kind;
   const std::string &body = request.body();
   if (body.empty()) {
-    throw Error(Error::Kind::kBadRequest, "body: expected the bundle file's bytes, got nothing");
+    throw Error(Error::Kind::kBadRequest,
+                kind == RolloutKind::kKeys
+                    ? "body: expected the signed key rotation's bytes, got nothing"
+                    : "body: expected the bundle file's bytes, got nothing");
   }
-  start.bundle.assign(body.begin(), body.end());
+  start.payload.assign(body.begin(), body.end());
   for (const auto &[name, value] : query) {
     if (name == "site") {
       start.site = value;
@@ -69,6 +76,8 @@ RolloutStartRequest start_request(const Request &request,
   return start;
 }
 
+namespace {
+
 int64_t rollout_id(const std::string &text) {
   char *end = nullptr;
   long long id = std::strtoll(text.c_str(), &end, 10);
@@ -88,7 +97,8 @@ Response handle(RolloutEngine &engine, const Request &request, const std::string
   if (rest.empty() || rest == "/") {
     if (get) return json_ok(request, http::status::ok, {{"rollouts", engine.list()}});
     if (post) {
-      const int64_t id = engine.start_rollout(start_request(request, query));
+      const int64_t id =
+          engine.start_rollout(rollout_start_request(request, query, RolloutKind::kModel));
       return json_ok(request, http::status::created, engine.describe(id, false));
     }
     return error_response(request, http::status::method_not_allowed,
@@ -149,7 +159,8 @@ void add_rollout_routes(Router &router, RolloutEngine &engine) {
         try {
           return handle(engine, request, path, query);
         } catch (const RolloutRequestError &error) {
-          return error_response(request, status_of(error.kind()), error.what());
+          return error_response(request, rollout_error_status(error.kind()), error.what(),
+                                error.code());
         }
       },
       access_of);

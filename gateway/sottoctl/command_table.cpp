@@ -2,6 +2,7 @@
 #include "audit_commands.h"
 #include "cli.h"
 #include "fleet_commands.h"
+#include "key_commands.h"
 #include "model_commands.h"
 #include "model_self_test.h"
 #include "rollout_commands.h"
@@ -54,6 +55,11 @@ const std::vector<Command> &commands() {
        "start BUNDLE --site S | --devices ID,... [--waves 5,25,100] [--max-failure-pct 2] | "
        "status [ID] | pause ID | resume ID | abort ID",
        "roll a signed model out in waves; watch, pause, resume or abort it", rollout_command},
+      {"keys",
+       "list | trust PUB.pem | rotate --new-key NEW.pem --signing-key KEY.pem [--retire KEY_ID] "
+       "--site S | --devices ID,... [--waves 5,25,100] [--max-failure-pct 2] | retire KEY_ID",
+       "fleet signing keys: which the devices trust; rotate one through the rollout waves",
+       keys_command},
       {"token",
        "create --role viewer|operator --name NAME [--out FILE] | list | revoke NAME|ID "
        "[--db PATH | --config FILE]",

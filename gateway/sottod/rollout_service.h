@@ -1,7 +1,7 @@
 // Connects the rollout engine to the rest of sottod: device OtaStatus messages arrive on Paho's
-// thread through Ingest and are posted to the event loop; offers and chunks leave through a
-// downlink client of their own (QoS 1, rollout_publisher.h); the HTTP API gets the
-// /api/v1/rollouts routes.
+// thread through Ingest and are posted to the event loop; offers, chunks and key rotations leave
+// through a downlink client of their own (QoS 1, rollout_publisher.h); the HTTP API gets the
+// /api/v1/rollouts and /api/v1/keys routes, and /metrics the engine's counters.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -33,8 +33,11 @@ class RolloutService {
   }
 
  private:
+  std::string render_metrics() const;
+
   std::unique_ptr<StoreReader> reader_;
   std::unique_ptr<StoreWriter> writer_;
+  std::unique_ptr<TrustWriter> trust_writer_;
   RolloutStore store_;
   RolloutPublisher publisher_;
   RolloutEngine engine_;

@@ -38,6 +38,9 @@ void RolloutTest::SetUp() {
   FleetTest::SetUp();
   public_key_path_ = dir_ + "/fleet.pub.pem";
   std::ofstream(public_key_path_) << key_.public_pem();
+  // The simulated devices are provisioned with key_: the gateway is told, as an operator would.
+  const HttpResponse trusted = http_post(gateway_->http_port(), "/api/v1/keys", key_.public_pem());
+  ASSERT_EQ(trusted.status, 201) << trusted.body;
 }
 
 std::vector<std::string> RolloutTest::ota_fleet(int devices, const std::string &sites,

@@ -1,6 +1,6 @@
-// End-to-end rollout fixture: the spine's broker + sottod (FleetTest), a fleet signing key, real
-// test models and bundles (signed here with the gateway's own signer, so tests can tamper with
-// them), and the rollout API.
+// End-to-end rollout fixture: the spine's broker + sottod (FleetTest), a fleet signing key the
+// gateway is told devices trust, real test models and bundles (signed here with the gateway's
+// own signer, so tests can tamper with them), and the rollout API.
 #pragma once
 
 #include <boost/json.hpp>
