@@ -3,7 +3,9 @@
 # sotto_invoke on the emulated Cortex-M4 (QEMU -icount shift=3: one 25 MHz timer tick = 5
 # instructions, deterministic), arena bytes, engine flash bytes (code + read-only data of the
 # runtime, model excluded: size of an image with the engine minus the same image without it),
-# model bytes, and whether every case and layer matched TFLM's golden data on the target.
+# model bytes, whether every case and layer matched TFLM's golden data on the target, and where the
+# instructions go: per operator and summed per op type (the image's profile mode, which reads the
+# instruction counter after every operator; its observer adds a few dozen instructions per op).
 # Usage: deploy/bench-inference.sh OUTPUT.json   (build dir: $SOTTO_BUILD_DIR, default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,12 +27,22 @@ qemu_run=$build/bin/sotto-qemu-run  # the tests' QEMU command line, with -icount
 flash_of() { arm-none-eabi-size -A "$1" | awk '$1==".text"||$1==".data"||$1==".ARM.exidx"{s+=$2} END{print s}'; }
 engine_flash=$(( $(flash_of "$cross/infer_flash_with.elf") - $(flash_of "$cross/infer_flash_without.elf") ))
 
+# Flash per op (code + read-only data of its kernel files: the loader's check and the reference
+# kernel, plus the Cortex-M4 kernel where there is one) and of the engine's shared core.
+op_flash=$(arm-none-eabi-size "$build/cross/cortex-m4/device-sdk/src/infer/libsotto_infer.a" |
+  awk 'NR > 1 && $6 ~ /\.cpp\.obj$/ { stem = $6; sub(/\.cpp\.obj$/, "", stem); bytes[stem] += $1 + $2 }
+       END { for (s in bytes) print s, bytes[s] }' |
+  awk '$1 ~ /^(model_loader|invoke|op_check|op_registry)$/ { core += $2; next } { print }
+       END { print "engine_core", core }' |
+  sort | awk '{ printf "%s\"%s\": %d", (NR > 1 ? ", " : "{"), $1, $2 } END { printf "}" }')
+
 declare -A tflm_instr=([kws]=7697250 [vww]=24102775 [ic]=29865095 [ad]=583225)
 declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
 {
   echo "{"
   echo "  \"target\": \"cortex-m4 (qemu mps2-an386, -icount shift=3)\","
   echo "  \"engine_flash_bytes\": $engine_flash,"
+  echo "  \"flash_bytes_by_kernel_file\": $op_flash,"
   echo "  \"models\": {"
   entries=()
   for name in kws vww ic ad; do
@@ -38,6 +50,11 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
     bench=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$smdl"),arg=$golden/$name" 2>&1)
     instructions=$(sed -n 's/^instructions \([0-9]*\).*/\1/p' <<<"$bench")
     arena=$(sed -n 's/.* arena \([0-9]*\).*/\1/p' <<<"$bench")
+    profile=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=profile,arg=$(realpath "$smdl"),arg=$golden/$name" 2>&1)
+    by_op=$(awk '$1 == "op" { sum[$2] += $5; if ($2 >= n) n = $2 + 1 }
+      END { for (i = 0; i < n; ++i) printf "%s%d", (i ? ", " : "["), sum[i]; printf "]" }' <<<"$profile")
+    by_type=$(awk '$1 == "op" { if (!($3 in sum)) order[n++] = $3; sum[$3] += $5 }
+      END { for (i = 0; i < n; ++i) printf "%s\"%s\": %d", (i ? ", " : "{"), order[i], sum[order[i]]; printf "}" }' <<<"$profile")
     if "$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$golden/$name" >/dev/null 2>&1; then
       exact=true
     else
@@ -47,6 +64,8 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
     "$name": {
       "instructions": $instructions,
       "instructions_vs_tflm_cmsis_nn": $(awk -v a="$instructions" -v b="${tflm_instr[$name]}" 'BEGIN{printf "%.3f", a/b}'),
+      "instructions_by_op_type": $by_type,
+      "instructions_by_op": $by_op,
       "arena_bytes": $arena,
       "arena_vs_tflm": $(awk -v a="$arena" -v b="${tflm_arena[$name]}" 'BEGIN{printf "%.3f", a/b}'),
       "engine_flash_bytes": $engine_flash,

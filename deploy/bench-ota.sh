@@ -74,7 +74,7 @@ write_broker_config "$work" "$broker_port"
 broker_pid=$!
 pids+=($broker_pid)
 wait_for_port "$broker_port" 20
-"$bin/sottod" --broker "$broker" --db "$work/sotto.db" --mqtt-persistence-dir "$work/mqtt" \
+"$bin/sottod" --broker "$broker" --db "$work/sotto.db" \
   --http-port "$http_port" 2> "$work/sottod.log" &
 gateway_pid=$!
 pids+=($gateway_pid)

@@ -48,7 +48,7 @@ wait_for_port "$broker_port" 20 || { echo "demo.sh: mosquitto did not start; see
 echo "== broker   tcp://127.0.0.1:$broker_port (private, $demo/mosquitto.conf)"
 
 build/bin/sottod --config deploy/sottod.toml --broker "tcp://127.0.0.1:$broker_port" \
-  --db "$demo/sotto.db" --mqtt-persistence-dir "$demo/mqtt" --http-port "$http_port" \
+  --db "$demo/sotto.db" --http-port "$http_port" \
   2> "$demo/sottod.log" &
 pids+=($!)
 wait_for_gateway "$http_port" 30 || { echo "demo.sh: sottod did not become ready; see $demo/sottod.log" >&2; exit 1; }

@@ -18,6 +18,9 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
   dpkg-dev
+  # Model pipeline (build and tests): float ONNX import (onnx.proto's C++ classes on protobuf)
+  # and training the fleet's models (deploy/train/train.py under /usr/bin/python3).
+  libonnx-dev libprotobuf-dev python3-numpy python3-torch python3-onnx
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 
 #include "log.h"
 
@@ -253,10 +254,19 @@ class Detector : public std::enable_shared_from_this<Detector> {
 HttpServer::HttpServer(boost::asio::io_context &io, const tcp::endpoint &endpoint, Router &router,
                        HttpLimits limits, ssl::context *tls)
     : io_(io), acceptor_(io), router_(router), limits_(limits), tls_(tls) {
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen();
+  boost::system::error_code error;
+  acceptor_.open(endpoint.protocol(), error);
+  if (!error) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor_.bind(endpoint, error);
+  if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
+  if (error) {
+    // error.message() only: what() would add Boost's source location.
+    throw std::runtime_error("http: cannot listen on " + endpoint.address().to_string() + ":" +
+                             std::to_string(endpoint.port()) + ": " + error.message() +
+                             (error == boost::asio::error::address_in_use
+                                  ? " (another process has that port; set http.port or --http-port)"
+                                  : " (see http.listen and http.port)"));
+  }
 }
 
 void HttpServer::start() {

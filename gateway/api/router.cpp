@@ -183,11 +183,24 @@ Response Router::route(const Request &request, const std::string &path,
                           "only GET is served on " + path);
   }
   if (path == "/healthz") {
-    // Ready means subscribed: before that, devices' messages would reach no one.
-    const bool ready = metrics_.mqtt_connected.load() == 1;
-    return json_response(request, ready ? http::status::ok : http::status::service_unavailable,
-                         boost::json::serialize(boost::json::object{
-                             {"status", ready ? "ok" : "connecting"}, {"mqtt_subscribed", ready}}));
+    // Ready means subscribed, taking messages and committing them; otherwise 503 says why.
+    const IngestHealth::View view = health_.view();
+    boost::json::object body{{"mqtt_subscribed", view.subscribed}};
+    if (view.healthy()) {
+      body["status"] = "ok";
+    } else if (view.backpressure) {
+      body["status"] = "backpressure";
+      body["reason"] = *view.backpressure;
+    } else if (view.store_stall) {
+      body["status"] = "store_stalled";
+      body["reason"] = *view.store_stall;
+    } else {
+      body["status"] = "connecting";
+      body["reason"] = "not subscribed to the broker yet";
+    }
+    return json_response(request,
+                         view.healthy() ? http::status::ok : http::status::service_unavailable,
+                         boost::json::serialize(body));
   }
   if (path == "/metrics") {
     Response response{http::status::ok, request.version()};

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api_token.h"
+#include "ingest_health.h"
 #include "metrics.h"
 #include "store.h"
 
@@ -49,9 +50,11 @@ struct ApiSettings {
 
 class Router {
  public:
-  Router(StoreReader &reader, const Metrics &metrics, const ApiSettings &settings)
-      : reader_(reader), metrics_(metrics), settings_(settings) {}
+  Router(StoreReader &reader, const Metrics &metrics, const IngestHealth &health,
+         const ApiSettings &settings)
+      : reader_(reader), metrics_(metrics), health_(health), settings_(settings) {}
   Response handle(const Request &request, const RequestContext &context = {});
+  void set_low_battery_mv(int64_t millivolts) { settings_.low_battery_mv = millivolts; }
   void add_prefix_route(std::string prefix, RouteHandler handler, AccessRule access);
   // From now on every request is authenticated and checked against its route's access.
   void protect(ApiGuard &guard) { guard_ = &guard; }
@@ -69,6 +72,7 @@ class Router {
 
   StoreReader &reader_;
   const Metrics &metrics_;
+  const IngestHealth &health_;
   ApiSettings settings_;
   std::map<std::string, PrefixRoute> prefix_routes_;
   std::vector<std::function<std::string()>> metrics_sources_;

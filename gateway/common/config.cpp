@@ -82,12 +82,15 @@ Config load_config(const std::string &path) {
                              " at line " + std::to_string(error.source().begin.line));
   }
   for (const auto &[key, node] : root) {
-    static const std::set<std::string> kSections = {"mqtt",   "store",     "http",
+    static const std::set<std::string> kSections = {"log",    "mqtt",      "store",  "http",
                                                     "ingest", "aggregate", "rollout"};
     if (kSections.count(std::string(key.str())) == 0)
       fail(std::string(key.str()), "unknown section");
   }
   Config config;
+  Section log(root, "log");
+  log.read("path", &config.log.path);
+  log.reject_unknown();
   Section mqtt(root, "mqtt");
   mqtt.read("broker", &config.mqtt.broker);
   mqtt.read("client_id", &config.mqtt.client_id);
@@ -98,6 +101,7 @@ Config load_config(const std::string &path) {
   Section store(root, "store");
   store.read("path", &config.store.path);
   store.read("synchronous", &config.store.synchronous);
+  store.read("retention_days", &config.store.retention_days, 0, 36500);
   store.reject_unknown();
   Section http(root, "http");
   http.read("listen", &config.http.listen);
@@ -110,6 +114,7 @@ Config load_config(const std::string &path) {
   Section ingest(root, "ingest");
   ingest.read("max_payload_bytes", &config.ingest.max_payload_bytes, 16, 1 << 20);
   ingest.read("reject_log_interval_s", &config.ingest.reject_log_interval_s, 1, 86400);
+  ingest.read("journal_max_bytes", &config.ingest.journal_max_bytes, 1 << 16, int64_t{1} << 40);
   ingest.reject_unknown();
   Section aggregate(root, "aggregate");
   aggregate.read("window_s", &config.aggregate.window_s, 60, int64_t{31} * 86400);
@@ -133,7 +138,6 @@ void validate_config(const Config &config) {
   }
   if (config.mqtt.client_id.empty()) fail("mqtt.client_id", "must not be empty");
   if (config.store.path.empty()) fail("store.path", "must not be empty");
-  if (config.mqtt.persistence_dir.empty()) fail("mqtt.persistence_dir", "must not be empty");
   if (config.http.tls_certificate.empty() != config.http.tls_key.empty()) {
     fail(config.http.tls_key.empty() ? "http.tls_key" : "http.tls_certificate",
          "set both http.tls_certificate and http.tls_key for HTTPS, or neither");
@@ -150,6 +154,39 @@ bool listens_on_loopback_only(const HttpConfig &http) {
   boost::system::error_code error;
   const boost::asio::ip::address address = boost::asio::ip::make_address(http.listen, error);
   return !error && address.is_loopback();
+}
+
+std::vector<std::string> changed_keys(const Config &before, const Config &after) {
+  std::vector<std::string> keys;
+  auto compare = [&keys](const char *key, const auto &a, const auto &b) {
+    if (!(a == b)) keys.push_back(key);
+  };
+  compare("log.path", before.log.path, after.log.path);
+  compare("mqtt.broker", before.mqtt.broker, after.mqtt.broker);
+  compare("mqtt.client_id", before.mqtt.client_id, after.mqtt.client_id);
+  compare("mqtt.session_expiry_s", before.mqtt.session_expiry_s, after.mqtt.session_expiry_s);
+  compare("mqtt.keepalive_s", before.mqtt.keepalive_s, after.mqtt.keepalive_s);
+  compare("store.path", before.store.path, after.store.path);
+  compare("store.synchronous", before.store.synchronous, after.store.synchronous);
+  compare("store.retention_days", before.store.retention_days, after.store.retention_days);
+  compare("http.listen", before.http.listen, after.http.listen);
+  compare("http.port", before.http.port, after.http.port);
+  compare("http.require_token", before.http.require_token, after.http.require_token);
+  compare("http.tls_certificate", before.http.tls_certificate, after.http.tls_certificate);
+  compare("http.tls_key", before.http.tls_key, after.http.tls_key);
+  compare("http.max_body_bytes", before.http.max_body_bytes, after.http.max_body_bytes);
+  compare("ingest.max_payload_bytes", before.ingest.max_payload_bytes,
+          after.ingest.max_payload_bytes);
+  compare("ingest.reject_log_interval_s", before.ingest.reject_log_interval_s,
+          after.ingest.reject_log_interval_s);
+  compare("ingest.journal_max_bytes", before.ingest.journal_max_bytes,
+          after.ingest.journal_max_bytes);
+  compare("aggregate.window_s", before.aggregate.window_s, after.aggregate.window_s);
+  compare("aggregate.low_battery_mv", before.aggregate.low_battery_mv,
+          after.aggregate.low_battery_mv);
+  compare("rollout.device_answer_deadline_s", before.rollout.device_answer_deadline_s,
+          after.rollout.device_answer_deadline_s);
+  return keys;
 }
 
 }  // namespace sotto::gw

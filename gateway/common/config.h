@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sotto::gw {
 
@@ -12,12 +13,15 @@ struct MqttConfig {
   uint32_t session_expiry_s =
       7 * 24 * 3600;  // how long the broker keeps our queue while we are down
   uint32_t keepalive_s = 30;
-  std::string persistence_dir = "/var/lib/sotto/mqtt";
+  // No longer used (sotto 0.1 kept Paho's message store there); accepted so old configs start.
+  std::string persistence_dir;
 };
 
 struct StoreConfig {
+  // The database file; its directory is sottod's data directory (journal/, lock file, bundles/).
   std::string path = "/var/lib/sotto/sotto.db";
   std::string synchronous = "normal";  // normal: survives a process kill; full: survives power loss
+  uint32_t retention_days = 90;        // events older than this are deleted; 0 keeps them
 };
 
 struct HttpConfig {
@@ -34,6 +38,8 @@ struct HttpConfig {
 struct IngestConfig {
   uint32_t max_payload_bytes = 256;
   uint32_t reject_log_interval_s = 60;
+  // Acknowledged messages the store has not taken yet; past this ingest stops acknowledging.
+  uint64_t journal_max_bytes = 256ull << 20;
 };
 
 struct AggregateConfig {
@@ -45,7 +51,12 @@ struct RolloutConfig {
   uint32_t device_answer_deadline_s = 1800;  // silent this long mid-update: failed, no_answer
 };
 
+struct LogConfig {
+  std::string path;  // "" logs to stderr (journald); a file is reopened on SIGHUP
+};
+
 struct Config {
+  LogConfig log;
   MqttConfig mqtt;
   StoreConfig store;
   HttpConfig http;
@@ -61,5 +72,7 @@ Config load_config(const std::string &path);
 void validate_config(const Config &config);
 // True when http.listen is a loopback address (127.0.0.0/8, ::1): nobody else can connect.
 bool listens_on_loopback_only(const HttpConfig &http);
+// The keys ("store.path", ...) whose values differ between the two.
+std::vector<std::string> changed_keys(const Config &before, const Config &after);
 
 }  // namespace sotto::gw

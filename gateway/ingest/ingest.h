@@ -9,19 +9,13 @@
 
 #include "config.h"
 #include "metrics.h"
+#include "received_message.h"
 #include "registry.h"
 #include "reject_log.h"
 #include "store.h"
 #include "topic.h"
 
 namespace sotto::gw {
-
-// A message as the broker delivered it, stamped with the gateway's clock on arrival.
-struct ReceivedMessage {
-  std::string topic;
-  std::vector<uint8_t> payload;
-  int64_t received_ms = 0;
-};
 
 class Ingest {
  public:

@@ -56,7 +56,20 @@ std::string Metrics::render() const {
            reject_reason_name(static_cast<RejectReason>(i)) + "\"} " +
            std::to_string(rejected[i].load()) + "\n";
   }
-  gauge("sotto_ingest_queue_depth", "Messages received and not yet committed.", in_flight);
+  gauge("sotto_ingest_journal_bytes",
+        "Journal bytes acknowledged to the broker and not yet committed to the store.",
+        journal_bytes);
+  gauge("sotto_ingest_backpressure",
+        "1 while the journal takes nothing (disk full, backlog limit): nothing is acknowledged.",
+        backpressure);
+  counter("sotto_ingest_backpressure_episodes_total", "Times ingest paused on backpressure.",
+          backpressure_episodes);
+  gauge("sotto_store_stalled", "1 while the store cannot commit (lock held, disk full).",
+        store_stalled);
+  counter("sotto_store_stall_episodes_total", "Times the store stopped committing.",
+          store_stall_episodes);
+  counter("sotto_store_retention_deleted_total",
+          "Events and quarantined messages deleted past store.retention_days.", retention_deleted);
   gauge("sotto_devices_known", "Devices in the registry.", devices_known);
   gauge("sotto_mqtt_connected", "1 while connected and subscribed to the fleet's topics.",
         mqtt_connected);

@@ -1,4 +1,5 @@
-// Ingest and store counters, written by the ingest thread and read by the HTTP loop (atomics),
+// Ingest and store counters, written by the ingest and writer threads and read by the HTTP loop
+// (atomics),
 // rendered in Prometheus text format.
 #pragma once
 
@@ -30,9 +31,14 @@ class Metrics {
   std::atomic<uint64_t> events_without_boot{0};
   std::atomic<uint64_t> duplicates{0};
   std::atomic<uint64_t> health{0};
-  std::atomic<int64_t> in_flight{0};  // received, not yet committed
+  std::atomic<int64_t> journal_bytes{0};  // acknowledged, not yet in the store
   std::atomic<int64_t> devices_known{0};
   std::atomic<int> mqtt_connected{0};
+  std::atomic<int> backpressure{0};  // 1 while nothing is acknowledged (IngestHealth)
+  std::atomic<uint64_t> backpressure_episodes{0};
+  std::atomic<int> store_stalled{0};  // 1 while the store cannot commit
+  std::atomic<uint64_t> store_stall_episodes{0};
+  std::atomic<uint64_t> retention_deleted{0};
   std::array<std::atomic<uint64_t>, static_cast<size_t>(RejectReason::kCount)> rejected{};
 
   void reject(RejectReason reason) { rejected[static_cast<size_t>(reason)]++; }

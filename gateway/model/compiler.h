@@ -16,7 +16,8 @@
 
 namespace sotto::gw::model::detail {
 
-extern const char *const kSupported;
+// "supported: CONV_2D, ..." for messages: every TFLite builtin the importer lowers.
+const std::string &supported_ops_text();
 
 // "INT8", "FLOAT32", ... for a TFLite TensorType.
 const char *type_name(int8_t t);
@@ -56,19 +57,17 @@ class Compiler {
   // options are absent).
   void set_fused_activation(size_t op_index, sotto_smdl_op_t *rec, int field);
   void lower(size_t i);
+
+ public:
+  // One lowering per row of op_table.h (lower_conv_2d, ...): reads TFLite operator i, appends
+  // its op record(s); lower_*.cpp define them, importer.cpp maps TFLite builtins onto them.
+#define SOTTO_DECLARE_LOWERING(NAME, KIND, TFLITE_BUILTIN, STEM) void lower_##STEM(size_t i);
+  SOTTO_OP_TABLE(SOTTO_DECLARE_LOWERING)
+#undef SOTTO_DECLARE_LOWERING
+
+ private:
   void lower_conv(size_t i, bool depthwise);
-  void lower_fully_connected(size_t i);
   void lower_pool(size_t i, bool average);
-  void lower_add(size_t i);
-  void lower_mul(size_t i);
-  void lower_softmax(size_t i);
-  void lower_logistic(size_t i);
-  void lower_concatenation(size_t i);
-  void lower_pad(size_t i);
-  void lower_mean(size_t i);
-  void lower_quantize(size_t i);
-  void lower_dequantize(size_t i);
-  void lower_reshape(size_t i);
   void check_broadcast(size_t i, int32_t input, int32_t output) const;
   uint32_t scratch_bytes(const sotto_smdl_op_t &rec) const;
 

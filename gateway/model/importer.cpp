@@ -13,9 +13,40 @@
 namespace sotto::gw::model {
 namespace detail {
 
-const char *const kSupported =
-    "supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, "
-    "MUL, RESHAPE, SOFTMAX, LOGISTIC, CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE";
+namespace {
+
+using Lowering = void (Compiler::*)(size_t);
+
+struct TfliteLowering {
+  int32_t builtin;  // TFLite BuiltinOperator
+  Lowering lower;
+};
+
+// TFLite builtin -> lowering: each op_table.h row with a TFLite code, then the TFLite ops
+// lowered into an op of another name.
+const TfliteLowering kLowerings[] = {
+#define SOTTO_LOWERING_ROW(NAME, KIND, TFLITE_BUILTIN, STEM) \
+  {TFLITE_BUILTIN, &Compiler::lower_##STEM},
+    SOTTO_OP_TABLE(SOTTO_LOWERING_ROW)
+#undef SOTTO_LOWERING_ROW
+        {60 /* PADV2, with the output zero point as its constant */, &Compiler::lower_pad},
+};
+
+}  // namespace
+
+const std::string &supported_ops_text() {
+  static const std::string text = [] {
+    std::string s = "supported: ";
+    bool first = true;
+    for (const TfliteLowering &l : kLowerings) {
+      if (l.builtin < 0) continue;
+      s += (first ? "" : ", ") + std::string(builtin_op_name(l.builtin));
+      first = false;
+    }
+    return s;
+  }();
+  return text;
+}
 
 const char *type_name(int8_t t) {
   switch (t) {
@@ -171,43 +202,12 @@ void Compiler::set_multipliers(sotto_smdl_op_t *rec, const std::vector<Quantized
 void Compiler::lower(size_t i) {
   const TfOperator &op = m_.operators[i];
   if (op.outputs.size() != 1) fail(i, "expects exactly one output");
-  switch (op.builtin) {
-    case 3:
-      return lower_conv(i, false);
-    case 4:
-      return lower_conv(i, true);
-    case 9:
-      return lower_fully_connected(i);
-    case 1:
-      return lower_pool(i, true);
-    case 17:
-      return lower_pool(i, false);
-    case 0:
-      return lower_add(i);
-    case 25:
-      return lower_softmax(i);
-    case 22:
-      return lower_reshape(i);
-    case 18:
-      return lower_mul(i);
-    case 14:
-      return lower_logistic(i);
-    case 2:
-      return lower_concatenation(i);
-    case 34:
-    case 60:
-      return lower_pad(i);
-    case 40:
-      return lower_mean(i);
-    case 114:
-      return lower_quantize(i);
-    case 6:
-      return lower_dequantize(i);
-    default:
-      throw ImportError("unsupported operator " + std::string(builtin_op_name(op.builtin)) +
-                        " (builtin code " + std::to_string(op.builtin) + ") at index " +
-                        std::to_string(i) + "; " + kSupported);
+  for (const TfliteLowering &l : kLowerings) {
+    if (l.builtin == op.builtin) return (this->*l.lower)(i);
   }
+  throw ImportError("unsupported operator " + std::string(builtin_op_name(op.builtin)) +
+                    " (builtin code " + std::to_string(op.builtin) + ") at index " +
+                    std::to_string(i) + "; " + supported_ops_text());
 }
 
 // Working memory the target's optimized kernels use (kernels/<target>/), from their own

@@ -57,6 +57,14 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
   ops_.push_back(rec);
 }
 
+void Compiler::lower_conv_2d(size_t i) {
+  lower_conv(i, false);
+}
+
+void Compiler::lower_depthwise_conv_2d(size_t i) {
+  lower_conv(i, true);
+}
+
 namespace {
 
 // FULLY_CONNECTED weights [out_n][in_n] in the Cortex-M4 order of smdl_format.h
@@ -171,6 +179,14 @@ void Compiler::lower_pool(size_t i, bool average) {
       padding_before(p[SOTTO_P_STRIDE_W], 1, in.dims[2], p[SOTTO_P_KERNEL_W], out.dims[2]);
   set_fused_activation(i, &rec, 5);
   ops_.push_back(rec);
+}
+
+void Compiler::lower_average_pool_2d(size_t i) {
+  lower_pool(i, true);
+}
+
+void Compiler::lower_max_pool_2d(size_t i) {
+  lower_pool(i, false);
 }
 
 }  // namespace sotto::gw::model::detail

@@ -2,71 +2,20 @@
 #include "model_commands.h"
 
 #include <iomanip>
+#include <sstream>
 #include <stdexcept>
 
 #include "cli_arguments.h"
 #include "file_bytes.h"
+#include "float_commands.h"
+#include "host_model.h"
 #include "importer.h"
+#include "op_registry.h"
 #include "smdl_format.h"
 #include "sotto/model.h"
 
 namespace sotto::gw::model {
 namespace {
-
-// Opens a blob kept in 4-byte aligned storage, as the device would see it in flash.
-struct LoadedModel {
-  std::vector<uint32_t> blob;
-  std::vector<uint32_t> arena;
-  sotto_model_t model;
-  explicit LoadedModel(const std::vector<uint8_t> &bytes) : blob((bytes.size() + 3) / 4) {
-    std::copy(bytes.begin(), bytes.end(), reinterpret_cast<uint8_t *>(blob.data()));
-    const sotto_err_t err = sotto_model_open(&model, blob.data(), bytes.size());
-    if (err != SOTTO_OK)
-      throw std::runtime_error(std::string("invalid model: ") + sotto_err_name(err));
-    arena.resize((sotto_model_arena_bytes(&model) + 3) / 4 + 1);
-    sotto_model_attach_arena(&model, arena.data(), arena.size() * 4);
-  }
-  const sotto_smdl_header_t &header() const {
-    return *reinterpret_cast<const sotto_smdl_header_t *>(blob.data());
-  }
-};
-
-const char *kind_name(uint32_t kind) {
-  switch (kind) {
-    case SOTTO_OP_CONV_2D:
-      return "CONV_2D";
-    case SOTTO_OP_DEPTHWISE_CONV_2D:
-      return "DEPTHWISE_CONV_2D";
-    case SOTTO_OP_FULLY_CONNECTED:
-      return "FULLY_CONNECTED";
-    case SOTTO_OP_AVERAGE_POOL_2D:
-      return "AVERAGE_POOL_2D";
-    case SOTTO_OP_MAX_POOL_2D:
-      return "MAX_POOL_2D";
-    case SOTTO_OP_ADD:
-      return "ADD";
-    case SOTTO_OP_RESHAPE:
-      return "RESHAPE";
-    case SOTTO_OP_SOFTMAX:
-      return "SOFTMAX";
-    case SOTTO_OP_MUL:
-      return "MUL";
-    case SOTTO_OP_LOGISTIC:
-      return "LOGISTIC";
-    case SOTTO_OP_CONCATENATION:
-      return "CONCATENATION";
-    case SOTTO_OP_PAD:
-      return "PAD";
-    case SOTTO_OP_MEAN:
-      return "MEAN";
-    case SOTTO_OP_QUANTIZE:
-      return "QUANTIZE";
-    case SOTTO_OP_DEQUANTIZE:
-      return "DEQUANTIZE";
-    default:
-      return "?";
-  }
-}
 
 std::string shape_text(const sotto_smdl_tensor_t &t) {
   std::string s;
@@ -74,11 +23,21 @@ std::string shape_text(const sotto_smdl_tensor_t &t) {
   return s;
 }
 
+// The real values an int8 tensor can hold: the layer's quantization range.
+std::string range_text(const sotto_smdl_tensor_t &t) {
+  if (t.type != SOTTO_SMDL_INT8) return "range float";
+  std::ostringstream s;
+  s << "range [" << t.scale * static_cast<float>(-128 - t.zero_point) << ", "
+    << t.scale * static_cast<float>(127 - t.zero_point) << "]";
+  return s.str();
+}
+
 }  // namespace
 
 int model_import_command(const std::vector<std::string> &args, std::ostream &out) {
-  const Arguments arguments(args, {"-o", "--target"});
-  const std::string input = arguments.positionals({"MODEL.tflite"})[0];
+  const Arguments arguments(args,
+                            {"-o", "--target", "--calibration", "--validation", "--percentile"});
+  const std::string input = arguments.positionals({"MODEL"})[0];
   const auto output = arguments.value("-o");
   if (!output) throw UsageError("missing -o MODEL.smdl");
   Target target;
@@ -87,56 +46,60 @@ int model_import_command(const std::vector<std::string> &args, std::ostream &out
   } catch (const std::invalid_argument &error) {
     throw UsageError(error.what());
   }
+  std::vector<uint8_t> bytes = read_file_bytes(input);
+  if (import_float_command(bytes, target, arguments, *output, out)) return 0;
   ImportSummary s;
-  const std::vector<uint8_t> blob = import_tflite(read_file_bytes(input), target, &s);
+  const std::vector<uint8_t> blob = import_tflite(std::move(bytes), target, &s);
   write_file_atomically(*output, blob.data(), blob.size());
-  out << *output << ": " << s.op_count << " ops, arena " << s.arena_bytes << " bytes, weights "
-      << s.weight_bytes << " bytes, file " << s.blob_bytes << " bytes\n";
+  print_import_summary(*output, s, out);
   return 0;
 }
 
 int model_inspect_command(const std::vector<std::string> &args, std::ostream &out) {
   const Arguments arguments(args, {});
-  LoadedModel m(read_file_bytes(arguments.positionals({"MODEL.smdl"})[0]));
+  HostModel m(read_file_bytes(arguments.positionals({"MODEL.smdl"})[0]));
   const sotto_smdl_header_t &h = m.header();
-  const uint8_t *base = reinterpret_cast<const uint8_t *>(m.blob.data());
-  const auto *tensors = reinterpret_cast<const sotto_smdl_tensor_t *>(base + h.tensor_table_offset);
-  const auto *ops = reinterpret_cast<const sotto_smdl_op_t *>(base + h.op_table_offset);
+  const sotto_smdl_tensor_t *tensors = m.tensors();
+  const sotto_smdl_op_t *ops = m.ops();
   uint64_t weight_bytes = 0;
   for (uint32_t i = 0; i < h.op_count; ++i) weight_bytes += ops[i].weights_bytes;
   out << "format version " << h.format_version << ", target " << h.target << ", digest 0x"
       << std::hex << std::setw(8) << std::setfill('0') << h.digest << std::dec << std::setfill(' ')
       << "\narena bytes " << h.arena_bytes << ", weight bytes " << weight_bytes << ", file bytes "
       << h.total_bytes << ", ops " << h.op_count << "\n";
+  const sotto_smdl_tensor_t &input = tensors[h.input_tensor];
+  out << "input " << shape_text(input) << "  " << range_text(input) << "\n";
   for (uint32_t i = 0; i < h.op_count; ++i) {
     const sotto_smdl_op_t &op = ops[i];
     const sotto_smdl_tensor_t &in = tensors[op.input0], &o = tensors[op.output];
-    out << std::setw(3) << i << " " << std::left << std::setw(18) << kind_name(op.kind)
+    out << std::setw(3) << i << " " << std::left << std::setw(18) << sotto_infer::op_name(op.kind)
         << std::right << " " << shape_text(in) << " -> " << shape_text(o) << "  out scale "
-        << o.scale << " zp " << o.zero_point << "  arena @" << o.arena_offset << "+" << o.bytes
-        << "  weights " << op.weights_bytes << "\n";
+        << o.scale << " zp " << o.zero_point << " " << range_text(o) << "  arena @"
+        << o.arena_offset << "+" << o.bytes << "  weights " << op.weights_bytes << "\n";
   }
   return 0;
 }
 
 int model_run_command(const std::vector<std::string> &args, std::ostream &out) {
-  const Arguments arguments(args, {"--input", "--output"});
-  const std::string model_path = arguments.positionals({"MODEL.smdl"})[0];
+  const Arguments arguments(args, {"--input", "--output", "--layout"});
+  const std::string model_path = arguments.positionals({"MODEL"})[0];
   const auto in_path = arguments.value("--input");
   const auto out_path = arguments.value("--output");
-  if (!in_path || !out_path) throw UsageError("missing --input IN.bin or --output OUT.bin");
-  LoadedModel m(read_file_bytes(model_path));
+  if (!in_path || !out_path) throw UsageError("missing --input IN.bin|IN.npy or --output OUT");
+  const std::vector<uint8_t> model_bytes = read_file_bytes(model_path);
+  if (run_npy_command(model_bytes, *in_path, arguments.value("--layout"), *out_path, out)) return 0;
+  if (arguments.value("--layout")) throw UsageError("--layout applies to .npy input only");
+  HostModel m(model_bytes);
   const std::vector<uint8_t> input = read_file_bytes(*in_path);
-  sotto_tensor_t in, o;
-  sotto_model_input(&m.model, &in);
+  const sotto_tensor_t in = m.input();
   if (input.size() != in.bytes) {
     throw std::runtime_error("input is " + std::to_string(input.size()) +
                              " bytes; the model takes " + std::to_string(in.bytes));
   }
   std::copy(input.begin(), input.end(), reinterpret_cast<uint8_t *>(in.data));
-  const sotto_err_t e = sotto_invoke(&m.model);
+  const sotto_err_t e = sotto_invoke(m.model());
   if (e != SOTTO_OK) throw std::runtime_error(std::string("invoke failed: ") + sotto_err_name(e));
-  sotto_model_output(&m.model, &o);
+  const sotto_tensor_t o = m.output();
   write_file_atomically(*out_path, o.data, o.bytes);
   out << *out_path << ": " << o.bytes << " bytes\n";
   return 0;

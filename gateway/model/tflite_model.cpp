@@ -6,49 +6,6 @@
 
 namespace sotto::gw::model {
 
-const char *builtin_op_name(int32_t code) {
-  switch (code) {
-    case 0:
-      return "ADD";
-    case 1:
-      return "AVERAGE_POOL_2D";
-    case 2:
-      return "CONCATENATION";
-    case 3:
-      return "CONV_2D";
-    case 4:
-      return "DEPTHWISE_CONV_2D";
-    case 6:
-      return "DEQUANTIZE";
-    case 9:
-      return "FULLY_CONNECTED";
-    case 14:
-      return "LOGISTIC";
-    case 17:
-      return "MAX_POOL_2D";
-    case 18:
-      return "MUL";
-    case 19:
-      return "RELU";
-    case 21:
-      return "RELU6";
-    case 22:
-      return "RESHAPE";
-    case 25:
-      return "SOFTMAX";
-    case 28:
-      return "TANH";
-    case 34:
-      return "PAD";
-    case 40:
-      return "MEAN";
-    case 114:
-      return "QUANTIZE";
-    default:
-      return "UNKNOWN";
-  }
-}
-
 void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
   model->bytes = std::move(bytes);
   const std::vector<uint8_t> &buf = model->bytes;

@@ -49,6 +49,7 @@ struct TfModel {
 // Parses `bytes` (the whole .tflite file); throws std::runtime_error on malformed input.
 void parse_tflite(std::vector<uint8_t> bytes, TfModel *model);
 
+// TFLite's name for a BuiltinOperator code (every one of its schema), "UNKNOWN" beyond it.
 const char *builtin_op_name(int32_t code);
 
 }  // namespace sotto::gw::model

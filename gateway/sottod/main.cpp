@@ -1,23 +1,33 @@
-// sottod: the gateway daemon. Loads the configuration, opens the store, serves the HTTP API on
-// an Asio event loop and ingests the fleet's MQTT messages until SIGTERM or SIGINT.
+// sottod: the gateway daemon. Loads the configuration, locks its data directory, opens the store,
+// and runs until SIGTERM or SIGINT:
+//   ingest thread   MQTT subscriber -> journal (acknowledged once written) ... mqtt_subscriber.h
+//   writer thread   journal -> store in batches, rollout writes, retention ... ingest_writer.h
+//   event loop      HTTP API on a reader of its own, rollout engine, signals
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
 
 #include "api_service.h"
 #include "config.h"
+#include "data_dir_lock.h"
 #include "ingest.h"
+#include "ingest_health.h"
+#include "ingest_writer.h"
+#include "journal.h"
 #include "log.h"
 #include "metrics.h"
-#include "mqtt_ingest.h"
+#include "mqtt_subscriber.h"
 #include "open_store.h"
 #include "registry.h"
 #include "rollout_service.h"
 #include "router.h"
+#include "writer_thread_rollouts.h"
 
 namespace {
 
@@ -27,14 +37,13 @@ constexpr const char *kUsage = R"(usage: sottod [--config PATH] [overrides]
   --config PATH               TOML configuration (see deploy/sottod.toml for every key and default)
   --broker URL                mqtt.broker, e.g. tcp://127.0.0.1:1883
   --client-id ID              mqtt.client_id
-  --mqtt-persistence-dir DIR  mqtt.persistence_dir
-  --db PATH                   store.path
+  --db PATH                   store.path (its directory is the data directory)
   --http-port N               http.port
   --help                      this text
 )";
 
 struct Arguments {
-  std::optional<std::string> config_path, broker, client_id, persistence_dir, db;
+  std::optional<std::string> config_path, broker, client_id, db;
   std::optional<uint16_t> http_port;
   bool help = false;
 };
@@ -47,8 +56,7 @@ Arguments parse_arguments(int argc, char **argv) {
       args.help = true;
       continue;
     }
-    static const char *kValued[] = {
-        "--config", "--broker", "--client-id", "--mqtt-persistence-dir", "--db", "--http-port"};
+    static const char *kValued[] = {"--config", "--broker", "--client-id", "--db", "--http-port"};
     if (std::find(std::begin(kValued), std::end(kValued), flag) == std::end(kValued)) {
       throw std::invalid_argument("unknown option '" + flag + "'");
     }
@@ -60,8 +68,6 @@ Arguments parse_arguments(int argc, char **argv) {
       args.broker = value;
     } else if (flag == "--client-id") {
       args.client_id = value;
-    } else if (flag == "--mqtt-persistence-dir") {
-      args.persistence_dir = value;
     } else if (flag == "--db") {
       args.db = value;
     } else if (flag == "--http-port") {
@@ -92,41 +98,180 @@ void ensure_directory(const std::filesystem::path &dir, const std::string &what)
   }
 }
 
-int run(const Config &config) {
-  ensure_directory(std::filesystem::path(config.store.path).parent_path().empty()
-                       ? std::filesystem::path(".")
-                       : std::filesystem::path(config.store.path).parent_path(),
-                   "store");
-  ensure_directory(config.mqtt.persistence_dir, "MQTT persistence");
+// Every uplink shape; sotto/v1/+/+/+ also catches unknown channels so they are counted.
+const std::vector<std::string> kUplinkTopics = {"sotto/v1/+/+/+", "sotto/v1/+/+/ota/status"};
+
+IngestWriterOptions writer_options(const Config &config) {
+  IngestWriterOptions options;
+  options.retention_days = config.store.retention_days;
+  if (const char *hold = std::getenv("SOTTO_TEST_WRITER_HOLD_MS")) {
+    options.test_hold = std::chrono::milliseconds(std::strtol(hold, nullptr, 10));
+  }
+  return options;
+}
+
+// The configuration file (if any) with the command line's overrides on top.
+Config load_with_overrides(const Arguments &args) {
+  Config config;
+  if (args.config_path) config = load_config(*args.config_path);
+  if (args.broker) config.mqtt.broker = *args.broker;
+  if (args.client_id) config.mqtt.client_id = *args.client_id;
+  if (args.db) config.store.path = *args.db;
+  if (args.http_port) config.http.port = *args.http_port;
+  validate_config(config);
+  return config;
+}
+
+// SIGHUP: reopens the log, reads the configuration again and applies what can change while
+// running; every other changed key is named as needing a restart.
+class Reloader {
+ public:
+  Reloader(const Arguments &args, Config &running, Router &router, Ingest &ingest,
+           IngestWriter &writer)
+      : args_(args), running_(running), router_(router), ingest_(ingest), writer_(writer) {}
+
+  void reload() {
+    try {
+      reopen_log();
+      if (!args_.config_path) {
+        log_line(LogLevel::kInfo, "SIGHUP: log reopened; no --config file to read again");
+        return;
+      }
+      const Config next = load_with_overrides(args_);
+      std::vector<std::string> applied, restart;
+      for (const std::string &key : changed_keys(running_, next)) {
+        if (key == "log.path") {
+          set_log_file(next.log.path);
+          running_.log = next.log;
+        } else if (key == "aggregate.low_battery_mv") {
+          router_.set_low_battery_mv(next.aggregate.low_battery_mv);
+          running_.aggregate.low_battery_mv = next.aggregate.low_battery_mv;
+        } else if (key == "store.retention_days") {
+          writer_.set_retention_days(next.store.retention_days);
+          running_.store.retention_days = next.store.retention_days;
+        } else if (key == "ingest.reject_log_interval_s") {
+          const uint32_t seconds = next.ingest.reject_log_interval_s;
+          writer_.run([this, seconds](StoreWriter &) {
+            ingest_.set_reject_log_interval(seconds);
+            return 0;
+          });
+          running_.ingest.reject_log_interval_s = seconds;
+        } else {
+          restart.push_back(key);
+          continue;
+        }
+        applied.push_back(key);
+      }
+      std::string text = "SIGHUP: log reopened, " + *args_.config_path + " read again";
+      text += applied.empty() ? "; nothing to apply" : "; applied " + join(applied);
+      log_line(LogLevel::kInfo, text);
+      if (!restart.empty()) {
+        log_line(LogLevel::kWarning,
+                 "SIGHUP: " + join(restart) + " changed; takes effect after a restart of sottod");
+      }
+    } catch (const std::exception &error) {
+      log_line(LogLevel::kError, std::string("SIGHUP: nothing changed: ") + error.what());
+    }
+  }
+
+ private:
+  static std::string join(const std::vector<std::string> &keys) {
+    std::string text;
+    for (const std::string &key : keys) text += (text.empty() ? "" : ", ") + key;
+    return text;
+  }
+
+  const Arguments &args_;
+  Config &running_;
+  Router &router_;
+  Ingest &ingest_;
+  IngestWriter &writer_;
+};
+
+int run(const Arguments &args, Config config) {
+  set_log_file(config.log.path);
+  const std::filesystem::path db_dir = std::filesystem::path(config.store.path).parent_path();
+  const std::string data_dir = (db_dir.empty() ? std::filesystem::path(".") : db_dir).string();
+  ensure_directory(data_dir, "data (store.path's)");
+  DataDirLock lock(data_dir);
+  if (!config.mqtt.persistence_dir.empty()) {
+    log_line(LogLevel::kWarning,
+             "mqtt.persistence_dir is no longer used: acknowledged messages "
+             "are kept in " +
+                 data_dir + "/journal; remove the key");
+  }
 
   std::unique_ptr<Store> store = open_store(config.store);
   std::unique_ptr<StoreWriter> writer = store->writer();
   Registry registry(writer->load_registry(), config.aggregate.window_s);
-  std::unique_ptr<StoreReader> reader = store->reader();
+  JournalOptions journal_options;
+  journal_options.dir = data_dir + "/journal";
+  journal_options.max_unapplied_bytes = config.ingest.journal_max_bytes;
+  journal_options.sync_each_append = config.store.synchronous == "full";
+  Journal journal(journal_options, registry.journal_position());
   Metrics metrics;
+  IngestHealth health(metrics);
   Ingest ingest(registry, *writer, metrics, config.ingest);
+  IngestWriter ingest_writer(journal, ingest, registry, *writer, health, metrics,
+                             writer_options(config));
+  std::unique_ptr<StoreReader> reader = store->reader();
 
   boost::asio::io_context io;
-  Router router(*reader, metrics,
+  Router router(*reader, metrics, health,
                 ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
   ApiService http(io, config, *store, router);
   http.start();
-  MqttIngest mqtt(io, config.mqtt, ingest, metrics);
-  RolloutService rollouts(io, config, *store, router, ingest);
+  WriterThreadRollouts rollout_writes(ingest_writer);
+  RolloutService rollouts(io, config, *store, rollout_writes, router, ingest);
+  ingest_writer.start();  // first replays what the journal holds beyond the store
   rollouts.start();
-  mqtt.start();
-  log_line(LogLevel::kInfo, "serving " + http.url() + " with store " + config.store.path);
+
+  MqttSubscriberOptions subscriber_options;
+  subscriber_options.broker = config.mqtt.broker;
+  subscriber_options.client_id = config.mqtt.client_id;
+  subscriber_options.keepalive_s = static_cast<uint16_t>(config.mqtt.keepalive_s);
+  subscriber_options.session_expiry_s = config.mqtt.session_expiry_s;
+  subscriber_options.filters = kUplinkTopics;
+  MqttSubscriber subscriber(
+      subscriber_options,
+      [&](const std::vector<ReceivedMessage> &batch) {
+        std::string why;
+        if (!journal.append(batch, &why)) {
+          health.journal_refused(why);
+          return false;
+        }
+        metrics.messages += batch.size();
+        health.journal_accepted();
+        return true;
+      },
+      [&](bool subscribed, const std::string &) { health.set_subscribed(subscribed); });
+  subscriber.start();
+  log_line(LogLevel::kInfo, "serving " + http.url() + " with store " + store->describe() +
+                                " and journal " + journal.dir());
+
+  Reloader reloader(args, config, router, ingest, ingest_writer);
+  boost::asio::signal_set hangups(io, SIGHUP);
+  std::function<void()> on_hangup = [&] {
+    hangups.async_wait([&](const boost::system::error_code &error, int) {
+      if (error) return;
+      reloader.reload();
+      on_hangup();
+    });
+  };
+  on_hangup();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code &, int signal_number) {
     log_line(LogLevel::kInfo,
              std::string("stopping on ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
     rollouts.stop();
-    mqtt.stop();  // waits for the message being stored; the rest stays queued at the broker
+    subscriber.stop();  // what was not acknowledged stays queued at the broker
     http.stop();
+    hangups.cancel();
     io.stop();
   });
   io.run();
+  ingest_writer.stop();  // applies what the journal holds, unless the store cannot commit
   log_line(LogLevel::kInfo, "stopped");
   return 0;
 }
@@ -135,25 +280,20 @@ int run(const Config &config) {
 
 int main(int argc, char **argv) {
   Config config;
+  Arguments args;
   try {
-    Arguments args = parse_arguments(argc, argv);
+    args = parse_arguments(argc, argv);
     if (args.help) {
       std::cout << kUsage;
       return 0;
     }
-    if (args.config_path) config = load_config(*args.config_path);
-    if (args.broker) config.mqtt.broker = *args.broker;
-    if (args.client_id) config.mqtt.client_id = *args.client_id;
-    if (args.persistence_dir) config.mqtt.persistence_dir = *args.persistence_dir;
-    if (args.db) config.store.path = *args.db;
-    if (args.http_port) config.http.port = *args.http_port;
-    validate_config(config);
+    config = load_with_overrides(args);
   } catch (const std::exception &error) {
     std::cerr << "sottod: " << error.what() << "\n" << kUsage;
     return 2;
   }
   try {
-    return run(config);
+    return run(args, config);
   } catch (const std::exception &error) {
     log_line(LogLevel::kError, error.what());
     return 1;

@@ -22,11 +22,10 @@ RolloutEngineOptions engine_options(const Config &config) {
 }  // namespace
 
 RolloutService::RolloutService(boost::asio::io_context &io, const Config &config, Store &store,
-                               Router &router, Ingest &ingest)
+                               RolloutWriter &writes, Router &router, Ingest &ingest)
     : reader_(store.reader()),
-      writer_(store.writer()),
       trust_writer_(store.trust_writer()),
-      store_(*reader_, *writer_),
+      store_(*reader_, writes),
       publisher_(config.mqtt),
       engine_(io, engine_options(config), store_,
               [this](const std::string &topic, const std::vector<uint8_t> &payload) {

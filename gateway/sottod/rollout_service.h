@@ -1,7 +1,8 @@
-// Connects the rollout engine to the rest of sottod: device OtaStatus messages arrive on Paho's
-// thread through Ingest and are posted to the event loop; offers, chunks and key rotations leave
-// through a downlink client of their own (QoS 1, rollout_publisher.h); the HTTP API gets the
-// /api/v1/rollouts and /api/v1/keys routes, and /metrics the engine's counters.
+// Connects the rollout engine to the rest of sottod: device OtaStatus messages arrive on the
+// store writer thread through Ingest (once their batch committed) and are posted to the event
+// loop; offers, chunks and key rotations leave through a downlink client of their own (QoS 1,
+// rollout_publisher.h); the HTTP API gets the /api/v1/rollouts and /api/v1/keys routes, and
+// /metrics the engine's counters.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -20,8 +21,9 @@ namespace sotto::gw {
 class RolloutService {
  public:
   // Bundles are kept in a "bundles" directory beside the database file.
-  RolloutService(boost::asio::io_context &io, const Config &config, Store &store, Router &router,
-                 Ingest &ingest);
+  // Reads through its own reader of the store; writes through `writes`.
+  RolloutService(boost::asio::io_context &io, const Config &config, Store &store,
+                 RolloutWriter &writes, Router &router, Ingest &ingest);
   // Connects the downlink and resumes rollouts a previous run left unfinished.
   void start() {
     publisher_.start();
@@ -36,7 +38,6 @@ class RolloutService {
   std::string render_metrics() const;
 
   std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<StoreWriter> writer_;
   std::unique_ptr<TrustWriter> trust_writer_;
   RolloutStore store_;
   RolloutPublisher publisher_;

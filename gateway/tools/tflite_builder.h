@@ -140,6 +140,15 @@ class TfliteBuilder {
   // type: 0 FLOAT32, 2 INT32, 9 INT8. Quantized when scale > 0. Constant when data is given.
   int32_t tensor(const std::vector<int32_t> &shape, int8_t type, float scale = 0,
                  int64_t zero_point = 0, const std::vector<uint8_t> &data = {}) {
+    return named_tensor("t" + std::to_string(tensors_.size()), shape, type,
+                        scale > 0 ? std::vector<float>{scale} : std::vector<float>{}, {zero_point},
+                        0, data);
+  }
+  // A tensor with a name; quantized when `scales` is not empty, per channel along
+  // `quantized_dimension` when it holds more than one scale.
+  int32_t named_tensor(const std::string &name, const std::vector<int32_t> &shape, int8_t type,
+                       const std::vector<float> &scales, const std::vector<int64_t> &zero_points,
+                       int32_t quantized_dimension, const std::vector<uint8_t> &data = {}) {
     auto t = FbNode::table();
     t->set(0, FbNode::vector(shape));
     t->set(1, type);
@@ -151,11 +160,12 @@ class TfliteBuilder {
       buffers_.push_back(b);
     }
     t->set(2, buffer);
-    t->set(3, FbNode::string("t" + std::to_string(tensors_.size())));
-    if (scale > 0) {
+    t->set(3, FbNode::string(name));
+    if (!scales.empty()) {
       auto q = FbNode::table();
-      q->set(2, FbNode::vector(std::vector<float>{scale}));
-      q->set(3, FbNode::vector(std::vector<int64_t>{zero_point}));
+      q->set(2, FbNode::vector(scales));
+      q->set(3, FbNode::vector(zero_points));
+      if (quantized_dimension != 0) q->set(6, quantized_dimension);
       t->set(4, q);
     }
     tensors_.push_back(t);

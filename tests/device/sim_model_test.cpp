@@ -2,12 +2,16 @@
 // and flag parsing errors that name the flag.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "dataset.h"
 #include "options.h"
 #include "sensor_model.h"
+#include "sensor_windows.h"
 
 namespace sotto::gw::sim {
 namespace {
@@ -78,6 +82,100 @@ TEST(SimModel, FarmsReportThresholdsAndFaultyMachinesReportAnomalies) {
   }
   EXPECT_GT(thresholds, 0);
   EXPECT_GT(anomalies, 0);
+}
+
+TEST(SimModel, WearablesReportFastRestingHeartsAndFallsWithoutAnyReading) {
+  int heart = 0, falls = 0;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    SensorModel model(SiteKind::kWearable, seed);
+    std::vector<sotto_event_t> events;
+    for (int minute = 0; minute < 20 * 24 * 60; ++minute) model.step(&events);
+    EXPECT_GT(model.battery_mv(), 2800);
+    for (const auto &event : events) {
+      EXPECT_EQ(event.reading_count, 0);  // only decisions leave a wearable
+      if (event.kind != SOTTO_EVENT_ANOMALY) continue;
+      heart += event.class_id == 1;
+      falls += event.class_id == 2;
+    }
+  }
+  EXPECT_GT(heart, 0);
+  EXPECT_GT(falls, 0);
+}
+
+TEST(SimModel, SiteKindsParseByName) {
+  EXPECT_EQ(parse_site_kind("wearable"), SiteKind::kWearable);
+  EXPECT_STREQ(site_kind_name(SiteKind::kAgri), "agri");
+  try {
+    parse_site_kind("orchard");
+    FAIL() << "accepted 'orchard'";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_STREQ(e.what(), "site kind 'orchard'; expected agri, industrial or wearable");
+  }
+}
+
+double rms(const std::vector<float> &v) {
+  double sum = 0;
+  for (float x : v) sum += static_cast<double>(x) * x;
+  return std::sqrt(sum / static_cast<double>(v.size()));
+}
+
+TEST(SensorWindows, BearingFaultsAddVibrationThatGrowsWithSeverity) {
+  MachineState state;
+  state.condition = BearingCondition::kOuterRace;
+  std::vector<float> window(kVibrationWindow);
+  std::vector<double> levels;
+  for (double severity : {0.0, 0.3, 1.0}) {
+    state.severity = severity;
+    double total = 0;
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+      Random random(seed);
+      vibration_window(state, &random, window.data());
+      total += rms(window);
+    }
+    levels.push_back(total);
+  }
+  EXPECT_LT(levels[0], levels[1]);
+  EXPECT_LT(levels[1], levels[2]);
+  state.condition = BearingCondition::kNormal;
+  state.severity = 0;
+  Random a(7), b(7);
+  std::vector<float> again(kVibrationWindow);
+  vibration_window(state, &a, window.data());
+  vibration_window(state, &b, again.data());
+  EXPECT_EQ(window, again);
+}
+
+TEST(Dataset, SameSeedGivesTheSameSetsAndHeldOutWindowsNeverAppearInTraining) {
+  for (SiteKind kind : {SiteKind::kIndustrial, SiteKind::kAgri, SiteKind::kWearable}) {
+    const Dataset train = make_dataset(kind, 1, Split::kTrain, 200);
+    const Dataset again = make_dataset(kind, 1, Split::kTrain, 200);
+    const Dataset held = make_dataset(kind, 1, Split::kHeldOut, 100);
+    EXPECT_EQ(train.x, again.x);
+    EXPECT_EQ(train.y, again.y);
+    ASSERT_EQ(train.x_shape[0], 200);
+    ASSERT_EQ(held.y_shape, (std::vector<int64_t>{100, 2}));
+    const size_t per = train.x.size() / 200;
+    ASSERT_EQ(held.x.size(), 100 * per);
+    std::set<std::vector<float>> seen;
+    for (size_t i = 0; i < 200; ++i) {
+      seen.emplace(train.x.begin() + static_cast<long>(i * per),
+                   train.x.begin() + static_cast<long>((i + 1) * per));
+    }
+    for (size_t i = 0; i < 100; ++i) {
+      EXPECT_EQ(seen.count(std::vector<float>(held.x.begin() + static_cast<long>(i * per),
+                                              held.x.begin() + static_cast<long>((i + 1) * per))),
+                0u);
+    }
+  }
+  const Dataset machines = make_dataset(SiteKind::kIndustrial, 1, Split::kTrain, 200);
+  int per_condition[4] = {0, 0, 0, 0};
+  for (size_t i = 0; i < 200; ++i) {
+    const auto condition = static_cast<int>(machines.y[2 * i]);
+    ++per_condition[condition];
+    EXPECT_EQ(machines.y[2 * i + 1] == 0.0f, condition == 0);  // severity 0 only when healthy
+  }
+  EXPECT_EQ(per_condition[0], 50);
+  EXPECT_EQ(per_condition[3], 50);
 }
 
 TEST(SimModel, HysteresisFiresOncePerCrossing) {

@@ -16,7 +16,7 @@ namespace {
 
 class ApiAccess : public FleetTest {
  protected:
-  void before_gateway_start() override {
+  void configure_gateway(GatewayProcess &) override {
     gateway_->set_config(config_);
     operator_file_ = create_token("operator", "ops");
     viewer_file_ = create_token("viewer", "dashboard");
@@ -151,7 +151,8 @@ TEST_F(ApiAccess, TokenFromTheEnvironmentIsUsed) {
 TEST_F(ApiAccess, SottodRefusesToServeBeyondLoopbackWithoutATokenToAccept) {
   GatewayProcess empty(make_temp_dir("api-access-no-tokens"), broker_->url());
   empty.set_config("[http]\nlisten = \"0.0.0.0\"\n");
-  EXPECT_EQ(empty.run_until_exit(std::chrono::seconds(30)), 1);
+  empty.launch();
+  EXPECT_EQ(empty.wait_exit(std::chrono::seconds(30)), 1);
   EXPECT_NE(empty.log().find("http.listen 0.0.0.0 is beyond loopback, so every request needs a "
                              "bearer token, but SQLite " +
                              empty.db_path() +
@@ -162,7 +163,8 @@ TEST_F(ApiAccess, SottodRefusesToServeBeyondLoopbackWithoutATokenToAccept) {
       << empty.log();
   GatewayProcess required(make_temp_dir("api-access-required"), broker_->url());
   required.set_config("[http]\nrequire_token = true\n");
-  EXPECT_EQ(required.run_until_exit(std::chrono::seconds(30)), 1);
+  required.launch();
+  EXPECT_EQ(required.wait_exit(std::chrono::seconds(30)), 1);
   EXPECT_NE(required.log().find("http.require_token is set, so every request needs a bearer token"),
             std::string::npos)
       << required.log();
@@ -170,11 +172,11 @@ TEST_F(ApiAccess, SottodRefusesToServeBeyondLoopbackWithoutATokenToAccept) {
 
 class HttpsApi : public ApiAccess {
  protected:
-  void before_gateway_start() override {
+  void configure_gateway(GatewayProcess &gateway) override {
     pki_ = make_test_pki(dir_);
     config_ = "[http]\nrequire_token = true\ntls_certificate = \"" + pki_.server_certificate +
               "\"\ntls_key = \"" + pki_.server_key + "\"\n";
-    ApiAccess::before_gateway_start();
+    ApiAccess::configure_gateway(gateway);
     gateway_->set_config(config_, true);
   }
   std::string https_url(const std::string &host) const {

@@ -14,26 +14,33 @@
 
 namespace sotto::test {
 
-// sottod as a child process with its own SQLite file and Paho persistence directory, which
-// survive restarts of the process (that is what the crash tests are about).
+// sottod as a child process with its own data directory (SQLite file and ingest journal), which
+// survives restarts of the process (that is what the crash tests are about).
 class GatewayProcess {
  public:
   GatewayProcess(std::string dir, std::string broker_url);
   ~GatewayProcess();
 
-  // sottod.toml text passed with --config (the command line still sets broker, database,
-  // persistence and port); with https, readiness is any answer on the port.
+  // sottod.toml text passed with --config (the command line still sets broker, database and
+  // port); with https, readiness is any answer on the port.
   void set_config(const std::string &toml, bool https = false);
   // The bearer token metric() sends (a viewer's is enough).
   void set_token(const std::string &token) { token_ = token; }
 
-  void start();  // waits until the HTTP API answers
-  // Starts sottod and waits for it to exit by itself (start-up refusals); its exit status.
-  int run_until_exit(std::chrono::seconds timeout);
+  void start();  // waits until /healthz says ready (subscribed)
+  // Starts without waiting for readiness (a test that expects it not to become ready).
+  void launch();
+  // Added to the command line / environment of the next start().
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
+  void set_env(std::vector<std::string> env) { env_ = std::move(env); }
+  bool running() { return process_ && process_->running(); }
+  void signal(int signal_number) { process_->signal(signal_number); }
+  int wait_exit(std::chrono::milliseconds timeout) { return process_->wait(timeout); }
   void kill_hard();  // SIGKILL: no chance to flush or say goodbye
   int stop();        // SIGTERM; returns the exit status
   int http_port() const { return http_port_; }
   const std::string &db_path() const { return db_path_; }
+  void set_db_path(std::string path) { db_path_ = std::move(path); }
   std::string log() const;
 
   // The value of one Prometheus series from /metrics ("name" or "name{labels}"); -1 if absent.
@@ -47,9 +54,9 @@ class GatewayProcess {
   std::string config_path_;
   bool https_ = false;
   std::string token_;
+  std::vector<std::string> extra_args_;
+  std::vector<std::string> env_;
   std::unique_ptr<Process> process_;
-
-  std::unique_ptr<Process> launch();
 };
 
 struct SimResult {
@@ -60,8 +67,8 @@ struct SimResult {
 class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override;
-  // Runs after the gateway process object exists and before it starts (config, tokens).
-  virtual void before_gateway_start() {}
+  // Called before the gateway's first start (extra flags, environment, data directory).
+  virtual void configure_gateway(GatewayProcess &) {}
 
   // Runs sotto-sim to completion with the given extra flags (plus --broker and --summary-json).
   SimResult run_sim(const std::vector<std::string> &flags, std::chrono::seconds timeout);
@@ -72,6 +79,9 @@ class FleetTest : public ::testing::Test {
   // Events stored for a device as (boot_id, seq) rows, read from the gateway's SQLite file.
   std::vector<std::pair<uint32_t, uint64_t>> stored_events(const std::string &device) const;
   long stored_event_count() const;
+  // Journal records sottod acknowledged that its store has not committed yet (read from the
+  // journal files beside the database and the position the store recorded).
+  long journal_records_beyond_store() const;
   // Waits until the gateway has stored `count` events in total (or the deadline passes).
   bool wait_for_stored(long count, std::chrono::seconds timeout) const;
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "fleet_fixture.h"
+#include "http_client.h"
 #include "raw_publisher.h"
 #include "sotto/messages.h"
 
@@ -137,6 +138,12 @@ TEST_F(FleetIngest, MalformedBurstIsCountedPerReasonAndIngestGoesOn) {
   EXPECT_EQ(gateway_->metric("sotto_ingest_rejected_total{reason=\"device_mismatch\"}"), 10);
   EXPECT_EQ(gateway_->metric("sotto_ingest_rejected_total{reason=\"unknown_enum\"}"), 5);
   EXPECT_EQ(gateway_->metric("sotto_ingest_events_stored_total"), 3);
+  // Acknowledged, so kept: every rejected message is in quarantine as received.
+  const auto quarantine =
+      boost::json::parse(http_get(gateway_->http_port(), "/api/v1/quarantine?limit=1").body)
+          .as_object();
+  EXPECT_EQ(quarantine.at("total").as_int64(), 50 + 20 + 30 + 10 + 5);
+  EXPECT_EQ(quarantine.at("messages").as_array().at(0).at("reason").as_string(), "unknown_enum");
   // Rejections are logged once per rate window and reason, not once per message.
   const std::string log = gateway_->log();
   size_t undecodable_lines = 0;

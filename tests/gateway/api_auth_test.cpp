@@ -35,7 +35,7 @@ class ApiAuthTest : public ::testing::Test {
     writer_ = store_->store().trust_writer();
     operator_ = add_token("ops", Role::kOperator);
     viewer_ = add_token("dashboard", Role::kViewer);
-    router_ = std::make_unique<Router>(*reader_, metrics_, ApiSettings{3600, 3300});
+    router_ = std::make_unique<Router>(*reader_, metrics_, health_, ApiSettings{3600, 3300});
     authenticator_ = std::make_unique<Authenticator>(*reader_, tokens_required);
     audit_ = std::make_unique<AuditLog>(*writer_);
     guard_ = std::make_unique<ApiGuard>(*authenticator_, *audit_);
@@ -86,6 +86,7 @@ class ApiAuthTest : public ::testing::Test {
 
   std::string path_;
   Metrics metrics_;
+  IngestHealth health_{metrics_};
   boost::asio::io_context io_;
   std::unique_ptr<test::TestStore> store_;
   std::unique_ptr<StoreReader> reader_;

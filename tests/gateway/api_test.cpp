@@ -42,7 +42,7 @@ class ApiTest : public ::testing::Test {
     }
     store_ = std::make_unique<test::TestStore>(path_);
     reader_ = store_->store().reader();
-    router_ = std::make_unique<Router>(*reader_, metrics_, ApiSettings{3600, 3300});
+    router_ = std::make_unique<Router>(*reader_, metrics_, health_, ApiSettings{3600, 3300});
     server_ = std::make_unique<HttpServer>(
         io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
         *router_);
@@ -63,6 +63,7 @@ class ApiTest : public ::testing::Test {
 
   std::string path_;
   Metrics metrics_;
+  IngestHealth health_{metrics_};
   boost::asio::io_context io_;
   std::unique_ptr<test::TestStore> store_;
   std::unique_ptr<StoreReader> reader_;
@@ -139,10 +140,25 @@ TEST_F(ApiTest, UnknownPathIs404) {
             "no such endpoint: /api/v2/devices");
 }
 
-TEST_F(ApiTest, HealthzIsReadyOnlyWhenSubscribed) {
+TEST_F(ApiTest, HealthzIsReadyOnlyWhenSubscribedTakingAndCommitting) {
   EXPECT_EQ(get_json("/healthz", 503).at("status").as_string(), "connecting");
-  metrics_.mqtt_connected = 1;
+  health_.set_subscribed(true);
   EXPECT_EQ(get_json("/healthz", 200).at("status").as_string(), "ok");
+  health_.journal_refused("journal: cannot write /d/journal/1.journal: No space left on device");
+  auto paused = get_json("/healthz", 503);
+  EXPECT_EQ(paused.at("status").as_string(), "backpressure");
+  EXPECT_EQ(paused.at("reason").as_string(),
+            "journal: cannot write /d/journal/1.journal: No space left on device");
+  EXPECT_EQ(metrics_.backpressure, 1);
+  health_.journal_accepted();
+  health_.store_stalled("store /d/sotto.db: database is locked");
+  auto stalled = get_json("/healthz", 503);
+  EXPECT_EQ(stalled.at("status").as_string(), "store_stalled");
+  EXPECT_EQ(stalled.at("reason").as_string(), "store /d/sotto.db: database is locked");
+  health_.store_writing();
+  EXPECT_EQ(get_json("/healthz", 200).at("status").as_string(), "ok");
+  EXPECT_EQ(metrics_.backpressure_episodes, 1u);
+  EXPECT_EQ(metrics_.store_stall_episodes, 1u);
 }
 
 TEST_F(ApiTest, MetricsAreServedAsPrometheusText) {

@@ -29,7 +29,7 @@ class HttpServerTest : public ::testing::Test {
     std::remove(path_.c_str());
     store_ = std::make_unique<test::TestStore>(path_);
     reader_ = store_->store().reader();
-    router_ = std::make_unique<Router>(*reader_, metrics_, ApiSettings{3600, 3300});
+    router_ = std::make_unique<Router>(*reader_, metrics_, health_, ApiSettings{3600, 3300});
   }
 
   void serve(boost::asio::ssl::context *tls = nullptr) {
@@ -60,6 +60,7 @@ class HttpServerTest : public ::testing::Test {
 
   std::string path_;
   Metrics metrics_;
+  IngestHealth health_{metrics_};
   boost::asio::io_context io_;
   std::unique_ptr<test::TestStore> store_;
   std::unique_ptr<StoreReader> reader_;

@@ -27,8 +27,8 @@ TEST(Importer, UnsupportedOpNamesOpIndexAndSupportedList) {
   patch_opcode(&kws, 25, 28);  // SOFTMAX (op 12) becomes TANH
   EXPECT_EQ(
       "unsupported operator TANH (builtin code 28) at index 12; supported: CONV_2D, "
-      "DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, MUL, RESHAPE, "
-      "SOFTMAX, LOGISTIC, CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE",
+      "DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, RESHAPE, SOFTMAX, "
+      "MUL, LOGISTIC, CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE, PADV2",
       import_error(kws));
 }
 

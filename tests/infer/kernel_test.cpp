@@ -8,6 +8,7 @@
 #include "kernel_args.h"
 
 using namespace sotto_infer;
+using namespace sotto_infer::reference;  // the oracle kernels under test
 
 namespace {
 

@@ -120,6 +120,52 @@ TEST_F(Loader, RejectsHostileOperators) {
   EXPECT_ERR(SOTTO_ERR_MODEL_BAD_OP, open(st, st.bytes));
 }
 
+// The fault names the operator, its kind and the check that failed, not only the error class.
+TEST_F(Loader, FaultNamesTheOperatorAndTheFailedCheck) {
+  AlignedBlob m(original_);
+  m.ops()[0].weights_bytes -= 1;
+  m.reseal();
+  ASSERT_EQ(SOTTO_ERR_MODEL_SHAPE_MISMATCH, open(m, m.bytes));
+  const sotto_model_fault_t *f = sotto_model_open_fault(&model_);
+  EXPECT_EQ(SOTTO_ERR_MODEL_SHAPE_MISMATCH, f->error);
+  EXPECT_EQ(0, f->op_index);
+  EXPECT_EQ(static_cast<uint32_t>(SOTTO_OP_CONV_2D), f->op_kind);
+  EXPECT_EQ(-1, f->tensor_index);
+  EXPECT_STREQ("CONV_2D", f->op_name);
+  EXPECT_STREQ("weights: expected out_c * kernel_h * kernel_w * in_c bytes", f->check);
+
+  AlignedBlob st(original_);
+  st.ops()[1].params[SOTTO_P_STRIDE_H] = 0;
+  st.reseal();
+  ASSERT_EQ(SOTTO_ERR_MODEL_BAD_OP, open(st, st.bytes));
+  EXPECT_EQ(1, sotto_model_open_fault(&model_)->op_index);
+  EXPECT_STREQ("DEPTHWISE_CONV_2D", sotto_model_open_fault(&model_)->op_name);
+  EXPECT_STREQ("window: expected strides, dilations, kernel 1..1024 and padding 0..1024",
+               sotto_model_open_fault(&model_)->check);
+
+  AlignedBlob k(original_);
+  k.ops()[4].kind = 99;
+  k.reseal();
+  ASSERT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP, open(k, k.bytes));
+  EXPECT_EQ(4, sotto_model_open_fault(&model_)->op_index);
+  EXPECT_EQ(99u, sotto_model_open_fault(&model_)->op_kind);
+  EXPECT_STREQ("?", sotto_model_open_fault(&model_)->op_name);
+
+  AlignedBlob t(original_);
+  t.tensors()[2].dims[1] += 1;
+  t.reseal();
+  ASSERT_EQ(SOTTO_ERR_MODEL_BAD_TENSOR, open(t, t.bytes));
+  EXPECT_EQ(-1, sotto_model_open_fault(&model_)->op_index);
+  EXPECT_EQ(2, sotto_model_open_fault(&model_)->tensor_index);
+  EXPECT_STREQ("bytes: expected elements * element size, below 2^30",
+               sotto_model_open_fault(&model_)->check);
+
+  AlignedBlob good(original_);
+  ASSERT_EQ(SOTTO_OK, open(good, good.bytes));
+  EXPECT_EQ(SOTTO_OK, sotto_model_open_fault(&model_)->error);
+  EXPECT_EQ(-1, sotto_model_open_fault(&model_)->op_index);
+}
+
 TEST_F(Loader, RejectsMisalignedBlobAndSmallOrMissingArena) {
   AlignedBlob b(original_);
   std::vector<uint32_t> shifted(b.words.size() + 1);

@@ -68,6 +68,13 @@ void Broker::start() {
   }
 }
 
+void Broker::kill_hard() {
+  if (!process_) return;
+  process_->signal(SIGKILL);
+  process_->wait(std::chrono::seconds(20));
+  process_.reset();
+}
+
 void Broker::stop() {
   if (!process_) return;
   process_->signal(SIGTERM);

@@ -21,6 +21,10 @@ class Broker {
 
   // Graceful stop: mosquitto writes its persistence file on SIGTERM.
   void stop();
+  // SIGKILL: what it holds only in memory is gone.
+  void kill_hard();
+  // The file mosquitto saves its sessions and queued messages to.
+  std::string persistence_file() const { return dir_ + "/mosquitto.db"; }
   void start();
   int port() const { return port_; }
   std::string url() const { return "tcp://127.0.0.1:" + std::to_string(port_); }

@@ -19,12 +19,17 @@
 
 namespace sotto::test {
 
-Process::Process(std::string program, std::vector<std::string> args, std::string log_path)
+Process::Process(std::string program, std::vector<std::string> args, std::string log_path,
+                 std::vector<std::string> extra_env)
     : log_path_(std::move(log_path)) {
   std::vector<char *> argv;
   argv.push_back(program.data());
   for (auto &arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  std::vector<char *> envp;
+  for (char **entry = environ; *entry != nullptr; ++entry) envp.push_back(*entry);
+  for (auto &entry : extra_env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) throw std::runtime_error("cannot open log " + log_path_);
   pid_ = ::fork();
@@ -32,7 +37,7 @@ Process::Process(std::string program, std::vector<std::string> args, std::string
   if (pid_ == 0) {
     ::dup2(log_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
-    ::execv(program.c_str(), argv.data());
+    ::execve(program.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(log_fd);

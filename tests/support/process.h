@@ -11,8 +11,10 @@ namespace sotto::test {
 
 class Process {
  public:
-  // Starts program with args; stdout and stderr go to log_path (appended).
-  Process(std::string program, std::vector<std::string> args, std::string log_path);
+  // Starts program with args; stdout and stderr go to log_path (appended). extra_env entries
+  // ("NAME=value") are added to the inherited environment.
+  Process(std::string program, std::vector<std::string> args, std::string log_path,
+          std::vector<std::string> extra_env = {});
   ~Process();  // SIGKILLs and reaps a child that is still running
   Process(const Process &) = delete;
   Process &operator=(const Process &) = delete;

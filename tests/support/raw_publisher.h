@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,11 @@ class RawPublisher {
   // Throws std::runtime_error when the broker does not acknowledge.
   void publish(const std::string &topic, const std::vector<uint8_t> &payload);
 
+  struct Deliveries;  // PUBACKs seen by Paho's thread
+
  private:
   void *client_ = nullptr;
+  std::unique_ptr<Deliveries> deliveries_;
 };
 
 }  // namespace sotto::test

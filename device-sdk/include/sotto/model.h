@@ -11,6 +11,21 @@
 extern "C" {
 #endif
 
+/* Why sotto_model_open refused a blob: the error it returned, where (an operator or a tensor
+ * of the blob) and which check failed. Read it with sotto_model_open_fault. */
+typedef struct sotto_model_fault {
+  sotto_err_t error;    /* what sotto_model_open returned (SOTTO_OK after a success) */
+  int32_t op_index;     /* the operator whose check failed, or -1 */
+  uint32_t op_kind;     /* its kind as the blob gives it (0 when op_index is -1) */
+  int32_t tensor_index; /* the tensor whose check failed, or -1 */
+  const char *op_name;  /* the kind's name ("CONV_2D", "?" for a kind this SDK does not know) */
+  /* What was expected, e.g. "weights: expected out_c * kernel_h * kernel_w * in_c bytes".
+   * Builds configured with SOTTO_INFER_FAULT_TEXT=OFF (the default for cross builds, where the
+   * texts cost flash) leave this and op_name empty; `sottoctl model inspect` on the same blob
+   * prints them. */
+  const char *check;
+} sotto_model_fault_t;
+
 /* A validated model. The blob stays where it is (flash); this struct only points into it.
  * Fill it with sotto_model_open; the fields are private to the runtime. */
 typedef struct sotto_model {
@@ -18,6 +33,7 @@ typedef struct sotto_model {
   size_t blob_bytes;
   uint8_t *arena;
   size_t arena_bytes;
+  sotto_model_fault_t fault;
 } sotto_model_t;
 
 /* Element type of a tensor: int8 inside the model; float32 only where the model itself
@@ -38,9 +54,14 @@ typedef struct sotto_tensor {
   int32_t zero_point;
 } sotto_tensor_t;
 
-/* Checks the blob's header, digest and every offset/length/count against the blob size, then
- * fills `model`. `blob` must be 4-byte aligned and stay valid while the model is used. */
+/* Checks the blob's header, digest and every offset/length/count against the blob size, and
+ * every operator's parameters against what its kernel relies on, then fills `model`. `blob`
+ * must be 4-byte aligned and stay valid while the model is used. On a refusal the model is left
+ * unusable and sotto_model_open_fault says which check failed where. */
 sotto_err_t sotto_model_open(sotto_model_t *model, const void *blob, size_t blob_bytes);
+
+/* The outcome of the last sotto_model_open on `model` (never NULL for a non-NULL model). */
+const sotto_model_fault_t *sotto_model_open_fault(const sotto_model_t *model);
 
 /* The exact arena size the model needs (planned at import time). */
 size_t sotto_model_arena_bytes(const sotto_model_t *model);

@@ -1,83 +1,13 @@
 // The public C API: open a validated model, attach an arena, run the operators in order.
 #include "kernel_args.h"
 #include "model_view.h"
+#include "op_registry.h"
 #include "sotto/model.h"
 
 using sotto_infer::KernelArgs;
 using sotto_infer::ModelView;
 
 namespace {
-
-typedef void (*KernelFn)(const KernelArgs &);
-
-// Kernels are compiled in per op (SOTTO_INFER_WITH_<OP>, set by CMake) so an image links only
-// what its models use; a model needing a missing kernel is refused at open.
-KernelFn kernel_for(uint32_t kind) {
-  switch (kind) {
-#ifdef SOTTO_INFER_WITH_CONV_2D
-    case SOTTO_OP_CONV_2D:
-      return sotto_infer::conv_2d;
-#endif
-#ifdef SOTTO_INFER_WITH_DEPTHWISE_CONV_2D
-    case SOTTO_OP_DEPTHWISE_CONV_2D:
-      return sotto_infer::depthwise_conv_2d;
-#endif
-#ifdef SOTTO_INFER_WITH_FULLY_CONNECTED
-    case SOTTO_OP_FULLY_CONNECTED:
-      return sotto_infer::fully_connected;
-#endif
-#ifdef SOTTO_INFER_WITH_AVERAGE_POOL_2D
-    case SOTTO_OP_AVERAGE_POOL_2D:
-      return sotto_infer::average_pool_2d;
-#endif
-#ifdef SOTTO_INFER_WITH_MAX_POOL_2D
-    case SOTTO_OP_MAX_POOL_2D:
-      return sotto_infer::max_pool_2d;
-#endif
-#ifdef SOTTO_INFER_WITH_ADD
-    case SOTTO_OP_ADD:
-      return sotto_infer::add;
-#endif
-#ifdef SOTTO_INFER_WITH_RESHAPE
-    case SOTTO_OP_RESHAPE:
-      return sotto_infer::reshape;
-#endif
-#ifdef SOTTO_INFER_WITH_SOFTMAX
-    case SOTTO_OP_SOFTMAX:
-      return sotto_infer::softmax;
-#endif
-#ifdef SOTTO_INFER_WITH_MUL
-    case SOTTO_OP_MUL:
-      return sotto_infer::mul;
-#endif
-#ifdef SOTTO_INFER_WITH_LOGISTIC
-    case SOTTO_OP_LOGISTIC:
-      return sotto_infer::logistic;
-#endif
-#ifdef SOTTO_INFER_WITH_CONCATENATION
-    case SOTTO_OP_CONCATENATION:
-      return sotto_infer::concatenation;
-#endif
-#ifdef SOTTO_INFER_WITH_PAD
-    case SOTTO_OP_PAD:
-      return sotto_infer::pad;
-#endif
-#ifdef SOTTO_INFER_WITH_MEAN
-    case SOTTO_OP_MEAN:
-      return sotto_infer::mean;
-#endif
-#ifdef SOTTO_INFER_WITH_QUANTIZE
-    case SOTTO_OP_QUANTIZE:
-      return sotto_infer::quantize;
-#endif
-#ifdef SOTTO_INFER_WITH_DEQUANTIZE
-    case SOTTO_OP_DEQUANTIZE:
-      return sotto_infer::dequantize;
-#endif
-    default:
-      return nullptr;
-  }
-}
 
 bool view_of(const sotto_model_t *model, ModelView *view) {
   if (model == nullptr || model->blob == nullptr) return false;
@@ -97,10 +27,6 @@ void fill_tensor(const sotto_model_t *model, const sotto_smdl_tensor_t &t, sotto
 
 }  // namespace
 
-bool sotto_infer::kernel_available(uint32_t kind) {
-  return kernel_for(kind) != nullptr;
-}
-
 extern "C" sotto_err_t sotto_model_open(sotto_model_t *model, const void *blob, size_t blob_bytes) {
   if (model == nullptr) return SOTTO_ERR_INVALID_ARGUMENT;
   model->blob = nullptr;
@@ -109,11 +35,15 @@ extern "C" sotto_err_t sotto_model_open(sotto_model_t *model, const void *blob, 
   model->arena_bytes = 0;
   ModelView view;
   const sotto_err_t err =
-      sotto_infer::open_view(static_cast<const uint8_t *>(blob), blob_bytes, &view);
+      sotto_infer::open_view(static_cast<const uint8_t *>(blob), blob_bytes, &view, &model->fault);
   if (err != SOTTO_OK) return err;
   model->blob = static_cast<const uint8_t *>(blob);
   model->blob_bytes = blob_bytes;
   return SOTTO_OK;
+}
+
+extern "C" const sotto_model_fault_t *sotto_model_open_fault(const sotto_model_t *model) {
+  return model == nullptr ? nullptr : &model->fault;
 }
 
 extern "C" size_t sotto_model_arena_bytes(const sotto_model_t *model) {
@@ -178,7 +108,7 @@ extern "C" sotto_err_t sotto_invoke_observed(sotto_model_t *model, sotto_op_obse
     a.scratch = op.scratch_bytes ? model->arena + op.scratch_offset : nullptr;
     a.tensors = v.tensors;
     a.arena = model->arena;
-    kernel_for(op.kind)(a);
+    sotto_infer::kernel_for(op.kind)(a);
     if (observer != nullptr) {
       sotto_tensor_t out;
       fill_tensor(model, *a.output, &out);

@@ -7,6 +7,7 @@
 
 #include "smdl_format.h"
 #include "sotto/error.h"
+#include "sotto/model.h"
 
 namespace sotto_infer {
 
@@ -32,11 +33,9 @@ inline ModelView view_at(const uint8_t *blob) {
   return view;
 }
 
-// Validates the blob and fills `view`; the blob must stay in place.
-sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view);
-
-// Whether this build links the kernel for an op kind (integrators can leave kernels out).
-bool kernel_available(uint32_t kind);
+// Validates the blob and fills `view` (the blob must stay in place); fills `fault` either way.
+sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view,
+                      sotto_model_fault_t *fault);
 
 }  // namespace sotto_infer
 

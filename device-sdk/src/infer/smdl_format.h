@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "op_table.h"
+
 #define SOTTO_SMDL_MAGIC 0x4C444D53u /* "SMDL" */
 #define SOTTO_SMDL_VERSION 1u
 
@@ -20,23 +22,11 @@ enum sotto_smdl_target {
   SOTTO_SMDL_TARGET_RV32 = 3,
 };
 
+/* Op kinds: one per row of op_table.h (SOTTO_OP_CONV_2D = 1, ...). */
 enum sotto_smdl_op_kind {
-  SOTTO_OP_CONV_2D = 1,
-  SOTTO_OP_DEPTHWISE_CONV_2D = 2,
-  SOTTO_OP_FULLY_CONNECTED = 3,
-  SOTTO_OP_AVERAGE_POOL_2D = 4,
-  SOTTO_OP_MAX_POOL_2D = 5,
-  SOTTO_OP_ADD = 6,
-  SOTTO_OP_RESHAPE = 7,
-  SOTTO_OP_SOFTMAX = 8,
-  SOTTO_OP_MUL = 9,
-  SOTTO_OP_LOGISTIC = 10,
-  SOTTO_OP_CONCATENATION = 11,
-  SOTTO_OP_PAD = 12,
-  SOTTO_OP_MEAN = 13,
-  SOTTO_OP_QUANTIZE = 14,
-  SOTTO_OP_DEQUANTIZE = 15,
-  SOTTO_OP_KIND_COUNT_ = 16,
+#define SOTTO_SMDL_OP_KIND(NAME, KIND, TFLITE_BUILTIN, STEM) SOTTO_OP_##NAME = (KIND),
+  SOTTO_OP_TABLE(SOTTO_SMDL_OP_KIND)
+#undef SOTTO_SMDL_OP_KIND
 };
 
 /* Element types: int8 everywhere, float32 only at the model edges (QUANTIZE in, DEQUANTIZE out). */
@@ -175,5 +165,10 @@ typedef struct sotto_smdl_op {
 } sotto_smdl_op_t;
 
 #define SOTTO_SMDL_NO_TENSOR 0xFFFFFFFFu
+
+/* Products summed into one int32 accumulator by CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED
+ * (window or input size): each is at most 255 * 255, so this many always fit. The importer
+ * refuses deeper layers and the loader checks it again. */
+#define SOTTO_SMDL_MAX_ACCUMULATION_DEPTH 32768u
 
 #endif /* SOTTO_INFER_SMDL_FORMAT_H */

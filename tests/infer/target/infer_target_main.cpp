@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "kernel_equivalence.h"
+#include "model_view.h"
+#include "op_registry.h"
 #include "semihost_files.h"
 #include "sotto/model.h"
 #include "sotto/port_target.h"
@@ -49,11 +51,15 @@ const char *path_of(const char *dir, const char *pattern, int a, int b) {
 
 uint64_t g_last_count;
 
-// Profile mode: instructions spent in each operator (observer overhead included, a few dozen).
-void profile_layer(void *, uint32_t op, const sotto_tensor_t *) {
+// Profile mode: instructions spent in each operator since the previous report (observer overhead
+// included, a few dozen), as "op INDEX KIND instructions N".
+void profile_layer(void *context, uint32_t op, const sotto_tensor_t *) {
   const uint64_t now = sotto_port_instructions();
+  const sotto_model_t *model = static_cast<const sotto_model_t *>(context);
   sotto_port_write("op ");
   sotto_test_write_int(op);
+  sotto_port_write(" ");
+  sotto_port_write(sotto_infer::op_name(sotto_infer::view_at(model->blob).ops[op].kind));
   sotto_port_write(" instructions ");
   sotto_test_write_int(now - g_last_count);
   sotto_port_write("\n");
@@ -149,7 +155,7 @@ extern "C" int main(void) {
       const uint64_t before = sotto_port_instructions();
       g_last_count = before;
       if (profile) {
-        sotto_invoke_observed(&model, profile_layer, nullptr);
+        sotto_invoke_observed(&model, profile_layer, &model);
       } else {
         sotto_invoke(&model);
       }

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "kernel_args.h"
+#include "op_registry.h"
 
 namespace {
 
@@ -182,15 +182,39 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       fill(g_input, static_cast<int32_t>(in.bytes));
       fill(g_input1, static_cast<int32_t>(in1.bytes));
       for (int32_t i = 0; i < 9; ++i) p[i] = 0;
-      p[SOTTO_P_ADD_LEFT_SHIFT] = 20;
+      // TFLite's left shift (20) in half the cases, any the loader admits in the others.
+      const int32_t left_shift = (next() & 1) ? 20 : pick(0, 19);
+      p[SOTTO_P_ADD_LEFT_SHIFT] = left_shift;
       p[SOTTO_P_ADD_INPUT1_OFFSET] = pick(-127, 128);
       p[SOTTO_P_ADD_INPUT2_OFFSET] = pick(-127, 128);
       p[SOTTO_P_ADD_INPUT1_MULT] = (1 << 30) + static_cast<int32_t>(next() & 0x3FFFFFFF);
       p[SOTTO_P_ADD_INPUT2_MULT] = (1 << 30) + static_cast<int32_t>(next() & 0x3FFFFFFF);
       p[SOTTO_P_ADD_INPUT1_SHIFT] = pick(-3, 0);
       p[SOTTO_P_ADD_INPUT2_SHIFT] = pick(-3, 0);
+      // TFLite's scaling (most cases): the larger-scale input is one half (2^30, shift 0), which
+      // the M4 kernel folds; sometimes both are.
+      const int32_t half = pick(0, 3);
+      if (half == 1 || half == 3) {
+        p[SOTTO_P_ADD_INPUT1_MULT] = 1 << 30;
+        p[SOTTO_P_ADD_INPUT1_SHIFT] = 0;
+      }
+      if (half == 2 || half == 3) {
+        p[SOTTO_P_ADD_INPUT2_MULT] = 1 << 30;
+        p[SOTTO_P_ADD_INPUT2_SHIFT] = 0;
+      }
       p[SOTTO_P_ADD_OUTPUT_MULT] = (1 << 30) + static_cast<int32_t>(next() & 0x3FFFFFFF);
-      p[SOTTO_P_ADD_OUTPUT_SHIFT] = pick(-22, -16);
+      // Output shift near -left_shift, so results span int8 without saturating; small left
+      // shifts give small right shifts, where ties (half-away rounding of negatives) are common.
+      const int32_t right_shift = left_shift + pick(-2, 2);
+      p[SOTTO_P_ADD_OUTPUT_SHIFT] = right_shift < 1 ? -1 : -right_shift;
+      // Activation bounds: random, a fused ReLU (negative results need no rounding on the M4),
+      // or none (the whole int8 range, one SSAT on the M4).
+      const uint32_t bounds = next() % 3;
+      if (bounds == 1) p[SOTTO_P_ACT_MIN] = p[SOTTO_P_OUTPUT_OFFSET];
+      if (bounds == 2) {
+        p[SOTTO_P_ACT_MIN] = -128;
+        p[SOTTO_P_ACT_MAX] = 127;
+      }
       a.input1 = &in1;
       a.input1_data = g_input1;
     }
@@ -199,22 +223,23 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
     a.output_data = g_out_fast;
     memset(g_out_fast, 0x11, out.bytes);
     memset(g_out_ref, 0x22, out.bytes);
-    if (kind == 0) conv_2d(a);
-    if (kind == 1) depthwise_conv_2d(a);
+    static const uint32_t kKinds[4] = {SOTTO_OP_CONV_2D, SOTTO_OP_DEPTHWISE_CONV_2D,
+                                       SOTTO_OP_FULLY_CONNECTED, SOTTO_OP_ADD};
+    static const KernelFn kReference[4] = {reference::conv_2d, reference::depthwise_conv_2d,
+                                           reference::fully_connected, reference::add};
     // FULLY_CONNECTED: this build's kernel on the Cortex-M4 layout, the reference on plain rows.
-    if (kind == 2) {
+    const bool interleave = kind == 2;
+    if (interleave) {
       a.weights = g_weights_m4;
       p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = 1;
-      fully_connected(a);
+    }
+    kernel_for(kKinds[kind])(a);  // the kernel this build runs for the op
+    if (interleave) {
       a.weights = g_weights;
       p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = 0;
     }
-    if (kind == 3) add(a);
     a.output_data = g_out_ref;
-    if (kind == 0) conv_2d_reference(a);
-    if (kind == 1) depthwise_conv_2d_reference(a);
-    if (kind == 2) fully_connected_reference(a);
-    if (kind == 3) add_reference(a);
+    kReference[kind](a);
     ++*checked;
     if (!same(out.bytes)) {
       ++mismatches;

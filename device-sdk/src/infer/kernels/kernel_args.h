@@ -26,27 +26,14 @@ struct KernelArgs {
   uint8_t *arena;
 };
 
-void conv_2d(const KernelArgs &a);
-void depthwise_conv_2d(const KernelArgs &a);
-void fully_connected(const KernelArgs &a);
-void average_pool_2d(const KernelArgs &a);
-void max_pool_2d(const KernelArgs &a);
-void add(const KernelArgs &a);
-void reshape(const KernelArgs &a);
-void softmax(const KernelArgs &a);
-void mul(const KernelArgs &a);
-void logistic(const KernelArgs &a);
-void concatenation(const KernelArgs &a);
-void pad(const KernelArgs &a);
-void mean(const KernelArgs &a);
-void quantize(const KernelArgs &a);
-void dequantize(const KernelArgs &a);
-
-// The reference versions stay linked as the fallback of optimized variants (shapes they skip).
-void conv_2d_reference(const KernelArgs &a);
-void fully_connected_reference(const KernelArgs &a);
-void depthwise_conv_2d_reference(const KernelArgs &a);
-void add_reference(const KernelArgs &a);
+// Every op's reference kernel (kernels/reference/<stem>.cpp, namespace reference): the oracle,
+// and the fallback of optimized variants for shapes they do not cover.
+namespace reference {
+#define SOTTO_DECLARE_REFERENCE_KERNEL(NAME, KIND, TFLITE_BUILTIN, STEM) \
+  void STEM(const KernelArgs &a);
+SOTTO_OP_TABLE(SOTTO_DECLARE_REFERENCE_KERNEL)
+#undef SOTTO_DECLARE_REFERENCE_KERNEL
+}  // namespace reference
 
 }  // namespace sotto_infer
 

@@ -107,6 +107,8 @@ inline void mac_group(const int8_t *w, const uint32_t *&x, int32_t *acc0, int32_
 
 }  // namespace
 
+namespace cortex_m4 {
+
 void conv_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
@@ -115,7 +117,7 @@ void conv_2d(const KernelArgs &a) {
   const uint32_t columns = static_cast<uint32_t>(2 * kPixels * (body + 4) + (window + 3) / 4 * 4);
   const uint32_t needed = columns + static_cast<uint32_t>(out_c) * sizeof(RequantEntry);
   if (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed) {
-    conv_2d_reference(a);
+    reference::conv_2d(a);
     return;
   }
   int16_t *col = reinterpret_cast<int16_t *>(a.scratch);
@@ -188,4 +190,5 @@ void conv_2d(const KernelArgs &a) {
   }
 }
 
+}  // namespace cortex_m4
 }  // namespace sotto_infer

@@ -112,6 +112,8 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
 
 }  // namespace
 
+namespace cortex_m4 {
+
 void depthwise_conv_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], ch = a.input0->dims[3];
@@ -120,7 +122,7 @@ void depthwise_conv_2d(const KernelArgs &a) {
   if (p[SOTTO_P_DEPTH_MULTIPLIER] != 1 || a.output->dims[0] != 1 || (ch & 3) != 0 ||
       k_h * k_w > kMaxTaps || a.scratch == nullptr ||
       a.op->scratch_bytes < static_cast<uint32_t>(ch) * sizeof(RequantEntry)) {
-    depthwise_conv_2d_reference(a);
+    reference::depthwise_conv_2d(a);
     return;
   }
   const int32_t dil_h = p[SOTTO_P_DILATION_H], dil_w = p[SOTTO_P_DILATION_W];
@@ -181,4 +183,5 @@ void depthwise_conv_2d(const KernelArgs &a) {
   }
 }
 
+}  // namespace cortex_m4
 }  // namespace sotto_infer

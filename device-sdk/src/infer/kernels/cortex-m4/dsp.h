@@ -71,6 +71,56 @@ static inline int32_t requantize_fast(int32_t x, int32_t multiplier, int32_t shi
   return static_cast<int32_t>(product >> 32) >> (r - 1);
 }
 
+// The short output stage: round-half-away(acc * multiplier * 2^shift) + output offset, TFLite's
+// double rounding (fixed_point.h), in four instructions for shift -21..-1 and |acc| < 2^30.
+// With r = -shift, SMMLAR of 2 acc and the multiplier adds c = 2^(r-1) + offset 2^r to
+// h = floor((acc m + 2^30) / 2^31), which is TFLite's doubling high multiply; then
+// (h + c - [h < 0]) >> r = round-half-away(h / 2^r) + offset. [h < 0] is [acc < 0] except where
+// h = 0, which gives the same either way. A layer whose activation bounds clamp every result at or
+// below its output offset (act_min >= output offset: ReLU, ReLU6) skips that term: a negative h
+// rounds to at most 0 in both forms. Bounds: 2 acc fits int32, and |h + c| < 2^30 + 2^29.
+struct OutputScale {
+  int32_t multiplier;
+  int32_t rounding;     // c = 2^(r-1) + output_offset * 2^r
+  int32_t right_shift;  // r
+};
+
+static inline bool output_scale_ok(int32_t multiplier, int32_t shift) {
+  return multiplier >= 0 && shift <= -1 && shift >= -21;
+}
+
+static inline OutputScale output_scale(int32_t multiplier, int32_t shift, int32_t output_offset) {
+  OutputScale s;
+  s.multiplier = multiplier;
+  s.right_shift = -shift;
+  s.rounding = static_cast<int32_t>((1u << (s.right_shift - 1)) +
+                                    static_cast<uint32_t>(output_offset) * (1u << s.right_shift));
+  return s;
+}
+
+// acc + (a * b + 2^31) / 2^32, rounded down: the top word of a 64-bit multiply-accumulate.
+static inline int32_t smmlar(int32_t a, int32_t b, int32_t acc) {
+  int32_t r;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+
+// acc on the output's scale plus its offset, not yet clamped (see OutputScale). kSignRounds: the
+// layer keeps negative results, which round away from zero.
+template <bool kSignRounds>
+static inline int32_t scale_output(int32_t acc, const OutputScale &s) {
+  int32_t t =
+      smmlar(static_cast<int32_t>(static_cast<uint32_t>(acc) << 1), s.multiplier, s.rounding);
+  if (kSignRounds) t += acc >> 31;
+  return t >> s.right_shift;
+}
+
+// True when negative results survive the activation bounds (act_min below the output offset), so
+// their rounding matters (OutputScale).
+static inline bool sign_rounds(int32_t act_min, int32_t output_offset) {
+  return act_min < output_offset;
+}
+
 // One output channel's requantization, prepared once per op (in the op's scratch) so that each
 // output pays a few instructions: for shift <= -2 the 64-bit nudge of requantize_fast is
 // (nudge_hi + [x < 0] * -1) : (2^30 ^ [x < 0] 2^31), and the result is its high word >> r - 1.

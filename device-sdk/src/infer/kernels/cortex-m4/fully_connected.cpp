@@ -61,10 +61,12 @@ inline RequantEntry entry_of(const int32_t *multiplier, const int32_t *shift, in
 
 }  // namespace
 
+namespace cortex_m4 {
+
 void fully_connected(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0 || a.folded_bias == nullptr) {
-    fully_connected_reference(a);
+    reference::fully_connected(a);
     return;
   }
   const int32_t out_n = a.output->dims[3];
@@ -132,4 +134,5 @@ void fully_connected(const KernelArgs &a) {
   }
 }
 
+}  // namespace cortex_m4
 }  // namespace sotto_infer

@@ -1,10 +1,40 @@
-// Reference CONV_2D, int8 per-channel: the oracle every optimized variant must match.
+// CONV_2D, int8 per-channel: the loader's check and the reference kernel, the oracle every
+// optimized variant must match.
 #include "fixed_point.h"
 #include "kernel_args.h"
+#include "op_check.h"
 
 namespace sotto_infer {
 
-void conv_2d_reference(const KernelArgs &a) {
+sotto_err_t check_conv_2d(OpCheck &c) {
+  sotto_err_t err = check_int8_activations(c);
+  if (err == SOTTO_OK) err = check_window(c);
+  if (err == SOTTO_OK) err = check_mac_quantization(c);
+  if (err != SOTTO_OK) return err;
+  const int32_t *p = c.param();
+  const uint64_t out_c = static_cast<uint64_t>(c.output.dims[3]);
+  const uint64_t window = static_cast<uint64_t>(p[SOTTO_P_KERNEL_H]) * p[SOTTO_P_KERNEL_W] *
+                          static_cast<uint64_t>(c.input0.dims[3]);
+  if (window > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
+    return c.fail(
+        SOTTO_ERR_MODEL_BAD_OP,
+        "window: expected kernel_h * kernel_w * in_c <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
+  }
+  if (c.op.weights_bytes != out_c * window) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "weights: expected out_c * kernel_h * kernel_w * in_c bytes");
+  }
+  if (c.op.multiplier_count != out_c) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "requantization: expected one multiplier per output channel");
+  }
+  if (c.op.bias_count != 0 && c.op.bias_count != out_c) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "bias: expected none or one per output channel");
+  }
+  return SOTTO_OK;
+}
+
+void reference::conv_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
@@ -42,11 +72,5 @@ void conv_2d_reference(const KernelArgs &a) {
     }
   }
 }
-
-#ifndef SOTTO_INFER_OPTIMIZED_CONV_2D
-void conv_2d(const KernelArgs &a) {
-  conv_2d_reference(a);
-}
-#endif
 
 }  // namespace sotto_infer

@@ -1,10 +1,45 @@
-// Reference DEPTHWISE_CONV_2D, int8 per-channel; filter laid out [kh][kw][in_c * multiplier].
+// DEPTHWISE_CONV_2D, int8 per-channel, filter laid out [kh][kw][in_c * multiplier]: the loader's
+// check and the reference kernel.
 #include "fixed_point.h"
 #include "kernel_args.h"
+#include "op_check.h"
 
 namespace sotto_infer {
 
-void depthwise_conv_2d_reference(const KernelArgs &a) {
+sotto_err_t check_depthwise_conv_2d(OpCheck &c) {
+  sotto_err_t err = check_int8_activations(c);
+  if (err == SOTTO_OK) err = check_window(c);
+  if (err == SOTTO_OK) err = check_mac_quantization(c);
+  if (err != SOTTO_OK) return err;
+  const int32_t *p = c.param();
+  const uint64_t out_c = static_cast<uint64_t>(c.output.dims[3]);
+  const uint64_t kernel = static_cast<uint64_t>(p[SOTTO_P_KERNEL_H]) * p[SOTTO_P_KERNEL_W];
+  if (p[SOTTO_P_DEPTH_MULTIPLIER] < 1 || p[SOTTO_P_DEPTH_MULTIPLIER] > 1024) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "depth multiplier: expected 1..1024");
+  }
+  if (kernel > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                  "window: expected kernel_h * kernel_w <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
+  }
+  if (out_c != static_cast<uint64_t>(c.input0.dims[3]) * p[SOTTO_P_DEPTH_MULTIPLIER]) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "channels: expected out_c = in_c * depth multiplier");
+  }
+  if (c.op.weights_bytes != out_c * kernel) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "weights: expected kernel_h * kernel_w * out_c bytes");
+  }
+  if (c.op.multiplier_count != out_c) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "requantization: expected one multiplier per output channel");
+  }
+  if (c.op.bias_count != 0 && c.op.bias_count != out_c) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "bias: expected none or one per output channel");
+  }
+  return SOTTO_OK;
+}
+
+void reference::depthwise_conv_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
@@ -41,11 +76,5 @@ void depthwise_conv_2d_reference(const KernelArgs &a) {
     }
   }
 }
-
-#ifndef SOTTO_INFER_OPTIMIZED_DEPTHWISE_CONV_2D
-void depthwise_conv_2d(const KernelArgs &a) {
-  depthwise_conv_2d_reference(a);
-}
-#endif
 
 }  // namespace sotto_infer

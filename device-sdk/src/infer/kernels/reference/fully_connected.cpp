@@ -1,8 +1,46 @@
-// Reference FULLY_CONNECTED, int8: weights [out][in], one multiplier (per-tensor) or per row.
+// FULLY_CONNECTED, int8, weights [out][in], one multiplier (per-tensor) or one per row: the
+// loader's check and the reference kernel.
 #include "fixed_point.h"
 #include "kernel_args.h"
+#include "op_check.h"
 
 namespace sotto_infer {
+
+sotto_err_t check_fully_connected(OpCheck &c) {
+  sotto_err_t err = check_int8_activations(c);
+  if (err == SOTTO_OK) err = check_mac_quantization(c);
+  if (err != SOTTO_OK) return err;
+  const sotto_smdl_op_t &op = c.op;
+  const uint32_t out_c = static_cast<uint32_t>(c.output.dims[3]);
+  const uint32_t rows = c.output.bytes / out_c;  // 32-bit: no libcall
+  if (rows == 0 || c.output.bytes % out_c != 0 || c.input0.bytes % rows != 0) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "rows: expected input and output to hold the same number of rows");
+  }
+  const uint32_t depth = c.input0.bytes / rows;
+  if (depth > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "input row: expected at most SOTTO_SMDL_MAX_ACCUMULATION_DEPTH elements");
+  }
+  if (op.weights_bytes != static_cast<uint64_t>(out_c) * depth) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "weights: expected out_c * input row bytes");
+  }
+  if ((op.multiplier_count != 1 && op.multiplier_count != out_c) ||
+      (op.bias_count != 0 && op.bias_count != out_c) ||
+      (op.folded_bias_count != 0 && op.folded_bias_count != out_c)) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "constants: expected 1 or out_c multipliers, none or out_c (folded) biases");
+  }
+  // Interleaved weights (smdl_format.h) come only with the folded bias, and the Cortex-M4 kernel
+  // walks them with word loads from their start.
+  if (op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0 &&
+      (op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 1 || op.folded_bias_count == 0 ||
+       (op.weights_offset & 3u) != 0)) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                  "interleaved weights: expected flag 1, a folded bias and word-aligned weights");
+  }
+  return SOTTO_OK;
+}
 
 namespace {
 
@@ -21,7 +59,7 @@ int32_t interleaved_weight(const int8_t *w, int32_t out_n, int32_t in_n, int32_t
 
 }  // namespace
 
-void fully_connected_reference(const KernelArgs &a) {
+void reference::fully_connected(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t out_n = a.output->dims[3];
   const int32_t rows = static_cast<int32_t>(a.output->bytes) / out_n;
@@ -50,11 +88,5 @@ void fully_connected_reference(const KernelArgs &a) {
     }
   }
 }
-
-#ifndef SOTTO_INFER_OPTIMIZED_FULLY_CONNECTED
-void fully_connected(const KernelArgs &a) {
-  fully_connected_reference(a);
-}
-#endif
 
 }  // namespace sotto_infer

@@ -1,12 +1,32 @@
-// Reference PAD, int8: the input placed inside the output, every added element the output zero
-// point (TFLite's PAD of a quantized tensor; PADV2 only when its constant is that zero point).
+// PAD, int8: the loader's check and the reference kernel, which places the input inside the
+// output, every added element the output zero point (TFLite's PAD of a quantized tensor; PADV2
+// only when its constant is that zero point).
 #include <string.h>
 
 #include "kernel_args.h"
+#include "op_check.h"
 
 namespace sotto_infer {
 
-void pad(const KernelArgs &a) {
+sotto_err_t check_pad(OpCheck &c) {
+  const sotto_err_t err = check_int8_activations(c);
+  if (err != SOTTO_OK) return err;
+  const int32_t *p = c.param();
+  for (int d = 0; d < 4; ++d) {
+    const int32_t before = p[SOTTO_P_PAD_BEFORE + d], after = p[SOTTO_P_PAD_AFTER + d];
+    if (before < 0 || after < 0 || before > 65535 || after > 65535 ||
+        static_cast<int64_t>(c.input0.dims[d]) + before + after != c.output.dims[d]) {
+      return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                    "padding: expected 0..65535 per side, input + before + after = output");
+    }
+  }
+  if (!zero_point_ok(p[SOTTO_P_OUTPUT_OFFSET])) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "output zero point: expected int8");
+  }
+  return SOTTO_OK;
+}
+
+void reference::pad(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t *in_d = a.input0->dims, *out_d = a.output->dims;
   memset(a.output_data, p[SOTTO_P_OUTPUT_OFFSET], a.output->bytes);

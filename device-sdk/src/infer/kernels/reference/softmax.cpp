@@ -1,10 +1,32 @@
-// Reference SOFTMAX int8 -> int8 (scale 1/256, zero point -128) in fixed point, matching
-// TFLite's integer softmax: exp via a barrel of constants, 1/sum via Newton-Raphson.
+// SOFTMAX int8 -> int8 (scale 1/256, zero point -128): the loader's check and the reference
+// kernel, in fixed point as TFLite's integer softmax: exp via a barrel of constants, 1/sum via
+// Newton-Raphson.
 #include "fixed_point.h"
 #include "kernel_args.h"
+#include "op_check.h"
 #include "reference/fixed_point_exp.h"
 
 namespace sotto_infer {
+
+sotto_err_t check_softmax(OpCheck &c) {
+  const sotto_err_t err = check_int8_activations(c);
+  if (err != SOTTO_OK) return err;
+  if (c.input0.bytes != c.output.bytes || c.input0.dims[3] != c.output.dims[3]) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "shapes: expected input and output equal");
+  }
+  const int32_t *p = c.param();
+  // diff * 2^shift must fit int32 for every diff the kernel rescales (diff_min..0).
+  const int32_t diff_min = p[SOTTO_P_SOFTMAX_DIFF_MIN] < -255 ? -255 : p[SOTTO_P_SOFTMAX_DIFF_MIN];
+  if (p[SOTTO_P_SOFTMAX_BETA_MULT] < 0 || p[SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT] < 0 ||
+      p[SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT] > 30 || p[SOTTO_P_SOFTMAX_DIFF_MIN] > 0 ||
+      static_cast<int64_t>(diff_min) * (int64_t{1} << p[SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT]) <
+          INT32_MIN) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                  "beta: expected multiplier >= 0, left shift 0..30, diff_min <= 0 and "
+                  "diff_min * 2^shift within int32");
+  }
+  return SOTTO_OK;
+}
 namespace {
 
 using fixed_point_exp::exp_negative;
@@ -24,7 +46,8 @@ int count_leading_zeros(uint32_t x) {
 
 }  // namespace
 
-void softmax(const KernelArgs &a) {
+void reference::softmax(const KernelArgs &a) {
+  using fixed_point_exp::mul;  // not the MUL kernel, which namespace reference also declares
   const int32_t *p = a.op->params;
   const int32_t beta_mult = p[SOTTO_P_SOFTMAX_BETA_MULT];
   const int beta_shift = p[SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT];

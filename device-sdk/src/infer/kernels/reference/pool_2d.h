@@ -1,11 +1,26 @@
-// Reference AVERAGE_POOL_2D and MAX_POOL_2D, int8 (input and output share quantization).
+// AVERAGE_POOL_2D and MAX_POOL_2D, int8 (input and output share quantization): the check and the
+// reference loop they share (average_pool_2d.cpp and max_pool_2d.cpp instantiate them).
+#ifndef SOTTO_INFER_REFERENCE_POOL_2D_H
+#define SOTTO_INFER_REFERENCE_POOL_2D_H
+
 #include "fixed_point.h"
 #include "kernel_args.h"
+#include "op_check.h"
 
 namespace sotto_infer {
 
+inline sotto_err_t check_pool_2d(OpCheck &c) {
+  sotto_err_t err = check_int8_activations(c);
+  if (err == SOTTO_OK) err = check_window(c);
+  if (err != SOTTO_OK) return err;
+  if (c.input0.dims[3] != c.output.dims[3]) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "channels: expected input and output equal");
+  }
+  return SOTTO_OK;
+}
+
 template <bool kAverage>
-static void pool(const KernelArgs &a) {
+inline void pool_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], ch = a.input0->dims[3];
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2];
@@ -45,11 +60,6 @@ static void pool(const KernelArgs &a) {
   }
 }
 
-void average_pool_2d(const KernelArgs &a) {
-  pool<true>(a);
-}
-void max_pool_2d(const KernelArgs &a) {
-  pool<false>(a);
-}
-
 }  // namespace sotto_infer
+
+#endif

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The model pipeline end to end, reproducibly: labelled sets from sotto-sim's own signal
+# generators (sotto-dataset), training and ONNX export (deploy/train/train.py), int8 import with
+# post-training quantization (sottoctl model import --calibration), then the held-out set through
+# the .smdl on the SDK's engine. Prints float vs int8 held-out metrics per model and writes
+# everything (sets, .onnx, .smdl, predictions, metrics.json) under the output folder.
+#
+# Usage: deploy/models.sh [--out DIR] [--bin DIR] [--epochs N] [--train N] [--heldout N]
+#   --bin DIR   use sottoctl and sotto-dataset from DIR instead of building build/bin (tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=build/models bin= epochs=30 train=4000 heldout=1000 calibration=500
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
+    --train) train=$2; shift 2 ;;
+    --heldout) heldout=$2; shift 2 ;;
+    *) echo "models.sh: unknown option '$1' (--out, --bin, --epochs, --train, --heldout)" >&2; exit 2 ;;
+  esac
+done
+[ "$calibration" -le "$train" ] || calibration=$train
+
+if [ -z "$bin" ]; then
+  deploy/install-deps.sh
+  source deploy/lib.sh
+  build_release sottoctl sotto-dataset
+  bin=build/bin
+fi
+python=/usr/bin/python3  # Debian's torch and onnx live there
+mkdir -p "$out"
+: > "$out/metrics.jsonl"
+
+for kind in industrial agri wearable; do
+  "$bin/sotto-dataset" --kind "$kind" --out "$out" --train "$train" --heldout "$heldout" --seed 1
+done
+start=$(date +%s)
+"$python" deploy/train/train.py train --data "$out" --out "$out" --epochs "$epochs" | tee "$out/train.jsonl"
+echo "training took $(( $(date +%s) - start )) s (wall clock, all three models)"
+
+for kind in industrial agri wearable; do
+  # Calibration: the first samples of the training set; agreement measured on held-out data.
+  "$python" -c "import numpy as n; n.save('$out/${kind}_calibration.npy', n.load('$out/${kind}_train_x.npy')[:$calibration])"
+  "$bin/sottoctl" model import "$out/$kind.onnx" -o "$out/$kind.smdl" \
+    --calibration "$out/${kind}_calibration.npy" --validation "$out/${kind}_heldout_x.npy"
+  layout=nchw
+  [ "$kind" = agri ] && layout=nhwc  # a flat [N, 48] input has no channel axis to move
+  "$bin/sottoctl" model run "$out/$kind.smdl" --layout "$layout" \
+    --input "$out/${kind}_heldout_x.npy" --output "$out/${kind}_int8_pred.npy"
+  for precision in float int8; do
+    "$python" deploy/train/train.py metrics --kind "$kind" --labels "$out/${kind}_heldout_y.npy" \
+      --pred "$out/${kind}_${precision}_pred.npy" |
+      "$python" -c "import json,sys; r=json.load(sys.stdin); r['precision']='$precision'; print(json.dumps(r))" \
+      >> "$out/metrics.jsonl"
+  done
+done
+
+"$python" - "$out/metrics.jsonl" "$heldout" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+print(f"\nheld-out metrics ({sys.argv[2]} samples per model; float = the ONNX model in torch, "
+      "int8 = the .smdl on the SDK engine)")
+for kind in ("industrial", "agri", "wearable"):
+    float_row, int8_row = (next(r for r in rows if r["kind"] == kind and r["precision"] == p)
+                           for p in ("float", "int8"))
+    for key in float_row:
+        if key in ("kind", "precision"):
+            continue
+        print(f"  {kind:<11} {key:<22} float {float_row[key]:.4f}   int8 {int8_row[key]:.4f}")
+json.dump(rows, open(sys.argv[1].replace(".jsonl", ".json"), "w"), indent=1)
+PY

@@ -1,0 +1,79 @@
+// What an op's loader check (check_<stem> in kernels/reference/<stem>.cpp) is given, the range
+// helpers it shares with the loader, and how it names what failed. The loader has already
+// checked, for every op: tensor indices inside the table, every constant range inside the data
+// section (4-byte aligned for int32 constants), scratch inside the arena, and the activation
+// bounds inside int8. An op's check adds what its kernel relies on; every index the kernel
+// computes from the blob must be bounded by it.
+#ifndef SOTTO_INFER_OP_CHECK_H
+#define SOTTO_INFER_OP_CHECK_H
+
+#include <stdint.h>
+
+#include "model_view.h"
+#include "smdl_format.h"
+#include "sotto/error.h"
+
+namespace sotto_infer {
+
+// True when [offset, offset + count * unit) lies inside [0, limit).
+inline bool range_ok(uint32_t offset, uint32_t count, uint32_t unit, uint32_t limit) {
+  if (offset > limit) return false;
+  const uint64_t bytes = static_cast<uint64_t>(count) * unit;
+  return bytes <= static_cast<uint64_t>(limit - offset);
+}
+
+inline bool zero_point_ok(int32_t v) {
+  return v >= -128 && v <= 127;
+}
+
+// An input offset is minus an int8 zero point.
+inline bool offset_ok(int32_t v) {
+  return v >= -127 && v <= 128;
+}
+
+inline bool shift_ok(int32_t s) {
+  return s >= -31 && s <= 30;
+}
+
+// Why a check refused its op: the error (its class) and the text of the check that failed. The
+// texts are left out of builds with SOTTO_INFER_NO_FAULT_TEXT (CMake: SOTTO_INFER_FAULT_TEXT=OFF),
+// where they would only cost flash; the host tools always have them.
+struct OpCheck {
+  const ModelView &model;
+  const sotto_smdl_op_t &op;
+  const sotto_smdl_tensor_t &input0;
+  const sotto_smdl_tensor_t *input1;  // nullptr when the record names none
+  const sotto_smdl_tensor_t &output;
+  const char *failed;
+
+  sotto_err_t fail(sotto_err_t err, const char *what) {
+#ifdef SOTTO_INFER_NO_FAULT_TEXT
+    (void)what;
+    failed = "";
+#else
+    failed = what;
+#endif
+    return err;
+  }
+  const int32_t *param() const {
+    return op.params;
+  }
+};
+
+typedef sotto_err_t (*OpCheckFn)(OpCheck &check);
+
+// Checks shared by several ops (op_check.cpp).
+// Input and output int8 (and the second input, when the op has one).
+sotto_err_t check_int8_activations(OpCheck &c);
+// ADD and MUL: a second input, both inputs of 1 element, the output's last dim or its size.
+sotto_err_t check_two_broadcast_inputs(OpCheck &c);
+// CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED: int8 offsets and one non-negative Q31 multiplier
+// with a shift in -31..30 per multiplier entry.
+sotto_err_t check_mac_quantization(OpCheck &c);
+// The pools' and convolutions' window: strides, dilations and kernel 1..1024, padding 0..1024,
+// one batch count.
+sotto_err_t check_window(OpCheck &c);
+
+}  // namespace sotto_infer
+
+#endif
