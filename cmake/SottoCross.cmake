@@ -1,5 +1,10 @@
 # Cross builds for the device SDK, driven from the one root build.
 #
+# Bare-metal builds (SOTTO_BARE_METAL: our toolchain files, or a firmware project that adds this
+# tree with add_subdirectory/FetchContent) compile nanopb's runtime and, for OTA, mbedTLS from
+# source: SOTTO_NANOPB_SOURCE_DIR and SOTTO_MBEDTLS_SOURCE_DIR, found under <sotto>/build/cache/src/
+# after deploy/fetch-sources.sh or given on the command line. -DSOTTO_OTA=OFF needs no mbedTLS.
+#
 # Host build: configures and builds <build>/cross/cortex-m4 and <build>/cross/rv32 from this
 # same source tree (ExternalProject, toolchain files in cmake/toolchains/), so `cmake --build`
 # builds them and `ctest` runs their on-target images under QEMU. Needs the nanopb and mbedTLS
@@ -23,18 +28,37 @@
 # an area adds its own on-target images: add_executable(<name> ...) linked with
 # sotto_port_target, SUFFIX .elf, then sotto_add_qemu_test in its host CMakeLists.txt).
 
-if(CMAKE_CROSSCOMPILING)
-  if(SOTTO_MBEDTLS_SOURCE_DIR)
+foreach(_pkg nanopb mbedtls)
+  string(TOUPPER ${_pkg} _PKG)
+  if(NOT SOTTO_${_PKG}_SOURCE_DIR)
+    file(GLOB _found LIST_DIRECTORIES true ${PROJECT_SOURCE_DIR}/build/cache/src/${_pkg}-*)
+    list(FILTER _found EXCLUDE REGEX "\\.(tar|dsc)")
+    if(_found)
+      list(GET _found -1 _found)
+      set(SOTTO_${_PKG}_SOURCE_DIR ${_found} CACHE PATH "${_pkg} sources for cross builds")
+    endif()
+  endif()
+endforeach()
+
+if(SOTTO_BARE_METAL)
+  if(SOTTO_OTA)
+    if(NOT SOTTO_MBEDTLS_SOURCE_DIR)
+      message(FATAL_ERROR "sotto: the OTA updater needs mbedTLS sources on a bare-metal build: "
+                          "set SOTTO_MBEDTLS_SOURCE_DIR (deploy/fetch-sources.sh fetches Debian's "
+                          "into build/cache/src/) or build without OTA (-DSOTTO_OTA=OFF)")
+    endif()
     set(_mbed ${SOTTO_MBEDTLS_SOURCE_DIR}/library)
     add_library(sotto_mbedcrypto STATIC
       ${_mbed}/bignum.c ${_mbed}/ecp.c ${_mbed}/ecp_curves.c ${_mbed}/ecdsa.c
       ${_mbed}/asn1parse.c ${_mbed}/asn1write.c ${_mbed}/sha256.c ${_mbed}/platform.c
       ${_mbed}/platform_util.c ${_mbed}/memory_buffer_alloc.c ${_mbed}/constant_time.c
       ${CMAKE_CURRENT_LIST_DIR}/sotto_mbedcrypto_pool.c)
-    target_include_directories(sotto_mbedcrypto SYSTEM PUBLIC ${SOTTO_MBEDTLS_SOURCE_DIR}/include
-                               ${CMAKE_CURRENT_LIST_DIR})
+    # Only the SDK's own OTA code includes mbedTLS: nothing of it reaches an installed consumer.
+    target_include_directories(sotto_mbedcrypto SYSTEM PUBLIC
+                               $<BUILD_INTERFACE:${SOTTO_MBEDTLS_SOURCE_DIR}/include>
+                               $<BUILD_INTERFACE:${CMAKE_CURRENT_LIST_DIR}>)
     target_compile_definitions(sotto_mbedcrypto PUBLIC
-                               MBEDTLS_CONFIG_FILE="sotto_mbedtls_config.h")
+                               $<BUILD_INTERFACE:MBEDTLS_CONFIG_FILE="sotto_mbedtls_config.h">)
     target_compile_options(sotto_mbedcrypto PRIVATE -Os)
     # TLS firmware (Cortex-M4 port): its own build of mbedTLS with sotto_mbedtls_tls_config.h,
     # so images without TLS keep sotto_mbedcrypto and their size. sotto_mbedtls_tls_pool is
@@ -61,9 +85,14 @@ if(CMAKE_CROSSCOMPILING)
       target_compile_options(sotto_mbedtls_tls_pool PRIVATE -Os)
     endif()
   endif()
-  set(_sotto_cross_tests ${CMAKE_CURRENT_LIST_DIR}/SottoCrossTests.cmake)
-  cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL include ${_sotto_cross_tests})
+  if(SOTTO_BUILD_TESTS)
+    set(_sotto_cross_tests ${CMAKE_CURRENT_LIST_DIR}/SottoCrossTests.cmake)
+    cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL include ${_sotto_cross_tests})
+  endif()
   return()
+endif()
+if(NOT SOTTO_BUILD_TESTS OR CMAKE_CROSSCOMPILING)
+  return()  # the cross test trees and fuzzers exist for the tests only
 endif()
 
 include(${CMAKE_CURRENT_LIST_DIR}/SottoFuzz.cmake)
@@ -78,17 +107,6 @@ set(SOTTO_CROSS_SKIP_AREAS "" CACHE STRING
 set(SOTTO_CROSS_TARGETS)
 
 if(SOTTO_CROSS)
-  foreach(_pkg nanopb mbedtls)
-    string(TOUPPER ${_pkg} _PKG)
-    if(NOT SOTTO_${_PKG}_SOURCE_DIR)
-      file(GLOB _found LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/build/cache/src/${_pkg}-*)
-      list(FILTER _found EXCLUDE REGEX "\\.(tar|dsc)")
-      if(_found)
-        list(GET _found -1 _found)
-        set(SOTTO_${_PKG}_SOURCE_DIR ${_found} CACHE PATH "${_pkg} sources for cross builds")
-      endif()
-    endif()
-  endforeach()
   find_program(SOTTO_QEMU_ARM qemu-system-arm)
   find_program(SOTTO_QEMU_RV32 qemu-system-riscv32)
   find_program(SOTTO_ARM_GCC arm-none-eabi-gcc)

@@ -1,10 +1,11 @@
 # Generates nanopb C code from proto/ at build time with Debian's nanopb generator.
-find_program(NANOPB_GENERATOR nanopb_generator.py REQUIRED)
+find_program(NANOPB_GENERATOR nanopb_generator.py REQUIRED
+             PATHS ${SOTTO_NANOPB_SOURCE_DIR}/generator)  # Debian's nanopb first, else the sources'
 
 # sotto_nanopb_generate(<out-sources-var> <proto-root> <proto files relative to proto-root>...)
 # Writes <build>/proto-gen/<path>.pb.{c,h}; the .options file beside each .proto is picked up.
 function(sotto_nanopb_generate out_sources proto_root)
-  set(gen_dir ${CMAKE_BINARY_DIR}/proto-gen)
+  set(gen_dir ${PROJECT_BINARY_DIR}/proto-gen)
   set(sources)
   foreach(proto ${ARGN})
     string(REGEX REPLACE "\\.proto$" "" stem ${proto})

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Inference benchmark (called by deploy/bench.sh): for each MLPerf Tiny model, instructions per
+# Inference benchmark (called by deploy/bench.sh): for each conformance model (the MLPerf Tiny
+# models and TFLM's example models, tests/infer/conformance_models.cmake), instructions per
 # sotto_invoke on the emulated Cortex-M4 (QEMU -icount shift=3: one 25 MHz timer tick = 5
 # instructions, deterministic), arena bytes, engine flash bytes (code + read-only data of the
 # runtime, model excluded: size of an image with the engine minus the same image without it),
@@ -21,7 +22,6 @@ image=$cross/infer_target.elf
 for f in "$image" "$cross/infer_flash_with.elf" "$cross/infer_flash_without.elf"; do
   [ -f "$f" ] || { echo "bench-inference: missing $f (cross build failed?)" >&2; exit 1; }
 done
-golden=$(cd ../shared/conformance/tflm-golden && pwd)
 qemu_run=$build/bin/sotto-qemu-run  # the tests' QEMU command line, with -icount shift=3
 
 flash_of() { arm-none-eabi-size -A "$1" | awk '$1==".text"||$1==".data"||$1==".ARM.exidx"{s+=$2} END{print s}'; }
@@ -45,36 +45,47 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
   echo "  \"flash_bytes_by_kernel_file\": $op_flash,"
   echo "  \"models\": {"
   entries=()
-  for name in kws vww ic ad; do
+  # Every conformance model (tests/infer/conformance_models.cmake): name|model|golden|ops|cases|
+  # layer cases|target cases|host variants.
+  while IFS='|' read -r name model golden_dir ops cases layer_cases target_cases variants; do
     smdl=$build/infer-models/cortex-m4/$name.smdl
-    bench=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$smdl"),arg=$golden/$name" 2>&1)
+    data=$(cd ../shared/conformance/"$golden_dir" && pwd)
+    first_case=${target_cases%%,*}
+    bench=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$smdl"),arg=$data,arg=$first_case" 2>&1)
     instructions=$(sed -n 's/^instructions \([0-9]*\).*/\1/p' <<<"$bench")
     arena=$(sed -n 's/.* arena \([0-9]*\).*/\1/p' <<<"$bench")
-    profile=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=profile,arg=$(realpath "$smdl"),arg=$golden/$name" 2>&1)
+    profile=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=profile,arg=$(realpath "$smdl"),arg=$data,arg=$first_case" 2>&1)
     by_op=$(awk '$1 == "op" { sum[$2] += $5; if ($2 >= n) n = $2 + 1 }
       END { for (i = 0; i < n; ++i) printf "%s%d", (i ? ", " : "["), sum[i]; printf "]" }' <<<"$profile")
     by_type=$(awk '$1 == "op" { if (!($3 in sum)) order[n++] = $3; sum[$3] += $5 }
       END { for (i = 0; i < n; ++i) printf "%s\"%s\": %d", (i ? ", " : "{"), order[i], sum[order[i]]; printf "}" }' <<<"$profile")
-    if "$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$golden/$name" >/dev/null 2>&1; then
+    # QEMU splits -semihosting-config at commas: the runner's lists use '+'.
+    target_layers=$(tr ',' '\n' <<<"$target_cases" | grep -Fxf <(tr ',' '\n' <<<"$layer_cases") | paste -sd+ -)
+    if "$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$data,arg=$ops,arg=${target_cases//,/+},arg=${target_layers:-none}" >/dev/null 2>&1; then
       exact=true
     else
       exact=false
     fi
+    if [ -n "${tflm_instr[$name]:-}" ]; then
+      versus="\"instructions_vs_tflm_cmsis_nn\": $(awk -v a="$instructions" -v b="${tflm_instr[$name]}" 'BEGIN{printf "%.3f", a/b}'),
+      \"arena_vs_tflm\": $(awk -v a="$arena" -v b="${tflm_arena[$name]}" 'BEGIN{printf "%.3f", a/b}'),"
+    else
+      tflm_host=$(grep -o '"arena_used_bytes_host_x86_64": [0-9]*' "$data/manifest.json" | grep -o '[0-9]*$')
+      versus="\"tflm_arena_bytes_x86_64\": ${tflm_host:-null},"
+    fi
     entries+=("$(cat <<JSON
     "$name": {
       "instructions": $instructions,
-      "instructions_vs_tflm_cmsis_nn": $(awk -v a="$instructions" -v b="${tflm_instr[$name]}" 'BEGIN{printf "%.3f", a/b}'),
       "instructions_by_op_type": $by_type,
       "instructions_by_op": $by_op,
       "arena_bytes": $arena,
-      "arena_vs_tflm": $(awk -v a="$arena" -v b="${tflm_arena[$name]}" 'BEGIN{printf "%.3f", a/b}'),
-      "engine_flash_bytes": $engine_flash,
+      $versus
       "model_bytes": $(stat -c %s "$smdl"),
       "bit_exact": $exact
     }
 JSON
 )")
-  done
+  done < <(sed -n 's/^  "\([^"]*\)"$/\1/p' tests/infer/conformance_models.cmake)
   printf '%s' "${entries[0]}"
   printf ',\n%s' "${entries[@]:1}"
   printf '\n  }\n'

@@ -78,6 +78,7 @@ echo
 deploy/demo-rollout.sh "http://127.0.0.1:$http_port" "tcp://127.0.0.1:$broker_port" "$PWD/build" \
   "$demo/rollout"
 echo
+echo "Web:      http://127.0.0.1:$http_port/   (the dashboard: fleet, devices, rollouts; --keep to browse it)"
 echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics)"
 echo "CLI:      ${ctl[*]} fleet | devices | events DEVICE | rollout status"
 if [ "$keep" = yes ]; then

@@ -61,16 +61,15 @@ wait_for_metric() {
   return 1
 }
 
-# write_broker_config DIR PORT: the shipped deploy/mosquitto.conf with a private listener and
+# write_broker_config DIR PORT: the shipped deploy/mosquitto.conf with a private listener port
+# (kept in place, so the listener's own settings such as max_connections stay with it) and
 # persistence directory (the system broker service is never used). It runs as the invoking user:
 # started as root, mosquitto would switch to its own user and fail to write its persistence file.
 write_broker_config() {
   local dir=$1 port=$2
-  grep -vE '^(listener|port|persistence_location|log_dest|pid_file|user|include_dir|password_file|acl_file) ' \
-    deploy/mosquitto.conf > "$dir/mosquitto.conf"
+  grep -vE '^(port|persistence_location|log_dest|pid_file|user|include_dir|password_file|acl_file) ' \
+    deploy/mosquitto.conf | sed -E "s/^listener [0-9]+ .*/listener $port 127.0.0.1/" > "$dir/mosquitto.conf"
   cat >> "$dir/mosquitto.conf" <<CONF
-listener $port 127.0.0.1
-allow_anonymous true
 user $(id -un)
 persistence_location $dir/
 log_dest file $dir/mosquitto.log

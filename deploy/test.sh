@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds the host tree with ASan + UBSan (which also
 # builds the Cortex-M4 and RV32 trees and the fuzzers), and runs every test with CTest.
-# Usage (from anywhere, as root on a fresh Debian 12 machine): deploy/test.sh [ctest args...]
+# --slow adds the package test afterwards: deploy/package.sh builds the .debs and
+# deploy/package-test.sh installs, runs and purges them in a fresh Debian 12 root (tens of
+# minutes). amd64 only for now: the arm64 gateway cannot be cross-built on Debian 12 since
+# sottoctl links libonnx (see deploy/install-deps.sh); package-test.sh arm64 tests arm64 .debs.
+# Usage (from anywhere, as root on a fresh Debian 12 machine): deploy/test.sh [--slow] [ctest args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+slow=no
+if [ "${1:-}" = --slow ]; then
+  slow=yes
+  shift
+fi
 
 deploy/install-deps.sh
 [ -x deploy/fetch-sources.sh ] && deploy/fetch-sources.sh
@@ -14,3 +24,8 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOTTO_SANITI
 cmake --build "$build" -j "$jobs"
 deploy/check-test-floors.sh "$build"
 ctest --test-dir "$build" --output-on-failure --timeout 900 -j "$jobs" "$@"
+
+if [ $slow = yes ]; then
+  deploy/package.sh amd64
+  deploy/package-test.sh amd64
+fi

@@ -7,7 +7,10 @@ set(CMAKE_C_COMPILER riscv64-unknown-elf-gcc)
 set(CMAKE_CXX_COMPILER riscv64-unknown-elf-g++)
 set(CMAKE_ASM_COMPILER riscv64-unknown-elf-gcc)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
-set(_sotto_cpu "-march=rv32imc -mabi=ilp32 -mcmodel=medany --specs=picolibc.specs")
+# The CPU and ABI the libraries are built for; the installed package's targets give them to every
+# consumer (cmake/SottoCompiler.cmake, sotto_abi_flags).
+set(SOTTO_TARGET_CPU_FLAGS -march=rv32imc -mabi=ilp32 -mcmodel=medany --specs=picolibc.specs)
+list(JOIN SOTTO_TARGET_CPU_FLAGS " " _sotto_cpu)
 set(CMAKE_C_FLAGS_INIT "${_sotto_cpu} -ffunction-sections -fdata-sections")
 set(CMAKE_CXX_FLAGS_INIT "${_sotto_cpu} -ffunction-sections -fdata-sections")
 set(CMAKE_ASM_FLAGS_INIT "${_sotto_cpu}")

@@ -1,7 +1,9 @@
-// Maps HTTP requests to the store's reader and the metrics. Every handler answers JSON (or
+// Maps HTTP requests to the store's reader and the metrics. Every API handler answers JSON (or
 // Prometheus text); bad parameters get 400 naming the parameter, unknown paths 404, text that
-// is not UTF-8 400 bad_encoding (it is never echoed). With an ApiGuard every request is checked
-// for its route's role first (401 and 403 with a named code) and operator actions are audited.
+// is not UTF-8 400 bad_encoding (it is never echoed). Other areas add routes: the rollout API by
+// prefix, the dashboard's page and files by exact path. With an ApiGuard every request is checked
+// for its route's role first (401 and 403 with a named code) and operator actions are audited;
+// exact routes (the dashboard's page and static files) are open: they hold no fleet data.
 #pragma once
 
 #include <boost/beast/http.hpp>
@@ -60,6 +62,9 @@ class Router {
   void protect(ApiGuard &guard) { guard_ = &guard; }
   // More Prometheus text for /metrics, from the areas that count it.
   void add_metrics(std::function<std::string()> render) { metrics_sources_.push_back(render); }
+  // A handler for exactly this path (the dashboard's page and files), checked before the API's
+  // and open to anyone (see access_of).
+  void add_exact_route(std::string path, RouteHandler handler);
 
  private:
   struct PrefixRoute {
@@ -77,6 +82,7 @@ class Router {
   std::map<std::string, PrefixRoute> prefix_routes_;
   std::vector<std::function<std::string()>> metrics_sources_;
   ApiGuard *guard_ = nullptr;
+  std::map<std::string, RouteHandler> exact_routes_;
 };
 
 // Builders shared with routes registered by other areas.

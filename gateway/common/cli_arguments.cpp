@@ -28,9 +28,9 @@ Arguments::Arguments(const std::vector<std::string> &words,
       flags_.insert(name);
     } else if (value_options.count(name) > 0) {
       if (equals != std::string::npos) {
-        values_[name] = word.substr(equals + 1);
+        values_[name].push_back(word.substr(equals + 1));
       } else if (i + 1 < words.size()) {
-        values_[name] = words[++i];
+        values_[name].push_back(words[++i]);
       } else {
         throw UsageError(name + " needs a value");
       }
@@ -51,7 +51,12 @@ const std::vector<std::string> &Arguments::positionals(
 std::optional<std::string> Arguments::value(const std::string &option) const {
   auto found = values_.find(option);
   if (found == values_.end()) return std::nullopt;
-  return found->second;
+  return found->second.back();
+}
+
+std::vector<std::string> Arguments::values(const std::string &option) const {
+  auto found = values_.find(option);
+  return found == values_.end() ? std::vector<std::string>{} : found->second;
 }
 
 int64_t Arguments::integer(const std::string &option, int64_t min, int64_t max,

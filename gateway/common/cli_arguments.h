@@ -27,14 +27,17 @@ class Arguments {
 
   // Exactly `count` positionals, named in the error message (e.g. {"DEVICE"}).
   const std::vector<std::string> &positionals(const std::vector<std::string> &names) const;
+  // The option's value (its last one when given several times), or nullopt.
   std::optional<std::string> value(const std::string &option) const;
+  // Every value of a repeatable option, in command-line order (empty when absent).
+  std::vector<std::string> values(const std::string &option) const;
   bool flag(const std::string &option) const { return flags_.count(option) > 0; }
   // An integer option within [min, max], or fallback when absent.
   int64_t integer(const std::string &option, int64_t min, int64_t max, int64_t fallback) const;
 
  private:
   std::vector<std::string> positionals_;
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> values_;
   std::set<std::string> flags_;
 };
 

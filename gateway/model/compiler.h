@@ -22,6 +22,17 @@ const std::string &supported_ops_text();
 // "INT8", "FLOAT32", ... for a TFLite TensorType.
 const char *type_name(int8_t t);
 
+// Element types an op accepts for one of its tensors: bits 1 << sotto_smdl_type.
+using TypeSet = uint32_t;
+constexpr TypeSet kInt8 = 1u << SOTTO_SMDL_INT8;
+constexpr TypeSet kFloat32 = 1u << SOTTO_SMDL_FLOAT32;
+constexpr TypeSet kInt16 = 1u << SOTTO_SMDL_INT16;
+constexpr TypeSet kInt32 = 1u << SOTTO_SMDL_INT32;
+constexpr TypeSet kUInt8 = 1u << SOTTO_SMDL_UINT8;
+
+// "INT8, INT16" for messages.
+std::string type_set_text(TypeSet types);
+
 // An op record of `kind` with no second input and the full int8 activation range.
 sotto_smdl_op_t blank_op(uint32_t kind);
 
@@ -36,17 +47,23 @@ class Compiler {
  private:
   [[noreturn]] void fail(size_t op_index, const std::string &what) const {
     const TfOperator &op = m_.operators[op_index];
-    throw ImportError("operator " + std::to_string(op_index) + " (" + builtin_op_name(op.builtin) +
+    throw ImportError("operator " + std::to_string(op_index) + " (" + operator_name(op) +
                       "): " + what);
   }
-  // The smdl tensor for TFLite tensor tf_index (int8, or float32 when allow_float).
-  uint32_t activation(size_t op_index, int32_t tf_index, bool allow_float = false);
-  // The activation op `op_index` reads at input `slot`; the plan keeps it live until this op.
-  uint32_t input(size_t op_index, size_t slot, bool allow_float = false);
-  // The activation op `op_index` writes (lower() checked that it has exactly one output).
-  uint32_t output(size_t op_index, bool allow_float = false) {
-    return activation(op_index, m_.operators[op_index].outputs[0], allow_float);
-  }
+  // The smdl tensor for TFLite tensor tf_index, made when first met: any type the engine has
+  // (each op's input()/output() says which it takes).
+  uint32_t activation(size_t op_index, int32_t tf_index);
+  // The activation op `op_index` reads at input `slot`, of one of `types`; the plan keeps it
+  // live until this op.
+  uint32_t input(size_t op_index, size_t slot, TypeSet types = kInt8);
+  // The activation op `op_index` writes, of one of `types` (lower() checked that it has exactly
+  // one output).
+  uint32_t output(size_t op_index, TypeSet types = kInt8);
+  // Refuses tensor `index` unless its type is one of `types`; role: "input", "output".
+  void check_type(size_t op_index, uint32_t index, TypeSet types, const char *role) const;
+  // Plans the arena (tensors, scratch, in-place pairs) and writes the blob (plan_and_write.cpp).
+  std::vector<uint8_t> plan_and_write(const std::vector<uint32_t> &inputs,
+                                      const std::vector<uint32_t> &outputs, ImportSummary *summary);
   const TfTensor &constant(size_t op_index, size_t slot, int8_t type);
   uint32_t append_data(const void *bytes, size_t n);
   void set_multipliers(sotto_smdl_op_t *rec, const std::vector<QuantizedMultiplier> &q);
@@ -57,6 +74,8 @@ class Compiler {
   // options are absent).
   void set_fused_activation(size_t op_index, sotto_smdl_op_t *rec, int field);
   void lower(size_t i);
+  // Refuses the first operator no lowering handles, before any tensor type is looked at.
+  void check_ops_supported() const;
 
  public:
   // One lowering per row of op_table.h (lower_conv_2d, ...): reads TFLite operator i, appends
@@ -69,13 +88,17 @@ class Compiler {
   void lower_conv(size_t i, bool depthwise);
   void lower_pool(size_t i, bool average);
   void check_broadcast(size_t i, int32_t input, int32_t output) const;
+  // The engine's limits (smdl_format.h), refused here with the reason rather than by the loader.
+  void check_window(size_t i, const sotto_smdl_op_t &rec) const;
+  void check_accumulation_depth(size_t i, uint64_t depth, int32_t weight_offset,
+                                const std::vector<uint8_t> &weights) const;
   uint32_t scratch_bytes(const sotto_smdl_op_t &rec) const;
 
   const TfModel &m_;
   Target target_;
   std::map<int32_t, uint32_t> act_index_;  // TFLite tensor -> smdl tensor
   std::vector<sotto_smdl_tensor_t> tensors_;
-  std::vector<std::string> names_;  // TFLite names of tensors_, for messages
+  std::vector<std::string> names_;  // labels of tensors_ ("tensor 'x'"), for messages
   std::vector<PlanItem> plan_;
   std::vector<sotto_smdl_op_t> ops_;
   std::vector<uint8_t> data_;

@@ -7,21 +7,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "importer.h"  // fault_text
+
 namespace sotto::gw::model {
-namespace {
-
-// "SOTTO_ERR_MODEL_SHAPE_MISMATCH at operator 3 (FULLY_CONNECTED): weights: expected ...".
-std::string fault_text(const sotto_model_fault_t &f) {
-  std::string where;
-  if (f.op_index >= 0) {
-    where = " at operator " + std::to_string(f.op_index) + " (" + f.op_name + ")";
-  } else if (f.tensor_index >= 0) {
-    where = " at tensor " + std::to_string(f.tensor_index);
-  }
-  return sotto_err_name(f.error) + where + ": " + f.check;
-}
-
-}  // namespace
 
 HostModel::HostModel(const std::vector<uint8_t> &bytes) : blob_((bytes.size() + 3) / 4) {
   if (!bytes.empty()) std::memcpy(blob_.data(), bytes.data(), bytes.size());
@@ -46,15 +34,15 @@ const sotto_smdl_op_t *HostModel::ops() const {
                                                    header().op_table_offset);
 }
 
-sotto_tensor_t HostModel::input() const {
+sotto_tensor_t HostModel::input(uint32_t index) const {
   sotto_tensor_t t{};
-  sotto_model_input(&model_, &t);
+  sotto_model_input(&model_, index, &t);
   return t;
 }
 
-sotto_tensor_t HostModel::output() const {
+sotto_tensor_t HostModel::output(uint32_t index) const {
   sotto_tensor_t t{};
-  sotto_model_output(&model_, &t);
+  sotto_model_output(&model_, index, &t);
   return t;
 }
 

@@ -22,8 +22,9 @@ class HostModel {
   const sotto_smdl_tensor_t *tensors() const;
   const sotto_smdl_op_t *ops() const;
   sotto_model_t *model() { return &model_; }
-  sotto_tensor_t input() const;
-  sotto_tensor_t output() const;
+  // Input or output `index` (0-based, the model's order); zeroed beyond the count.
+  sotto_tensor_t input(uint32_t index = 0) const;
+  sotto_tensor_t output(uint32_t index = 0) const;
   // Quantizes `input` (the model input's elements, NHWC) as the input tensor says, runs the
   // model and returns the output as float (dequantized when int8).
   std::vector<float> run_float(const std::vector<float> &input);

@@ -1,6 +1,5 @@
-// Lowers each TFLite operator to an smdl op record (lower_*.cpp), derives requantization
-// parameters, plans the arena and writes the blob (header, tensor table, op table, constants,
-// digest).
+// Lowers each TFLite operator to an smdl op record (lower_*.cpp) with its tensors and constants;
+// plan_and_write.cpp plans the arena and writes the blob.
 #include "importer.h"
 
 #include <algorithm>
@@ -8,7 +7,6 @@
 #include <utility>
 
 #include "compiler.h"
-#include "in_place.h"
 
 namespace sotto::gw::model {
 namespace detail {
@@ -84,42 +82,90 @@ int32_t padding_before(int32_t stride, int32_t dilation, int32_t in, int32_t fil
   return total > 0 ? total / 2 : 0;
 }
 
-uint32_t Compiler::activation(size_t op_index, int32_t tf_index, bool allow_float) {
+std::string type_set_text(TypeSet types) {
+  static const char *const kNames[SOTTO_SMDL_TYPE_COUNT_] = {"INT8", "FLOAT32", "INT16", "INT32",
+                                                             "UINT8"};
+  static const uint32_t kOrder[] = {SOTTO_SMDL_INT8, SOTTO_SMDL_INT16, SOTTO_SMDL_INT32,
+                                    SOTTO_SMDL_UINT8, SOTTO_SMDL_FLOAT32};
+  std::string text;
+  for (uint32_t type : kOrder) {
+    if ((types & (1u << type)) != 0) text += (text.empty() ? "" : ", ") + std::string(kNames[type]);
+  }
+  return text;
+}
+
+namespace {
+
+// The engine's element type for a TFLite TensorType, or -1 when it has none.
+int32_t smdl_type_of(int8_t tflite_type) {
+  switch (static_cast<TfType>(tflite_type)) {
+    case TfType::kInt8:
+      return SOTTO_SMDL_INT8;
+    case TfType::kInt16:
+      return SOTTO_SMDL_INT16;
+    case TfType::kInt32:
+      return SOTTO_SMDL_INT32;
+    case TfType::kUInt8:
+      return SOTTO_SMDL_UINT8;
+    case TfType::kFloat32:
+      return SOTTO_SMDL_FLOAT32;
+    default:
+      return -1;
+  }
+}
+
+}  // namespace
+
+uint32_t Compiler::activation(size_t op_index, int32_t tf_index) {
   if (tf_index < 0) fail(op_index, "missing activation tensor");
   auto found = act_index_.find(tf_index);
   if (found != act_index_.end()) return found->second;
   const TfTensor &t = m_.tensors[static_cast<size_t>(tf_index)];
-  const bool is_float = t.type == static_cast<int8_t>(TfType::kFloat32);
-  if (t.type != static_cast<int8_t>(TfType::kInt8) && !(allow_float && is_float)) {
-    fail(op_index, "tensor '" + t.name + "' has type " + type_name(t.type) +
-                       "; supported: INT8 activations (FLOAT32 only into QUANTIZE and out of "
-                       "DEQUANTIZE)");
+  const int32_t type = smdl_type_of(t.type);
+  if (type < 0) {
+    fail(op_index, t.label() + " has type " + type_name(t.type) + "; supported: " +
+                       type_set_text(kInt8 | kInt16 | kInt32 | kUInt8 | kFloat32));
   }
   if (!t.data.empty()) {
-    fail(op_index, "tensor '" + t.name + "' is a constant; supported: activations only");
+    fail(op_index, t.label() + " is a constant; supported: activations only");
   }
-  if (!is_float && (t.scales.size() != 1 || t.zero_points.size() != 1)) {
-    fail(op_index, "tensor '" + t.name + "' lacks per-tensor quantization");
+  // Integer activations carry one scale and zero point; int32 ones (shapes, counts) may have
+  // none.
+  const bool quantized = t.scales.size() == 1 && t.zero_points.size() == 1;
+  const bool unquantized_ok = type == SOTTO_SMDL_FLOAT32 || type == SOTTO_SMDL_INT32;
+  if (!quantized && !(unquantized_ok && t.scales.empty() && t.zero_points.empty())) {
+    fail(op_index, t.label() + " lacks per-tensor quantization");
   }
-  if (t.shape.empty() || t.shape.size() > 4) fail(op_index, "tensor '" + t.name + "' rank");
+  if (t.shape.empty() || t.shape.size() > 4) {
+    fail(op_index, t.label() + " has rank " + std::to_string(t.shape.size()) + "; supported: 1..4");
+  }
   sotto_smdl_tensor_t rec{};
   rec.rank = static_cast<int32_t>(t.shape.size());
   for (int d = 0; d < 4; ++d) rec.dims[d] = 1;
   // Right-align so the channel dimension is always dims[3] (NHWC).
   const size_t skip = 4 - t.shape.size();
-  uint64_t bytes = 1;
+  uint64_t elements = 1;
   for (size_t d = 0; d < t.shape.size(); ++d) {
-    if (t.shape[d] < 1) fail(op_index, "tensor '" + t.name + "' has a dynamic or empty dimension");
+    if (t.shape[d] < 1) fail(op_index, t.label() + " has a dynamic or empty dimension");
+    if (static_cast<uint32_t>(t.shape[d]) > SOTTO_SMDL_MAX_DIM) {
+      fail(op_index, t.label() + " has a dimension of " + std::to_string(t.shape[d]) +
+                         "; the engine's limit is " + std::to_string(SOTTO_SMDL_MAX_DIM));
+    }
     rec.dims[skip + d] = t.shape[d];
-    bytes *= static_cast<uint64_t>(t.shape[d]);
+    elements *= static_cast<uint64_t>(t.shape[d]);
   }
-  rec.type = is_float ? SOTTO_SMDL_FLOAT32 : SOTTO_SMDL_INT8;
-  rec.bytes = static_cast<uint32_t>(bytes * (is_float ? 4 : 1));
-  rec.scale = is_float ? 0.0f : t.scales[0];
-  rec.zero_point = is_float ? 0 : static_cast<int32_t>(t.zero_points[0]);
+  const uint64_t bytes = elements * sotto_smdl_type_bytes(static_cast<uint32_t>(type));
+  if (bytes > SOTTO_SMDL_MAX_TENSOR_BYTES) {
+    fail(op_index, t.label() + " is larger than the engine's limit of 2^30 bytes");
+  }
+  rec.type = static_cast<uint32_t>(type);
+  rec.bytes = static_cast<uint32_t>(bytes);
+  rec.scale = quantized && type != SOTTO_SMDL_FLOAT32 ? t.scales[0] : 0.0f;
+  rec.zero_point =
+      quantized && type != SOTTO_SMDL_FLOAT32 ? static_cast<int32_t>(t.zero_points[0]) : 0;
   const uint32_t index = static_cast<uint32_t>(tensors_.size());
   tensors_.push_back(rec);
-  names_.push_back(t.name);
+  names_.push_back(t.label());
   PlanItem item;
   item.bytes = rec.bytes;
   item.first_op = static_cast<int32_t>(op_index);
@@ -129,18 +175,25 @@ uint32_t Compiler::activation(size_t op_index, int32_t tf_index, bool allow_floa
   return index;
 }
 
-uint32_t Compiler::input(size_t op_index, size_t slot, bool allow_float) {
+void Compiler::check_type(size_t op_index, uint32_t index, TypeSet types, const char *role) const {
+  if ((types & (1u << tensors_[index].type)) != 0) return;
+  fail(op_index, std::string(role) + " " + names_[index] + " has type " +
+                     type_set_text(1u << tensors_[index].type) +
+                     "; supported: " + type_set_text(types));
+}
+
+uint32_t Compiler::input(size_t op_index, size_t slot, TypeSet types) {
   const TfOperator &op = m_.operators[op_index];
   if (slot >= op.inputs.size()) fail(op_index, "missing input " + std::to_string(slot));
-  const uint32_t index = activation(op_index, op.inputs[slot], allow_float);
-  // activation() checks a tensor's type when it first meets it; the model's FLOAT32 input is
-  // met before any op, so each read checks again.
-  if (!allow_float && tensors_[index].type == SOTTO_SMDL_FLOAT32) {
-    fail(op_index, "input tensor '" + names_[index] +
-                       "' has type FLOAT32; supported: INT8 activations (FLOAT32 only into "
-                       "QUANTIZE)");
-  }
+  const uint32_t index = activation(op_index, op.inputs[slot]);
+  check_type(op_index, index, types, "input");
   plan_[index].last_op = std::max(plan_[index].last_op, static_cast<int32_t>(op_index));
+  return index;
+}
+
+uint32_t Compiler::output(size_t op_index, TypeSet types) {
+  const uint32_t index = activation(op_index, m_.operators[op_index].outputs[0]);
+  check_type(op_index, index, types, "output");
   return index;
 }
 
@@ -150,10 +203,10 @@ const TfTensor &Compiler::constant(size_t op_index, size_t slot, int8_t type) {
     fail(op_index, "missing input " + std::to_string(slot));
   const TfTensor &t = m_.tensors[static_cast<size_t>(op.inputs[slot])];
   if (t.type != type) {
-    fail(op_index, "constant '" + t.name + "' has type " + type_name(t.type) + ", expected " +
+    fail(op_index, "constant " + t.label() + " has type " + type_name(t.type) + ", expected " +
                        type_name(type));
   }
-  if (t.data.empty()) fail(op_index, "input '" + t.name + "' must be a constant");
+  if (t.data.empty()) fail(op_index, "input " + t.label() + " must be a constant");
   return t;
 }
 
@@ -199,15 +252,32 @@ void Compiler::set_multipliers(sotto_smdl_op_t *rec, const std::vector<Quantized
   rec->shift_count = static_cast<uint32_t>(shift.size());
 }
 
+namespace {
+
+const TfliteLowering *lowering_for(int32_t builtin) {
+  for (const TfliteLowering &l : kLowerings) {
+    if (l.builtin == builtin && builtin >= 0) return &l;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void Compiler::check_ops_supported() const {
+  for (size_t i = 0; i < m_.operators.size(); ++i) {
+    const TfOperator &op = m_.operators[i];
+    if (lowering_for(op.builtin) == nullptr) {
+      throw ImportError("unsupported operator " + operator_name(op) + " (builtin code " +
+                        std::to_string(op.builtin) + ") at index " + std::to_string(i) + "; " +
+                        supported_ops_text());
+    }
+  }
+}
+
 void Compiler::lower(size_t i) {
   const TfOperator &op = m_.operators[i];
   if (op.outputs.size() != 1) fail(i, "expects exactly one output");
-  for (const TfliteLowering &l : kLowerings) {
-    if (l.builtin == op.builtin) return (this->*l.lower)(i);
-  }
-  throw ImportError("unsupported operator " + std::string(builtin_op_name(op.builtin)) +
-                    " (builtin code " + std::to_string(op.builtin) + ") at index " +
-                    std::to_string(i) + "; " + supported_ops_text());
+  (this->*lowering_for(op.builtin)->lower)(i);
 }
 
 // Working memory the target's optimized kernels use (kernels/<target>/), from their own
@@ -226,83 +296,44 @@ uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
 }
 
 std::vector<uint8_t> Compiler::run(ImportSummary *summary) {
-  if (m_.inputs.size() != 1 || m_.outputs.size() != 1) {
-    throw ImportError("model must have exactly one input and one output");
-  }
   if (m_.operators.empty()) throw ImportError("model has no operators");
-  const uint32_t input = activation(0, m_.inputs[0], /*allow_float=*/true);
+  check_ops_supported();
+  if (m_.inputs.empty() || m_.outputs.empty()) {
+    throw ImportError("model has no inputs or no outputs");
+  }
+  // Every graph input is written before the first op runs.
+  std::vector<uint32_t> inputs;
+  for (int32_t tf : m_.inputs) inputs.push_back(activation(0, tf));
   for (size_t i = 0; i < m_.operators.size(); ++i) {
     lower(i);
     sotto_smdl_op_t &rec = ops_.back();
     rec.scratch_bytes = scratch_bytes(rec);
   }
-  auto out_it = act_index_.find(m_.outputs[0]);
-  if (out_it == act_index_.end()) throw ImportError("model output is not produced by any operator");
-  const uint32_t output = out_it->second;
-  plan_[output].last_op = static_cast<int32_t>(m_.operators.size());
-  // Kernel scratch lives only during its op: plan it like a tensor written and read there.
-  std::vector<PlanItem> items = plan_;
-  for (size_t i = 0; i < ops_.size(); ++i) {
-    if (ops_[i].scratch_bytes == 0) continue;
-    PlanItem scratch;
-    scratch.bytes = ops_[i].scratch_bytes;
-    scratch.first_op = scratch.last_op = static_cast<int32_t>(i);
-    scratch.fill_gaps = true;
-    items.push_back(scratch);
-  }
-  // In place: an op's output may overlap an input that dies there (memory_plan.h).
-  std::vector<PlanOverlap> overlaps;
-  for (size_t i = 0; i < ops_.size(); ++i) {
-    for (uint32_t read : {ops_[i].input0, ops_[i].input1}) {
-      if (read == SOTTO_SMDL_NO_TENSOR || ops_[i].kind == SOTTO_OP_RESHAPE) continue;
-      PlanOverlap o;
-      o.output = static_cast<int32_t>(ops_[i].output);
-      o.input = static_cast<int32_t>(read);
-      o.op = static_cast<int32_t>(i);
-      o.min_distance = in_place_distance(ops_[i], read, tensors_.data());
-      overlaps.push_back(o);
+  std::vector<uint32_t> outputs;
+  for (size_t k = 0; k < m_.outputs.size(); ++k) {
+    auto found = act_index_.find(m_.outputs[k]);
+    if (found == act_index_.end()) {
+      throw ImportError("model output " + std::to_string(k) + " (" +
+                        m_.tensors[static_cast<size_t>(m_.outputs[k])].label() +
+                        ") is not produced by any operator");
     }
+    outputs.push_back(found->second);
+    plan_[found->second].last_op = static_cast<int32_t>(m_.operators.size());  // read after
   }
-  const uint32_t arena = plan_memory(&items, overlaps);
-  for (size_t t = 0; t < tensors_.size(); ++t) tensors_[t].arena_offset = items[t].offset;
-  for (size_t i = 0, next = tensors_.size(); i < ops_.size(); ++i) {
-    if (ops_[i].scratch_bytes != 0) ops_[i].scratch_offset = items[next++].offset;
-  }
-
-  sotto_smdl_header_t h{};
-  h.magic = SOTTO_SMDL_MAGIC;
-  h.format_version = SOTTO_SMDL_VERSION;
-  h.target = static_cast<uint16_t>(target_);
-  h.arena_bytes = arena;
-  h.tensor_count = static_cast<uint32_t>(tensors_.size());
-  h.op_count = static_cast<uint32_t>(ops_.size());
-  h.input_tensor = input;
-  h.output_tensor = output;
-  h.tensor_table_offset = sizeof(h);
-  h.op_table_offset =
-      h.tensor_table_offset + h.tensor_count * static_cast<uint32_t>(sizeof(sotto_smdl_tensor_t));
-  h.data_offset = h.op_table_offset + h.op_count * static_cast<uint32_t>(sizeof(sotto_smdl_op_t));
-  while (data_.size() % 4) data_.push_back(0);
-  h.data_bytes = static_cast<uint32_t>(data_.size());
-  h.total_bytes = h.data_offset + h.data_bytes;
-  std::vector<uint8_t> blob(h.total_bytes, 0);
-  std::memcpy(blob.data(), &h, sizeof(h));
-  std::memcpy(blob.data() + h.tensor_table_offset, tensors_.data(),
-              tensors_.size() * sizeof(sotto_smdl_tensor_t));
-  std::memcpy(blob.data() + h.op_table_offset, ops_.data(), ops_.size() * sizeof(sotto_smdl_op_t));
-  if (!data_.empty()) std::memcpy(blob.data() + h.data_offset, data_.data(), data_.size());
-  const uint32_t digest = sotto_smdl_digest(blob.data(), h.total_bytes);
-  std::memcpy(blob.data() + offsetof(sotto_smdl_header_t, digest), &digest, 4);
-  if (summary) {
-    summary->op_count = h.op_count;
-    summary->arena_bytes = arena;
-    summary->weight_bytes = weight_bytes_;
-    summary->blob_bytes = h.total_bytes;
-  }
-  return blob;
+  return plan_and_write(inputs, outputs, summary);
 }
 
 }  // namespace detail
+
+std::string fault_text(const sotto_model_fault_t &f) {
+  std::string where;
+  if (f.op_index >= 0) {
+    where = " at operator " + std::to_string(f.op_index) + " (" + f.op_name + ")";
+  } else if (f.tensor_index >= 0) {
+    where = " at tensor " + std::to_string(f.tensor_index);
+  }
+  return sotto_err_name(f.error) + where + ": " + f.check;
+}
 
 Target parse_target(const std::string &name) {
   if (name == "generic") return Target::kGeneric;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sotto/model.h"
+
 namespace sotto::gw::model {
 
 enum class Target { kGeneric = 0, kCortexM4 = 1, kCortexM0 = 2, kRv32 = 3 };
@@ -27,7 +29,13 @@ struct ImportSummary {
   uint32_t blob_bytes = 0;
 };
 
+// The blob opens with this SDK's engine (import_tflite opens what it wrote, so no limit of the
+// loader can refuse a model the importer accepted).
 std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
                                    ImportSummary *summary = nullptr);
+
+// "SOTTO_ERR_MODEL_SHAPE_MISMATCH at operator 3 (FULLY_CONNECTED): weights: expected ..." for a
+// blob sotto_model_open refused.
+std::string fault_text(const sotto_model_fault_t &fault);
 
 }  // namespace sotto::gw::model

@@ -209,20 +209,31 @@ void Compiler::lower_mean(size_t i) {
   if (in.rank != 4 || axes != std::vector<int32_t>{1, 2}) {
     fail(i, "axes; supported: mean over H and W (axes 1, 2) of a 4-D tensor");
   }
+  // As TFLM (every case, equal quantization too): input scale / output scale as a quantized
+  // multiplier, then 1 / count folded into it: shifted left by floor(log2(count)) (at most 32,
+  // and no further than a final shift of -31), divided by count.
+  const QuantizedMultiplier q =
+      quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
+  const uint64_t count = static_cast<uint64_t>(in.dims[1]) * static_cast<uint64_t>(in.dims[2]);
+  if (count > SOTTO_SMDL_MAX_MEAN_COUNT) {
+    fail(i, "mean over " + std::to_string(count) + " elements; the engine's int32 sum holds " +
+                std::to_string(SOTTO_SMDL_MAX_MEAN_COUNT));
+  }
+  int fold = 63 - __builtin_clzll(count);
+  fold = std::min(fold, 32);
+  fold = std::min(fold, 31 + q.shift);
   int32_t *p = rec.params;
-  // TFLM: equal quantization sums and divides in integers; otherwise float arithmetic.
-  p[SOTTO_P_MEAN_SAME_QUANTIZATION] = in.scale == out.scale && in.zero_point == out.zero_point;
-  const float scale = in.scale / out.scale;
-  const float bias = static_cast<float>(-in.zero_point) * scale;
-  std::memcpy(&p[SOTTO_P_MEAN_SCALE_BITS], &scale, 4);
-  std::memcpy(&p[SOTTO_P_MEAN_BIAS_BITS], &bias, 4);
+  p[SOTTO_P_MEAN_INPUT_ZERO_POINT] = in.zero_point;
+  p[SOTTO_P_MEAN_MULT] = static_cast<int32_t>((static_cast<int64_t>(q.multiplier) << fold) /
+                                              static_cast<int64_t>(count));
+  p[SOTTO_P_MEAN_SHIFT] = q.shift - fold;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
   ops_.push_back(rec);
 }
 
 void Compiler::lower_quantize(size_t i) {
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_QUANTIZE);
-  rec.input0 = input(i, 0, /*allow_float=*/true);
+  rec.input0 = input(i, 0, kInt8 | kFloat32);
   rec.output = output(i);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
@@ -244,9 +255,8 @@ void Compiler::lower_quantize(size_t i) {
 void Compiler::lower_dequantize(size_t i) {
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_DEQUANTIZE);
   rec.input0 = input(i, 0);
-  rec.output = output(i, /*allow_float=*/true);
+  rec.output = output(i, kFloat32);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
-  if (tensors_[rec.output].type != SOTTO_SMDL_FLOAT32) fail(i, "output must be FLOAT32");
   std::memcpy(&rec.params[SOTTO_P_DEQUANTIZE_SCALE_BITS], &in.scale, 4);
   rec.params[SOTTO_P_DEQUANTIZE_ZERO_POINT] = in.zero_point;
   ops_.push_back(rec);

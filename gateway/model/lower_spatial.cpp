@@ -33,11 +33,19 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
   if (depthwise) {
     if (filter.shape[3] != out_c || out_c % in.dims[3] != 0) fail(i, "filter/channel mismatch");
     p[SOTTO_P_DEPTH_MULTIPLIER] = out_c / in.dims[3];
+    if (p[SOTTO_P_DEPTH_MULTIPLIER] > SOTTO_SMDL_MAX_WINDOW) {
+      fail(i, "depth multiplier " + std::to_string(p[SOTTO_P_DEPTH_MULTIPLIER]) +
+                  " beyond the engine's limit of " + std::to_string(SOTTO_SMDL_MAX_WINDOW));
+    }
   } else {
     if (filter.shape[0] != out_c || filter.shape[3] != in.dims[3])
       fail(i, "filter/channel mismatch");
     p[SOTTO_P_DEPTH_MULTIPLIER] = 1;
   }
+  check_window(i, rec);
+  const uint64_t depth = static_cast<uint64_t>(filter.shape[1]) * filter.shape[2] *
+                         (depthwise ? 1 : static_cast<uint64_t>(in.dims[3]));
+  check_accumulation_depth(i, depth, 0, filter.data);
   set_fused_activation(i, &rec, depthwise ? 4 : 3);
   p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
@@ -55,6 +63,38 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
   }
   set_multipliers(&rec, q);
   ops_.push_back(rec);
+}
+
+void Compiler::check_window(size_t i, const sotto_smdl_op_t &rec) const {
+  for (int k = SOTTO_P_STRIDE_H; k <= SOTTO_P_KERNEL_W; ++k) {
+    const int32_t lowest = (k == SOTTO_P_PAD_H || k == SOTTO_P_PAD_W) ? 0 : 1;
+    if (rec.params[k] < lowest || rec.params[k] > SOTTO_SMDL_MAX_WINDOW) {
+      fail(i, "window (strides, dilations, kernel size, padding) beyond the engine's limit of " +
+                  std::to_string(SOTTO_SMDL_MAX_WINDOW));
+    }
+  }
+}
+
+void Compiler::check_accumulation_depth(size_t i, uint64_t depth, int32_t weight_offset,
+                                        const std::vector<uint8_t> &weights) const {
+  const bool fits = depth <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH &&
+                    sotto_smdl_depth_fits_int32(static_cast<uint32_t>(depth), weight_offset,
+                                                reinterpret_cast<const int8_t *>(weights.data()),
+                                                static_cast<uint32_t>(weights.size())) != 0;
+  if (fits) return;
+  std::string why;
+  if (weight_offset != 0) {
+    why = "with a weight zero point, products reach 255 x 255 and an int32 holds " +
+          std::to_string(SOTTO_SMDL_MAX_DEPTH_WEIGHT_OFFSET) + " of them";
+  } else if (depth <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
+    why = "a weight of -128 makes products of up to 255 x 128 and an int32 holds " +
+          std::to_string(SOTTO_SMDL_MAX_DEPTH_ANY_INT8_WEIGHT) + " of them";
+  } else {
+    why = "products reach 255 x 127 and an int32 holds " +
+          std::to_string(SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) + " of them";
+  }
+  fail(i, std::to_string(depth) + " products per output would overflow the int32 accumulator (" +
+              why + ")");
 }
 
 void Compiler::lower_conv_2d(size_t i) {
@@ -115,6 +155,7 @@ void Compiler::lower_fully_connected(size_t i) {
   p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
   p[SOTTO_P_FILTER_OFFSET] = w.zero_points.empty() ? 0 : -static_cast<int32_t>(w.zero_points[0]);
+  check_accumulation_depth(i, static_cast<uint64_t>(w.shape[1]), p[SOTTO_P_FILTER_OFFSET], w.data);
   // The Cortex-M4 kernel reads rows four at a time through one pointer; it needs the folded
   // bias below, which exists only for a zero weight zero point.
   const bool interleave = target_ == Target::kCortexM4 && p[SOTTO_P_FILTER_OFFSET] == 0;
@@ -177,6 +218,7 @@ void Compiler::lower_pool(size_t i, bool average) {
       padding_before(p[SOTTO_P_STRIDE_H], 1, in.dims[1], p[SOTTO_P_KERNEL_H], out.dims[1]);
   p[SOTTO_P_PAD_W] =
       padding_before(p[SOTTO_P_STRIDE_W], 1, in.dims[2], p[SOTTO_P_KERNEL_W], out.dims[2]);
+  check_window(i, rec);
   set_fused_activation(i, &rec, 5);
   ops_.push_back(rec);
 }

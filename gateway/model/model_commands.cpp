@@ -17,15 +17,21 @@
 namespace sotto::gw::model {
 namespace {
 
+// "1x49x10x1", with the element type after it when not int8 ("1x5x64 int16").
 std::string shape_text(const sotto_smdl_tensor_t &t) {
+  static const char *const kTypes[SOTTO_SMDL_TYPE_COUNT_] = {"int8", "float32", "int16", "int32",
+                                                             "uint8"};
   std::string s;
   for (int i = 4 - t.rank; i < 4; ++i) s += (s.empty() ? "" : "x") + std::to_string(t.dims[i]);
+  if (t.type != SOTTO_SMDL_INT8 && t.type < SOTTO_SMDL_TYPE_COUNT_)
+    s += std::string(" ") + kTypes[t.type];
   return s;
 }
 
 // The real values an int8 tensor can hold: the layer's quantization range.
 std::string range_text(const sotto_smdl_tensor_t &t) {
-  if (t.type != SOTTO_SMDL_INT8) return "range float";
+  if (t.type == SOTTO_SMDL_FLOAT32) return "range float";
+  if (t.type != SOTTO_SMDL_INT8) return "";
   std::ostringstream s;
   s << "range [" << t.scale * static_cast<float>(-128 - t.zero_point) << ", "
     << t.scale * static_cast<float>(127 - t.zero_point) << "]";
@@ -67,8 +73,14 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
       << std::hex << std::setw(8) << std::setfill('0') << h.digest << std::dec << std::setfill(' ')
       << "\narena bytes " << h.arena_bytes << ", weight bytes " << weight_bytes << ", file bytes "
       << h.total_bytes << ", ops " << h.op_count << "\n";
-  const sotto_smdl_tensor_t &input = tensors[h.input_tensor];
-  out << "input " << shape_text(input) << "  " << range_text(input) << "\n";
+  const auto *io =
+      reinterpret_cast<const uint32_t *>(reinterpret_cast<const uint8_t *>(&h) + h.io_table_offset);
+  for (uint32_t k = 0; k < h.input_count + h.output_count; ++k) {
+    const bool is_input = k < h.input_count;
+    const sotto_smdl_tensor_t &t = tensors[io[k]];
+    out << (is_input ? "input " : "output ") << (is_input ? k : k - h.input_count) << ": "
+        << shape_text(t) << "  " << range_text(t) << "\n";
+  }
   for (uint32_t i = 0; i < h.op_count; ++i) {
     const sotto_smdl_op_t &op = ops[i];
     const sotto_smdl_tensor_t &in = tensors[op.input0], &o = tensors[op.output];
@@ -83,25 +95,42 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
 int model_run_command(const std::vector<std::string> &args, std::ostream &out) {
   const Arguments arguments(args, {"--input", "--output", "--layout"});
   const std::string model_path = arguments.positionals({"MODEL"})[0];
-  const auto in_path = arguments.value("--input");
-  const auto out_path = arguments.value("--output");
-  if (!in_path || !out_path) throw UsageError("missing --input IN.bin|IN.npy or --output OUT");
+  const std::vector<std::string> in_paths = arguments.values("--input");
+  const std::vector<std::string> out_paths = arguments.values("--output");
+  if (in_paths.empty() || out_paths.empty()) {
+    throw UsageError("missing --input IN.bin|IN.npy or --output OUT");
+  }
   const std::vector<uint8_t> model_bytes = read_file_bytes(model_path);
-  if (run_npy_command(model_bytes, *in_path, arguments.value("--layout"), *out_path, out)) return 0;
+  if (in_paths.size() == 1 && out_paths.size() == 1 &&
+      run_npy_command(model_bytes, in_paths[0], arguments.value("--layout"), out_paths[0], out)) {
+    return 0;
+  }
   if (arguments.value("--layout")) throw UsageError("--layout applies to .npy input only");
   HostModel m(model_bytes);
-  const std::vector<uint8_t> input = read_file_bytes(*in_path);
-  const sotto_tensor_t in = m.input();
-  if (input.size() != in.bytes) {
-    throw std::runtime_error("input is " + std::to_string(input.size()) +
-                             " bytes; the model takes " + std::to_string(in.bytes));
+  const uint32_t inputs = sotto_model_input_count(m.model());
+  const uint32_t outputs = sotto_model_output_count(m.model());
+  if (in_paths.size() != inputs || out_paths.size() != outputs) {
+    throw UsageError("the model has " + std::to_string(inputs) + " input(s) and " +
+                     std::to_string(outputs) + " output(s): give --input once per input and " +
+                     "--output once per output, in the model's order");
   }
-  std::copy(input.begin(), input.end(), reinterpret_cast<uint8_t *>(in.data));
+  for (uint32_t k = 0; k < inputs; ++k) {
+    const std::vector<uint8_t> bytes = read_file_bytes(in_paths[k]);
+    const sotto_tensor_t in = m.input(k);
+    if (bytes.size() != in.bytes) {
+      throw std::runtime_error(in_paths[k] + " is " + std::to_string(bytes.size()) +
+                               " bytes; input " + std::to_string(k) + " of the model takes " +
+                               std::to_string(in.bytes));
+    }
+    std::copy(bytes.begin(), bytes.end(), static_cast<uint8_t *>(in.data));
+  }
   const sotto_err_t e = sotto_invoke(m.model());
   if (e != SOTTO_OK) throw std::runtime_error(std::string("invoke failed: ") + sotto_err_name(e));
-  const sotto_tensor_t o = m.output();
-  write_file_atomically(*out_path, o.data, o.bytes);
-  out << *out_path << ": " << o.bytes << " bytes\n";
+  for (uint32_t k = 0; k < outputs; ++k) {
+    const sotto_tensor_t o = m.output(k);
+    write_file_atomically(out_paths[k], o.data, o.bytes);
+    out << out_paths[k] << ": " << o.bytes << " bytes\n";
+  }
   return 0;
 }
 

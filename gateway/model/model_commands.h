@@ -13,7 +13,7 @@ namespace sotto::gw::model {
 int model_import_command(const std::vector<std::string> &args, std::ostream &out);
 // model inspect MODEL.smdl
 int model_inspect_command(const std::vector<std::string> &args, std::ostream &out);
-// model run MODEL.smdl --input IN.bin --output OUT.bin
+// model run MODEL.smdl --input IN.bin... --output OUT.bin... (one per model input / output)
 int model_run_command(const std::vector<std::string> &args, std::ostream &out);
 
 }  // namespace sotto::gw::model

@@ -6,6 +6,11 @@
 
 namespace sotto::gw::model {
 
+std::string operator_name(const TfOperator &op) {
+  const std::string name = builtin_op_name(op.builtin);
+  return op.custom.empty() ? name : name + " '" + op.custom + "'";
+}
+
 void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
   model->bytes = std::move(bytes);
   const std::vector<uint8_t> &buf = model->bytes;
@@ -14,11 +19,14 @@ void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
   }
   const FlatTable root = flat_root(buf);
   // Model: 1 operator_codes, 2 subgraphs, 4 buffers.
+  // OperatorCode: 0 deprecated_builtin_code, 1 custom_code, 3 builtin_code.
   std::vector<int32_t> opcodes;
+  std::vector<std::string> custom_codes;
   for (const FlatTable &oc : root.table_vector(1)) {
     const int32_t deprecated = oc.scalar<int8_t>(0, 0);
     const int32_t builtin = oc.scalar<int32_t>(3, 0);
     opcodes.push_back(builtin > deprecated ? builtin : deprecated);
+    custom_codes.push_back(oc.string(1));
   }
   const std::vector<FlatTable> subgraphs = root.table_vector(2);
   if (subgraphs.size() != 1) {
@@ -29,6 +37,7 @@ void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
   const FlatTable &sg = subgraphs[0];
   for (const FlatTable &t : sg.table_vector(0)) {
     TfTensor tensor;
+    tensor.index = static_cast<int32_t>(model->tensors.size());
     tensor.shape = t.scalar_vector<int32_t>(0);
     tensor.type = t.scalar<int8_t>(1, 0);
     tensor.buffer = t.scalar<uint32_t>(2, 0);
@@ -40,9 +49,8 @@ void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
       tensor.quantized_dimension = q.scalar<int32_t>(6, 0);
     }
     if (tensor.buffer >= buffers.size()) {
-      throw std::runtime_error("tensor '" + tensor.name + "' names buffer " +
-                               std::to_string(tensor.buffer) + " of " +
-                               std::to_string(buffers.size()));
+      throw std::runtime_error(tensor.label() + " names buffer " + std::to_string(tensor.buffer) +
+                               " of " + std::to_string(buffers.size()));
     }
     tensor.data = buffers[tensor.buffer].scalar_vector<uint8_t>(0);
     model->tensors.push_back(std::move(tensor));
@@ -63,6 +71,7 @@ void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
     const uint32_t idx = o.scalar<uint32_t>(0, 0);
     if (idx >= opcodes.size()) throw std::runtime_error("operator names a missing opcode");
     op.builtin = opcodes[idx];
+    op.custom = custom_codes[idx];
     op.inputs = o.scalar_vector<int32_t>(1);
     op.outputs = o.scalar_vector<int32_t>(2);
     op.options = o.table(4);

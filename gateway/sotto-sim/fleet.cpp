@@ -91,8 +91,10 @@ void Fleet::start() {
   }
   worker_count_ = std::min(static_cast<size_t>(options_.threads), devices_.size());
   drained_per_worker_ = std::make_unique<std::atomic<int>[]>(worker_count_);
+  emitted_per_worker_ = std::make_unique<std::atomic<uint64_t>[]>(worker_count_);
   for (size_t w = 0; w < worker_count_; ++w) {
     drained_per_worker_[w].store(0);
+    emitted_per_worker_[w].store(0);
   }
   for (size_t w = 0; w < worker_count_; ++w) {
     workers_.emplace_back([this, w] { run_worker(w); });
@@ -104,12 +106,16 @@ void Fleet::run_worker(size_t worker) {
   while (!stopping_.load()) {
     const uint64_t now = sotto_host_clock_now_ms(clock_);
     const bool emitting = emitting_.load();
+    const bool released = released_.load();
     int drained = 0;
+    uint64_t emitted = 0;
     for (size_t i = worker; i < devices_.size(); i += stride) {
-      devices_[i]->tick(now, emitting);
+      devices_[i]->tick(now, emitting, released);
       drained += devices_[i]->drained() ? 1 : 0;
+      emitted += devices_[i]->emitted();
     }
     drained_per_worker_[worker].store(drained);
+    emitted_per_worker_[worker].store(emitted);
     std::this_thread::sleep_for(kWorkerPause);
   }
 }
@@ -118,6 +124,14 @@ int Fleet::drained_devices() const {
   int total = 0;
   for (size_t w = 0; w < worker_count_; ++w) {
     total += drained_per_worker_[w].load();
+  }
+  return total;
+}
+
+uint64_t Fleet::emitted_events() const {
+  uint64_t total = 0;
+  for (size_t w = 0; w < worker_count_; ++w) {
+    total += emitted_per_worker_[w].load();
   }
   return total;
 }

@@ -25,6 +25,10 @@ class Fleet {
   void start();
   // Stops emitting; devices keep delivering what they queued.
   void stop_emitting() { emitting_.store(false); }
+  // --hold-events: every device emits its events now, all at once.
+  void release_held_events() { released_.store(true); }
+  // Events all devices have emitted so far.
+  uint64_t emitted_events() const;
   int drained_devices() const;
   uint64_t sim_now_ms();
   // Stops and joins the workers; reports are safe to read afterwards.
@@ -41,7 +45,9 @@ class Fleet {
   size_t worker_count_ = 0;
   std::vector<std::thread> workers_;
   std::unique_ptr<std::atomic<int>[]> drained_per_worker_;
+  std::unique_ptr<std::atomic<uint64_t>[]> emitted_per_worker_;
   std::atomic<bool> emitting_{true};
+  std::atomic<bool> released_{false};
   std::atomic<bool> stopping_{false};
 };
 

@@ -2,6 +2,7 @@
 // publishing events and Health to an MQTT broker on simulated time.
 // Exit codes: 0 done, 1 runtime failure (unreachable broker, cannot write), 2 bad flags,
 // 3 --events-per-device run that could not deliver everything before the deadline.
+// Signals: SIGINT/SIGTERM stop emitting and drain; SIGUSR1 releases --hold-events.
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -16,6 +17,7 @@
 #include "fleet.h"
 #include "options.h"
 #include "summary.h"
+#include "version.h"
 
 namespace {
 
@@ -25,9 +27,14 @@ using WallClock = std::chrono::steady_clock;
 constexpr double kConnectTimeoutS = 10;
 
 volatile sig_atomic_t g_stop_signal = 0;
+volatile sig_atomic_t g_release_signal = 0;
 
 void on_stop_signal(int signal_number) {
   g_stop_signal = signal_number;
+}
+
+void on_release_signal(int /*signal_number*/) {
+  g_release_signal = 1;
 }
 
 void install_signal_handlers() {
@@ -36,6 +43,29 @@ void install_signal_handlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  struct sigaction release {};
+  release.sa_handler = on_release_signal;
+  sigemptyset(&release.sa_mask);
+  sigaction(SIGUSR1, &release, nullptr);
+}
+
+// --hold-events: on SIGUSR1 every device emits its events at once; once all are queued the
+// simulator says so on stdout (deploy/bench-storm.sh waits for that line).
+void release_held_events_on_signal(sotto::gw::sim::Fleet &fleet, const Options &options,
+                                   bool *released, bool *announced) {
+  if (!options.hold_events || *announced) {
+    return;
+  }
+  if (!*released && g_release_signal != 0) {
+    fleet.release_held_events();
+    *released = true;
+  }
+  const uint64_t expected =
+      static_cast<uint64_t>(options.devices) * static_cast<uint64_t>(options.events_per_device);
+  if (*released && fleet.emitted_events() == expected) {
+    std::cout << "sotto-sim: " << expected << " held events queued" << std::endl;
+    *announced = true;
+  }
 }
 
 // One socket per device: a thousand devices need more than the usual 1024 descriptors.
@@ -56,7 +86,10 @@ double seconds_since(WallClock::time_point start) {
 bool run(sotto::gw::sim::Fleet &fleet, const Options &options, int device_count,
          WallClock::time_point start, bool *interrupted) {
   const bool counted = options.events_per_device >= 0;
+  bool released = false;
+  bool announced = false;
   while (g_stop_signal == 0 && seconds_since(start) < options.duration_s) {
+    release_held_events_on_signal(fleet, options, &released, &announced);
     if (counted && fleet.drained_devices() == device_count) {
       return true;
     }
@@ -126,6 +159,10 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--help") {
       std::cout << sotto::gw::sim::usage();
+      return 0;
+    }
+    if (std::string(argv[i]) == "--version") {
+      std::cout << sotto::gw::version_line("sotto-sim") << "\n";
       return 0;
     }
   }

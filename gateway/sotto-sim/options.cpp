@@ -98,7 +98,14 @@ std::string usage() {
          "  --slot-bytes N          size of each of the two model slots (default 65536)\n"
          "  --arena-bytes N         inference arena per device for the model self-test "
          "(default 65536)\n"
+         "  --queue-in-flash        each device queues in its flash (survives reboots)\n"
+         "  --hold-events           emit --events-per-device only on SIGUSR1, all at once\n"
+         "  --reconnect-min-ms MS   first reconnect delay ceiling (default: the SDK's, 1000)\n"
+         "  --reconnect-max-ms MS   largest reconnect delay ceiling (default: the SDK's, 120000)\n"
+         "  --reconnect-jitter full|none  full jitter (default) or exact exponential backoff\n"
+         "  --max-in-flight N       unacknowledged publishes per device (default: the SDK's, 4)\n"
          "  --quiet                 no summary table\n"
+         "  --version               print the version and exit\n"
          "exit codes: 0 done, 1 runtime failure (e.g. unreachable broker), 2 bad flags,\n"
          "            3 --events-per-device could not deliver everything in time\n";
 }
@@ -115,7 +122,7 @@ Options parse_options(int argc, char **argv) {
     if (flag.rfind("--", 0) == 0 && equals != std::string::npos) {
       value = flag.substr(equals + 1);
       flag = flag.substr(0, equals);
-    } else if (flag != "--quiet") {
+    } else if (flag != "--quiet" && flag != "--queue-in-flash" && flag != "--hold-events") {
       if (i + 1 >= argc) {
         fail(flag + ": missing value");
       }
@@ -173,11 +180,32 @@ Options parse_options(int argc, char **argv) {
       if (options.arena_bytes % 4 != 0) {
         fail("--arena-bytes: expected a multiple of 4, got '" + value + "'");
       }
+    } else if (flag == "--queue-in-flash") {
+      options.queue_in_flash = true;
+    } else if (flag == "--hold-events") {
+      options.hold_events = true;
+    } else if (flag == "--reconnect-min-ms") {
+      options.reconnect.min_delay_ms =
+          static_cast<uint32_t>(parse_integer(flag, value, 1, 3600000));
+    } else if (flag == "--reconnect-max-ms") {
+      options.reconnect.max_delay_ms =
+          static_cast<uint32_t>(parse_integer(flag, value, 1, 3600000));
+    } else if (flag == "--reconnect-jitter") {
+      if (value != "full" && value != "none") {
+        fail("--reconnect-jitter: expected full or none, got '" + value + "'");
+      }
+      options.reconnect.jitter = value == "full" ? SOTTO_JITTER_FULL : SOTTO_JITTER_NONE;
+    } else if (flag == "--max-in-flight") {
+      options.max_in_flight =
+          static_cast<uint32_t>(parse_integer(flag, value, 1, SOTTO_MAX_IN_FLIGHT));
     } else if (flag == "--quiet") {
       options.quiet = true;
     } else {
       fail("unknown flag '" + flag + "'");
     }
+  }
+  if (options.hold_events && options.events_per_device < 0) {
+    fail("--hold-events: needs --events-per-device (the events to hold)");
   }
   if (!options.fail_self_test.empty() && options.fleet_key_path.empty()) {
     fail("--fail-self-test: needs --fleet-key (no updater runs without it)");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sensor_model.h"
+#include "sotto/device.h"
 
 namespace sotto::gw::sim {
 
@@ -37,6 +38,12 @@ struct Options {
   // The inference arena each device lends its model self-test: a mid-size Cortex-M budget,
   // enough for the demo's and benchmark's models; a model needing more fails its self-test.
   uint32_t arena_bytes = 65536;
+  // Storms (deploy/bench.sh storm): the queue in each device's flash, events held until SIGUSR1
+  // (then each device emits its --events-per-device at once), and the SDK's reconnect backoff.
+  bool queue_in_flash = false;
+  bool hold_events = false;
+  sotto_reconnect_config_t reconnect{};  // zeros: the SDK's defaults, full jitter
+  uint32_t max_in_flight = 0;            // 0: the SDK's default
 };
 
 // Throws std::invalid_argument with a message naming the flag and what was expected.

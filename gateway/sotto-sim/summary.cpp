@@ -13,6 +13,7 @@ namespace {
 struct Totals {
   uint64_t devices = 0, emitted = 0, delivered = 0, dropped = 0, queued = 0;
   uint64_t anomalies = 0, thresholds = 0, heartbeats = 0, reconnects = 0;
+  uint64_t connects = 0, connect_attempts = 0, connect_failures = 0, publish_failures = 0;
 
   void add(const DeviceReport &report) {
     devices += 1;
@@ -24,6 +25,10 @@ struct Totals {
     thresholds += report.emitted_by_kind[SOTTO_EVENT_THRESHOLD];
     heartbeats += report.emitted_by_kind[SOTTO_EVENT_HEARTBEAT];
     reconnects += report.connection_losses;
+    connects += report.connects;
+    connect_attempts += report.stats.connect_attempts;
+    connect_failures += report.connect_failures;
+    publish_failures += report.stats.publish_failures;
   }
 };
 
@@ -80,7 +85,9 @@ void print_summary(std::ostream &out, const std::vector<DeviceReport> &reports,
   }
   row("total", "", all);
   if (all.reconnects > 0) {
-    out << "connection losses: " << all.reconnects << "\n";
+    out << "connection losses: " << all.reconnects << ", connects " << all.connects
+        << " (SDK attempts " << all.connect_attempts << ", failed " << all.connect_failures
+        << "), unacknowledged publishes " << all.publish_failures << "\n";
   }
   if (!facts.complete) {
     out << "not every device delivered everything it queued\n";
@@ -103,7 +110,10 @@ void write_summary_json(const std::string &path, const std::vector<DeviceReport>
          << ", \"emitted\": " << r.stats.emitted << ", \"delivered\": " << r.stats.delivered
          << ", \"dropped\": " << r.stats.dropped << ", \"queued\": " << r.stats.queued
          << ", \"health_published\": " << r.stats.health_published
-         << ", \"connection_losses\": " << r.connection_losses;
+         << ", \"connection_losses\": " << r.connection_losses << ", \"connects\": " << r.connects
+         << ", \"connect_attempts\": " << r.stats.connect_attempts
+         << ", \"connect_failures\": " << r.connect_failures
+         << ", \"publish_failures\": " << r.stats.publish_failures;
     if (r.ota.enabled) {
       const sotto_ota_status_t &ota = r.ota.status;
       file << ", \"ota\": {\"state\": " << static_cast<int>(ota.state) << ", \"failure\": "
@@ -117,6 +127,11 @@ void write_summary_json(const std::string &path, const std::vector<DeviceReport>
   file << "  ],\n  \"totals\": {\"devices\": " << all.devices << ", \"emitted\": " << all.emitted
        << ", \"delivered\": " << all.delivered << ", \"dropped\": " << all.dropped
        << ", \"queued\": " << all.queued << "},\n";
+  file << "  \"link\": {\"connects\": " << all.connects
+       << ", \"connect_attempts\": " << all.connect_attempts
+       << ", \"connect_failures\": " << all.connect_failures
+       << ", \"connection_losses\": " << all.reconnects
+       << ", \"publish_failures\": " << all.publish_failures << "},\n";
   file << std::fixed << std::setprecision(3) << "  \"wall_seconds\": " << facts.wall_seconds
        << ",\n  \"sim_seconds\": " << facts.sim_seconds << ",\n  \"seed\": " << facts.seed
        << ",\n  \"complete\": " << (facts.complete ? "true" : "false")

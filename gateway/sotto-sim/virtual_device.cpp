@@ -17,6 +17,20 @@ uint8_t device_class_for(SiteKind kind) {
   return kind == SiteKind::kAgri ? 1 : 2;
 }
 
+// Each device's flash: the runtime's STATE sectors (plus the updater's, with OTA), the model
+// slots (with OTA), and with --queue-in-flash a QUEUE region for queue_events events.
+sotto_host_storage_config_t device_storage_config(const Options &options, bool ota) {
+  sotto_host_storage_config_t config{};
+  config.sector_bytes = kSectorBytes;
+  config.state_bytes = ota ? kStateBytesWithOta : kStateBytes;
+  config.slot_bytes = ota ? options.slot_bytes : 0;
+  if (options.queue_in_flash) {
+    config.queue_bytes =
+        SOTTO_FLASH_QUEUE_SECTORS_FOR_EVENTS(options.queue_events, kSectorBytes) * kSectorBytes;
+  }
+  return config;
+}
+
 }  // namespace
 
 VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::string device_id,
@@ -26,15 +40,16 @@ VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::
       site_(site),
       model_(site.kind, model_seed),
       events_target_(options.events_per_device),
+      hold_events_(options.hold_events),
+      queue_in_flash_(options.queue_in_flash),
+      reconnect_(options.reconnect),
+      max_in_flight_(options.max_in_flight),
       queue_events_(options.queue_events),
       health_interval_s_(options.health_interval_s),
-      queue_memory_(SOTTO_QUEUE_BYTES_FOR_EVENTS(options.queue_events)) {
-  sotto_host_storage_config_t storage_config{};
-  storage_config.sector_bytes = kSectorBytes;
-  storage_config.state_bytes = kStateBytes;
+      queue_memory_(options.queue_in_flash ? 0
+                                           : SOTTO_QUEUE_BYTES_FOR_EVENTS(options.queue_events)) {
+  sotto_host_storage_config_t storage_config = device_storage_config(options, fleet_key != nullptr);
   if (fleet_key != nullptr) {
-    storage_config.state_bytes = kStateBytesWithOta;
-    storage_config.slot_bytes = options.slot_bytes;
     const bool fails = std::find(options.fail_self_test.begin(), options.fail_self_test.end(),
                                  device_id_) != options.fail_self_test.end();
     ota_ = std::make_unique<DeviceOta>(*fleet_key, fails, options.arena_bytes);
@@ -53,6 +68,7 @@ VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::
   transport_config.broker_url = options.broker_url.c_str();
   transport_config.client_id = client_id.c_str();
   transport_config.publish_timeout_ms = options.publish_timeout_ms;
+  transport_config.sdk_reconnects = 1;  // the SDK's backoff with jitter decides when
   if (sotto_host_transport_create(&transport_config, &transport_) != SOTTO_OK) {
     sotto_host_storage_destroy(storage_);
     throw std::runtime_error("cannot create an MQTT client for " + options.broker_url);
@@ -96,7 +112,10 @@ void VirtualDevice::boot(sotto_host_clock_t *clock) {
   config.queue_buffer = queue_memory_.data();
   config.queue_buffer_bytes = queue_memory_.size();
   config.queue_max_events = queue_events_;
+  config.queue_in_flash = queue_in_flash_ ? 1 : 0;
   config.max_publishes_per_poll = kPublishesPerPoll;
+  config.max_in_flight = max_in_flight_;
+  config.reconnect = reconnect_;
   sotto_err_t err = sotto_device_init(&device_, &config);
   if (err != SOTTO_OK) {
     throw std::runtime_error("device " + device_id_ + " did not boot: " + sotto_err_name(err));
@@ -118,14 +137,23 @@ void VirtualDevice::emit(const sotto_event_t &event) {
   }
 }
 
-void VirtualDevice::tick(uint64_t sim_now_ms, bool emitting) {
+void VirtualDevice::tick(uint64_t sim_now_ms, bool emitting, bool released) {
   if (!booted_) {
     return;
+  }
+  if (hold_events_ && released && emitting) {
+    while (events_target_ >= 0 && emitted_ < static_cast<uint64_t>(events_target_)) {
+      const uint64_t before = emitted_;
+      emit(model_.heartbeat());
+      if (emitted_ == before) {
+        break;  // the queue refused it (a flash failure): do not spin
+      }
+    }
   }
   while (model_.sim_ms() + SensorModel::kStepMs <= sim_now_ms) {
     decided_.clear();
     model_.step(&decided_);
-    if (!emitting) {
+    if (!emitting || hold_events_) {
       continue;
     }
     for (const sotto_event_t &event : decided_) {
@@ -167,7 +195,7 @@ bool VirtualDevice::drained() const {
   sotto_device_get_stats(&device_, &stats);
   bool target_reached =
       events_target_ < 0 || stats.emitted >= static_cast<uint32_t>(events_target_);
-  return target_reached && stats.health_published > 0 && stats.queued == 0;
+  return target_reached && stats.health_published > 0 && stats.queued == 0 && stats.in_flight == 0;
 }
 
 DeviceReport VirtualDevice::report() const {
@@ -180,6 +208,7 @@ DeviceReport VirtualDevice::report() const {
   sotto_host_transport_stats_t transport = sotto_host_transport_get_stats(transport_);
   report.connects = transport.connects;
   report.connection_losses = transport.connection_losses;
+  report.connect_failures = transport.connect_failures;
   if (ota_) {
     report.ota = ota_->report();
   }

@@ -25,6 +25,7 @@ struct DeviceReport {
   std::array<uint64_t, 5> emitted_by_kind;  // indexed by sotto_event_kind_t
   uint64_t connects;
   uint64_t connection_losses;
+  uint64_t connect_failures;
   OtaReport ota;
 };
 
@@ -45,11 +46,13 @@ class VirtualDevice {
   const char *last_transport_error();
   // Boots the SDK runtime on the shared simulated clock. Throws with the SDK's error name.
   void boot(sotto_host_clock_t *clock);
-  // Advances the sensors to sim_now_ms, emits what the rules decided (while emitting), hands
-  // over incoming messages and polls the runtime once.
-  void tick(uint64_t sim_now_ms, bool emitting);
+  // Advances the sensors to sim_now_ms, emits what the rules decided (while emitting; with
+  // --hold-events nothing until `released`, then all its events at once), hands over incoming
+  // messages and polls the runtime once.
+  void tick(uint64_t sim_now_ms, bool emitting, bool released);
   // Nothing left to do: the event target (if any) is reached, Health went out, queue is empty.
   bool drained() const;
+  uint64_t emitted() const { return emitted_; }
   DeviceReport report() const;
 
  private:
@@ -60,6 +63,10 @@ class VirtualDevice {
   SiteSpec site_;
   SensorModel model_;
   int events_target_;
+  bool hold_events_;
+  bool queue_in_flash_;
+  sotto_reconnect_config_t reconnect_;
+  uint32_t max_in_flight_;
   uint32_t queue_events_;
   uint32_t health_interval_s_;
   std::vector<uint8_t> queue_memory_;

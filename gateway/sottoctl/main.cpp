@@ -1,6 +1,6 @@
 // sottoctl: the operator's CLI. Global options (--gateway, --token-file, --ca-file, --json,
-// --help) may appear anywhere; the first other word names the command. Exit status: 0 ok, 1
-// failed (the gateway said no, or a local step failed), 2 usage error, 3 gateway unreachable.
+// --help, --version) may appear anywhere; the first other word names the command. Exit status: 0
+// ok, 1 failed (the gateway said no, or a local step failed), 2 usage error, 3 gateway unreachable.
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "credentials.h"
+#include "version.h"
 
 namespace {
 
@@ -26,7 +27,8 @@ void print_help(std::ostream &out) {
          "  --token-file FILE  the API token (mode 0600; default $SOTTO_TOKEN)\n"
          "  --ca-file PEM      https: the CA that signed the gateway's certificate (default\n"
          "                     $SOTTO_CA_FILE, else the system's CAs)\n"
-         "  --json             print the gateway's JSON instead of tables\n\n"
+         "  --json             print the gateway's JSON instead of tables\n"
+         "  --version          print the version and exit\n\n"
          "commands:\n";
   for (const Command &command : sotto::gw::ctl::commands())
     out << "  " << command.name << ' ' << command.usage << "\n      " << command.summary << '\n';
@@ -59,6 +61,10 @@ int main(int argc, char **argv) {
     std::string word = argv[i];
     if (word == "--help" || word == "-h" || (word == "help" && words.empty())) {
       print_help(std::cout);
+      return kExitOk;
+    }
+    if (word == "--version") {
+      std::cout << sotto::gw::version_line("sottoctl") << '\n';
       return kExitOk;
     }
     if (word == "--json") {

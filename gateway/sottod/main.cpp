@@ -2,7 +2,7 @@
 // and runs until SIGTERM or SIGINT:
 //   ingest thread   MQTT subscriber -> journal (acknowledged once written) ... mqtt_subscriber.h
 //   writer thread   journal -> store in batches, rollout writes, retention ... ingest_writer.h
-//   event loop      HTTP API on a reader of its own, rollout engine, signals
+//   event loop      HTTP API and web dashboard on a reader of its own, rollout engine, signals
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -15,6 +15,7 @@
 
 #include "api_service.h"
 #include "config.h"
+#include "dashboard_routes.h"
 #include "data_dir_lock.h"
 #include "ingest.h"
 #include "ingest_health.h"
@@ -27,6 +28,7 @@
 #include "registry.h"
 #include "rollout_service.h"
 #include "router.h"
+#include "version.h"
 #include "writer_thread_rollouts.h"
 
 namespace {
@@ -40,12 +42,14 @@ constexpr const char *kUsage = R"(usage: sottod [--config PATH] [overrides]
   --db PATH                   store.path (its directory is the data directory)
   --http-port N               http.port
   --help                      this text
+  --version                   print the version and exit
 )";
 
 struct Arguments {
   std::optional<std::string> config_path, broker, client_id, db;
   std::optional<uint16_t> http_port;
   bool help = false;
+  bool version = false;
 };
 
 Arguments parse_arguments(int argc, char **argv) {
@@ -54,6 +58,10 @@ Arguments parse_arguments(int argc, char **argv) {
     std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") {
       args.help = true;
+      continue;
+    }
+    if (flag == "--version") {
+      args.version = true;
       continue;
     }
     static const char *kValued[] = {"--config", "--broker", "--client-id", "--db", "--http-port"};
@@ -219,6 +227,7 @@ int run(const Arguments &args, Config config) {
   boost::asio::io_context io;
   Router router(*reader, metrics, health,
                 ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
+  add_dashboard_routes(router);
   ApiService http(io, config, *store, router);
   http.start();
   WriterThreadRollouts rollout_writes(ingest_writer);
@@ -285,6 +294,10 @@ int main(int argc, char **argv) {
     args = parse_arguments(argc, argv);
     if (args.help) {
       std::cout << kUsage;
+      return 0;
+    }
+    if (args.version) {
+      std::cout << version_line("sottod") << "\n";
       return 0;
     }
     config = load_with_overrides(args);

@@ -11,11 +11,13 @@
 #include "cli_arguments.h"
 #include "file_bytes.h"
 #include "model_synth.h"
+#include "version.h"
 
 namespace {
 
 constexpr const char *kUsage =
-    "usage: sotto-model-synth --bytes N [--seed S] [--layers L] [--outputs K] -o MODEL.tflite";
+    "usage: sotto-model-synth --bytes N [--seed S] [--layers L] [--outputs K] -o MODEL.tflite\n"
+    "       sotto-model-synth --version";
 
 }  // namespace
 
@@ -25,9 +27,13 @@ int main(int argc, char **argv) {
   try {
     const std::vector<std::string> words(argv + 1, argv + argc);
     const sotto::gw::Arguments arguments(
-        words, {"--bytes", "--seed", "--layers", "--outputs", "-o"}, {"--help", "-h"});
+        words, {"--bytes", "--seed", "--layers", "--outputs", "-o"}, {"--help", "-h", "--version"});
     if (arguments.flag("--help") || arguments.flag("-h")) {
       std::cout << kUsage << "\n";
+      return 0;
+    }
+    if (arguments.flag("--version")) {
+      std::cout << sotto::gw::version_line("sotto-model-synth") << "\n";
       return 0;
     }
     arguments.positionals({});

@@ -137,14 +137,16 @@ class FbNode {
 class TfliteBuilder {
  public:
   TfliteBuilder() { buffers_.push_back(FbNode::table()); }  // buffer 0: empty
+  // Tensors made while false have no name (converters leave some unnamed).
+  bool name_tensors = true;
   // type: 0 FLOAT32, 2 INT32, 9 INT8. Quantized when scale > 0. Constant when data is given.
   int32_t tensor(const std::vector<int32_t> &shape, int8_t type, float scale = 0,
                  int64_t zero_point = 0, const std::vector<uint8_t> &data = {}) {
-    return named_tensor("t" + std::to_string(tensors_.size()), shape, type,
+    return named_tensor(name_tensors ? "t" + std::to_string(tensors_.size()) : "", shape, type,
                         scale > 0 ? std::vector<float>{scale} : std::vector<float>{}, {zero_point},
                         0, data);
   }
-  // A tensor with a name; quantized when `scales` is not empty, per channel along
+  // A tensor with a name (none when empty); quantized when `scales` is not empty, per channel along
   // `quantized_dimension` when it holds more than one scale.
   int32_t named_tensor(const std::string &name, const std::vector<int32_t> &shape, int8_t type,
                        const std::vector<float> &scales, const std::vector<int64_t> &zero_points,
@@ -160,7 +162,7 @@ class TfliteBuilder {
       buffers_.push_back(b);
     }
     t->set(2, buffer);
-    t->set(3, FbNode::string(name));
+    if (!name.empty()) t->set(3, FbNode::string(name));
     if (!scales.empty()) {
       auto q = FbNode::table();
       q->set(2, FbNode::vector(scales));
@@ -177,11 +179,18 @@ class TfliteBuilder {
     std::memcpy(b.data(), v.data(), b.size());
     return b;
   }
+  // custom_code: the operator code's custom code (for builtin 32, CUSTOM).
   void op(int32_t builtin, const std::vector<int32_t> &inputs, int32_t output,
-          const std::shared_ptr<FbNode> &options = nullptr) {
+          const std::shared_ptr<FbNode> &options = nullptr, const std::string &custom_code = "") {
     uint32_t index = 0;
-    while (index < codes_.size() && codes_[index] != builtin) ++index;
-    if (index == codes_.size()) codes_.push_back(builtin);
+    while (index < codes_.size() &&
+           (codes_[index] != builtin || custom_codes_[index] != custom_code)) {
+      ++index;
+    }
+    if (index == codes_.size()) {
+      codes_.push_back(builtin);
+      custom_codes_.push_back(custom_code);
+    }
     auto o = FbNode::table();
     o->set(0, index);
     o->set(1, FbNode::vector(inputs));
@@ -191,10 +200,11 @@ class TfliteBuilder {
   }
   std::vector<uint8_t> finish(int32_t input, int32_t output) {
     std::vector<std::shared_ptr<FbNode>> codes;
-    for (int32_t c : codes_) {
+    for (size_t i = 0; i < codes_.size(); ++i) {
       auto oc = FbNode::table();
-      oc->set(0, static_cast<int8_t>(c < 127 ? c : 127));
-      oc->set(3, c);
+      oc->set(0, static_cast<int8_t>(codes_[i] < 127 ? codes_[i] : 127));
+      if (!custom_codes_[i].empty()) oc->set(1, FbNode::string(custom_codes_[i]));
+      oc->set(3, codes_[i]);
       codes.push_back(oc);
     }
     auto sg = FbNode::table();
@@ -213,6 +223,7 @@ class TfliteBuilder {
  private:
   std::vector<std::shared_ptr<FbNode>> tensors_, ops_, buffers_;
   std::vector<int32_t> codes_;
+  std::vector<std::string> custom_codes_;
 };
 
 }  // namespace sotto::gw::tools

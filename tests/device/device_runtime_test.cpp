@@ -1,5 +1,5 @@
 // The device runtime against the in-memory test port: publish order, resend of Health after a
-// failure, sequence numbers, boot counter persistence, id validation.
+// failure (after the backoff delay), sequence numbers, boot counter persistence, id validation.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -106,12 +106,17 @@ TEST_F(DeviceTest, FailureKeepsTheEventAndHealthGoesFirstAfterReconnect) {
   EXPECT_EQ(ports_.publish_attempts, 3);
   EXPECT_EQ(stats().delivered, 1u);
   EXPECT_EQ(stats().queued, 3u);
+  EXPECT_EQ(stats().publish_failures, 1u);
 
+  EXPECT_EQ(sotto_device_poll(&device_), SOTTO_ERR_TRANSPORT);  // backing off: nothing tried
+  EXPECT_EQ(ports_.publish_attempts, 3);
+  ports_.now_ms += SOTTO_RECONNECT_MIN_DELAY_MS_DEFAULT;        // first retry: within [0, 1 s]
   EXPECT_EQ(sotto_device_poll(&device_), SOTTO_ERR_TRANSPORT);  // still down: Health fails
   EXPECT_EQ(ports_.publish_attempts, 4);
 
   ports_.link_up = true;
   ports_.fail_after_publishes = -1;
+  ports_.now_ms += uint64_t{2} * SOTTO_RECONNECT_MIN_DELAY_MS_DEFAULT;  // 2nd retry: in [0, 2 s]
   ASSERT_EQ(sotto_device_poll(&device_), SOTTO_OK);
   ASSERT_EQ(ports_.published.size(), 6u);
   EXPECT_EQ(ports_.published[2].topic, kHealthTopic);
@@ -122,6 +127,7 @@ TEST_F(DeviceTest, FailureKeepsTheEventAndHealthGoesFirstAfterReconnect) {
   }
   EXPECT_EQ(stats().delivered, 4u);
   EXPECT_EQ(stats().health_published, 2u);
+  EXPECT_EQ(stats().publish_failures, 2u);
 }
 
 TEST_F(DeviceTest, NothingButHealthIsTriedWhileHealthFails) {
@@ -158,6 +164,7 @@ TEST_F(DeviceTest, OverflowDropsOldestAndHealthReportsTheDrops) {
   EXPECT_EQ(stats().queued, 4u);
 
   ports_.link_up = true;
+  ports_.now_ms += SOTTO_RECONNECT_MIN_DELAY_MS_DEFAULT;  // past the first retry's delay
   ASSERT_EQ(sotto_device_poll(&device_), SOTTO_OK);
   ASSERT_EQ(ports_.published.size(), 5u);
   sotto_health_t health = decode_health(ports_.published[0]);

@@ -1,6 +1,7 @@
 // The host MQTT transport against a real mosquitto on a random loopback port: acknowledged
 // publishes, delivery to a subscriber through sotto_device_on_message, outage and recovery with
-// Health first, and a clear error for an unreachable broker.
+// Health first (Paho reconnecting, or the SDK with its backoff), and a clear error for an
+// unreachable broker.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -75,10 +76,11 @@ class TestBroker {
   std::unique_ptr<sotto::test::Process> process_;
 };
 
-// A device on the host port: manual clock, RAM flash, one MQTT connection.
+// A device on the host port: manual clock, RAM flash, one MQTT connection (Paho reconnecting
+// on its own, or with sdk_reconnects the SDK).
 class HostDevice {
  public:
-  HostDevice(const std::string &url, const char *device_id)
+  HostDevice(const std::string &url, const char *device_id, bool sdk_reconnects = false)
       : clock_(sotto_host_clock_create_manual(0)), queue_(SOTTO_QUEUE_BYTES_FOR_EVENTS(64)) {
     sotto_host_storage_config_t storage_config{};
     storage_config.sector_bytes = 256;
@@ -89,6 +91,7 @@ class HostDevice {
     transport_config.broker_url = url.c_str();
     transport_config.client_id = client_id.c_str();
     transport_config.publish_timeout_ms = 10000;
+    transport_config.sdk_reconnects = sdk_reconnects ? 1 : 0;
     EXPECT_EQ(sotto_host_transport_create(&transport_config, &transport_), SOTTO_OK);
     sotto_device_config_t config{};
     config.device_id = device_id;
@@ -98,6 +101,8 @@ class HostDevice {
     config.ports.transport = sotto_host_transport_port(transport_);
     config.queue_buffer = queue_.data();
     config.queue_buffer_bytes = queue_.size();
+    // Exact delays for the link control test: 1 s, 2 s, 4 s, ...
+    config.reconnect = {1000, 8000, SOTTO_JITTER_NONE};
     EXPECT_EQ(sotto_device_init(&device_, &config), SOTTO_OK);
   }
   ~HostDevice() {
@@ -117,6 +122,16 @@ class HostDevice {
     sotto_device_get_stats(&device_, &out);
     return out;
   }
+  // Polls until nothing is queued or in flight: publishes are pipelined (a poll starts them,
+  // later polls collect their acknowledgements).
+  bool drain() {
+    return wait_until([&] {
+      return sotto_device_poll(&device_) == SOTTO_OK && stats().queued == 0 &&
+             stats().in_flight == 0;
+    });
+  }
+  // Moves the device's clock past any backoff delay up to max_ms.
+  void wait_out_backoff(uint64_t max_ms) { sotto_host_clock_advance_ms(clock_, max_ms); }
 
   sotto_host_clock_t *clock_;
   sotto_host_storage_t *storage_ = nullptr;
@@ -158,7 +173,7 @@ TEST(HostTransport, PublishesAreAcknowledgedAndReachASubscriber) {
   for (uint8_t i = 0; i < 5; ++i) {
     ASSERT_EQ(sender.emit(i), SOTTO_OK);
   }
-  ASSERT_EQ(sotto_device_poll(&sender.device_), SOTTO_OK);
+  ASSERT_TRUE(sender.drain());
   EXPECT_EQ(sender.stats().delivered, 5u);
   EXPECT_EQ(sender.stats().queued, 0u);
   EXPECT_EQ(sotto_host_transport_get_stats(sender.transport_).publish_acked, 6u);
@@ -193,7 +208,7 @@ TEST(HostTransport, OutageFailsPublishesAndRecoveryStartsWithHealth) {
   // The listener watches the sender's topics; its runtime rejects them as foreign
   // (INVALID_ARGUMENT), which still shows each arrival and its order.
   ASSERT_EQ(port.subscribe(port.ctx, "sotto/v1/site-a/sender/#"), SOTTO_OK);
-  ASSERT_EQ(sotto_device_poll(&sender.device_), SOTTO_OK);  // boot Health
+  ASSERT_TRUE(sender.drain());  // boot Health
 
   broker.stop();
   ASSERT_TRUE(wait_until([&] { return !sotto_host_transport_is_connected(sender.transport_); }));
@@ -219,7 +234,8 @@ TEST(HostTransport, OutageFailsPublishesAndRecoveryStartsWithHealth) {
     return !received.topics.empty();
   }));
   received = Received{};
-  ASSERT_EQ(sotto_device_poll(&sender.device_), SOTTO_OK);
+  sender.wait_out_backoff(SOTTO_RECONNECT_MIN_DELAY_MS_DEFAULT);
+  ASSERT_TRUE(sender.drain());
   EXPECT_EQ(sender.stats().delivered, 3u);
   EXPECT_EQ(sender.stats().health_published, 2u);
 
@@ -266,11 +282,57 @@ TEST(HostTransport, ConnectsWhenTheBrokerAppearsLater) {
   EXPECT_EQ(sotto_device_poll(&device.device_), SOTTO_ERR_TRANSPORT);
 
   broker.start();
-  // Publishing (the device's poll) retries the connection every retry interval.
-  ASSERT_TRUE(wait_until([&] { return sotto_device_poll(&device.device_) == SOTTO_OK; }));
+  // Publishing (the device's poll, each backoff delay) retries the connection every retry
+  // interval.
+  ASSERT_TRUE(wait_until([&] {
+    device.wait_out_backoff(SOTTO_RECONNECT_MAX_DELAY_MS_DEFAULT);
+    sotto_device_poll(&device.device_);
+    return device.stats().delivered == 1u;
+  }));
   EXPECT_EQ(device.stats().delivered, 1u);
   EXPECT_EQ(device.stats().health_published, 1u);
   EXPECT_EQ(sotto_host_transport_get_stats(device.transport_).connects, 1u);
+}
+
+// With sdk_reconnects the SDK, not Paho, decides when to reconnect: after the broker goes away
+// the device tries again 1 s after noticing, then 2 s after that failed attempt, and so on
+// (no jitter here, for exact counts), and the new link starts with Health.
+TEST(HostTransport, SdkReconnectsWithBackoffAfterTheBrokerReturns) {
+  TestBroker broker;
+  broker.start();
+  HostDevice device(broker.url(), "backoff", true);
+  ASSERT_TRUE(device.drain()) << sotto_host_transport_last_error(device.transport_) << "\n"
+                              << broker.log();
+  EXPECT_EQ(device.stats().connect_attempts, 1u);
+  EXPECT_EQ(device.stats().health_published, 1u);
+
+  broker.stop();
+  ASSERT_TRUE(wait_until([&] { return !sotto_host_transport_is_connected(device.transport_); }));
+  ASSERT_EQ(device.emit(7), SOTTO_OK);
+  EXPECT_EQ(sotto_device_poll(&device.device_), SOTTO_ERR_TRANSPORT);  // notices the loss
+  device.wait_out_backoff(999);
+  EXPECT_EQ(sotto_device_poll(&device.device_), SOTTO_ERR_TRANSPORT);
+  EXPECT_EQ(device.stats().connect_attempts, 1u);  // not yet
+  device.wait_out_backoff(1);
+  EXPECT_EQ(sotto_device_poll(&device.device_), SOTTO_ERR_TRANSPORT);
+  EXPECT_EQ(device.stats().connect_attempts, 2u);  // 1 s after the loss, refused
+  ASSERT_TRUE(wait_until(
+      [&] { return sotto_host_transport_get_stats(device.transport_).connect_failures == 1; }));
+  EXPECT_EQ(sotto_device_poll(&device.device_), SOTTO_ERR_TRANSPORT);  // notices: retry in 2 s
+  device.wait_out_backoff(1999);
+  EXPECT_EQ(sotto_device_poll(&device.device_), SOTTO_ERR_TRANSPORT);
+  EXPECT_EQ(device.stats().connect_attempts, 2u);  // the second delay is 2 s
+
+  broker.start();
+  device.wait_out_backoff(1);
+  ASSERT_TRUE(device.drain()) << sotto_host_transport_last_error(device.transport_);
+  EXPECT_EQ(device.stats().connect_attempts, 3u);
+  EXPECT_EQ(device.stats().delivered, 1u);
+  EXPECT_EQ(device.stats().health_published, 2u);
+  sotto_host_transport_stats_t transport = sotto_host_transport_get_stats(device.transport_);
+  EXPECT_EQ(transport.connects, 2u);
+  EXPECT_EQ(transport.connect_attempts, 3u);
+  EXPECT_EQ(transport.connection_losses, 1u);
 }
 
 TEST(HostTransport, MalformedConfigIsRejected) {

@@ -239,6 +239,24 @@ TEST(SimOptions, ParsesTheDocumentedFlags) {
   EXPECT_TRUE(options.quiet);
 }
 
+TEST(SimOptions, ParsesTheStormFlags) {
+  std::vector<std::string> args = {
+      "--events-per-device", "64",   "--hold-events",      "--queue-in-flash",
+      "--reconnect-jitter",  "none", "--reconnect-min-ms", "250",
+      "--reconnect-max-ms",  "8000", "--max-in-flight",    "8"};
+  std::vector<char *> argv = {const_cast<char *>("sotto-sim")};
+  for (auto &arg : args) {
+    argv.push_back(arg.data());
+  }
+  Options options = parse_options(static_cast<int>(argv.size()), argv.data());
+  EXPECT_TRUE(options.hold_events);
+  EXPECT_TRUE(options.queue_in_flash);
+  EXPECT_EQ(options.reconnect.jitter, SOTTO_JITTER_NONE);
+  EXPECT_EQ(options.reconnect.min_delay_ms, 250u);
+  EXPECT_EQ(options.reconnect.max_delay_ms, 8000u);
+  EXPECT_EQ(options.max_in_flight, 8u);
+}
+
 TEST(SimOptions, ErrorsNameTheFlagAndTheExpectedForm) {
   EXPECT_EQ(parse_error({"--devices", "0"}),
             "--devices: expected an integer in 1..100000, got '0'");
@@ -250,6 +268,12 @@ TEST(SimOptions, ErrorsNameTheFlagAndTheExpectedForm) {
             "--broker: expected tcp://HOST:PORT, got 'localhost'");
   EXPECT_EQ(parse_error({"--duration"}), "--duration: missing value");
   EXPECT_EQ(parse_error({"--frobnicate", "1"}), "unknown flag '--frobnicate'");
+  EXPECT_EQ(parse_error({"--hold-events"}),
+            "--hold-events: needs --events-per-device (the events to hold)");
+  EXPECT_EQ(parse_error({"--reconnect-jitter", "half"}),
+            "--reconnect-jitter: expected full or none, got 'half'");
+  EXPECT_EQ(parse_error({"--max-in-flight", "17"}),
+            "--max-in-flight: expected an integer in 1..16, got '17'");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The in-memory test port (see test_ports.h).
 #include "test_ports.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <gtest/gtest.h>
@@ -79,7 +80,73 @@ sotto_err_t publish(void *ctx, const char *topic, const uint8_t *payload, size_t
   return SOTTO_OK;
 }
 
+sotto_err_t connect(void *ctx) {
+  TestPorts *ports = self(ctx);
+  ports->connect_times_ms.push_back(ports->now_ms);
+  if (ports->connect_refused) {
+    return SOTTO_ERR_TRANSPORT;
+  }
+  ports->link_up = true;
+  return SOTTO_OK;
+}
+
+sotto_link_state_t link_state(void *ctx) {
+  return self(ctx)->link_up ? SOTTO_LINK_UP : SOTTO_LINK_DOWN;
+}
+
+sotto_err_t publish_begin(void *ctx, const char *topic, const uint8_t *payload, size_t len,
+                          uint32_t *out_ticket) {
+  TestPorts *ports = self(ctx);
+  ports->publish_attempts += 1;
+  if (!ports->link_up) {
+    return SOTTO_ERR_TRANSPORT;
+  }
+  ports->in_flight.push_back({topic, std::vector<uint8_t>(payload, payload + len)});
+  ports->most_in_flight = std::max(ports->most_in_flight, ports->in_flight.size());
+  *out_ticket = ++ports->next_ticket_;
+  ports->tickets_.push_back({*out_ticket, 0});
+  return SOTTO_OK;
+}
+
+sotto_err_t publish_result(void *ctx, uint32_t ticket) {
+  TestPorts *ports = self(ctx);
+  for (auto it = ports->tickets_.begin(); it != ports->tickets_.end(); ++it) {
+    if (it->id == ticket) {
+      const int state = it->state;
+      if (state == 0) {
+        return SOTTO_ERR_PENDING;
+      }
+      ports->tickets_.erase(it);
+      return state == 1 ? SOTTO_OK : SOTTO_ERR_TRANSPORT;
+    }
+  }
+  return SOTTO_ERR_TRANSPORT;
+}
+
 }  // namespace
+
+void TestPorts::acknowledge(size_t count) {
+  size_t done = 0;
+  for (Ticket &ticket : tickets_) {
+    if (done == count || in_flight.empty()) {
+      break;
+    }
+    if (ticket.state == 0) {
+      ticket.state = 1;
+      published.push_back(in_flight.front());
+      in_flight.erase(in_flight.begin());
+      done += 1;
+    }
+  }
+}
+
+void TestPorts::fail_in_flight() {
+  for (Ticket &ticket : tickets_) {
+    ticket.state = ticket.state == 0 ? 2 : ticket.state;
+  }
+  in_flight.clear();
+  link_up = false;
+}
 
 TestPorts::TestPorts(uint32_t sector, uint32_t state_sectors)
     : state(static_cast<size_t>(sector) * state_sectors, 0xff), sector_bytes(sector) {}
@@ -88,7 +155,19 @@ sotto_ports_t TestPorts::ports() {
   sotto_ports_t ports{};
   ports.clock = {this, sotto::test::now_ms};
   ports.storage = {this, region_bytes, sotto::test::sector_bytes, read, write, erase, nullptr};
-  ports.transport = {this, publish, nullptr};
+  if (has_storage_) {
+    ports.storage = storage_;
+  }
+  ports.transport.ctx = this;
+  ports.transport.publish = publish;
+  if (link_control) {
+    ports.transport.connect = connect;
+    ports.transport.link_state = link_state;
+  }
+  if (pipelined) {
+    ports.transport.publish_begin = publish_begin;
+    ports.transport.publish_result = publish_result;
+  }
   if (has_random_) {
     ports.random = {this, [](void *ctx) { return self(ctx)->random_value_; }};
   }

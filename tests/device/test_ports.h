@@ -1,5 +1,7 @@
-// An in-memory port for device runtime tests: a manual clock, NOR-like STATE storage, a
-// transport that records what it published and fails on demand, and an optional fixed random.
+// An in-memory port for device runtime tests: a manual clock, NOR-like STATE storage (or any
+// storage port, e.g. the host NOR model with a QUEUE region), a transport that records what it
+// published and fails on demand, optionally with link control and pipelined publishes, and an
+// optional fixed random.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,26 @@ class TestPorts {
   std::vector<Published> published;  // acknowledged messages, in order
   int publish_attempts = 0;
 
+  // Link control (connect/link_state): link_up is the link; connect records the time and
+  // brings the link up unless connect_refused (then it fails at once).
+  bool link_control = false;
+  bool connect_refused = false;
+  std::vector<uint64_t> connect_times_ms;
+
+  // Pipelining (publish_begin/publish_result): begun messages wait in in_flight until the test
+  // acknowledges or fails them, oldest first.
+  bool pipelined = false;
+  std::vector<Published> in_flight;
+  size_t most_in_flight = 0;
+  void acknowledge(size_t count);  // the oldest `count` in flight reach `published`
+  void fail_in_flight();           // every message in flight fails; the link drops
+
+  // Storage other than the built-in STATE-only one (it must outlive the device).
+  void use_storage(const sotto_storage_port_t &storage) {
+    storage_ = storage;
+    has_storage_ = true;
+  }
+
   uint64_t now_ms = 0;
   std::vector<uint8_t> state;  // the STATE region
   uint32_t sector_bytes;
@@ -39,9 +61,19 @@ class TestPorts {
     has_random_ = true;
   }
 
+  // Pipelining bookkeeping, private to test_ports.cpp.
+  struct Ticket {
+    uint32_t id;
+    int state;  // 0 waiting, 1 acknowledged, 2 failed
+  };
+  std::vector<Ticket> tickets_;
+  uint32_t next_ticket_ = 0;
+
  private:
   uint32_t random_value_ = 0;
   bool has_random_ = false;
+  sotto_storage_port_t storage_{};
+  bool has_storage_ = false;
 };
 
 // Decodes helpers for assertions.

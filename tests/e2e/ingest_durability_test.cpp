@@ -270,6 +270,9 @@ TEST_F(HeldLock, HeldWriteLockStallsTheStoreThenPausesIngestAndNothingIsLost) {
   CountedDevice device(broker_->url(), "lock-1");
   sqlite3 *operator_session = nullptr;
   ASSERT_EQ(sqlite3_open(gateway_->db_path().c_str(), &operator_session), SQLITE_OK);
+  // sottod's writer may be committing (the device's connect Health) at this moment: wait for
+  // its lock as an operator's sqlite3 with .timeout would, rather than fail on SQLITE_BUSY.
+  ASSERT_EQ(sqlite3_busy_timeout(operator_session, 30000), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(operator_session, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
             SQLITE_OK);
   device.publish_events(3000);  // about 150 KB of journal: over the limit

@@ -26,6 +26,15 @@ TEST(CliArguments, SplitsPositionalsValuesAndFlagsInAnyOrder) {
   EXPECT_FALSE(arguments.value("--missing").has_value());
 }
 
+TEST(CliArguments, RepeatedOptionKeepsEveryValueInOrder) {
+  Arguments arguments({"m.smdl", "--input", "a.bin", "--input=b.bin", "--output", "o.bin"},
+                      {"--input", "--output"});
+  EXPECT_EQ(arguments.values("--input"), (std::vector<std::string>{"a.bin", "b.bin"}));
+  EXPECT_EQ(arguments.value("--input"), "b.bin");
+  EXPECT_EQ(arguments.values("--output"), std::vector<std::string>{"o.bin"});
+  EXPECT_TRUE(arguments.values("--missing").empty());
+}
+
 TEST(CliArguments, ShortOptionsTakeValuesWhileNegativeNumbersAndDashStayPositional) {
   Arguments arguments({"model.tflite", "-o", "model.smdl", "-5", "-"}, {"-o"});
   EXPECT_EQ(arguments.value("-o"), "model.smdl");

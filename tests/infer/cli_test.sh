@@ -1,6 +1,7 @@
 #!/bin/sh
-# sottoctl model import/inspect/run on the KWS model: the output file must equal TFLM's golden
-# output byte for byte, inspect must state the planned arena, and errors must be named.
+# sottoctl model import/inspect/run on the KWS model and on TFLM's two-input simple_add_model:
+# the output files must equal TFLM's golden outputs byte for byte, inspect must state the planned
+# arena and the inputs, and errors must be named.
 # Usage: cli_test.sh SOTTOCTL SHARED_DIR WORK_DIR
 set -eu
 sottoctl=$1
@@ -19,12 +20,26 @@ for n in 0 10; do
   "$sottoctl" model run "$work/kws.smdl" --input "$golden/input_$n.bin" --output "$work/out_$n.bin"
   cmp "$work/out_$n.bin" "$golden/output_$n.bin"
 done
+# Two inputs: --input once per input, in the model's order; one --input is refused by count.
+add=$shared/conformance/tflm-examples/simple_add_model
+"$sottoctl" model import "$shared/models/tflm-examples/ops/simple_add_model.tflite" \
+  -o "$work/add.smdl" > "$work/import.txt"
+"$sottoctl" model inspect "$work/add.smdl" > "$work/inspect.txt"
+grep -q "^input 1: 1x128x128x1 " "$work/inspect.txt"
+"$sottoctl" model run "$work/add.smdl" --input "$add/input_1_0.bin" --input "$add/input_1_1.bin" \
+  --output "$work/add_1.bin"
+cmp "$work/add_1.bin" "$add/output_1.bin"
+if "$sottoctl" model run "$work/add.smdl" --input "$add/input_1_0.bin" --output "$work/x" \
+  2> "$work/err.txt"; then
+  exit 1
+fi
+grep -q "the model has 2 input(s) and 1 output(s): give --input once per input" "$work/err.txt"
 # A wrong-sized input and an unsupported target fail with a message and a non-zero status.
 if "$sottoctl" model run "$work/kws.smdl" --input "$golden/output_0.bin" --output "$work/x" \
   2> "$work/err.txt"; then
   exit 1
 fi
-grep -q "input is 12 bytes; the model takes 490" "$work/err.txt"
+grep -q "output_0.bin is 12 bytes; input 0 of the model takes 490" "$work/err.txt"
 if "$sottoctl" model import "$shared/models/mlperf-tiny/kws_ref_model.tflite" -o "$work/x" \
   --target m7 2> "$work/err.txt"; then
   exit 1

@@ -1,18 +1,29 @@
-// Conformance: the four MLPerf Tiny models, imported by our compiler and run by our runtime,
-// must match TFLM's golden data byte for byte - every case, every operator's output.
+// Conformance: models imported by our compiler and run by our runtime must match TensorFlow Lite
+// Micro's golden data byte for byte - every listed case's outputs and every operator's output in
+// the layer cases. The MLPerf Tiny models (../shared/conformance/tflm-golden) and TFLM's own
+// example models (../shared/conformance/tflm-examples); missing data fails the test.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "conformance_models.h"
 #include "importer.h"
 #include "model_fixture.h"
 #include "sotto/model.h"
 
+namespace sotto_test {
+// Test names and failure messages show the model's name, not its bytes.
+void PrintTo(const ConformanceModel &m, std::ostream *os) {
+  *os << m.name;
+}
+}  // namespace sotto_test
+
 namespace fs = std::filesystem;
 using namespace sotto::gw::model;
 using sotto_test::AlignedBlob;
+using sotto_test::ConformanceModel;
 using sotto_test::read_file;
 
 namespace {
@@ -27,14 +38,15 @@ struct LayerCheck {
   std::string first_error;
 };
 
+// Compares one case's output of operator `op` with layers/caseN_opKK.bin.
 void on_op(void *ctx, uint32_t op, const sotto_tensor_t *out) {
   LayerCheck *c = static_cast<LayerCheck *>(ctx);
   char name[64];
   snprintf(name, sizeof name, "case%d_op%02u.bin", c->case_index, op);
   const std::vector<uint8_t> golden = read_file(c->layers / name);
   ++c->checked;
-  const std::vector<uint8_t> got(reinterpret_cast<const uint8_t *>(out->data),
-                                 reinterpret_cast<const uint8_t *>(out->data) + out->bytes);
+  const std::vector<uint8_t> got(static_cast<const uint8_t *>(out->data),
+                                 static_cast<const uint8_t *>(out->data) + out->bytes);
   if (got != golden) {
     size_t diffs = 0, first = 0;
     for (size_t i = 0; i < std::min(got.size(), golden.size()); ++i) {
@@ -49,75 +61,85 @@ void on_op(void *ctx, uint32_t op, const sotto_tensor_t *out) {
   }
 }
 
-struct ModelCase {
-  const char *name;
-  const char *file;
-  uint32_t op_count;
-  uint32_t case_count;
-  // A Cortex-M4 blob (its own weight layouts) runs here through the reference kernels too.
-  Target target = Target::kGeneric;
-};
+std::vector<uint8_t> bytes_of(const sotto_tensor_t &t) {
+  return std::vector<uint8_t>(static_cast<const uint8_t *>(t.data),
+                              static_cast<const uint8_t *>(t.data) + t.bytes);
+}
 
 struct ModelName {
-  std::string operator()(const ::testing::TestParamInfo<ModelCase> &p) const {
-    return std::string(p.param.name) + (p.param.target == Target::kCortexM4 ? "_cortex_m4" : "");
+  std::string operator()(const ::testing::TestParamInfo<ConformanceModel> &p) const {
+    return std::string(p.param.name) + (p.param.cortex_m4_blob ? "_cortex_m4" : "");
   }
 };
 
-class Conformance : public ::testing::TestWithParam<ModelCase> {};
+class Conformance : public ::testing::TestWithParam<ConformanceModel> {};
 
 TEST_P(Conformance, EveryCaseEveryLayerBitExact) {
-  const ModelCase &mc = GetParam();
-  const fs::path golden = kShared / "conformance/tflm-golden" / mc.name;
-  if (!fs::exists(golden / "manifest.json") ||
-      !fs::exists(kShared / "models/mlperf-tiny" / mc.file)) {
-    GTEST_SKIP() << "shared conformance data not found under " << kShared
-                 << " (configure with -DSOTTO_SHARED_DIR=...)";
-  }
-  const std::vector<uint8_t> tflite = read_file(kShared / "models/mlperf-tiny" / mc.file);
+  const ConformanceModel &mc = GetParam();
+  const fs::path golden = kShared / "conformance" / mc.golden_dir;
+  const fs::path model_file = kShared / "models" / mc.model_file;
+  ASSERT_TRUE(fs::exists(golden)) << golden << " is missing (-DSOTTO_SHARED_DIR=...)";
+  ASSERT_TRUE(fs::exists(model_file)) << model_file << " is missing";
   ImportSummary summary;
-  AlignedBlob blob(import_tflite(tflite, mc.target, &summary));
+  // A Cortex-M4 blob (its own weight layouts) runs here through the reference kernels too.
+  AlignedBlob blob(import_tflite(read_file(model_file.string()),
+                                 mc.cortex_m4_blob ? Target::kCortexM4 : Target::kGeneric,
+                                 &summary));
   sotto_model_t model;
   ASSERT_EQ(SOTTO_OK, sotto_model_open(&model, blob.data(), blob.bytes));
   ASSERT_EQ(mc.op_count, sotto_model_op_count(&model));
   std::vector<uint32_t> arena((sotto_model_arena_bytes(&model) + 3) / 4);
   ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), arena.size() * 4));
-  uint32_t cases = 0;
-  for (int n = 0; n <= 10; ++n) {
-    const fs::path in_path = golden / ("input_" + std::to_string(n) + ".bin");
-    if (!fs::exists(in_path)) continue;
-    ++cases;
-    const std::vector<uint8_t> input = read_file(in_path);
-    sotto_tensor_t in;
-    ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, &in));
-    ASSERT_EQ(input.size(), in.bytes);
-    memcpy(in.data, input.data(), input.size());
+  const uint32_t inputs = sotto_model_input_count(&model);
+  ASSERT_EQ(1u, sotto_model_output_count(&model));
+  for (int n : mc.cases) {
+    const bool layers = mc.has_layers(n);
+    SCOPED_TRACE(std::string(mc.name) + " case " + std::to_string(n));
+    for (uint32_t k = 0; k < inputs; ++k) {
+      const std::string file =
+          inputs == 1 ? "input_" + std::to_string(n) + ".bin"
+                      : "input_" + std::to_string(n) + "_" + std::to_string(k) + ".bin";
+      const std::vector<uint8_t> input = read_file(golden / file);
+      sotto_tensor_t in;
+      ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, k, &in));
+      ASSERT_EQ(input.size(), in.bytes) << file;
+      memcpy(in.data, input.data(), input.size());
+    }
     LayerCheck check;
     check.layers = golden / "layers";
     check.case_index = n;
-    ASSERT_EQ(SOTTO_OK, sotto_invoke_observed(&model, on_op, &check));
-    EXPECT_EQ(mc.op_count, check.checked);
-    EXPECT_EQ(0u, check.mismatched) << mc.name << " case " << n << ": " << check.first_error;
+    ASSERT_EQ(SOTTO_OK, sotto_invoke_observed(&model, layers ? on_op : nullptr, &check));
+    EXPECT_EQ(layers ? mc.op_count : 0u, check.checked);
+    EXPECT_EQ(0u, check.mismatched) << check.first_error;
     sotto_tensor_t out;
-    ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, &out));
+    ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, 0, &out));
+    // The final output: output_N.bin, or (where the data has no such file) the last operator's
+    // layer file, which holds the graph output.
+    const fs::path output_file = golden / ("output_" + std::to_string(n) + ".bin");
+    char last_layer[64];
+    snprintf(last_layer, sizeof last_layer, "case%d_op%02u.bin", n, mc.op_count - 1);
+    ASSERT_TRUE(fs::exists(output_file) || layers)
+        << output_file << " is missing and case " << n << " has no layer files";
     const std::vector<uint8_t> expected =
-        read_file(golden / ("output_" + std::to_string(n) + ".bin"));
-    EXPECT_EQ(expected, std::vector<uint8_t>(reinterpret_cast<uint8_t *>(out.data),
-                                             reinterpret_cast<uint8_t *>(out.data) + out.bytes))
-        << mc.name << " case " << n << " final output";
+        read_file(fs::exists(output_file) ? output_file : golden / "layers" / last_layer);
+    EXPECT_EQ(expected, bytes_of(out)) << "final output";
   }
-  EXPECT_EQ(mc.case_count, cases);
   std::printf("%s: %u ops, arena %u bytes, weights %u bytes, blob %u bytes\n", mc.name,
               summary.op_count, summary.arena_bytes, summary.weight_bytes, summary.blob_bytes);
 }
 
-INSTANTIATE_TEST_SUITE_P(MlperfTiny, Conformance,
-                         ::testing::Values(ModelCase{"kws", "kws_ref_model.tflite", 13, 7},
-                                           ModelCase{"vww", "vww_96_int8.tflite", 31, 6},
-                                           ModelCase{"ic", "pretrainedResnet_quant.tflite", 16, 6},
-                                           ModelCase{"ad", "ad01_int8.tflite", 10, 6},
-                                           ModelCase{"ad", "ad01_int8.tflite", 10, 6,
-                                                     Target::kCortexM4}),
+// The models of conformance_models.cmake whose golden data lies under `folder`.
+std::vector<ConformanceModel> models_in(const std::string &folder) {
+  std::vector<ConformanceModel> models;
+  for (const ConformanceModel &m : sotto_test::kConformanceModels) {
+    if (std::string(m.golden_dir).rfind(folder + "/", 0) == 0) models.push_back(m);
+  }
+  return models;
+}
+
+INSTANTIATE_TEST_SUITE_P(MlperfTiny, Conformance, ::testing::ValuesIn(models_in("tflm-golden")),
+                         ModelName());
+INSTANTIATE_TEST_SUITE_P(TflmExamples, Conformance, ::testing::ValuesIn(models_in("tflm-examples")),
                          ModelName());
 
 }  // namespace

@@ -22,9 +22,11 @@ void run(const uint8_t *blob, size_t bytes) {
   if (arena_bytes > (1u << 22)) return;  // valid but too big to run in the fuzzer
   std::vector<uint32_t> arena(arena_bytes / 4 + 1);
   if (sotto_model_attach_arena(&model, arena.data(), arena_bytes) != SOTTO_OK) __builtin_trap();
-  sotto_tensor_t in;
-  if (sotto_model_input(&model, &in) != SOTTO_OK) __builtin_trap();
-  memset(in.data, 0x5A, in.bytes);
+  for (uint32_t k = 0; k < sotto_model_input_count(&model); ++k) {
+    sotto_tensor_t in;
+    if (sotto_model_input(&model, k, &in) != SOTTO_OK) __builtin_trap();
+    memset(in.data, 0x5A, in.bytes);
+  }
   sotto_invoke(&model);
 }
 

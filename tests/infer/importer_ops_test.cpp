@@ -65,10 +65,11 @@ TEST(ImporterOps, LowersEdgeAndShapeOpsWithTfliteParameters) {
   EXPECT_EQ(8u, ops[2].weights_bytes);                         // two listed inputs
   EXPECT_EQ(1 << 30, ops[3].params[SOTTO_P_MUL_OUTPUT_MULT]);  // 0.5 * 0.5 / 1 = 2^30 * 2^-1
   EXPECT_EQ(-1, ops[3].params[SOTTO_P_MUL_OUTPUT_SHIFT]);
-  EXPECT_EQ(0, ops[4].params[SOTTO_P_MEAN_SAME_QUANTIZATION]);
-  float mean_scale;
-  std::memcpy(&mean_scale, &ops[4].params[SOTTO_P_MEAN_SCALE_BITS], 4);
-  EXPECT_EQ(2.0f, mean_scale);
+  // MEAN 1.0 -> 0.5 over 3 x 2: 2.0 is (2^30, shift 2); 1/6 folded as TFLM does: shifted left by
+  // floor(log2 6) = 2 and divided by 6.
+  EXPECT_EQ(715827882, ops[4].params[SOTTO_P_MEAN_MULT]);  // 2^32 / 6, truncated
+  EXPECT_EQ(0, ops[4].params[SOTTO_P_MEAN_SHIFT]);
+  EXPECT_EQ(0, ops[4].params[SOTTO_P_MEAN_INPUT_ZERO_POINT]);
   // 0.5 * 2^27 = 2^26: frexp gives 0.5 and 27; radius floor(15 * 2^27 / 2^27).
   EXPECT_EQ(1 << 30, ops[5].params[SOTTO_P_LOGISTIC_INPUT_MULT]);
   EXPECT_EQ(27, ops[5].params[SOTTO_P_LOGISTIC_INPUT_LEFT_SHIFT]);
@@ -83,20 +84,21 @@ TEST(ImporterOps, RunsFloatInToFloatOutThroughEveryEdgeOp) {
   std::vector<uint32_t> arena(sotto_model_arena_bytes(&model) / 4 + 1);
   ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), arena.size() * 4));
   sotto_tensor_t in, out;
-  ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, &in));
+  ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
   ASSERT_EQ(SOTTO_TENSOR_FLOAT32, in.type);
   ASSERT_EQ(32u, in.bytes);
   const float x[8] = {1.0f, -1.0f, 0.25f, 2.0f, -0.75f, 3.0f, 0.0f, 1.5f};
   std::memcpy(in.data, x, sizeof x);
   ASSERT_EQ(SOTTO_OK, sotto_invoke(&model));
-  ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, &out));
+  ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, 0, &out));
   ASSERT_EQ(SOTTO_TENSOR_FLOAT32, out.type);
   ASSERT_EQ(16u, out.bytes);
   float y[4];
   std::memcpy(y, out.data, sizeof y);
   // q = [2 -2 1 4 -2 6 0 3]; squares * 0.25 with TFLite's double rounding per channel pair
-  // give sums 3 and 17 over 6 pixels; mean 0.5 -> 2, 2.83 -> 7 (scale 2, zp 1); sigmoid(0.5)
-  // and sigmoid(3.0) in 1/256 steps: 159 and 244.
+  // give sums 3 and 17 over 6 pixels; MEAN: 3 * 2^32/6 / 2^31 = 0.99 -> 1 and 17 -> 5.67 -> 6,
+  // + zero point 1: 2 and 7 (0.5 and 3.0); sigmoid(0.5) and sigmoid(3.0) in 1/256 steps: 159
+  // and 244.
   EXPECT_EQ((std::vector<float>{159 / 256.0f, 244 / 256.0f, 159 / 256.0f, 244 / 256.0f}),
             std::vector<float>(y, y + 4));
 }
@@ -146,10 +148,7 @@ TEST(ImporterOps, FloatInputIntoASecondOperandIsNamed) {
   b.op(114, {in}, q);
   b.op(0, {q, in}, out);
   const std::string err = import_error(b.finish(in, out));
-  EXPECT_EQ(
-      "operator 1 (ADD): input tensor 't0' has type FLOAT32; supported: INT8 activations "
-      "(FLOAT32 only into QUANTIZE)",
-      err);
+  EXPECT_EQ("operator 1 (ADD): input tensor 't0' has type FLOAT32; supported: INT8", err);
 }
 
 TEST(ImporterOps, LoaderRejectsHostileEdgeOpRecords) {

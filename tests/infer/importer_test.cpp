@@ -1,9 +1,14 @@
 // Importer: errors name the op, its index and what is supported; targets parse; plans are tight.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "flatbuffer_view.h"
 #include "memory_plan.h"
 #include "model_fixture.h"
+#include "tflite_builder.h"
+#include "tflite_model.h"
 
 using namespace sotto_test;
 using namespace sotto::gw::model;
@@ -32,6 +37,59 @@ TEST(Importer, UnsupportedOpNamesOpIndexAndSupportedList) {
       import_error(kws));
 }
 
+TEST(Importer, EveryBuiltinOperatorOfTheSchemaIsNamed) {
+  EXPECT_STREQ("TRANSPOSE", builtin_op_name(39));
+  EXPECT_STREQ("UNIDIRECTIONAL_SEQUENCE_LSTM", builtin_op_name(44));
+  EXPECT_STREQ("CUSTOM", builtin_op_name(32));
+  EXPECT_STREQ("HARD_SWISH", builtin_op_name(117));
+  EXPECT_STREQ("RIGHT_SHIFT", builtin_op_name(161));
+  EXPECT_STREQ("STABLEHLO_RNG_BIT_GENERATOR", builtin_op_name(204));
+  EXPECT_STREQ("TEMP_STREAMING_CONV_2D", builtin_op_name(225));
+  EXPECT_STREQ("UNKNOWN", builtin_op_name(226));
+  EXPECT_STREQ("UNKNOWN", builtin_op_name(-1));
+  std::set<std::string> names;
+  for (int32_t code = 0; code <= 205; ++code) names.insert(builtin_op_name(code));
+  EXPECT_EQ(206u, names.size());  // one distinct name per code, none UNKNOWN
+  EXPECT_EQ(0u, names.count("UNKNOWN"));
+}
+
+// A CUSTOM op is named by its custom code.
+TEST(Importer, CustomOperatorIsNamedByItsCustomCode) {
+  sotto::gw::tools::TfliteBuilder b;
+  const int32_t in = b.tensor({1, 4}, 9, 0.5f, 0);
+  const int32_t out = b.tensor({1, 4}, 9, 0.5f, 0);
+  b.op(32, {in}, out, nullptr, "TFLite_Detection_PostProcess");
+  EXPECT_EQ(0u, import_error(b.finish(in, out))
+                    .find("unsupported operator CUSTOM 'TFLite_Detection_PostProcess' (builtin "
+                          "code 32) at index 0; supported: CONV_2D, "));
+}
+
+// Op support is checked for every operator before any tensor type: the unsupported op at index
+// 1 is named, not the INT64 tensor op 0 reads.
+TEST(Importer, UnsupportedOpIsNamedBeforeTensorTypes) {
+  sotto::gw::tools::TfliteBuilder b;
+  const int32_t in = b.tensor({1, 2, 2, 4}, 4);  // INT64
+  const int32_t mid = b.tensor({1, 2, 2, 4}, 9, 0.5f, 0);
+  const int32_t out = b.tensor({1, 1, 1, 16}, 9, 0.5f, 0);
+  b.op(114, {in}, mid);
+  b.op(26, {mid}, out);  // SPACE_TO_DEPTH
+  EXPECT_EQ(0u, import_error(b.finish(in, out))
+                    .find("unsupported operator SPACE_TO_DEPTH (builtin code 26) at index 1"));
+}
+
+// A tensor the model leaves unnamed is named by its index.
+TEST(Importer, UnnamedTensorsAreNamedByIndex) {
+  sotto::gw::tools::TfliteBuilder b;
+  b.name_tensors = false;
+  const int32_t in = b.tensor({1, 4}, 9, 0.5f, 0);
+  const int32_t wide = b.tensor({1, 4}, 4);  // INT64
+  const int32_t out = b.tensor({1, 4}, 9, 0.5f, 0);
+  b.op(0, {in, wide}, out);
+  EXPECT_EQ(
+      "operator 0 (ADD): tensor 1 has type INT64; supported: INT8, INT16, INT32, UINT8, FLOAT32",
+      import_error(b.finish(in, out)));
+}
+
 TEST(Importer, UnsupportedTypeNamesOpAndTensor) {
   SOTTO_REQUIRE_SHARED_DATA();
   std::vector<uint8_t> ad = read_file(shared_model("ad01_int8.tflite"));
@@ -44,7 +102,8 @@ TEST(Importer, UnsupportedTypeNamesOpAndTensor) {
   ad[tensor.field_pos(1)] = 0;
   const std::string err = import_error(ad);
   EXPECT_NE(std::string::npos, err.find("operator 0 (FULLY_CONNECTED)")) << err;
-  EXPECT_NE(std::string::npos, err.find("has type FLOAT32; supported: INT8 activations")) << err;
+  EXPECT_NE(std::string::npos, err.find("input tensor 'input_1' has type FLOAT32; supported: INT8"))
+      << err;
 }
 
 TEST(Importer, MalformedFilesAreImportErrors) {

@@ -260,25 +260,35 @@ TEST(Kernels, PadFillsWithTheOutputZeroPoint) {
             std::vector<int8_t>(output, output + 10));
 }
 
-TEST(Kernels, MeanTruncatesWithEqualQuantizationAndRoundsInFloatOtherwise) {
-  const sotto_smdl_tensor_t in = shape(2, 2, 2), out = shape(1, 1, 2);
+// MEAN as TFLM's reference_ops::QuantizedMeanOrSum: (sum - zp_in * count) through
+// MultiplyByQuantizedMultiplier with 1 / count folded into the multiplier, + zp_out, clamped;
+// with equal quantization too. Expected values worked out from that formula by hand: its two
+// roundings (gemmlowp's doubling high multiply, then a rounding shift) are part of the result.
+TEST(Kernels, MeanRescalesTheZeroPointFreeSumAsTflmDoes) {
+  const sotto_smdl_tensor_t in = shape(2, 2, 4), out = shape(1, 1, 4);
   sotto_smdl_op_t op = op_with_window(1, 1);
-  op.params[SOTTO_P_MEAN_SAME_QUANTIZATION] = 1;
-  const int8_t x[8] = {1, -1, 2, -2, 3, -3, 5, -5};  // channel sums 11 and -11 over 4
-  int8_t output[2];
+  // Pixels in order; channels 0..3: sums 9, -9, 10, 508 over count 4.
+  const int8_t x[16] = {2, -2, 0, 127, 2, -2, 0, 127, 2, -2, 0, 127, 3, -3, 10, 127};
+  int8_t output[4];
   KernelArgs a =
       make_args(&op, &in, nullptr, &out, x, nullptr, output, nullptr, nullptr, nullptr, nullptr);
+  // Equal quantization: 1.0 is (2^30, shift 1); folding 1/4 shifts the multiplier left by
+  // floor(log2 4) = 2 and divides by 4: (2^30, shift -1), i.e. round(round(sum / 2) / 2).
+  // 9: 4.5 -> 5, 2.5 -> 3 (TFLite rounds twice; 9/4 is 2.25). -9: -4.5 -> -4 (the doubling high
+  // multiply rounds negative ties toward zero), -2. 10: 5, 2.5 -> 3. 508: 127 exactly.
+  op.params[SOTTO_P_MEAN_INPUT_ZERO_POINT] = 0;
+  op.params[SOTTO_P_MEAN_MULT] = 1 << 30;
+  op.params[SOTTO_P_MEAN_SHIFT] = -1;
   mean(a);
-  EXPECT_EQ((std::vector<int8_t>{2, -2}), std::vector<int8_t>(output, output + 2));
-  // Input scale 0.5 zp 1, output scale 0.25 zp 3: scale 2, bias -2; 2.75*2-2 = 3.5 -> 4,
-  // -2.75*2-2 = -7.5 -> -8 (half away from zero), then + 3.
-  const float scale = 2.0f, bias = -2.0f;
-  op.params[SOTTO_P_MEAN_SAME_QUANTIZATION] = 0;
-  std::memcpy(&op.params[SOTTO_P_MEAN_SCALE_BITS], &scale, 4);
-  std::memcpy(&op.params[SOTTO_P_MEAN_BIAS_BITS], &bias, 4);
+  EXPECT_EQ((std::vector<int8_t>{3, -2, 3, 127}), std::vector<int8_t>(output, output + 4));
+  // Input scale 0.5 zero point 1, output 0.25 zero point 3: 2.0 is (2^30, shift 2), with 1/4
+  // folded (2^30, shift 0): round((sum - 4) / 2) + 3. 5 -> 3 + 3; -13 -> -6.5 -> -6 (tie toward
+  // zero) + 3; 6 -> 3 + 3; 504 -> 252 + 3 saturates at 127.
+  op.params[SOTTO_P_MEAN_INPUT_ZERO_POINT] = 1;
+  op.params[SOTTO_P_MEAN_SHIFT] = 0;
   op.params[SOTTO_P_OUTPUT_OFFSET] = 3;
   mean(a);
-  EXPECT_EQ((std::vector<int8_t>{7, -5}), std::vector<int8_t>(output, output + 2));
+  EXPECT_EQ((std::vector<int8_t>{6, -3, 6, 127}), std::vector<int8_t>(output, output + 4));
 }
 
 TEST(Kernels, QuantizeRoundsHalfAwayAndClampsAndDequantizeScales) {

@@ -38,11 +38,11 @@ TEST(PerOpLinking, RunsTheLinkedOp) {
   uint32_t arena[2];
   ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena, sizeof arena));
   sotto_tensor_t in, out;
-  ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, &in));
+  ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
   const int8_t x[4] = {10, -20, 30, -40};
   memcpy(in.data, x, 4);
   ASSERT_EQ(SOTTO_OK, sotto_invoke(&model));
-  ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, &out));
+  ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, 0, &out));
   // Weights (i * 7 % 11) - 5 row by row: -5 2 -2 5 | 1 -3 4 0 | -4 3 -1 -5; biases -20 -10 0:
   // sums -370, 180, 70. Times 0.75 (rounded half away: -277.5 -> -277 by TFLite's doubling
   // high multiply, 135, 52.5 -> 53), / 8 rounded half away (-34.6 -> -35, 16.9 -> 17,

@@ -70,10 +70,19 @@ TEST_F(Loader, RejectsTablesOutsideTheBlob) {
   d.header()->data_bytes += 4;
   d.reseal();
   EXPECT_ERR(SOTTO_ERR_MODEL_BAD_LAYOUT, open(d, d.bytes));
-  AlignedBlob i(original_);
-  i.header()->input_tensor = i.header()->tensor_count;
+  AlignedBlob i(original_);  // an input index beyond the tensor table
+  reinterpret_cast<uint32_t *>(i.data() + i.header()->io_table_offset)[0] =
+      i.header()->tensor_count;
   i.reseal();
   EXPECT_ERR(SOTTO_ERR_MODEL_BAD_LAYOUT, open(i, i.bytes));
+  AlignedBlob n(original_);  // no outputs
+  n.header()->output_count = 0;
+  n.reseal();
+  EXPECT_ERR(SOTTO_ERR_MODEL_BAD_LAYOUT, open(n, n.bytes));
+  AlignedBlob c(original_);  // more inputs than the io table holds before the data
+  c.header()->input_count = 0x40000000u;
+  c.reseal();
+  EXPECT_ERR(SOTTO_ERR_MODEL_BAD_LAYOUT, open(c, c.bytes));
 }
 
 TEST_F(Loader, RejectsTensorsOutsideTheArenaOrWithBadShapes) {
@@ -140,8 +149,10 @@ TEST_F(Loader, FaultNamesTheOperatorAndTheFailedCheck) {
   ASSERT_EQ(SOTTO_ERR_MODEL_BAD_OP, open(st, st.bytes));
   EXPECT_EQ(1, sotto_model_open_fault(&model_)->op_index);
   EXPECT_STREQ("DEPTHWISE_CONV_2D", sotto_model_open_fault(&model_)->op_name);
-  EXPECT_STREQ("window: expected strides, dilations, kernel 1..1024 and padding 0..1024",
-               sotto_model_open_fault(&model_)->check);
+  EXPECT_STREQ(
+      "window: expected strides, dilations, kernel 1..1024 and padding 0..1024 "
+      "(SOTTO_SMDL_MAX_WINDOW)",
+      sotto_model_open_fault(&model_)->check);
 
   AlignedBlob k(original_);
   k.ops()[4].kind = 99;
@@ -157,8 +168,9 @@ TEST_F(Loader, FaultNamesTheOperatorAndTheFailedCheck) {
   ASSERT_EQ(SOTTO_ERR_MODEL_BAD_TENSOR, open(t, t.bytes));
   EXPECT_EQ(-1, sotto_model_open_fault(&model_)->op_index);
   EXPECT_EQ(2, sotto_model_open_fault(&model_)->tensor_index);
-  EXPECT_STREQ("bytes: expected elements * element size, below 2^30",
-               sotto_model_open_fault(&model_)->check);
+  EXPECT_STREQ(
+      "bytes: expected elements * element size, at most SOTTO_SMDL_MAX_TENSOR_BYTES (2^30)",
+      sotto_model_open_fault(&model_)->check);
 
   AlignedBlob good(original_);
   ASSERT_EQ(SOTTO_OK, open(good, good.bytes));
@@ -174,15 +186,20 @@ TEST_F(Loader, RejectsMisalignedBlobAndSmallOrMissingArena) {
   EXPECT_ERR(SOTTO_ERR_MODEL_MISALIGNED, sotto_model_open(&model_, odd, b.bytes));
   ASSERT_EQ(SOTTO_OK, open(b, b.bytes));
   sotto_tensor_t t;
-  EXPECT_ERR(SOTTO_ERR_MODEL_NO_ARENA, sotto_model_input(&model_, &t));
+  EXPECT_ERR(SOTTO_ERR_MODEL_NO_ARENA, sotto_model_input(&model_, 0, &t));
   EXPECT_ERR(SOTTO_ERR_MODEL_NO_ARENA, sotto_invoke(&model_));
   std::vector<uint32_t> arena(sotto_model_arena_bytes(&model_) / 4);
   EXPECT_ERR(SOTTO_ERR_MODEL_ARENA_TOO_SMALL,
              sotto_model_attach_arena(&model_, arena.data(), arena.size() * 4 - 4));
   ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model_, arena.data(), arena.size() * 4));
-  ASSERT_EQ(SOTTO_OK, sotto_model_input(&model_, &t));
+  ASSERT_EQ(SOTTO_OK, sotto_model_input(&model_, 0, &t));
   EXPECT_EQ(490u, t.bytes);
   EXPECT_EQ(49, t.dims[1]);
+  // KWS has one input and one output: index 1 is named as missing, not read past the table.
+  EXPECT_EQ(1u, sotto_model_input_count(&model_));
+  EXPECT_EQ(1u, sotto_model_output_count(&model_));
+  EXPECT_ERR(SOTTO_ERR_MODEL_NO_SUCH_TENSOR, sotto_model_input(&model_, 1, &t));
+  EXPECT_ERR(SOTTO_ERR_MODEL_NO_SUCH_TENSOR, sotto_model_output(&model_, 1, &t));
 }
 
 TEST(LoaderSeed, TheFuzzerSeedModelIsValidAndRuns) {
@@ -194,12 +211,12 @@ TEST(LoaderSeed, TheFuzzerSeedModelIsValidAndRuns) {
   std::vector<uint32_t> arena(384 / 4);
   ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), 384));
   sotto_tensor_t in, out;
-  ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, &in));
+  ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
   ASSERT_EQ(32u, in.bytes);
   int8_t *in_data = static_cast<int8_t *>(in.data);
   for (uint32_t i = 0; i < in.bytes; ++i) in_data[i] = static_cast<int8_t>(i * 9 - 100);
   ASSERT_EQ(SOTTO_OK, sotto_invoke(&model));
-  ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, &out));
+  ASSERT_EQ(SOTTO_OK, sotto_model_output(&model, 0, &out));
   ASSERT_EQ(3u, out.bytes);
   int sum = 0;
   for (uint32_t i = 0; i < 3; ++i) sum += static_cast<const int8_t *>(out.data)[i] + 128;

@@ -68,18 +68,26 @@ class SeedModelBuilder {
     o->weights_bytes = static_cast<uint32_t>(inputs.size() * 4);
   }
   std::vector<uint8_t> finish(uint32_t input, uint32_t output, uint32_t arena_bytes) {
+    return finish(std::vector<uint32_t>{input}, std::vector<uint32_t>{output}, arena_bytes);
+  }
+  std::vector<uint8_t> finish(const std::vector<uint32_t> &inputs,
+                              const std::vector<uint32_t> &outputs, uint32_t arena_bytes) {
     sotto_smdl_header_t h{};
     h.magic = SOTTO_SMDL_MAGIC;
     h.format_version = SOTTO_SMDL_VERSION;
     h.arena_bytes = arena_bytes;
     h.tensor_count = static_cast<uint32_t>(tensors_.size());
     h.op_count = static_cast<uint32_t>(ops_.size());
-    h.input_tensor = input;
-    h.output_tensor = output;
+    h.input_count = static_cast<uint32_t>(inputs.size());
+    h.output_count = static_cast<uint32_t>(outputs.size());
     h.tensor_table_offset = sizeof h;
     h.op_table_offset =
         static_cast<uint32_t>(h.tensor_table_offset + h.tensor_count * sizeof(sotto_smdl_tensor_t));
-    h.data_offset = static_cast<uint32_t>(h.op_table_offset + h.op_count * sizeof(sotto_smdl_op_t));
+    h.io_table_offset =
+        static_cast<uint32_t>(h.op_table_offset + h.op_count * sizeof(sotto_smdl_op_t));
+    std::vector<uint32_t> io = inputs;
+    io.insert(io.end(), outputs.begin(), outputs.end());
+    h.data_offset = static_cast<uint32_t>(h.io_table_offset + io.size() * 4);
     h.data_bytes = static_cast<uint32_t>(data_.size());
     h.total_bytes = h.data_offset + h.data_bytes;
     std::vector<uint8_t> blob(h.total_bytes);
@@ -87,6 +95,7 @@ class SeedModelBuilder {
     memcpy(blob.data() + h.tensor_table_offset, tensors_.data(),
            tensors_.size() * sizeof(sotto_smdl_tensor_t));
     memcpy(blob.data() + h.op_table_offset, ops_.data(), ops_.size() * sizeof(sotto_smdl_op_t));
+    memcpy(blob.data() + h.io_table_offset, io.data(), io.size() * 4);
     memcpy(blob.data() + h.data_offset, data_.data(), data_.size());
     seal(blob.data(), blob.size());
     return blob;
@@ -186,7 +195,9 @@ inline std::vector<uint8_t> seed_model() {
   for (int i = 0; i < 8; ++i) o->params[SOTTO_P_PAD_BEFORE + i] = 0;
   o->params[SOTTO_P_PAD_BEFORE + 1] = 1;
   o = &b.op(SOTTO_OP_MEAN, padded, mean);
-  o->params[SOTTO_P_MEAN_SAME_QUANTIZATION] = 1;
+  // Equal quantization over 3 x 2: 1.0 = (2^30, shift 1) with 1/6 folded in: 2^32 / 6, shift -1.
+  o->params[SOTTO_P_MEAN_MULT] = 715827882;
+  o->params[SOTTO_P_MEAN_SHIFT] = -1;
   o = &b.op(SOTTO_OP_DEQUANTIZE, mean, real);
   const float scale = 0.05f;
   memcpy(&o->params[SOTTO_P_DEQUANTIZE_SCALE_BITS], &scale, 4);

@@ -7,6 +7,9 @@ set_target_properties(infer_target PROPERTIES SUFFIX .elf)
 target_include_directories(infer_target PRIVATE ${CMAKE_SOURCE_DIR}/tests/target)  # write_int.h
 target_link_libraries(infer_target PRIVATE sotto_infer sotto_port_target)
 sotto_device_code(infer_target)
+if(SOTTO_TARGET STREQUAL "cortex-m4")
+  target_link_options(infer_target PRIVATE -Wl,-T,${SOTTO_TARGET_TEST_SOURCE_DIR}/target/psram.ld)
+endif()
 
 # Engine flash probe (see flash_probe.cpp): flash(engine) = size(with) - size(without).
 foreach(variant with without)

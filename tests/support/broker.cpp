@@ -19,11 +19,12 @@
 namespace sotto::test {
 namespace {
 
-// Keeps the shipped settings (queue limits, persistence, session expiry) and drops only what
-// ties the shipped file to one machine: its listeners, paths, logging and user.
+// Keeps the shipped settings (queue limits, persistence, session expiry, the listener's own
+// settings) and drops only what ties the shipped file to one machine: its port, paths, logging
+// and user.
 bool is_machine_specific(const std::string &line) {
-  for (const char *key : {"listener", "port", "persistence_location", "log_dest", "pid_file",
-                          "user", "include_dir", "log_type", "password_file", "acl_file"}) {
+  for (const char *key : {"port", "persistence_location", "log_dest", "pid_file", "user",
+                          "include_dir", "log_type", "password_file", "acl_file"}) {
     std::string prefix = key;
     if (line.rfind(prefix + " ", 0) == 0) return true;
   }
@@ -44,11 +45,17 @@ Broker::Broker(const std::string &name)
   if (!shipped) throw std::runtime_error("cannot read " SOTTO_SHIPPED_BROKER_CONFIG);
   std::ofstream config(config_path_);
   std::string line;
+  bool listener = false;
   while (std::getline(shipped, line)) {
-    if (!is_machine_specific(line)) config << line << "\n";
+    if (line.rfind("listener ", 0) == 0) {
+      config << "listener " << port_ << " 127.0.0.1\n";  // the shipped file's one listener
+      listener = true;
+    } else if (!is_machine_specific(line)) {
+      config << line << "\n";
+    }
   }
-  config << "listener " << port_ << " 127.0.0.1\n"
-         << "allow_anonymous true\n"
+  if (!listener) throw std::runtime_error(SOTTO_SHIPPED_BROKER_CONFIG " has no listener line");
+  config << "allow_anonymous true\n"
          << run_as_invoking_user_line() << "persistence_location " << dir_ << "/\n"
          << "log_dest stderr\n";
   config.close();

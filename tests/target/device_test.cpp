@@ -1,6 +1,6 @@
 // On-target: the device runtime (sotto_device) with the RAM NOR storage port, a manual clock
-// and a recording transport: Health first, ordered delivery, outage and resend, boot counter
-// persistence, topic validation.
+// and a recording transport: Health first, ordered delivery, outage, backoff and resend, boot
+// counter persistence, topic validation.
 #include "sotto/device.h"
 #include "sotto/port_ram_storage.h"
 #include "sotto_test.h"
@@ -115,6 +115,9 @@ void outage_keeps_events_and_resends_health() {
   CHECK_EQ(stats.dropped, 2);
   link.up = 1;
   link.events = 2;  // the two oldest (seq 0 and 1) were dropped
+  CHECK_EQ(sotto_device_poll(&device), SOTTO_ERR_TRANSPORT);  // backing off: nothing tried
+  CHECK_EQ(link.published, 1);
+  now_ms += SOTTO_RECONNECT_MIN_DELAY_MS_DEFAULT;  // the first retry waits at most this
   CHECK_EQ(sotto_device_poll(&device), SOTTO_OK);
   CHECK_EQ(link.health_published, 2);
   CHECK_EQ(link.events, 10);

@@ -2,6 +2,8 @@
 #ifndef SOTTO_ERROR_H
 #define SOTTO_ERROR_H
 
+#include "sotto/abi.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -21,6 +23,7 @@ typedef enum sotto_err {
   SOTTO_ERR_STORAGE = -7,          /* the storage port failed to read, write or erase */
   SOTTO_ERR_NOT_CONFIGURED = -8,   /* a required port or setting was not given */
   SOTTO_ERR_UNHANDLED_TOPIC = -9,  /* an incoming message on a topic nothing handles (yet) */
+  SOTTO_ERR_PENDING = -10,         /* not finished yet (a publish awaiting its acknowledgement) */
 
   /* Model loading and inference (-20 .. -39) */
   SOTTO_ERR_MODEL_TRUNCATED = -20,       /* the blob is shorter than its header says */
@@ -36,6 +39,7 @@ typedef enum sotto_err {
   SOTTO_ERR_MODEL_MISALIGNED = -30,      /* blob or arena not 4-byte aligned */
   SOTTO_ERR_MODEL_ARENA_TOO_SMALL = -31, /* arena smaller than sotto_model_arena_bytes */
   SOTTO_ERR_MODEL_NO_ARENA = -32,        /* no arena attached yet */
+  SOTTO_ERR_MODEL_NO_SUCH_TENSOR = -33,  /* an input or output index beyond the model's count */
 
   /* Over-the-air updates (-40 .. -59) */
   SOTTO_ERR_OTA_BAD_SIGNATURE = -40,      /* the manifest's signature does not verify */

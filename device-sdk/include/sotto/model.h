@@ -37,15 +37,19 @@ typedef struct sotto_model {
 } sotto_model_t;
 
 /* Element type of a tensor: int8 inside the model; float32 only where the model itself
- * quantizes its input or dequantizes its output. */
+ * quantizes its input or dequantizes its output. INT16, INT32 and UINT8 are reserved for ops
+ * that take them (none does yet: the importer refuses such tensors, naming the op). */
 typedef enum sotto_tensor_type {
   SOTTO_TENSOR_INT8 = 0,
   SOTTO_TENSOR_FLOAT32 = 1,
+  SOTTO_TENSOR_INT16 = 2,
+  SOTTO_TENSOR_INT32 = 3,
+  SOTTO_TENSOR_UINT8 = 4,
 } sotto_tensor_type_t;
 
 /* One tensor as the application sees it: data in the arena plus its quantization. */
 typedef struct sotto_tensor {
-  void *data; /* int8_t or float elements, per type */
+  void *data; /* elements of `type`, row-major */
   size_t bytes;
   sotto_tensor_type_t type;
   int32_t rank;
@@ -69,11 +73,19 @@ size_t sotto_model_arena_bytes(const sotto_model_t *model);
 /* Gives the model its working memory: at least sotto_model_arena_bytes, 4-byte aligned. */
 sotto_err_t sotto_model_attach_arena(sotto_model_t *model, void *arena, size_t arena_bytes);
 
-/* The model's input and output tensors inside the attached arena. */
-sotto_err_t sotto_model_input(const sotto_model_t *model, sotto_tensor_t *tensor);
-sotto_err_t sotto_model_output(const sotto_model_t *model, sotto_tensor_t *tensor);
+/* How many input and output tensors the model has (at least one each). */
+uint32_t sotto_model_input_count(const sotto_model_t *model);
+uint32_t sotto_model_output_count(const sotto_model_t *model);
 
-/* Runs every operator once: the input tensor must be filled first. */
+/* Input or output `index` (0-based, in the order of the TFLite model's inputs and outputs)
+ * inside the attached arena; SOTTO_ERR_MODEL_NO_SUCH_TENSOR beyond the count. */
+sotto_err_t sotto_model_input(const sotto_model_t *model, uint32_t index, sotto_tensor_t *tensor);
+sotto_err_t sotto_model_output(const sotto_model_t *model, uint32_t index, sotto_tensor_t *tensor);
+
+/* Runs every operator once: every input tensor must be filled first. The arena plan reuses a
+ * tensor's bytes once no later operator reads them, so the input tensors' contents are
+ * overwritten: fill them again before every call. The output tensors hold the result until
+ * the next call. */
 sotto_err_t sotto_invoke(sotto_model_t *model);
 
 /* Called after each operator with its index and output (for layer-by-layer checks). */

@@ -3,11 +3,11 @@
  *
  * Give sotto_ota_model_self_test as sotto_ota_config_t.self_test and a
  * sotto_ota_model_self_test_ctx_t as self_test_ctx. It opens the candidate slot's bytes in place
- * as a .smdl, runs it on an arena the integrator owns, fills the input tensor with
- * sotto_ota_self_test_input(manifest seed, input bytes), invokes the model once and writes the
- * SHA-256 of the output tensor's bytes: exactly what `sottoctl model sign` computes on the host
- * with this same function. Lives in its own library (sotto_ota_model_self_test) so firmware with
- * its own self-test links neither the engine nor this file. */
+ * as a .smdl, runs it on an arena the integrator owns, fills input k with
+ * sotto_ota_self_test_input(manifest seed + k, input bytes), invokes the model once and writes
+ * the SHA-256 of its output tensors' bytes, in order: exactly what `sottoctl model sign` computes
+ * on the host with this same function. Lives in its own library (sotto_ota_model_self_test) so
+ * firmware with its own self-test links neither the engine nor this file. */
 #ifndef SOTTO_OTA_MODEL_SELF_TEST_H
 #define SOTTO_OTA_MODEL_SELF_TEST_H
 

@@ -49,10 +49,16 @@ typedef struct sotto_storage_port {
   const uint8_t *(*map)(void *ctx, sotto_storage_region_t region);
 } sotto_storage_port_t;
 
+typedef enum sotto_link_state {
+  SOTTO_LINK_DOWN = 0,       /* no connection and no attempt running */
+  SOTTO_LINK_CONNECTING = 1, /* an attempt started by connect is running */
+  SOTTO_LINK_UP = 2
+} sotto_link_state_t;
+
 /* Message transport (MQTT on the host port). publish returns SOTTO_OK only once the broker has
  * acknowledged the message (QoS 1), SOTTO_ERR_TRANSPORT otherwise; the SDK keeps unacknowledged
  * events queued and retries later. Incoming messages are handed to the SDK by the port through
- * sotto_device_on_message().
+ * sotto_device_on_message(). Messages published on one connection reach the broker in order.
  *
  * TLS: a transport that leaves the device's board must be TLS 1.2 or newer to the broker,
  * because events are the fleet's data and the broker trusts a device by its certificate. What
@@ -72,6 +78,22 @@ typedef struct sotto_transport_port {
   sotto_err_t (*publish)(void *ctx, const char *topic, const uint8_t *payload, size_t len);
   /* Optional: subscribe to a topic filter (needed for over-the-air updates). */
   sotto_err_t (*subscribe)(void *ctx, const char *topic_filter);
+  /* Optional link control (give both or neither). With them the SDK decides when to connect,
+   * with backoff and jitter (sotto_reconnect_config_t), so the port must not reconnect by
+   * itself. connect starts one attempt and returns at once (OK: started, or already up; any
+   * error counts as a failed attempt); link_state says where the link stands. Without them the
+   * port keeps its own link and the SDK paces its publish attempts with the same backoff. */
+  sotto_err_t (*connect)(void *ctx);
+  sotto_link_state_t (*link_state)(void *ctx);
+  /* Optional pipelining (give both or neither): several publishes in flight at once
+   * (sotto_device_config_t.max_in_flight). publish_begin copies topic and payload, sends a QoS 1
+   * message without waiting and returns a ticket for it (TRANSPORT when it cannot be sent now).
+   * publish_result(ticket) answers OK once the broker acknowledged it, SOTTO_ERR_PENDING while
+   * it waits, TRANSPORT when it never will be (the link dropped, or no acknowledgement came in
+   * the port's timeout); after OK or TRANSPORT the ticket is forgotten. */
+  sotto_err_t (*publish_begin)(void *ctx, const char *topic, const uint8_t *payload, size_t len,
+                               uint32_t *out_ticket);
+  sotto_err_t (*publish_result)(void *ctx, uint32_t ticket);
 } sotto_transport_port_t;
 
 typedef enum sotto_log_level {

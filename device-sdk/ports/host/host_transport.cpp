@@ -1,86 +1,17 @@
-// Host transport port: MQTT 3.1.1 on the Paho C asynchronous client. publish blocks until the
-// PUBACK (or a bounded timeout, or the connection dropping) so the device runtime can keep an
-// event until the broker owns it. MQTTAsync runs all clients of a process on Paho's two shared
-// threads, so a thousand simulated devices cost a thousand sockets, not a thousand threads.
-#include <MQTTAsync.h>
+// Host transport port: MQTT 3.1.1 on the Paho C asynchronous client. A publish is acknowledged
+// only after the PUBACK, so the device runtime keeps an event until the broker owns it; several
+// can be in flight (host_publish.cpp). The link is Paho's automatic reconnect, or, with
+// sdk_reconnects, the SDK's (connect/link_state: backoff with jitter). MQTTAsync runs all
+// clients of a process on Paho's two shared threads, so a thousand simulated devices cost a
+// thousand sockets, not a thousand threads.
 #include <string.h>
 
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <map>
-#include <mutex>
 #include <new>
-#include <set>
-#include <string>
-#include <vector>
 
-#include "sotto/port_host.h"
+#include "host_transport_state.h"
 
+namespace sotto::host {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-enum class LinkState { kIdle, kConnecting, kConnected, kReconnecting };
-
-struct IncomingMessage {
-  std::string topic;
-  std::vector<uint8_t> payload;
-};
-
-}  // namespace
-
-struct sotto_host_transport {
-  MQTTAsync client = nullptr;
-  std::string broker_url;
-  std::string client_id;
-  uint32_t publish_timeout_ms = 5000;
-  uint32_t keepalive_s = 30;
-  uint32_t retry_interval_s = 1;
-  size_t incoming_max = 64;
-
-  std::mutex mutex;
-  std::condition_variable changed;
-  LinkState state = LinkState::kIdle;
-  uint64_t connection_epoch = 0;  // bumped on every loss: waiters of the old link give up
-  Clock::time_point last_connect_attempt{};
-  std::map<MQTTAsync_token, bool> completions;  // token -> acknowledged
-  std::set<MQTTAsync_token> abandoned;          // timed out; their late completions are ignored
-  std::vector<std::string> subscriptions;
-  std::deque<IncomingMessage> incoming;
-  std::string last_error = "none";
-  bool disconnect_done = false;
-  sotto_host_transport_stats_t stats{};
-};
-
-namespace {
-
-void record_completion(sotto_host_transport_t *transport, MQTTAsync_token token, bool ok) {
-  std::lock_guard<std::mutex> lock(transport->mutex);
-  if (transport->abandoned.erase(token) == 0) {
-    transport->completions[token] = ok;
-  }
-  transport->changed.notify_all();
-}
-
-void on_request_success(void *context, MQTTAsync_successData *response) {
-  auto *transport = static_cast<sotto_host_transport_t *>(context);
-  bool ok = true;
-  // A SUBACK carrying 0x80 means the broker refused the subscription.
-  if (response != nullptr && response->alt.qos == 0x80) {
-    ok = false;
-  }
-  if (response != nullptr) {
-    record_completion(transport, response->token, ok);
-  }
-}
-
-void on_request_failure(void *context, MQTTAsync_failureData *response) {
-  auto *transport = static_cast<sotto_host_transport_t *>(context);
-  if (response != nullptr) {
-    record_completion(transport, response->token, false);
-  }
-}
 
 void on_connected(void *context, char * /*cause*/) {
   auto *transport = static_cast<sotto_host_transport_t *>(context);
@@ -102,9 +33,13 @@ void on_connected(void *context, char * /*cause*/) {
 void on_connect_failure(void *context, MQTTAsync_failureData *response) {
   auto *transport = static_cast<sotto_host_transport_t *>(context);
   std::lock_guard<std::mutex> lock(transport->mutex);
-  if (transport->state == LinkState::kConnecting) {
-    transport->state = LinkState::kIdle;
+  // Paho also calls this after a lost connection for the connect that made it; only a
+  // running attempt can fail.
+  if (transport->state != LinkState::kConnecting) {
+    return;
   }
+  transport->state = LinkState::kIdle;
+  transport->stats.connect_failures += 1;
   transport->last_error = "cannot connect to " + transport->broker_url;
   if (response != nullptr) {
     transport->last_error += std::string(": ") + MQTTAsync_strerror(response->code);
@@ -118,34 +53,16 @@ void on_connect_failure(void *context, MQTTAsync_failureData *response) {
 void on_connection_lost(void *context, char *cause) {
   auto *transport = static_cast<sotto_host_transport_t *>(context);
   std::lock_guard<std::mutex> lock(transport->mutex);
-  transport->state = LinkState::kReconnecting;  // Paho's automatic reconnect takes over
+  // Paho's automatic reconnect takes over, unless the SDK decides when to reconnect.
+  transport->state = transport->sdk_controls_link ? LinkState::kIdle : LinkState::kReconnecting;
   transport->connection_epoch += 1;
   transport->stats.connection_losses += 1;
   transport->last_error = std::string("connection to ") + transport->broker_url + " lost" +
                           (cause != nullptr ? std::string(": ") + cause : std::string());
   transport->completions.clear();
   transport->abandoned.clear();
+  transport->tickets.clear();  // each answers TRANSPORT from now on
   transport->changed.notify_all();
-}
-
-int on_message_arrived(void *context, char *topic, int topic_len, MQTTAsync_message *message) {
-  auto *transport = static_cast<sotto_host_transport_t *>(context);
-  {
-    std::lock_guard<std::mutex> lock(transport->mutex);
-    transport->stats.incoming_received += 1;
-    if (transport->incoming.size() >= transport->incoming_max) {
-      transport->stats.incoming_dropped += 1;
-    } else {
-      IncomingMessage copy;
-      copy.topic = topic_len > 0 ? std::string(topic, static_cast<size_t>(topic_len)) : topic;
-      const auto *bytes = static_cast<const uint8_t *>(message->payload);
-      copy.payload.assign(bytes, bytes + message->payloadlen);
-      transport->incoming.push_back(std::move(copy));
-    }
-  }
-  MQTTAsync_freeMessage(&message);
-  MQTTAsync_free(topic);
-  return 1;
 }
 
 void on_disconnected(void *context, MQTTAsync_successData * /*response*/) {
@@ -159,128 +76,67 @@ void on_disconnect_failed(void *context, MQTTAsync_failureData * /*response*/) {
   on_disconnected(context, nullptr);
 }
 
-// Starts a connect when none is running and the retry interval has passed. Caller holds no lock.
-void start_connect_if_idle(sotto_host_transport_t *transport, bool ignore_interval) {
+sotto_err_t port_connect(void *ctx) {
+  return start_connect_if_idle(static_cast<sotto_host_transport_t *>(ctx), true);
+}
+
+sotto_link_state_t port_link_state(void *ctx) {
+  auto *transport = static_cast<sotto_host_transport_t *>(ctx);
+  std::lock_guard<std::mutex> lock(transport->mutex);
+  switch (transport->state) {
+    case LinkState::kConnected:
+      return SOTTO_LINK_UP;
+    case LinkState::kConnecting:
+      return SOTTO_LINK_CONNECTING;
+    default:
+      return SOTTO_LINK_DOWN;
+  }
+}
+
+}  // namespace
+
+sotto_err_t start_connect_if_idle(sotto_host_transport_t *transport, bool ignore_interval) {
   {
     std::lock_guard<std::mutex> lock(transport->mutex);
     if (transport->state != LinkState::kIdle) {
-      return;
+      return SOTTO_OK;
     }
     auto now = Clock::now();
     if (!ignore_interval &&
         now - transport->last_connect_attempt < std::chrono::seconds(transport->retry_interval_s)) {
-      return;
+      return SOTTO_OK;
     }
     transport->last_connect_attempt = now;
     transport->state = LinkState::kConnecting;
+    transport->stats.connect_attempts += 1;
   }
   MQTTAsync_connectOptions options = MQTTAsync_connectOptions_initializer;
   options.keepAliveInterval = static_cast<int>(transport->keepalive_s);
   options.cleansession = 1;
-  options.automaticReconnect = 1;
+  options.automaticReconnect = transport->sdk_controls_link ? 0 : 1;
   options.minRetryInterval = static_cast<int>(transport->retry_interval_s);
   options.maxRetryInterval = static_cast<int>(transport->retry_interval_s) * 2;
   options.connectTimeout = 5;
+  // One protocol version: with the default Paho tries 3.1 after 3.1.1 fails, a second attempt
+  // that may connect after on_connect_failure already reported this one failed.
+  options.MQTTVersion = MQTTVERSION_3_1_1;
   options.onFailure = on_connect_failure;
   options.context = transport;
   int rc = MQTTAsync_connect(transport->client, &options);
   if (rc != MQTTASYNC_SUCCESS) {
     std::lock_guard<std::mutex> lock(transport->mutex);
     transport->state = LinkState::kIdle;
+    transport->stats.connect_failures += 1;
     transport->last_error =
         "cannot start connecting to " + transport->broker_url + ": " + MQTTAsync_strerror(rc);
+    return SOTTO_ERR_TRANSPORT;
   }
+  return SOTTO_OK;
 }
 
-// Waits for the request's acknowledgement. Caller holds no lock.
-bool await_token(sotto_host_transport_t *transport, MQTTAsync_token token, uint64_t epoch) {
-  std::unique_lock<std::mutex> lock(transport->mutex);
-  auto deadline = Clock::now() + std::chrono::milliseconds(transport->publish_timeout_ms);
-  bool finished = transport->changed.wait_until(lock, deadline, [&] {
-    return transport->completions.count(token) != 0 || transport->connection_epoch != epoch;
-  });
-  auto found = transport->completions.find(token);
-  if (found != transport->completions.end()) {
-    bool ok = found->second;
-    transport->completions.erase(found);
-    return ok;
-  }
-  if (transport->connection_epoch == epoch) {
-    transport->abandoned.insert(token);
-  }
-  transport->last_error = finished ? "connection lost before acknowledgement"
-                                   : "no acknowledgement within " +
-                                         std::to_string(transport->publish_timeout_ms) + " ms";
-  return false;
-}
+}  // namespace sotto::host
 
-uint64_t current_epoch(sotto_host_transport_t *transport, bool *connected) {
-  std::lock_guard<std::mutex> lock(transport->mutex);
-  *connected = transport->state == LinkState::kConnected;
-  if (!*connected) {
-    transport->last_error = "not connected to " + transport->broker_url;
-  }
-  return transport->connection_epoch;
-}
-
-sotto_err_t publish(void *ctx, const char *topic, const uint8_t *payload, size_t len) {
-  auto *transport = static_cast<sotto_host_transport_t *>(ctx);
-  if (topic == nullptr || (payload == nullptr && len != 0)) {
-    return SOTTO_ERR_INVALID_ARGUMENT;
-  }
-  start_connect_if_idle(transport, false);
-  bool connected = false;
-  uint64_t epoch = current_epoch(transport, &connected);
-  bool ok = false;
-  if (connected) {
-    MQTTAsync_responseOptions options = MQTTAsync_responseOptions_initializer;
-    options.onSuccess = on_request_success;
-    options.onFailure = on_request_failure;
-    options.context = transport;
-    MQTTAsync_message message = MQTTAsync_message_initializer;
-    message.payload = const_cast<uint8_t *>(payload);
-    message.payloadlen = static_cast<int>(len);
-    message.qos = 1;
-    int rc = MQTTAsync_sendMessage(transport->client, topic, &message, &options);
-    ok = rc == MQTTASYNC_SUCCESS && await_token(transport, options.token, epoch);
-  }
-  std::lock_guard<std::mutex> lock(transport->mutex);
-  (ok ? transport->stats.publish_acked : transport->stats.publish_failed) += 1;
-  return ok ? SOTTO_OK : SOTTO_ERR_TRANSPORT;
-}
-
-sotto_err_t subscribe(void *ctx, const char *topic_filter) {
-  auto *transport = static_cast<sotto_host_transport_t *>(ctx);
-  if (topic_filter == nullptr || topic_filter[0] == '\0') {
-    return SOTTO_ERR_INVALID_ARGUMENT;
-  }
-  {
-    std::lock_guard<std::mutex> lock(transport->mutex);
-    bool known = false;
-    for (const auto &filter : transport->subscriptions) {
-      known = known || filter == topic_filter;
-    }
-    if (!known) {
-      transport->subscriptions.push_back(topic_filter);
-    }
-  }
-  start_connect_if_idle(transport, false);
-  bool connected = false;
-  uint64_t epoch = current_epoch(transport, &connected);
-  if (!connected) {
-    return SOTTO_ERR_TRANSPORT;  // kept: subscribed as soon as the link is up
-  }
-  MQTTAsync_responseOptions options = MQTTAsync_responseOptions_initializer;
-  options.onSuccess = on_request_success;
-  options.onFailure = on_request_failure;
-  options.context = transport;
-  int rc = MQTTAsync_subscribe(transport->client, topic_filter, 1, &options);
-  return rc == MQTTASYNC_SUCCESS && await_token(transport, options.token, epoch)
-             ? SOTTO_OK
-             : SOTTO_ERR_TRANSPORT;
-}
-
-}  // namespace
+using sotto::host::LinkState;
 
 extern "C" sotto_err_t sotto_host_transport_create(const sotto_host_transport_config_t *config,
                                                    sotto_host_transport_t **out) {
@@ -308,6 +164,7 @@ extern "C" sotto_err_t sotto_host_transport_create(const sotto_host_transport_co
   if (config->incoming_max != 0) {
     transport->incoming_max = config->incoming_max;
   }
+  transport->sdk_controls_link = config->sdk_reconnects != 0;
 
   MQTTAsync_createOptions create_options = MQTTAsync_createOptions_initializer;
   create_options.sendWhileDisconnected = 0;  // the SDK's queue is the only buffer
@@ -316,11 +173,11 @@ extern "C" sotto_err_t sotto_host_transport_create(const sotto_host_transport_co
                                        transport->client_id.c_str(), MQTTCLIENT_PERSISTENCE_NONE,
                                        nullptr, &create_options);
   if (rc == MQTTASYNC_SUCCESS) {
-    rc = MQTTAsync_setCallbacks(transport->client, transport, on_connection_lost,
-                                on_message_arrived, nullptr);
+    rc = MQTTAsync_setCallbacks(transport->client, transport, sotto::host::on_connection_lost,
+                                sotto::host::on_message_arrived, nullptr);
   }
   if (rc == MQTTASYNC_SUCCESS) {
-    rc = MQTTAsync_setConnected(transport->client, transport, on_connected);
+    rc = MQTTAsync_setConnected(transport->client, transport, sotto::host::on_connected);
   }
   if (rc != MQTTASYNC_SUCCESS) {
     if (transport->client != nullptr) {
@@ -339,8 +196,8 @@ extern "C" void sotto_host_transport_destroy(sotto_host_transport_t *transport) 
   }
   MQTTAsync_disconnectOptions options = MQTTAsync_disconnectOptions_initializer;
   options.timeout = 1000;
-  options.onSuccess = on_disconnected;
-  options.onFailure = on_disconnect_failed;
+  options.onSuccess = sotto::host::on_disconnected;
+  options.onFailure = sotto::host::on_disconnect_failed;
   options.context = transport;
   if (MQTTAsync_isConnected(transport->client) &&
       MQTTAsync_disconnect(transport->client, &options) == MQTTASYNC_SUCCESS) {
@@ -348,7 +205,10 @@ extern "C" void sotto_host_transport_destroy(sotto_host_transport_t *transport) 
     transport->changed.wait_for(lock, std::chrono::seconds(2),
                                 [&] { return transport->disconnect_done; });
   }
-  MQTTAsync_destroy(&transport->client);
+  MQTTAsync_destroy(&transport->client);  // no callback runs after this
+  for (sotto::host::PublishContext *context : transport->publish_contexts) {
+    delete context;  // publishes Paho never answered (their connection was lost)
+  }
   delete transport;
 }
 
@@ -357,7 +217,7 @@ extern "C" sotto_err_t sotto_host_transport_connect(sotto_host_transport_t *tran
   if (transport == nullptr) {
     return SOTTO_ERR_INVALID_ARGUMENT;
   }
-  start_connect_if_idle(transport, true);
+  sotto::host::start_connect_if_idle(transport, true);
   std::unique_lock<std::mutex> lock(transport->mutex);
   transport->changed.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
     return transport->state == LinkState::kConnected || transport->state == LinkState::kIdle;
@@ -369,7 +229,9 @@ extern "C" int sotto_host_transport_is_connected(sotto_host_transport_t *transpo
   if (transport == nullptr) {
     return 0;
   }
-  start_connect_if_idle(transport, false);
+  if (!transport->sdk_controls_link) {
+    sotto::host::start_connect_if_idle(transport, false);
+  }
   std::lock_guard<std::mutex> lock(transport->mutex);
   return transport->state == LinkState::kConnected ? 1 : 0;
 }
@@ -395,44 +257,15 @@ extern "C" sotto_host_transport_stats_t sotto_host_transport_get_stats(
 }
 
 extern "C" sotto_transport_port_t sotto_host_transport_port(sotto_host_transport_t *transport) {
-  sotto_transport_port_t port = {transport, publish, subscribe};
+  sotto_transport_port_t port{};
+  port.ctx = transport;
+  port.publish = sotto::host::publish;
+  port.subscribe = sotto::host::subscribe;
+  if (transport != nullptr && transport->sdk_controls_link) {
+    port.connect = sotto::host::port_connect;
+    port.link_state = sotto::host::port_link_state;
+  }
+  port.publish_begin = sotto::host::publish_begin;
+  port.publish_result = sotto::host::publish_result;
   return port;
-}
-
-extern "C" size_t sotto_host_transport_take_incoming(
-    sotto_host_transport_t *transport,
-    void (*handle)(void *ctx, const char *topic, const uint8_t *payload, size_t len), void *ctx) {
-  if (transport == nullptr || handle == nullptr) {
-    return 0;
-  }
-  std::deque<IncomingMessage> batch;
-  {
-    std::lock_guard<std::mutex> lock(transport->mutex);
-    batch.swap(transport->incoming);
-  }
-  for (const IncomingMessage &message : batch) {
-    handle(ctx, message.topic.c_str(), message.payload.data(), message.payload.size());
-  }
-  return batch.size();
-}
-
-extern "C" size_t sotto_host_transport_deliver_incoming(
-    sotto_host_transport_t *transport, sotto_device_t *device,
-    void (*on_result)(void *ctx, const char *topic, sotto_err_t result), void *ctx) {
-  if (transport == nullptr || device == nullptr) {
-    return 0;
-  }
-  std::deque<IncomingMessage> batch;
-  {
-    std::lock_guard<std::mutex> lock(transport->mutex);
-    batch.swap(transport->incoming);
-  }
-  for (const IncomingMessage &message : batch) {
-    sotto_err_t result = sotto_device_on_message(device, message.topic.c_str(),
-                                                 message.payload.data(), message.payload.size());
-    if (on_result != nullptr) {
-      on_result(ctx, message.topic.c_str(), result);
-    }
-  }
-  return batch.size();
 }

@@ -1,9 +1,12 @@
-// The device runtime: boot, event stamping, and the publish order the gateway relies on
-// (a Health of this boot before any event of this boot, and again first after every failure).
+// The device runtime: boot, event stamping, and each poll's step: the link (link.cpp), then the
+// publishes in the order the gateway relies on (sender.cpp).
 #include <string.h>
 
 #include "boot_counter.h"
+#include "link.h"
 #include "message_dispatch.h"
+#include "queue.h"
+#include "sender.h"
 #include "sotto/device.h"
 
 namespace {
@@ -40,11 +43,15 @@ const char *skip_prefix(const char *text, const char *expected) {
   return text;
 }
 
+// Required functions present, and optional ones in their pairs (both or neither).
 bool ports_complete(const sotto_ports_t &ports) {
+  const sotto_transport_port_t &transport = ports.transport;
   return ports.clock.now_ms != nullptr && ports.storage.region_bytes != nullptr &&
          ports.storage.sector_bytes != nullptr && ports.storage.read != nullptr &&
          ports.storage.write != nullptr && ports.storage.erase != nullptr &&
-         ports.transport.publish != nullptr;
+         transport.publish != nullptr &&
+         (transport.connect == nullptr) == (transport.link_state == nullptr) &&
+         (transport.publish_begin == nullptr) == (transport.publish_result == nullptr);
 }
 
 void log_line(const sotto_device_t &device, sotto_log_level_t level, const char *message) {
@@ -73,50 +80,6 @@ uint32_t derive_boot_id(const sotto_device_t &device, uint32_t counter) {
   uint32_t random = device.ports.random.next_u32(device.ports.random.ctx);
   uint32_t boot_id = (random & 0xffff0000u) | (counter & 0xffffu);
   return boot_id == 0 ? 1u : boot_id;
-}
-
-sotto_err_t publish(sotto_device_t *device, const char *topic, const uint8_t *payload, size_t len) {
-  sotto_err_t err =
-      device->ports.transport.publish(device->ports.transport.ctx, topic, payload, len);
-  if (err != SOTTO_OK) {
-    device->health_due = 1;  // the link failed: whatever comes next starts with Health
-    return SOTTO_ERR_TRANSPORT;
-  }
-  return SOTTO_OK;
-}
-
-sotto_err_t publish_health(sotto_device_t *device, uint64_t now) {
-  sotto_health_t health;
-  memset(&health, 0, sizeof health);
-  health.boot_id = device->boot_id;
-  health.uptime_s = uptime_s(*device);
-  health.battery_mv = device->battery_mv;
-  health.model_id = device->model_id;
-  health.model_version = device->model_version;
-  health.sdk_version = SOTTO_SDK_VERSION;
-  health.events_dropped = sotto_event_queue_dropped(&device->queue);
-  uint32_t depth = sotto_event_queue_depth(&device->queue);
-  health.events_queued = static_cast<uint16_t>(depth > 0xffffu ? 0xffffu : depth);
-  health.device_tag = sotto_device_tag(device->device_id);
-  health.device_class = device->device_class;
-  uint8_t buffer[SOTTO_HEALTH_MAX_ENCODED_BYTES];
-  size_t len = 0;
-  sotto_err_t err = sotto_health_encode(&health, buffer, sizeof buffer, &len);
-  if (err != SOTTO_OK) {
-    return err;
-  }
-  err = publish(device, device->health_topic, buffer, len);
-  if (err != SOTTO_OK) {
-    return err;
-  }
-  device->health_due = 0;
-  device->health_published += 1;
-  device->next_health_ms = now + static_cast<uint64_t>(device->health_interval_s) * 1000u;
-  return SOTTO_OK;
-}
-
-bool health_is_due(const sotto_device_t &device, uint64_t now) {
-  return device.health_due != 0 || (device.health_interval_s != 0 && now >= device.next_health_ms);
 }
 
 }  // namespace
@@ -151,11 +114,16 @@ extern "C" sotto_err_t sotto_device_init(sotto_device_t *device,
   if (!ports_complete(config->ports)) {
     return SOTTO_ERR_NOT_CONFIGURED;
   }
-  sotto_err_t err = sotto_event_queue_init(&device->queue, config->queue_buffer,
-                                           config->queue_buffer_bytes, config->queue_max_events);
+  sotto_err_t err =
+      config->queue_in_flash != 0
+          ? sotto_flash_queue_open(&device->flash_queue, &config->ports.storage,
+                                   config->queue_max_events)
+          : sotto_event_queue_init(&device->queue, config->queue_buffer, config->queue_buffer_bytes,
+                                   config->queue_max_events);
   if (err != SOTTO_OK) {
     return err;
   }
+  device->queue_in_flash = config->queue_in_flash != 0 ? 1 : 0;
 
   memcpy(device->device_id, config->device_id, strlen(config->device_id) + 1);
   memcpy(device->site, config->site, strlen(config->site) + 1);
@@ -169,6 +137,11 @@ extern "C" sotto_err_t sotto_device_init(sotto_device_t *device,
   device->device_class = config->device_class;
   device->health_interval_s = config->health_interval_s;
   device->max_publishes_per_poll = config->max_publishes_per_poll;
+  device->max_in_flight =
+      config->max_in_flight == 0 ? SOTTO_MAX_IN_FLIGHT_DEFAULT : config->max_in_flight;
+  if (device->max_in_flight > SOTTO_MAX_IN_FLIGHT) {
+    device->max_in_flight = SOTTO_MAX_IN_FLIGHT;
+  }
 
   err = sotto::boot_counter_advance(device->ports.storage, &device->boot_counter);
   if (err != SOTTO_OK) {
@@ -177,7 +150,8 @@ extern "C" sotto_err_t sotto_device_init(sotto_device_t *device,
   }
   device->boot_id = derive_boot_id(*device, device->boot_counter);
   device->boot_ms = now_ms(*device);
-  device->health_due = 1;
+  sotto::link_init(device, config->reconnect, device->boot_ms);
+  sotto::sender_forget(device);
   device->initialized = 1;
   log_line(*device, SOTTO_LOG_INFO, "sotto: device runtime started");
   return SOTTO_OK;
@@ -199,7 +173,10 @@ extern "C" sotto_err_t sotto_device_emit(sotto_device_t *device, const sotto_eve
   if (err != SOTTO_OK) {
     return err;
   }
-  err = sotto_event_queue_push(&device->queue, buffer, len);
+  err = sotto::queue_push(device, buffer, len);
+  if (err == SOTTO_ERR_STORAGE) {
+    device->next_seq += 1;  // the record may be in flash: its number is never given again
+  }
   if (err != SOTTO_OK) {
     return err;
   }
@@ -215,35 +192,20 @@ extern "C" sotto_err_t sotto_device_poll(sotto_device_t *device) {
   if (!device->initialized) {
     return SOTTO_ERR_NOT_CONFIGURED;
   }
-  uint32_t budget = device->max_publishes_per_poll;
-  uint32_t published = 0;
   const uint64_t now = now_ms(*device);
-  if (health_is_due(*device, now)) {
-    sotto_err_t err = publish_health(device, now);
-    if (err != SOTTO_OK) {
-      return err;
-    }
-    published += 1;
-  }
-  uint8_t buffer[SOTTO_EVENT_MAX_ENCODED_BYTES];
-  while (budget == 0 || published < budget) {
-    size_t len = 0;
-    sotto_err_t err = sotto_event_queue_peek(&device->queue, buffer, sizeof buffer, &len);
-    if (err == SOTTO_ERR_QUEUE_EMPTY) {
+  switch (sotto::link_step(device, now)) {
+    case sotto::LinkStep::kLost:
+      sotto::sender_forget(device);
+      return SOTTO_ERR_TRANSPORT;
+    case sotto::LinkStep::kWaiting:
+      return SOTTO_ERR_TRANSPORT;
+    case sotto::LinkStep::kNewConnection:
+      sotto::sender_forget(device);
       break;
-    }
-    if (err != SOTTO_OK) {
-      return err;
-    }
-    err = publish(device, device->event_topic, buffer, len);
-    if (err != SOTTO_OK) {
-      return err;
-    }
-    sotto_event_queue_pop(&device->queue);
-    device->delivered += 1;
-    published += 1;
+    case sotto::LinkStep::kUp:
+      break;
   }
-  return SOTTO_OK;
+  return sotto::sender_run(device, now);
 }
 
 extern "C" sotto_err_t sotto_device_on_message(sotto_device_t *device, const char *topic,
@@ -296,11 +258,14 @@ extern "C" sotto_err_t sotto_device_get_stats(const sotto_device_t *device,
   memset(out, 0, sizeof(*out));
   out->emitted = device->emitted;
   out->delivered = device->delivered;
-  out->dropped = sotto_event_queue_dropped(&device->queue);
-  out->queued = sotto_event_queue_depth(&device->queue);
+  out->dropped = sotto::queue_dropped(*device);
+  out->queued = sotto::queue_depth(*device);
   out->health_published = device->health_published;
   out->boot_id = device->boot_id;
   out->boot_counter = device->boot_counter;
+  out->connect_attempts = device->connect_attempts;
+  out->publish_failures = device->publish_failures;
+  out->in_flight = device->in_flight_count;
   return SOTTO_OK;
 }
 

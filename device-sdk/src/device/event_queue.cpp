@@ -1,9 +1,9 @@
-// The store-and-forward queue: a byte ring of length-prefixed encoded events in caller memory.
-// Variable-length records keep a few KB of RAM worth many typical (15-25 byte) events; an
-// optional event cap makes the capacity exact when the integrator wants "N events".
+// The store-and-forward queue in RAM: a byte ring of length-prefixed encoded events in caller
+// memory. Variable-length records keep a few KB of RAM worth many typical (15-25 byte) events;
+// an optional event cap makes the capacity exact when the integrator wants "N events".
 #include <string.h>
 
-#include "sotto/device.h"
+#include "event_queue_internal.h"
 
 namespace {
 
@@ -41,9 +41,39 @@ void remove_oldest(sotto_event_queue_t *queue) {
   queue->head = wrap(*queue, queue->head + record_bytes);
   queue->used_bytes -= record_bytes;
   queue->count -= 1;
+  queue->removed += 1;
 }
 
 }  // namespace
+
+namespace sotto {
+
+void ram_queue_head(const sotto_event_queue_t &queue, QueueCursor *cursor) {
+  memset(cursor, 0, sizeof *cursor);
+  cursor->index = queue.removed;
+  cursor->offset = queue.head;
+}
+
+sotto_err_t ram_queue_read_at(const sotto_event_queue_t &queue, const QueueCursor &cursor,
+                              uint8_t *out, size_t out_size, size_t *out_len) {
+  if (cursor.index - queue.removed >= queue.count) {
+    return SOTTO_ERR_QUEUE_EMPTY;
+  }
+  const uint32_t len = byte_at(queue, cursor.offset);
+  if (out_size < len) {
+    return SOTTO_ERR_BUFFER_TOO_SMALL;
+  }
+  copy_out(queue, wrap(queue, cursor.offset + 1), out, len);
+  *out_len = len;
+  return SOTTO_OK;
+}
+
+void ram_queue_advance(const sotto_event_queue_t &queue, QueueCursor *cursor) {
+  cursor->offset = wrap(queue, cursor->offset + 1u + byte_at(queue, cursor->offset));
+  cursor->index += 1;
+}
+
+}  // namespace sotto
 
 extern "C" sotto_err_t sotto_event_queue_init(sotto_event_queue_t *queue, uint8_t *buffer,
                                               size_t buffer_bytes, uint32_t max_events) {
@@ -84,16 +114,9 @@ extern "C" sotto_err_t sotto_event_queue_peek(const sotto_event_queue_t *queue, 
   if (queue == nullptr || out == nullptr || out_len == nullptr) {
     return SOTTO_ERR_INVALID_ARGUMENT;
   }
-  if (queue->count == 0) {
-    return SOTTO_ERR_QUEUE_EMPTY;
-  }
-  const uint32_t len = byte_at(*queue, queue->head);
-  if (out_size < len) {
-    return SOTTO_ERR_BUFFER_TOO_SMALL;
-  }
-  copy_out(*queue, wrap(*queue, queue->head + 1), out, len);
-  *out_len = len;
-  return SOTTO_OK;
+  sotto::QueueCursor head;
+  sotto::ram_queue_head(*queue, &head);
+  return sotto::ram_queue_read_at(*queue, head, out, out_size, out_len);
 }
 
 extern "C" sotto_err_t sotto_event_queue_pop(sotto_event_queue_t *queue) {

@@ -3,6 +3,7 @@
 #include <pb_encode.h>
 #include <string.h>
 
+#include "common/crc32.h"
 #include "sotto/messages.h"
 #include "sotto/v1/event.pb.h"
 #include "sotto/v1/health.pb.h"
@@ -136,11 +137,6 @@ extern "C" sotto_err_t sotto_health_decode(const uint8_t *buf, size_t len, sotto
 }
 
 extern "C" uint32_t sotto_device_tag(const char *device_id) {
-  // Bitwise CRC-32 (IEEE, reflected): no 1 KiB table in flash for a value computed once per boot.
-  uint32_t crc = 0xffffffffu;
-  for (const char *p = device_id; p != nullptr && *p != '\0'; ++p) {
-    crc ^= static_cast<uint8_t>(*p);
-    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
+  const size_t len = device_id == nullptr ? 0 : strlen(device_id);
+  return sotto::crc32(reinterpret_cast<const uint8_t *>(device_id), len);
 }

@@ -15,10 +15,15 @@ bool view_of(const sotto_model_t *model, ModelView *view) {
   return true;
 }
 
+// The public type of an smdl element type (the enums share their values).
+sotto_tensor_type_t public_type(uint32_t type) {
+  return static_cast<sotto_tensor_type_t>(type);
+}
+
 void fill_tensor(const sotto_model_t *model, const sotto_smdl_tensor_t &t, sotto_tensor_t *out) {
   out->data = model->arena + t.arena_offset;
   out->bytes = t.bytes;
-  out->type = t.type == SOTTO_SMDL_FLOAT32 ? SOTTO_TENSOR_FLOAT32 : SOTTO_TENSOR_INT8;
+  out->type = public_type(t.type);
   out->rank = t.rank;
   for (int i = 0; i < 4; ++i) out->dims[i] = t.dims[i];
   out->scale = t.scale;
@@ -67,20 +72,35 @@ extern "C" sotto_err_t sotto_model_attach_arena(sotto_model_t *model, void *aren
   return SOTTO_OK;
 }
 
-static sotto_err_t tensor_at(const sotto_model_t *model, bool input, sotto_tensor_t *tensor) {
+extern "C" uint32_t sotto_model_input_count(const sotto_model_t *model) {
+  ModelView v;
+  return view_of(model, &v) ? v.header->input_count : 0;
+}
+
+extern "C" uint32_t sotto_model_output_count(const sotto_model_t *model) {
+  ModelView v;
+  return view_of(model, &v) ? v.header->output_count : 0;
+}
+
+static sotto_err_t tensor_at(const sotto_model_t *model, bool input, uint32_t index,
+                             sotto_tensor_t *tensor) {
   ModelView v;
   if (!view_of(model, &v) || tensor == nullptr) return SOTTO_ERR_INVALID_ARGUMENT;
   if (model->arena == nullptr) return SOTTO_ERR_MODEL_NO_ARENA;
-  fill_tensor(model, v.tensors[input ? v.header->input_tensor : v.header->output_tensor], tensor);
+  const uint32_t count = input ? v.header->input_count : v.header->output_count;
+  if (index >= count) return SOTTO_ERR_MODEL_NO_SUCH_TENSOR;
+  fill_tensor(model, v.tensors[v.io[input ? index : v.header->input_count + index]], tensor);
   return SOTTO_OK;
 }
 
-extern "C" sotto_err_t sotto_model_input(const sotto_model_t *model, sotto_tensor_t *tensor) {
-  return tensor_at(model, true, tensor);
+extern "C" sotto_err_t sotto_model_input(const sotto_model_t *model, uint32_t index,
+                                         sotto_tensor_t *tensor) {
+  return tensor_at(model, true, index, tensor);
 }
 
-extern "C" sotto_err_t sotto_model_output(const sotto_model_t *model, sotto_tensor_t *tensor) {
-  return tensor_at(model, false, tensor);
+extern "C" sotto_err_t sotto_model_output(const sotto_model_t *model, uint32_t index,
+                                          sotto_tensor_t *tensor) {
+  return tensor_at(model, false, index, tensor);
 }
 
 extern "C" sotto_err_t sotto_invoke_observed(sotto_model_t *model, sotto_op_observer_t observer,

@@ -12,8 +12,6 @@
 namespace sotto_infer {
 namespace {
 
-const uint64_t kMaxTensorBytes = uint64_t{1} << 30;
-
 // Records where the blob failed and returns its error.
 sotto_err_t refuse(sotto_model_fault_t *fault, sotto_err_t err, const char *what,
                    int32_t op_index = -1, uint32_t op_kind = 0, int32_t tensor_index = -1) {
@@ -32,27 +30,54 @@ sotto_err_t refuse(sotto_model_fault_t *fault, sotto_err_t err, const char *what
   return err;
 }
 
+bool zero_point_fits(const sotto_smdl_tensor_t &t) {
+  switch (t.type) {
+    case SOTTO_SMDL_INT8:
+      return zero_point_ok(t.zero_point);
+    case SOTTO_SMDL_UINT8:
+      return t.zero_point >= 0 && t.zero_point <= 255;
+    case SOTTO_SMDL_INT16:
+      return t.zero_point >= -32768 && t.zero_point <= 32767;
+    default:  // int32 and float32 carry any
+      return true;
+  }
+}
+
 sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t arena_bytes, const char **what) {
   *what = "rank: expected 1..4";
   if (t.rank < 1 || t.rank > 4) return SOTTO_ERR_MODEL_BAD_TENSOR;
   uint64_t elements = 1;
-  *what = "dims: expected 1..65535 each";
+  *what = "dims: expected 1..SOTTO_SMDL_MAX_DIM (65535) each";
   for (int i = 0; i < 4; ++i) {
-    if (t.dims[i] < 1 || t.dims[i] > 65535) return SOTTO_ERR_MODEL_BAD_TENSOR;
+    if (t.dims[i] < 1 || static_cast<uint32_t>(t.dims[i]) > SOTTO_SMDL_MAX_DIM) {
+      return SOTTO_ERR_MODEL_BAD_TENSOR;
+    }
     elements *= static_cast<uint64_t>(t.dims[i]);
   }
-  *what = "type: expected int8 or float32";
-  if (t.type != SOTTO_SMDL_INT8 && t.type != SOTTO_SMDL_FLOAT32) return SOTTO_ERR_MODEL_BAD_TENSOR;
-  const uint64_t bytes = elements * (t.type == SOTTO_SMDL_FLOAT32 ? 4u : 1u);
-  // Kernels index with int32: no tensor may reach 2^30 bytes. Float tensors are 4-aligned.
-  *what = "bytes: expected elements * element size, below 2^30";
-  if (bytes != t.bytes || bytes > kMaxTensorBytes) return SOTTO_ERR_MODEL_BAD_TENSOR;
-  *what = "arena offset: expected float32 tensors 4-byte aligned";
-  if (t.type == SOTTO_SMDL_FLOAT32 && (t.arena_offset & 3u) != 0) return SOTTO_ERR_MODEL_BAD_TENSOR;
-  *what = "zero point: expected int8";
-  if (!zero_point_ok(t.zero_point)) return SOTTO_ERR_MODEL_BAD_TENSOR;
+  const uint32_t element = sotto_smdl_type_bytes(t.type);
+  *what = "type: expected int8, int16, int32, uint8 or float32";
+  if (element == 0) return SOTTO_ERR_MODEL_BAD_TENSOR;
+  *what = "bytes: expected elements * element size, at most SOTTO_SMDL_MAX_TENSOR_BYTES (2^30)";
+  if (elements * element != t.bytes || t.bytes > SOTTO_SMDL_MAX_TENSOR_BYTES) {
+    return SOTTO_ERR_MODEL_BAD_TENSOR;
+  }
+  *what = "offset: expected a multiple of the element size";
+  if (t.arena_offset % element != 0) return SOTTO_ERR_MODEL_BAD_TENSOR;
+  *what = "zero point: expected within the element type";
+  if (!zero_point_fits(t)) return SOTTO_ERR_MODEL_BAD_TENSOR;
   *what = "arena range: expected inside the arena";
   if (!range_ok(t.arena_offset, t.bytes, 1, arena_bytes)) return SOTTO_ERR_MODEL_BAD_TENSOR;
+  return SOTTO_OK;
+}
+
+// The graph's inputs and outputs (the header checked there is at least one each): indices into
+// the tensor table.
+sotto_err_t check_io(const ModelView &m, const char **what) {
+  const sotto_smdl_header_t &h = *m.header;
+  for (uint32_t i = 0; i < h.input_count + h.output_count; ++i) {
+    *what = "inputs and outputs: expected tensor indices inside the table";
+    if (m.io[i] >= h.tensor_count) return SOTTO_ERR_MODEL_BAD_LAYOUT;
+  }
   return SOTTO_OK;
 }
 
@@ -138,16 +163,15 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view,
     return refuse(fault, SOTTO_ERR_MODEL_DIGEST, "header: expected the digest of the blob's bytes");
   }
   if ((h->tensor_table_offset & 3u) != 0 || (h->op_table_offset & 3u) != 0 ||
-      (h->data_offset & 3u) != 0 || h->tensor_count == 0 || h->op_count == 0 ||
+      (h->data_offset & 3u) != 0 || (h->io_table_offset & 3u) != 0 || h->tensor_count == 0 ||
+      h->op_count == 0 || h->input_count == 0 || h->output_count == 0 ||
       !range_ok(h->tensor_table_offset, h->tensor_count, sizeof(sotto_smdl_tensor_t), total) ||
       !range_ok(h->op_table_offset, h->op_count, sizeof(sotto_smdl_op_t), total) ||
+      !range_ok(h->io_table_offset, h->input_count, 4, total) ||
+      !range_ok(h->io_table_offset + 4 * h->input_count, h->output_count, 4, total) ||
       !range_ok(h->data_offset, h->data_bytes, 1, total)) {
     return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT,
                   "header: expected non-empty, 4-byte aligned tables and data inside the blob");
-  }
-  if (h->input_tensor >= h->tensor_count || h->output_tensor >= h->tensor_count) {
-    return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT,
-                  "header: expected input and output inside the tensor table");
   }
   const ModelView m = view_at(blob);
   for (uint32_t i = 0; i < h->tensor_count; ++i) {
@@ -155,6 +179,9 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view,
     const sotto_err_t err = check_tensor(m.tensors[i], h->arena_bytes, &what);
     if (err != SOTTO_OK) return refuse(fault, err, what, -1, 0, static_cast<int32_t>(i));
   }
+  const char *what = "";
+  const sotto_err_t io_err = check_io(m, &what);
+  if (io_err != SOTTO_OK) return refuse(fault, io_err, what);
   for (uint32_t i = 0; i < h->op_count; ++i) {
     const sotto_err_t err = check_op(m, i, fault);
     if (err != SOTTO_OK) return err;

@@ -15,6 +15,7 @@ struct ModelView {
   const sotto_smdl_header_t *header;
   const sotto_smdl_tensor_t *tensors;
   const sotto_smdl_op_t *ops;
+  const uint32_t *io;  // graph inputs, then outputs: tensor indices
   const uint8_t *data;
   const int32_t *constants_i32(uint32_t offset) const {
     return reinterpret_cast<const int32_t *>(data + offset);
@@ -29,6 +30,7 @@ inline ModelView view_at(const uint8_t *blob) {
   view.header = h;
   view.tensors = reinterpret_cast<const sotto_smdl_tensor_t *>(blob + h->tensor_table_offset);
   view.ops = reinterpret_cast<const sotto_smdl_op_t *>(blob + h->op_table_offset);
+  view.io = reinterpret_cast<const uint32_t *>(blob + h->io_table_offset);
   view.data = blob + h->data_offset;
   return view;
 }

@@ -53,13 +53,22 @@ sotto_err_t check_mac_quantization(OpCheck &c) {
   return SOTTO_OK;
 }
 
+bool accumulation_fits(const OpCheck &c, uint64_t depth) {
+  if (depth > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) return false;
+  const int8_t *weights = reinterpret_cast<const int8_t *>(c.model.data + c.op.weights_offset);
+  return sotto_smdl_depth_fits_int32(static_cast<uint32_t>(depth),
+                                     c.op.params[SOTTO_P_FILTER_OFFSET], weights,
+                                     c.op.weights_bytes) != 0;
+}
+
 sotto_err_t check_window(OpCheck &c) {
   const int32_t *p = c.param();
   for (int i = SOTTO_P_STRIDE_H; i <= SOTTO_P_KERNEL_W; ++i) {
     const int32_t lo = (i == SOTTO_P_PAD_H || i == SOTTO_P_PAD_W) ? 0 : 1;
-    if (p[i] < lo || p[i] > 1024) {
+    if (p[i] < lo || p[i] > SOTTO_SMDL_MAX_WINDOW) {
       return c.fail(SOTTO_ERR_MODEL_BAD_OP,
-                    "window: expected strides, dilations, kernel 1..1024 and padding 0..1024");
+                    "window: expected strides, dilations, kernel 1..1024 and padding 0..1024 "
+                    "(SOTTO_SMDL_MAX_WINDOW)");
     }
   }
   if (c.input0.dims[0] != c.output.dims[0]) {

@@ -70,6 +70,9 @@ sotto_err_t check_two_broadcast_inputs(OpCheck &c);
 // CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED: int8 offsets and one non-negative Q31 multiplier
 // with a shift in -31..30 per multiplier entry.
 sotto_err_t check_mac_quantization(OpCheck &c);
+// CONV_2D, DEPTHWISE_CONV_2D: whether `depth` products per output fit the int32 accumulator for
+// this op's plain int8 weights (sotto_smdl_depth_fits_int32).
+bool accumulation_fits(const OpCheck &c, uint64_t depth);
 // The pools' and convolutions' window: strides, dilations and kernel 1..1024, padding 0..1024,
 // one batch count.
 sotto_err_t check_window(OpCheck &c);

@@ -9,7 +9,9 @@
 #include "op_table.h"
 
 #define SOTTO_SMDL_MAGIC 0x4C444D53u /* "SMDL" */
-#define SOTTO_SMDL_VERSION 1u
+/* 2: several graph inputs and outputs (an index table after the op table) and the element types
+ * int16, int32 and uint8 in the tensor table. The runtime reads only this version. */
+#define SOTTO_SMDL_VERSION 2u
 
 /* The target a blob was compiled for (header.target), for tools. The runtime never checks it:
  * every build runs every target's blob, as what a target changes is marked per op (interleaved
@@ -29,11 +31,33 @@ enum sotto_smdl_op_kind {
 #undef SOTTO_SMDL_OP_KIND
 };
 
-/* Element types: int8 everywhere, float32 only at the model edges (QUANTIZE in, DEQUANTIZE out). */
+/* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
+ * edges (QUANTIZE in, DEQUANTIZE out). No op takes int16, int32 or uint8 yet; the table can
+ * describe them so a blob stays one format when ops for 16x8 models arrive. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
+  SOTTO_SMDL_INT16 = 2,
+  SOTTO_SMDL_INT32 = 3,
+  SOTTO_SMDL_UINT8 = 4,
+  SOTTO_SMDL_TYPE_COUNT_ = 5,
 };
+
+/* Bytes per element of a type (0 for an unknown type). */
+static inline uint32_t sotto_smdl_type_bytes(uint32_t type) {
+  switch (type) {
+    case SOTTO_SMDL_INT8:
+    case SOTTO_SMDL_UINT8:
+      return 1;
+    case SOTTO_SMDL_INT16:
+      return 2;
+    case SOTTO_SMDL_FLOAT32:
+    case SOTTO_SMDL_INT32:
+      return 4;
+    default:
+      return 0;
+  }
+}
 
 typedef struct sotto_smdl_header {
   uint32_t magic;
@@ -46,11 +70,11 @@ typedef struct sotto_smdl_header {
   uint32_t tensor_table_offset;
   uint32_t op_count;
   uint32_t op_table_offset;
-  uint32_t input_tensor;
-  uint32_t output_tensor;
-  uint32_t data_offset; /* constants: weights, biases, multipliers, shifts */
+  uint32_t input_count;  /* graph inputs, at least 1 */
+  uint32_t output_count; /* graph outputs, at least 1 */
+  uint32_t data_offset;  /* constants: weights, biases, multipliers, shifts */
   uint32_t data_bytes;
-  uint32_t reserved;
+  uint32_t io_table_offset; /* input_count then output_count uint32 tensor indices */
 } sotto_smdl_header_t;
 
 /* The header's digest of blob[0, bytes): FNV-1a 32 with the digest field read as zero. */
@@ -125,10 +149,11 @@ enum sotto_smdl_param {
   /* PAD: elements added before/after each right-aligned dim; the value is the output zero point */
   SOTTO_P_PAD_BEFORE = 0, /* 4 slots */
   SOTTO_P_PAD_AFTER = 4,  /* 4 slots */
-  /* MEAN over dims 1 and 2 (H, W) */
-  SOTTO_P_MEAN_SAME_QUANTIZATION = 0, /* 1: integer sum / count (truncating), as TFLM */
-  SOTTO_P_MEAN_SCALE_BITS = 1,        /* else float: round(mean * scale + bias) + output zp */
-  SOTTO_P_MEAN_BIAS_BITS = 2,
+  /* MEAN over dims 1 and 2 (H, W), as TFLM: (sum - input zp * count) times a multiplier that
+   * includes 1 / count (MultiplyByQuantizedMultiplier), plus the output zero point (slot 12) */
+  SOTTO_P_MEAN_INPUT_ZERO_POINT = 0,
+  SOTTO_P_MEAN_MULT = 1,
+  SOTTO_P_MEAN_SHIFT = 2,
   /* QUANTIZE: float32 -> int8 (round(x / scale) + zp) or int8 -> int8 (requantize) */
   SOTTO_P_QUANTIZE_FROM_FLOAT = 0,
   SOTTO_P_QUANTIZE_SCALE_BITS = 1, /* float bits of the output scale (from float) */
@@ -166,9 +191,34 @@ typedef struct sotto_smdl_op {
 
 #define SOTTO_SMDL_NO_TENSOR 0xFFFFFFFFu
 
-/* Products summed into one int32 accumulator by CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED
- * (window or input size): each is at most 255 * 255, so this many always fit. The importer
- * refuses deeper layers and the loader checks it again. */
-#define SOTTO_SMDL_MAX_ACCUMULATION_DEPTH 32768u
+/* Limits, one definition for the importer (which refuses a model beyond them, naming the limit)
+ * and the loader (which refuses a blob beyond them). */
+#define SOTTO_SMDL_MAX_DIM 65535u              /* every tensor dimension */
+#define SOTTO_SMDL_MAX_TENSOR_BYTES (1u << 30) /* kernels index with int32 */
+#define SOTTO_SMDL_MAX_WINDOW 1024             /* strides, dilations, kernel size, padding */
+#define SOTTO_SMDL_MAX_MEAN_COUNT (1u << 24)   /* elements one MEAN output sums in an int32 */
+
+/* Accumulation depth: CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED sum `depth` products
+ * (input - zero point) * (weight + weight offset) in one int32. An input difference is at most
+ * 255 in magnitude; TFLite's int8 weights are symmetric (-127..127, offset 0), so a product is
+ * at most 255 * 127 = 32,385 and 66,311 of them fit 2^31 - 1. A weight of -128 allows 32,640
+ * (65,793 products); a non-zero weight offset (FULLY_CONNECTED) 255 * 255 (33,025). */
+#define SOTTO_SMDL_MAX_ACCUMULATION_DEPTH 66311u
+#define SOTTO_SMDL_MAX_DEPTH_ANY_INT8_WEIGHT 65793u
+#define SOTTO_SMDL_MAX_DEPTH_WEIGHT_OFFSET 33025u
+
+/* Whether an int32 holds every sum of `depth` such products for these weights: the rule the
+ * importer and the loader both apply. Scans the weights for -128 only in the narrow band of
+ * depths where it matters. */
+static inline int sotto_smdl_depth_fits_int32(uint32_t depth, int32_t weight_offset,
+                                              const int8_t *weights, uint32_t weight_count) {
+  if (weight_offset != 0) return depth <= SOTTO_SMDL_MAX_DEPTH_WEIGHT_OFFSET;
+  if (depth <= SOTTO_SMDL_MAX_DEPTH_ANY_INT8_WEIGHT) return 1;
+  if (depth > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) return 0;
+  for (uint32_t i = 0; i < weight_count; ++i) {
+    if (weights[i] == -128) return 0;
+  }
+  return 1;
+}
 
 #endif /* SOTTO_INFER_SMDL_FORMAT_H */

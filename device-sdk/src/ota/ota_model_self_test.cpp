@@ -29,19 +29,28 @@ sotto_err_t run(sotto_ota_model_self_test_ctx_t *ctx, const sotto_ota_candidate_
   if (sotto_model_arena_bytes(&model) > ctx->arena_bytes) return SOTTO_ERR_MODEL_ARENA_TOO_SMALL;
   err = sotto_model_attach_arena(&model, ctx->arena, ctx->arena_bytes);
   if (err != SOTTO_OK) return err;
-  sotto_tensor_t input;
-  err = sotto_model_input(&model, &input);
-  if (err != SOTTO_OK) return err;
   // Raw bytes for float inputs too: the engine's QUANTIZE maps NaN and infinities to the int8
-  // limits, so any byte pattern is a valid input.
-  sotto_ota_self_test_input(candidate.manifest->self_test_input_seed,
-                            static_cast<uint8_t *>(input.data), input.bytes);
+  // limits, so any byte pattern is a valid input. Input k takes the stream of seed + k.
+  for (uint32_t k = 0; k < sotto_model_input_count(&model); ++k) {
+    sotto_tensor_t input;
+    err = sotto_model_input(&model, k, &input);
+    if (err != SOTTO_OK) return err;
+    sotto_ota_self_test_input(candidate.manifest->self_test_input_seed + k,
+                              static_cast<uint8_t *>(input.data), input.bytes);
+  }
   err = sotto_invoke(&model);
   if (err != SOTTO_OK) return err;
-  sotto_tensor_t output;
-  err = sotto_model_output(&model, &output);
+  // Every output, in order, into one digest.
+  sotto_sha256_t sha;
+  sotto_sha256_start(&sha);
+  for (uint32_t k = 0; k < sotto_model_output_count(&model); ++k) {
+    sotto_tensor_t output;
+    err = sotto_model_output(&model, k, &output);
+    if (err != SOTTO_OK) break;
+    sotto_sha256_update(&sha, static_cast<const uint8_t *>(output.data), output.bytes);
+  }
+  sotto_sha256_finish(&sha, out_output_sha256);
   if (err != SOTTO_OK) return err;
-  sotto_sha256(static_cast<const uint8_t *>(output.data), output.bytes, out_output_sha256);
   return SOTTO_OK;
 }
 

@@ -18,7 +18,7 @@ extern "C" int main(void) {
   if (sotto_model_open(&model, g_blob_address, g_blob_bytes) != SOTTO_OK) return 1;
   if (sotto_model_attach_arena(&model, g_arena, sizeof g_arena) != SOTTO_OK) return 1;
   sotto_tensor_t in;
-  sotto_model_input(&model, &in);
+  sotto_model_input(&model, 0, &in);
   return sotto_invoke(&model) == SOTTO_OK ? 0 : 1;
 #else
   return g_blob_bytes == 0 && g_blob_address == nullptr && g_arena[0] == 0 ? 0 : 1;

@@ -1,8 +1,15 @@
 // On-target conformance and benchmark image: reads a .smdl and TFLM golden data over
-// semihosting, runs every case and compares every layer byte for byte; in bench mode it counts
-// the instructions of one sotto_invoke; in kernels mode it compares this build's kernels with
-// the reference on random shapes. Command line: conform|bench|profile MODEL.smdl GOLDEN_DIR, or
-// kernels
+// semihosting and runs the given cases, comparing every layer of the layer cases and every
+// final output byte for byte; in bench mode it counts the instructions of one sotto_invoke; in
+// kernels mode it compares this build's kernels with the reference on random shapes.
+//
+// Command line (QEMU -semihosting-config arg=...):
+//   conform MODEL.smdl GOLDEN_DIR OPS CASES LAYER_CASES   (CASES "0+1+8": QEMU splits its
+//   -semihosting-config at commas; LAYER_CASES likewise, or "none")
+//   bench|profile MODEL.smdl GOLDEN_DIR CASE
+//   kernels
+// conform fails (exit 1) unless it ran exactly the listed cases and OPS layers per layer case,
+// every invoke returned SOTTO_OK and nothing differed; a missing file is a failure.
 #include <stdint.h>
 #include <string.h>
 
@@ -14,11 +21,19 @@
 #include "sotto/port_target.h"
 #include "write_int.h"
 
+// The MobileNets need megabytes: on the Cortex-M4 board (mps2-an386) the big buffers go to its
+// 16 MB PSRAM (target/psram.ld), past the 4 MB of SRAM for data.
+#if defined(__ARM_ARCH)
+#define SOTTO_BIG_BUFFER __attribute__((section(".psram")))
+#else
+#define SOTTO_BIG_BUFFER
+#endif
+
 namespace {
 
-alignas(16) uint8_t g_blob[320 * 1024];
-alignas(16) uint8_t g_arena[128 * 1024];
-uint8_t g_golden[128 * 1024];
+alignas(16) SOTTO_BIG_BUFFER uint8_t g_blob[5 * 1024 * 1024];
+alignas(16) SOTTO_BIG_BUFFER uint8_t g_arena[3 * 1024 * 1024];
+SOTTO_BIG_BUFFER uint8_t g_golden[2 * 1024 * 1024];
 char g_path[512];
 char g_cmdline[1024];
 
@@ -29,8 +44,15 @@ struct Check {
   uint32_t mismatches;
 };
 
-// g_path = dir + "/" + name with up to two decimal numbers substituted for '#' characters.
-const char *path_of(const char *dir, const char *pattern, int a, int b) {
+void write_line(const char *a, const char *b) {
+  sotto_port_write(a);
+  sotto_port_write(b);
+  sotto_port_write("\n");
+}
+
+// g_path = dir + "/" + pattern with the numbers a, b, c substituted for its '#'s in turn (a
+// '#' after "op" takes two digits).
+const char *path_of(const char *dir, const char *pattern, int a, int b = 0) {
   size_t n = strlen(dir);
   memcpy(g_path, dir, n);
   g_path[n++] = '/';
@@ -41,7 +63,8 @@ const char *path_of(const char *dir, const char *pattern, int a, int b) {
       continue;
     }
     const int v = which++ == 0 ? a : b;
-    if (which == 2 && v < 10) g_path[n++] = '0';  // layer files use two digits
+    const bool two_digits = c >= pattern + 2 && c[-2] == 'o' && c[-1] == 'p';
+    if (two_digits && v < 10) g_path[n++] = '0';
     if (v >= 10) g_path[n++] = static_cast<char>('0' + v / 10);
     g_path[n++] = static_cast<char>('0' + v % 10);
   }
@@ -73,11 +96,7 @@ void compare_layer(void *ctx, uint32_t op, const sotto_tensor_t *out) {
       path_of(c->golden_dir, "layers/case#_op#.bin", c->case_index, static_cast<int>(op)), g_golden,
       sizeof g_golden);
   if (n != static_cast<long>(out->bytes) || memcmp(g_golden, out->data, out->bytes) != 0) {
-    if (c->mismatches++ < 5) {
-      sotto_port_write("MISMATCH ");
-      sotto_port_write(g_path);
-      sotto_port_write("\n");
-    }
+    if (c->mismatches++ < 5) write_line(n < 0 ? "MISSING " : "MISMATCH ", g_path);
   }
 }
 
@@ -93,89 +112,153 @@ int split(char *line, char **words, int max) {
   return n;
 }
 
+// Reads the numbers of `text` ("0+1+8", any non-digit separates; "none": no number) into list.
+int parse_list(const char *text, int *list, int max) {
+  int n = 0, v = -1;
+  if (strcmp(text, "none") == 0) return 0;
+  for (const char *c = text;; ++c) {
+    if (*c >= '0' && *c <= '9') {
+      v = (v < 0 ? 0 : v * 10) + (*c - '0');
+    } else {
+      if (v >= 0 && n < max) list[n++] = v;
+      v = -1;
+      if (*c == '\0') break;
+    }
+  }
+  return n;
+}
+
+bool listed(const int *list, int n, int v) {
+  for (int i = 0; i < n; ++i) {
+    if (list[i] == v) return true;
+  }
+  return false;
+}
+
+int run_kernels() {
+  uint32_t checked = 0;
+  const uint32_t mismatches = run_kernel_equivalence(3000, &checked);
+  sotto_port_write("kernel cases ");
+  sotto_test_write_int(checked);
+  sotto_port_write(" mismatches ");
+  sotto_test_write_int(mismatches);
+  static const char *const kKinds[4] = {" (conv ", ", depthwise ", ", fully connected ", ", add "};
+  for (int k = 0; k < 4; ++k) {
+    sotto_port_write(kKinds[k]);
+    sotto_test_write_int(g_kind_mismatches[k]);
+  }
+  sotto_port_write(")\n");
+  return checked < 2000 || mismatches != 0 ? 1 : 0;
+}
+
+// Fills every input of `model` for case n from GOLDEN_DIR (input_N.bin, or input_N_K.bin for
+// a model with several inputs); false when a file is missing or of the wrong size.
+bool load_inputs(sotto_model_t *model, const char *golden, int n) {
+  const uint32_t inputs = sotto_model_input_count(model);
+  for (uint32_t k = 0; k < inputs; ++k) {
+    sotto_tensor_t in;
+    if (sotto_model_input(model, k, &in) != SOTTO_OK) return false;
+    const char *file = inputs == 1 ? path_of(golden, "input_#.bin", n)
+                                   : path_of(golden, "input_#_#.bin", n, static_cast<int>(k));
+    const long got = semihost_read_file(file, in.data, in.bytes);
+    if (got != static_cast<long>(in.bytes)) {
+      write_line(got < 0 ? "MISSING " : "WRONG SIZE ", g_path);
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 extern "C" int main(void) {
-  char *words[4];
+  char *words[7];
   if (semihost_command_line(g_cmdline, sizeof g_cmdline) != 0) {
     sotto_port_write("no semihosting command line\n");
     return 2;
   }
   // QEMU passes the image name first, then each arg=...
-  const int n = split(g_cmdline, words, 4);
-  if (n >= 2 && strcmp(words[1], "kernels") == 0) {
-    uint32_t checked = 0;
-    const uint32_t mismatches = run_kernel_equivalence(3000, &checked);
-    sotto_port_write("kernel cases ");
-    sotto_test_write_int(checked);
-    sotto_port_write(" mismatches ");
-    sotto_test_write_int(mismatches);
-    static const char *const kKinds[4] = {" (conv ", ", depthwise ", ", fully connected ",
-                                          ", add "};
-    for (int k = 0; k < 4; ++k) {
-      sotto_port_write(kKinds[k]);
-      sotto_test_write_int(g_kind_mismatches[k]);
-    }
-    sotto_port_write(")");
-    sotto_port_write("\n");
-    return checked < 2000 || mismatches != 0 ? 1 : 0;
-  }
-  if (n != 4) {
-    sotto_port_write("usage: IMAGE conform|bench|profile MODEL.smdl GOLDEN_DIR\n");
+  const int n = split(g_cmdline, words, 7);
+  if (n >= 2 && strcmp(words[1], "kernels") == 0) return run_kernels();
+  const bool conform = n == 7 && strcmp(words[1], "conform") == 0;
+  const bool profile = n == 5 && strcmp(words[1], "profile") == 0;
+  const bool bench = profile || (n == 5 && strcmp(words[1], "bench") == 0);
+  if (!conform && !bench) {
+    sotto_port_write(
+        "usage: IMAGE conform MODEL.smdl GOLDEN_DIR OPS CASES LAYER_CASES | bench|profile "
+        "MODEL.smdl GOLDEN_DIR CASE | kernels\n");
     return 2;
   }
-  const bool profile = strcmp(words[1], "profile") == 0;
-  const bool bench = profile || strcmp(words[1], "bench") == 0;
+  const char *golden = words[3];
   const long blob_bytes = semihost_read_file(words[2], g_blob, sizeof g_blob);
   if (blob_bytes < 0) {
-    sotto_port_write("cannot read model\n");
+    write_line("cannot read model ", words[2]);
     return 2;
   }
   sotto_model_t model;
   sotto_err_t err = sotto_model_open(&model, g_blob, static_cast<size_t>(blob_bytes));
   if (err == SOTTO_OK) err = sotto_model_attach_arena(&model, g_arena, sizeof g_arena);
   if (err != SOTTO_OK) {
-    sotto_port_write("open failed: ");
-    sotto_port_write(sotto_err_name(err));
-    sotto_port_write("\n");
+    write_line("open failed: ", sotto_err_name(err));
     return 2;
   }
-  sotto_tensor_t in, out;
-  sotto_model_input(&model, &in);
-  sotto_model_output(&model, &out);
-  Check check = {words[3], 0, 0, 0};
-  uint32_t cases = 0;
-  for (int c = 0; c <= 10; ++c) {
-    const long got = semihost_read_file(path_of(words[3], "input_#.bin", c, 0), in.data, in.bytes);
-    if (got < 0) continue;
-    if (got != static_cast<long>(in.bytes)) return 3;
-    ++cases;
+  int cases[16], layer_cases[16];
+  const int case_count = parse_list(conform ? words[5] : words[4], cases, 16);
+  const int layer_case_count = conform ? parse_list(words[6], layer_cases, 16) : 0;
+  int ops_asked = 0;
+  if (conform && (parse_list(words[4], &ops_asked, 1) != 1 ||
+                  static_cast<uint32_t>(ops_asked) != sotto_model_op_count(&model))) {
+    write_line("OPS differ from the model's operator count: ", words[4]);
+    return 1;
+  }
+  const uint32_t ops = static_cast<uint32_t>(ops_asked);
+  Check check = {golden, 0, 0, 0};
+  int ran = 0;
+  uint32_t expected_layers = 0;
+  for (int i = 0; i < case_count; ++i) {
+    const int c = cases[i];
     check.case_index = c;
+    if (!load_inputs(&model, golden, c)) {
+      ++check.mismatches;
+      continue;
+    }
+    const bool layers = conform && listed(layer_cases, layer_case_count, c);
+    if (layers) expected_layers += ops;
+    const uint64_t before = sotto_port_instructions();
+    g_last_count = before;
+    if (profile) {
+      err = sotto_invoke_observed(&model, profile_layer, &model);
+    } else if (layers) {
+      err = sotto_invoke_observed(&model, compare_layer, &check);
+    } else {
+      err = sotto_invoke(&model);
+    }
+    const uint64_t after = sotto_port_instructions();
+    if (err != SOTTO_OK) {
+      write_line("invoke failed: ", sotto_err_name(err));
+      ++check.mismatches;
+      continue;
+    }
+    ++ran;
     if (bench) {
-      const uint64_t before = sotto_port_instructions();
-      g_last_count = before;
-      if (profile) {
-        sotto_invoke_observed(&model, profile_layer, &model);
-      } else {
-        sotto_invoke(&model);
-      }
-      const uint64_t after = sotto_port_instructions();
       sotto_port_write("instructions ");
       sotto_test_write_int(after - before);
       sotto_port_write("\n");
-    } else {
-      sotto_invoke_observed(&model, compare_layer, &check);
     }
+    // The final output: output_N.bin, or the last layer's file (already compared) when the
+    // golden data has none.
+    sotto_tensor_t out;
+    sotto_model_output(&model, 0, &out);
     const long n_out =
-        semihost_read_file(path_of(words[3], "output_#.bin", c, 0), g_golden, sizeof g_golden);
+        semihost_read_file(path_of(golden, "output_#.bin", c), g_golden, sizeof g_golden);
+    if (n_out < 0 && layers) continue;
     if (n_out != static_cast<long>(out.bytes) || memcmp(g_golden, out.data, out.bytes) != 0) {
       ++check.mismatches;
-      sotto_port_write("MISMATCH final output\n");
+      write_line(n_out < 0 ? "MISSING " : "MISMATCH final output ", g_path);
     }
-    if (bench) break;  // one case is enough for a deterministic count
   }
   sotto_port_write("cases ");
-  sotto_test_write_int(cases);
+  sotto_test_write_int(static_cast<uint64_t>(ran));
   sotto_port_write(" layers ");
   sotto_test_write_int(check.layers);
   sotto_port_write(" mismatches ");
@@ -183,5 +266,7 @@ extern "C" int main(void) {
   sotto_port_write(" arena ");
   sotto_test_write_int(sotto_model_arena_bytes(&model));
   sotto_port_write("\n");
-  return cases == 0 || check.mismatches != 0 ? 1 : 0;
+  const bool counts_ok = ran == case_count && case_count > 0 && check.layers == expected_layers;
+  if (!counts_ok) sotto_port_write("COUNTS differ from the cases and layers asked for\n");
+  return counts_ok && check.mismatches == 0 ? 0 : 1;
 }

@@ -11,8 +11,10 @@ namespace sotto_infer {
 struct KernelArgs {
   const sotto_smdl_op_t *op;
   const sotto_smdl_tensor_t *input0;
-  const sotto_smdl_tensor_t *input1;  // nullptr unless the op has two activation inputs
+  const sotto_smdl_tensor_t *input1;  // nullptr unless the op record names a second input
   const sotto_smdl_tensor_t *output;
+  // Element data; int8_t* whatever the type: kernels of other types cast (the loader checked
+  // every tensor's alignment for its element size).
   const int8_t *input0_data;
   const int8_t *input1_data;
   int8_t *output_data;

@@ -84,8 +84,13 @@ typedef struct sotto_host_transport_config {
   const char *client_id;       /* unique per connection; sotto-sim uses "sotto-sim-<device>" */
   uint32_t publish_timeout_ms; /* wait for PUBACK; 0 = 5000 */
   uint32_t keepalive_s;        /* 0 = 30 */
-  uint32_t retry_interval_s;   /* between reconnect attempts; 0 = 1 */
+  uint32_t retry_interval_s;   /* between Paho's reconnect attempts; 0 = 1 (not with
+                                  sdk_reconnects) */
   size_t incoming_max;         /* incoming messages held for deliver_incoming; 0 = 64 */
+  /* Nonzero: the device SDK decides when to reconnect (the port offers connect/link_state, so
+   * the SDK's backoff with jitter applies) and Paho's automatic reconnect is off. Zero: Paho
+   * reconnects on its own every retry_interval_s, and publishing starts a connect if none runs. */
+  int sdk_reconnects;
 } sotto_host_transport_config_t;
 
 typedef struct sotto_host_transport sotto_host_transport_t;
@@ -97,6 +102,8 @@ typedef struct sotto_host_transport_stats {
   uint64_t publish_failed; /* not connected, refused, or no PUBACK within the timeout */
   uint64_t incoming_received;
   uint64_t incoming_dropped; /* arrived while incoming_max were already waiting */
+  uint64_t connect_attempts; /* connects started (Paho's automatic ones not counted) */
+  uint64_t connect_failures; /* of those, refused or timed out */
 } sotto_host_transport_stats_t;
 
 /* Creates the client; does not connect. INVALID_ARGUMENT for a missing or malformed URL/id. */
@@ -104,8 +111,8 @@ sotto_err_t sotto_host_transport_create(const sotto_host_transport_config_t *con
                                         sotto_host_transport_t **out);
 /* Disconnects (bounded) and frees; no callback runs afterwards. */
 void sotto_host_transport_destroy(sotto_host_transport_t *transport);
-/* Starts connecting (QoS 1, clean session, automatic reconnect) and waits up to timeout_ms for
- * the CONNACK. OK once connected; TRANSPORT otherwise, while attempts continue in the
+/* Starts connecting (QoS 1, clean session) and waits up to timeout_ms for the CONNACK. OK once
+ * connected; TRANSPORT otherwise, while (without sdk_reconnects) attempts continue in the
  * background every retry_interval_s. */
 sotto_err_t sotto_host_transport_connect(sotto_host_transport_t *transport, uint32_t timeout_ms);
 int sotto_host_transport_is_connected(sotto_host_transport_t *transport);
@@ -113,6 +120,8 @@ int sotto_host_transport_is_connected(sotto_host_transport_t *transport);
 const char *sotto_host_transport_last_error(sotto_host_transport_t *transport);
 sotto_host_transport_stats_t sotto_host_transport_get_stats(sotto_host_transport_t *transport);
 /* publish: QoS 1, returns OK only after PUBACK, TRANSPORT on disconnect or timeout.
+ * publish_begin/publish_result: the same without waiting (tickets; publish_timeout_ms applies).
+ * connect/link_state: only with sdk_reconnects.
  * subscribe: QoS 1, waits for SUBACK; the filter is re-subscribed after every reconnect. */
 sotto_transport_port_t sotto_host_transport_port(sotto_host_transport_t *transport);
 /* Paho receives on its own thread; this hands the messages that arrived since the last call to

@@ -14,12 +14,8 @@ sotto_err_t check_depthwise_conv_2d(OpCheck &c) {
   const int32_t *p = c.param();
   const uint64_t out_c = static_cast<uint64_t>(c.output.dims[3]);
   const uint64_t kernel = static_cast<uint64_t>(p[SOTTO_P_KERNEL_H]) * p[SOTTO_P_KERNEL_W];
-  if (p[SOTTO_P_DEPTH_MULTIPLIER] < 1 || p[SOTTO_P_DEPTH_MULTIPLIER] > 1024) {
+  if (p[SOTTO_P_DEPTH_MULTIPLIER] < 1 || p[SOTTO_P_DEPTH_MULTIPLIER] > SOTTO_SMDL_MAX_WINDOW) {
     return c.fail(SOTTO_ERR_MODEL_BAD_OP, "depth multiplier: expected 1..1024");
-  }
-  if (kernel > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
-    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
-                  "window: expected kernel_h * kernel_w <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
   }
   if (out_c != static_cast<uint64_t>(c.input0.dims[3]) * p[SOTTO_P_DEPTH_MULTIPLIER]) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,

@@ -6,6 +6,42 @@
 
 namespace sotto_infer {
 
+namespace {
+
+// Weight (o, k) of a blob compiled for the Cortex-M4 kernel (SOTTO_P_FC_WEIGHTS_INTERLEAVED in
+// smdl_format.h), so that every build runs every blob.
+int32_t interleaved_weight(const int8_t *w, int32_t out_n, int32_t in_n, int32_t o, int32_t k) {
+  const int32_t body = in_n & ~3, tail = in_n - body, j = o & 3;
+  if (o >= (out_n & ~3)) return w[o * in_n + k];
+  const int8_t *block = w + (o - j) * in_n;
+  if (k >= body) return block[4 * body + j * tail + (k - body)];
+  const int32_t b = k & 3;
+  const int32_t byte = (k - b) * 4 + (j >> 1) * 8 + (b & 1) * 4 + (b >> 1) * 2 + (j & 1);
+  const int32_t stored = block[byte];
+  return (j & 1) != 0 ? stored : static_cast<int8_t>(stored - 128);
+}
+
+// sotto_smdl_depth_fits_int32 on the weights as the importer saw them, before interleaving.
+bool accumulation_fits(const OpCheck &c, uint32_t out_n, uint32_t in_n) {
+  const int8_t *w = reinterpret_cast<const int8_t *>(c.model.data + c.op.weights_offset);
+  const int32_t weight_offset = c.op.params[SOTTO_P_FILTER_OFFSET];
+  if (c.op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0 || weight_offset != 0 ||
+      in_n <= SOTTO_SMDL_MAX_DEPTH_ANY_INT8_WEIGHT || in_n > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
+    return sotto_smdl_depth_fits_int32(in_n, weight_offset, w, c.op.weights_bytes) != 0;
+  }
+  for (uint32_t o = 0; o < out_n; ++o) {
+    for (uint32_t k = 0; k < in_n; ++k) {
+      if (interleaved_weight(w, static_cast<int32_t>(out_n), static_cast<int32_t>(in_n),
+                             static_cast<int32_t>(o), static_cast<int32_t>(k)) == -128) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 sotto_err_t check_fully_connected(OpCheck &c) {
   sotto_err_t err = check_int8_activations(c);
   if (err == SOTTO_OK) err = check_mac_quantization(c);
@@ -18,12 +54,12 @@ sotto_err_t check_fully_connected(OpCheck &c) {
                   "rows: expected input and output to hold the same number of rows");
   }
   const uint32_t depth = c.input0.bytes / rows;
-  if (depth > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
-                  "input row: expected at most SOTTO_SMDL_MAX_ACCUMULATION_DEPTH elements");
-  }
   if (op.weights_bytes != static_cast<uint64_t>(out_c) * depth) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "weights: expected out_c * input row bytes");
+  }
+  if (!accumulation_fits(c, out_c, depth)) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                  "input row: expected its products to fit an int32 (sotto_smdl_depth_fits_int32)");
   }
   if ((op.multiplier_count != 1 && op.multiplier_count != out_c) ||
       (op.bias_count != 0 && op.bias_count != out_c) ||
@@ -41,23 +77,6 @@ sotto_err_t check_fully_connected(OpCheck &c) {
   }
   return SOTTO_OK;
 }
-
-namespace {
-
-// Weight (o, k) of a blob compiled for the Cortex-M4 kernel (SOTTO_P_FC_WEIGHTS_INTERLEAVED in
-// smdl_format.h), so that every build runs every blob.
-int32_t interleaved_weight(const int8_t *w, int32_t out_n, int32_t in_n, int32_t o, int32_t k) {
-  const int32_t body = in_n & ~3, tail = in_n - body, j = o & 3;
-  if (o >= (out_n & ~3)) return w[o * in_n + k];
-  const int8_t *block = w + (o - j) * in_n;
-  if (k >= body) return block[4 * body + j * tail + (k - body)];
-  const int32_t b = k & 3;
-  const int32_t byte = (k - b) * 4 + (j >> 1) * 8 + (b & 1) * 4 + (b >> 1) * 2 + (j & 1);
-  const int32_t stored = block[byte];
-  return (j & 1) != 0 ? stored : static_cast<int8_t>(stored - 128);
-}
-
-}  // namespace
 
 void reference::fully_connected(const KernelArgs &a) {
   const int32_t *p = a.op->params;

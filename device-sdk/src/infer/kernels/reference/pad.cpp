@@ -14,10 +14,12 @@ sotto_err_t check_pad(OpCheck &c) {
   const int32_t *p = c.param();
   for (int d = 0; d < 4; ++d) {
     const int32_t before = p[SOTTO_P_PAD_BEFORE + d], after = p[SOTTO_P_PAD_AFTER + d];
-    if (before < 0 || after < 0 || before > 65535 || after > 65535 ||
+    if (before < 0 || after < 0 || static_cast<uint32_t>(before) > SOTTO_SMDL_MAX_DIM ||
+        static_cast<uint32_t>(after) > SOTTO_SMDL_MAX_DIM ||
         static_cast<int64_t>(c.input0.dims[d]) + before + after != c.output.dims[d]) {
-      return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
-                    "padding: expected 0..65535 per side, input + before + after = output");
+      return c.fail(
+          SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+          "padding: expected 0..SOTTO_SMDL_MAX_DIM per side, input + before + after = output");
     }
   }
   if (!zero_point_ok(p[SOTTO_P_OUTPUT_OFFSET])) {

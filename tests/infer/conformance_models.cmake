@@ -1,0 +1,19 @@
+# The models the conformance tests run against TFLM's golden data, one line each:
+#   name|model file under ../shared/models|golden folder under ../shared/conformance|
+#   operator count|cases|layer cases|cases run on Cortex-M4 and RV32 under QEMU|host variants
+# Cases are the golden data's input numbers (all of them; missing files fail the test). Big
+# models run a few cases on the targets to keep CI short. Host variants: generic, and cortex-m4
+# where the Cortex-M4 weight layouts are worth checking through the reference kernels too.
+# tests/infer/CMakeLists.txt writes conformance_models.h from this list for the host test.
+set(SOTTO_CONFORMANCE_MODELS
+  "kws|mlperf-tiny/kws_ref_model.tflite|tflm-golden/kws|13|0,1,4,5,8,9,10|0,1,4,5,8,9,10|0,1,4,5,8,9,10|generic"
+  "vww|mlperf-tiny/vww_96_int8.tflite|tflm-golden/vww|31|0,1,4,5,8,9|0,1,4,5,8,9|0,1,4,5,8,9|generic"
+  "ic|mlperf-tiny/pretrainedResnet_quant.tflite|tflm-golden/ic|16|0,1,4,5,8,9|0,1,4,5,8,9|0,1,4,5,8,9|generic"
+  "ad|mlperf-tiny/ad01_int8.tflite|tflm-golden/ad|10|0,1,4,5,8,9|0,1,4,5,8,9|0,1,4,5,8,9|generic,cortex-m4"
+  "hello_world_int8|tflm-examples/hello_world_int8.tflite|tflm-examples/hello_world_int8|3|0,1,8,9|0,1,8,9|0,1,8,9|generic,cortex-m4"
+  "micro_speech_quantized|tflm-examples/micro_speech_quantized.tflite|tflm-examples/micro_speech_quantized|4|0,1,8,9|0,1,8,9|0,1,8,9|generic"
+  "person_detect|tflm-examples/person_detect.tflite|tflm-examples/person_detect|31|0,1,8,9|0,1,8,9|0,1,8,9|generic"
+  "mobilenet_v2_nhwc|tflm-examples/derived/mobilenet_v2_nhwc.tflite|tflm-examples/mobilenet_v2_nhwc|83|0,8|0|0|generic"
+  "mobilenet_v2_mean_requant|tflm-examples/derived/mobilenet_v2_mean_requant.tflite|tflm-examples/mobilenet_v2_mean_requant|81|0,1,8,9|0|0|generic"
+  "simple_add_model|tflm-examples/ops/simple_add_model.tflite|tflm-examples/simple_add_model|1|0,1,8,9|0,1,8,9|0,1,8,9|generic"
+)
