@@ -31,6 +31,7 @@ class SqliteWriter : public StoreWriter {
   void insert_quarantine(const QuarantineRow &row) override;
   void set_journal_position(const JournalPosition &position) override;
   int64_t delete_received_before(int64_t cutoff_ms, int64_t max_rows) override;
+  void add_device_class(const DeviceClassRow &row) override;
 
   int64_t create_rollout(const RolloutSpec &spec, const std::vector<std::string> &devices,
                          const std::vector<size_t> &wave_sizes) override;
@@ -72,6 +73,7 @@ class SqliteReader : public StoreReader {
   WaveCounts wave_counts(int64_t id, int64_t wave) override;
   std::vector<std::string> devices_in_unfinished_rollouts(
       const std::vector<std::string> &devices) override;
+  std::vector<DeviceClassRow> device_classes() override;
   std::optional<ApiTokenRow> api_token(const std::string &token_id) override;
   std::vector<ApiTokenRow> api_tokens() override;
   int64_t unrevoked_api_token_count() override;

@@ -307,6 +307,13 @@ std::optional<RolloutRow> SqliteReader::rollout(int64_t id) {
   return row;
 }
 
+std::vector<DeviceClassRow> SqliteReader::device_classes() {
+  Statement query(db_.handle(), "SELECT number, name FROM device_classes ORDER BY number");
+  std::vector<DeviceClassRow> rows;
+  while (query.step()) rows.push_back(DeviceClassRow{query.integer(0), query.text(1)});
+  return rows;
+}
+
 std::vector<int64_t> SqliteReader::rollout_ids() {
   Statement query(db_.handle(), "SELECT id FROM rollouts ORDER BY id DESC");
   std::vector<int64_t> ids;

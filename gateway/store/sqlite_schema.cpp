@@ -1,5 +1,6 @@
-// The SQLite schema's one owner: the current layout and the migrations from every earlier
-// version, each in one transaction. A database written by a newer gateway is refused by name.
+// The SQLite schema's one owner: the current layout (version 2's tables plus each later
+// version's additions) and the migrations from every earlier version, in one transaction. A
+// database written by a newer gateway is refused by name.
 #include "sqlite_schema.h"
 
 #include <boost/json.hpp>
@@ -97,6 +98,14 @@ constexpr const char *kSchemaV2 = R"(
   CREATE INDEX rollout_devices_device ON rollout_devices (device_id);
 )";
 
+// Version 3: device class names, so operators and bundles can name a class ("soil-probe")
+// where devices report its number.
+constexpr const char *kMigrateV2ToV3 = R"(
+  CREATE TABLE device_classes (
+    number INTEGER PRIMARY KEY,        -- 0..255, as devices report it in Health
+    name TEXT NOT NULL UNIQUE);
+)";
+
 // Version 1 (sotto 0.1): names in every row, readings as JSON text. Its rollout tables were
 // created on first use by the rollout engine, so they may be missing.
 constexpr const char *kMigrateV1ToV2 = R"(
@@ -118,10 +127,10 @@ constexpr const char *kMigrateV1ToV2 = R"(
   DROP INDEX IF EXISTS rollout_devices_wave;
 )";
 
-// Version 3: who may do what. API tokens (only a hash of each secret; a name is unique among
+// Version 4: who may do what. API tokens (only a hash of each secret; a name is unique among
 // unrevoked tokens), the audit log (rowid order is time order), the fleet signing keys the
 // gateway knows of, and rollouts that carry a key rotation instead of a model.
-constexpr const char *kMigrateV2ToV3 = R"(
+constexpr const char *kMigrateV3ToV4 = R"(
   ALTER TABLE rollouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'model';  -- model | keys
   ALTER TABLE rollouts ADD COLUMN adds_key_id INTEGER;     -- keys: the key the rotation adds
   ALTER TABLE rollouts ADD COLUMN retires_key_id INTEGER;  -- keys: the key it retires, if any
@@ -274,7 +283,8 @@ void ensure_schema(Database &db) {
     db.exec(kSchemaV2);
     db.exec(kCopyV1Rows);
   }
-  db.exec(kMigrateV2ToV3);
+  if (version < 3) db.exec(kMigrateV2ToV3);
+  db.exec(kMigrateV3ToV4);
   set_version(db, kSqliteSchemaVersion);
   transaction.commit();
   if (version != 0) {

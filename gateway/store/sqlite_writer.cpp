@@ -278,6 +278,14 @@ void SqliteWriter::set_rollout_state(int64_t id, const std::string &state,
   });
 }
 
+void SqliteWriter::add_device_class(const DeviceClassRow &row) {
+  on_its_own([&] {
+    Statement insert(db_.handle(), "INSERT INTO device_classes (number, name) VALUES (?1, ?2)");
+    insert.bind(1, row.number).bind(2, row.name).run();
+    return 0;
+  });
+}
+
 void SqliteWriter::set_rollout_wave(int64_t id, int64_t wave) {
   on_its_own([&] {
     Statement update(db_.handle(), "UPDATE rollouts SET current_wave = ?2 WHERE id = ?1");

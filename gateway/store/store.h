@@ -109,6 +109,10 @@ class StoreWriter : public RolloutWriter {
   virtual void insert_quarantine(const QuarantineRow &row) = 0;
   virtual void set_journal_position(const JournalPosition &position) = 0;
 
+  // Names a device class, in a transaction of its own. The caller checks that neither the number
+  // nor the name is taken (device_classes()); a race with another writer throws StoreError.
+  virtual void add_device_class(const DeviceClassRow &row) = 0;
+
   // Retention, in its own short transaction: deletes at most max_rows events (and quarantined
   // messages) received before cutoff_ms, oldest first; returns how many went. Registry and
   // aggregates stay.
@@ -144,6 +148,9 @@ class StoreReader {
   // Those of `devices` that an unfinished rollout targets.
   virtual std::vector<std::string> devices_in_unfinished_rollouts(
       const std::vector<std::string> &devices) = 0;
+
+  // Every named device class, by number.
+  virtual std::vector<DeviceClassRow> device_classes() = 0;
 
   // Trust tables (trust_rows.h).
   virtual std::optional<ApiTokenRow> api_token(const std::string &token_id) = 0;

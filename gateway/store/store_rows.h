@@ -19,6 +19,14 @@ struct Reading {
   }
 };
 
+// ---- written by operators ---------------------------------------------------------------------
+
+// A device class's name: devices report and bundles target the number, operators use the name.
+struct DeviceClassRow {
+  int64_t number = 0;  // 0..255
+  std::string name;    // [a-z0-9][a-z0-9-]{0,31}, not all digits
+};
+
 // ---- written by ingest ------------------------------------------------------------------------
 
 struct SiteRow {

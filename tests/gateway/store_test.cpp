@@ -126,7 +126,7 @@ TEST_F(StoreTest, AggregatesCountPerWindowKindAndScope) {
 }
 
 TEST_F(StoreTest, DatabaseIsInWalModeWithItsSchemaVersion) {
-  EXPECT_EQ(count("SELECT version FROM schema_version"), 3);
+  EXPECT_EQ(count("SELECT version FROM schema_version"), 4);
   Database db(path_, Database::Mode::kReadOnly, std::chrono::seconds(1));
   Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
@@ -145,6 +145,20 @@ TEST_F(StoreTest, ReopeningKeepsDeviceStateAndDedupe) {
   EXPECT_TRUE(next.boot_known);
   EXPECT_EQ(
       count("SELECT COUNT(*) FROM events e JOIN boots b USING (boot_key) WHERE b.boot_id = 7"), 2);
+}
+
+TEST_F(StoreTest, DeviceClassNamesAreKeptByNumberAndNeitherIsTakenTwice) {
+  store_->writer().add_device_class({3, "soil-probe"});
+  store_->writer().add_device_class({1, "vibration"});
+  const auto classes = store_->store().reader()->device_classes();
+  ASSERT_EQ(classes.size(), 2u);
+  EXPECT_EQ(classes[0].number, 1);
+  EXPECT_EQ(classes[0].name, "vibration");
+  EXPECT_EQ(classes[1].number, 3);
+  EXPECT_EQ(classes[1].name, "soil-probe");
+  EXPECT_THROW(store_->writer().add_device_class({4, "soil-probe"}), StoreError);
+  EXPECT_THROW(store_->writer().add_device_class({3, "other"}), StoreError);
+  EXPECT_EQ(store_->store().reader()->device_classes().size(), 2u);
 }
 
 }  // namespace
