@@ -56,11 +56,12 @@ Response handle(StoreReader &reader, const Request &request, const std::string &
 
 }  // namespace
 
-void add_audit_routes(Router &router, StoreReader &reader) {
+void add_audit_routes(Router &router, StoreReader &reader, std::function<void()> wait_for_queued) {
   router.add_prefix_route(
       kPath,
-      [&reader](const Request &request, const std::string &path,
-                const std::map<std::string, std::string> &query) {
+      [&reader, wait_for_queued](const Request &request, const std::string &path,
+                                 const std::map<std::string, std::string> &query) {
+        if (wait_for_queued) wait_for_queued();
         return handle(reader, request, path, query);
       },
       [](const Request &, const std::string &) {

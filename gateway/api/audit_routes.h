@@ -3,11 +3,17 @@
 // newest first: id, time, who, token_id, remote, action, target, status, outcome, detail.
 #pragma once
 
+#include <functional>
+
 #include "router.h"
 #include "store.h"
 
 namespace sotto::gw {
 
-void add_audit_routes(Router &router, StoreReader &reader);
+// wait_for_queued, when given, returns once audit rows queued before the request are written
+// (sottod queues them for its store writer thread), so a client reads the rows of its own
+// earlier requests.
+void add_audit_routes(Router &router, StoreReader &reader,
+                      std::function<void()> wait_for_queued = {});
 
 }  // namespace sotto::gw

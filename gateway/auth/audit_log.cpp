@@ -1,4 +1,4 @@
-// Audit rows through the TrustWriter, with the cap on anonymous refusals.
+// Audit rows through the TrustWriter or its queue, with the cap on anonymous refusals.
 #include "audit_log.h"
 
 #include <pwd.h>
@@ -11,8 +11,16 @@ namespace sotto::gw {
 
 void AuditLog::record(AuditRow row) {
   if (row.time_ms == 0) row.time_ms = now_ms();
+  if (queue_) {
+    queue_([this, row = std::move(row)](TrustWriter &writer) { write(writer, row); });
+  } else {
+    write(*writer_, row);
+  }
+}
+
+void AuditLog::write(TrustWriter &writer, const AuditRow &row) {
   try {
-    writer_.append_audit(row);
+    writer.append_audit(row);
   } catch (const std::exception &error) {
     write_failures_ += 1;
     log_line(LogLevel::kError, "audit log: cannot record " + row.action + " by " + row.who + " (" +

@@ -5,10 +5,18 @@
 //
 // Never throws: a row that cannot be written (disk full, database locked for 5 s) is logged and
 // counted in write_failures(); the action it describes has already happened.
+//
+// Written at once through a TrustWriter (sottoctl, tests), or queued for the thread that owns
+// the store's writer (sottod: the store writer thread, so the audit log adds no second writer
+// and no request waits for its row to commit). Queued rows are written in order, each before
+// any write queued after it; a clean stop writes them all, and a crash (kill -9, power cut)
+// can lose only the rows of requests answered in the moment before it, never the actions they
+// describe, which were committed before their row was queued.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "store.h"
@@ -17,9 +25,13 @@ namespace sotto::gw {
 
 constexpr int64_t kMaxAnonymousRefusalsPerMinute = 120;
 
+// Runs a write later, in order, on the thread that owns the store's writer.
+using AuditQueue = std::function<void(std::function<void(TrustWriter &)>)>;
+
 class AuditLog {
  public:
-  explicit AuditLog(TrustWriter &writer) : writer_(writer) {}
+  explicit AuditLog(TrustWriter &writer) : writer_(&writer) {}
+  explicit AuditLog(AuditQueue queue) : queue_(std::move(queue)) {}
 
   // time_ms 0 means now.
   void record(AuditRow row);
@@ -30,7 +42,10 @@ class AuditLog {
   uint64_t suppressed() const { return suppressed_total_.load(); }
 
  private:
-  TrustWriter &writer_;
+  void write(TrustWriter &writer, const AuditRow &row);
+
+  TrustWriter *writer_ = nullptr;
+  AuditQueue queue_;
   int64_t minute_ = -1;
   int64_t minute_count_ = 0;
   int64_t suppressed_in_minute_ = 0;

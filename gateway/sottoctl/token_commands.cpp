@@ -7,8 +7,10 @@
 
 #include <boost/json.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "api_token.h"
 #include "audit_log.h"
@@ -77,6 +79,23 @@ void write_token_file(const std::string &path, const std::string &token) {
   if (!ok) throw std::runtime_error("--out " + path + ": cannot write the token");
 }
 
+// sottoctl writes beside a running sottod: another process, so it cannot use sottod's writer
+// thread. sottod holds the write lock one batch at a time (milliseconds, busy_timeout 100 ms on
+// both sides) and retries a batch that met this lock, so a token write waits for a gap here
+// instead of failing, and sottod loses nothing either way.
+template <typename Write>
+auto retrying_while_busy(Write write) {
+  constexpr int kAttempts = 50;  // about 5 s with the writer's 100 ms busy timeout
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return write();
+    } catch (const StoreError &error) {
+      if (error.kind() != StoreError::Kind::kBusy || attempt == kAttempts) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
 void audit(TrustWriter &writer, const std::string &action, const std::string &target,
            const std::string &detail) {
   AuditLog log(writer);
@@ -104,8 +123,8 @@ int create(CliContext &context, const Arguments &arguments) {
   NewToken token = make_token(*name, *role, now_ms());
   {
     const std::unique_ptr<Store> store = open_store(config);
-    const std::unique_ptr<TrustWriter> writer = store->trust_writer();
-    if (!writer->insert_api_token(token.row)) {
+    const std::unique_ptr<StoreWriter> writer = store->writer();
+    if (!retrying_while_busy([&] { return writer->insert_api_token(token.row); })) {
       throw std::runtime_error("a token named '" + *name +
                                "' exists and is not revoked: revoke it first or pick another name");
     }
@@ -166,8 +185,8 @@ int revoke(CliContext &context, const Arguments &arguments) {
   const StoreConfig config = store_config(arguments);
   {
     const std::unique_ptr<Store> store = open_store(config);
-    const std::unique_ptr<TrustWriter> writer = store->trust_writer();
-    if (!writer->revoke_api_token(which, now_ms())) {
+    const std::unique_ptr<StoreWriter> writer = store->writer();
+    if (!retrying_while_busy([&] { return writer->revoke_api_token(which, now_ms()); })) {
       throw std::runtime_error("no unrevoked token is named or has the id '" + which +
                                "' (sottoctl token list)");
     }

@@ -6,7 +6,9 @@
 // each with [--db PATH | --config FILE] naming the database (default: store.path of
 // /etc/sotto/sottod.toml). sottod reads the tokens on every request, so a new or revoked token
 // counts at once, without a restart. Creating and revoking are audited as token.create and
-// token.revoke by "local:<login name>".
+// token.revoke by "local:<login name>". These are the one store write outside sottod's writer
+// thread: sottoctl is another process; it waits for a gap between sottod's batches when they
+// meet (token_commands.cpp).
 #pragma once
 
 #include <string>

@@ -17,12 +17,13 @@ bool tokens_required(const HttpConfig &config) {
 }  // namespace
 
 ApiService::ApiService(boost::asio::io_context &io, const Config &whole_config, Store &store,
-                       Router &router)
+                       IngestWriter &writes, Router &router)
     : config_(whole_config.http),
       reader_(store.reader()),
-      writer_(store.trust_writer()),
       authenticator_(*reader_, tokens_required(whole_config.http)),
-      audit_(*writer_),
+      audit_([&writes](std::function<void(TrustWriter &)> write) {
+        writes.post([write = std::move(write)](StoreWriter &writer) { write(writer); });
+      }),
       guard_(authenticator_, audit_) {
   const HttpConfig &config = config_;
   if (authenticator_.required() && reader_->unrevoked_api_token_count() == 0) {
@@ -44,7 +45,7 @@ ApiService::ApiService(boost::asio::io_context &io, const Config &whole_config, 
   if (!config.tls_certificate.empty()) {
     tls_.emplace(make_server_tls_context(config.tls_certificate, config.tls_key));
   }
-  add_audit_routes(router, *reader_);
+  add_audit_routes(router, *reader_, [&writes] { writes.wait_for_queued(); });
   router.protect(guard_);
   router.add_metrics([this] { return guard_.render_metrics(); });
   const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.listen),

@@ -5,6 +5,9 @@
 // http.require_token is set; sottod refuses to start when they are required and the store holds
 // no unrevoked token, since nobody could then use the API (`sottoctl token create` writes the
 // first one on the gateway machine).
+//
+// Audit rows are queued for the store writer thread (audit_log.h says what that can lose);
+// GET /api/v1/audit first waits for the rows queued before it, so a client reads its own.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -18,6 +21,7 @@
 #include "authenticator.h"
 #include "config.h"
 #include "http_server.h"
+#include "ingest_writer.h"
 #include "router.h"
 #include "store.h"
 
@@ -26,7 +30,8 @@ namespace sotto::gw {
 class ApiService {
  public:
   // Binds at once; throws std::runtime_error naming the setting when the API must not start.
-  ApiService(boost::asio::io_context &io, const Config &config, Store &store, Router &router);
+  ApiService(boost::asio::io_context &io, const Config &config, Store &store, IngestWriter &writes,
+             Router &router);
   void start() { server_->start(); }
   void stop() { server_->stop(); }
   std::string url() const;  // http(s)://LISTEN:PORT, for the log
@@ -34,7 +39,6 @@ class ApiService {
  private:
   HttpConfig config_;
   std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<TrustWriter> writer_;
   Authenticator authenticator_;
   AuditLog audit_;
   ApiGuard guard_;

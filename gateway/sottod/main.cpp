@@ -30,6 +30,7 @@
 #include "router.h"
 #include "version.h"
 #include "writer_thread_rollouts.h"
+#include "writer_thread_trust.h"
 
 namespace {
 
@@ -228,10 +229,11 @@ int run(const Arguments &args, Config config) {
   Router router(*reader, metrics, health,
                 ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
   add_dashboard_routes(router);
-  ApiService http(io, config, *store, router);
+  ApiService http(io, config, *store, ingest_writer, router);
   http.start();
   WriterThreadRollouts rollout_writes(ingest_writer);
-  RolloutService rollouts(io, config, *store, rollout_writes, router, ingest);
+  WriterThreadTrust trust_writes(ingest_writer);
+  RolloutService rollouts(io, config, *store, rollout_writes, trust_writes, router, ingest);
   ingest_writer.start();  // first replays what the journal holds beyond the store
   rollouts.start();
 

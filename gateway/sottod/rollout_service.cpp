@@ -22,9 +22,9 @@ RolloutEngineOptions engine_options(const Config &config) {
 }  // namespace
 
 RolloutService::RolloutService(boost::asio::io_context &io, const Config &config, Store &store,
-                               RolloutWriter &writes, Router &router, Ingest &ingest)
+                               RolloutWriter &writes, TrustWriter &trust_writes, Router &router,
+                               Ingest &ingest)
     : reader_(store.reader()),
-      trust_writer_(store.trust_writer()),
       store_(*reader_, writes),
       publisher_(config.mqtt),
       engine_(io, engine_options(config), store_,
@@ -32,7 +32,7 @@ RolloutService::RolloutService(boost::asio::io_context &io, const Config &config
                 return publisher_.publish(topic, payload);
               }) {
   add_rollout_routes(router, engine_);
-  add_key_routes(router, engine_, *reader_, *trust_writer_);
+  add_key_routes(router, engine_, *reader_, trust_writes);
   router.add_metrics([this] { return render_metrics(); });
   ingest.set_ota_status_handler(
       [this, &io](const Topic &topic, const std::vector<uint8_t> &payload, int64_t) {

@@ -21,9 +21,10 @@ namespace sotto::gw {
 class RolloutService {
  public:
   // Bundles are kept in a "bundles" directory beside the database file.
-  // Reads through its own reader of the store; writes through `writes`.
+  // Reads through its own reader of the store; writes through `writes` and `trust_writes` (both
+  // on the store writer thread in sottod).
   RolloutService(boost::asio::io_context &io, const Config &config, Store &store,
-                 RolloutWriter &writes, Router &router, Ingest &ingest);
+                 RolloutWriter &writes, TrustWriter &trust_writes, Router &router, Ingest &ingest);
   // Connects the downlink and resumes rollouts a previous run left unfinished.
   void start() {
     publisher_.start();
@@ -38,7 +39,6 @@ class RolloutService {
   std::string render_metrics() const;
 
   std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<TrustWriter> trust_writer_;
   RolloutStore store_;
   RolloutPublisher publisher_;
   RolloutEngine engine_;

@@ -1,5 +1,5 @@
-// The SQLite backend's connections (internal to gateway/store): the writer, a reader and the
-// trust tables' writer (sqlite_trust.cpp, which also holds the reader's trust queries).
+// The SQLite backend's connections (internal to gateway/store): the writer and a reader. The
+// trust tables' writes and reads live in sqlite_trust.cpp.
 #pragma once
 
 #include <memory>
@@ -41,6 +41,12 @@ class SqliteWriter : public StoreWriter {
   void record_rollout_device(int64_t id, const std::string &device, const std::string &state,
                              int64_t next_offset, int64_t failure) override;
 
+  bool insert_api_token(const ApiTokenRow &token) override;
+  bool revoke_api_token(const std::string &name_or_id, int64_t revoked_ms) override;
+  int64_t append_audit(const AuditRow &row) override;
+  bool add_provisioned_key(const FleetKeyRow &key) override;
+  bool distrust_fleet_key(int64_t key_id, int64_t distrusted_ms) override;
+
  private:
   struct Statements;
   // Runs `write` in a transaction of its own unless a batch is open.
@@ -51,6 +57,16 @@ class SqliteWriter : public StoreWriter {
   std::unique_ptr<Statements> statements_;
   bool in_batch_ = false;
 };
+
+// Here rather than in sqlite_writer.cpp: the trust tables' writes (sqlite_trust.cpp) use it too.
+template <typename Write>
+auto SqliteWriter::on_its_own(Write write) {
+  if (in_batch_) return write();
+  Transaction transaction(db_);
+  auto result = write();
+  transaction.commit();
+  return result;
+}
 
 class SqliteReader : public StoreReader {
  public:
@@ -88,20 +104,6 @@ class SqliteReader : public StoreReader {
  private:
   EventPage device_events(const EventFilter &filter);
 
-  Database db_;
-};
-
-class SqliteTrustWriter : public TrustWriter {
- public:
-  explicit SqliteTrustWriter(const std::string &path);
-
-  bool insert_api_token(const ApiTokenRow &token) override;
-  bool revoke_api_token(const std::string &name_or_id, int64_t revoked_ms) override;
-  int64_t append_audit(const AuditRow &row) override;
-  bool add_provisioned_key(const FleetKeyRow &key) override;
-  bool distrust_fleet_key(int64_t key_id, int64_t distrusted_ms) override;
-
- private:
   Database db_;
 };
 

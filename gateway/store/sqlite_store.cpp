@@ -21,9 +21,6 @@ class SqliteStore : public Store {
   std::unique_ptr<StoreReader> reader() override {
     return std::make_unique<SqliteReader>(options_.path);
   }
-  std::unique_ptr<TrustWriter> trust_writer() override {
-    return std::make_unique<SqliteTrustWriter>(options_.path);
-  }
   std::string describe() const override { return "SQLite " + options_.path; }
 
  private:

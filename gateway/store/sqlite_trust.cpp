@@ -1,12 +1,10 @@
-// The SQLite backend's trust tables: API tokens, the audit log and fleet keys. Writes go through
-// a connection of their own (SqliteTrustWriter); reads are SqliteReader's.
+// The SQLite backend's trust tables: API tokens, the audit log and fleet keys. Writes are the
+// writer connection's (SqliteWriter, each in a transaction of its own unless a batch is open);
+// reads are SqliteReader's.
 #include "sqlite_connections.h"
 
 namespace sotto::gw {
 namespace {
-
-// The API waits for ingest's short transactions rather than failing a request.
-constexpr std::chrono::milliseconds kTrustBusyTimeout{5000};
 
 constexpr const char *kTokenColumns =
     "SELECT token_id, name, role, salt, hash, iterations, created_ms, revoked_ms FROM api_tokens";
@@ -46,71 +44,76 @@ constexpr const char *kAuditBefore =
 
 }  // namespace
 
-SqliteTrustWriter::SqliteTrustWriter(const std::string &path)
-    : db_(path, Database::Mode::kReadWrite, kTrustBusyTimeout) {
-  db_.exec("PRAGMA synchronous=NORMAL");
+bool SqliteWriter::insert_api_token(const ApiTokenRow &token) {
+  return on_its_own([&] {
+    Statement taken(db_.handle(),
+                    "SELECT 1 FROM api_tokens WHERE name = ?1 AND revoked_ms IS NULL");
+    taken.bind(1, token.name);
+    if (taken.step()) return false;
+    Statement insert(db_.handle(),
+                     "INSERT INTO api_tokens (token_id, name, role, salt, hash, iterations, "
+                     "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    insert.bind(1, token.token_id)
+        .bind(2, token.name)
+        .bind(3, token.role)
+        .bind_blob(4, token.salt)
+        .bind_blob(5, token.hash)
+        .bind(6, token.iterations)
+        .bind(7, token.created_ms)
+        .run();
+    return true;
+  });
 }
 
-bool SqliteTrustWriter::insert_api_token(const ApiTokenRow &token) {
-  Transaction transaction(db_);
-  Statement taken(db_.handle(), "SELECT 1 FROM api_tokens WHERE name = ?1 AND revoked_ms IS NULL");
-  taken.bind(1, token.name);
-  if (taken.step()) return false;
-  Statement insert(db_.handle(),
-                   "INSERT INTO api_tokens (token_id, name, role, salt, hash, iterations, "
-                   "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  insert.bind(1, token.token_id)
-      .bind(2, token.name)
-      .bind(3, token.role)
-      .bind_blob(4, token.salt)
-      .bind_blob(5, token.hash)
-      .bind(6, token.iterations)
-      .bind(7, token.created_ms)
-      .run();
-  transaction.commit();
-  return true;
+bool SqliteWriter::revoke_api_token(const std::string &name_or_id, int64_t revoked_ms) {
+  return on_its_own([&] {
+    Statement revoke(db_.handle(),
+                     "UPDATE api_tokens SET revoked_ms = ?2 WHERE (name = ?1 OR token_id = ?1) "
+                     "AND revoked_ms IS NULL");
+    revoke.bind(1, name_or_id).bind(2, revoked_ms).run();
+    return db_.changes() > 0;
+  });
 }
 
-bool SqliteTrustWriter::revoke_api_token(const std::string &name_or_id, int64_t revoked_ms) {
-  Statement revoke(db_.handle(),
-                   "UPDATE api_tokens SET revoked_ms = ?2 WHERE (name = ?1 OR token_id = ?1) "
-                   "AND revoked_ms IS NULL");
-  revoke.bind(1, name_or_id).bind(2, revoked_ms).run();
-  return db_.changes() > 0;
+int64_t SqliteWriter::append_audit(const AuditRow &row) {
+  return on_its_own([&] {
+    Statement insert(
+        db_.handle(),
+        "INSERT INTO audit_log (time_ms, who, token_id, remote, action, target, status, "
+        "outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    insert.bind(1, row.time_ms)
+        .bind(2, row.who)
+        .bind(3, row.token_id)
+        .bind(4, row.remote)
+        .bind(5, row.action)
+        .bind(6, row.target)
+        .bind(7, row.status)
+        .bind(8, row.outcome)
+        .bind(9, row.detail)
+        .run();
+    return db_.last_insert_rowid();
+  });
 }
 
-int64_t SqliteTrustWriter::append_audit(const AuditRow &row) {
-  Statement insert(db_.handle(),
-                   "INSERT INTO audit_log (time_ms, who, token_id, remote, action, target, status, "
-                   "outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  insert.bind(1, row.time_ms)
-      .bind(2, row.who)
-      .bind(3, row.token_id)
-      .bind(4, row.remote)
-      .bind(5, row.action)
-      .bind(6, row.target)
-      .bind(7, row.status)
-      .bind(8, row.outcome)
-      .bind(9, row.detail)
-      .run();
-  return db_.last_insert_rowid();
+bool SqliteWriter::add_provisioned_key(const FleetKeyRow &key) {
+  return on_its_own([&] {
+    Statement upsert(db_.handle(),
+                     "INSERT INTO fleet_keys (key_id, public_key, first_seen_ms, provisioned) "
+                     "VALUES (?1, ?2, ?3, 1) ON CONFLICT (key_id) DO UPDATE SET provisioned = 1 "
+                     "WHERE provisioned = 0");
+    upsert.bind(1, key.key_id).bind_blob(2, key.public_key).bind(3, key.first_seen_ms).run();
+    return db_.changes() > 0;
+  });
 }
 
-bool SqliteTrustWriter::add_provisioned_key(const FleetKeyRow &key) {
-  Statement upsert(db_.handle(),
-                   "INSERT INTO fleet_keys (key_id, public_key, first_seen_ms, provisioned) "
-                   "VALUES (?1, ?2, ?3, 1) ON CONFLICT (key_id) DO UPDATE SET provisioned = 1 "
-                   "WHERE provisioned = 0");
-  upsert.bind(1, key.key_id).bind_blob(2, key.public_key).bind(3, key.first_seen_ms).run();
-  return db_.changes() > 0;
-}
-
-bool SqliteTrustWriter::distrust_fleet_key(int64_t key_id, int64_t distrusted_ms) {
-  Statement update(db_.handle(),
-                   "UPDATE fleet_keys SET distrusted_ms = ?2 WHERE key_id = ?1 "
-                   "AND distrusted_ms IS NULL");
-  update.bind(1, key_id).bind(2, distrusted_ms).run();
-  return db_.changes() > 0;
+bool SqliteWriter::distrust_fleet_key(int64_t key_id, int64_t distrusted_ms) {
+  return on_its_own([&] {
+    Statement update(db_.handle(),
+                     "UPDATE fleet_keys SET distrusted_ms = ?2 WHERE key_id = ?1 "
+                     "AND distrusted_ms IS NULL");
+    update.bind(1, key_id).bind(2, distrusted_ms).run();
+    return db_.changes() > 0;
+  });
 }
 
 std::optional<ApiTokenRow> SqliteReader::api_token(const std::string &token_id) {

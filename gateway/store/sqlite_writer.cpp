@@ -68,15 +68,6 @@ SqliteWriter::SqliteWriter(const std::string &path, const std::string &synchrono
 
 SqliteWriter::~SqliteWriter() = default;
 
-template <typename Write>
-auto SqliteWriter::on_its_own(Write write) {
-  if (in_batch_) return write();
-  Transaction transaction(db_);
-  auto result = write();
-  transaction.commit();
-  return result;
-}
-
 RegistrySnapshot SqliteWriter::load_registry() {
   RegistrySnapshot snapshot;
   Statement sites(db_.handle(), "SELECT site_key, site FROM sites ORDER BY site_key");

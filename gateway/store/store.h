@@ -4,7 +4,7 @@
 // nothing else.
 //
 // Threads: one StoreWriter, used by one thread at a time (sottod's writer thread); any number of
-// StoreReaders and TrustWriters, each used by one thread. A reader sees every committed write.
+// StoreReaders, each used by one thread. A reader sees every committed write.
 //
 // Errors: every call throws StoreError. Its kind tells the caller whether waiting can help
 // (busy, full, io: the writer retries the same batch and ingest backs off) or not (corrupt,
@@ -65,9 +65,9 @@ class RolloutWriter {
 };
 
 // Writes of the trust tables (trust_rows.h): API tokens, the audit log, fleet keys. Few and
-// small, each one transaction of its own on a connection of its own, so the HTTP API (on
-// sottod's event loop) and `sottoctl token` (another process on the gateway machine) write
-// beside ingest's writer. Key rotations add their keys with the rollout (RolloutSpec).
+// small, each one transaction of its own (unless an ingest batch is open). They are the
+// StoreWriter's, so in sottod they run on the store writer thread like every other write
+// (sottod/writer_thread_trust.h). Key rotations add their keys with the rollout (RolloutSpec).
 class TrustWriter {
  public:
   virtual ~TrustWriter() = default;
@@ -86,7 +86,7 @@ class TrustWriter {
 
 // The write side. Ingest writes in batches: begin(), any number of the row calls, commit();
 // rollout writes and retention may also run on their own, outside a batch.
-class StoreWriter : public RolloutWriter {
+class StoreWriter : public RolloutWriter, public TrustWriter {
  public:
   // Everything the registry keeps in memory, read once at start.
   virtual RegistrySnapshot load_registry() = 0;
@@ -178,7 +178,6 @@ class Store {
   virtual int schema_version() = 0;
   virtual std::unique_ptr<StoreWriter> writer() = 0;  // at most one at a time
   virtual std::unique_ptr<StoreReader> reader() = 0;
-  virtual std::unique_ptr<TrustWriter> trust_writer() = 0;
   virtual std::string describe() const = 0;  // for logs: "SQLite /var/lib/sotto/sotto.db"
 };
 

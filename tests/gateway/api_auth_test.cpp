@@ -32,7 +32,7 @@ class ApiAuthTest : public ::testing::Test {
     for (const char *suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
     store_ = std::make_unique<test::TestStore>(path_);
     reader_ = store_->store().reader();
-    writer_ = store_->store().trust_writer();
+    writer_ = &store_->writer();
     operator_ = add_token("ops", Role::kOperator);
     viewer_ = add_token("dashboard", Role::kViewer);
     router_ = std::make_unique<Router>(*reader_, metrics_, health_, ApiSettings{3600, 3300});
@@ -90,7 +90,7 @@ class ApiAuthTest : public ::testing::Test {
   boost::asio::io_context io_;
   std::unique_ptr<test::TestStore> store_;
   std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<TrustWriter> writer_;
+  TrustWriter *writer_ = nullptr;  // the store's writer
   std::unique_ptr<Router> router_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<AuditLog> audit_;
@@ -248,7 +248,7 @@ TEST(AuditLogCap, AnonymousRefusalsOverTheMinuteCapAreSummarisedNotLost) {
       ::testing::TempDir() + "/sotto-audit-cap-" + std::to_string(::getpid()) + ".db";
   for (const char *suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   test::TestStore store(path);
-  auto writer = store.store().trust_writer();
+  TrustWriter *writer = &store.writer();
   AuditLog log(*writer);
   const auto refusal = [](int64_t time_ms) {
     AuditRow row;

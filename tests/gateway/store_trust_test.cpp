@@ -17,7 +17,7 @@ class StoreTrustTest : public ::testing::Test {
     for (const char *suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
     store_ = std::make_unique<test::TestStore>(path_);
     reader_ = store_->store().reader();
-    writer_ = store_->store().trust_writer();
+    writer_ = &store_->writer();
   }
 
   static ApiTokenRow token(const std::string &id, const std::string &name) {
@@ -57,7 +57,7 @@ class StoreTrustTest : public ::testing::Test {
   std::string path_;
   std::unique_ptr<test::TestStore> store_;
   std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<TrustWriter> writer_;
+  TrustWriter *writer_ = nullptr;  // the store's writer
 };
 
 TEST_F(StoreTrustTest, TokenNamesAreUniqueAmongUnrevokedTokens) {

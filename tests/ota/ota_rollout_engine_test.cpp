@@ -55,7 +55,7 @@ class RolloutEngineTest : public ::testing::Test {
     reader_ = store_->store().reader();
     rollouts_ = std::make_unique<gw::RolloutStore>(*reader_, store_->writer());
     // The devices are provisioned with fleet_key(); the gateway is told so.
-    trust_writer_ = store_->store().trust_writer();
+    trust_writer_ = &store_->writer();
     gw::FleetKeyRow key;
     const auto point = fleet_key().public_key();
     key.public_key.assign(point.begin(), point.end());
@@ -64,7 +64,7 @@ class RolloutEngineTest : public ::testing::Test {
   }
   void TearDown() override {
     engine_.reset();
-    trust_writer_.reset();
+    trust_writer_ = nullptr;
     rollouts_.reset();
     reader_.reset();
     store_.reset();
@@ -140,7 +140,7 @@ class RolloutEngineTest : public ::testing::Test {
   std::unique_ptr<TestStore> store_;
   std::unique_ptr<gw::StoreReader> reader_;
   std::unique_ptr<gw::RolloutStore> rollouts_;
-  std::unique_ptr<gw::TrustWriter> trust_writer_;
+  gw::TrustWriter *trust_writer_ = nullptr;  // the store's writer
   std::unique_ptr<gw::RolloutEngine> engine_;
   std::deque<std::pair<std::string, std::vector<uint8_t>>> sent_;
   std::map<std::string, std::unique_ptr<FleetDevice>> devices_;
