@@ -52,6 +52,8 @@ class RolloutTest : public FleetTest {
 
   gw::SigningKey key_ = gw::SigningKey::generate();
   std::string public_key_path_;
+  // Sent as the bearer token by every request above ("" while the gateway needs none).
+  std::string api_token_;
 };
 
 }  // namespace sotto::test

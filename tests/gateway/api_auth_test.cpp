@@ -13,6 +13,7 @@
 #include "audit_log.h"
 #include "audit_routes.h"
 #include "authenticator.h"
+#include "dashboard_routes.h"
 #include "http_client.h"
 #include "http_server.h"
 #include "metrics.h"
@@ -55,6 +56,7 @@ class ApiAuthTest : public ::testing::Test {
           }
           return access;
         });
+    add_dashboard_routes(*router_);
     router_->protect(*guard_);
     server_ = std::make_unique<HttpServer>(
         io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
@@ -116,6 +118,25 @@ TEST_F(ApiAuthTest, NoTokenIs401MissingTokenAndAudited) {
   EXPECT_EQ(rows[0].status, 401);
   EXPECT_EQ(rows[0].outcome, "refused");
   EXPECT_EQ(rows[0].detail, "missing_token: no Authorization header");
+}
+
+TEST_F(ApiAuthTest, DashboardPageAndFilesNeedNoTokenButEveryOtherPathDoes) {
+  start(true);
+  const int port = server_->port();
+  const auto page = http_get(port, "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("id=\"token-dialog\""), std::string::npos);  // it asks for one
+  EXPECT_EQ(http_get(port, "/dashboard/js/auth.js").status, 200);
+  // Only the embedded files are open: a missing one under /dashboard/ and the API are not.
+  const auto missing = http_get(port, "/dashboard/js/missing.js");
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(body_of(missing).at("code").as_string(), "missing_token");
+  EXPECT_EQ(http_get(port, "/api/v1/fleet").status, 401);
+  EXPECT_EQ(http_get(port, "/api/v1/fleet", viewer_).status, 200);
+  const auto rows = audit_rows();  // the two refusals; serving files is not audited
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].target, "GET /dashboard/js/missing.js");
+  EXPECT_EQ(rows[1].target, "GET /api/v1/fleet");
 }
 
 TEST_F(ApiAuthTest, MalformedTokensAre401MalformedToken) {
