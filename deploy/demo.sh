@@ -2,7 +2,8 @@
 # The main job: a private mosquitto, the gateway (sottod) with SQLite under build/demo/, and a
 # simulated fleet of 60 devices on two farms and one plant running the real device SDK. After
 # the run it prints the fleet summary, then signs a model and rolls it out in waves to an orchard
-# fleet (deploy/demo-rollout.sh), prints where the API is and stops everything it started.
+# fleet (deploy/demo-rollout.sh), prints where the API is and stops everything it started. The API
+# asks for a bearer token, as on a real gateway: the demo makes an operator token first.
 #
 # Usage: deploy/demo.sh [--duration SECONDS] [--devices N] [--keep]
 #   --duration  how long the fleet runs (default 45)
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=${2:?--duration needs seconds}; shift 2 ;;
     --devices) devices=${2:?--devices needs a number}; shift 2 ;;
     --keep) keep=yes; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,7 +48,18 @@ pids+=($!)
 wait_for_port "$broker_port" 20 || { echo "demo.sh: mosquitto did not start; see $demo/mosquitto.log" >&2; exit 1; }
 echo "== broker   tcp://127.0.0.1:$broker_port (private, $demo/mosquitto.conf)"
 
-build/bin/sottod --config deploy/sottod.toml --broker "tcp://127.0.0.1:$broker_port" \
+# The API asks for a bearer token even on loopback, as it does on a real gateway: the operator's
+# token is made in the gateway's database first (sottoctl token create), and every sottoctl and
+# metrics call below sends it ($SOTTO_TOKEN).
+sed 's/^require_token = false$/require_token = true/' deploy/sottod.toml > "$demo/sottod.toml"
+grep -q '^require_token = true$' "$demo/sottod.toml" || { echo "demo.sh: deploy/sottod.toml has no 'require_token = false' line to turn on" >&2; exit 1; }
+build/bin/sottoctl token create --role operator --name demo --db "$demo/sotto.db" \
+  --out "$demo/operator.token"
+SOTTO_TOKEN=$(cat "$demo/operator.token")
+export SOTTO_TOKEN
+echo "== token    operator token 'demo' in $demo/operator.token (mode 0600)"
+
+build/bin/sottod --config "$demo/sottod.toml" --broker "tcp://127.0.0.1:$broker_port" \
   --db "$demo/sotto.db" --http-port "$http_port" \
   2> "$demo/sottod.log" &
 pids+=($!)
@@ -59,7 +71,7 @@ build/bin/sotto-sim --devices "$devices" --sites farm-north:agri,farm-south:agri
   --duration "$duration" --seed 2026 --broker "tcp://127.0.0.1:$broker_port" \
   --summary-json "$demo/sim-summary.json"
 
-ctl=(build/bin/sottoctl --gateway "http://127.0.0.1:$http_port")
+ctl=(build/bin/sottoctl --gateway "http://127.0.0.1:$http_port")  # token: $SOTTO_TOKEN
 # Every event a device saw acknowledged is in the broker; wait until the gateway has stored them.
 delivered=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["delivered"])' "$demo/sim-summary.json")
 wait_for_metric "$http_port" sotto_ingest_events_stored_total "$delivered" 60 ||
@@ -78,9 +90,9 @@ echo
 deploy/demo-rollout.sh "http://127.0.0.1:$http_port" "tcp://127.0.0.1:$broker_port" "$PWD/build" \
   "$demo/rollout"
 echo
-echo "Web:      http://127.0.0.1:$http_port/   (the dashboard: fleet, devices, rollouts; --keep to browse it)"
-echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics)"
-echo "CLI:      ${ctl[*]} fleet | devices | events DEVICE | rollout status"
+echo "Web:      http://127.0.0.1:$http_port/   (the dashboard: fleet, devices, rollouts; --keep to browse it; it asks for the token)"
+echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics; bearer token in $demo/operator.token)"
+echo "CLI:      ${ctl[*]} --token-file $demo/operator.token fleet | devices | events DEVICE | rollout status | audit"
 if [ "$keep" = yes ]; then
   echo "Kept running (--keep): broker and gateway PIDs ${pids[*]}; stop them with: kill ${pids[*]}"
 fi
