@@ -82,7 +82,8 @@ boost::json::value DashboardTest::api(const std::string &target) const {
 boost::json::value DashboardTest::sottoctl_json(const std::vector<std::string> &args) {
   std::vector<std::string> full = {"--gateway", page_url(), "--token-file", token_file_, "--json"};
   full.insert(full.end(), args.begin(), args.end());
-  const std::string log = dir_ + "/sottoctl-" + std::to_string(++sottoctl_runs_) + ".log";
+  // Not sottoctl-N.log: run_sottoctl (token create) numbers those.
+  const std::string log = dir_ + "/sottoctl-json-" + std::to_string(++sottoctl_runs_) + ".log";
   Process ctl(SOTTO_BIN_DIR "/sottoctl", full, log);
   const int status = ctl.wait(std::chrono::seconds(60));
   if (status != 0) {
