@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The main job: a private mosquitto, the gateway (sottod) with SQLite under build/demo/, and a
-# simulated fleet of 60 devices on two farms and one plant running the real device SDK. After
-# the run it prints the fleet summary, then signs a model and rolls it out in waves to an orchard
-# fleet (deploy/demo-rollout.sh), prints where the API is and stops everything it started. The API
-# asks for a bearer token, as on a real gateway: the demo makes an operator token first.
+# simulated fleet of 60 devices on two farms, a plant and a hospital ward running the real device
+# SDK, each deciding with its site's trained model (deploy/models.sh: trained once, then reused
+# from build/models/ while its inputs are unchanged). After the run it prints the fleet summary
+# (which model each site runs), then rolls a retrained irrigation/frost model out in waves to an
+# orchard fleet that runs the first one (deploy/demo-rollout.sh), prints where the API is and
+# stops everything it started. The API asks for a bearer token, as on a real gateway: the demo
+# makes an operator token first.
 #
 # Usage: deploy/demo.sh [--duration SECONDS] [--devices N] [--keep]
 #   --duration  how long the fleet runs (default 45)
@@ -19,7 +22,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=${2:?--duration needs seconds}; shift 2 ;;
     --devices) devices=${2:?--devices needs a number}; shift 2 ;;
     --keep) keep=yes; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -28,7 +31,18 @@ done
 
 deploy/install-deps.sh
 echo "== building sottod, sottoctl, sotto-sim (release)"
-build_release sottod sottoctl sotto-sim sotto-model-synth
+build_release sottod sottoctl sotto-sim sotto-dataset
+
+echo "== models   industrial, agri, wearable (deploy/models.sh; trained once, then reused)"
+deploy/models.sh --bin build/bin --out build/models > build/models.log 2>&1 ||
+  { cat build/models.log >&2; echo "demo.sh: training the models failed (log above)" >&2; exit 1; }
+grep -E "reusing|training took" build/models.log | sed 's/^/           /'
+# The rollout's new version: the irrigation/frost model retrained with another seed and more
+# epochs (no pruning exists yet).
+deploy/models.sh --bin build/bin --out build/models-retrained --kinds agri --seed 1235 --epochs 40 \
+  > build/models-retrained.log 2>&1 ||
+  { cat build/models-retrained.log >&2; echo "demo.sh: retraining the agri model failed" >&2; exit 1; }
+grep -E "reusing|training took" build/models-retrained.log | sed 's/^/           /'
 
 demo=$PWD/build/demo
 rm -rf "$demo" && mkdir -p "$demo"
@@ -66,10 +80,27 @@ pids+=($!)
 wait_for_gateway "$http_port" 30 || { echo "demo.sh: sottod did not become ready; see $demo/sottod.log" >&2; exit 1; }
 echo "== gateway  http://127.0.0.1:$http_port (SQLite at $demo/sotto.db, log $demo/sottod.log)"
 
-echo "== fleet    $devices devices on farm-north, farm-south (agriculture) and plant-1 (industrial), ${duration}s"
-build/bin/sotto-sim --devices "$devices" --sites farm-north:agri,farm-south:agri,plant-1:industrial \
+echo "== fleet    $devices devices on farm-north, farm-south (agriculture), plant-1 (industrial) and ward-1 (wearable), ${duration}s"
+echo "           each runs its site's model on its own sensor windows (agri 1, industrial 2, wearable 3)"
+build/bin/sotto-sim --devices "$devices" \
+  --sites farm-north:agri,farm-south:agri,plant-1:industrial,ward-1:wearable \
+  --model agri=build/models/agri.smdl --model industrial=build/models/industrial.smdl \
+  --model wearable=build/models/wearable.smdl \
   --duration "$duration" --seed 2026 --broker "tcp://127.0.0.1:$broker_port" \
   --summary-json "$demo/sim-summary.json"
+# The simulator knows what each window really held; a device never does. This is the models'
+# accuracy as the fleet saw it (agri labels look hours ahead: deploy/models.sh scores those).
+/usr/bin/python3 - "$demo/sim-summary.json" <<'PY'
+import json, sys
+devices = json.load(open(sys.argv[1]))["devices"]
+for kind, heads in (("industrial", ("condition",)), ("wearable", ("heart", "fall"))):
+    rows = [d for d in devices if d["kind"] == kind and "truth" in d]
+    windows = sum(d["truth"]["windows"] for d in rows)
+    if windows:
+        agree = ", ".join(f"{h} {sum(d['truth'][h + '_correct'] for d in rows) / windows:.3f}"
+                          for h in heads)
+        print(f"== accuracy {kind}: {agree} on {windows} windows (decision = simulator's truth)")
+PY
 
 ctl=(build/bin/sottoctl --gateway "http://127.0.0.1:$http_port")  # token: $SOTTO_TOKEN
 # Every event a device saw acknowledged is in the broker; wait until the gateway has stored them.
@@ -88,7 +119,7 @@ devices_table=$("${ctl[@]}" devices)
 head -n 12 <<< "$devices_table"
 echo
 deploy/demo-rollout.sh "http://127.0.0.1:$http_port" "tcp://127.0.0.1:$broker_port" "$PWD/build" \
-  "$demo/rollout"
+  "$PWD/build/models/agri.smdl" "$PWD/build/models-retrained/agri.smdl" "$demo/rollout"
 echo
 echo "Web:      http://127.0.0.1:$http_port/   (the dashboard: fleet, devices, rollouts; --keep to browse it; it asks for the token)"
 echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics; bearer token in $demo/operator.token)"

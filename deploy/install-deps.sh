@@ -23,7 +23,7 @@ esac
 runtime=(
   mosquitto
   libboost-json1.81.0 libpaho-mqttpp3-1 libpaho-mqtt1.3 libsqlite3-0 libmbedcrypto7 libtomlplusplus3
-  libonnx1 libprotobuf32
+  libprotobuf32
 )
 build=(
   build-essential cmake ninja-build pkg-config git ca-certificates procps curl python3
@@ -40,14 +40,14 @@ build=(
   dpkg-dev
   # The web dashboard's browser tests (tests/e2e/dashboard_browser_test.cpp): headless Chromium.
   chromium
-  # Model pipeline (build and tests): float ONNX import (onnx.proto's C++ classes on protobuf)
-  # and training the fleet's models (deploy/train/train.py under /usr/bin/python3).
+  # Model pipeline (build and tests): float ONNX import (classes generated from libonnx-dev's
+  # onnx.proto by protoc, on libprotobuf; gateway/model/onnx_proto.cmake) and training the fleet's models (deploy/train/train.py under /usr/bin/python3).
   libonnx-dev libprotobuf-dev python3-numpy python3-torch python3-onnx
 )
-# The arm64 build of the gateway links the same libraries as the amd64 one (gateway/*/CMakeLists),
-# except ONNX: Debian 12's libonnxifi (a dependency of libonnx-dev) puts /usr/lib/libonnxifi.so
-# outside the multiarch directories, so its :arm64 package cannot be installed beside the amd64
-# one (dpkg refuses to overwrite the shared file). deploy/package.sh says so for arm64.
+# The arm64 build of the gateway links the same libraries as the amd64 one (gateway/*/CMakeLists).
+# ONNX needs no :arm64 package: the importer's classes are generated from the amd64 libonnx-dev's
+# architecture-independent onnx.proto (libonnx-dev:arm64 could not be installed beside it anyway:
+# both own /usr/lib/libonnxifi.so).
 arm64_dev=(
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev libpaho-mqtt-dev
   libpaho-mqttpp-dev libssl-dev libsqlite3-dev libmbedtls-dev libnanopb-dev libtomlplusplus-dev

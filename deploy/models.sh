@@ -4,13 +4,20 @@
 # post-training quantization (sottoctl model import --calibration), then the held-out set through
 # the .smdl on the SDK's engine. Prints float vs int8 held-out metrics per model and writes
 # everything (sets, .onnx, .smdl, predictions, metrics.json) under the output folder.
+# Training is deterministic, so the folder keeps the hash of what made it (this script, the
+# trainer, the data generators, the importer, the options): a second run with the same inputs
+# reuses the models ("reusing ...") instead of training again.
 #
 # Usage: deploy/models.sh [--out DIR] [--bin DIR] [--epochs N] [--train N] [--heldout N]
+#                         [--seed S] [--kinds "industrial agri wearable"]
 #   --bin DIR   use sottoctl and sotto-dataset from DIR instead of building build/bin (tests)
+#   --seed S    the trainer's seed (initial weights, batch order); another seed retrains
+#   --kinds     which models (default all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out=build/models bin= epochs=30 train=4000 heldout=1000 calibration=500
+out=build/models bin= epochs=30 train=4000 heldout=1000 calibration=500 seed=1234
+kinds="industrial agri wearable"
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
@@ -18,7 +25,9 @@ while [ $# -gt 0 ]; do
     --epochs) epochs=$2; shift 2 ;;
     --train) train=$2; shift 2 ;;
     --heldout) heldout=$2; shift 2 ;;
-    *) echo "models.sh: unknown option '$1' (--out, --bin, --epochs, --train, --heldout)" >&2; exit 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --kinds) kinds=$2; shift 2 ;;
+    *) echo "models.sh: unknown option '$1' (--out, --bin, --epochs, --train, --heldout, --seed, --kinds)" >&2; exit 2 ;;
   esac
 done
 [ "$calibration" -le "$train" ] || calibration=$train
@@ -30,17 +39,34 @@ if [ -z "$bin" ]; then
   bin=build/bin
 fi
 python=/usr/bin/python3  # Debian's torch and onnx live there
+for kind in $kinds; do
+  case "$kind" in industrial|agri|wearable) ;; *) echo "models.sh: --kinds: '$kind' is not industrial, agri or wearable" >&2; exit 2 ;; esac
+done
+# The inputs' hash: sources that decide the models' bytes, the tools' binaries, the options.
+key=$( { cat deploy/models.sh deploy/train/train.py gateway/sotto-sim/{dataset,sensor_model,sensor_windows}.{h,cpp} \
+           gateway/sotto-sim/sotto_dataset.cpp "$bin/sottoctl" "$bin/sotto-dataset";
+         echo "$epochs $train $heldout $calibration $seed $kinds"; } | sha256sum | cut -c1-16)
+reusable=yes
+for kind in $kinds; do [ -s "$out/$kind.smdl" ] || reusable=no; done
+if [ "$reusable" = yes ] && [ "$(cat "$out/inputs.sha256" 2>/dev/null)" = "$key" ]; then
+  echo "models.sh: reusing $out ($kinds; inputs $key unchanged)"
+  exit 0
+fi
+rm -f "$out/inputs.sha256"
 mkdir -p "$out"
 : > "$out/metrics.jsonl"
 
-for kind in industrial agri wearable; do
+for kind in $kinds; do
   "$bin/sotto-dataset" --kind "$kind" --out "$out" --train "$train" --heldout "$heldout" --seed 1
 done
 start=$(date +%s)
-"$python" deploy/train/train.py train --data "$out" --out "$out" --epochs "$epochs" | tee "$out/train.jsonl"
-echo "training took $(( $(date +%s) - start )) s (wall clock, all three models)"
+kind_flags=()
+for kind in $kinds; do kind_flags+=(--kind "$kind"); done
+"$python" deploy/train/train.py train --data "$out" --out "$out" --epochs "$epochs" --seed "$seed" \
+  "${kind_flags[@]}" | tee "$out/train.jsonl"
+echo "training took $(( $(date +%s) - start )) s (wall clock: $kinds)"
 
-for kind in industrial agri wearable; do
+for kind in $kinds; do
   # Calibration: the first samples of the training set; agreement measured on held-out data.
   "$python" -c "import numpy as n; n.save('$out/${kind}_calibration.npy', n.load('$out/${kind}_train_x.npy')[:$calibration])"
   "$bin/sottoctl" model import "$out/$kind.onnx" -o "$out/$kind.smdl" \
@@ -57,12 +83,12 @@ for kind in industrial agri wearable; do
   done
 done
 
-"$python" - "$out/metrics.jsonl" "$heldout" <<'PY'
+"$python" - "$out/metrics.jsonl" "$heldout" $kinds <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 print(f"\nheld-out metrics ({sys.argv[2]} samples per model; float = the ONNX model in torch, "
       "int8 = the .smdl on the SDK engine)")
-for kind in ("industrial", "agri", "wearable"):
+for kind in sys.argv[3:]:
     float_row, int8_row = (next(r for r in rows if r["kind"] == kind and r["precision"] == p)
                            for p in ("float", "int8"))
     for key in float_row:
@@ -71,3 +97,4 @@ for kind in ("industrial", "agri", "wearable"):
         print(f"  {kind:<11} {key:<22} float {float_row[key]:.4f}   int8 {int8_row[key]:.4f}")
 json.dump(rows, open(sys.argv[1].replace(".jsonl", ".json"), "w"), indent=1)
 PY
+echo "$key" > "$out/inputs.sha256"

@@ -161,7 +161,7 @@ bench() {
     pid=$!
     wait_until 1800 "bench sottod to store $events events" stored_at_least 8090 "$events"
     kill -TERM "$pid" && wait "$pid" || true
-    rates+=("$(sqlite3 "$dir/sotto.db" "SELECT ROUND((COUNT(*) - 1) * 1000.0 / MAX(MAX(received_ms) - MIN(received_ms), 1), 1) FROM events")")
+    rates+=("$(sqlite3 "$dir/sotto.db" "SELECT ROUND((COUNT(*) - 1) * 1000.0 / MAX(MAX(event_time_ms + received_delay_ms) - MIN(event_time_ms + received_delay_ms), 1), 1) FROM events")")
     echo "bench run $run: ${rates[-1]} events/s"
   done
   printf '%s\n' "${rates[@]}" | sort -g | awk '{ v[NR] = $1 } END { print "bench median " v[int((NR + 1) / 2)] " events/s" }'

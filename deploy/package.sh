@@ -19,13 +19,6 @@ for arch in "${arches[@]}"; do
 done
 
 deploy/install-deps.sh --package
-# sottoctl's ONNX importer links libonnx; Debian 12's libonnx-dev:arm64 cannot be installed beside
-# the amd64 one (deploy/install-deps.sh), so the arm64 gateway cannot be cross-built here yet.
-if [[ " ${arches[*]} " == *" arm64 "* ]] && ! dpkg-query -W -f='${Status}' libonnx-dev:arm64 2>/dev/null | grep -q "install ok installed"; then
-  echo "package.sh: arm64 needs libonnx-dev:arm64 for sottoctl's ONNX importer, and Debian 12's" \
-    "libonnxifi:arm64 conflicts with the amd64 one (/usr/lib/libonnxifi.so); build amd64 only" >&2
-  exit 1
-fi
 deploy/fetch-sources.sh > /dev/null
 
 trees=$PWD/build/package

@@ -3,8 +3,7 @@
 # builds the Cortex-M4 and RV32 trees and the fuzzers), and runs every test with CTest.
 # --slow adds the package test afterwards: deploy/package.sh builds the .debs and
 # deploy/package-test.sh installs, runs and purges them in a fresh Debian 12 root (tens of
-# minutes). amd64 only for now: the arm64 gateway cannot be cross-built on Debian 12 since
-# sottoctl links libonnx (see deploy/install-deps.sh); package-test.sh arm64 tests arm64 .debs.
+# minutes): amd64 and arm64, the arm64 root under qemu-user-static.
 # Usage (from anywhere, as root on a fresh Debian 12 machine): deploy/test.sh [--slow] [ctest args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +25,6 @@ deploy/check-test-floors.sh "$build"
 ctest --test-dir "$build" --output-on-failure --timeout 900 -j "$jobs" "$@"
 
 if [ $slow = yes ]; then
-  deploy/package.sh amd64
-  deploy/package-test.sh amd64
+  deploy/package.sh
+  deploy/package-test.sh
 fi

@@ -86,10 +86,16 @@ boost::json::object fleet_json(const std::vector<SiteSummary> &sites) {
     boost::json::object by_kind{
         {"anomaly", 0}, {"classification", 0}, {"threshold", 0}, {"heartbeat", 0}};
     for (const auto &[kind, count] : site.events_by_kind) by_kind[kind_name(kind)] = count;
+    boost::json::array models;
+    for (const auto &[model, devices] : site.devices_by_model) {
+      models.push_back(boost::json::object{
+          {"model_id", model.first}, {"model_version", model.second}, {"devices", devices}});
+    }
     list.push_back(boost::json::object{{"site", site.site},
                                        {"devices", site.devices},
                                        {"events", site.events},
                                        {"by_kind", std::move(by_kind)},
+                                       {"models", std::move(models)},
                                        {"events_dropped", site.events_dropped},
                                        {"low_battery_devices", site.low_battery_devices},
                                        {"last_seen", iso8601_utc(site.last_seen_ms)}});

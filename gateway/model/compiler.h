@@ -86,6 +86,9 @@ class Compiler {
 
  private:
   void lower_conv(size_t i, bool depthwise);
+  void lower_add_or_sub(size_t i, uint32_t kind);
+  // Refuses an op that copies elements unless input and output share type and quantization.
+  void check_same_quantization(size_t i, const sotto_smdl_op_t &rec) const;
   void lower_pool(size_t i, bool average);
   void check_broadcast(size_t i, int32_t input, int32_t output) const;
   // The engine's limits (smdl_format.h), refused here with the reason rather than by the loader.

@@ -236,8 +236,10 @@ const TfTensor *Compiler::append_bias(size_t op_index, sotto_smdl_op_t *rec, int
 
 void Compiler::set_fused_activation(size_t op_index, sotto_smdl_op_t *rec, int field) {
   const sotto_smdl_tensor_t &out = tensors_[rec->output];
+  const bool int16 = out.type == SOTTO_SMDL_INT16;
   activation_range(m_.operators[op_index].options.scalar<int8_t>(field, 0), out.scale,
-                   out.zero_point, &rec->params[SOTTO_P_ACT_MIN], &rec->params[SOTTO_P_ACT_MAX]);
+                   out.zero_point, &rec->params[SOTTO_P_ACT_MIN], &rec->params[SOTTO_P_ACT_MAX],
+                   int16 ? -32768 : -128, int16 ? 32767 : 127);
 }
 
 void Compiler::set_multipliers(sotto_smdl_op_t *rec, const std::vector<QuantizedMultiplier> &q) {

@@ -1,5 +1,5 @@
-// Lowering of the element-wise, reduction and data-movement ops: ADD, MUL, SOFTMAX, LOGISTIC,
-// CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE, RESHAPE.
+// Lowering of the element-wise, reduction and data-movement ops: ADD, SUB, MUL, LEAKY_RELU,
+// SOFTMAX, LOGISTIC, CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE, RESHAPE.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -23,25 +23,46 @@ void Compiler::check_broadcast(size_t i, int32_t input, int32_t output) const {
   }
 }
 
-void Compiler::lower_add(size_t i) {
+// ADD and SUB as TFLite's general quantized path: both inputs rescaled to twice the larger input
+// scale after a left shift of 20 (int8) or 15 (int16), which keeps (x - zero point) shifted
+// inside an int32.
+void Compiler::lower_add_or_sub(size_t i, uint32_t kind) {
   const TfOperator &op = m_.operators[i];
-  sotto_smdl_op_t rec = blank_op(SOTTO_OP_ADD);
+  sotto_smdl_op_t rec = blank_op(kind);
   if (op.inputs.size() != 2) fail(i, "expects 2 inputs");
-  rec.input0 = input(i, 0);
-  rec.input1 = input(i, 1);
-  rec.output = output(i);
+  rec.output = output(i, kInt8 | kInt16);
+  const TypeSet type = 1u << tensors_[rec.output].type;  // the inputs' type too
+  rec.input0 = input(i, 0, type);
+  rec.input1 = input(i, 1, type);
+  // Options field 1, pot_scale_int16 (schema default true): TFLite's int16 kernel then expects
+  // power-of-two scales and zero points 0 and skips the rescaling; TFLM, and this engine, have
+  // only the general path, which converters select by writing false.
+  if (type == kInt16 && op.options.scalar<uint8_t>(1, 1) != 0) {
+    fail(i, "pot_scale_int16 is true (power-of-two int16 scaling); supported: false");
+  }
   const sotto_smdl_tensor_t &a = tensors_[rec.input0];
   const sotto_smdl_tensor_t &b = tensors_[rec.input1];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   check_broadcast(i, op.inputs[0], op.outputs[0]);
   check_broadcast(i, op.inputs[1], op.outputs[0]);
   int32_t *p = rec.params;
-  const int left_shift = 20;
-  const double twice_max = 2 * static_cast<double>(std::max(a.scale, b.scale));
-  const QuantizedMultiplier m1 = quantize_multiplier(static_cast<double>(a.scale) / twice_max);
-  const QuantizedMultiplier m2 = quantize_multiplier(static_cast<double>(b.scale) / twice_max);
-  const QuantizedMultiplier mo =
-      quantize_multiplier(twice_max / ((1 << left_shift) * static_cast<double>(out.scale)));
+  const int left_shift = type == kInt16 ? 15 : 20;
+  // TFLM derives ADD's three ratios in double and SUB's in float (then widened): the last bit
+  // of a multiplier differs between the two, and with it some outputs.
+  const float twice_max_f = 2 * std::max(a.scale, b.scale);
+  const double twice_max = static_cast<double>(twice_max_f);
+  const bool in_float = kind == SOTTO_OP_SUB;
+  const double r1 = in_float ? static_cast<double>(a.scale / twice_max_f)
+                             : static_cast<double>(a.scale) / twice_max;
+  const double r2 = in_float ? static_cast<double>(b.scale / twice_max_f)
+                             : static_cast<double>(b.scale) / twice_max;
+  const double ro =
+      in_float
+          ? static_cast<double>(twice_max_f / (static_cast<float>(1 << left_shift) * out.scale))
+          : twice_max / ((1 << left_shift) * static_cast<double>(out.scale));
+  const QuantizedMultiplier m1 = quantize_multiplier(r1);
+  const QuantizedMultiplier m2 = quantize_multiplier(r2);
+  const QuantizedMultiplier mo = quantize_multiplier(ro);
   p[SOTTO_P_ADD_LEFT_SHIFT] = left_shift;
   p[SOTTO_P_ADD_INPUT1_OFFSET] = -a.zero_point;
   p[SOTTO_P_ADD_INPUT1_MULT] = m1.multiplier;
@@ -53,6 +74,40 @@ void Compiler::lower_add(size_t i) {
   p[SOTTO_P_ADD_OUTPUT_SHIFT] = mo.shift;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
   set_fused_activation(i, &rec, 0);
+  ops_.push_back(rec);
+}
+
+void Compiler::lower_add(size_t i) {
+  lower_add_or_sub(i, SOTTO_OP_ADD);
+}
+
+void Compiler::lower_sub(size_t i) {
+  lower_add_or_sub(i, SOTTO_OP_SUB);
+}
+
+// LEAKY_RELU as TFLM: the identity and alpha ratios computed in float (as TFLM does), each then
+// a quantized multiplier.
+void Compiler::lower_leaky_relu(size_t i) {
+  const TfOperator &op = m_.operators[i];
+  sotto_smdl_op_t rec = blank_op(SOTTO_OP_LEAKY_RELU);
+  rec.output = output(i, kInt8 | kInt16);
+  rec.input0 = input(i, 0, 1u << tensors_[rec.output].type);
+  const sotto_smdl_tensor_t &in = tensors_[rec.input0];
+  const sotto_smdl_tensor_t &out = tensors_[rec.output];
+  if (in.bytes != out.bytes) fail(i, "input and output sizes differ");
+  const float alpha = op.options.scalar<float>(0, 0.0f);
+  if (!(alpha >= 0.0f)) fail(i, "alpha " + std::to_string(alpha) + "; supported: alpha >= 0");
+  const float alpha_ratio = in.scale * alpha / out.scale;
+  const float identity_ratio = in.scale / out.scale;
+  const QuantizedMultiplier qa = quantize_multiplier(static_cast<double>(alpha_ratio));
+  const QuantizedMultiplier qi = quantize_multiplier(static_cast<double>(identity_ratio));
+  int32_t *p = rec.params;
+  p[SOTTO_P_LEAKY_RELU_INPUT_ZERO_POINT] = in.zero_point;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_MULT] = qi.multiplier;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_SHIFT] = qi.shift;
+  p[SOTTO_P_LEAKY_RELU_ALPHA_MULT] = qa.multiplier;
+  p[SOTTO_P_LEAKY_RELU_ALPHA_SHIFT] = qa.shift;
+  p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
   ops_.push_back(rec);
 }
 
@@ -233,8 +288,10 @@ void Compiler::lower_mean(size_t i) {
 
 void Compiler::lower_quantize(size_t i) {
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_QUANTIZE);
-  rec.input0 = input(i, 0, kInt8 | kFloat32);
-  rec.output = output(i);
+  rec.input0 = input(i, 0, kInt8 | kInt16 | kInt32 | kFloat32);
+  // From float32: int8 only; between integer types any pairing (TFLM's Requantize).
+  rec.output =
+      output(i, tensors_[rec.input0].type == SOTTO_SMDL_FLOAT32 ? kInt8 : kInt8 | kInt16 | kInt32);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   int32_t *p = rec.params;

@@ -3,7 +3,7 @@
 // onnx_reader.cpp walks nodes and onnx_ops.cpp converts them.
 #pragma once
 
-#include <onnx/onnx_pb.h>
+#include <onnx.pb.h>
 
 #include <cstdint>
 #include <map>

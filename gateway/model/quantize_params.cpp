@@ -30,9 +30,9 @@ QuantizedMultiplier quantize_multiplier(double real) {
 }
 
 void activation_range(int32_t fused, float scale, int32_t zero_point, int32_t *act_min,
-                      int32_t *act_max) {
+                      int32_t *act_max, int32_t type_min, int32_t type_max) {
   auto quantize = [&](float f) { return zero_point + static_cast<int32_t>(std::round(f / scale)); };
-  int32_t lo = -128, hi = 127;
+  int32_t lo = type_min, hi = type_max;
   if (fused == 1) {
     lo = std::max(lo, quantize(0.0f));
   } else if (fused == 3) {

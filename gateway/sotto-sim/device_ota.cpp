@@ -10,6 +10,7 @@ void DeviceOta::boot(sotto_device_t *device, const sotto_ports_t &ports, const s
                      const std::string &device_id, uint8_t device_class) {
   device_ = device;
   transport_ = ports.transport;
+  storage_ = ports.storage;
   prefix_ = "sotto/v1/" + site + "/" + device_id + "/";
   status_topic_ = prefix_ + SOTTO_OTA_STATUS_TOPIC_SUFFIX;
   sotto_ota_config_t config{};
@@ -68,6 +69,14 @@ void DeviceOta::report_model() {
   if (sotto_ota_get_active(&ota_, nullptr, &manifest) == SOTTO_OK) {
     sotto_device_set_model(device_, manifest.model_id, manifest.version);
   }
+}
+
+const uint8_t *DeviceOta::active_model(sotto_ota_manifest_t *manifest) const {
+  sotto_ota_slot_t slot = SOTTO_OTA_SLOT_NONE;
+  if (!booted_ || sotto_ota_get_active(&ota_, &slot, manifest) != SOTTO_OK) return nullptr;
+  if (storage_.map == nullptr) return nullptr;
+  return storage_.map(storage_.ctx,
+                      slot == SOTTO_OTA_SLOT_B ? SOTTO_REGION_SLOT_B : SOTTO_REGION_SLOT_A);
 }
 
 OtaReport DeviceOta::report() const {

@@ -51,6 +51,13 @@ class DeviceOta {
   // Publishes the status once after a batch of OTA messages (retried on the next call).
   void publish_status_if_due();
   OtaReport report() const;
+  // The verified active model, mapped in place from its slot (as the engine runs it), with its
+  // manifest; NULL when no update is active.
+  const uint8_t *active_model(sotto_ota_manifest_t *manifest) const;
+  // The device's inference arena: the self-test borrows it, the running model uses it between
+  // updates (sotto/ota_model_self_test.h).
+  void *arena() const { return arena_.get(); }
+  size_t arena_bytes() const { return self_test_ctx_.arena_bytes; }
 
  private:
   static sotto_err_t self_test(void *ctx, const sotto_ota_candidate_t *candidate,
@@ -64,6 +71,7 @@ class DeviceOta {
   sotto_ota_t ota_{};
   sotto_device_t *device_ = nullptr;
   sotto_transport_port_t transport_{};
+  sotto_storage_port_t storage_{};
   std::string prefix_;  // "sotto/v1/<site>/<device>/"
   std::string status_topic_;
   bool booted_ = false;

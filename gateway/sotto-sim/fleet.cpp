@@ -31,6 +31,9 @@ Fleet::Fleet(const Options &options) : options_(options) {
   if (!options.fleet_key_path.empty()) {
     fleet_key_ = load_public_key_pem_file(options.fleet_key_path);
   }
+  for (const auto &[kind, path] : options.model_files) {
+    factory_models_.push_back(load_factory_model(kind, path));
+  }
   const int site_count = static_cast<int>(options.sites.size());
   const int per_site = (options.devices + site_count - 1) / site_count;
   for (int i = 0; i < options.devices; ++i) {
@@ -39,6 +42,9 @@ Fleet::Fleet(const Options &options) : options_(options) {
         options, site, device_id(site, i / site_count + 1, per_site),
         model_seed(options.seed, static_cast<size_t>(i)),
         options.fleet_key_path.empty() ? nullptr : &fleet_key_));
+    for (const FactoryModel &factory : factory_models_) {
+      if (factory.kind == site.kind) devices_.back()->set_factory_model(&factory);
+    }
   }
 }
 
@@ -146,6 +152,10 @@ void Fleet::stop() {
     worker.join();
   }
   workers_.clear();
+}
+
+void Fleet::write_inference_records(const std::string &dir) const {
+  for (const auto &device : devices_) device->write_inference_record(dir);
 }
 
 std::vector<DeviceReport> Fleet::reports() const {

@@ -34,12 +34,15 @@ class Fleet {
   // Stops and joins the workers; reports are safe to read afterwards.
   void stop();
   std::vector<DeviceReport> reports() const;
+  // --record-inference: each device's windows, outputs and decisions under `dir`.
+  void write_inference_records(const std::string &dir) const;
 
  private:
   void run_worker(size_t worker);
 
   Options options_;
   std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> fleet_key_{};
+  std::vector<FactoryModel> factory_models_;  // read once, shared read-only like flash
   std::vector<std::unique_ptr<VirtualDevice>> devices_;
   sotto_host_clock_t *clock_ = nullptr;
   size_t worker_count_ = 0;

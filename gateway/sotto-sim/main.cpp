@@ -135,6 +135,9 @@ int run_simulator(const Options &options) {
   facts.broker_url = options.broker_url;
 
   auto reports = fleet.reports();
+  if (!options.record_inference_dir.empty()) {
+    fleet.write_inference_records(options.record_inference_dir);
+  }
   if (!options.summary_json_path.empty()) {
     std::string temporary = options.summary_json_path + ".tmp";
     sotto::gw::sim::write_summary_json(temporary, reports, facts);

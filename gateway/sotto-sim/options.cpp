@@ -43,17 +43,15 @@ std::vector<SiteSpec> parse_sites(const std::string &text) {
   while (std::getline(stream, item, ',')) {
     auto colon = item.find(':');
     if (colon == std::string::npos) {
-      fail("--sites: expected NAME:agri|industrial, got '" + item + "'");
+      fail("--sites: expected NAME:agri|industrial|wearable, got '" + item + "'");
     }
     SiteSpec site;
     site.name = item.substr(0, colon);
     std::string kind = item.substr(colon + 1);
-    if (kind == "agri") {
-      site.kind = SiteKind::kAgri;
-    } else if (kind == "industrial") {
-      site.kind = SiteKind::kIndustrial;
-    } else {
-      fail("--sites: kind of '" + site.name + "' must be agri or industrial, got '" + kind + "'");
+    try {
+      site.kind = parse_site_kind(kind);
+    } catch (const std::invalid_argument &error) {
+      fail("--sites: " + site.name + ": " + error.what());
     }
     // Device ids are "<site>-NNNN" and must stay within 32 characters.
     if (!sotto_id_is_valid(site.name.c_str()) || site.name.size() > 27) {
@@ -78,7 +76,7 @@ std::vector<SiteSpec> parse_sites(const std::string &text) {
 std::string usage() {
   return "usage: sotto-sim [flags]\n"
          "  --devices N             virtual devices (default 60)\n"
-         "  --sites LIST            NAME:agri|industrial,... (default "
+         "  --sites LIST            NAME:agri|industrial|wearable,... (default "
          "farm-north:agri,farm-south:agri,plant-1:industrial)\n"
          "  --duration S            wall-clock seconds to run (default 45)\n"
          "  --seed K                seed for the synthetic signals (default 1)\n"
@@ -98,6 +96,9 @@ std::string usage() {
          "  --slot-bytes N          size of each of the two model slots (default 65536)\n"
          "  --arena-bytes N         inference arena per device for the model self-test "
          "(default 65536)\n"
+         "  --model KIND=FILE.smdl  devices of KIND run this model (their factory image; an OTA\n"
+         "                          update replaces it); without one a kind decides by rules\n"
+         "  --record-inference DIR  write each device's model windows, outputs and decisions\n"
          "  --queue-in-flash        each device queues in its flash (survives reboots)\n"
          "  --hold-events           emit --events-per-device only on SIGUSR1, all at once\n"
          "  --reconnect-min-ms MS   first reconnect delay ceiling (default: the SDK's, 1000)\n"
@@ -180,6 +181,23 @@ Options parse_options(int argc, char **argv) {
       if (options.arena_bytes % 4 != 0) {
         fail("--arena-bytes: expected a multiple of 4, got '" + value + "'");
       }
+    } else if (flag == "--model") {
+      const auto equals_at = value.find('=');
+      if (equals_at == std::string::npos || equals_at + 1 == value.size()) {
+        fail("--model: expected KIND=FILE.smdl, got '" + value + "'");
+      }
+      SiteKind kind{};
+      try {
+        kind = parse_site_kind(value.substr(0, equals_at));
+      } catch (const std::invalid_argument &error) {
+        fail(std::string("--model: ") + error.what());
+      }
+      for (const auto &[other, path] : options.model_files) {
+        if (other == kind) fail("--model: " + value.substr(0, equals_at) + " is given twice");
+      }
+      options.model_files.emplace_back(kind, value.substr(equals_at + 1));
+    } else if (flag == "--record-inference") {
+      options.record_inference_dir = value;
     } else if (flag == "--queue-in-flash") {
       options.queue_in_flash = true;
     } else if (flag == "--hold-events") {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sensor_model.h"
@@ -44,6 +45,9 @@ struct Options {
   bool hold_events = false;
   sotto_reconnect_config_t reconnect{};  // zeros: the SDK's defaults, full jitter
   uint32_t max_in_flight = 0;            // 0: the SDK's default
+  // Models: a factory image per site kind (--model KIND=FILE.smdl); the rest decide by rules.
+  std::vector<std::pair<SiteKind, std::string>> model_files;
+  std::string record_inference_dir;  // empty: keep no record of the windows
 };
 
 // Throws std::invalid_argument with a message naming the flag and what was expected.

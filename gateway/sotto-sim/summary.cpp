@@ -12,8 +12,9 @@ namespace {
 
 struct Totals {
   uint64_t devices = 0, emitted = 0, delivered = 0, dropped = 0, queued = 0;
-  uint64_t anomalies = 0, thresholds = 0, heartbeats = 0, reconnects = 0;
+  uint64_t anomalies = 0, classifications = 0, thresholds = 0, heartbeats = 0, reconnects = 0;
   uint64_t connects = 0, connect_attempts = 0, connect_failures = 0, publish_failures = 0;
+  uint64_t with_model = 0, inferences = 0;
 
   void add(const DeviceReport &report) {
     devices += 1;
@@ -22,6 +23,7 @@ struct Totals {
     dropped += report.stats.dropped;
     queued += report.stats.queued;
     anomalies += report.emitted_by_kind[SOTTO_EVENT_ANOMALY];
+    classifications += report.emitted_by_kind[SOTTO_EVENT_CLASSIFICATION];
     thresholds += report.emitted_by_kind[SOTTO_EVENT_THRESHOLD];
     heartbeats += report.emitted_by_kind[SOTTO_EVENT_HEARTBEAT];
     reconnects += report.connection_losses;
@@ -29,12 +31,10 @@ struct Totals {
     connect_attempts += report.stats.connect_attempts;
     connect_failures += report.connect_failures;
     publish_failures += report.stats.publish_failures;
+    with_model += report.model_id != 0 ? 1 : 0;
+    inferences += report.inferences;
   }
 };
-
-const char *kind_name(SiteKind kind) {
-  return kind == SiteKind::kAgri ? "agri" : "industrial";
-}
 
 // Ids are [a-z0-9-] by construction; escape anyway so the file is always valid JSON.
 std::string json_string(const std::string &text) {
@@ -72,16 +72,18 @@ void print_summary(std::ostream &out, const std::vector<DeviceReport> &reports,
   out << std::left << std::setw(16) << "site" << std::setw(11) << "kind" << std::right
       << std::setw(8) << "devices" << std::setw(9) << "emitted" << std::setw(10) << "delivered"
       << std::setw(8) << "dropped" << std::setw(7) << "queued" << std::setw(10) << "anomalies"
-      << std::setw(11) << "thresholds" << std::setw(11) << "heartbeats"
+      << std::setw(11) << "classified" << std::setw(11) << "thresholds" << std::setw(11)
+      << "heartbeats" << std::setw(8) << "model" << std::setw(12) << "inferences"
       << "\n";
   auto row = [&out](const std::string &name, const std::string &kind, const Totals &t) {
     out << std::left << std::setw(16) << name << std::setw(11) << kind << std::right << std::setw(8)
         << t.devices << std::setw(9) << t.emitted << std::setw(10) << t.delivered << std::setw(8)
         << t.dropped << std::setw(7) << t.queued << std::setw(10) << t.anomalies << std::setw(11)
-        << t.thresholds << std::setw(11) << t.heartbeats << "\n";
+        << t.classifications << std::setw(11) << t.thresholds << std::setw(11) << t.heartbeats
+        << std::setw(8) << t.with_model << std::setw(12) << t.inferences << "\n";
   };
   for (const auto &[name, entry] : sites) {
-    row(name, kind_name(entry.first), entry.second);
+    row(name, site_kind_name(entry.first), entry.second);
   }
   row("total", "", all);
   if (all.reconnects > 0) {
@@ -106,14 +108,23 @@ void write_summary_json(const std::string &path, const std::vector<DeviceReport>
     const DeviceReport &r = reports[i];
     all.add(r);
     file << "    {\"device\": " << json_string(r.device) << ", \"site\": " << json_string(r.site)
-         << ", \"kind\": \"" << kind_name(r.kind) << "\", \"boot_id\": " << r.stats.boot_id
+         << ", \"kind\": \"" << site_kind_name(r.kind) << "\", \"boot_id\": " << r.stats.boot_id
          << ", \"emitted\": " << r.stats.emitted << ", \"delivered\": " << r.stats.delivered
          << ", \"dropped\": " << r.stats.dropped << ", \"queued\": " << r.stats.queued
          << ", \"health_published\": " << r.stats.health_published
          << ", \"connection_losses\": " << r.connection_losses << ", \"connects\": " << r.connects
          << ", \"connect_attempts\": " << r.stats.connect_attempts
          << ", \"connect_failures\": " << r.connect_failures
-         << ", \"publish_failures\": " << r.stats.publish_failures;
+         << ", \"publish_failures\": " << r.stats.publish_failures << ", \"decides_by\": \""
+         << (r.model_id != 0 ? "model" : "rules") << "\", \"model_id\": " << r.model_id
+         << ", \"model_version\": " << r.model_version << ", \"inferences\": " << r.inferences;
+    if (r.truth.windows > 0) {
+      file << ", \"truth\": {\"windows\": " << r.truth.windows
+           << ", \"condition_correct\": " << r.truth.condition_correct
+           << ", \"heart_correct\": " << r.truth.heart_correct
+           << ", \"fall_correct\": " << r.truth.fall_correct << "}";
+    }
+    if (!r.model_refused.empty()) file << ", \"model_refused\": " << json_string(r.model_refused);
     if (r.ota.enabled) {
       const sotto_ota_status_t &ota = r.ota.status;
       file << ", \"ota\": {\"state\": " << static_cast<int>(ota.state) << ", \"failure\": "

@@ -2,7 +2,11 @@
 #include "virtual_device.h"
 
 #include <algorithm>
+#include <iostream>
 #include <stdexcept>
+
+#include "file_bytes.h"
+#include "npy.h"
 
 namespace sotto::gw::sim {
 namespace {
@@ -12,10 +16,6 @@ constexpr uint32_t kStateBytes = 4 * kSectorBytes;
 // The runtime's sectors plus the updater's three (ota.h), rounded up.
 constexpr uint32_t kStateBytesWithOta = 8 * kSectorBytes;
 constexpr uint32_t kPublishesPerPoll = 32;  // keeps one backlog from starving its neighbours
-
-uint8_t device_class_for(SiteKind kind) {
-  return kind == SiteKind::kAgri ? 1 : 2;
-}
 
 // Each device's flash: the runtime's STATE sectors (plus the updater's, with OTA), the model
 // slots (with OTA), and with --queue-in-flash a QUEUE region for queue_events events.
@@ -75,6 +75,16 @@ VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::
   }
   // Boot ids come from the OS so that a rerun never repeats one the gateway has already seen.
   sotto_host_random_init_os(&random_);
+  void *arena = nullptr;
+  if (ota_) {
+    arena = ota_->arena();
+  } else {
+    arena_.reset(new uint32_t[options.arena_bytes / 4]);  // no page touched until a model runs
+    arena = arena_.get();
+  }
+  inference_ =
+      std::make_unique<OnDeviceModel>(site_.kind, model_seed, arena, options.arena_bytes / 4 * 4,
+                                      !options.record_inference_dir.empty());
 }
 
 VirtualDevice::~VirtualDevice() {
@@ -103,7 +113,7 @@ void VirtualDevice::boot(sotto_host_clock_t *clock) {
   sotto_device_config_t config{};
   config.device_id = device_id_.c_str();
   config.site = site_.name.c_str();
-  config.device_class = device_class_for(site_.kind);
+  config.device_class = device_class_of(site_.kind);
   config.ports.clock = sotto_host_clock_port(clock);
   config.ports.storage = sotto_host_storage_port(storage_);
   config.ports.transport = sotto_host_transport_port(transport_);
@@ -124,6 +134,7 @@ void VirtualDevice::boot(sotto_host_clock_t *clock) {
   if (ota_) {
     ota_->boot(&device_, config.ports, site_.name, device_id_, config.device_class);
   }
+  choose_model();
   booted_ = true;
 }
 
@@ -153,6 +164,8 @@ void VirtualDevice::tick(uint64_t sim_now_ms, bool emitting, bool released) {
   while (model_.sim_ms() + SensorModel::kStepMs <= sim_now_ms) {
     decided_.clear();
     model_.step(&decided_);
+    inference_->decide(model_, &decided_);  // a model's decisions replace the rules'
+
     if (!emitting || hold_events_) {
       continue;
     }
@@ -173,6 +186,7 @@ void VirtualDevice::tick(uint64_t sim_now_ms, bool emitting, bool released) {
     }
     sotto_host_transport_take_incoming(transport_, &VirtualDevice::on_incoming, this);
     ota_->publish_status_if_due();
+    choose_model();  // an update may have activated a new model
   } else {
     sotto_host_transport_deliver_incoming(transport_, &device_, nullptr, nullptr);
   }
@@ -212,6 +226,11 @@ DeviceReport VirtualDevice::report() const {
   if (ota_) {
     report.ota = ota_->report();
   }
+  report.model_id = model_id_;
+  report.model_version = model_version_;
+  report.inferences = inference_->inferences();
+  report.truth = inference_->truth();
+  report.model_refused = model_refused_;
   return report;
 }
 

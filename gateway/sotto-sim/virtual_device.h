@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "device_ota.h"
+#include "on_device_model.h"
 #include "options.h"
 #include "sensor_model.h"
 #include "sotto/device.h"
@@ -27,6 +28,13 @@ struct DeviceReport {
   uint64_t connection_losses;
   uint64_t connect_failures;
   OtaReport ota;
+  // The model deciding at the end (model_id 0: the rules), how often it ran, and why a model
+  // offered to this device was refused (empty: none was).
+  uint16_t model_id;
+  uint32_t model_version;
+  uint64_t inferences;
+  TruthTally truth;
+  std::string model_refused;
 };
 
 class VirtualDevice {
@@ -38,6 +46,13 @@ class VirtualDevice {
   ~VirtualDevice();
   VirtualDevice(const VirtualDevice &) = delete;
   VirtualDevice &operator=(const VirtualDevice &) = delete;
+
+  // The model this device's firmware was flashed with (--model); before boot. The OTA updater's
+  // active model, when there is one, runs instead.
+  void set_factory_model(const FactoryModel *model) { factory_model_ = model; }
+  // --record-inference: writes DIR/<device>_x.npy (windows), _y.npy (outputs) and
+  // _decisions.txt ("WINDOW CLASS SCORE" per event the model decided).
+  void write_inference_record(const std::string &dir) const;
 
   void start_connecting();
   bool connected();
@@ -57,6 +72,7 @@ class VirtualDevice {
 
  private:
   void emit(const sotto_event_t &event);
+  void choose_model();
   static void on_incoming(void *ctx, const char *topic, const uint8_t *payload, size_t len);
 
   std::string device_id_;
@@ -78,6 +94,16 @@ class VirtualDevice {
   uint64_t ota_connects_seen_ = 0;
   bool booted_ = false;
   std::vector<sotto_event_t> decided_;
+  // Inference: the arena (the updater's when it runs, so a self-test borrows it), the model
+  // that decides, and what it runs.
+  std::unique_ptr<uint32_t[]> arena_;
+  std::unique_ptr<OnDeviceModel> inference_;
+  const FactoryModel *factory_model_ = nullptr;
+  uint16_t model_id_ = 0;
+  uint32_t model_version_ = 0;
+  bool model_chosen_ = false;
+  uint32_t ota_version_seen_ = 0;
+  std::string model_refused_;
   std::array<uint64_t, 5> emitted_by_kind_{};
   uint64_t emitted_ = 0;
 };

@@ -1,5 +1,6 @@
 // Every sottoctl command: adding one is a function in its area plus one line here.
 #include "audit_commands.h"
+#include "backup_command.h"
 #include "cli.h"
 #include "fleet_commands.h"
 #include "key_commands.h"
@@ -44,6 +45,9 @@ const std::vector<Command> &commands() {
       {"devices", "[--site SITE]", "every known device with its last report", devices_command},
       {"events", "DEVICE [--limit N] [--kind KIND]", "a device's latest events, newest first",
        events_command},
+      {"backup", "PATH [--config FILE | --db FILE]",
+       "a consistent copy of the gateway's store, taken while it ingests (run on the gateway)",
+       backup_command},
       {"keygen", "--out DIR", "create a fleet signing key pair (ECDSA P-256, PEM)",
        local(keygen_command)},
       {"model",

@@ -30,6 +30,24 @@ std::string readings_cell(const boost::json::object &event) {
   return text;
 }
 
+// "2/v1:20" (model 2 version 1 on 20 devices) per model the site's devices run; "rules:3" for
+// devices with none. One word per model, so the table stays split by spaces.
+std::string models_cell(const boost::json::object &site) {
+  const boost::json::value *models = site.if_contains("models");
+  if (models == nullptr || !models->is_array() || models->as_array().empty()) return "-";
+  std::string text;
+  for (const auto &item : models->as_array()) {
+    if (!item.is_object()) continue;
+    const auto &model = item.as_object();
+    if (!text.empty()) text += ' ';
+    text += (cell(model, "model_id") == "0"
+                 ? "rules"
+                 : cell(model, "model_id") + "/v" + cell(model, "model_version")) +
+            ":" + cell(model, "devices");
+  }
+  return text;
+}
+
 }  // namespace
 
 int devices_command(CliContext &context, const std::vector<std::string> &args) {
@@ -78,7 +96,7 @@ int fleet_command(CliContext &context, const std::vector<std::string> &args) {
   arguments.positionals({});
   std::string raw;
   auto response = fetch_object(context, "/api/v1/fleet", &raw);
-  TextTable table({"SITE", "DEVICES", "EVENTS", "ANOMALY", "CLASSIFICATION", "THRESHOLD",
+  TextTable table({"SITE", "DEVICES", "MODELS", "EVENTS", "ANOMALY", "CLASSIFICATION", "THRESHOLD",
                    "HEARTBEAT", "DROPPED", "LOW BATTERY", "LAST SEEN"});
   for (const auto &item : array_field(response, "sites")) {
     const auto &site = item.as_object();
@@ -86,9 +104,9 @@ int fleet_command(CliContext &context, const std::vector<std::string> &args) {
     const auto *by_kind = site.if_contains("by_kind");
     const auto &kinds =
         by_kind != nullptr && by_kind->is_object() ? by_kind->as_object() : no_kinds;
-    table.add_row({cell(site, "site"), cell(site, "devices"), cell(site, "events"),
-                   cell(kinds, "anomaly"), cell(kinds, "classification"), cell(kinds, "threshold"),
-                   cell(kinds, "heartbeat"), cell(site, "events_dropped"),
+    table.add_row({cell(site, "site"), cell(site, "devices"), models_cell(site),
+                   cell(site, "events"), cell(kinds, "anomaly"), cell(kinds, "classification"),
+                   cell(kinds, "threshold"), cell(kinds, "heartbeat"), cell(site, "events_dropped"),
                    cell(site, "low_battery_devices"), cell(site, "last_seen")});
   }
   emit(context, raw, table, "no sites known yet");

@@ -63,7 +63,8 @@ int main(int argc, char **argv) {
       print_help(std::cout);
       return kExitOk;
     }
-    if (word == "--version") {
+    // Only before a command: `model sign --version N` is the model's version, not ours.
+    if (word == "--version" && words.empty()) {
       std::cout << sotto::gw::version_line("sottoctl") << '\n';
       return kExitOk;
     }

@@ -11,4 +11,9 @@ namespace sotto::gw {
 
 std::unique_ptr<Store> open_store(const StoreConfig &config);
 
+// A reader of an existing store exactly as it is: nothing is created or migrated, so a tool
+// (sottoctl backup) can run beside a sottod of another version. Throws StoreError naming
+// store.path when there is no store there.
+std::unique_ptr<StoreReader> open_existing_store_reader(const StoreConfig &config);
+
 }  // namespace sotto::gw

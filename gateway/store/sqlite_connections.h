@@ -99,7 +99,7 @@ class SqliteReader : public StoreReader {
   std::vector<std::string> devices_not_trusting(int64_t key_id,
                                                 const std::vector<std::string> &devices) override;
   int64_t last_key_list_version() override;
-  void backup_to(const std::string &path) override;
+  BackupSummary backup_to(const std::string &path) override;
 
  private:
   EventPage device_events(const EventFilter &filter);

@@ -1,10 +1,6 @@
-// The SQLite reader connection: the API's and CLI's queries, the rollout engine's reads, and
-// online backups. Every query is answered from an index (tests/gateway checks the plans).
-#include <unistd.h>
-
-#include <filesystem>
-
-#include "file_bytes.h"
+// The SQLite reader connection: the API's and CLI's queries and the rollout engine's reads (its
+// online backup is sqlite_backup.cpp). Every query is answered from an index (tests/gateway
+// checks the plans).
 #include "readings_codec.h"
 #include "sqlite_connections.h"
 #include "sqlite_queries.h"
@@ -69,6 +65,9 @@ constexpr const char *kSiteSummaries =
 constexpr const char *kSiteKinds =
     "SELECT kind, SUM(count) FROM aggregates WHERE scope = 1 AND scope_key = ?1 "
     "AND window_s = ?2 GROUP BY kind";
+// Folded in C++: a GROUP BY here would sort in a temporary B-tree on every fleet query.
+constexpr const char *kSiteModels =
+    "SELECT model_id, model_version FROM devices WHERE site_key = ?1";
 constexpr const char *kDeviceBoots =
     "SELECT b.boot_key FROM boots b JOIN devices d ON d.device_key = b.device_key "
     "WHERE d.device_id = ?1 ORDER BY b.boot_key DESC";
@@ -125,6 +124,7 @@ std::vector<NamedQuery> sqlite_api_queries() {
   std::vector<NamedQuery> queries = {
       {"fleet: sites", kSiteSummaries},
       {"fleet: kinds per site", kSiteKinds},
+      {"fleet: models per site", kSiteModels},
       {"devices", devices_sql(false)},
       {"devices?site", devices_sql(true)},
       {"devices/{id}", device_sql()},
@@ -155,6 +155,7 @@ std::vector<SiteSummary> SqliteReader::site_summaries(int64_t low_battery_mv, in
   Statement query(db_.handle(), kSiteSummaries);
   query.bind(1, low_battery_mv);
   Statement kinds(db_.handle(), kSiteKinds);
+  Statement models(db_.handle(), kSiteModels);
   while (query.step()) {
     SiteSummary site;
     site.site = query.text(0);
@@ -166,6 +167,9 @@ std::vector<SiteSummary> SqliteReader::site_summaries(int64_t low_battery_mv, in
     kinds.bind(1, query.integer(6)).bind(2, window_s);
     while (kinds.step()) site.events_by_kind[static_cast<int>(kinds.integer(0))] = kinds.integer(1);
     kinds.reset();
+    models.bind(1, query.integer(6));
+    while (models.step()) site.devices_by_model[{models.integer(0), models.integer(1)}] += 1;
+    models.reset();
     sites.push_back(std::move(site));
   }
   return sites;
@@ -364,31 +368,6 @@ std::vector<std::string> SqliteReader::devices_in_unfinished_rollouts(
     query.reset();
   }
   return busy;
-}
-
-// SQLite's online backup API, all pages in one step: one read transaction gives a consistent
-// copy, and in WAL mode the writer goes on meanwhile. Written beside the target and renamed, so
-// a crash never leaves a half backup under the name.
-void SqliteReader::backup_to(const std::string &path) {
-  if (std::filesystem::exists(path)) {
-    throw StoreError(StoreError::Kind::kIo, "backup: " + path + " already exists; give a new path");
-  }
-  const std::string partial = path + ".partial";
-  std::filesystem::remove(partial);
-  {
-    Database target(partial, Database::Mode::kReadWrite, kReaderBusyTimeout);
-    sqlite3_backup *backup = sqlite3_backup_init(target.handle(), "main", db_.handle(), "main");
-    if (backup == nullptr)
-      throw sqlite_error(target.handle(), sqlite3_errcode(target.handle()), "backup to " + path);
-    const int rc = sqlite3_backup_step(backup, -1);
-    sqlite3_backup_finish(backup);
-    if (rc != SQLITE_DONE) throw sqlite_error(target.handle(), rc, "backup to " + path);
-    // A standalone copy: no -wal file beside it.
-    target.exec("PRAGMA journal_mode=DELETE");
-  }
-  sync_file(partial);
-  std::filesystem::rename(partial, path);
-  sync_directory_of(path);
 }
 
 }  // namespace sotto::gw

@@ -1,6 +1,8 @@
 // Opens the SQLite backend: creates or migrates the schema once, then hands out connections.
 #include "sqlite_store.h"
 
+#include <filesystem>
+
 #include "sqlite_connections.h"
 #include "sqlite_schema.h"
 
@@ -31,6 +33,16 @@ class SqliteStore : public Store {
 
 std::unique_ptr<Store> open_sqlite_store(const SqliteStoreOptions &options) {
   return std::make_unique<SqliteStore>(options);
+}
+
+std::unique_ptr<StoreReader> open_existing_sqlite_reader(const std::string &path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    throw StoreError(
+        StoreError::Kind::kIo,
+        "store " + path + ": no database file there (see store.path in sottod's configuration)");
+  }
+  return std::make_unique<SqliteReader>(path);
 }
 
 }  // namespace sotto::gw

@@ -19,4 +19,8 @@ struct SqliteStoreOptions {
 // Opens (creating or migrating) the database; throws StoreError naming the file.
 std::unique_ptr<Store> open_sqlite_store(const SqliteStoreOptions &options);
 
+// A read-only connection to an existing database file, without touching its schema; throws
+// StoreError naming the file (and store.path) when it does not exist.
+std::unique_ptr<StoreReader> open_existing_sqlite_reader(const std::string &path);
+
 }  // namespace sotto::gw

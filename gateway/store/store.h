@@ -167,8 +167,10 @@ class StoreReader {
   // newer on every device whatever it received before.
   virtual int64_t last_key_list_version() = 0;
 
-  // A consistent copy of everything to path (which must not exist), taken while ingest goes on.
-  virtual void backup_to(const std::string &path) = 0;
+  // A consistent copy of everything to path, taken while ingest goes on without holding the
+  // writer up; checked before it appears under its name. Refuses a path that exists (never
+  // overwrites); throws StoreError naming the path and what to change.
+  virtual BackupSummary backup_to(const std::string &path) = 0;
 };
 
 // A backend: opens (and creates or migrates) the store, hands out connections.

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sotto::gw {
@@ -161,6 +162,8 @@ struct SiteSummary {
   int64_t low_battery_devices = 0;
   int64_t last_seen_ms = 0;
   std::map<int, int64_t> events_by_kind;  // from the site's aggregates, all windows
+  // Devices per (model id, model version) as their last Health said; (0, 0): no model (rules).
+  std::map<std::pair<int64_t, int64_t>, int64_t> devices_by_model;
 };
 
 struct EventRecord {
@@ -204,6 +207,13 @@ struct QuarantineRecord {
   std::string reason;
   std::string topic;
   std::vector<uint8_t> payload;
+};
+
+// What a backup holds, counted in the finished copy itself.
+struct BackupSummary {
+  int64_t events = 0;
+  int64_t devices = 0;
+  int64_t bytes = 0;  // the copy's file size
 };
 
 }  // namespace sotto::gw

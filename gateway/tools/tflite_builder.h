@@ -199,6 +199,10 @@ class TfliteBuilder {
     ops_.push_back(o);
   }
   std::vector<uint8_t> finish(int32_t input, int32_t output) {
+    return finish(std::vector<int32_t>{input}, std::vector<int32_t>{output});
+  }
+  std::vector<uint8_t> finish(const std::vector<int32_t> &inputs,
+                              const std::vector<int32_t> &outputs) {
     std::vector<std::shared_ptr<FbNode>> codes;
     for (size_t i = 0; i < codes_.size(); ++i) {
       auto oc = FbNode::table();
@@ -209,8 +213,8 @@ class TfliteBuilder {
     }
     auto sg = FbNode::table();
     sg->set(0, FbNode::nodes(tensors_));
-    sg->set(1, FbNode::vector(std::vector<int32_t>{input}));
-    sg->set(2, FbNode::vector(std::vector<int32_t>{output}));
+    sg->set(1, FbNode::vector(inputs));
+    sg->set(2, FbNode::vector(outputs));
     sg->set(3, FbNode::nodes(ops_));
     auto model = FbNode::table();
     model->set(0, uint32_t{3});

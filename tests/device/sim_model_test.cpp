@@ -261,7 +261,7 @@ TEST(SimOptions, ErrorsNameTheFlagAndTheExpectedForm) {
   EXPECT_EQ(parse_error({"--devices", "0"}),
             "--devices: expected an integer in 1..100000, got '0'");
   EXPECT_EQ(parse_error({"--sites", "farm:orchard"}),
-            "--sites: kind of 'farm' must be agri or industrial, got 'orchard'");
+            "--sites: farm: site kind 'orchard'; expected agri, industrial or wearable");
   EXPECT_EQ(parse_error({"--sites", "Farm:agri"}),
             "--sites: site name 'Farm' must match [a-z0-9][a-z0-9-]* and be at most 27 characters");
   EXPECT_EQ(parse_error({"--broker", "localhost"}),

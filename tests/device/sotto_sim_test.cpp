@@ -1,9 +1,12 @@
 // sotto-sim end to end against a real mosquitto: exact event counts with Health first per boot,
-// clean SIGTERM shutdown with a summary, and clear errors for bad flags and a missing broker.
+// clean SIGTERM shutdown with a summary, clear errors for bad flags and a missing broker, and
+// devices deciding with their model (the same outputs as `sottoctl model run`) or by rules.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -15,6 +18,8 @@
 #include <vector>
 
 #include "broker.h"
+#include "file_bytes.h"
+#include "npy.h"
 #include "process.h"
 #include "sotto/messages.h"
 #include "sotto/port_host.h"
@@ -55,6 +60,8 @@ std::vector<std::string> split(const std::string &text, char separator) {
 struct DeviceTraffic {
   std::vector<std::string> kinds;  // "health" or "event", in arrival order
   std::vector<uint32_t> event_seqs;
+  std::vector<sotto_event_t> events;
+  std::set<uint16_t> health_model_ids;
   std::set<uint32_t> health_boot_ids;
 };
 
@@ -117,10 +124,12 @@ class SimFixture : public ::testing::Test {
             sotto_event_t event{};
             ASSERT_EQ(sotto_event_decode(payload, len, &event), SOTTO_OK);
             device.event_seqs.push_back(event.seq);
+            device.events.push_back(event);
           } else {
             sotto_health_t health{};
             ASSERT_EQ(sotto_health_decode(payload, len, &health), SOTTO_OK);
             device.health_boot_ids.insert(health.boot_id);
+            device.health_model_ids.insert(health.model_id);
           }
         },
         &traffic_);
@@ -253,6 +262,132 @@ TEST_F(SimFixture, BadFlagsAndAMissingBrokerAreClearErrors) {
   EXPECT_NE(sotto::test::read_file(no_broker->log_path()).find("cannot reach broker"),
             std::string::npos)
       << sotto::test::read_file(no_broker->log_path());
+}
+
+// The value of "key": N in a summary line, or -1 when it is missing.
+long long summary_number(const std::string &line, const std::string &key) {
+  const std::string quoted = "\"" + key + "\": ";
+  const auto at = line.find(quoted);
+  return at == std::string::npos ? -1 : std::stoll(line.substr(at + quoted.size()));
+}
+
+// Wearables with a model (the pipeline test's trained one) decide with it; the farm, with no
+// agri model, keeps its rules. For every wearable, `sottoctl model run` on the windows the
+// device recorded gives byte for byte the outputs the device computed, and the events on the
+// broker are exactly the decisions taken from those outputs.
+TEST_F(SimFixture, DevicesWithAModelDecideWithItAndTheOthersByRules) {
+  const std::string models = SOTTO_PIPELINE_MODELS;
+  const std::string record = dir_ + "/inference";
+  ASSERT_EQ(::mkdir(record.c_str(), 0755), 0);
+  const std::string summary = dir_ + "/summary.json";
+  auto sim = start_sim({"--devices", "4", "--sites", "ward:wearable,farm:agri", "--model",
+                        "wearable=" + models + "/wearable.smdl", "--duration", "3", "--time-scale",
+                        "20000", "--seed", "11", "--broker", url(), "--record-inference", record,
+                        "--summary-json", summary, "--quiet"});
+  ASSERT_EQ(sim->wait(120s), 0) << sotto::test::read_file(sim->log_path());
+  uint64_t delivered = 0;
+  std::map<std::string, std::string> lines;  // device -> its summary line
+  for (const std::string &line : split(sotto::test::read_file(summary), '\n')) {
+    const auto at = line.find("{\"device\": \"");
+    if (at == std::string::npos) continue;
+    const auto start = at + 12;
+    lines[line.substr(start, line.find('"', start) - start)] = line;
+    delivered += static_cast<uint64_t>(summary_number(line, "delivered"));
+  }
+  ASSERT_EQ(lines.size(), 4u);
+  ASSERT_TRUE(wait_until([&] {
+    collect();
+    return events_seen() >= delivered;
+  })) << events_seen()
+      << " of " << delivered;
+
+  size_t decisions = 0;
+  for (const std::string id : {"ward-001", "ward-002"}) {
+    SCOPED_TRACE(id);
+    const std::string &line = lines[id];
+    EXPECT_NE(line.find("\"decides_by\": \"model\""), std::string::npos) << line;
+    EXPECT_EQ(summary_number(line, "model_id"), 3);
+    const DeviceTraffic &device = traffic_[id];
+    EXPECT_EQ(device.health_model_ids, std::set<uint16_t>{3});
+    const std::string stem = record + "/" + id;
+    const auto outputs = sotto::gw::read_npy(stem + "_y.npy");
+    ASSERT_EQ(outputs.shape.size(), 2u);
+    EXPECT_EQ(outputs.shape[1], 2);
+    EXPECT_EQ(summary_number(line, "inferences"), outputs.shape[0]);
+    EXPECT_GT(outputs.shape[0], 500);  // one window per simulated minute
+
+    // The host tool on the same windows: the same bytes.
+    Process run(SOTTO_SOTTOCTL_BINARY,
+                {"model", "run", models + "/wearable.smdl", "--layout", "nchw", "--input",
+                 stem + "_x.npy", "--output", stem + "_host.npy"},
+                dir_ + "/sottoctl.log");
+    ASSERT_EQ(run.wait(60s), 0) << sotto::test::read_file(dir_ + "/sottoctl.log");
+    EXPECT_EQ(sotto::gw::read_file_bytes(stem + "_host.npy"),
+              sotto::gw::read_file_bytes(stem + "_y.npy"));
+
+    // The broker saw exactly the decisions, each with the score of its output.
+    std::vector<std::string> sent;
+    for (const sotto_event_t &event : device.events) {
+      if (event.kind == SOTTO_EVENT_HEARTBEAT) continue;
+      EXPECT_EQ(event.kind, SOTTO_EVENT_ANOMALY);
+      EXPECT_EQ(event.reading_count, 0);  // only decisions leave a wearable
+      sent.push_back(std::to_string(event.class_id) + " " + std::to_string(event.score));
+    }
+    std::vector<std::string> decided;
+    for (const std::string &decision :
+         split(sotto::test::read_file(stem + "_decisions.txt"), '\n')) {
+      const auto parts = split(decision, ' ');
+      ASSERT_EQ(parts.size(), 3u) << decision;
+      const size_t window = std::stoul(parts[0]);
+      ASSERT_LT(window, static_cast<size_t>(outputs.shape[0]));
+      const size_t output = parts[1] == "2" ? 1 : 0;  // class 1 heart rate, 2 fall
+      const float p = outputs.values[window * 2 + output];
+      EXPECT_GE(p, 0.5f) << decision;
+      EXPECT_EQ(std::stoi(parts[2]), std::lround(std::min(p, 1.0f) * 255.0f)) << decision;
+      decided.push_back(parts[1] + " " + parts[2]);
+    }
+    EXPECT_EQ(sent, decided);
+    decisions += decided.size();
+  }
+  // Seed 11 gives ward-001 a heart-rate episode in its first 300 simulated minutes: a test in
+  // which no model decided anything would prove nothing.
+  EXPECT_GT(decisions, 0u);
+  for (const std::string id : {"farm-001", "farm-002"}) {
+    SCOPED_TRACE(id);
+    const std::string &line = lines[id];
+    EXPECT_NE(line.find("\"decides_by\": \"rules\""), std::string::npos) << line;
+    EXPECT_EQ(summary_number(line, "inferences"), 0);
+    EXPECT_EQ(traffic_[id].health_model_ids, std::set<uint16_t>{0});
+    EXPECT_FALSE(std::ifstream(record + "/" + id + "_x.npy").good());
+    size_t thresholds = 0;
+    for (const sotto_event_t &event : traffic_[id].events) {
+      EXPECT_NE(event.kind, SOTTO_EVENT_CLASSIFICATION);  // a farm model's kind
+      thresholds += event.kind == SOTTO_EVENT_THRESHOLD ? 1 : 0;
+    }
+    EXPECT_GT(thresholds, 0u);  // 16 simulated hours: soil and frost rules fire
+  }
+}
+
+TEST_F(SimFixture, AModelThatDoesNotFitTheSensorsIsRefusedByName) {
+  const std::string models = SOTTO_PIPELINE_MODELS;
+  const std::string summary = dir_ + "/summary.json";
+  auto sim = start_sim({"--devices", "1", "--sites", "farm:agri", "--model",
+                        "agri=" + models + "/wearable.smdl", "--duration", "1", "--broker", url(),
+                        "--summary-json", summary, "--quiet"});
+  ASSERT_EQ(sim->wait(60s), 0) << sotto::test::read_file(sim->log_path());
+  const std::string log = sotto::test::read_file(sim->log_path());
+  EXPECT_NE(log.find("farm-001 refused " + models +
+                     "/wearable.smdl: it takes 128 values and gives 2; a agri device has 48 "
+                     "and decides on 2"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(sotto::test::read_file(summary).find("\"decides_by\": \"rules\""), std::string::npos);
+
+  auto bad = start_sim({"--model", "orchard=x.smdl", "--broker", url()});
+  EXPECT_EQ(bad->wait(30s), 2);
+  EXPECT_NE(sotto::test::read_file(bad->log_path())
+                .find("--model: site kind 'orchard'; expected agri, industrial or wearable"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -2,7 +2,12 @@
 // failure has its own exit status (1 gateway said no, 2 usage, 3 unreachable).
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "fleet_fixture.h"
@@ -59,11 +64,14 @@ TEST_F(Sottoctl, FleetTableSummarisesEachSite) {
   auto rows = table_rows(result.output);
   ASSERT_EQ(rows.size(), 3u) << result.output;
   EXPECT_EQ(rows[0][0], "SITE");
-  // SITE DEVICES EVENTS ANOMALY CLASSIFICATION THRESHOLD HEARTBEAT DROPPED LOW BATTERY(2 words)
-  const std::vector<std::string> farm = {"farm-north", "1", "3", "0", "0", "3", "0", "0", "0"};
-  const std::vector<std::string> plant = {"plant-1", "1", "2", "2", "0", "0", "0", "0", "0"};
-  EXPECT_EQ(std::vector<std::string>(rows[1].begin(), rows[1].begin() + 9), farm);
-  EXPECT_EQ(std::vector<std::string>(rows[2].begin(), rows[2].begin() + 9), plant);
+  // SITE DEVICES MODELS EVENTS ANOMALY CLASSIFICATION THRESHOLD HEARTBEAT DROPPED LOW BATTERY
+  // (2 words); neither device has a model: "rules:1".
+  const std::vector<std::string> farm = {"farm-north", "1", "rules:1", "3", "0",
+                                         "0",          "3", "0",       "0", "0"};
+  const std::vector<std::string> plant = {"plant-1", "1", "rules:1", "2", "2",
+                                          "0",       "0", "0",       "0", "0"};
+  EXPECT_EQ(std::vector<std::string>(rows[1].begin(), rows[1].begin() + 10), farm);
+  EXPECT_EQ(std::vector<std::string>(rows[2].begin(), rows[2].begin() + 10), plant);
 }
 
 TEST_F(Sottoctl, DevicesTableListsEveryDeviceWithItsCounts) {
@@ -136,6 +144,162 @@ TEST_F(Sottoctl, UsageErrorsExitWithTwoAndSayWhatIsWrong) {
   auto bad_url = run({"fleet"}, "ftp://127.0.0.1");
   EXPECT_EQ(bad_url.exit_code, 2);
   EXPECT_NE(bad_url.output.find("must start with http://"), std::string::npos) << bad_url.output;
+}
+
+// A sotto-sim fleet on one site: `devices` devices emitting `events` events each.
+std::vector<std::string> backup_fleet(const std::string &site, int devices, int events,
+                                      const std::string &time_scale) {
+  return {"--devices",
+          std::to_string(devices),
+          "--sites",
+          site + ":agri",
+          "--events-per-device",
+          std::to_string(events),
+          "--queue-events",
+          std::to_string(events),
+          "--time-scale",
+          time_scale,
+          "--seed",
+          "5",
+          "--duration",
+          "240",
+          "--drain-timeout",
+          "60"};
+}
+
+// What a backup file holds, read with SQLite itself rather than the code under test.
+struct BackupContents {
+  std::string integrity;
+  std::string journal_mode;
+  long events = -1;
+  long devices = -1;
+  long events_counted_by_devices = -1;  // SUM(devices.event_count): equal in a consistent copy
+};
+
+BackupContents read_backup(const std::string &path) {
+  BackupContents contents;
+  sqlite3 *db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return contents;
+  }
+  auto text = [db](const char *sql) {
+    sqlite3_stmt *query = nullptr;
+    std::string value;
+    sqlite3_prepare_v2(db, sql, -1, &query, nullptr);
+    if (sqlite3_step(query) == SQLITE_ROW)
+      value = reinterpret_cast<const char *>(sqlite3_column_text(query, 0));
+    sqlite3_finalize(query);
+    return value;
+  };
+  contents.integrity = text("PRAGMA integrity_check");
+  contents.journal_mode = text("PRAGMA journal_mode");
+  contents.events = std::stol(text("SELECT COUNT(*) FROM events"));
+  contents.devices = std::stol(text("SELECT COUNT(*) FROM devices"));
+  contents.events_counted_by_devices = std::stol(text("SELECT SUM(event_count) FROM devices"));
+  sqlite3_close(db);
+  return contents;
+}
+
+// Files in dir whose name starts with prefix (a backup's leftovers would).
+std::vector<std::string> files_starting_with(const std::string &dir, const std::string &prefix) {
+  std::vector<std::string> names;
+  for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) == 0) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST_F(Sottoctl, BackupWhileSottodRunsHoldsExactlyWhatWasStored) {
+  SimResult first = run_sim(backup_fleet("farm-north", 10, 100, "3840"), std::chrono::seconds(240));
+  ASSERT_EQ(first.exit_code, 0) << read_file(dir_ + "/sotto-sim.log");
+  ASSERT_TRUE(wait_for_stored(1000, std::chrono::seconds(60))) << stored_event_count();
+
+  const std::string path = dir_ + "/backups/first.db";
+  std::filesystem::create_directories(dir_ + "/backups");
+  auto result = run({"backup", path, "--db", gateway_->db_path()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  ASSERT_TRUE(std::filesystem::exists(path)) << result.output;
+  EXPECT_EQ(result.output,
+            "backed up " + gateway_->db_path() + " to " + path + ": 1000 events, 10 devices, " +
+                std::to_string(std::filesystem::file_size(path)) + " bytes; integrity_check ok\n");
+  const BackupContents contents = read_backup(path);
+  EXPECT_EQ(contents.integrity, "ok");
+  EXPECT_EQ(contents.journal_mode, "delete");  // a standalone file, nothing beside it
+  EXPECT_EQ(contents.events, 1000);
+  EXPECT_EQ(contents.devices, 10);
+  EXPECT_EQ(contents.events_counted_by_devices, 1000);
+  EXPECT_EQ(files_starting_with(dir_ + "/backups", "first.db"),
+            std::vector<std::string>{"first.db"});
+  EXPECT_TRUE(gateway_->running());
+}
+
+TEST_F(Sottoctl, BackupDuringIngestIsOneConsistentSnapshot) {
+  // 20 devices sending 300 events each at about 5 events per device per second: the copy is
+  // taken while sottod stores them.
+  auto sim = start_sim(backup_fleet("orchard", 20, 300, "300"));
+  ASSERT_TRUE(wait_for_stored(500, std::chrono::seconds(120))) << stored_event_count();
+  const std::string path = dir_ + "/during.db";
+  auto result = run({"backup", path, "--db", gateway_->db_path(), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  ASSERT_EQ(sim->wait(std::chrono::seconds(240)), 0) << read_file(dir_ + "/sotto-sim.log");
+  ASSERT_TRUE(wait_for_stored(6000, std::chrono::seconds(60))) << stored_event_count();
+  EXPECT_EQ(stored_event_count(), 6000);
+
+  const auto printed = boost::json::parse(result.output).as_object();
+  const BackupContents contents = read_backup(path);
+  EXPECT_EQ(contents.integrity, "ok");
+  EXPECT_EQ(printed.at("events").to_number<long>(), contents.events);
+  EXPECT_EQ(printed.at("devices").to_number<long>(), contents.devices);
+  EXPECT_EQ(printed.at("bytes").to_number<long>(),
+            static_cast<long>(std::filesystem::file_size(path)));
+  EXPECT_EQ(std::string(printed.at("backup").as_string()), path);
+  // One commit's view: every stored event counted by its device, nothing half-written.
+  EXPECT_GE(contents.events, 500);
+  EXPECT_LE(contents.events, 6000);
+  EXPECT_EQ(contents.events_counted_by_devices, contents.events);
+}
+
+TEST_F(Sottoctl, BackupRefusesAnExistingPathAndAnUnwritableOneByName) {
+  publish_small_fleet();
+  const std::string existing = dir_ + "/existing.db";
+  std::ofstream(existing) << "an operator's file";
+  auto refused = run({"backup", existing, "--db", gateway_->db_path()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("backup: " + existing +
+                                " already exists; a backup never overwrites a file, give a new "
+                                "path"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_EQ(read_file(existing), "an operator's file");
+
+  const std::string nowhere = dir_ + "/no-such-dir/b.db";
+  auto unwritable = run({"backup", nowhere, "--db", gateway_->db_path()});
+  EXPECT_EQ(unwritable.exit_code, 1);
+  EXPECT_NE(unwritable.output.find("backup to " + nowhere + ": cannot create a file in " + dir_ +
+                                   "/no-such-dir: No such file or directory (the directory must "
+                                   "exist and be writable by this user)"),
+            std::string::npos)
+      << unwritable.output;
+
+  const std::string not_a_dir = existing + "/b.db";
+  auto under_file = run({"backup", not_a_dir, "--db", gateway_->db_path()});
+  EXPECT_EQ(under_file.exit_code, 1);
+  EXPECT_NE(under_file.output.find("cannot create a file in " + existing + ": Not a directory"),
+            std::string::npos)
+      << under_file.output;
+
+  auto no_store = run({"backup", dir_ + "/c.db", "--db", dir_ + "/missing.db"});
+  EXPECT_EQ(no_store.exit_code, 1);
+  EXPECT_NE(no_store.output.find("store " + dir_ +
+                                 "/missing.db: no database file there (see store.path in "
+                                 "sottod's configuration)"),
+            std::string::npos)
+      << no_store.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/c.db"));
+  EXPECT_EQ(files_starting_with(dir_, "c.db"), std::vector<std::string>{});
 }
 
 TEST_F(Sottoctl, NoGatewayAtTheAddressExitsWithThree) {

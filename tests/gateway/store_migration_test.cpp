@@ -325,5 +325,51 @@ TEST_F(StoreMigration, VersionThreeDatabaseIsMigratedToFourKeepingClassNames) {
   expect_version_four_with_rows(path, 1);
 }
 
+// The first version 2 databases indexed events by (site_key, id), holding the rowid twice per
+// entry. Opening one rebuilds the index as (site_key) once, keeps the version, and the site view
+// still pages newest first through the index.
+TEST(StoreIndexLayout, SiteIndexWithItsRepeatedIdIsRebuiltOnceAtOpen) {
+  const std::string path =
+      ::testing::TempDir() + "/sotto-site-index-" + std::to_string(::getpid()) + ".db";
+  for (const char *suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  {
+    test::TestStore store(path);
+    sotto_event_t event = {};
+    event.kind = SOTTO_EVENT_THRESHOLD;
+    for (uint32_t seq = 0; seq < 5; ++seq) {
+      event.seq = seq;
+      event.uptime_s = seq;
+      store.record_event(seq % 2 == 0 ? "plant" : "farm", "pump-" + std::to_string(seq % 2), event,
+                         1000 + seq);
+    }
+  }
+  auto site_index = [&path] {
+    Database db(path, Database::Mode::kReadOnly, std::chrono::seconds(1));
+    Statement sql(db.handle(), "SELECT sql FROM sqlite_master WHERE name = 'events_site'");
+    return sql.step() ? sql.text(0) : std::string();
+  };
+  EXPECT_EQ(site_index(), "CREATE INDEX events_site ON events (site_key)");
+  {
+    Database db(path, Database::Mode::kReadWrite, std::chrono::seconds(1));
+    db.exec("DROP INDEX events_site; CREATE INDEX events_site ON events (site_key, id)");
+  }
+
+  test::TestStore reopened(path);
+  EXPECT_EQ(site_index(), "CREATE INDEX events_site ON events (site_key)");
+  EventFilter plant;
+  plant.site = "plant";
+  plant.limit = 2;
+  const EventPage first = reopened.store().reader()->events(plant);
+  ASSERT_EQ(first.events.size(), 2u);
+  EXPECT_EQ(first.events[0].seq, 4);
+  EXPECT_EQ(first.events[1].seq, 2);
+  ASSERT_TRUE(first.next_before_id);
+  plant.before_id = first.next_before_id;
+  const EventPage second = reopened.store().reader()->events(plant);
+  ASSERT_EQ(second.events.size(), 1u);
+  EXPECT_EQ(second.events[0].seq, 0);
+  EXPECT_EQ(stored_schema_version(path), 4);
+}
+
 }  // namespace
 }  // namespace sotto::gw

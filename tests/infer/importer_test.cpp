@@ -33,7 +33,7 @@ TEST(Importer, UnsupportedOpNamesOpIndexAndSupportedList) {
   EXPECT_EQ(
       "unsupported operator TANH (builtin code 28) at index 12; supported: CONV_2D, "
       "DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, RESHAPE, SOFTMAX, "
-      "MUL, LOGISTIC, CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE, PADV2",
+      "MUL, LOGISTIC, CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE, SUB, LEAKY_RELU, STRIDED_SLICE, TRANSPOSE, PADV2",
       import_error(kws));
 }
 

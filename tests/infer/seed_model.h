@@ -24,7 +24,7 @@ class SeedModelBuilder {
     t.dims[1] = h;
     t.dims[2] = w;
     t.dims[3] = c;
-    t.bytes = static_cast<uint32_t>(h * w * c) * (type == SOTTO_SMDL_FLOAT32 ? 4u : 1u);
+    t.bytes = static_cast<uint32_t>(h * w * c) * sotto_smdl_type_bytes(type);
     t.arena_offset = arena_offset;
     t.zero_point = zero_point;
     t.scale = 0.05f;
@@ -122,7 +122,8 @@ class SeedModelBuilder {
 // input 4x4x2 -> CONV 3x3 SAME -> 4x4x4 -> DEPTHWISE 3x3 SAME -> ADD(conv, dw) -> MAX_POOL 2x2/2
 // -> AVERAGE_POOL 2x2 -> RESHAPE -> FULLY_CONNECTED 4->3 -> SOFTMAX (the model output); then
 // from the max pool: MUL(x, x) -> LOGISTIC -> CONCATENATION with x -> PAD -> MEAN -> DEQUANTIZE
-// -> QUANTIZE. Arena 384 bytes.
+// -> QUANTIZE -> SUB -> LEAKY_RELU -> STRIDED_SLICE -> TRANSPOSE.
+// Arena 408 bytes.
 inline std::vector<uint8_t> seed_model() {
   SeedModelBuilder b;
   const uint32_t in = b.tensor(4, 4, 2, 0, -3);
@@ -206,7 +207,40 @@ inline std::vector<uint8_t> seed_model() {
   o->params[SOTTO_P_QUANTIZE_FROM_FLOAT] = 1;
   memcpy(&o->params[SOTTO_P_QUANTIZE_SCALE_BITS], &scale, 4);
   o->params[SOTTO_P_OUTPUT_OFFSET] = 3;
-  return b.finish(in, soft, 384);
+  // From the requantized mean: SUB(x, x).
+  const uint32_t diff = b.tensor(1, 1, 8, 384, 0);
+  o = &b.op(SOTTO_OP_SUB, back, diff);
+  o->input1 = back;
+  p = o->params;
+  for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;
+  p[SOTTO_P_ADD_LEFT_SHIFT] = 20;
+  p[SOTTO_P_ADD_INPUT1_OFFSET] = p[SOTTO_P_ADD_INPUT2_OFFSET] = -3;
+  p[SOTTO_P_ADD_INPUT1_MULT] = p[SOTTO_P_ADD_INPUT2_MULT] = 1 << 30;
+  p[SOTTO_P_ADD_OUTPUT_MULT] = 1 << 30;
+  p[SOTTO_P_ADD_OUTPUT_SHIFT] = -18;
+  const uint32_t leaky = b.tensor(1, 1, 8, 392, 1);
+  o = &b.op(SOTTO_OP_LEAKY_RELU, diff, leaky);
+  p = o->params;
+  for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_MULT] = p[SOTTO_P_LEAKY_RELU_ALPHA_MULT] = 1 << 30;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_SHIFT] = 1;
+  p[SOTTO_P_LEAKY_RELU_ALPHA_SHIFT] = -2;
+  p[SOTTO_P_OUTPUT_OFFSET] = 1;
+  const uint32_t sliced = b.tensor(1, 1, 3, 400, 1);  // elements 6, 4, 2
+  o = &b.op(SOTTO_OP_STRIDED_SLICE, leaky, sliced);
+  p = o->params;
+  for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;
+  p[SOTTO_P_SLICE_START + 3] = 6;
+  p[SOTTO_P_SLICE_STRIDE + 3] = -2;
+  p[SOTTO_P_SLICE_STRIDE] = p[SOTTO_P_SLICE_STRIDE + 1] = p[SOTTO_P_SLICE_STRIDE + 2] = 1;
+  const uint32_t turned = b.tensor(1, 3, 1, 404, 1);
+  o = &b.op(SOTTO_OP_TRANSPOSE, sliced, turned);
+  p = o->params;
+  for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;
+  p[SOTTO_P_TRANSPOSE_PERM + 1] = 1;
+  p[SOTTO_P_TRANSPOSE_PERM + 2] = 3;
+  p[SOTTO_P_TRANSPOSE_PERM + 3] = 2;
+  return b.finish(in, soft, 408);
 }
 
 }  // namespace sotto_test

@@ -1,7 +1,7 @@
 // Builds small ONNX models in tests with onnx.proto's C++ classes (Debian's libonnx-dev).
 #pragma once
 
-#include <onnx/onnx_pb.h>
+#include <onnx.pb.h>
 
 #include <cstdint>
 #include <random>

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # The model pipeline on a small budget (deploy/models.sh: datasets, torch training, ONNX export,
 # PTQ import, held-out run): sottoctl's float reference reproduces torch's outputs, the int8
-# .smdl stays close to them, and inspect shows each layer's range.
+# .smdl stays close to them, and inspect shows each layer's range. The budget is large enough
+# for models that decide something: tests/device's sotto-sim tests run them (fixture
+# models_trained). A second run on unchanged inputs must reuse the models.
 # Usage: pipeline_test.sh BIN_DIR WORK_DIR
 set -euo pipefail
 bin=$1 work=$2
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rm -rf "$work"
-"$root/deploy/models.sh" --bin "$bin" --out "$work" --epochs 2 --train 300 --heldout 100 > "$work.log" 2>&1 ||
+"$root/deploy/models.sh" --bin "$bin" --out "$work" --epochs 10 --train 1000 --heldout 200 > "$work.log" 2>&1 ||
   { cat "$work.log"; exit 1; }
+# Trained again on the same inputs: reused, not retrained.
+"$root/deploy/models.sh" --bin "$bin" --out "$work" --epochs 10 --train 1000 --heldout 200 > "$work.again.log" 2>&1 ||
+  { cat "$work.again.log"; exit 1; }
+grep -q "^models.sh: reusing $work" "$work.again.log" || { echo "second run did not reuse:"; cat "$work.again.log"; exit 1; }
 for kind in industrial agri wearable; do
   "$bin/sottoctl" model run "$work/$kind.onnx" --input "$work/${kind}_heldout_x.npy" \
     --output "$work/${kind}_reference_pred.npy" > /dev/null

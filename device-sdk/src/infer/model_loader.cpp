@@ -106,9 +106,11 @@ sotto_err_t check_common(const ModelView &m, const sotto_smdl_op_t &op, const ch
     return SOTTO_ERR_MODEL_BAD_OP;
   }
   const int32_t *p = op.params;
-  *what = "activation bounds: expected -128 <= min <= max <= 127";
-  if (p[SOTTO_P_ACT_MIN] < -128 || p[SOTTO_P_ACT_MIN] > p[SOTTO_P_ACT_MAX] ||
-      p[SOTTO_P_ACT_MAX] > 127) {
+  // Inside the output's type: int16 for an int16 output, else int8 (the kernels cast to it).
+  const int32_t lo = m.tensors[op.output].type == SOTTO_SMDL_INT16 ? -32768 : -128;
+  *what = "activation bounds: expected type min <= min <= max <= type max (int8, int16 output)";
+  if (p[SOTTO_P_ACT_MIN] < lo || p[SOTTO_P_ACT_MIN] > p[SOTTO_P_ACT_MAX] ||
+      p[SOTTO_P_ACT_MAX] > -lo - 1) {
     return SOTTO_ERR_MODEL_BAD_OP;
   }
   return SOTTO_OK;

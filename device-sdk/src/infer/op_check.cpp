@@ -1,6 +1,8 @@
 // Loader checks that several ops share (see op_check.h).
 #include "op_check.h"
 
+#include "kernel_args.h"
+
 namespace sotto_infer {
 
 sotto_err_t check_int8_activations(OpCheck &c) {
@@ -11,11 +13,23 @@ sotto_err_t check_int8_activations(OpCheck &c) {
   return SOTTO_OK;
 }
 
+sotto_err_t check_int8_or_int16_activations(OpCheck &c) {
+  const uint32_t type = c.output.type;
+  if ((type != SOTTO_SMDL_INT8 && type != SOTTO_SMDL_INT16) || c.input0.type != type ||
+      (c.input1 != nullptr && c.input1->type != type)) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_TENSOR,
+                  "activations: expected int8 tensors, or int16 tensors, throughout");
+  }
+  return SOTTO_OK;
+}
+
 namespace {
 
-// ADD and MUL read an input of 1 element, of the output's last dim, or of the output's size.
+// ADD, SUB and MUL read an input of 1 element, of the output's last dim, or of the output's
+// size (the same element type: the ops' type checks come first).
 bool broadcast_ok(const sotto_smdl_tensor_t &in, const sotto_smdl_tensor_t &out) {
-  return in.bytes == 1 || in.bytes == static_cast<uint32_t>(out.dims[3]) || in.bytes == out.bytes;
+  const uint32_t n = element_count(in);
+  return n == 1 || n == static_cast<uint32_t>(out.dims[3]) || in.bytes == out.bytes;
 }
 
 }  // namespace
@@ -25,6 +39,40 @@ sotto_err_t check_two_broadcast_inputs(OpCheck &c) {
   if (!broadcast_ok(c.input0, c.output) || !broadcast_ok(*c.input1, c.output)) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
                   "inputs: expected 1 element, the output's last dim or the output's size");
+  }
+  return SOTTO_OK;
+}
+
+sotto_err_t check_add_or_sub(OpCheck &c) {
+  sotto_err_t err = check_int8_or_int16_activations(c);
+  if (err == SOTTO_OK) err = check_two_broadcast_inputs(c);
+  if (err != SOTTO_OK) return err;
+  const int32_t *p = c.param();
+  // (x + offset) * 2^left_shift must fit an int32: |x + offset| is at most 255 for int8 (shift up
+  // to 20, TFLite's) and 65535 for int16 (up to 15, TFLite's).
+  const bool int16 = c.output.type == SOTTO_SMDL_INT16;
+  if (p[SOTTO_P_ADD_LEFT_SHIFT] < 0 || p[SOTTO_P_ADD_LEFT_SHIFT] > (int16 ? 15 : 20)) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "left shift: expected 0..20 (int8), 0..15 (int16)");
+  }
+  // Input multipliers scale down; the output one may scale up.
+  if (!shift_ok(p[SOTTO_P_ADD_INPUT1_SHIFT]) || p[SOTTO_P_ADD_INPUT1_SHIFT] > 0 ||
+      !shift_ok(p[SOTTO_P_ADD_INPUT2_SHIFT]) || p[SOTTO_P_ADD_INPUT2_SHIFT] > 0 ||
+      p[SOTTO_P_ADD_INPUT1_MULT] < 0 || p[SOTTO_P_ADD_INPUT2_MULT] < 0 ||
+      p[SOTTO_P_ADD_OUTPUT_MULT] < 0 || !shift_ok(p[SOTTO_P_ADD_OUTPUT_SHIFT])) {
+    return c.fail(
+        SOTTO_ERR_MODEL_BAD_OP,
+        "rescaling: expected multipliers >= 0, input shifts -31..0, output shift -31..30");
+  }
+  const bool offsets_ok = int16 ? int16_offset_ok(p[SOTTO_P_ADD_INPUT1_OFFSET]) &&
+                                      int16_offset_ok(p[SOTTO_P_ADD_INPUT2_OFFSET]) &&
+                                      int16_zero_point_ok(p[SOTTO_P_OUTPUT_OFFSET])
+                                : offset_ok(p[SOTTO_P_ADD_INPUT1_OFFSET]) &&
+                                      offset_ok(p[SOTTO_P_ADD_INPUT2_OFFSET]) &&
+                                      zero_point_ok(p[SOTTO_P_OUTPUT_OFFSET]);
+  if (!offsets_ok) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                  "offsets: expected minus zero points of the inputs' type, the output's zero "
+                  "point");
   }
   return SOTTO_OK;
 }

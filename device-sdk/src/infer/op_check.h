@@ -2,8 +2,8 @@
 // helpers it shares with the loader, and how it names what failed. The loader has already
 // checked, for every op: tensor indices inside the table, every constant range inside the data
 // section (4-byte aligned for int32 constants), scratch inside the arena, and the activation
-// bounds inside int8. An op's check adds what its kernel relies on; every index the kernel
-// computes from the blob must be bounded by it.
+// bounds inside the output's type (int16 for int16 outputs, else int8). An op's check adds what its
+// kernel relies on; every index the kernel computes from the blob must be bounded by it.
 #ifndef SOTTO_INFER_OP_CHECK_H
 #define SOTTO_INFER_OP_CHECK_H
 
@@ -29,6 +29,14 @@ inline bool zero_point_ok(int32_t v) {
 // An input offset is minus an int8 zero point.
 inline bool offset_ok(int32_t v) {
   return v >= -127 && v <= 128;
+}
+
+// A zero point of an int16 tensor, and an input offset (minus one).
+inline bool int16_zero_point_ok(int32_t v) {
+  return v >= -32768 && v <= 32767;
+}
+inline bool int16_offset_ok(int32_t v) {
+  return v >= -32767 && v <= 32768;
 }
 
 inline bool shift_ok(int32_t s) {
@@ -65,8 +73,14 @@ typedef sotto_err_t (*OpCheckFn)(OpCheck &check);
 // Checks shared by several ops (op_check.cpp).
 // Input and output int8 (and the second input, when the op has one).
 sotto_err_t check_int8_activations(OpCheck &c);
-// ADD and MUL: a second input, both inputs of 1 element, the output's last dim or its size.
+// Input and output (and the second input) all int8 or all int16.
+sotto_err_t check_int8_or_int16_activations(OpCheck &c);
+// ADD, SUB and MUL: a second input, both inputs of 1 element, of the output's last dim or of its
+// size (in elements).
 sotto_err_t check_two_broadcast_inputs(OpCheck &c);
+// ADD and SUB: int8 or int16 activations, broadcast inputs, and the rescaling parameters the
+// shared kernel (reference/rescaled_add.h) keeps inside int32 for that type.
+sotto_err_t check_add_or_sub(OpCheck &c);
 // CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED: int8 offsets and one non-negative Q31 multiplier
 // with a shift in -31..30 per multiplier entry.
 sotto_err_t check_mac_quantization(OpCheck &c);

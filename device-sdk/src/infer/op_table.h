@@ -35,7 +35,11 @@
   ROW(PAD,               12, 34,  pad)                       \
   ROW(MEAN,              13, 40,  mean)                      \
   ROW(QUANTIZE,          14, 114, quantize)                  \
-  ROW(DEQUANTIZE,        15, 6,   dequantize)
+  ROW(DEQUANTIZE,        15, 6,   dequantize)                \
+  ROW(SUB,               16, 41,  sub)                       \
+  ROW(LEAKY_RELU,        17, 98,  leaky_relu)                \
+  ROW(STRIDED_SLICE,     18, 45,  strided_slice)             \
+  ROW(TRANSPOSE,         19, 39,  transpose)
 /* clang-format on */
 
 #endif /* SOTTO_INFER_OP_TABLE_H */

@@ -32,8 +32,9 @@ enum sotto_smdl_op_kind {
 };
 
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
- * edges (QUANTIZE in, DEQUANTIZE out). No op takes int16, int32 or uint8 yet; the table can
- * describe them so a blob stays one format when ops for 16x8 models arrive. */
+ * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
+ * op's check names them (ADD, SUB, LEAKY_RELU); the ops that only move
+ * elements (STRIDED_SLICE, TRANSPOSE) take any type. No op takes int32 or uint8 yet. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
@@ -114,7 +115,7 @@ enum sotto_smdl_param {
   SOTTO_P_INPUT_OFFSET = 11,
   SOTTO_P_OUTPUT_OFFSET = 12,
   SOTTO_P_FILTER_OFFSET = 13,
-  /* ADD */
+  /* ADD and SUB (input 2 subtracted), int8 (left shift up to 20) and int16 (up to 15) */
   SOTTO_P_ADD_LEFT_SHIFT = 0,
   SOTTO_P_ADD_INPUT1_OFFSET = 1,
   SOTTO_P_ADD_INPUT1_MULT = 2,
@@ -134,7 +135,7 @@ enum sotto_smdl_param {
   SOTTO_P_SOFTMAX_BETA_MULT = 0,
   SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT = 1,
   SOTTO_P_SOFTMAX_DIFF_MIN = 2,
-  /* MUL (offsets as ADD; ADD and MUL read an input of 1 or dims[3] elements as broadcast) */
+  /* MUL (offsets as ADD; ADD, SUB and MUL read an input of 1 or dims[3] elements as broadcast) */
   SOTTO_P_MUL_INPUT1_OFFSET = 1,
   SOTTO_P_MUL_INPUT2_OFFSET = 4,
   SOTTO_P_MUL_OUTPUT_MULT = 7,
@@ -154,7 +155,8 @@ enum sotto_smdl_param {
   SOTTO_P_MEAN_INPUT_ZERO_POINT = 0,
   SOTTO_P_MEAN_MULT = 1,
   SOTTO_P_MEAN_SHIFT = 2,
-  /* QUANTIZE: float32 -> int8 (round(x / scale) + zp) or int8 -> int8 (requantize) */
+  /* QUANTIZE: float32 -> int8 (round(x / scale) + zp) or between int8, int16 and int32
+   * (requantize, saturated to the output type) */
   SOTTO_P_QUANTIZE_FROM_FLOAT = 0,
   SOTTO_P_QUANTIZE_SCALE_BITS = 1, /* float bits of the output scale (from float) */
   SOTTO_P_QUANTIZE_MULT = 2,       /* int8 -> int8 */
@@ -163,6 +165,19 @@ enum sotto_smdl_param {
   /* DEQUANTIZE: int8 -> float32, (x - zp) * scale */
   SOTTO_P_DEQUANTIZE_SCALE_BITS = 0,
   SOTTO_P_DEQUANTIZE_ZERO_POINT = 1,
+  /* LEAKY_RELU, int8 and int16: (x - input zp) times the identity multiplier where it is >= 0,
+   * the alpha one (alpha folded in) where it is negative, plus the output zero point (slot 12) */
+  SOTTO_P_LEAKY_RELU_INPUT_ZERO_POINT = 0,
+  SOTTO_P_LEAKY_RELU_IDENTITY_MULT = 1,
+  SOTTO_P_LEAKY_RELU_IDENTITY_SHIFT = 2,
+  SOTTO_P_LEAKY_RELU_ALPHA_MULT = 3,
+  SOTTO_P_LEAKY_RELU_ALPHA_SHIFT = 4,
+  /* STRIDED_SLICE: per right-aligned dim the first input index and the step (non-zero, may be
+   * negative); the output's dims are the counts */
+  SOTTO_P_SLICE_START = 0,  /* 4 slots */
+  SOTTO_P_SLICE_STRIDE = 4, /* 4 slots */
+  /* TRANSPOSE: output dim k walks input dim perm[k] (right-aligned dims, a permutation of 0..3) */
+  SOTTO_P_TRANSPOSE_PERM = 0, /* 4 slots */
   SOTTO_P_COUNT_ = 16,
 };
 

@@ -65,6 +65,15 @@ static inline int8_t requantize_to_int8(int32_t acc, int32_t multiplier, int32_t
   return static_cast<int8_t>(clamp_i32(scaled + output_offset, act_min, act_max));
 }
 
+// The same output stage for int8 and int16 outputs: the clamp to +-65536 before the offset
+// (at most an int16 zero point) changes no in-range result and keeps the addition defined.
+static inline int32_t requantize_clamped(int32_t acc, int32_t multiplier, int32_t shift,
+                                         int32_t output_offset, int32_t act_min, int32_t act_max) {
+  const int32_t scaled =
+      clamp_i32(multiply_by_quantized_multiplier(acc, multiplier, shift), -65536, 65536);
+  return clamp_i32(scaled + output_offset, act_min, act_max);
+}
+
 // Float parameters (MEAN, QUANTIZE scales) travel in the blob's int32 slots as their bit pattern.
 static inline float float_from_bits(int32_t bits) {
   float f;

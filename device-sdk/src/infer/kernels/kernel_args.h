@@ -8,6 +8,11 @@
 
 namespace sotto_infer {
 
+// Elements of a tensor the loader accepted (its type has a size, bytes are a multiple of it).
+inline uint32_t element_count(const sotto_smdl_tensor_t &t) {
+  return t.bytes / sotto_smdl_type_bytes(t.type);
+}
+
 struct KernelArgs {
   const sotto_smdl_op_t *op;
   const sotto_smdl_tensor_t *input0;

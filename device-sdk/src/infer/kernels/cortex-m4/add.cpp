@@ -3,7 +3,7 @@
 // always has multiplier 2^30 with shift 0 (one half): (x + offset) 2^left_shift halved, exactly
 // (x + offset) 2^(left_shift - 1) since left_shift >= 1. The other input (shift <= -2) takes the
 // 64-bit nudge of requantize_entry_right, the sum the short output stage (OutputScale). Other
-// parameters, and broadcasts, run the reference. Bit-exact with it (the same integer steps).
+// parameters, broadcasts and int16 run the reference. Bit-exact with it (the same integer steps).
 #include "cortex-m4/dsp.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
@@ -62,7 +62,8 @@ void add(const KernelArgs &a) {
   InputScale in1, in2;
   // |sum| < 2^28 (|x + offset| <= 255, the loader's left_shift <= 20): inside the output stage's
   // bounds.
-  const bool fast = a.input0->bytes == n && a.input1->bytes == n &&
+  const bool fast = a.output->type == SOTTO_SMDL_INT8 && a.input0->bytes == n &&
+                    a.input1->bytes == n &&
                     input_scale(p[SOTTO_P_ADD_INPUT1_OFFSET], p[SOTTO_P_ADD_INPUT1_MULT],
                                 p[SOTTO_P_ADD_INPUT1_SHIFT], left_shift, &in1) &&
                     input_scale(p[SOTTO_P_ADD_INPUT2_OFFSET], p[SOTTO_P_ADD_INPUT2_MULT],

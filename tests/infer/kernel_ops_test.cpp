@@ -1,0 +1,146 @@
+// The reference kernels of the ops TFLM's example models added (SUB, LEAKY_RELU, STRIDED_SLICE,
+// TRANSPOSE) at their edges, against values derived by hand from TFLM's reference arithmetic:
+// rounding ties, saturation, zero points, broadcasts, int16.
+#include <gtest/gtest.h>
+
+#include "kernel_args.h"
+#include "kernel_test_util.h"
+
+using namespace sotto_infer;
+using sotto_test::make_args;
+using sotto_test::shape;
+
+namespace {
+
+sotto_smdl_tensor_t of_type(sotto_smdl_tensor_t t, uint32_t type) {
+  t.type = type;
+  t.bytes *= sotto_smdl_type_bytes(type);
+  return t;
+}
+
+// SUB with equal input scales: both inputs halved after the left shift, the output multiplier
+// 2^-(left_shift - 1) (2^30, shift 2 - left_shift) over `output_steps` (1 or 2) input steps.
+sotto_smdl_op_t sub_op(int32_t left_shift, int32_t output_steps, int32_t output_zero_point) {
+  sotto_smdl_op_t op{};
+  int32_t *p = op.params;
+  p[SOTTO_P_ACT_MIN] = left_shift == 15 ? -32768 : -128;
+  p[SOTTO_P_ACT_MAX] = left_shift == 15 ? 32767 : 127;
+  p[SOTTO_P_ADD_LEFT_SHIFT] = left_shift;
+  p[SOTTO_P_ADD_INPUT1_MULT] = p[SOTTO_P_ADD_INPUT2_MULT] = 1 << 30;
+  p[SOTTO_P_ADD_OUTPUT_MULT] = 1 << 30;
+  p[SOTTO_P_ADD_OUTPUT_SHIFT] = 2 - left_shift - (output_steps == 2 ? 1 : 0);
+  p[SOTTO_P_OUTPUT_OFFSET] = output_zero_point;
+  return op;
+}
+
+TEST(OpKernels, SubInt8RoundsTiesAwayFromZeroAndSaturates) {
+  const sotto_smdl_tensor_t t = shape(1, 1, 4);
+  // Output scale twice the inputs': 3 - 0 = 1.5 steps rounds to 2, -3 - 0 to -2; plus zp 5.
+  sotto_smdl_op_t op = sub_op(20, 2, 5);
+  const int8_t x[4] = {3, -3, 127, -128}, y[4] = {0, 0, -128, 127};
+  int8_t out[4];
+  reference::sub(make_args(&op, &t, &t, &t, x, y, out, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(7, out[0]);
+  EXPECT_EQ(3, out[1]);
+  EXPECT_EQ(127, out[2]);   // 255 / 2 + 5 saturates
+  EXPECT_EQ(-123, out[3]);  // -127.5 rounds to -128, plus 5
+  // Input zero points (offsets) are subtracted before the shift: (10 + 2) - (3 - 1) = 10.
+  op = sub_op(20, 1, 0);
+  op.params[SOTTO_P_ADD_INPUT1_OFFSET] = 2;
+  op.params[SOTTO_P_ADD_INPUT2_OFFSET] = -1;
+  const int8_t a[4] = {10, 0, 0, 0}, b[4] = {3, 0, 0, 0};
+  reference::sub(make_args(&op, &t, &t, &t, a, b, out, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(10, out[0]);
+  EXPECT_EQ(3, out[1]);
+}
+
+TEST(OpKernels, SubInt16BroadcastsTheLastDimAndSaturatesToInt16) {
+  const sotto_smdl_tensor_t t = of_type(shape(1, 2, 2), SOTTO_SMDL_INT16);
+  const sotto_smdl_tensor_t v = of_type(shape(1, 1, 2), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op = sub_op(15, 1, 0);
+  const int16_t x[4] = {1000, 32767, -32768, 5}, y[2] = {1000, -7};
+  int16_t out[4];
+  reference::sub(make_args(&op, &t, &v, &t, reinterpret_cast<const int8_t *>(x),
+                           reinterpret_cast<const int8_t *>(y), reinterpret_cast<int8_t *>(out),
+                           nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(0, out[0]);
+  EXPECT_EQ(32767, out[1]);   // 32774 saturates
+  EXPECT_EQ(-32768, out[2]);  // -33768 saturates
+  EXPECT_EQ(12, out[3]);
+}
+
+TEST(OpKernels, LeakyReluScalesEachSignByItsOwnMultiplier) {
+  const sotto_smdl_tensor_t t = shape(1, 1, 5);
+  sotto_smdl_op_t op{};
+  int32_t *p = op.params;
+  p[SOTTO_P_ACT_MIN] = -128;
+  p[SOTTO_P_ACT_MAX] = 127;
+  // Equal scales, alpha 0.25: identity 1.0 (2^30, shift 1), alpha (2^30, shift -1); zero
+  // points -3 in, 2 out.
+  p[SOTTO_P_LEAKY_RELU_INPUT_ZERO_POINT] = -3;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_MULT] = p[SOTTO_P_LEAKY_RELU_ALPHA_MULT] = 1 << 30;
+  p[SOTTO_P_LEAKY_RELU_IDENTITY_SHIFT] = 1;
+  p[SOTTO_P_LEAKY_RELU_ALPHA_SHIFT] = -1;
+  p[SOTTO_P_OUTPUT_OFFSET] = 2;
+  const int8_t x[5] = {-3, 10, -9, -11, 127};
+  int8_t out[5];
+  reference::leaky_relu(
+      make_args(&op, &t, nullptr, &t, x, nullptr, out, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(2, out[0]);    // the zero point maps to the zero point
+  EXPECT_EQ(15, out[1]);   // 13 + 2
+  EXPECT_EQ(0, out[2]);    // -6 * 0.25 = -1.5 rounds away to -2, + 2
+  EXPECT_EQ(0, out[3]);    // -8 * 0.25 = -2, + 2
+  EXPECT_EQ(127, out[4]);  // 130 + 2 saturates
+  const sotto_smdl_tensor_t w = of_type(shape(1, 1, 2), SOTTO_SMDL_INT16);
+  p[SOTTO_P_LEAKY_RELU_INPUT_ZERO_POINT] = 0;
+  p[SOTTO_P_OUTPUT_OFFSET] = 10;
+  const int16_t y[2] = {32767, -32768};
+  int16_t wide[2];
+  reference::leaky_relu(make_args(&op, &w, nullptr, &w, reinterpret_cast<const int8_t *>(y),
+                                  nullptr, reinterpret_cast<int8_t *>(wide), nullptr, nullptr,
+                                  nullptr, nullptr));
+  EXPECT_EQ(32767, wide[0]);  // 32777 saturates to int16, not int8
+  EXPECT_EQ(-8182, wide[1]);  // -8192 + 10
+}
+
+TEST(OpKernels, StridedSliceWalksEachDimFromItsStartByItsStride) {
+  // 1x2x3x4 int16 input, element value = its index; take dim 1 from 1, dim 2 backwards from 2
+  // by -2, dim 3 from 0 by 3: output 1x1x2x2.
+  sotto_smdl_tensor_t in = of_type(shape(2, 3, 4), SOTTO_SMDL_INT16);
+  sotto_smdl_tensor_t out = of_type(shape(1, 2, 2), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op{};
+  int32_t *p = op.params;
+  const int32_t start[4] = {0, 1, 2, 0}, stride[4] = {1, 1, -2, 3};
+  for (int d = 0; d < 4; ++d) {
+    p[SOTTO_P_SLICE_START + d] = start[d];
+    p[SOTTO_P_SLICE_STRIDE + d] = stride[d];
+  }
+  int16_t x[24];
+  for (int i = 0; i < 24; ++i) x[i] = static_cast<int16_t>(i * 1000 - 12000);
+  int16_t y[4];
+  reference::strided_slice(make_args(&op, &in, nullptr, &out, reinterpret_cast<const int8_t *>(x),
+                                     nullptr, reinterpret_cast<int8_t *>(y), nullptr, nullptr,
+                                     nullptr, nullptr));
+  // Indices (h 1): w 2 -> 20, 23; w 0 -> 12, 15.
+  EXPECT_EQ(x[20], y[0]);
+  EXPECT_EQ(x[23], y[1]);
+  EXPECT_EQ(x[12], y[2]);
+  EXPECT_EQ(x[15], y[3]);
+}
+
+TEST(OpKernels, TransposeMovesNchwToNhwc) {
+  // NCHW 1x2x2x3 -> NHWC 1x2x3x2: perm (0, 2, 3, 1).
+  sotto_smdl_tensor_t in = shape(2, 2, 3), out = shape(2, 3, 2);
+  sotto_smdl_op_t op{};
+  const int32_t perm[4] = {0, 2, 3, 1};
+  for (int k = 0; k < 4; ++k) op.params[SOTTO_P_TRANSPOSE_PERM + k] = perm[k];
+  int8_t x[12], y[12];
+  for (int i = 0; i < 12; ++i) x[i] = static_cast<int8_t>(i);
+  reference::transpose(
+      make_args(&op, &in, nullptr, &out, x, nullptr, y, nullptr, nullptr, nullptr, nullptr));
+  // y[h][w][c] = x[c][h][w] = c * 6 + h * 3 + w.
+  const int8_t expected[12] = {0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11};
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(expected[i], y[i]) << i;
+}
+
+}  // namespace
