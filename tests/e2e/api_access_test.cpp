@@ -148,6 +148,22 @@ TEST_F(ApiAccess, TokenFromTheEnvironmentIsUsed) {
   EXPECT_EQ(result.exit_code, 0) << result.output;
 }
 
+// `sottoctl backup` reads the database on the gateway machine, not the API: no token, even with
+// tokens required, and the copy carries the tokens (their hashes) so a restore keeps them.
+TEST_F(ApiAccess, BackupNeedsNoTokenAndTheCopyHoldsTheTokens) {
+  const std::string copy = dir_ + "/backup.db";
+  const CtlResult backup = run_sottoctl(dir_, {"backup", copy, "--db", gateway_->db_path()});
+  ASSERT_EQ(backup.exit_code, 0) << backup.output;
+  const CtlResult listed = run_sottoctl(dir_, {"token", "list", "--json", "--db", copy});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  const boost::json::value list = boost::json::parse(listed.output);
+  std::vector<std::string> names;
+  for (const auto &token : list.at("tokens").as_array()) {
+    names.emplace_back(token.at("name").as_string());
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"ops", "dashboard"}));
+}
+
 TEST_F(ApiAccess, SottodRefusesToServeBeyondLoopbackWithoutATokenToAccept) {
   GatewayProcess empty(make_temp_dir("api-access-no-tokens"), broker_->url());
   empty.set_config("[http]\nlisten = \"0.0.0.0\"\n");
