@@ -82,6 +82,7 @@ wait_for_gateway "$http_port" 30
 ctl=("$bin/sottoctl" --gateway "http://127.0.0.1:$http_port")
 
 "${ctl[@]}" keygen --out "$work/keys" > /dev/null
+"${ctl[@]}" keys trust "$work/keys/signing_key.pub.pem" > /dev/null  # the devices below trust it
 "$bin/sotto-model-synth" --bytes "$model_bytes" --seed 64 -o "$work/model.tflite" > /dev/null
 "${ctl[@]}" model import "$work/model.tflite" -o "$work/model.smdl" > /dev/null
 model_bytes=$(stat -c %s "$work/model.smdl")

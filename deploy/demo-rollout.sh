@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The demo's rollout section (called by deploy/demo.sh once the fleet has run): creates a fleet
-# signing key, starts a small orchard fleet whose devices run the SDK's OTA updater with that
-# key and decide with the irrigation/frost model they were flashed with (model 1 v1), signs the
-# retrained model as model 1 v2 (the signer runs its self-test vector on the SDK's engine), rolls
-# it out in three waves (every device runs the same self-test before activating it, then decides
-# with it), shows the progress until it is done or halts, and which model the orchard runs after.
+# signing key (and tells the gateway the devices trust it), starts a small orchard fleet whose
+# devices run the SDK's OTA updater with that key and decide with the irrigation/frost model they
+# were flashed with (model 1 v1), signs the retrained model as model 1 v2 (the signer runs its
+# self-test vector on the SDK's engine), rolls it out in three waves (every device runs the same
+# self-test before activating it, then decides with it), shows the progress until it is done or
+# halts, and which model the orchard runs after.
 #
 # Usage: deploy/demo-rollout.sh GATEWAY_URL BROKER_URL BUILD_DIR FACTORY.smdl UPDATE.smdl [WORK_DIR]
 #   GATEWAY_URL  sottod's HTTP API, e.g. http://127.0.0.1:8080
@@ -35,8 +36,9 @@ sim_pid=
 cleanup() { [ -z "$sim_pid" ] || { kill -TERM "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; }; }
 trap cleanup EXIT
 
-echo "== rollout: fleet key (sottoctl keygen)"
+echo "== rollout: fleet key (sottoctl keygen), and the gateway told devices trust it (keys trust)"
 "${ctl[@]}" keygen --out "$work/keys"
+"${ctl[@]}" keys trust "$work/keys/signing_key.pub.pem"
 
 echo "== rollout: $devices devices on site $site with the OTA updater, the fleet's public key and model 1 v1"
 tls=()

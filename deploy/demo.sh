@@ -6,7 +6,8 @@
 # then reused from build/models/ while its inputs are unchanged). After the run it prints the
 # fleet summary (which model each site runs), revokes one device's certificate, then rolls a
 # retrained irrigation/frost model out in waves to an orchard fleet that runs the first one
-# (deploy/demo-rollout.sh), prints where the API is and stops everything it started.
+# (deploy/demo-rollout.sh), prints where the API is and stops everything it started. The API
+# asks for a bearer token, as on a real gateway: the demo makes an operator token first.
 #
 # Usage: deploy/demo.sh [--duration SECONDS] [--devices N] [--keep]
 #   --duration  how long the fleet runs (default 45)
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=${2:?--duration needs seconds}; shift 2 ;;
     --devices) devices=${2:?--devices needs a number}; shift 2 ;;
     --keep) keep=yes; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -67,7 +68,18 @@ pids+=($!)
 wait_for_port "$broker_port" 20 || { echo "demo.sh: mosquitto did not start; see $demo/mosquitto.log" >&2; exit 1; }
 echo "== broker   $broker (private, TLS with client certificates and the fleet ACL, $demo/mosquitto.conf)"
 
-build/bin/sottod --config deploy/sottod.toml --broker "ssl://127.0.0.1:$gateway_port" --pki "$pki" \
+# The API asks for a bearer token even on loopback, as it does on a real gateway: the operator's
+# token is made in the gateway's database first (sottoctl token create), and every sottoctl and
+# metrics call below sends it ($SOTTO_TOKEN).
+sed 's/^require_token = false$/require_token = true/' deploy/sottod.toml > "$demo/sottod.toml"
+grep -q '^require_token = true$' "$demo/sottod.toml" || { echo "demo.sh: deploy/sottod.toml has no 'require_token = false' line to turn on" >&2; exit 1; }
+build/bin/sottoctl token create --role operator --name demo --db "$demo/sotto.db" \
+  --out "$demo/operator.token"
+SOTTO_TOKEN=$(cat "$demo/operator.token")
+export SOTTO_TOKEN
+echo "== token    operator token 'demo' in $demo/operator.token (mode 0600)"
+
+build/bin/sottod --config "$demo/sottod.toml" --broker "ssl://127.0.0.1:$gateway_port" --pki "$pki" \
   --db "$demo/sotto.db" --http-port "$http_port" \
   2> "$demo/sottod.log" &
 pids+=($!)
@@ -97,7 +109,7 @@ for kind, heads in (("industrial", ("condition",)), ("wearable", ("heart", "fall
         print(f"== accuracy {kind}: {agree} on {windows} windows (decision = simulator's truth)")
 PY
 
-ctl=(build/bin/sottoctl --gateway "http://127.0.0.1:$http_port")
+ctl=(build/bin/sottoctl --gateway "http://127.0.0.1:$http_port")  # token: $SOTTO_TOKEN
 # Every event a device saw acknowledged is in the broker; wait until the gateway has stored them.
 delivered=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["delivered"])' "$demo/sim-summary.json")
 wait_for_metric "$http_port" sotto_ingest_events_stored_total "$delivered" 60 ||
@@ -123,9 +135,9 @@ PKI=$pki BROKER_PID_FILE=$demo/mosquitto.pid deploy/demo-rollout.sh "http://127.
   "$broker" "$PWD/build" "$PWD/build/models/agri.smdl" "$PWD/build/models-retrained/agri.smdl" \
   "$demo/rollout"
 echo
-echo "Web:      http://127.0.0.1:$http_port/   (the dashboard: fleet, devices, rollouts; --keep to browse it)"
-echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics)"
-echo "CLI:      ${ctl[*]} fleet | devices | events DEVICE | rollout status"
+echo "Web:      http://127.0.0.1:$http_port/   (the dashboard: fleet, devices, rollouts; --keep to browse it; it asks for the token)"
+echo "API:      http://127.0.0.1:$http_port/api/v1/devices   (also /api/v1/events, /api/v1/aggregates, /metrics; bearer token in $demo/operator.token)"
+echo "CLI:      ${ctl[*]} --token-file $demo/operator.token fleet | devices | events DEVICE | rollout status | audit"
 if [ "$keep" = yes ]; then
   echo "Kept running (--keep): broker and gateway PIDs ${pids[*]}; stop them with: kill ${pids[*]}"
 fi

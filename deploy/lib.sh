@@ -46,7 +46,7 @@ wait_for_gateway() {
 # metric HTTP_PORT NAME: the value of one of the gateway's Prometheus metrics (0 when absent or
 # when the gateway does not answer).
 metric() {
-  { curl -sf "http://127.0.0.1:$1/metrics" || true; } |
+  { curl -sf ${SOTTO_TOKEN:+-H "Authorization: Bearer $SOTTO_TOKEN"} "http://127.0.0.1:$1/metrics" || true; } |
     awk -v name="$2" '$1 == name { print $2; found=1 } END { if (!found) print 0 }'
 }
 

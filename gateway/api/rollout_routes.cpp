@@ -15,7 +15,9 @@ Response json_ok(const Request &request, http::status status, const boost::json:
   return json_response(request, status, boost::json::serialize(body));
 }
 
-http::status status_of(RolloutRequestError::Kind kind) {
+}  // namespace
+
+http::status rollout_error_status(RolloutRequestError::Kind kind) {
   switch (kind) {
     case RolloutRequestError::Kind::kNotFound:
       return http::status::not_found;
@@ -27,15 +29,20 @@ http::status status_of(RolloutRequestError::Kind kind) {
   return http::status::bad_request;
 }
 
-RolloutStartRequest start_request(const Request &request,
-                                  const std::map<std::string, std::string> &query) {
+RolloutStartRequest rollout_start_request(const Request &request,
+                                          const std::map<std::string, std::string> &query,
+                                          RolloutKind kind) {
   using Error = RolloutRequestError;
   RolloutStartRequest start;
+  start.kind = kind;
   const std::string &body = request.body();
   if (body.empty()) {
-    throw Error(Error::Kind::kBadRequest, "body: expected the bundle file's bytes, got nothing");
+    throw Error(Error::Kind::kBadRequest,
+                kind == RolloutKind::kKeys
+                    ? "body: expected the signed key rotation's bytes, got nothing"
+                    : "body: expected the bundle file's bytes, got nothing");
   }
-  start.bundle.assign(body.begin(), body.end());
+  start.payload.assign(body.begin(), body.end());
   for (const auto &[name, value] : query) {
     if (name == "site") {
       start.site = value;
@@ -69,6 +76,8 @@ RolloutStartRequest start_request(const Request &request,
   return start;
 }
 
+namespace {
+
 int64_t rollout_id(const std::string &text) {
   char *end = nullptr;
   long long id = std::strtoll(text.c_str(), &end, 10);
@@ -88,7 +97,8 @@ Response handle(RolloutEngine &engine, const Request &request, const std::string
   if (rest.empty() || rest == "/") {
     if (get) return json_ok(request, http::status::ok, {{"rollouts", engine.list()}});
     if (post) {
-      const int64_t id = engine.start_rollout(start_request(request, query));
+      const int64_t id =
+          engine.start_rollout(rollout_start_request(request, query, RolloutKind::kModel));
       return json_ok(request, http::status::created, engine.describe(id, false));
     }
     return error_response(request, http::status::method_not_allowed,
@@ -121,17 +131,39 @@ Response handle(RolloutEngine &engine, const Request &request, const std::string
   return json_ok(request, http::status::ok, engine.describe(id, false));
 }
 
+// Reads are for viewers; anything else changes a rollout: operators only, audited by name.
+RouteAccess access_of(const Request &request, const std::string &path) {
+  RouteAccess access;
+  if (request.method() == http::verb::get) return access;
+  access.role = Role::kOperator;
+  const std::string rest = path.substr(std::string(kPrefix).size());
+  const size_t slash = rest.rfind('/');
+  const std::string last = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (rest.empty() || rest == "/") {
+    access.action = "rollout.start";
+  } else if (last == "pause" || last == "resume" || last == "abort") {
+    access.action = "rollout." + last;
+  } else {
+    access.action = "rollout.other";
+  }
+  return access;
+}
+
 }  // namespace
 
 void add_rollout_routes(Router &router, RolloutEngine &engine) {
-  router.add_prefix_route(kPrefix, [&engine](const Request &request, const std::string &path,
-                                             const std::map<std::string, std::string> &query) {
-    try {
-      return handle(engine, request, path, query);
-    } catch (const RolloutRequestError &error) {
-      return error_response(request, status_of(error.kind()), error.what());
-    }
-  });
+  router.add_prefix_route(
+      kPrefix,
+      [&engine](const Request &request, const std::string &path,
+                const std::map<std::string, std::string> &query) {
+        try {
+          return handle(engine, request, path, query);
+        } catch (const RolloutRequestError &error) {
+          return error_response(request, rollout_error_status(error.kind()), error.what(),
+                                error.code());
+        }
+      },
+      access_of);
 }
 
 }  // namespace sotto::gw

@@ -15,4 +15,12 @@ namespace sotto::gw {
 
 void add_rollout_routes(Router &router, RolloutEngine &engine);
 
+// A start request from ?site=S|devices=A,B[&waves=..][&max_failure_pct=..] and the body (also
+// for key rotations, key_routes.h); throws RolloutRequestError naming the bad parameter.
+RolloutStartRequest rollout_start_request(const Request &request,
+                                          const std::map<std::string, std::string> &query,
+                                          RolloutKind kind);
+// The HTTP status for a RolloutRequestError.
+http::status rollout_error_status(RolloutRequestError::Kind kind);
+
 }  // namespace sotto::gw

@@ -1,34 +1,19 @@
 // The HTTP API of sottod: /api/v1/{fleet,devices,events,aggregates,quarantine}, /healthz,
-// /metrics.
+// /metrics, the routes other areas add, and the access check in front of all of them.
 #include "router.h"
 
 #include <boost/json.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
+#include "api_guard.h"
 #include "json_views.h"
 #include "topic.h"
+#include "utf8_text.h"
 
 namespace sotto::gw {
 namespace {
-
-class BadParameter : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-int64_t integer_parameter(const std::map<std::string, std::string> &query, const std::string &name,
-                          int64_t min, int64_t max, int64_t fallback) {
-  auto found = query.find(name);
-  if (found == query.end()) return fallback;
-  char *end = nullptr;
-  long long value = std::strtoll(found->second.c_str(), &end, 10);
-  if (found->second.empty() || *end != '\0' || value < min || value > max) {
-    throw BadParameter(name + ": expected an integer " + std::to_string(min) + ".." +
-                       std::to_string(max) + ", got '" + found->second + "'");
-  }
-  return value;
-}
 
 std::optional<std::string> id_parameter(const std::map<std::string, std::string> &query,
                                         const std::string &name) {
@@ -60,7 +45,39 @@ std::string percent_decode(const std::string &text) {
   return out;
 }
 
+// Text the handlers would echo must be UTF-8: names what is not, without echoing it.
+std::optional<std::string> encoding_problem(const std::string &path,
+                                            const std::map<std::string, std::string> &query) {
+  const auto describe = [](const std::string &what, const std::string &text) {
+    const std::optional<size_t> at = first_invalid_utf8(text);
+    if (!at) return std::optional<std::string>();
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[*at]));
+    return std::optional<std::string>(what + ": not UTF-8 (byte " + byte + " at offset " +
+                                      std::to_string(*at) + "); expected UTF-8 text");
+  };
+  if (auto problem = describe("path", path)) return problem;
+  for (const auto &[name, value] : query) {
+    if (first_invalid_utf8(name)) return "query: a parameter name is not UTF-8";
+    if (auto problem = describe("query parameter '" + name + "'", value)) return problem;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+int64_t integer_parameter(const std::map<std::string, std::string> &query, const std::string &name,
+                          int64_t min, int64_t max, int64_t fallback) {
+  auto found = query.find(name);
+  if (found == query.end()) return fallback;
+  char *end = nullptr;
+  long long value = std::strtoll(found->second.c_str(), &end, 10);
+  if (found->second.empty() || *end != '\0' || value < min || value > max) {
+    throw BadParameter(name + ": expected an integer " + std::to_string(min) + ".." +
+                       std::to_string(max) + ", got '" + found->second + "'");
+  }
+  return value;
+}
 
 std::map<std::string, std::string> parse_query(const std::string &query) {
   std::map<std::string, std::string> pairs;
@@ -90,31 +107,80 @@ Response json_response(const Request &request, http::status status, const std::s
   return response;
 }
 
-Response error_response(const Request &request, http::status status, const std::string &message) {
-  return json_response(request, status,
-                       boost::json::serialize(boost::json::object{{"error", message}}));
+namespace {
+
+std::string error_body(const std::string &message, const std::string &code) {
+  boost::json::object body{{"error", printable_utf8(message)}};
+  if (!code.empty()) body["code"] = code;
+  return boost::json::serialize(body);
 }
 
-void Router::add_prefix_route(std::string prefix, RouteHandler handler) {
-  prefix_routes_[std::move(prefix)] = std::move(handler);
+}  // namespace
+
+Response error_response(const Request &request, http::status status, const std::string &message,
+                        const std::string &code) {
+  return json_response(request, status, error_body(message, code));
+}
+
+Response error_reply(http::status status, const std::string &code, const std::string &message) {
+  Response response{status, 11};
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::server, "sottod");
+  response.keep_alive(false);
+  response.body() = error_body(message, code);
+  response.prepare_payload();
+  return response;
+}
+
+void Router::add_prefix_route(std::string prefix, RouteHandler handler, AccessRule access) {
+  prefix_routes_[std::move(prefix)] = PrefixRoute{std::move(handler), std::move(access)};
 }
 
 void Router::add_exact_route(std::string path, RouteHandler handler) {
   exact_routes_[std::move(path)] = std::move(handler);
 }
 
-Response Router::handle(const Request &request) {
+RouteAccess Router::access_of(const Request &request, const std::string &path) const {
+  RouteAccess access;
+  // The dashboard's page and files carry no fleet data; the page itself asks for a token and
+  // every API call it makes is checked like any other.
+  if (exact_routes_.count(path) != 0) {
+    access.open = true;
+    return access;
+  }
+  for (const auto &[prefix, route] : prefix_routes_) {
+    if (path.rfind(prefix, 0) == 0) return route.access(request, path);
+  }
+  access.open = path == "/healthz";  // readiness probes carry no token
+  return access;
+}
+
+Response Router::handle(const Request &request, const RequestContext &context) {
   std::string target(request.target());
   size_t question = target.find('?');
   std::string path = target.substr(0, question);
   auto query = parse_query(question == std::string::npos ? "" : target.substr(question + 1));
-  try {
-    return route(request, path, query);
-  } catch (const BadParameter &error) {
-    return error_response(request, http::status::bad_request, error.what());
-  } catch (const std::exception &error) {
-    return error_response(request, http::status::internal_server_error, error.what());
+  const RouteAccess access = access_of(request, path);
+  std::optional<Caller> caller;
+  if (guard_ != nullptr && !access.open) {
+    ApiGuard::Admission admission = guard_->admit(request, context, access);
+    if (admission.refused) return std::move(*admission.refused);
+    caller = std::move(admission.caller);
   }
+  Response response = [&] {
+    if (auto problem = encoding_problem(path, query)) {
+      return error_response(request, http::status::bad_request, *problem, "bad_encoding");
+    }
+    try {
+      return route(request, path, query);
+    } catch (const BadParameter &error) {
+      return error_response(request, http::status::bad_request, error.what());
+    } catch (const std::exception &error) {
+      return error_response(request, http::status::internal_server_error, error.what());
+    }
+  }();
+  if (caller && !access.action.empty()) guard_->record(*caller, context, access, request, response);
+  return response;
 }
 
 Response Router::route(const Request &request, const std::string &path,
@@ -122,8 +188,8 @@ Response Router::route(const Request &request, const std::string &path,
   if (auto exact = exact_routes_.find(path); exact != exact_routes_.end()) {
     return exact->second(request, path, query);
   }
-  for (const auto &[prefix, handler] : prefix_routes_) {
-    if (path.rfind(prefix, 0) == 0) return handler(request, path, query);
+  for (const auto &[prefix, prefix_route] : prefix_routes_) {
+    if (path.rfind(prefix, 0) == 0) return prefix_route.handler(request, path, query);
   }
   if (request.method() != http::verb::get) {
     return error_response(request, http::status::method_not_allowed,
@@ -154,6 +220,7 @@ Response Router::route(const Request &request, const std::string &path,
     response.set(http::field::content_type, "text/plain; version=0.0.4");
     response.keep_alive(request.keep_alive());
     response.body() = metrics_.render();
+    for (const auto &render : metrics_sources_) response.body() += render();
     response.prepare_payload();
     return response;
   }

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <toml++/toml.h>
+
+#include <boost/asio/ip/address.hpp>
 #include <set>
 #include <stdexcept>
 
@@ -26,6 +28,13 @@ class Section {
       auto value = node->value<std::string>();
       if (!value || !node->is_string()) fail(name_ + "." + key, "expected a string");
       *out = *value;
+    }
+  }
+
+  void read(const char *key, bool *out) {
+    if (const toml::node *node = find(key)) {
+      if (!node->is_boolean()) fail(name_ + "." + key, "expected true or false");
+      *out = *node->value<bool>();
     }
   }
 
@@ -102,6 +111,10 @@ Config load_config(const std::string &path) {
   Section http(root, "http");
   http.read("listen", &config.http.listen);
   http.read("port", &config.http.port, 1, 65535);
+  http.read("require_token", &config.http.require_token);
+  http.read("tls_certificate", &config.http.tls_certificate);
+  http.read("tls_key", &config.http.tls_key);
+  http.read("max_body_bytes", &config.http.max_body_bytes, 1024, int64_t{1} << 30);
   http.reject_unknown();
   Section ingest(root, "ingest");
   ingest.read("max_payload_bytes", &config.ingest.max_payload_bytes, 16, 1 << 20);
@@ -153,6 +166,22 @@ void validate_config(const Config &config) {
   }
   if (config.mqtt.client_id.empty()) fail("mqtt.client_id", "must not be empty");
   if (config.store.path.empty()) fail("store.path", "must not be empty");
+  if (config.http.tls_certificate.empty() != config.http.tls_key.empty()) {
+    fail(config.http.tls_key.empty() ? "http.tls_key" : "http.tls_certificate",
+         "set both http.tls_certificate and http.tls_key for HTTPS, or neither");
+  }
+  boost::system::error_code error;
+  boost::asio::ip::make_address(config.http.listen, error);
+  if (error) {
+    fail("http.listen",
+         "expected an IP address (127.0.0.1, 0.0.0.0, ::1), got \"" + config.http.listen + "\"");
+  }
+}
+
+bool listens_on_loopback_only(const HttpConfig &http) {
+  boost::system::error_code error;
+  const boost::asio::ip::address address = boost::asio::ip::make_address(http.listen, error);
+  return !error && address.is_loopback();
 }
 
 std::vector<std::string> changed_keys(const Config &before, const Config &after) {
@@ -175,6 +204,10 @@ std::vector<std::string> changed_keys(const Config &before, const Config &after)
   compare("store.retention_days", before.store.retention_days, after.store.retention_days);
   compare("http.listen", before.http.listen, after.http.listen);
   compare("http.port", before.http.port, after.http.port);
+  compare("http.require_token", before.http.require_token, after.http.require_token);
+  compare("http.tls_certificate", before.http.tls_certificate, after.http.tls_certificate);
+  compare("http.tls_key", before.http.tls_key, after.http.tls_key);
+  compare("http.max_body_bytes", before.http.max_body_bytes, after.http.max_body_bytes);
   compare("ingest.max_payload_bytes", before.ingest.max_payload_bytes,
           after.ingest.max_payload_bytes);
   compare("ingest.reject_log_interval_s", before.ingest.reject_log_interval_s,

@@ -41,6 +41,12 @@ struct StoreConfig {
 struct HttpConfig {
   std::string listen = "127.0.0.1";
   uint16_t port = 8080;
+  // Bearer tokens on every request but /healthz. Always on when listen is beyond loopback.
+  bool require_token = false;
+  // Both set: the API speaks HTTPS only, with this certificate chain and key (PEM).
+  std::string tls_certificate;
+  std::string tls_key;
+  uint64_t max_body_bytes = 16 * 1024 * 1024;  // a bundle upload
 };
 
 struct IngestConfig {
@@ -78,6 +84,8 @@ struct Config {
 Config load_config(const std::string &path);
 // Checks cross-field rules (also after command-line overrides); throws naming the key.
 void validate_config(const Config &config);
+// True when http.listen is a loopback address (127.0.0.0/8, ::1): nobody else can connect.
+bool listens_on_loopback_only(const HttpConfig &http);
 // The keys ("store.path", ...) whose values differ between the two.
 std::vector<std::string> changed_keys(const Config &before, const Config &after);
 

@@ -64,6 +64,22 @@ class IngestWriter {
     return result.get();
   }
 
+  // Queues job(writer) for the writer thread and returns at once. Jobs, run()'s and post()'s,
+  // run in the order they were queued, so a run() waits for every job posted before it. A job
+  // posted after stop() never runs; what it throws is its own to catch.
+  void post(std::function<void(StoreWriter &)> job) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      jobs_.push_back([this, job = std::move(job)] { job(writer_); });
+    }
+    journal_.wake();
+  }
+
+  // Returns once every job queued before it has run.
+  void wait_for_queued() {
+    run([](StoreWriter &) { return 0; });
+  }
+
   // Takes effect at the next retention pass (config reload).
   void set_retention_days(uint32_t days) {
     run([this, days](StoreWriter &) {

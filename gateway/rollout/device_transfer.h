@@ -10,29 +10,29 @@
 
 #include "bundle.h"
 #include "sotto/v1/ota.pb.h"
+#include "transfer.h"
 
 namespace sotto::gw {
 
-class DeviceTransfer {
+class DeviceTransfer : public Transfer {
  public:
-  enum class Phase { kOffered, kReceiving, kActivated, kFailed };
-
   // window_chunks: chunks in flight beyond the device's acknowledged offset (at least 1).
   DeviceTransfer(const Bundle &bundle, uint32_t rollout_id, uint32_t chunk_bytes,
                  uint32_t window_chunks);
 
+  const char *offer_topic_suffix() const override { return "ota/offer"; }
   // The encoded OtaOffer (sent first, and again after a reconnect so the device resumes).
-  std::vector<uint8_t> offer_message();
+  std::vector<uint8_t> offer_message() override;
   // Applies one OtaStatus from the device and returns the encoded OtaChunks to publish now.
   // Statuses about other rollouts are ignored.
-  std::vector<std::vector<uint8_t>> on_status(const sotto_v1_OtaStatus &status);
+  std::vector<std::vector<uint8_t>> on_status(const sotto_v1_OtaStatus &status) override;
   // The device rebooted or reconnected (a new boot id in its Health, or the link dropped):
   // chunks in flight may be gone. Send offer_message() again; the device answers with its
   // stored offset and the transfer resumes there.
-  void on_reconnect() { sent_until_ = 0; }
+  void on_reconnect() override { sent_until_ = 0; }
 
-  Phase phase() const { return phase_; }
-  sotto_v1_OtaFailure failure() const { return failure_; }
+  Phase phase() const override { return phase_; }
+  sotto_v1_OtaFailure failure() const override { return failure_; }
   uint64_t bytes_sent() const { return bytes_sent_; }  // encoded offers and chunks
   uint64_t chunk_payload_bytes_sent() const { return chunk_payload_bytes_sent_; }
 

@@ -19,7 +19,11 @@ std::array<uint8_t, kPublicKeyBytes> load_public_key_pem_file(const std::string 
   } catch (const std::runtime_error &error) {
     throw std::runtime_error(std::string("fleet key: ") + error.what());
   }
-  const std::string pem(bytes.begin(), bytes.end());
+  return public_key_from_pem(std::string(bytes.begin(), bytes.end()), path);
+}
+
+std::array<uint8_t, kPublicKeyBytes> public_key_from_pem(const std::string &pem,
+                                                         const std::string &source) {
   mbedtls_pk_context pk;
   mbedtls_pk_init(&pk);
   std::array<uint8_t, kPublicKeyBytes> point{};
@@ -45,7 +49,7 @@ std::array<uint8_t, kPublicKeyBytes> load_public_key_pem_file(const std::string 
   }
   mbedtls_pk_free(&pk);
   if (!problem.empty()) {
-    throw std::runtime_error("fleet key " + path + ": " + problem);
+    throw std::runtime_error("fleet key " + source + ": " + problem);
   }
   return point;
 }

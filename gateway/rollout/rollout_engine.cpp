@@ -1,18 +1,18 @@
 // The rollout engine's control flow: start, statuses, waves, pause/resume/abort, resends.
-// Reporting (describe, list) is in rollout_report.cpp.
+// What is checked before a rollout is created is in rollout_checks.cpp, reporting (describe,
+// list) in rollout_report.cpp.
 #include "rollout_engine.h"
 
 #include <pb_decode.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <deque>
 #include <filesystem>
-#include <iomanip>
-#include <sstream>
 
+#include "device_transfer.h"
 #include "file_bytes.h"
+#include "key_transfer.h"
 #include "log.h"
 #include "sotto/v1/ota.pb.h"
 #include "time_format.h"
@@ -22,7 +22,7 @@ namespace sotto::gw {
 
 struct RolloutEngine::DeviceRun {
   std::string site;
-  std::unique_ptr<DeviceTransfer> transfer;
+  std::unique_ptr<Transfer> transfer;
   int64_t last_heard_ms = 0;
   int64_t last_offer_ms = 0;   // offer or resync: when the window was last restarted
   int64_t answer_due_ms = 0;   // no status by then: failed, no_answer
@@ -33,7 +33,7 @@ struct RolloutEngine::DeviceRun {
 
 struct RolloutEngine::Active {
   RolloutRow row;
-  Bundle bundle;  // the transfers hold references to it: Active never moves (unique_ptr)
+  Payload payload;  // the transfers hold references to it: Active never moves (unique_ptr)
   std::map<std::string, DeviceRun> devices;  // the current wave's devices in transfer
   std::deque<std::string> waiting;           // the current wave's devices not offered yet
 };
@@ -43,15 +43,6 @@ namespace {
 using Kind = RolloutRequestError::Kind;
 constexpr auto kTimerPeriod = std::chrono::milliseconds(500);
 
-std::string hex_digest(const std::vector<uint8_t> &bytes) {
-  auto digest = sha256_of(bytes);
-  std::ostringstream out;
-  for (size_t i = 0; i < 8; ++i) {
-    out << std::hex << std::setw(2) << std::setfill('0') << unsigned{digest[i]};
-  }
-  return out.str();
-}
-
 // An MQTT 3.1.1 QoS 1 PUBLISH as a device receives it: type byte, remaining length, topic with
 // its length, packet id, payload.
 uint64_t publish_packet_bytes(size_t topic_bytes, size_t payload_bytes) {
@@ -60,15 +51,15 @@ uint64_t publish_packet_bytes(size_t topic_bytes, size_t payload_bytes) {
   return 1 + length_bytes + remaining;
 }
 
-const char *phase_state(DeviceTransfer::Phase phase) {
+const char *phase_state(Transfer::Phase phase) {
   switch (phase) {
-    case DeviceTransfer::Phase::kOffered:
+    case Transfer::Phase::kOffered:
       return "pending";
-    case DeviceTransfer::Phase::kReceiving:
+    case Transfer::Phase::kReceiving:
       return "transferring";
-    case DeviceTransfer::Phase::kActivated:
+    case Transfer::Phase::kActivated:
       return "activated";
-    case DeviceTransfer::Phase::kFailed:
+    case Transfer::Phase::kFailed:
       return "failed";
   }
   return "pending";
@@ -122,74 +113,49 @@ std::string RolloutEngine::device_site(const std::string &device) {
 }
 
 int64_t RolloutEngine::start_rollout(const RolloutStartRequest &request) {
-  Bundle bundle;
   try {
-    bundle = parse_bundle(request.bundle);
-  } catch (const std::exception &error) {
-    throw RolloutRequestError(Kind::kBadRequest, error.what());
+    return start_checked(request);
+  } catch (const RolloutRequestError &error) {
+    if (!error.code().empty()) refused_starts_[error.code()] += 1;
+    throw;
   }
-  if (!(request.max_failure_pct >= 0 && request.max_failure_pct <= 100)) {
-    throw RolloutRequestError(Kind::kBadRequest, "max_failure_pct: expected 0..100");
-  }
-  if (request.site.empty() == request.devices.empty()) {
-    throw RolloutRequestError(Kind::kBadRequest, "give either site or devices, not both or none");
-  }
-  std::vector<std::string> devices;
-  if (!request.site.empty()) {
-    devices = store_.site_devices(request.site);
-    if (devices.empty()) {
-      throw RolloutRequestError(Kind::kBadRequest,
-                                "site '" + request.site + "' has no known devices");
-    }
-  } else {
-    for (const std::string &device : request.devices) {
-      if (!is_valid_id(device) || device_site(device).empty()) {
-        throw RolloutRequestError(Kind::kBadRequest, "unknown device '" + device + "'");
-      }
-      for (const std::string &seen : devices) {
-        if (seen == device) {
-          throw RolloutRequestError(Kind::kBadRequest, "device '" + device + "' listed twice");
-        }
-      }
-      devices.push_back(device);
-    }
-  }
-  const std::vector<std::string> busy = store_.busy_devices(devices);
-  if (!busy.empty()) {
-    throw RolloutRequestError(Kind::kConflict, std::to_string(busy.size()) +
-                                                   " target devices (first '" + busy.front() +
-                                                   "') are in an unfinished rollout");
-  }
-  const std::string path = options_.bundle_dir + "/" + hex_digest(request.bundle) + ".sotb";
-  write_file_atomically(path, request.bundle.data(), request.bundle.size());
-  RolloutSpec spec;
-  spec.bundle_path = path;
-  spec.model_version = bundle.version;
-  spec.waves = request.waves;
-  spec.max_failure_permille = static_cast<uint32_t>(std::lround(request.max_failure_pct * 10));
-  const int64_t id = store_.create(spec, devices);
-  log_line(LogLevel::kInfo, "rollout " + std::to_string(id) + ": model " +
-                                std::to_string(bundle.model_id) + " version " +
-                                std::to_string(bundle.version) + " to " +
-                                std::to_string(devices.size()) + " devices");
-  start_wave(activate(store_.get(id), std::move(bundle)));
-  return id;
 }
 
-RolloutEngine::Active &RolloutEngine::activate(RolloutRow row, Bundle bundle) {
+RolloutEngine::Active &RolloutEngine::activate(RolloutRow row, Payload payload) {
   auto active = std::make_unique<Active>();
   active->row = std::move(row);
-  active->bundle = std::move(bundle);
+  active->payload = std::move(payload);
   Active &ref = *active;
   active_[ref.row.id] = std::move(active);
   return ref;
 }
 
-// An unfinished rollout from its stored row and the bundle file start_rollout kept.
+// An unfinished rollout from its stored row and the file start_rollout kept.
 RolloutEngine::Active &RolloutEngine::load_active(int64_t id) {
   RolloutRow row = store_.get(id);
-  Bundle bundle = parse_bundle(read_file_bytes(row.spec.bundle_path));
-  return activate(std::move(row), std::move(bundle));
+  Payload payload = load_payload(row.spec);
+  return activate(std::move(row), std::move(payload));
+}
+
+RolloutEngine::Payload RolloutEngine::load_payload(const RolloutSpec &spec) {
+  Payload payload;
+  payload.kind = spec.kind;
+  std::vector<uint8_t> bytes = read_file_bytes(spec.bundle_path);
+  if (spec.kind == RolloutKind::kKeys) {
+    payload.rotation = std::move(bytes);
+  } else {
+    payload.bundle = parse_bundle(bytes);
+  }
+  return payload;
+}
+
+std::unique_ptr<Transfer> RolloutEngine::make_transfer(const Active &active) const {
+  const auto id = static_cast<uint32_t>(active.row.id);
+  if (active.payload.kind == RolloutKind::kKeys) {
+    return std::make_unique<KeyTransfer>(active.payload.rotation, id);
+  }
+  return std::make_unique<DeviceTransfer>(active.payload.bundle, id, options_.chunk_bytes,
+                                          options_.window_chunks);
 }
 
 // Queues the current wave's unfinished devices and offers the update to as many as may run at
@@ -206,7 +172,6 @@ void RolloutEngine::start_wave(Active &active) {
 }
 
 void RolloutEngine::fill_transfers(Active &active) {
-  const int64_t id = active.row.id;
   while (active.row.state == "running" && !active.waiting.empty() &&
          active.devices.size() < options_.max_concurrent_transfers) {
     const std::string device = active.waiting.front();
@@ -214,8 +179,7 @@ void RolloutEngine::fill_transfers(Active &active) {
     DeviceRun &run = active.devices[device];
     run.site = device_site(device);
     run.recorded_state = "pending";
-    run.transfer = std::make_unique<DeviceTransfer>(active.bundle, static_cast<uint32_t>(id),
-                                                    options_.chunk_bytes, options_.window_chunks);
+    run.transfer = make_transfer(active);
     expect_answer(run, now_ms());
     send_offer(active, device, run, false);
   }
@@ -229,7 +193,7 @@ void RolloutEngine::send_offer(Active &active, const std::string &device, Device
   run.receiving = false;
   TransferTotals &totals = totals_[active.row.id];
   (resend ? totals.resent_offers : totals.offers) += 1;
-  publish(totals, "sotto/v1/" + run.site + "/" + device + "/ota/offer",
+  publish(totals, "sotto/v1/" + run.site + "/" + device + "/" + run.transfer->offer_topic_suffix(),
           run.transfer->offer_message());
 }
 
@@ -237,6 +201,7 @@ void RolloutEngine::publish(TransferTotals &totals, const std::string &topic,
                             const std::vector<uint8_t> &payload) {
   totals.payload_bytes += payload.size();
   totals.wire_bytes += publish_packet_bytes(topic.size(), payload.size());
+  published_messages_ += 1;
   if (!publish_(topic, payload)) totals.publish_failures += 1;
 }
 
@@ -265,9 +230,11 @@ void RolloutEngine::on_status(const std::string &site, const std::string &device
   expect_answer(run, now);
   // The device already runs this model (its ACTIVATED status was lost, e.g. in a gateway
   // restart, and the re-offer was refused as not newer): that is success.
-  if (status.state == sotto_v1_OtaState_OTA_STATE_FAILED &&
+  if (active.payload.kind == RolloutKind::kModel &&
+      status.state == sotto_v1_OtaState_OTA_STATE_FAILED &&
       status.failure == sotto_v1_OtaFailure_OTA_FAILURE_VERSION_NOT_NEWER &&
-      status.model_id == active.bundle.model_id && status.model_version == active.bundle.version) {
+      status.model_id == active.payload.bundle.model_id &&
+      status.model_version == active.payload.bundle.version) {
     status.state = sotto_v1_OtaState_OTA_STATE_ACTIVATED;
     status.failure = sotto_v1_OtaFailure_OTA_FAILURE_NONE;
   }

@@ -1,12 +1,19 @@
 // The gateway's rollout engine: runs on sottod's Asio loop, turns rollout rows (rollout_store)
-// into per-device transfers (DeviceTransfer) for the current wave, feeds them the devices'
-// OtaStatus messages, and moves waves on, halts or finishes through advance_rollout. Every
-// state change is in the store first, so a restarted gateway resumes with start().
+// into per-device transfers for the current wave (a model bundle: DeviceTransfer; a key
+// rotation: KeyTransfer), feeds them the devices' OtaStatus messages, and moves waves on, halts
+// or finishes through advance_rollout. Every state change is in the store first, so a restarted
+// gateway resumes with start().
+//
+// Before a rollout is created the engine checks what every device will check, so nothing a
+// device would refuse ever goes out: the signer is a fleet key the gateway knows every target
+// device trusts (store: fleet keys and the key rotations each device took), the signature
+// verifies with it, and a bundle's model matches its manifest's digest.
 //
 // Not thread-safe: call everything on the loop's thread (sottod posts Paho's callbacks there).
 #ifndef SOTTO_GW_ROLLOUT_ROLLOUT_ENGINE_H
 #define SOTTO_GW_ROLLOUT_ROLLOUT_ENGINE_H
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/array.hpp>
@@ -20,8 +27,8 @@
 #include <vector>
 
 #include "bundle.h"
-#include "device_transfer.h"
 #include "rollout_store.h"
+#include "transfer.h"
 
 namespace sotto::gw {
 
@@ -47,23 +54,29 @@ struct RolloutEngineOptions {
 };
 
 struct RolloutStartRequest {
-  std::vector<uint8_t> bundle;       // a "SOTB" bundle file's bytes
+  RolloutKind kind = RolloutKind::kModel;
+  // kModel: a "SOTB" bundle file's bytes; kKeys: an encoded SignedKeyRotation.
+  std::vector<uint8_t> payload;
   std::string site;                  // every known device of this site, by id ...
   std::vector<std::string> devices;  // ... or exactly these, in this order
   std::vector<unsigned> waves{5, 25, 100};
   double max_failure_pct = 2.0;
 };
 
-// What the HTTP layer turns into 400 / 404 / 409.
+// What the HTTP layer turns into 400 / 404 / 409, with a code naming the reason where a script
+// may act on it (a bundle refused before sending: untrusted_key, bad_signature,
+// digest_mismatch).
 class RolloutRequestError : public std::runtime_error {
  public:
   enum class Kind { kBadRequest, kNotFound, kConflict };
-  RolloutRequestError(Kind kind, const std::string &message)
-      : std::runtime_error(message), kind_(kind) {}
+  RolloutRequestError(Kind kind, const std::string &message, std::string code = "")
+      : std::runtime_error(message), kind_(kind), code_(std::move(code)) {}
   Kind kind() const { return kind_; }
+  const std::string &code() const { return code_; }
 
  private:
   Kind kind_;
+  std::string code_;
 };
 
 // Bytes and messages the engine published (since this gateway process started).
@@ -94,7 +107,9 @@ class RolloutEngine {
   void start();  // resumes unfinished rollouts; starts the resend timer
   void stop();
 
-  // Throws RolloutRequestError; returns the new rollout's id.
+  // Throws RolloutRequestError (code untrusted_key, bad_signature, digest_mismatch,
+  // bad_rotation or version_not_newer when the payload is what devices would refuse); returns
+  // the new rollout's id.
   int64_t start_rollout(const RolloutStartRequest &request);
   void pause(int64_t id);
   void resume(int64_t id);
@@ -106,12 +121,35 @@ class RolloutEngine {
   void on_status(const std::string &site, const std::string &device,
                  const std::vector<uint8_t> &payload);
   uint64_t malformed_statuses() const { return malformed_statuses_; }
+  // Every offer, chunk and key rotation handed to the publisher since start.
+  uint64_t published_messages() const { return published_messages_; }
+  // Start requests refused by code (see start_rollout).
+  const std::map<std::string, uint64_t> &refused_starts() const { return refused_starts_; }
 
  private:
   struct DeviceRun;
   struct Active;
+  // What a rollout sends: a bundle (kModel) or an encoded SignedKeyRotation (kKeys).
+  struct Payload {
+    RolloutKind kind = RolloutKind::kModel;
+    Bundle bundle;
+    std::vector<uint8_t> rotation;
+  };
 
-  Active &activate(RolloutRow row, Bundle bundle);
+  int64_t start_checked(const RolloutStartRequest &request);
+  RolloutSpec check_model(const RolloutStartRequest &request, Payload &payload,
+                          std::vector<std::string> &devices);
+  RolloutSpec check_rotation(const RolloutStartRequest &request, Payload &payload,
+                             std::vector<std::string> &devices);
+  std::vector<std::string> target_devices(const RolloutStartRequest &request);
+  void check_signer(uint32_t key_id, const std::array<uint8_t, 32> &digest,
+                    const std::array<uint8_t, 64> &signature, const std::string &what);
+  void check_targets_trust(uint32_t key_id, const std::vector<std::string> &devices,
+                           const std::string &what);
+  static Payload load_payload(const RolloutSpec &spec);
+  std::unique_ptr<Transfer> make_transfer(const Active &active) const;
+
+  Active &activate(RolloutRow row, Payload payload);
   Active &load_active(int64_t id);
   void start_wave(Active &active);
   void fill_transfers(Active &active);
@@ -137,6 +175,8 @@ class RolloutEngine {
   std::map<int64_t, std::unique_ptr<Active>> active_;  // running or paused
   std::map<int64_t, TransferTotals> totals_;
   uint64_t malformed_statuses_ = 0;
+  uint64_t published_messages_ = 0;
+  std::map<std::string, uint64_t> refused_starts_;
 };
 
 // Lower-case names of sotto.v1.OtaFailure values ("self_test_failed"), as the API reports them.

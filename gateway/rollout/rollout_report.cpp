@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "rollout_engine.h"
+#include "rollout_signatures.h"
 #include "sotto/v1/ota.pb.h"
 
 namespace sotto::gw {
@@ -48,7 +49,14 @@ boost::json::object RolloutEngine::describe(int64_t id, bool with_devices) {
   out["id"] = id;
   out["state"] = row.state;
   out["halt_reason"] = row.halt_reason;
-  out["model_version"] = row.spec.model_version;
+  out["kind"] = rollout_kind_name(row.spec.kind);
+  if (row.spec.kind == RolloutKind::kKeys) {
+    out["key_list_version"] = row.spec.model_version;
+    out["adds_key_id"] = row.spec.adds_key_id ? key_id_text(*row.spec.adds_key_id) : "";
+    out["retires_key_id"] = row.spec.retires_key_id ? key_id_text(*row.spec.retires_key_id) : "";
+  } else {
+    out["model_version"] = row.spec.model_version;
+  }
   boost::json::array waves;
   for (unsigned percent : row.spec.waves) waves.push_back(percent);
   out["waves"] = std::move(waves);

@@ -37,6 +37,13 @@ class RolloutStore {
   std::vector<std::string> site_devices(const std::string &site) {
     return reader_.site_devices(site);
   }
+  // The fleet keys (trust_rows.h): what the engine checks signers against.
+  std::optional<FleetKeyRow> fleet_key(uint32_t key_id) { return reader_.fleet_key(key_id); }
+  std::vector<std::string> devices_not_trusting(uint32_t key_id,
+                                                const std::vector<std::string> &devices) {
+    return reader_.devices_not_trusting(key_id, devices);
+  }
+  int64_t last_key_list_version() { return reader_.last_key_list_version(); }
 
   void set_state(int64_t id, const std::string &state, const std::string &halt_reason = "") {
     writer_.set_rollout_state(id, state, halt_reason);

@@ -1,13 +1,16 @@
 // Every sottoctl command: adding one is a function in its area plus one line here.
+#include "audit_commands.h"
 #include "backup_command.h"
 #include "class_commands.h"
 #include "cli.h"
 #include "fleet_commands.h"
+#include "key_commands.h"
 #include "model_commands.h"
 #include "model_self_test.h"
 #include "pki_commands.h"
 #include "rollout_commands.h"
 #include "sign_commands.h"
+#include "token_commands.h"
 
 namespace sotto::gw::ctl {
 
@@ -73,6 +76,19 @@ const std::vector<Command> &commands() {
        "start BUNDLE --site S | --devices ID,... [--waves 5,25,100] [--max-failure-pct 2] | "
        "status [ID] | pause ID | resume ID | abort ID",
        "roll a signed model out in waves; watch, pause, resume or abort it", rollout_command},
+      {"keys",
+       "list | trust PUB.pem | rotate --new-key NEW.pem --signing-key KEY.pem [--retire KEY_ID] "
+       "--site S | --devices ID,... [--waves 5,25,100] [--max-failure-pct 2] | retire KEY_ID",
+       "fleet signing keys: which the devices trust; rotate one through the rollout waves",
+       keys_command},
+      {"token",
+       "create --role viewer|operator --name NAME [--out FILE] | list | revoke NAME|ID "
+       "[--db PATH | --config FILE]",
+       "API tokens, on the gateway machine (its database; default /etc/sotto/sottod.toml)",
+       token_command},
+      {"audit", "[--limit N] [--before ID]",
+       "the audit log: operator actions and refused requests, newest first (operator token)",
+       audit_command},
   };
   return kCommands;
 }

@@ -11,21 +11,6 @@ namespace sotto::gw::ctl {
 
 namespace {
 
-// A JSON field as a table cell: "-" for null or missing, numbers without JSON quoting.
-std::string cell(const boost::json::object &object, const char *key) {
-  const boost::json::value *value = object.if_contains(key);
-  if (value == nullptr || value->is_null()) return "-";
-  if (value->is_string()) return std::string(value->as_string());
-  if (value->is_int64()) return std::to_string(value->as_int64());
-  if (value->is_uint64()) return std::to_string(value->as_uint64());
-  if (value->is_double()) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f", value->as_double());
-    return text;
-  }
-  return boost::json::serialize(*value);
-}
-
 const boost::json::array &array_field(const boost::json::object &object, const char *key) {
   const boost::json::value *value = object.if_contains(key);
   if (value == nullptr || !value->is_array())

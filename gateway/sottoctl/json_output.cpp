@@ -2,6 +2,7 @@
 #include "json_output.h"
 
 #include <boost/json.hpp>
+#include <cstdio>
 
 namespace sotto::gw::ctl {
 
@@ -15,6 +16,20 @@ boost::json::object parse_object(const std::string &raw, const std::string &prob
 boost::json::object fetch_object(CliContext &context, const std::string &target, std::string *raw) {
   *raw = context.gateway.get(target);
   return parse_object(*raw, "gateway: " + target + " did not return a JSON object");
+}
+
+std::string cell(const boost::json::object &object, const char *key) {
+  const boost::json::value *value = object.if_contains(key);
+  if (value == nullptr || value->is_null()) return "-";
+  if (value->is_string()) return std::string(value->as_string());
+  if (value->is_int64()) return std::to_string(value->as_int64());
+  if (value->is_uint64()) return std::to_string(value->as_uint64());
+  if (value->is_double()) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", value->as_double());
+    return text;
+  }
+  return boost::json::serialize(*value);
 }
 
 void emit(CliContext &context, const std::string &raw, const TextTable &table,

@@ -17,6 +17,9 @@ boost::json::object parse_object(const std::string &raw, const std::string &prob
 // naming TARGET when the reply is not a JSON object.
 boost::json::object fetch_object(CliContext &context, const std::string &target, std::string *raw);
 
+// A JSON field as a table cell: "-" for null or missing, numbers without JSON quoting.
+std::string cell(const boost::json::object &object, const char *key);
+
 // Prints the raw JSON for --json, else the table; an empty table says so in words.
 void emit(CliContext &context, const std::string &raw, const TextTable &table,
           const char *empty_note);

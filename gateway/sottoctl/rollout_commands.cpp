@@ -38,12 +38,24 @@ std::string rollout_id(const std::string &word) {
   return word;
 }
 
-// "wave 2 of 3, 47 of 200 activated, 1 failed".
-std::string progress_line(const boost::json::object &rollout) {
+// What a rollout sends: "model v2", or "key rotation 3 (adds 0badc0de, retires 1234abcd)".
+std::string payload_text(const boost::json::object &rollout) {
+  if (text(rollout, "kind") != "keys")
+    return "model v" + std::to_string(number(rollout, "model_version"));
+  std::string out = "key rotation " + std::to_string(number(rollout, "key_list_version")) +
+                    " (adds " + text(rollout, "adds_key_id");
+  if (!text(rollout, "retires_key_id").empty())
+    out += ", retires " + text(rollout, "retires_key_id");
+  return out + ")";
+}
+
+}  // namespace
+
+std::string rollout_progress_line(const boost::json::object &rollout) {
   const auto &devices = sub(rollout, "devices");
   std::ostringstream line;
-  line << "rollout " << number(rollout, "id") << ": " << text(rollout, "state") << ", model v"
-       << number(rollout, "model_version") << ", wave " << number(rollout, "current_wave") << " of "
+  line << "rollout " << number(rollout, "id") << ": " << text(rollout, "state") << ", "
+       << payload_text(rollout) << ", wave " << number(rollout, "current_wave") << " of "
        << number(rollout, "wave_count") << ", " << number(devices, "activated") << " of "
        << number(devices, "total") << " activated, " << number(devices, "failed") << " failed";
   const std::string reason = text(rollout, "halt_reason");
@@ -51,43 +63,7 @@ std::string progress_line(const boost::json::object &rollout) {
   return line.str();
 }
 
-void print_details(std::ostream &out, const boost::json::object &rollout) {
-  out << progress_line(rollout) << "\n";
-  TextTable waves({"WAVE", "DEVICES", "ACTIVATED", "FAILED"});
-  if (const auto *list = rollout.if_contains("wave_progress"); list && list->is_array()) {
-    for (const auto &item : list->as_array()) {
-      const auto &wave = item.as_object();
-      waves.add_row({std::to_string(number(wave, "wave")), std::to_string(number(wave, "devices")),
-                     std::to_string(number(wave, "activated")),
-                     std::to_string(number(wave, "failed"))});
-    }
-  }
-  waves.print(out);
-  for (const auto &[reason, count] : sub(rollout, "failures")) {
-    out << "failed: " << count.to_number<int64_t>() << " x " << std::string(reason) << "\n";
-  }
-}
-
-// One row per rollout in a /api/v1/rollouts reply.
-void add_rollout_rows(TextTable &table, const boost::json::object &response) {
-  const auto *list = response.if_contains("rollouts");
-  if (list == nullptr || !list->is_array()) return;
-  for (const auto &item : list->as_array()) {
-    const auto &rollout = item.as_object();
-    const auto &devices = sub(rollout, "devices");
-    table.add_row({std::to_string(number(rollout, "id")), text(rollout, "state"),
-                   "v" + std::to_string(number(rollout, "model_version")),
-                   std::to_string(number(rollout, "current_wave")) + "/" +
-                       std::to_string(number(rollout, "wave_count")),
-                   std::to_string(number(devices, "total")),
-                   std::to_string(number(devices, "activated")),
-                   std::to_string(number(devices, "failed")), text(rollout, "halt_reason")});
-  }
-}
-
-int start(CliContext &context, const std::vector<std::string> &args) {
-  Arguments arguments(args, {"--site", "--devices", "--waves", "--max-failure-pct"});
-  const std::string bundle_path = arguments.positionals({"BUNDLE"})[0];
+std::string rollout_target_query(const Arguments &arguments) {
   auto site = arguments.value("--site");
   auto devices = arguments.value("--devices");
   if (site.has_value() == devices.has_value()) {
@@ -110,6 +86,51 @@ int start(CliContext &context, const std::vector<std::string> &args) {
     }
     query += "&max_failure_pct=" + url_encode(*pct);
   }
+  return query;
+}
+
+namespace {
+
+void print_details(std::ostream &out, const boost::json::object &rollout) {
+  out << rollout_progress_line(rollout) << "\n";
+  TextTable waves({"WAVE", "DEVICES", "ACTIVATED", "FAILED"});
+  if (const auto *list = rollout.if_contains("wave_progress"); list && list->is_array()) {
+    for (const auto &item : list->as_array()) {
+      const auto &wave = item.as_object();
+      waves.add_row({std::to_string(number(wave, "wave")), std::to_string(number(wave, "devices")),
+                     std::to_string(number(wave, "activated")),
+                     std::to_string(number(wave, "failed"))});
+    }
+  }
+  waves.print(out);
+  for (const auto &[reason, count] : sub(rollout, "failures")) {
+    out << "failed: " << count.to_number<int64_t>() << " x " << std::string(reason) << "\n";
+  }
+}
+
+// One row per rollout in a /api/v1/rollouts reply.
+void add_rollout_rows(TextTable &table, const boost::json::object &response) {
+  const auto *list = response.if_contains("rollouts");
+  if (list == nullptr || !list->is_array()) return;
+  for (const auto &item : list->as_array()) {
+    const auto &rollout = item.as_object();
+    const auto &devices = sub(rollout, "devices");
+    const bool keys = text(rollout, "kind") == "keys";
+    table.add_row({std::to_string(number(rollout, "id")), text(rollout, "state"),
+                   keys ? "keys " + std::to_string(number(rollout, "key_list_version"))
+                        : "v" + std::to_string(number(rollout, "model_version")),
+                   std::to_string(number(rollout, "current_wave")) + "/" +
+                       std::to_string(number(rollout, "wave_count")),
+                   std::to_string(number(devices, "total")),
+                   std::to_string(number(devices, "activated")),
+                   std::to_string(number(devices, "failed")), text(rollout, "halt_reason")});
+  }
+}
+
+int start(CliContext &context, const std::vector<std::string> &args) {
+  Arguments arguments(args, {"--site", "--devices", "--waves", "--max-failure-pct"});
+  const std::string bundle_path = arguments.positionals({"BUNDLE"})[0];
+  const std::string query = rollout_target_query(arguments);
   const std::vector<uint8_t> bytes = read_file_bytes(bundle_path);
   const std::string bundle(bytes.begin(), bytes.end());
   const std::string raw =
@@ -118,7 +139,7 @@ int start(CliContext &context, const std::vector<std::string> &args) {
     context.out << raw << "\n";
   } else {
     const auto rollout = parse_object(raw, kNotJson);
-    context.out << "started " << progress_line(rollout) << "\n";
+    context.out << "started " << rollout_progress_line(rollout) << "\n";
   }
   return kExitOk;
 }
@@ -135,7 +156,7 @@ int status(CliContext &context, const std::vector<std::string> &args) {
     return kExitOk;
   }
   const std::string raw = context.gateway.get("/api/v1/rollouts");
-  TextTable table({"ID", "STATE", "MODEL", "WAVE", "DEVICES", "ACTIVATED", "FAILED", "REASON"});
+  TextTable table({"ID", "STATE", "SENDS", "WAVE", "DEVICES", "ACTIVATED", "FAILED", "REASON"});
   // --json prints the reply as it came, so only the table needs it to parse.
   if (!context.json) add_rollout_rows(table, parse_object(raw, kNotJson));
   emit(context, raw, table, "no rollouts yet");
@@ -151,7 +172,7 @@ int transition(CliContext &context, const std::string &action,
   if (context.json) {
     context.out << raw << "\n";
   } else {
-    context.out << progress_line(parse_object(raw, kNotJson)) << "\n";
+    context.out << rollout_progress_line(parse_object(raw, kNotJson)) << "\n";
   }
   return kExitOk;
 }

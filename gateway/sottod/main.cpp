@@ -5,7 +5,6 @@
 //   event loop      HTTP API and web dashboard on a reader of its own, rollout engine, signals
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -14,11 +13,11 @@
 #include <optional>
 #include <string>
 
+#include "api_service.h"
 #include "config.h"
 #include "dashboard_routes.h"
 #include "data_dir_lock.h"
 #include "device_class_routes.h"
-#include "http_server.h"
 #include "ingest.h"
 #include "ingest_health.h"
 #include "ingest_writer.h"
@@ -32,6 +31,7 @@
 #include "router.h"
 #include "version.h"
 #include "writer_thread_rollouts.h"
+#include "writer_thread_trust.h"
 
 namespace {
 
@@ -240,8 +240,6 @@ int run(const Arguments &args, Config config) {
   Router router(*reader, metrics, health,
                 ApiSettings{config.aggregate.window_s, config.aggregate.low_battery_mv});
   add_dashboard_routes(router);
-  boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.http.listen),
-                                          config.http.port);
   // Class names are written by the store's one writer thread, like the rollout engine's writes.
   add_device_class_routes(router, *reader, [&](const DeviceClassRow &row) {
     ingest_writer.run([&](StoreWriter &store_writer) {
@@ -249,10 +247,11 @@ int run(const Arguments &args, Config config) {
       return 0;
     });
   });
-  HttpServer http(io, endpoint, router);
+  ApiService http(io, config, *store, ingest_writer, router);
   http.start();
   WriterThreadRollouts rollout_writes(ingest_writer);
-  RolloutService rollouts(io, config, *store, rollout_writes, router, ingest);
+  WriterThreadTrust trust_writes(ingest_writer);
+  RolloutService rollouts(io, config, *store, rollout_writes, trust_writes, router, ingest);
   ingest_writer.start();  // first replays what the journal holds beyond the store
   rollouts.start();
 
@@ -281,8 +280,7 @@ int run(const Arguments &args, Config config) {
       },
       [&](bool subscribed, const std::string &) { health.set_subscribed(subscribed); });
   subscriber.start();
-  log_line(LogLevel::kInfo, "serving http://" + config.http.listen + ":" +
-                                std::to_string(http.port()) + " with store " + store->describe() +
+  log_line(LogLevel::kInfo, "serving " + http.url() + " with store " + store->describe() +
                                 " and journal " + journal.dir());
 
   Reloader reloader(args, config, router, ingest, ingest_writer);

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <filesystem>
 
+#include "key_routes.h"
 #include "log.h"
 #include "rollout_routes.h"
 
@@ -21,7 +22,8 @@ RolloutEngineOptions engine_options(const Config &config) {
 }  // namespace
 
 RolloutService::RolloutService(boost::asio::io_context &io, const Config &config, Store &store,
-                               RolloutWriter &writes, Router &router, Ingest &ingest)
+                               RolloutWriter &writes, TrustWriter &trust_writes, Router &router,
+                               Ingest &ingest)
     : reader_(store.reader()),
       store_(*reader_, writes),
       publisher_(config.mqtt),
@@ -30,6 +32,8 @@ RolloutService::RolloutService(boost::asio::io_context &io, const Config &config
                 return publisher_.publish(topic, payload);
               }) {
   add_rollout_routes(router, engine_);
+  add_key_routes(router, engine_, *reader_, trust_writes);
+  router.add_metrics([this] { return render_metrics(); });
   ingest.set_ota_status_handler(
       [this, &io](const Topic &topic, const std::vector<uint8_t> &payload, int64_t) {
         boost::asio::post(io, [this, site = topic.site, device = topic.device, payload] {
@@ -40,6 +44,26 @@ RolloutService::RolloutService(boost::asio::io_context &io, const Config &config
           }
         });
       });
+}
+
+std::string RolloutService::render_metrics() const {
+  std::string out =
+      "# HELP sotto_rollout_messages_published_total Offers, chunks and key rotations handed to "
+      "the downlink.\n"
+      "# TYPE sotto_rollout_messages_published_total counter\n"
+      "sotto_rollout_messages_published_total " +
+      std::to_string(engine_.published_messages()) +
+      "\n"
+      "# HELP sotto_rollout_refused_total Rollout starts refused before anything was sent, by "
+      "code.\n"
+      "# TYPE sotto_rollout_refused_total counter\n";
+  for (const char *code : {"bad_bundle", "bad_rotation", "untrusted_key", "bad_signature",
+                           "digest_mismatch", "version_not_newer"}) {
+    const auto found = engine_.refused_starts().find(code);
+    out += std::string("sotto_rollout_refused_total{code=\"") + code + "\"} " +
+           std::to_string(found == engine_.refused_starts().end() ? 0 : found->second) + "\n";
+  }
+  return out;
 }
 
 }  // namespace sotto::gw

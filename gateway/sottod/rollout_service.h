@@ -1,8 +1,8 @@
 // Connects the rollout engine to the rest of sottod: device OtaStatus messages arrive on the
 // store writer thread through Ingest (once their batch committed) and are posted to the event
-// loop; offers and chunks leave through a
-// downlink client of their own (QoS 1, rollout_publisher.h); the HTTP API gets the
-// /api/v1/rollouts routes.
+// loop; offers, chunks and key rotations leave through a downlink client of their own (QoS 1,
+// rollout_publisher.h); the HTTP API gets the /api/v1/rollouts and /api/v1/keys routes, and
+// /metrics the engine's counters.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -21,9 +21,10 @@ namespace sotto::gw {
 class RolloutService {
  public:
   // Bundles are kept in a "bundles" directory beside the database file.
-  // Reads through its own reader of the store; writes through `writes`.
+  // Reads through its own reader of the store; writes through `writes` and `trust_writes` (both
+  // on the store writer thread in sottod).
   RolloutService(boost::asio::io_context &io, const Config &config, Store &store,
-                 RolloutWriter &writes, Router &router, Ingest &ingest);
+                 RolloutWriter &writes, TrustWriter &trust_writes, Router &router, Ingest &ingest);
   // Connects the downlink and resumes rollouts a previous run left unfinished.
   void start() {
     publisher_.start();
@@ -35,6 +36,8 @@ class RolloutService {
   }
 
  private:
+  std::string render_metrics() const;
+
   std::unique_ptr<StoreReader> reader_;
   RolloutStore store_;
   RolloutPublisher publisher_;

@@ -1,4 +1,5 @@
-// The SQLite backend's connections (internal to gateway/store): the writer and a reader.
+// The SQLite backend's connections (internal to gateway/store): the writer and a reader. The
+// trust tables' writes and reads live in sqlite_trust.cpp.
 #pragma once
 
 #include <memory>
@@ -40,6 +41,12 @@ class SqliteWriter : public StoreWriter {
   void record_rollout_device(int64_t id, const std::string &device, const std::string &state,
                              int64_t next_offset, int64_t failure) override;
 
+  bool insert_api_token(const ApiTokenRow &token) override;
+  bool revoke_api_token(const std::string &name_or_id, int64_t revoked_ms) override;
+  int64_t append_audit(const AuditRow &row) override;
+  bool add_provisioned_key(const FleetKeyRow &key) override;
+  bool distrust_fleet_key(int64_t key_id, int64_t distrusted_ms) override;
+
  private:
   struct Statements;
   // Runs `write` in a transaction of its own unless a batch is open.
@@ -50,6 +57,16 @@ class SqliteWriter : public StoreWriter {
   std::unique_ptr<Statements> statements_;
   bool in_batch_ = false;
 };
+
+// Here rather than in sqlite_writer.cpp: the trust tables' writes (sqlite_trust.cpp) use it too.
+template <typename Write>
+auto SqliteWriter::on_its_own(Write write) {
+  if (in_batch_) return write();
+  Transaction transaction(db_);
+  auto result = write();
+  transaction.commit();
+  return result;
+}
 
 class SqliteReader : public StoreReader {
  public:
@@ -73,6 +90,15 @@ class SqliteReader : public StoreReader {
   std::vector<std::string> devices_in_unfinished_rollouts(
       const std::vector<std::string> &devices) override;
   std::vector<DeviceClassRow> device_classes() override;
+  std::optional<ApiTokenRow> api_token(const std::string &token_id) override;
+  std::vector<ApiTokenRow> api_tokens() override;
+  int64_t unrevoked_api_token_count() override;
+  std::vector<AuditRow> audit(const AuditFilter &filter) override;
+  std::vector<FleetKeyRow> fleet_keys() override;
+  std::optional<FleetKeyRow> fleet_key(int64_t key_id) override;
+  std::vector<std::string> devices_not_trusting(int64_t key_id,
+                                                const std::vector<std::string> &devices) override;
+  int64_t last_key_list_version() override;
   BackupSummary backup_to(const std::string &path) override;
 
  private:

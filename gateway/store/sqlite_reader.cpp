@@ -284,8 +284,10 @@ std::vector<std::string> SqliteReader::site_devices(const std::string &site) {
 
 std::optional<RolloutRow> SqliteReader::rollout(int64_t id) {
   Statement query(db_.handle(),
-                  "SELECT bundle_path, model_version, waves, max_failure_permille, wave_count, "
-                  "state, current_wave, halt_reason FROM rollouts WHERE id = ?1");
+                  "SELECT r.bundle_path, r.model_version, r.waves, r.max_failure_permille, "
+                  "r.wave_count, r.state, r.current_wave, r.halt_reason, r.kind, r.adds_key_id, "
+                  "r.retires_key_id, k.public_key FROM rollouts r "
+                  "LEFT JOIN fleet_keys k ON k.key_id = r.adds_key_id WHERE r.id = ?1");
   query.bind(1, id);
   if (!query.step()) return std::nullopt;
   RolloutRow row;
@@ -298,6 +300,14 @@ std::optional<RolloutRow> SqliteReader::rollout(int64_t id) {
   row.state = query.text(5);
   row.current_wave = query.integer(6);
   row.halt_reason = query.text(7);
+  row.spec.kind = query.text(8) == "keys" ? RolloutKind::kKeys : RolloutKind::kModel;
+  const auto key_id = [&](int column) {
+    const std::optional<int64_t> stored = query.optional_integer(column);
+    return stored ? std::optional<uint32_t>(static_cast<uint32_t>(*stored)) : std::nullopt;
+  };
+  row.spec.adds_key_id = key_id(9);
+  row.spec.retires_key_id = key_id(10);
+  if (row.spec.adds_key_id) row.spec.adds_public_key = query.blob(11);
   return row;
 }
 

@@ -129,6 +129,44 @@ constexpr const char *kMigrateV1ToV2 = R"(
   DROP INDEX IF EXISTS rollout_devices_wave;
 )";
 
+// Version 4: who may do what. API tokens (only a hash of each secret; a name is unique among
+// unrevoked tokens), the audit log (rowid order is time order), the fleet signing keys the
+// gateway knows of, and rollouts that carry a key rotation instead of a model.
+constexpr const char *kMigrateV3ToV4 = R"(
+  ALTER TABLE rollouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'model';  -- model | keys
+  ALTER TABLE rollouts ADD COLUMN adds_key_id INTEGER;     -- keys: the key the rotation adds
+  ALTER TABLE rollouts ADD COLUMN retires_key_id INTEGER;  -- keys: the key it retires, if any
+  CREATE INDEX rollouts_adds_key ON rollouts (adds_key_id) WHERE adds_key_id IS NOT NULL;
+  CREATE INDEX rollouts_retires_key ON rollouts (retires_key_id) WHERE retires_key_id IS NOT NULL;
+  CREATE TABLE api_tokens (
+    token_id TEXT PRIMARY KEY,         -- the token's public part
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,                -- viewer | operator
+    salt BLOB NOT NULL,
+    hash BLOB NOT NULL,                -- PBKDF2-HMAC-SHA256 of the secret
+    iterations INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    revoked_ms INTEGER) WITHOUT ROWID;
+  CREATE UNIQUE INDEX api_tokens_unrevoked_name ON api_tokens (name) WHERE revoked_ms IS NULL;
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    time_ms INTEGER NOT NULL,
+    who TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    remote TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    outcome TEXT NOT NULL,             -- ok | refused | failed
+    detail TEXT NOT NULL);
+  CREATE TABLE fleet_keys (
+    key_id INTEGER PRIMARY KEY,        -- first four bytes of SHA-256(public_key), big-endian
+    public_key BLOB NOT NULL,          -- uncompressed P-256 point
+    first_seen_ms INTEGER NOT NULL,
+    provisioned INTEGER NOT NULL DEFAULT 0,
+    distrusted_ms INTEGER);
+)";
+
 // Copies version 1 rows into the version 2 tables created by kSchemaV2.
 constexpr const char *kCopyV1Rows = R"(
   INSERT INTO sites (site)
@@ -268,7 +306,8 @@ void ensure_schema(Database &db) {
     db.exec(kSchemaV2);
     db.exec(kCopyV1Rows);
   }
-  db.exec(kMigrateV2ToV3);
+  if (version < 3) db.exec(kMigrateV2ToV3);
+  db.exec(kMigrateV3ToV4);
   set_version(db, kSqliteSchemaVersion);
   transaction.commit();
   if (version != 0) {

@@ -5,7 +5,7 @@
 
 namespace sotto::gw {
 
-constexpr int kSqliteSchemaVersion = 3;
+constexpr int kSqliteSchemaVersion = 4;
 
 // Creates the schema in an empty database or migrates an older one in place (one transaction,
 // logged); throws StoreError (kind kSchema) for a database written by a newer gateway.

@@ -3,6 +3,7 @@
 
 #include "readings_codec.h"
 #include "sqlite_connections.h"
+#include "time_format.h"
 #include "wave_text.h"
 
 namespace sotto::gw {
@@ -66,15 +67,6 @@ SqliteWriter::SqliteWriter(const std::string &path, const std::string &synchrono
 }
 
 SqliteWriter::~SqliteWriter() = default;
-
-template <typename Write>
-auto SqliteWriter::on_its_own(Write write) {
-  if (in_batch_) return write();
-  Transaction transaction(db_);
-  auto result = write();
-  transaction.commit();
-  return result;
-}
 
 RegistrySnapshot SqliteWriter::load_registry() {
   RegistrySnapshot snapshot;
@@ -227,17 +219,33 @@ int64_t SqliteWriter::create_rollout(const RolloutSpec &spec,
                                      const std::vector<std::string> &devices,
                                      const std::vector<size_t> &wave_sizes) {
   return on_its_own([&] {
+    const auto key_id = [](const std::optional<uint32_t> &id) {
+      return id ? std::optional<int64_t>(*id) : std::nullopt;
+    };
     Statement insert(db_.handle(),
                      "INSERT INTO rollouts (bundle_path, model_version, waves, "
-                     "max_failure_permille, wave_count, state, current_wave) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, 'running', 0)");
+                     "max_failure_permille, wave_count, state, current_wave, kind, adds_key_id, "
+                     "retires_key_id) VALUES (?1, ?2, ?3, ?4, ?5, 'running', 0, ?6, ?7, ?8)");
     insert.bind(1, spec.bundle_path)
         .bind(2, int64_t{spec.model_version})
         .bind(3, waves_to_text(spec.waves))
         .bind(4, int64_t{spec.max_failure_permille})
         .bind(5, static_cast<int64_t>(wave_sizes.size()))
+        .bind(6, std::string(rollout_kind_name(spec.kind)))
+        .bind(7, key_id(spec.adds_key_id))
+        .bind(8, key_id(spec.retires_key_id))
         .run();
     const int64_t id = db_.last_insert_rowid();
+    if (spec.adds_key_id) {
+      // The key devices will trust as they take the rotation: known from now on.
+      Statement key(db_.handle(),
+                    "INSERT INTO fleet_keys (key_id, public_key, first_seen_ms) VALUES (?1, ?2, "
+                    "?3) ON CONFLICT (key_id) DO NOTHING");
+      key.bind(1, int64_t{*spec.adds_key_id})
+          .bind_blob(2, spec.adds_public_key)
+          .bind(3, now_ms())
+          .run();
+    }
     Statement device(db_.handle(),
                      "INSERT INTO rollout_devices (rollout_id, device_id, wave, state) "
                      "VALUES (?1, ?2, ?3, 'pending')");

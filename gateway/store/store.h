@@ -20,6 +20,7 @@
 
 #include "rollout_rows.h"
 #include "store_rows.h"
+#include "trust_rows.h"
 
 namespace sotto::gw {
 
@@ -63,9 +64,29 @@ class RolloutWriter {
                                      int64_t failure) = 0;
 };
 
+// Writes of the trust tables (trust_rows.h): API tokens, the audit log, fleet keys. Few and
+// small, each one transaction of its own (unless an ingest batch is open). They are the
+// StoreWriter's, so in sottod they run on the store writer thread like every other write
+// (sottod/writer_thread_trust.h). Key rotations add their keys with the rollout (RolloutSpec).
+class TrustWriter {
+ public:
+  virtual ~TrustWriter() = default;
+  // false when an unrevoked token already has this name.
+  virtual bool insert_api_token(const ApiTokenRow &token) = 0;
+  // Revokes the unrevoked token with this name or token id; false when there is none.
+  virtual bool revoke_api_token(const std::string &name_or_id, int64_t revoked_ms) = 0;
+  // Returns the new entry's id.
+  virtual int64_t append_audit(const AuditRow &row) = 0;
+  // A key the devices were provisioned with: inserted, or a known key marked so. false when it
+  // was recorded as provisioned already.
+  virtual bool add_provisioned_key(const FleetKeyRow &key) = 0;
+  // The gateway signs nothing with it any more; false when unknown or distrusted already.
+  virtual bool distrust_fleet_key(int64_t key_id, int64_t distrusted_ms) = 0;
+};
+
 // The write side. Ingest writes in batches: begin(), any number of the row calls, commit();
 // rollout writes and retention may also run on their own, outside a batch.
-class StoreWriter : public RolloutWriter {
+class StoreWriter : public RolloutWriter, public TrustWriter {
  public:
   // Everything the registry keeps in memory, read once at start.
   virtual RegistrySnapshot load_registry() = 0;
@@ -130,6 +151,21 @@ class StoreReader {
 
   // Every named device class, by number.
   virtual std::vector<DeviceClassRow> device_classes() = 0;
+
+  // Trust tables (trust_rows.h).
+  virtual std::optional<ApiTokenRow> api_token(const std::string &token_id) = 0;
+  virtual std::vector<ApiTokenRow> api_tokens() = 0;  // revoked ones too, oldest first
+  virtual int64_t unrevoked_api_token_count() = 0;
+  virtual std::vector<AuditRow> audit(const AuditFilter &filter) = 0;  // newest first
+  virtual std::vector<FleetKeyRow> fleet_keys() = 0;                   // by first_seen_ms
+  virtual std::optional<FleetKeyRow> fleet_key(int64_t key_id) = 0;
+  // Those of `devices` that do not trust key_id, by the rule in FleetKeyRow (a distrusted or
+  // unknown key: all of them).
+  virtual std::vector<std::string> devices_not_trusting(
+      int64_t key_id, const std::vector<std::string> &devices) = 0;
+  // The highest key_list_version any key rotation was given (0: none yet), so the next one is
+  // newer on every device whatever it received before.
+  virtual int64_t last_key_list_version() = 0;
 
   // A consistent copy of everything to path, taken while ingest goes on without holding the
   // writer up; checked before it appears under its name. Refuses a path that exists (never

@@ -1,5 +1,7 @@
 // The web dashboard's browser-test fixture: the rollout fixture's broker, sottod and fleet key,
-// plus Debian's headless Chromium on the gateway's page, reading what a person would see.
+// plus Debian's headless Chromium on the gateway's page, reading what a person would see. The
+// gateway requires bearer tokens (http.require_token): the page is refused data until the test
+// types an operator's token into its token dialog, as a person would.
 #pragma once
 
 #include <boost/json.hpp>
@@ -20,6 +22,8 @@ class DashboardTest : public RolloutTest {
  protected:
   void SetUp() override;
   void TearDown() override;
+  // require_token on, and an operator's token made with `sottoctl token create` before start.
+  void configure_gateway(GatewayProcess &gateway) override;
 
   // Runs sotto-sim to completion: every device sends Health and exactly this many events, all
   // acknowledged, and waits until the gateway has applied its journal to the store; then the
@@ -30,8 +34,11 @@ class DashboardTest : public RolloutTest {
   boost::json::value sottoctl_json(const std::vector<std::string> &args);
   std::string page_url(const std::string &fragment = "") const;
 
-  // Starts Chromium with a phone's viewport (390x844 CSS pixels at 2x) on the dashboard.
+  // Starts Chromium with a phone's viewport (390x844 CSS pixels at 2x) on the dashboard and logs
+  // in: the gateway's refusal opens the token dialog, which must say a token is asked for.
   Chromium &open_dashboard_on_phone(const std::string &fragment = "");
+  // Waits for the token dialog, checks the refusal it shows and types the operator's token.
+  void log_in_on_the_page();
   // The number in the first element matching the selector ("1,234" reads 1234); throws when it
   // is missing or not a number.
   int64_t shown_number(const std::string &selector);
@@ -43,6 +50,7 @@ class DashboardTest : public RolloutTest {
 
   std::unique_ptr<Chromium> browser_;
   int sottoctl_runs_ = 0;
+  std::string token_file_;  // the operator's token, mode 0600
 };
 
 }  // namespace sotto::test

@@ -35,10 +35,17 @@ GatewayProcess::~GatewayProcess() {
   if (process_) kill_hard();
 }
 
+void GatewayProcess::set_config(const std::string &toml, bool https) {
+  config_path_ = dir_ + "/sottod.toml";
+  std::ofstream(config_path_) << toml;
+  https_ = https;
+}
+
 void GatewayProcess::launch() {
   std::vector<std::string> args{"--broker", broker_url_,   "--db",
                                 db_path_,   "--http-port", std::to_string(http_port_)};
   if (!pki_dir_.empty()) args.insert(args.end(), {"--pki", pki_dir_});
+  if (!config_path_.empty()) args.insert(args.end(), {"--config", config_path_});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   process_ = std::make_unique<Process>(SOTTO_BIN_DIR "/sottod", args, dir_ + "/sottod.log", env_);
 }
@@ -47,7 +54,8 @@ void GatewayProcess::start() {
   launch();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (http_get(http_port_, "/healthz").status == 200) return;
+    const int status = http_get(http_port_, "/healthz").status;
+    if (status == 200 || (https_ && status != 0)) return;
     if (!process_->running()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -72,7 +80,7 @@ std::string GatewayProcess::log() const {
 }
 
 double GatewayProcess::metric(const std::string &series) const {
-  std::istringstream lines(http_get(http_port_, "/metrics").body);
+  std::istringstream lines(http_get(http_port_, "/metrics", token_).body);
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind(series + " ", 0) == 0)
       return std::strtod(line.c_str() + series.size() + 1, nullptr);
@@ -83,15 +91,17 @@ double GatewayProcess::metric(const std::string &series) const {
 void FleetTest::SetUp() {
   const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
   dir_ = make_temp_dir(std::string("e2e-") + info->name());
-  broker_ = std::make_unique<Broker>(info->name(), BrokerLink::kTls);
+  broker_ = std::make_unique<Broker>(info->name(), broker_link());
   gateway_ = std::make_unique<GatewayProcess>(dir_, broker_->gateway_url(), broker_->pki_dir());
   configure_gateway(*gateway_);
   gateway_->start();
 }
 
 std::vector<std::string> FleetTest::sim_broker_flags() const {
-  return {"--broker",         broker_->url(),      "--pki",
-          broker_->pki_dir(), "--broker-pid-file", broker_->pid_file()};
+  std::vector<std::string> flags{"--broker", broker_->url(), "--broker-pid-file",
+                                 broker_->pid_file()};
+  if (!broker_->pki_dir().empty()) flags.insert(flags.end(), {"--pki", broker_->pki_dir()});
+  return flags;
 }
 
 std::unique_ptr<Process> FleetTest::start_sim(const std::vector<std::string> &flags) {
@@ -136,6 +146,14 @@ SimResult FleetTest::run_sim(const std::vector<std::string> &flags, std::chrono:
   result.exit_code = sim->wait(timeout);
   result.summary_json = read_file(summary_path());
   return result;
+}
+
+CtlResult run_sottoctl(const std::string &dir, const std::vector<std::string> &args) {
+  static int runs = 0;
+  const std::string log = dir + "/sottoctl-" + std::to_string(++runs) + ".log";
+  Process ctl(SOTTO_BIN_DIR "/sottoctl", args, log);
+  const int code = ctl.wait(std::chrono::seconds(60));
+  return {code, read_file(log)};
 }
 
 namespace {

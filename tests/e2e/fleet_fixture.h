@@ -24,6 +24,12 @@ class GatewayProcess {
   GatewayProcess(std::string dir, std::string broker_url, std::string pki_dir = "");
   ~GatewayProcess();
 
+  // sottod.toml text passed with --config (the command line still sets broker, database and
+  // port); with https, readiness is any answer on the port.
+  void set_config(const std::string &toml, bool https = false);
+  // The bearer token metric() sends (a viewer's is enough).
+  void set_token(const std::string &token) { token_ = token; }
+
   void start();  // waits until /healthz says ready (subscribed)
   // Starts without waiting for readiness (a test that expects it not to become ready).
   void launch();
@@ -49,6 +55,9 @@ class GatewayProcess {
   std::string pki_dir_;
   std::string db_path_;
   int http_port_;
+  std::string config_path_;
+  bool https_ = false;
+  std::string token_;
   std::vector<std::string> extra_args_;
   std::vector<std::string> env_;
   std::unique_ptr<Process> process_;
@@ -64,6 +73,8 @@ class FleetTest : public ::testing::Test {
   void SetUp() override;
   // Called before the gateway's first start (extra flags, environment, data directory).
   virtual void configure_gateway(GatewayProcess &) {}
+  // The broker every test here runs: TLS with the fleet's certificates and ACL, as deployed.
+  virtual BrokerLink broker_link() const { return BrokerLink::kTls; }
 
   // --broker, --pki and --broker-pid-file: how sotto-sim reaches this fixture's broker, each
   // device with its own certificate.
@@ -98,6 +109,13 @@ class FleetTest : public ::testing::Test {
   std::unique_ptr<Broker> broker_;
   std::unique_ptr<GatewayProcess> gateway_;
 };
+
+struct CtlResult {
+  int exit_code;
+  std::string output;  // stdout and stderr, in order
+};
+// Runs sottoctl to completion with args; its output is kept in DIR/sottoctl-N.log.
+CtlResult run_sottoctl(const std::string &dir, const std::vector<std::string> &args);
 
 // A device's messages as the SDK encodes them, for tests that publish by hand.
 std::vector<uint8_t> encode(const sotto_event_t &event);

@@ -38,6 +38,10 @@ void RolloutTest::SetUp() {
   FleetTest::SetUp();
   public_key_path_ = dir_ + "/fleet.pub.pem";
   std::ofstream(public_key_path_) << key_.public_pem();
+  // The simulated devices are provisioned with key_: the gateway is told, as an operator would.
+  const HttpResponse trusted =
+      http_post(gateway_->http_port(), "/api/v1/keys", key_.public_pem(), api_token_);
+  ASSERT_EQ(trusted.status, 201) << trusted.body;
 }
 
 std::vector<std::string> RolloutTest::ota_fleet(int devices, const std::string &sites,
@@ -67,7 +71,7 @@ void RolloutTest::wait_for_devices(int count) {
 HttpResponse RolloutTest::post_rollout(const gw::Bundle &bundle, const std::string &query) {
   const std::vector<uint8_t> bytes = gw::serialize_bundle(bundle);
   return http_post(gateway_->http_port(), "/api/v1/rollouts?" + query,
-                   std::string(bytes.begin(), bytes.end()));
+                   std::string(bytes.begin(), bytes.end()), api_token_);
 }
 
 int64_t RolloutTest::start_rollout(const gw::Bundle &bundle, const std::string &query) {
@@ -78,7 +82,8 @@ int64_t RolloutTest::start_rollout(const gw::Bundle &bundle, const std::string &
 }
 
 boost::json::object RolloutTest::rollout(int64_t id) {
-  HttpResponse response = http_get(gateway_->http_port(), "/api/v1/rollouts/" + std::to_string(id));
+  HttpResponse response =
+      http_get(gateway_->http_port(), "/api/v1/rollouts/" + std::to_string(id), api_token_);
   if (response.status != 200) return {};
   return boost::json::parse(response.body).as_object();
 }

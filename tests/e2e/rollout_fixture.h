@@ -1,6 +1,6 @@
-// End-to-end rollout fixture: the spine's broker + sottod (FleetTest), a fleet signing key, real
-// test models and bundles (signed here with the gateway's own signer, so tests can tamper with
-// them), and the rollout API.
+// End-to-end rollout fixture: the spine's broker + sottod (FleetTest), a fleet signing key the
+// gateway is told devices trust, real test models and bundles (signed here with the gateway's
+// own signer, so tests can tamper with them), and the rollout API.
 #pragma once
 
 #include <boost/json.hpp>
@@ -52,6 +52,8 @@ class RolloutTest : public FleetTest {
 
   gw::SigningKey key_ = gw::SigningKey::generate();
   std::string public_key_path_;
+  // Sent as the bearer token by every request above ("" while the gateway needs none).
+  std::string api_token_;
 };
 
 }  // namespace sotto::test

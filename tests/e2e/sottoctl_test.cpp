@@ -15,19 +15,11 @@
 namespace sotto::test {
 namespace {
 
-struct CtlResult {
-  int exit_code;
-  std::string output;  // stdout and stderr, in order
-};
-
 class Sottoctl : public FleetTest {
  protected:
   CtlResult run(std::vector<std::string> args, const std::string &gateway = "") {
     args.insert(args.begin(), {"--gateway", gateway.empty() ? gateway_url() : gateway});
-    const std::string log = dir_ + "/sottoctl-" + std::to_string(++runs_) + ".log";
-    Process ctl(SOTTO_BIN_DIR "/sottoctl", args, log);
-    int code = ctl.wait(std::chrono::seconds(60));
-    return {code, read_file(log)};
+    return run_sottoctl(dir_, args);
   }
   std::string gateway_url() const {
     return "http://127.0.0.1:" + std::to_string(gateway_->http_port());
@@ -51,8 +43,6 @@ class Sottoctl : public FleetTest {
     }
     ASSERT_TRUE(wait_for_stored(5, std::chrono::seconds(30)));
   }
-
-  int runs_ = 0;
 };
 
 std::vector<std::vector<std::string>> table_rows(const std::string &text) {

@@ -55,6 +55,45 @@ TEST(Config, ShippedExampleMatchesTheDefaults) {
   EXPECT_EQ(shipped.ingest.reject_log_interval_s, defaults.ingest.reject_log_interval_s);
   EXPECT_EQ(shipped.aggregate.low_battery_mv, defaults.aggregate.low_battery_mv);
   EXPECT_EQ(shipped.rollout.device_answer_deadline_s, defaults.rollout.device_answer_deadline_s);
+  EXPECT_EQ(shipped.http.require_token, defaults.http.require_token);
+  EXPECT_EQ(shipped.http.tls_certificate, defaults.http.tls_certificate);
+  EXPECT_EQ(shipped.http.max_body_bytes, defaults.http.max_body_bytes);
+}
+
+TEST(Config, HttpAccessSettingsAreRead) {
+  Config config = load_config(
+      write_config("[http]\nlisten = \"0.0.0.0\"\nrequire_token = true\n"
+                   "tls_certificate = \"/etc/sotto/pki/gateway.pem\"\n"
+                   "tls_key = \"/etc/sotto/pki/gateway.key\"\nmax_body_bytes = 4096\n"));
+  EXPECT_TRUE(config.http.require_token);
+  EXPECT_EQ(config.http.tls_certificate, "/etc/sotto/pki/gateway.pem");
+  EXPECT_EQ(config.http.tls_key, "/etc/sotto/pki/gateway.key");
+  EXPECT_EQ(config.http.max_body_bytes, 4096u);
+  EXPECT_FALSE(listens_on_loopback_only(config.http));
+  EXPECT_FALSE(Config().http.require_token);
+  EXPECT_TRUE(listens_on_loopback_only(Config().http));
+  HttpConfig loopback;
+  for (const char *address : {"127.0.0.1", "127.8.9.10", "::1"}) {
+    loopback.listen = address;
+    EXPECT_TRUE(listens_on_loopback_only(loopback)) << address;
+  }
+  for (const char *address : {"0.0.0.0", "::", "192.168.1.20"}) {
+    loopback.listen = address;
+    EXPECT_FALSE(listens_on_loopback_only(loopback)) << address;
+  }
+}
+
+TEST(Config, HttpAccessMistakesAreNamed) {
+  EXPECT_EQ(load_error("[http]\nrequire_token = \"yes\"\n"),
+            "config: http.require_token: expected true or false");
+  EXPECT_EQ(load_error("[http]\ntls_certificate = \"/x.pem\"\n"),
+            "config: http.tls_key: set both http.tls_certificate and http.tls_key for HTTPS, or "
+            "neither");
+  EXPECT_EQ(load_error("[http]\nlisten = \"gateway.local\"\n"),
+            "config: http.listen: expected an IP address (127.0.0.1, 0.0.0.0, ::1), got "
+            "\"gateway.local\"");
+  EXPECT_EQ(load_error("[http]\nmax_body_bytes = 10\n"),
+            "config: http.max_body_bytes: expected 1024..1073741824, got 10");
 }
 
 TEST(Config, ValuesAreRead) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sottod, run the way systemd runs it, logs with syslog priorities: its stderr goes to a file
 # and $JOURNAL_STREAM names that file's device and inode, as systemd does for the journal's
-# stream. With no broker at the configured port it logs the info line "serving ..." and the
+# stream. With no broker at the configured port it logs the info line "serving ... (tokens
+# optional) ..." (the shipped config, on loopback) and the
 # warning "cannot connect ...": each must start with <6> and <4>, and no line may carry a
 # timestamp of its own. Run again without $JOURNAL_STREAM, the lines start with the time.
 # Usage: journal_priority_test.sh SOTTOD CONFIG WORK_DIR
@@ -33,7 +34,7 @@ run_sottod() {
 }
 
 run_sottod "$work/journal.log" yes
-grep -qx '<6>info: serving http://127\.0\.0\.1:[0-9]* with store .*' "$work/journal.log" ||
+grep -qx '<6>info: serving http://127\.0\.0\.1:[0-9]* (tokens optional) with store .*' "$work/journal.log" ||
   { cat "$work/journal.log"; echo "no <6> serving line"; exit 1; }
 grep -qx '<4>warn: cannot connect to tcp://127\.0\.0\.1:[0-9]*: .*; retrying' "$work/journal.log" ||
   { cat "$work/journal.log"; echo "no <4> warning line"; exit 1; }

@@ -1,6 +1,7 @@
 // A database written by sotto 0.1 (schema version 1, exactly as main created it, rollout tables
 // included) opened by this gateway: migrated in place, every row readable, dedupe and sequence
-// widening continue where they were.
+// widening continue where they were. Databases of versions 2 (no class names) and 3 (no trust
+// tables) migrate to version 4 keeping their rows.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -184,6 +185,8 @@ TEST_F(StoreMigration, VersionOneDatabaseIsMigratedWithEveryRow) {
   EXPECT_EQ(rollout->state, "running");
   EXPECT_EQ(rollout->current_wave, 1);
   EXPECT_EQ(rollout->spec.waves, (std::vector<unsigned>{50, 100}));
+  EXPECT_EQ(rollout->spec.kind, RolloutKind::kModel);  // version 4: every older rollout is one
+  EXPECT_FALSE(rollout->spec.adds_key_id);
   auto targets = reader->rollout_devices(1, -1);
   ASSERT_EQ(targets.size(), 2u);
   EXPECT_EQ(targets[1].device, "valve-2");
@@ -194,7 +197,7 @@ TEST_F(StoreMigration, VersionOneDatabaseIsMigratedWithEveryRow) {
   Database db(path_, Database::Mode::kReadOnly, std::chrono::seconds(1));
   Statement version(db.handle(), "SELECT version FROM schema_version");
   ASSERT_TRUE(version.step());
-  EXPECT_EQ(version.integer(0), 3);
+  EXPECT_EQ(version.integer(0), 4);
 }
 
 TEST_F(StoreMigration, DedupeAndWideningContinueAfterTheMigration) {
@@ -236,10 +239,90 @@ TEST_F(StoreMigration, DatabaseFromANewerGatewayIsRefusedByName) {
     EXPECT_EQ(error.kind(), StoreError::Kind::kSchema);
     EXPECT_NE(std::string(error.what())
                   .find(path_ + ": schema version 9 was written by a newer "
-                                "sottod; this one reads up to version 3"),
+                                "sottod; this one reads up to version 4"),
               std::string::npos)
         << error.what();
   }
+}
+
+// This gateway's layout without what versions 3 and 4 added: what a version 2 or 3 sottod left.
+void write_older_database(const std::string &path, int version) {
+  for (const char *suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  {
+    test::TestStore store(path);
+    sotto_event_t event = {};
+    event.kind = SOTTO_EVENT_THRESHOLD;
+    event.seq = 1;
+    store.record_event("plant", "pump-1", event, 1000);
+    if (version == 3) store.writer().add_device_class({3, "soil-probe"});
+    RolloutSpec spec;
+    spec.bundle_path = "/b/m.sotb";
+    spec.model_version = 2;
+    spec.waves = {100};
+    store.writer().create_rollout(spec, {"pump-1"}, {1});
+  }
+  Database db(path, Database::Mode::kReadWrite, std::chrono::seconds(1));
+  db.exec(R"(
+    DROP TABLE api_tokens;
+    DROP TABLE audit_log;
+    DROP TABLE fleet_keys;
+    DROP INDEX rollouts_adds_key;
+    DROP INDEX rollouts_retires_key;
+    ALTER TABLE rollouts DROP COLUMN kind;
+    ALTER TABLE rollouts DROP COLUMN adds_key_id;
+    ALTER TABLE rollouts DROP COLUMN retires_key_id;
+  )");
+  if (version == 2) db.exec("DROP TABLE device_classes");
+  db.exec("UPDATE schema_version SET version = " + std::to_string(version));
+}
+
+int64_t stored_schema_version(const std::string &path) {
+  Database db(path, Database::Mode::kReadOnly, std::chrono::seconds(1));
+  Statement version(db.handle(), "SELECT version FROM schema_version");
+  return version.step() ? version.integer(0) : -1;
+}
+
+// What version 4 adds works on a migrated database, and what was there stays.
+void expect_version_four_with_rows(const std::string &path, size_t class_count) {
+  test::TestStore store(path);
+  EXPECT_EQ(stored_schema_version(path), 4);
+  EXPECT_EQ(store.device_count(), 1);
+  auto reader = store.store().reader();
+  EXPECT_EQ(reader->device("pump-1")->event_count, 1);
+  EXPECT_EQ(reader->device_classes().size(), class_count);
+  const auto rollout = reader->rollout(1);
+  ASSERT_TRUE(rollout);
+  EXPECT_EQ(rollout->spec.kind, RolloutKind::kModel);
+  EXPECT_EQ(rollout->spec.model_version, 2u);
+  ApiTokenRow token;
+  token.token_id = "0123456789abcdef";
+  token.name = "ci";
+  token.role = "viewer";
+  token.salt = {1};
+  token.hash = {2};
+  token.iterations = 1;
+  EXPECT_TRUE(store.writer().insert_api_token(token));
+  EXPECT_EQ(reader->unrevoked_api_token_count(), 1);
+  AuditRow row;
+  row.who = "ci";
+  row.action = "rollout.start";
+  row.outcome = "ok";
+  EXPECT_EQ(store.writer().append_audit(row), 1);
+  EXPECT_TRUE(reader->fleet_keys().empty());
+}
+
+TEST_F(StoreMigration, VersionTwoDatabaseIsMigratedToFour) {
+  const std::string path = path_ + "-v2.db";
+  write_older_database(path, 2);
+  ASSERT_EQ(stored_schema_version(path), 2);
+  expect_version_four_with_rows(path, 0);
+}
+
+TEST_F(StoreMigration, VersionThreeDatabaseIsMigratedToFourKeepingClassNames) {
+  const std::string path = path_ + "-v3.db";
+  write_older_database(path, 3);
+  ASSERT_EQ(stored_schema_version(path), 3);
+  expect_version_four_with_rows(path, 1);
 }
 
 // The first version 2 databases indexed events by (site_key, id), holding the rowid twice per
@@ -285,10 +368,7 @@ TEST(StoreIndexLayout, SiteIndexWithItsRepeatedIdIsRebuiltOnceAtOpen) {
   const EventPage second = reopened.store().reader()->events(plant);
   ASSERT_EQ(second.events.size(), 1u);
   EXPECT_EQ(second.events[0].seq, 0);
-  Database db(path, Database::Mode::kReadOnly, std::chrono::seconds(1));
-  Statement version(db.handle(), "SELECT version FROM schema_version");
-  ASSERT_TRUE(version.step());
-  EXPECT_EQ(version.integer(0), 2);
+  EXPECT_EQ(stored_schema_version(path), 4);
 }
 
 }  // namespace

@@ -126,7 +126,7 @@ TEST_F(StoreTest, AggregatesCountPerWindowKindAndScope) {
 }
 
 TEST_F(StoreTest, DatabaseIsInWalModeWithItsSchemaVersion) {
-  EXPECT_EQ(count("SELECT version FROM schema_version"), 3);
+  EXPECT_EQ(count("SELECT version FROM schema_version"), 4);
   Database db(path_, Database::Mode::kReadOnly, std::chrono::seconds(1));
   Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());

@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 
+#include "key_rotation.h"
 #include "ota_fixture.h"
 #include "rollout_engine.h"
 #include "sotto/messages.h"
@@ -53,9 +54,17 @@ class RolloutEngineTest : public ::testing::Test {
     store_ = std::make_unique<TestStore>(db_path());
     reader_ = store_->store().reader();
     rollouts_ = std::make_unique<gw::RolloutStore>(*reader_, store_->writer());
+    // The devices are provisioned with fleet_key(); the gateway is told so.
+    trust_writer_ = &store_->writer();
+    gw::FleetKeyRow key;
+    const auto point = fleet_key().public_key();
+    key.public_key.assign(point.begin(), point.end());
+    key.key_id = fleet_key().key_id();
+    ASSERT_TRUE(trust_writer_->add_provisioned_key(key));
   }
   void TearDown() override {
     engine_.reset();
+    trust_writer_ = nullptr;
     rollouts_.reset();
     reader_.reset();
     store_.reset();
@@ -91,7 +100,7 @@ class RolloutEngineTest : public ::testing::Test {
   }
   int64_t start(const gw::Bundle &bundle, std::vector<unsigned> waves, double max_failure_pct) {
     gw::RolloutStartRequest request;
-    request.bundle = gw::serialize_bundle(bundle);
+    request.payload = gw::serialize_bundle(bundle);
     request.site = "site";
     request.waves = std::move(waves);
     request.max_failure_pct = max_failure_pct;
@@ -131,6 +140,7 @@ class RolloutEngineTest : public ::testing::Test {
   std::unique_ptr<TestStore> store_;
   std::unique_ptr<gw::StoreReader> reader_;
   std::unique_ptr<gw::RolloutStore> rollouts_;
+  gw::TrustWriter *trust_writer_ = nullptr;  // the store's writer
   std::unique_ptr<gw::RolloutEngine> engine_;
   std::deque<std::pair<std::string, std::vector<uint8_t>>> sent_;
   std::map<std::string, std::unique_ptr<FleetDevice>> devices_;
@@ -312,6 +322,99 @@ TEST_F(RolloutEngineTest, DeviceAlreadyRunningTheVersionCountsAsActivatedAfterAR
   EXPECT_EQ(view(id).at("state").as_string(), "done");
   EXPECT_EQ(devices_in(view(id), "activated"), 2);
   EXPECT_EQ(devices_in(view(id), "failed"), 0);
+}
+
+gw::RolloutStartRequest request_for(gw::RolloutKind kind, const std::vector<uint8_t> &payload,
+                                    std::vector<unsigned> waves) {
+  gw::RolloutStartRequest request;
+  request.kind = kind;
+  request.payload = payload;
+  request.site = "site";
+  request.waves = std::move(waves);
+  request.max_failure_pct = 0;
+  return request;
+}
+
+// The refusal's code, or "" when the engine took the request.
+std::string refusal_code(gw::RolloutEngine &engine, const gw::RolloutStartRequest &request) {
+  try {
+    engine.start_rollout(request);
+  } catch (const gw::RolloutRequestError &error) {
+    return error.code();
+  }
+  return "";
+}
+
+TEST_F(RolloutEngineTest, BundlesDevicesWouldRefuseAreRefusedBeforeAnythingIsSent) {
+  add_devices(3);
+  start_engine();
+  std::vector<uint8_t> corrupted = gw::serialize_bundle(bundle_v(2));
+  corrupted.back() ^= 0x80;  // a model byte
+  EXPECT_EQ(refusal_code(*engine_, request_for(gw::RolloutKind::kModel, corrupted, {100})),
+            "digest_mismatch");
+  const gw::SigningKey stranger = gw::SigningKey::generate();
+  const std::vector<uint8_t> model = make_model(kModelBytes, 2);
+  EXPECT_EQ(refusal_code(*engine_, request_for(gw::RolloutKind::kModel,
+                                               gw::serialize_bundle(gw::make_bundle(
+                                                   stranger, fields_for(model, 2), model)),
+                                               {100})),
+            "untrusted_key");
+  EXPECT_EQ(
+      refusal_code(*engine_, request_for(gw::RolloutKind::kModel, {'S', 'O', 'T', 'B'}, {100})),
+      "bad_bundle");
+  EXPECT_TRUE(sent_.empty());
+  EXPECT_EQ(engine_->published_messages(), 0u);
+  EXPECT_TRUE(reader_->rollout_ids().empty());
+  EXPECT_EQ(engine_->refused_starts().at("digest_mismatch"), 1u);
+}
+
+// A key rotation through the rollout waves: one ota/keys message per device, every device ends
+// trusting the new key only, and from then on the engine sends bundles signed by the new key and
+// refuses ones signed by the retired key without sending anything.
+TEST_F(RolloutEngineTest, KeyRotationMovesTheFleetToTheNewKey) {
+  add_devices(4);
+  start_engine();
+  const gw::SigningKey new_key = gw::SigningKey::generate();
+  gw::KeyRotationRequest rotation;
+  rotation.key_list_version = 1;
+  rotation.retire_key_id = fleet_key().key_id();
+  const int64_t id = engine_->start_rollout(request_for(
+      gw::RolloutKind::kKeys, gw::sign_key_rotation(fleet_key(), new_key, rotation), {50, 100}));
+  ASSERT_EQ(sent_.size(), 2u);  // wave 1: two devices
+  for (const auto &[topic, payload] : sent_) {
+    EXPECT_EQ(topic.substr(topic.size() - 9), "/ota/keys") << topic;
+  }
+  deliver();
+  const auto done = view(id);
+  EXPECT_EQ(done.at("state").as_string(), "done");
+  EXPECT_EQ(done.at("kind").as_string(), "keys");
+  EXPECT_EQ(devices_in(done, "activated"), 4);
+  EXPECT_EQ(engine_->published_messages(), 4u);
+  for (const auto &[name, device] : devices_) {
+    sotto_ota_key_list_t keys{};
+    ASSERT_EQ(sotto_ota_get_keys(&device->ota(), &keys), SOTTO_OK);
+    EXPECT_EQ(keys.version, 1u) << name;
+    ASSERT_EQ(keys.key_count, 1u) << name;
+    EXPECT_EQ(keys.key_ids[0], new_key.key_id()) << name;
+  }
+  EXPECT_EQ(reader_->devices_not_trusting(fleet_key().key_id(), {"dev-001", "dev-004"}).size(), 2u);
+  EXPECT_EQ(refusal_code(*engine_, request_for(gw::RolloutKind::kModel,
+                                               gw::serialize_bundle(bundle_v(2)), {100})),
+            "untrusted_key");
+  EXPECT_EQ(engine_->published_messages(), 4u);
+  // The same rotation again is not newer than the last this gateway sent.
+  EXPECT_EQ(refusal_code(*engine_, request_for(gw::RolloutKind::kKeys,
+                                               gw::sign_key_rotation(
+                                                   new_key, gw::SigningKey::generate(), rotation),
+                                               {100})),
+            "version_not_newer");
+  const std::vector<uint8_t> model = make_model(kModelBytes, 2);
+  const int64_t model_rollout =
+      start(gw::make_bundle(new_key, fields_for(model, 2), model), {100}, 0);
+  deliver();
+  EXPECT_EQ(view(model_rollout).at("state").as_string(), "done");
+  EXPECT_EQ(devices_in(view(model_rollout), "activated"), 4);
+  for (const auto &[name, device] : devices_) EXPECT_EQ(device->active_version(), 2u) << name;
 }
 
 }  // namespace

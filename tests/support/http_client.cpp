@@ -1,5 +1,5 @@
-// HTTP GET and POST over a plain socket: enough to drive sottod's API and read its metrics in
-// tests.
+// HTTP GET and POST over a plain socket, and raw bytes for malformed requests: enough to drive
+// sottod's API and read its metrics in tests.
 #include "http_client.h"
 
 #include <arpa/inet.h>
@@ -13,9 +13,15 @@ namespace sotto::test {
 
 namespace {
 
+std::string authorization(const std::string &token) {
+  return token.empty() ? "" : "Authorization: Bearer " + token + "\r\n";
+}
+
+}  // namespace
+
 // Sends the whole request on a fresh loopback connection and parses the answer; status 0 when
 // the connection or the answer failed.
-HttpResponse exchange(int port, const std::string &request) {
+HttpResponse http_raw(int port, const std::string &request, bool shut_down_writing) {
   HttpResponse response;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -35,6 +41,7 @@ HttpResponse exchange(int port, const std::string &request) {
     }
     sent += static_cast<size_t>(n);
   }
+  if (shut_down_writing) ::shutdown(fd, SHUT_WR);
   std::string raw;
   char chunk[8192];
   for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;)
@@ -44,6 +51,7 @@ HttpResponse exchange(int port, const std::string &request) {
   if (raw.rfind("HTTP/1.1 ", 0) != 0 || header_end == std::string::npos) return response;
   response.status = std::atoi(raw.c_str() + 9);
   std::string headers = raw.substr(0, header_end);
+  response.headers = headers;
   std::string body = raw.substr(header_end + 4);
   if (headers.find("Transfer-Encoding: chunked") != std::string::npos ||
       headers.find("transfer-encoding: chunked") != std::string::npos) {
@@ -63,16 +71,15 @@ HttpResponse exchange(int port, const std::string &request) {
   return response;
 }
 
-}  // namespace
-
-HttpResponse http_get(int port, const std::string &target) {
-  return exchange(port,
-                  "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+HttpResponse http_get(int port, const std::string &target, const std::string &token) {
+  return http_raw(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                            authorization(token) + "\r\n");
 }
 
-HttpResponse http_post(int port, const std::string &target, const std::string &body) {
-  return exchange(port, "POST " + target +
-                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+HttpResponse http_post(int port, const std::string &target, const std::string &body,
+                       const std::string &token) {
+  return http_raw(port, "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                            authorization(token) +
                             "Content-Type: application/octet-stream\r\nContent-Length: " +
                             std::to_string(body.size()) + "\r\n\r\n" + body);
 }

@@ -118,4 +118,11 @@ std::vector<std::pair<std::string, std::vector<uint8_t>>> RawClient::received_wi
   return messages;
 }
 
+std::optional<MqttMessage> RawClient::next(std::chrono::milliseconds timeout) {
+  mqtt::const_message_ptr message;
+  if (!client_->try_consume_message_for(&message, timeout) || !message) return std::nullopt;
+  const std::string &payload = message->get_payload_str();
+  return MqttMessage{message->get_topic(), std::vector<uint8_t>(payload.begin(), payload.end())};
+}
+
 }  // namespace sotto::test

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -40,6 +41,11 @@ class ConnectRefused : public std::runtime_error {
 
 constexpr int kReasonNotAuthorized = 0x87;
 
+struct MqttMessage {
+  std::string topic;
+  std::vector<uint8_t> payload;
+};
+
 class RawClient {
  public:
   // Connects (clean start), sending `username` if given (sottod's name on its own listener, where
@@ -62,6 +68,8 @@ class RawClient {
   // Every message that arrives within `wait` (topic, payload), in order.
   std::vector<std::pair<std::string, std::vector<uint8_t>>> received_within(
       std::chrono::milliseconds wait);
+  // The next message to arrive, or nullopt when none came within `timeout`.
+  std::optional<MqttMessage> next(std::chrono::milliseconds timeout);
 
  private:
   std::unique_ptr<mqtt::async_client> client_;
