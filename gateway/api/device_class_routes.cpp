@@ -65,17 +65,27 @@ Response add(const Request &request, const std::map<std::string, std::string> &q
 }  // namespace
 
 void add_device_class_routes(Router &router, StoreReader &reader, AddDeviceClass add_class) {
-  router.add_prefix_route("/api/v1/classes", [&reader, add_class = std::move(add_class)](
-                                                 const Request &request, const std::string &path,
-                                                 const std::map<std::string, std::string> &query) {
-    if (path != "/api/v1/classes") {
-      return error_response(request, http::status::not_found, "unknown path " + path);
-    }
-    if (request.method() == http::verb::get) return list(request, reader);
-    if (request.method() == http::verb::post) return add(request, query, reader, add_class);
-    return error_response(request, http::status::method_not_allowed,
-                          "/api/v1/classes takes GET or POST");
-  });
+  router.add_prefix_route(
+      "/api/v1/classes",
+      [&reader, add_class = std::move(add_class)](const Request &request, const std::string &path,
+                                                  const std::map<std::string, std::string> &query) {
+        if (path != "/api/v1/classes") {
+          return error_response(request, http::status::not_found, "unknown path " + path);
+        }
+        if (request.method() == http::verb::get) return list(request, reader);
+        if (request.method() == http::verb::post) return add(request, query, reader, add_class);
+        return error_response(request, http::status::method_not_allowed,
+                              "/api/v1/classes takes GET or POST");
+      },
+      // Naming a class changes what operators target rollouts by: an operator action, audited.
+      [](const Request &request, const std::string &) {
+        RouteAccess access;
+        if (request.method() == http::verb::post) {
+          access.role = Role::kOperator;
+          access.action = "class.add";
+        }
+        return access;
+      });
 }
 
 }  // namespace sotto::gw
