@@ -3,34 +3,16 @@
 #include "backup_command.h"
 
 #include <boost/json.hpp>
-#include <filesystem>
 
-#include "config.h"
+#include "local_store.h"
 #include "open_store.h"
 
 namespace sotto::gw::ctl {
 
-namespace {
-
-constexpr const char *kInstalledConfig = "/etc/sotto/sottod.toml";
-
-StoreConfig store_to_back_up(const Arguments &arguments) {
-  StoreConfig store;
-  if (auto config = arguments.value("--config")) {
-    store = load_config(*config).store;
-  } else if (std::filesystem::exists(kInstalledConfig)) {
-    store = load_config(kInstalledConfig).store;
-  }
-  if (auto db = arguments.value("--db")) store.path = *db;
-  return store;
-}
-
-}  // namespace
-
 int backup_command(CliContext &context, const std::vector<std::string> &args) {
   Arguments arguments(args, {"--config", "--db"});
   const std::string path = arguments.positionals({"PATH"})[0];
-  const StoreConfig store = store_to_back_up(arguments);
+  const StoreConfig store = local_store_config(arguments);
   const BackupSummary summary = open_existing_store_reader(store)->backup_to(path);
   if (context.json) {
     context.out << boost::json::serialize(boost::json::object{{"source", store.path},

@@ -15,41 +15,13 @@
 #include "api_token.h"
 #include "audit_log.h"
 #include "cli_arguments.h"
-#include "config.h"
+#include "local_store.h"
 #include "open_store.h"
 #include "text_table.h"
 #include "time_format.h"
 
 namespace sotto::gw::ctl {
 namespace {
-
-constexpr const char *kDefaultConfig = "/etc/sotto/sottod.toml";
-
-// The gateway's database, from --db or --config; its folder must exist (a typo must not create
-// a fresh database nobody reads).
-StoreConfig store_config(const Arguments &arguments) {
-  const auto db = arguments.value("--db");
-  const auto config_path = arguments.value("--config");
-  if (db && config_path) throw UsageError("give --db or --config, not both");
-  StoreConfig store;
-  if (db) {
-    store.path = *db;
-  } else {
-    const std::string path = config_path.value_or(kDefaultConfig);
-    if (!config_path && !std::filesystem::exists(path)) {
-      throw UsageError(std::string("no ") + kDefaultConfig +
-                       ": name the gateway's database with --db PATH or its config with "
-                       "--config FILE");
-    }
-    store = load_config(path).store;
-  }
-  const std::filesystem::path folder = std::filesystem::path(store.path).parent_path();
-  if (!folder.empty() && !std::filesystem::is_directory(folder)) {
-    throw std::runtime_error("store " + store.path + ": folder " + folder.string() +
-                             " does not exist (is this the gateway machine, and the right path?)");
-  }
-  return store;
-}
 
 // sottoctl runs as root on the gateway machine while sottod runs as its own user (the shipped
 // unit's DynamicUser): database files created or touched here get the owner of the folder that
@@ -119,7 +91,7 @@ int create(CliContext &context, const Arguments &arguments) {
     throw UsageError("--name: expected 1.." + std::to_string(kMaxTokenNameBytes) +
                      " characters of A-Z a-z 0-9 . _ @ -, got '" + *name + "'");
   }
-  const StoreConfig config = store_config(arguments);
+  const StoreConfig config = local_store_config(arguments);
   NewToken token = make_token(*name, *role, now_ms());
   {
     const std::unique_ptr<Store> store = open_store(config);
@@ -152,7 +124,7 @@ int create(CliContext &context, const Arguments &arguments) {
 
 int list(CliContext &context, const Arguments &arguments) {
   arguments.positionals({});
-  const StoreConfig config = store_config(arguments);
+  const StoreConfig config = local_store_config(arguments);
   std::vector<ApiTokenRow> tokens;
   {
     const std::unique_ptr<Store> store = open_store(config);
@@ -182,7 +154,7 @@ int list(CliContext &context, const Arguments &arguments) {
 
 int revoke(CliContext &context, const Arguments &arguments) {
   const std::string which = arguments.positionals({"NAME|TOKEN_ID"})[0];
-  const StoreConfig config = store_config(arguments);
+  const StoreConfig config = local_store_config(arguments);
   {
     const std::unique_ptr<Store> store = open_store(config);
     const std::unique_ptr<StoreWriter> writer = store->writer();
