@@ -127,6 +127,9 @@ TEST_F(Dashboard, ShowsTheFleetsOwnNumbersOnAPhone) {
     EXPECT_EQ(shown_number(at + "events-dropped]"), integer(site, "events_dropped")) << at;
     EXPECT_EQ(shown_number(at + "low-battery-devices]"), integer(site, "low_battery_devices"))
         << at;
+    // The quiet fleet has no models: every device decides by rules.
+    EXPECT_EQ(shown_text(at + "models]"), "rules on " + std::to_string(integer(site, "devices")))
+        << at;
     for (const char *kind : {"anomaly", "classification", "threshold", "heartbeat"}) {
       EXPECT_EQ(shown_number(at + "kind-" + kind + "]"), integer(site.at("by_kind"), kind))
           << at << kind;

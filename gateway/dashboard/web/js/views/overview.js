@@ -1,6 +1,6 @@
-// The fleet at a glance: totals, one card per site (devices, events by kind, drops, low
-// batteries, last seen, events per window) and what needs an operator's eye (rollouts in
-// progress, quarantined messages).
+// The fleet at a glance: totals, one card per site (devices, the models they run, events by kind,
+// drops, low batteries, last seen, events per window) and what needs an operator's eye (rollouts
+// in progress, quarantined messages).
 import { getJson } from '../api.js';
 import { countChart, KINDS, windowsOf } from '../charts.js';
 import { el, field } from '../dom.js';
@@ -15,6 +15,12 @@ function stat(name, label, value, extraClass = '') {
       el('dd', {}, field(name, count(value))));
 }
 
+// "model 2 v1 on 20, rules on 3": what decides on the site's devices, from their Health.
+function modelsText(models) {
+  return models.map((m) => (m.model_id ? `model ${m.model_id} v${m.model_version}` : 'rules') +
+      ` on ${m.devices}`).join(', ');
+}
+
 function siteCard(site, aggregates) {
   return el('article', { class: 'card site', dataset: { site: site.site } },
       el('h2', {}, el('a', { href: `#/devices?site=${encodeURIComponent(site.site)}` }, site.site)),
@@ -25,6 +31,7 @@ function siteCard(site, aggregates) {
               site.events_dropped ? 'warn' : ''),
           stat('low-battery-devices', 'Low battery', site.low_battery_devices,
               site.low_battery_devices ? 'warn' : '')),
+      el('p', { class: 'models' }, 'Decides by ', field('models', modelsText(site.models))),
       el('dl', { class: 'kinds' }, KINDS.map((kind) => el('div', { class: `kind kind-${kind}` },
           el('dt', {}, kind), el('dd', {}, field(`kind-${kind}`, count(site.by_kind[kind])))))),
       el('p', { class: 'muted' }, 'Last seen ', el('time', { datetime: site.last_seen,
