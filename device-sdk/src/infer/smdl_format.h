@@ -33,8 +33,8 @@ enum sotto_smdl_op_kind {
 
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
  * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
- * op's check names them (ADD, SUB, LEAKY_RELU); the ops that only move
- * elements (STRIDED_SLICE, TRANSPOSE) take any type. No op takes int32 or uint8 yet. */
+ * op's check names them (ADD, SUB, LEAKY_RELU, SOFTMAX's output); the ops that only move
+ * elements (STRIDED_SLICE, TRANSPOSE) take any type, QUANTIZE int8, int16 and int32. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
