@@ -59,7 +59,10 @@ class Compiler {
   // The activation op `op_index` writes, of one of `types` (lower() checked that it has exactly
   // one output).
   uint32_t output(size_t op_index, TypeSet types = kInt8);
-  // Refuses tensor `index` unless its type is one of `types`; role: "input", "output".
+  // The variable tensor op `op_index` keeps across invokes at input `slot`, of one of `types`:
+  // its own (no other op's or the graph's), planned over the whole run so nothing shares it.
+  uint32_t state(size_t op_index, size_t slot, TypeSet types);
+  // Refuses tensor `index` unless its type is one of `types`; role: "input", "output", "state".
   void check_type(size_t op_index, uint32_t index, TypeSet types, const char *role) const;
   // Plans the arena (tensors, scratch, in-place pairs) and writes the blob (plan_and_write.cpp).
   std::vector<uint8_t> plan_and_write(const std::vector<uint32_t> &inputs,

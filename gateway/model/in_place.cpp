@@ -56,7 +56,8 @@ int64_t in_place_distance(const sotto_smdl_op_t &op, uint32_t input,
       break;
     case SOTTO_OP_FULLY_CONNECTED:
     case SOTTO_OP_SOFTMAX: {
-      unit_bytes = out.dims[3];
+      // A row of output (int8, or int16 from SOFTMAX) is written after its input row is read.
+      unit_bytes = out.dims[3] * static_cast<int64_t>(sotto_smdl_type_bytes(out.type));
       const int64_t rows = out.bytes / unit_bytes, in_row = in.bytes / rows;
       for (int64_t r = 0; r < rows; ++r) first.push_back(r * in_row);
       break;

@@ -115,10 +115,15 @@ void Compiler::lower_softmax(size_t i) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_SOFTMAX);
   rec.input0 = input(i, 0);
-  rec.output = output(i);
+  rec.output = output(i, kInt8 | kInt16);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
-  if (out.zero_point != -128 || out.scale != 1.0f / 256) {
+  if (out.type == SOTTO_SMDL_INT16) {
+    // As TFLM: zero point -32768 exactly, the scale within 0.1% of 1/65536.
+    if (out.zero_point != -32768 || std::abs(out.scale - 1.0f / 65536) > 0.001f * 1.0f / 65536) {
+      fail(i, "int16 output quantization must be scale 1/65536, zero point -32768");
+    }
+  } else if (out.zero_point != -128 || out.scale != 1.0f / 256) {
     fail(i, "output quantization must be scale 1/256, zero point -128");
   }
   const float beta = op.options.scalar<float>(0, 1.0f);

@@ -87,7 +87,14 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
     out << std::setw(3) << i << " " << std::left << std::setw(18) << sotto_infer::op_name(op.kind)
         << std::right << " " << shape_text(in) << " -> " << shape_text(o) << "  out scale "
         << o.scale << " zp " << o.zero_point << " " << range_text(o) << "  arena @"
-        << o.arena_offset << "+" << o.bytes << "  weights " << op.weights_bytes << "\n";
+        << o.arena_offset << "+" << o.bytes << "  weights " << op.weights_bytes;
+    // A stateful op's memory across invokes (SVDF's activation state), in the arena for good.
+    const uint32_t state = sotto_smdl_state_tensor(&op);
+    if (state != SOTTO_SMDL_NO_TENSOR) {
+      out << "  state " << shape_text(tensors[state]) << " @" << tensors[state].arena_offset << "+"
+          << tensors[state].bytes;
+    }
+    out << "\n";
   }
   return 0;
 }

@@ -42,6 +42,7 @@ void parse_tflite(std::vector<uint8_t> bytes, TfModel *model) {
     tensor.type = t.scalar<int8_t>(1, 0);
     tensor.buffer = t.scalar<uint32_t>(2, 0);
     tensor.name = t.string(3);
+    tensor.is_variable = t.scalar<uint8_t>(5, 0) != 0;
     const FlatTable q = t.table(4);
     if (q.valid()) {
       tensor.scales = q.scalar_vector<float>(2);

@@ -29,6 +29,7 @@ struct TfTensor {
   std::vector<int64_t> zero_points;
   int32_t quantized_dimension = 0;
   std::vector<uint8_t> data;  // constant contents (empty for activations)
+  bool is_variable = false;   // state a stateful op keeps across invokes (SVDF's)
 
   // "tensor 'conv1/out'" for messages, "tensor 7" when the model leaves it unnamed.
   std::string label() const {

@@ -173,6 +173,10 @@ class TfliteBuilder {
     tensors_.push_back(t);
     return static_cast<int32_t>(tensors_.size() - 1);
   }
+  // Marks tensor `index` as a variable (the state a stateful op keeps, e.g. SVDF's).
+  void mark_variable(int32_t index) {
+    tensors_[static_cast<size_t>(index)]->set(5, static_cast<uint8_t>(1));
+  }
   template <typename T>
   static std::vector<uint8_t> bytes_of(const std::vector<T> &v) {
     std::vector<uint8_t> b(v.size() * sizeof(T));

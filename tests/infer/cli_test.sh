@@ -1,5 +1,6 @@
 #!/bin/sh
-# sottoctl model import/inspect/run on the KWS model and on TFLM's two-input simple_add_model:
+# sottoctl model import/inspect/run on the KWS model, TFLM's two-input simple_add_model and its
+# SVDF keyword model:
 # the output files must equal TFLM's golden outputs byte for byte, inspect must state the planned
 # arena and the inputs, and errors must be named.
 # Usage: cli_test.sh SOTTOCTL SHARED_DIR WORK_DIR
@@ -34,6 +35,15 @@ if "$sottoctl" model run "$work/add.smdl" --input "$add/input_1_0.bin" --output 
   exit 1
 fi
 grep -q "the model has 2 input(s) and 1 output(s): give --input once per input" "$work/err.txt"
+# A stateful model (SVDF): inspect names the op and where its state lives; a run starts from the
+# initial state, as TFLM's golden data does.
+ks=$shared/conformance/tflm-examples/keyword_scrambled
+"$sottoctl" model import "$shared/models/tflm-examples/keyword_scrambled.tflite" \
+  -o "$work/ks.smdl" > "$work/import.txt"
+"$sottoctl" model inspect "$work/ks.smdl" > "$work/inspect.txt"
+grep -q "^  1 SVDF               1x96 -> 1x64 .* state 1x512 int16 @[0-9]*+1024$" "$work/inspect.txt"
+"$sottoctl" model run "$work/ks.smdl" --input "$ks/input_1.bin" --output "$work/ks_1.bin"
+cmp "$work/ks_1.bin" "$ks/output_1.bin"
 # A wrong-sized input and an unsupported target fail with a message and a non-zero status.
 if "$sottoctl" model run "$work/kws.smdl" --input "$golden/output_0.bin" --output "$work/x" \
   2> "$work/err.txt"; then

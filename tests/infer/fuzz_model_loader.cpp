@@ -28,6 +28,10 @@ void run(const uint8_t *blob, size_t bytes) {
     memset(in.data, 0x5A, in.bytes);
   }
   sotto_invoke(&model);
+  // A stateful model runs again from its state, and once more after a reset.
+  sotto_invoke(&model);
+  if (sotto_model_reset_state(&model) != SOTTO_OK) __builtin_trap();
+  sotto_invoke(&model);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The reference kernels of the ops TFLM's example models added (SUB, LEAKY_RELU, STRIDED_SLICE,
-// TRANSPOSE) at their edges, against values derived by hand from TFLM's reference arithmetic:
-// rounding ties, saturation, zero points, broadcasts, int16.
+// TRANSPOSE, SOFTMAX into int16) at their edges, against values derived by hand from TFLM's
+// reference arithmetic: rounding ties, saturation, zero points, broadcasts, int16.
 #include <gtest/gtest.h>
 
 #include "kernel_args.h"
@@ -141,6 +141,26 @@ TEST(OpKernels, TransposeMovesNchwToNhwc) {
   // y[h][w][c] = x[c][h][w] = c * 6 + h * 3 + w.
   const int8_t expected[12] = {0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11};
   for (int i = 0; i < 12; ++i) EXPECT_EQ(expected[i], y[i]) << i;
+}
+
+// SOFTMAX into int16 (zero point -32768, scale 1/65536): an element below diff_min gets the
+// minimum and leaves the other alone with exp(0) = 1: sum 1.0 (Q12 2^19, no bits over unit), its
+// reciprocal ~1.0, so round((2^31 - 2) / 2^(0 + 31 - 16)) = 65536, less 32768, saturated to
+// 32767. Two equal elements share it: 1/2 each is 32768 (one bit over unit), less 32768 = 0.
+TEST(OpKernels, SoftmaxInt16OutputSpansTheInt16Range) {
+  const sotto_smdl_tensor_t in = shape(1, 2, 2);
+  const sotto_smdl_tensor_t out = of_type(shape(1, 2, 2), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op{};
+  op.params[SOTTO_P_SOFTMAX_BETA_MULT] = 1 << 30;
+  op.params[SOTTO_P_SOFTMAX_DIFF_MIN] = -10;
+  const int8_t x[4] = {100, -100, 7, 7};
+  int16_t y[4];
+  reference::softmax(make_args(&op, &in, nullptr, &out, x, nullptr, reinterpret_cast<int8_t *>(y),
+                               nullptr, nullptr, nullptr, nullptr));
+  EXPECT_EQ(32767, y[0]);
+  EXPECT_EQ(-32768, y[1]);
+  EXPECT_EQ(0, y[2]);
+  EXPECT_EQ(0, y[3]);
 }
 
 }  // namespace

@@ -31,6 +31,23 @@ class SeedModelBuilder {
     tensors_.push_back(t);
     return static_cast<uint32_t>(tensors_.size() - 1);
   }
+  // A rank-2 tensor [1, n] (dims right-aligned: the batch in dims[2]).
+  uint32_t tensor2(int32_t n, uint32_t arena_offset, int32_t zero_point = 0,
+                   uint32_t type = SOTTO_SMDL_INT8) {
+    const uint32_t t = tensor(1, 1, n, arena_offset, zero_point, type);
+    tensors_[t].rank = 2;
+    return t;
+  }
+  // Raw bytes in the weights range of `o`.
+  void weight_bytes(sotto_smdl_op_t *o, const void *bytes, size_t n) {
+    o->weights_offset = append(bytes, n);
+    o->weights_bytes = static_cast<uint32_t>(n);
+  }
+  // The int32 bias of `o`, one value per output channel (or unit).
+  void bias(sotto_smdl_op_t *o, const std::vector<int32_t> &values) {
+    o->bias_offset = append(values.data(), values.size() * 4);
+    o->bias_count = static_cast<uint32_t>(values.size());
+  }
   sotto_smdl_op_t &op(uint32_t kind, uint32_t in, uint32_t out) {
     sotto_smdl_op_t o{};
     o.kind = kind;
@@ -122,8 +139,9 @@ class SeedModelBuilder {
 // input 4x4x2 -> CONV 3x3 SAME -> 4x4x4 -> DEPTHWISE 3x3 SAME -> ADD(conv, dw) -> MAX_POOL 2x2/2
 // -> AVERAGE_POOL 2x2 -> RESHAPE -> FULLY_CONNECTED 4->3 -> SOFTMAX (the model output); then
 // from the max pool: MUL(x, x) -> LOGISTIC -> CONCATENATION with x -> PAD -> MEAN -> DEQUANTIZE
-// -> QUANTIZE -> SUB -> LEAKY_RELU -> STRIDED_SLICE -> TRANSPOSE.
-// Arena 408 bytes.
+// -> QUANTIZE -> SUB -> LEAKY_RELU -> STRIDED_SLICE -> TRANSPOSE -> RESHAPE to [1, 3] -> SVDF
+// (2 units, rank 1, memory 2, int16 state).
+// Arena 424 bytes.
 inline std::vector<uint8_t> seed_model() {
   SeedModelBuilder b;
   const uint32_t in = b.tensor(4, 4, 2, 0, -3);
@@ -240,7 +258,26 @@ inline std::vector<uint8_t> seed_model() {
   p[SOTTO_P_TRANSPOSE_PERM + 1] = 1;
   p[SOTTO_P_TRANSPOSE_PERM + 2] = 3;
   p[SOTTO_P_TRANSPOSE_PERM + 3] = 2;
-  return b.finish(in, soft, 408);
+  const uint32_t row = b.tensor2(3, 408, 1);
+  b.op(SOTTO_OP_RESHAPE, turned, row);
+  const uint32_t state = b.tensor2(4, 412, 0, SOTTO_SMDL_INT16);
+  const uint32_t remembered = b.tensor2(2, 420, -3);
+  o = &b.op(SOTTO_OP_SVDF, row, remembered);
+  o->input1 = state;
+  p = o->params;
+  for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;
+  p[SOTTO_P_SVDF_RANK] = 1;
+  p[SOTTO_P_SVDF_MEMORY] = 2;
+  p[SOTTO_P_SVDF_INPUT_ZERO_POINT] = 1;
+  p[SOTTO_P_SVDF_FEATURE_MULT] = p[SOTTO_P_SVDF_OUTPUT_MULT] = 1 << 30;
+  p[SOTTO_P_SVDF_FEATURE_SHIFT] = 2;
+  p[SOTTO_P_SVDF_OUTPUT_SHIFT] = -6;
+  p[SOTTO_P_OUTPUT_OFFSET] = -3;
+  // Feature weights [2, 3] padded to 8 bytes, then int16 time weights [2, 2].
+  const int8_t svdf_weights[16] = {3, -2, 1, -4, 5, 2, 0, 0, 7, 0, -3, -1, 100, 0, -50, 1};
+  b.weight_bytes(o, svdf_weights, sizeof svdf_weights);
+  b.bias(o, {40, -40});
+  return b.finish(in, soft, 424);
 }
 
 }  // namespace sotto_test

@@ -37,8 +37,8 @@ typedef struct sotto_model {
 } sotto_model_t;
 
 /* Element type of a tensor: int8 inside the model; float32 only where the model itself
- * quantizes its input or dequantizes its output. INT16, INT32 and UINT8 are reserved for ops
- * that take them (none does yet: the importer refuses such tensors, naming the op). */
+ * quantizes its input or dequantizes its output; int16 and int32 where the model's ops take them
+ * (TFLite's 16x8 quantization, QUANTIZE to int16 or int32). UINT8 is reserved. */
 typedef enum sotto_tensor_type {
   SOTTO_TENSOR_INT8 = 0,
   SOTTO_TENSOR_FLOAT32 = 1,
@@ -70,8 +70,16 @@ const sotto_model_fault_t *sotto_model_open_fault(const sotto_model_t *model);
 /* The exact arena size the model needs (planned at import time). */
 size_t sotto_model_arena_bytes(const sotto_model_t *model);
 
-/* Gives the model its working memory: at least sotto_model_arena_bytes, 4-byte aligned. */
+/* Gives the model its working memory: at least sotto_model_arena_bytes, 4-byte aligned. The
+ * arena includes the state a stateful model (SVDF) keeps from one invoke to the next, in bytes
+ * no other tensor uses; attaching sets that state to its initial value (zero). */
 sotto_err_t sotto_model_attach_arena(sotto_model_t *model, void *arena, size_t arena_bytes);
+
+/* Sets the state a stateful model keeps across invokes (SVDF's activation state: its memory of
+ * past inputs) back to its initial value, as after sotto_model_attach_arena: the next invoke
+ * answers as if it were the first. Nothing to do for a model without state.
+ * SOTTO_ERR_MODEL_NO_ARENA before an arena is attached. */
+sotto_err_t sotto_model_reset_state(sotto_model_t *model);
 
 /* How many input and output tensors the model has (at least one each). */
 uint32_t sotto_model_input_count(const sotto_model_t *model);
@@ -85,7 +93,8 @@ sotto_err_t sotto_model_output(const sotto_model_t *model, uint32_t index, sotto
 /* Runs every operator once: every input tensor must be filled first. The arena plan reuses a
  * tensor's bytes once no later operator reads them, so the input tensors' contents are
  * overwritten: fill them again before every call. The output tensors hold the result until
- * the next call. */
+ * the next call. A stateful model's answer depends on the inputs of earlier calls too (SVDF
+ * remembers its last `memory size` inputs' responses) until sotto_model_reset_state. */
 sotto_err_t sotto_invoke(sotto_model_t *model);
 
 /* Called after each operator with its index and output (for layer-by-layer checks). */

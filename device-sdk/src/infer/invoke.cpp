@@ -1,4 +1,6 @@
 // The public C API: open a validated model, attach an arena, run the operators in order.
+#include <string.h>
+
 #include "kernel_args.h"
 #include "model_view.h"
 #include "op_registry.h"
@@ -28,6 +30,17 @@ void fill_tensor(const sotto_model_t *model, const sotto_smdl_tensor_t &t, sotto
   for (int i = 0; i < 4; ++i) out->dims[i] = t.dims[i];
   out->scale = t.scale;
   out->zero_point = t.zero_point;
+}
+
+// Every op's persistent state at its initial value, as TFLM resets variable tensors: an int8
+// state at its zero point (a real zero), others at 0.
+void reset_states(const sotto_model_t *model, const ModelView &v) {
+  for (uint32_t i = 0; i < v.header->op_count; ++i) {
+    const uint32_t s = sotto_smdl_state_tensor(&v.ops[i]);
+    if (s == SOTTO_SMDL_NO_TENSOR) continue;
+    const sotto_smdl_tensor_t &t = v.tensors[s];
+    memset(model->arena + t.arena_offset, t.type == SOTTO_SMDL_INT8 ? t.zero_point : 0, t.bytes);
+  }
 }
 
 }  // namespace
@@ -69,6 +82,15 @@ extern "C" sotto_err_t sotto_model_attach_arena(sotto_model_t *model, void *aren
   if (arena_bytes < v.header->arena_bytes) return SOTTO_ERR_MODEL_ARENA_TOO_SMALL;
   model->arena = static_cast<uint8_t *>(arena);
   model->arena_bytes = arena_bytes;
+  reset_states(model, v);
+  return SOTTO_OK;
+}
+
+extern "C" sotto_err_t sotto_model_reset_state(sotto_model_t *model) {
+  ModelView v;
+  if (!view_of(model, &v)) return SOTTO_ERR_INVALID_ARGUMENT;
+  if (model->arena == nullptr) return SOTTO_ERR_MODEL_NO_ARENA;
+  reset_states(model, v);
   return SOTTO_OK;
 }
 

@@ -33,8 +33,8 @@ enum sotto_smdl_op_kind {
 
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
  * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
- * op's check names them (ADD, SUB, LEAKY_RELU); the ops that only move
- * elements (STRIDED_SLICE, TRANSPOSE) take any type. No op takes int32 or uint8 yet. */
+ * op's check names them (ADD, SUB, LEAKY_RELU, SOFTMAX's output, SVDF's state); the ops that only
+ * move elements (STRIDED_SLICE, TRANSPOSE) take any type, QUANTIZE int8, int16 and int32. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
@@ -178,6 +178,20 @@ enum sotto_smdl_param {
   SOTTO_P_SLICE_STRIDE = 4, /* 4 slots */
   /* TRANSPOSE: output dim k walks input dim perm[k] (right-aligned dims, a permutation of 0..3) */
   SOTTO_P_TRANSPOSE_PERM = 0, /* 4 slots */
+  /* SVDF, as TFLM's integer kernel: int8 input [batch, inputs] and output [batch, units]; input1
+   * is the activation state [batch, filters * memory] (filters = units * rank), int8 or int16,
+   * which persists across invokes (sotto_smdl_state_tensor). The weights range holds the int8
+   * feature weights [filters, inputs], zero-padded to a multiple of 4 bytes, then the time
+   * weights [filters, memory] of the state's type; the bias (int32, optional) one per unit. The
+   * output zero point is in slot 12. Fused activations are not applied (TFLM does not). */
+  SOTTO_P_SVDF_RANK = 0,
+  SOTTO_P_SVDF_MEMORY = 1, /* state entries per filter */
+  SOTTO_P_SVDF_INPUT_ZERO_POINT = 2,
+  SOTTO_P_SVDF_STATE_ZERO_POINT = 3,
+  SOTTO_P_SVDF_FEATURE_MULT = 4, /* input x feature weights -> the state's scale */
+  SOTTO_P_SVDF_FEATURE_SHIFT = 5,
+  SOTTO_P_SVDF_OUTPUT_MULT = 6, /* state x time weights (+ bias) -> the output's scale */
+  SOTTO_P_SVDF_OUTPUT_SHIFT = 7,
   SOTTO_P_COUNT_ = 16,
 };
 
@@ -205,6 +219,14 @@ typedef struct sotto_smdl_op {
 } sotto_smdl_op_t;
 
 #define SOTTO_SMDL_NO_TENSOR 0xFFFFFFFFu
+
+/* The tensor an op keeps from one invoke to the next (SVDF's activation state, its input1), or
+ * SOTTO_SMDL_NO_TENSOR. The importer plans it over the whole run, so no other tensor or scratch
+ * shares its bytes (the loader checks that); the runtime sets it to its initial value when an
+ * arena is attached and on sotto_model_reset_state. */
+static inline uint32_t sotto_smdl_state_tensor(const sotto_smdl_op_t *op) {
+  return op->kind == SOTTO_OP_SVDF ? op->input1 : SOTTO_SMDL_NO_TENSOR;
+}
 
 /* Limits, one definition for the importer (which refuses a model beyond them, naming the limit)
  * and the loader (which refuses a blob beyond them). */

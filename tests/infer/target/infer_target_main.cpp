@@ -218,6 +218,8 @@ extern "C" int main(void) {
   for (int i = 0; i < case_count; ++i) {
     const int c = cases[i];
     check.case_index = c;
+    // Each golden case starts from a fresh interpreter: a stateful model's (SVDF's) initial state.
+    sotto_model_reset_state(&model);
     if (!load_inputs(&model, golden, c)) {
       ++check.mismatches;
       continue;

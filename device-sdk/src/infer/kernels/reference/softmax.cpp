@@ -1,6 +1,7 @@
-// SOFTMAX int8 -> int8 (scale 1/256, zero point -128): the loader's check and the reference
-// kernel, in fixed point as TFLite's integer softmax: exp via a barrel of constants, 1/sum via
-// Newton-Raphson.
+// SOFTMAX int8 -> int8 (scale 1/256, zero point -128) or int8 -> int16 (scale 1/65536, zero
+// point -32768): the loader's check and the reference kernel, in fixed point as TFLite's integer
+// softmax: exp via a barrel of constants, 1/sum via Newton-Raphson; the output type only changes
+// the last rounding shift and the offset.
 #include "fixed_point.h"
 #include "kernel_args.h"
 #include "op_check.h"
@@ -9,9 +10,11 @@
 namespace sotto_infer {
 
 sotto_err_t check_softmax(OpCheck &c) {
-  const sotto_err_t err = check_int8_activations(c);
-  if (err != SOTTO_OK) return err;
-  if (c.input0.bytes != c.output.bytes || c.input0.dims[3] != c.output.dims[3]) {
+  if (c.input0.type != SOTTO_SMDL_INT8 ||
+      (c.output.type != SOTTO_SMDL_INT8 && c.output.type != SOTTO_SMDL_INT16)) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_TENSOR, "types: expected int8 input, int8 or int16 output");
+  }
+  if (element_count(c.input0) != element_count(c.output) || c.input0.dims[3] != c.output.dims[3]) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "shapes: expected input and output equal");
   }
   const int32_t *p = c.param();
@@ -27,6 +30,7 @@ sotto_err_t check_softmax(OpCheck &c) {
   }
   return SOTTO_OK;
 }
+
 namespace {
 
 using fixed_point_exp::exp_negative;
@@ -44,9 +48,9 @@ int count_leading_zeros(uint32_t x) {
   return n;
 }
 
-}  // namespace
-
-void reference::softmax(const KernelArgs &a) {
+// The rows of `a` into outputs of type Out (int8 or int16), whose zero point is its minimum.
+template <typename Out>
+void softmax_rows(const KernelArgs &a, int32_t out_min, int32_t out_max) {
   using fixed_point_exp::mul;  // not the MUL kernel, which namespace reference also declares
   const int32_t *p = a.op->params;
   const int32_t beta_mult = p[SOTTO_P_SOFTMAX_BETA_MULT];
@@ -56,7 +60,7 @@ void reference::softmax(const KernelArgs &a) {
   const int32_t rows = static_cast<int32_t>(a.input0->bytes) / depth;
   for (int32_t r = 0; r < rows; ++r) {
     const int8_t *in = a.input0_data + r * depth;
-    int8_t *out = a.output_data + r * depth;
+    Out *out = reinterpret_cast<Out *>(a.output_data) + r * depth;
     int32_t max_v = -128;
     for (int32_t c = 0; c < depth; ++c) max_v = in[c] > max_v ? in[c] : max_v;
     int32_t sum_q12 = 0;
@@ -74,17 +78,27 @@ void reference::softmax(const KernelArgs &a) {
     const int32_t reciprocal = one_over_one_plus_x(shifted_sum_minus_one);
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t diff = in[c] - max_v;
-      int32_t v = -128;
+      int32_t v = out_min;
       if (diff >= diff_min) {
         const int32_t scaled = mul(diff * (1 << beta_shift), beta_mult);
         const int32_t e = exp_negative<5>(scaled);
-        int exponent = num_bits_over_unit + 31 - 8;
+        int exponent = num_bits_over_unit + 31 - static_cast<int>(8 * sizeof(Out));
         if (exponent > 31) exponent = 31;  // only for rows too long to be meaningful; avoids UB
         const int32_t unsat = rounding_divide_by_pot(mul(reciprocal, e), exponent);
-        v = clamp_i32(unsat - 128, -128, 127);
+        v = clamp_i32(unsat + out_min, out_min, out_max);
       }
-      out[c] = static_cast<int8_t>(v);
+      out[c] = static_cast<Out>(v);
     }
+  }
+}
+
+}  // namespace
+
+void reference::softmax(const KernelArgs &a) {
+  if (a.output->type == SOTTO_SMDL_INT16) {
+    softmax_rows<int16_t>(a, -32768, 32767);
+  } else {
+    softmax_rows<int8_t>(a, -128, 127);
   }
 }
 
