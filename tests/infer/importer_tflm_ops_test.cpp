@@ -1,6 +1,7 @@
 // The importer's side of the ops TFLM's example models added (SUB, int16 ADD, LEAKY_RELU,
-// STRIDED_SLICE, TRANSPOSE, QUANTIZE between integer types): the variants it does not lower are
-// refused naming the operator and what is unsupported, and what it lowers opens in the loader.
+// STRIDED_SLICE, TRANSPOSE, QUANTIZE between integer types, int16 PAD): the variants it does not
+// lower are refused naming the operator and what is unsupported, and what it lowers opens in the
+// loader.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -142,6 +143,22 @@ TEST(ImporterTflmOps, TransposeWithABadPermutationIsNamed) {
       EXPECT_TRUE(opens(b.finish(x, out)));
     } else {
       EXPECT_EQ("operator 0 (TRANSPOSE): perm is not a permutation of the input's dims",
+                import_error(b.finish(x, out)));
+    }
+  }
+}
+
+TEST(ImporterTflmOps, Int16PadNeedsZeroPointZero) {
+  for (const int64_t zero_point : {0, 3}) {
+    TfliteBuilder b;
+    const int32_t x = b.tensor({1, 2, 3}, kInt16, 0.01f, zero_point);
+    const int32_t paddings = b.tensor({3, 2}, kInt32, 0, 0, int32_bytes({0, 0, 1, 2, 0, 0}));
+    const int32_t out = b.tensor({1, 5, 3}, kInt16, 0.01f, zero_point);
+    b.op(34, {x, paddings}, out);
+    if (zero_point == 0) {
+      EXPECT_TRUE(opens(b.finish(x, out)));
+    } else {
+      EXPECT_EQ("operator 0 (PAD): int16 zero point 3; supported: 0",
                 import_error(b.finish(x, out)));
     }
   }

@@ -1,6 +1,6 @@
 // The reference kernels of the ops TFLM's example models added (SUB, LEAKY_RELU, STRIDED_SLICE,
-// TRANSPOSE) at their edges, against values derived by hand from TFLM's reference arithmetic:
-// rounding ties, saturation, zero points, broadcasts, int16.
+// TRANSPOSE, int16 PAD) at their edges, against values derived by hand from TFLM's reference
+// arithmetic: rounding ties, saturation, zero points, broadcasts, int16.
 #include <gtest/gtest.h>
 
 #include "kernel_args.h"
@@ -140,6 +140,23 @@ TEST(OpKernels, TransposeMovesNchwToNhwc) {
       make_args(&op, &in, nullptr, &out, x, nullptr, y, nullptr, nullptr, nullptr, nullptr));
   // y[h][w][c] = x[c][h][w] = c * 6 + h * 3 + w.
   const int8_t expected[12] = {0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11};
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(expected[i], y[i]) << i;
+}
+
+TEST(OpKernels, PadInt16FillsWholeElementsWithThePadValue) {
+  // 1x1x2x2 int16 -> 1x2x3x2: a row after, a column before. A value of -2 (bytes fe ff) tells a
+  // per-element fill from a byte fill (which would give fefe, -258).
+  const sotto_smdl_tensor_t in = of_type(shape(1, 2, 2), SOTTO_SMDL_INT16);
+  const sotto_smdl_tensor_t out = of_type(shape(2, 3, 2), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op{};
+  op.params[SOTTO_P_PAD_AFTER + 1] = 1;
+  op.params[SOTTO_P_PAD_BEFORE + 2] = 1;
+  op.params[SOTTO_P_OUTPUT_OFFSET] = -2;
+  const int16_t x[4] = {-32768, 32767, 1, -1};
+  int16_t y[12];
+  reference::pad(make_args(&op, &in, nullptr, &out, reinterpret_cast<const int8_t *>(x), nullptr,
+                           reinterpret_cast<int8_t *>(y), nullptr, nullptr, nullptr, nullptr));
+  const int16_t expected[12] = {-2, -2, -32768, 32767, 1, -1, -2, -2, -2, -2, -2, -2};
   for (int i = 0; i < 12; ++i) EXPECT_EQ(expected[i], y[i]) << i;
 }
 

@@ -33,7 +33,7 @@ enum sotto_smdl_op_kind {
 
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
  * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
- * op's check names them (ADD, SUB, LEAKY_RELU); the ops that only move
+ * op's check names them (ADD, SUB, LEAKY_RELU, PAD); the ops that only move
  * elements (STRIDED_SLICE, TRANSPOSE) take any type. No op takes int32 or uint8 yet. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
@@ -147,7 +147,8 @@ enum sotto_smdl_param {
   SOTTO_P_LOGISTIC_RANGE_RADIUS = 3,
   /* CONCATENATION: inputs listed as uint32 tensor indices in the weights range */
   SOTTO_P_CONCAT_AXIS = 0, /* 0..3 in the right-aligned dims */
-  /* PAD: elements added before/after each right-aligned dim; the value is the output zero point */
+  /* PAD, int8 and int16: elements added before/after each right-aligned dim; the value is in
+   * slot 12 (the output zero point for int8, 0 for int16 as TFLM) */
   SOTTO_P_PAD_BEFORE = 0, /* 4 slots */
   SOTTO_P_PAD_AFTER = 4,  /* 4 slots */
   /* MEAN over dims 1 and 2 (H, W), as TFLM: (sum - input zp * count) times a multiplier that
