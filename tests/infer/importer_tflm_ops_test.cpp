@@ -1,7 +1,7 @@
 // The importer's side of the ops TFLM's example models added (SUB, int16 ADD, LEAKY_RELU,
-// STRIDED_SLICE, TRANSPOSE, QUANTIZE between integer types, int16 PAD): the variants it does not
-// lower are refused naming the operator and what is unsupported, and what it lowers opens in the
-// loader.
+// STRIDED_SLICE, TRANSPOSE, QUANTIZE between integer types, int16 PAD and CONV_2D): the variants it
+// does not lower are refused naming the operator and what is unsupported, and what it lowers opens
+// in the loader.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -21,7 +21,7 @@ using sotto::gw::tools::TfliteBuilder;
 
 namespace {
 
-const int8_t kInt32 = 2, kInt16 = 7, kInt8 = 9;
+const int8_t kInt32 = 2, kInt64 = 4, kInt16 = 7, kInt8 = 9;
 
 // Whether the blob the importer wrote opens in the loader.
 bool opens(const std::vector<uint8_t> &tflite) {
@@ -162,6 +162,31 @@ TEST(ImporterTflmOps, Int16PadNeedsZeroPointZero) {
                 import_error(b.finish(x, out)));
     }
   }
+}
+
+// A 1x3x3x2 int16 CONV_2D (3x3 VALID, 2 output channels, per-channel weights) with the bias of
+// `bias_type` and the input's zero point `input_zero_point`.
+std::vector<uint8_t> int16_conv(int8_t bias_type, int64_t input_zero_point) {
+  TfliteBuilder b;
+  const int32_t x = b.tensor({1, 3, 3, 2}, kInt16, 0.01f, input_zero_point);
+  const int32_t w = b.named_tensor("w", {2, 3, 3, 2}, kInt8, {0.02f, 0.03f}, {0, 0}, 0,
+                                   std::vector<uint8_t>(36, 1));
+  std::vector<uint8_t> bias_bytes(bias_type == kInt64 ? 16 : 8, 0);
+  const int32_t bias =
+      b.named_tensor("bias", {2}, bias_type, {0.0002f, 0.0003f}, {0, 0}, 0, bias_bytes);
+  const int32_t out = b.tensor({1, 1, 1, 2}, kInt16, 0.05f, 0);
+  b.op(3, {x, w, bias}, out, FbNode::table());
+  return b.finish(x, out);
+}
+
+TEST(ImporterTflmOps, Int16ConvNeedsAnInt64BiasAndZeroPointsZero) {
+  EXPECT_TRUE(opens(int16_conv(kInt64, 0)));
+  EXPECT_EQ(
+      "operator 0 (CONV_2D): bias tensor 'bias' has type INT32; supported: INT64 with int16 "
+      "activations",
+      import_error(int16_conv(kInt32, 0)));
+  EXPECT_EQ("operator 0 (CONV_2D): tensor 't0' has int16 zero point 2; supported: 0",
+            import_error(int16_conv(kInt64, 2)));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The reference kernels of the ops TFLM's example models added (SUB, LEAKY_RELU, STRIDED_SLICE,
-// TRANSPOSE, int16 PAD) at their edges, against values derived by hand from TFLM's reference
-// arithmetic: rounding ties, saturation, zero points, broadcasts, int16.
+// TRANSPOSE, int16 PAD, int16 CONV_2D) at their edges, against values derived by hand from TFLM's
+// reference arithmetic: rounding ties, saturation, zero points, broadcasts, int16.
 #include <gtest/gtest.h>
 
 #include "kernel_args.h"
@@ -158,6 +158,42 @@ TEST(OpKernels, PadInt16FillsWholeElementsWithThePadValue) {
                            reinterpret_cast<int8_t *>(y), nullptr, nullptr, nullptr, nullptr));
   const int16_t expected[12] = {-2, -2, -32768, 32767, 1, -1, -2, -2, -2, -2, -2, -2};
   for (int i = 0; i < 12; ++i) EXPECT_EQ(expected[i], y[i]) << i;
+}
+
+// CONV_2D 16x8, 1x1 kernel over two input channels: TFLite's 64-bit requantization rounds the
+// multiplier to 15 bits and rounds ties toward +infinity (the 32-bit one rounds them away from
+// zero); the int64 bias reaches beyond int32; the result saturates to int16.
+TEST(OpKernels, Conv16x8RoundsTiesUpAndSaturatesToInt16) {
+  const sotto_smdl_tensor_t in = of_type(shape(1, 1, 2), SOTTO_SMDL_INT16);
+  const sotto_smdl_tensor_t out = of_type(shape(1, 1, 2), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op = sotto_test::op_with_window(1, 1);
+  op.params[SOTTO_P_ACT_MIN] = -32768;
+  op.params[SOTTO_P_ACT_MAX] = 32767;
+  const int8_t weights[4] = {1, 0, 127, -128};
+  // 0.5 for both channels (2^30, shift 0): reduced to 2^14, result floor((acc + 1) / 2).
+  const int32_t multiplier[2] = {1 << 30, 1 << 30}, shift[2] = {0, 0};
+  // Channel 0 none, channel 1 2^40 (words low, high).
+  int32_t bias[4] = {0, 0, 0, 256};
+  const int16_t x[2] = {-3, 7};
+  int16_t y[2];
+  KernelArgs a = make_args(&op, &in, nullptr, &out, reinterpret_cast<const int8_t *>(x), nullptr,
+                           reinterpret_cast<int8_t *>(y), weights, bias, multiplier, shift);
+  reference::conv_2d(a);
+  EXPECT_EQ(-1, y[0]);     // -3 * 0.5 = -1.5: the tie goes up
+  EXPECT_EQ(32767, y[1]);  // (2^40 - 1277) / 2 saturates
+  const int16_t extremes[2] = {32767, -32768};
+  a.input0_data = reinterpret_cast<const int8_t *>(extremes);
+  bias[3] = -256;  // -2^40
+  reference::conv_2d(a);
+  EXPECT_EQ(16384, y[0]);   // 32767 / 2 = 16383.5 rounds up
+  EXPECT_EQ(-32768, y[1]);  // 127 x 32767 + 128 x 32768 - 2^40 saturates
+  const int16_t small[2] = {-1, 1};
+  a.input0_data = reinterpret_cast<const int8_t *>(small);
+  bias[2] = -5;  // -5 as int64: words fffffffb, ffffffff
+  bias[3] = -1;  // channel 1: -127 - 128 - 5 = -260, / 2 = -130
+  reference::conv_2d(a);
+  EXPECT_EQ(0, y[0]);  // -0.5 rounds up to 0
+  EXPECT_EQ(-130, y[1]);
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ enum sotto_smdl_op_kind {
 
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
  * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
- * op's check names them (ADD, SUB, LEAKY_RELU, PAD); the ops that only move
+ * op's check names them (ADD, SUB, LEAKY_RELU, PAD, CONV_2D); the ops that only move
  * elements (STRIDED_SLICE, TRANSPOSE) take any type. No op takes int32 or uint8 yet. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
@@ -191,7 +191,9 @@ typedef struct sotto_smdl_op {
   uint32_t weights_offset; /* relative to data_offset */
   uint32_t weights_bytes;
   uint32_t bias_offset;
-  uint32_t bias_count; /* int32 each */
+  /* int32 each; with int16 activations (CONV_2D, TRANSPOSE_CONV: TFLite's 16x8) an int64 bias
+   * per output channel as two int32 words, low word first: count = 2 x channels */
+  uint32_t bias_count;
   uint32_t multiplier_offset;
   uint32_t multiplier_count; /* int32 each, per output channel */
   uint32_t shift_offset;
