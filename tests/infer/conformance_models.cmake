@@ -31,4 +31,6 @@ set(SOTTO_CONFORMANCE_MODELS
   "seanet_pad_12|tflm-examples/ops/seanet_pad_12.tflite|tflm-examples/seanet_pad_12|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_conv_0|tflm-examples/ops/seanet_conv_0.tflite|tflm-examples/seanet_conv_0|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_conv_2|tflm-examples/ops/seanet_conv_2.tflite|tflm-examples/seanet_conv_2|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_transpose_conv_3|tflm-examples/ops/seanet_transpose_conv_3.tflite|tflm-examples/seanet_transpose_conv_3|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_transpose_conv_4|tflm-examples/ops/seanet_transpose_conv_4.tflite|tflm-examples/seanet_transpose_conv_4|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
 )

@@ -189,4 +189,78 @@ TEST(ImporterTflmOps, Int16ConvNeedsAnInt64BiasAndZeroPointsZero) {
             import_error(int16_conv(kInt64, 2)));
 }
 
+// An int8 TRANSPOSE_CONV 1x1x2x1 -> 1x1x4x1, filter 1x1x4x1, stride 2 with `padding` (0 SAME,
+// 1 VALID), its output_shape a constant holding `output_shape`.
+std::vector<uint8_t> transpose_conv_model(int8_t padding,
+                                          const std::vector<int32_t> &output_shape) {
+  TfliteBuilder b;
+  const int32_t shape = b.tensor({4}, kInt32, 0, 0, int32_bytes(output_shape));
+  const int32_t w =
+      b.named_tensor("w", {1, 1, 4, 1}, kInt8, {0.02f}, {0}, 0, std::vector<uint8_t>{1, 2, 3, 4});
+  const int32_t x = b.tensor({1, 1, 2, 1}, kInt8, 0.5f, 1);
+  const int32_t out = b.tensor({1, 1, 4, 1}, kInt8, 0.25f, -2);
+  auto options = FbNode::table();
+  options->set(0, padding);
+  options->set(1, int32_t{2});  // stride_w
+  options->set(2, int32_t{1});  // stride_h
+  b.op(67, {shape, w, x}, out, options);
+  return b.finish(x, out);
+}
+
+TEST(ImporterTflmOps, TransposeConvPadsAsTflmAndChecksAConstantOutputShape) {
+  for (const int8_t padding : {int8_t{0}, int8_t{1}}) {
+    AlignedBlob blob(import_tflite(transpose_conv_model(padding, {1, 1, 4, 1}), Target::kGeneric));
+    sotto_model_t model;
+    ASSERT_EQ(SOTTO_OK, sotto_model_open(&model, blob.data(), blob.bytes));
+    // SAME: the forward convolution's 2 positions over 4 need (2 - 1) x 2 + 4 - 4 = 2 padding, 1
+    // before; VALID: (4 - 4 + 2) / 2 = 1 position, none.
+    EXPECT_EQ(padding == 0 ? 1 : 0, blob.ops()[0].params[SOTTO_P_PAD_W]);
+  }
+  EXPECT_EQ("operator 0 (TRANSPOSE_CONV): output_shape differs from the output tensor's shape",
+            import_error(transpose_conv_model(0, {1, 1, 5, 1})));
+}
+
+// What the loader says of `blob` after `damage` (resealed): the error and the failed check.
+template <typename Damage>
+std::string refusal(const std::vector<uint8_t> &tflite, Damage damage) {
+  AlignedBlob blob(import_tflite(tflite, Target::kGeneric));
+  sotto_smdl_op_t &op = blob.ops()[0];
+  int32_t *data = reinterpret_cast<int32_t *>(blob.data() + blob.header()->data_offset);
+  damage(op, data);
+  blob.reseal();
+  sotto_model_t model;
+  const sotto_err_t err = sotto_model_open(&model, blob.data(), blob.bytes);
+  return std::string(sotto_err_name(err)) + ": " + sotto_model_open_fault(&model)->check;
+}
+
+TEST(ImporterTflmOps, TheLoaderChecksWhatThe16x8ArithmeticReliesOn) {
+  const std::vector<uint8_t> conv = int16_conv(kInt64, 0);
+  EXPECT_EQ(
+      "SOTTO_ERR_MODEL_BAD_CONSTANTS: requantization: expected multipliers >= 0 and shifts "
+      "-31..7 (int16)",
+      refusal(conv, [](sotto_smdl_op_t &op, int32_t *data) { data[op.shift_offset / 4 + 1] = 8; }));
+  // Channel 1's bias 2^46 (high word 2^14): a sum could pass the 2^47 requantization takes.
+  EXPECT_EQ("SOTTO_ERR_MODEL_BAD_CONSTANTS: bias: expected int64 values within +-2^46",
+            refusal(conv, [](sotto_smdl_op_t &op, int32_t *data) {
+              data[op.bias_offset / 4 + 3] = 1 << 14;
+            }));
+  EXPECT_EQ(
+      "SOTTO_ERR_MODEL_SHAPE_MISMATCH: bias: expected none or one int64 (two int32 words) "
+      "per output channel",
+      refusal(conv, [](sotto_smdl_op_t &op, int32_t *) { op.bias_count = 2; }));
+  EXPECT_EQ(
+      "SOTTO_ERR_MODEL_BAD_OP: offsets: expected 0 with int16 activations",
+      refusal(conv, [](sotto_smdl_op_t &op, int32_t *) { op.params[SOTTO_P_OUTPUT_OFFSET] = 1; }));
+  const std::vector<uint8_t> transpose = transpose_conv_model(0, {1, 1, 4, 1});
+  EXPECT_EQ(
+      "SOTTO_ERR_MODEL_SHAPE_MISMATCH: weights: expected out_c * kernel_h * kernel_w * in_c "
+      "bytes",
+      refusal(transpose, [](sotto_smdl_op_t &op, int32_t *) { op.params[SOTTO_P_KERNEL_W] = 3; }));
+  EXPECT_EQ(
+      "SOTTO_ERR_MODEL_BAD_OP: window: expected filter offset 0 and kernel_h * kernel_w * "
+      "in_c products within the int32 accumulator (sotto_smdl_depth_fits_int32)",
+      refusal(transpose,
+              [](sotto_smdl_op_t &op, int32_t *) { op.params[SOTTO_P_FILTER_OFFSET] = 1; }));
+}
+
 }  // namespace

@@ -39,7 +39,8 @@
   ROW(SUB,               16, 41,  sub)                       \
   ROW(LEAKY_RELU,        17, 98,  leaky_relu)                \
   ROW(STRIDED_SLICE,     18, 45,  strided_slice)             \
-  ROW(TRANSPOSE,         19, 39,  transpose)
+  ROW(TRANSPOSE,         19, 39,  transpose)                 \
+  ROW(TRANSPOSE_CONV,    20, 67,  transpose_conv)
 /* clang-format on */
 
 #endif /* SOTTO_INFER_OP_TABLE_H */

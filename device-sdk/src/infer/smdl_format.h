@@ -33,8 +33,9 @@ enum sotto_smdl_op_kind {
 
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
  * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
- * op's check names them (ADD, SUB, LEAKY_RELU, PAD, CONV_2D); the ops that only move
- * elements (STRIDED_SLICE, TRANSPOSE) take any type. No op takes int32 or uint8 yet. */
+ * op's check names them (ADD, SUB, LEAKY_RELU, PAD, CONV_2D, TRANSPOSE_CONV); the ops that only
+ * move elements (STRIDED_SLICE, TRANSPOSE) take any type. int32 only where QUANTIZE names it and
+ * as TRANSPOSE_CONV's output_shape (a graph input its kernel never reads); no op takes uint8. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
@@ -99,7 +100,9 @@ typedef struct sotto_smdl_tensor {
   uint32_t type;   /* sotto_smdl_type; bytes = elements * element size */
 } sotto_smdl_tensor_t;
 
-/* Parameter slots of sotto_smdl_op.params, by meaning. */
+/* Parameter slots of sotto_smdl_op.params, by meaning. TRANSPOSE_CONV uses the convolutions'
+ * (strides, padding, kernel size, activation bounds, offsets; dilation 1): each input pixel spreads
+ * over the output at stride steps, less the padding. */
 enum sotto_smdl_param {
   SOTTO_P_STRIDE_H = 0,
   SOTTO_P_STRIDE_W = 1,
@@ -185,7 +188,8 @@ enum sotto_smdl_param {
 typedef struct sotto_smdl_op {
   uint32_t kind;
   uint32_t input0;
-  uint32_t input1; /* second activation input (ADD), else 0xFFFFFFFF */
+  /* second activation input (ADD; TRANSPOSE_CONV's output_shape), else 0xFFFFFFFF */
+  uint32_t input1;
   uint32_t output;
   int32_t params[SOTTO_P_COUNT_];
   uint32_t weights_offset; /* relative to data_offset */
