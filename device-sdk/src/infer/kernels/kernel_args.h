@@ -2,6 +2,7 @@
 #ifndef SOTTO_INFER_KERNEL_ARGS_H
 #define SOTTO_INFER_KERNEL_ARGS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "smdl_format.h"
@@ -15,8 +16,9 @@ inline uint32_t element_count(const sotto_smdl_tensor_t &t) {
 
 // Output channel c's int64 bias of a 16x8 op (two int32 words, low first: smdl_format.h).
 inline int64_t bias_64(const int32_t *bias, int32_t c) {
-  const uint64_t low = static_cast<uint32_t>(bias[2 * c]);
-  const uint64_t high = static_cast<uint32_t>(bias[2 * c + 1]);
+  const int32_t *words = bias + static_cast<ptrdiff_t>(c) * 2;
+  const uint64_t low = static_cast<uint32_t>(words[0]);
+  const uint64_t high = static_cast<uint32_t>(words[1]);
   return static_cast<int64_t>(high << 32 | low);
 }
 
