@@ -1,15 +1,12 @@
 // TRANSPOSE_CONV, per-channel int8 weights, int8 or int16 activations: the loader's check and the
 // reference kernel. As TFLM's reference kernel: every input pixel, weighted by the filter, is
 // added into the output window it spreads over (stride apart, less the padding); then bias,
-// requantization and clamp as CONV_2D of the same types (int8: int32 sums, input and output zero
-// points; int16, TFLite's 16x8: int64 sums and bias, zero points 0). This kernel gathers each
-// output's sum instead of scattering into a scratch of accumulators as TFLM does: integer sums
+// requantization and clamp as CONV_2D of the same types (conv_arithmetic.h). This kernel gathers
+// each output's sum instead of scattering into a scratch of accumulators as TFLM does: integer sums
 // do not depend on their order, so the results are the same, without the scratch.
 // The output size comes from the output tensor, as in TFLM: the output_shape input, when it is a
 // graph input (input1), is never read.
-#include "fixed_point.h"
-#include "kernel_args.h"
-#include "op_check.h"
+#include "conv_arithmetic.h"
 
 namespace sotto_infer {
 
@@ -25,60 +22,22 @@ sotto_err_t check_transpose_conv(OpCheck &c) {
   sotto_err_t err = check_window(c);
   if (err != SOTTO_OK) return err;
   const int32_t *p = c.param();
-  const uint64_t out_c = static_cast<uint64_t>(c.output.dims[3]);
   // The most products one output sums: every filter tap over every input channel.
   const uint64_t window = static_cast<uint64_t>(p[SOTTO_P_KERNEL_H]) * p[SOTTO_P_KERNEL_W] *
                           static_cast<uint64_t>(c.input0.dims[3]);
-  if (c.op.weights_bytes != out_c * window) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
-                  "weights: expected out_c * kernel_h * kernel_w * in_c bytes");
+  if (type == SOTTO_SMDL_INT8) {
+    err = check_mac_quantization(c);
+    if (err != SOTTO_OK) return err;
+    if (p[SOTTO_P_FILTER_OFFSET] != 0 || !accumulation_fits(c, window)) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                    "window: expected filter offset 0 and kernel_h * kernel_w * in_c products "
+                    "within the int32 accumulator (sotto_smdl_depth_fits_int32)");
+    }
   }
-  if (type == SOTTO_SMDL_INT16) return check_16x8_quantization(c, window);
-  err = check_mac_quantization(c);
-  if (err != SOTTO_OK) return err;
-  if (p[SOTTO_P_FILTER_OFFSET] != 0 || !accumulation_fits(c, window)) {
-    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
-                  "window: expected filter offset 0 and kernel_h * kernel_w * in_c products "
-                  "within the int32 accumulator (sotto_smdl_depth_fits_int32)");
-  }
-  if (c.op.multiplier_count != out_c) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
-                  "requantization: expected one multiplier per output channel");
-  }
-  if (c.op.bias_count != 0 && c.op.bias_count != out_c) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "bias: expected none or one per output channel");
-  }
-  return SOTTO_OK;
+  return check_conv_filter(c, window);
 }
 
 namespace {
-
-// The int8 and int16 arithmetic: Acc is the accumulator, In the activation type.
-struct Int8Arithmetic {
-  typedef int8_t In;
-  typedef int32_t Acc;
-  static int32_t product(const KernelArgs &a, int8_t x, int8_t w) {
-    return (x + a.op->params[SOTTO_P_INPUT_OFFSET]) * w;
-  }
-  static int8_t output(const KernelArgs &a, int32_t acc, int32_t oc) {
-    const int32_t *p = a.op->params;
-    if (a.bias) acc = wrapping_add(acc, a.bias[oc]);
-    return requantize_to_int8(acc, a.multiplier[oc], a.shift[oc], p[SOTTO_P_OUTPUT_OFFSET],
-                              p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
-  }
-};
-
-struct Int16Arithmetic {
-  typedef int16_t In;
-  typedef int64_t Acc;
-  static int32_t product(const KernelArgs &, int16_t x, int8_t w) { return x * w; }
-  static int16_t output(const KernelArgs &a, int64_t acc, int32_t oc) {
-    const int32_t *p = a.op->params;
-    if (a.bias) acc += bias_64(a.bias, oc);
-    const int32_t scaled = multiply_by_quantized_multiplier_64(acc, a.multiplier[oc], a.shift[oc]);
-    return static_cast<int16_t>(clamp_i32(scaled, p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]));
-  }
-};
 
 // The filter taps k (0..kernel - 1) whose input position (out + pad - k) / stride is a whole
 // input index inside 0..in - 1: the first such tap, or kernel when there is none; the next is
@@ -96,9 +55,10 @@ int32_t first_tap(int32_t out, int32_t pad, int32_t stride, int32_t in, int32_t 
   return kernel;
 }
 
-template <typename Arith>
+template <typename Mac>
 void transpose_conv_elements(const KernelArgs &a) {
-  typedef typename Arith::In In;
+  typedef typename Mac::Value In;
+  const Mac mac(a);
   const int32_t *p = a.op->params;
   const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
@@ -113,7 +73,7 @@ void transpose_conv_elements(const KernelArgs &a) {
       for (int32_t ox = 0; ox < out_w; ++ox) {
         const int32_t kx0 = first_tap(ox, p[SOTTO_P_PAD_W], s_w, in_w, k_w);
         for (int32_t oc = 0; oc < out_c; ++oc) {
-          typename Arith::Acc acc = 0;
+          typename Mac::Sum acc = 0;
           const int8_t *filter = a.weights + oc * k_h * k_w * in_c;
           for (int32_t ky = ky0; ky < k_h; ky += s_h) {
             const int32_t iy = (oy + p[SOTTO_P_PAD_H] - ky) / s_h;
@@ -123,10 +83,10 @@ void transpose_conv_elements(const KernelArgs &a) {
               if (ix < 0) break;
               const In *in_px = in_batch + (iy * in_w + ix) * in_c;
               const int8_t *f_px = filter + (ky * k_w + kx) * in_c;
-              for (int32_t ic = 0; ic < in_c; ++ic) acc += Arith::product(a, in_px[ic], f_px[ic]);
+              for (int32_t ic = 0; ic < in_c; ++ic) acc += mac.product(in_px[ic], f_px[ic]);
             }
           }
-          *out++ = Arith::output(a, acc, oc);
+          *out++ = mac.output(acc, oc);
         }
       }
     }
@@ -137,9 +97,9 @@ void transpose_conv_elements(const KernelArgs &a) {
 
 void reference::transpose_conv(const KernelArgs &a) {
   if (a.output->type == SOTTO_SMDL_INT16) {
-    transpose_conv_elements<Int16Arithmetic>(a);
+    transpose_conv_elements<Int16Mac>(a);
   } else {
-    transpose_conv_elements<Int8Arithmetic>(a);
+    transpose_conv_elements<Int8Mac>(a);
   }
 }
 
