@@ -82,7 +82,7 @@ std::vector<QuantizedMultiplier> Compiler::conv_multipliers(size_t i, const sott
     if (int16 && q.back().shift > 7) {
       fail(i, "channel " + std::to_string(c) + "'s input x filter / output scale is 2^" +
                   std::to_string(q.back().shift - 1) +
-                  " or more; the int16 requantization's limit is 2^7 (shift 7)");
+                  " or more; the int16 requantization takes ratios below 2^7 (shift 7)");
     }
   }
   return q;

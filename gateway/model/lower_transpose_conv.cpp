@@ -24,18 +24,20 @@ void Compiler::lower_transpose_conv(size_t i) {
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_TRANSPOSE_CONV);
   rec.input0 = input(i, 2, kInt8 | kInt16);
   rec.output = output(i, 1u << tensors_[rec.input0].type);
+  // The output size is the output tensor's, as in TFLM; a constant output_shape must agree, a
+  // graph input stays the op's (unread) second input so the model keeps its inputs. (Made before
+  // the references below: a new tensor may move the table.)
+  if (op.inputs.empty() || op.inputs[0] < 0) fail(i, "missing input 0 (output_shape)");
+  const bool shape_is_constant = !m_.tensors[static_cast<size_t>(op.inputs[0])].data.empty();
+  if (!shape_is_constant) {
+    rec.input1 = input(i, 0, kInt32);
+    if (tensors_[rec.input1].bytes != 16) fail(i, "output_shape must hold 4 int32 values");
+  }
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   const bool int16 = in.type == SOTTO_SMDL_INT16;
   if (out.rank != 4) fail(i, "output has rank " + std::to_string(out.rank) + "; supported: 4");
-  // The output size is the output tensor's, as in TFLM; a constant output_shape must agree, a
-  // graph input stays the op's (unread) second input so the model keeps its inputs.
-  if (op.inputs.empty() || op.inputs[0] < 0) fail(i, "missing input 0 (output_shape)");
-  const TfTensor &shape = m_.tensors[static_cast<size_t>(op.inputs[0])];
-  if (shape.data.empty()) {
-    rec.input1 = input(i, 0, kInt32);
-    if (tensors_[rec.input1].bytes != 16) fail(i, "output_shape must hold 4 int32 values");
-  } else {
+  if (shape_is_constant) {
     const TfTensor &values = constant(i, 0, static_cast<int8_t>(TfType::kInt32));
     std::vector<int32_t> dims(values.data.size() / 4);
     if (!dims.empty()) std::memcpy(dims.data(), values.data.data(), dims.size() * 4);

@@ -90,8 +90,8 @@ sotto_err_t check_mac_quantization(OpCheck &c);
 // that an accumulator of `depth` (at most SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) int16 x int8
 // products plus its bias stays below the 2^47 that requantization takes.
 sotto_err_t check_16x8_quantization(OpCheck &c, uint64_t depth);
-// CONV_2D, DEPTHWISE_CONV_2D: whether `depth` products per output fit the int32 accumulator for
-// this op's plain int8 weights (sotto_smdl_depth_fits_int32).
+// CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV: whether `depth` products per output fit the int32
+// accumulator for this op's plain int8 weights (sotto_smdl_depth_fits_int32).
 bool accumulation_fits(const OpCheck &c, uint64_t depth);
 // The pools' and convolutions' window: strides, dilations and kernel 1..1024, padding 0..1024,
 // one batch count.
