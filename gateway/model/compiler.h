@@ -71,8 +71,9 @@ class Compiler {
   uint32_t append_data(const void *bytes, size_t n);
   void set_multipliers(sotto_smdl_op_t *rec, const std::vector<QuantizedMultiplier> &q);
   void append_weights(sotto_smdl_op_t *rec, const std::vector<uint8_t> &weights);
-  // The optional int32 bias at input 2, one per output channel; null when the op has none.
-  const TfTensor *append_bias(size_t op_index, sotto_smdl_op_t *rec, int32_t channels);
+  // The optional int32 bias at input `slot`, one per output channel; null when the op has none.
+  const TfTensor *append_bias(size_t op_index, sotto_smdl_op_t *rec, int32_t channels,
+                              size_t slot = 2);
   // ACT_MIN/ACT_MAX for the TFLite fused activation in options field `field` (none when the
   // options are absent).
   void set_fused_activation(size_t op_index, sotto_smdl_op_t *rec, int field);
@@ -99,6 +100,17 @@ class Compiler {
   void check_accumulation_depth(size_t i, uint64_t depth, int32_t weight_offset,
                                 const std::vector<uint8_t> &weights) const;
   uint32_t scratch_bytes(const sotto_smdl_op_t &rec) const;
+  // TFLite's 16x8 quantization (int16 activations, int8 weights) as the engine takes it: zero
+  // points 0 on input, output and filter (input 1), at most SOTTO_SMDL_MAX_ACCUMULATION_DEPTH
+  // products per output; the int64 bias at input `slot` (two int32 words each, within +-2^46).
+  void check_16x8(size_t i, const sotto_smdl_op_t &rec, uint64_t depth) const;
+  void append_bias_64(size_t i, sotto_smdl_op_t *rec, int32_t channels, size_t slot);
+  // One multiplier per output channel: input scale x the channel's filter scale / output scale
+  // (in double, as TFLM); int16 refuses shifts beyond 7 (the 64-bit requantization's range).
+  std::vector<QuantizedMultiplier> conv_multipliers(size_t i, const sotto_smdl_tensor_t &in,
+                                                    const TfTensor &filter,
+                                                    const sotto_smdl_tensor_t &out,
+                                                    bool int16) const;
 
   const TfModel &m_;
   Target target_;

@@ -224,10 +224,11 @@ void Compiler::append_weights(sotto_smdl_op_t *rec, const std::vector<uint8_t> &
   weight_bytes_ += rec->weights_bytes;
 }
 
-const TfTensor *Compiler::append_bias(size_t op_index, sotto_smdl_op_t *rec, int32_t channels) {
+const TfTensor *Compiler::append_bias(size_t op_index, sotto_smdl_op_t *rec, int32_t channels,
+                                      size_t slot) {
   const TfOperator &op = m_.operators[op_index];
-  if (op.inputs.size() <= 2 || op.inputs[2] < 0) return nullptr;
-  const TfTensor &bias = constant(op_index, 2, static_cast<int8_t>(TfType::kInt32));
+  if (op.inputs.size() <= slot || op.inputs[slot] < 0) return nullptr;
+  const TfTensor &bias = constant(op_index, slot, static_cast<int8_t>(TfType::kInt32));
   if (bias.data.size() != static_cast<size_t>(channels) * 4) fail(op_index, "bias size mismatch");
   rec->bias_offset = append_data(bias.data.data(), bias.data.size());
   rec->bias_count = static_cast<uint32_t>(channels);
@@ -291,7 +292,7 @@ uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const uint32_t channels = static_cast<uint32_t>(tensors_[rec.output].dims[3]);
   if (rec.kind == SOTTO_OP_DEPTHWISE_CONV_2D) return 16 * channels;
-  if (rec.kind != SOTTO_OP_CONV_2D) return 0;
+  if (rec.kind != SOTTO_OP_CONV_2D || in.type != SOTTO_SMDL_INT8) return 0;
   const uint32_t window = static_cast<uint32_t>(rec.params[SOTTO_P_KERNEL_H] *
                                                 rec.params[SOTTO_P_KERNEL_W] * in.dims[3]);
   return 8 * ((window & ~3u) + 4) + ((window + 3) & ~3u) + 16 * channels;

@@ -16,7 +16,8 @@ std::vector<int64_t> window_first_reads(const sotto_smdl_op_t &op, const sotto_s
                                         const sotto_smdl_tensor_t &out) {
   const int32_t *p = op.params;
   std::vector<int64_t> first;
-  const int64_t in_h = in.dims[1], in_w = in.dims[2], in_c = in.dims[3];
+  const int64_t in_h = in.dims[1], in_w = in.dims[2];
+  const int64_t in_c = in.dims[3] * static_cast<int64_t>(sotto_smdl_type_bytes(in.type));
   for (int64_t b = 0; b < out.dims[0]; ++b) {
     for (int64_t oy = 0; oy < out.dims[1]; ++oy) {
       for (int64_t ox = 0; ox < out.dims[2]; ++ox) {
@@ -52,7 +53,7 @@ int64_t in_place_distance(const sotto_smdl_op_t &op, uint32_t input,
     case SOTTO_OP_AVERAGE_POOL_2D:
     case SOTTO_OP_MAX_POOL_2D:
       first = window_first_reads(op, in, out);
-      unit_bytes = out.dims[3];
+      unit_bytes = out.dims[3] * static_cast<int64_t>(sotto_smdl_type_bytes(out.type));
       break;
     case SOTTO_OP_FULLY_CONNECTED:
     case SOTTO_OP_SOFTMAX: {

@@ -227,19 +227,32 @@ void Compiler::lower_concatenation(size_t i) {
 void Compiler::lower_pad(size_t i) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_PAD);
-  rec.input0 = input(i, 0);
-  rec.output = output(i);
+  rec.input0 = input(i, 0, kInt8 | kInt16);
+  rec.output = output(i, 1u << tensors_[rec.input0].type);
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const sotto_smdl_tensor_t &out = tensors_[rec.output];
   if (in.scale != out.scale || in.zero_point != out.zero_point) {
     fail(i, "input and output quantization differ; supported: equal quantization");
   }
+  // TFLM pads int16 with 0, not the zero point: the two agree only for zero point 0 (16x8's).
+  const bool int16 = out.type == SOTTO_SMDL_INT16;
+  if (int16 && out.zero_point != 0) {
+    fail(i, "int16 zero point " + std::to_string(out.zero_point) + "; supported: 0");
+  }
   const TfTensor &paddings = constant(i, 1, static_cast<int8_t>(TfType::kInt32));
   const size_t rank = static_cast<size_t>(in.rank);
   if (paddings.data.size() != rank * 8) fail(i, "paddings must be [rank, 2] int32");
   if (op.inputs.size() > 2 && op.inputs[2] >= 0) {  // PADV2: only the zero point as the value
-    const TfTensor &value = constant(i, 2, static_cast<int8_t>(TfType::kInt8));
-    if (static_cast<int8_t>(value.data[0]) != out.zero_point) {
+    const TfTensor &value =
+        constant(i, 2, static_cast<int8_t>(int16 ? TfType::kInt16 : TfType::kInt8));
+    int16_t v = 0;
+    if (value.data.size() != (int16 ? 2u : 1u)) fail(i, "pad value must be one element");
+    if (int16) {
+      std::memcpy(&v, value.data.data(), 2);
+    } else {
+      v = static_cast<int8_t>(value.data[0]);
+    }
+    if (v != out.zero_point) {
       fail(i, "pad value differs from the output zero point; supported: zero point padding");
     }
   }

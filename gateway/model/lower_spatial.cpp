@@ -9,8 +9,10 @@ namespace sotto::gw::model::detail {
 void Compiler::lower_conv(size_t i, bool depthwise) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(depthwise ? SOTTO_OP_DEPTHWISE_CONV_2D : SOTTO_OP_CONV_2D);
-  rec.input0 = input(i, 0);
-  rec.output = output(i);
+  // CONV_2D also takes int16 activations (TFLite's 16x8: int8 weights, int64 bias).
+  rec.input0 = input(i, 0, depthwise ? kInt8 : kInt8 | kInt16);
+  rec.output = output(i, 1u << tensors_[rec.input0].type);
+  const bool int16 = tensors_[rec.input0].type == SOTTO_SMDL_INT16;
   const TfTensor &filter = constant(i, 1, static_cast<int8_t>(TfType::kInt8));
   if (filter.shape.size() != 4) fail(i, "filter must be 4-D");
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
@@ -45,12 +47,29 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
   check_window(i, rec);
   const uint64_t depth = static_cast<uint64_t>(filter.shape[1]) * filter.shape[2] *
                          (depthwise ? 1 : static_cast<uint64_t>(in.dims[3]));
-  check_accumulation_depth(i, depth, 0, filter.data);
+  if (int16) {
+    check_16x8(i, rec, depth);
+  } else {
+    check_accumulation_depth(i, depth, 0, filter.data);
+  }
   set_fused_activation(i, &rec, depthwise ? 4 : 3);
   p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
   append_weights(&rec, filter.data);
-  append_bias(i, &rec, out_c);
+  if (int16) {
+    append_bias_64(i, &rec, out_c, 2);
+  } else {
+    append_bias(i, &rec, out_c);
+  }
+  set_multipliers(&rec, conv_multipliers(i, in, filter, out, int16));
+  ops_.push_back(rec);
+}
+
+std::vector<QuantizedMultiplier> Compiler::conv_multipliers(size_t i, const sotto_smdl_tensor_t &in,
+                                                            const TfTensor &filter,
+                                                            const sotto_smdl_tensor_t &out,
+                                                            bool int16) const {
+  const int32_t out_c = out.dims[3];
   if (filter.scales.size() != 1 && filter.scales.size() != static_cast<size_t>(out_c)) {
     fail(i, "filter needs 1 or " + std::to_string(out_c) + " scales");
   }
@@ -60,9 +79,13 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
         filter.scales.size() == 1 ? filter.scales[0] : filter.scales[static_cast<size_t>(c)];
     q.push_back(quantize_multiplier(static_cast<double>(in.scale) * static_cast<double>(fs) /
                                     static_cast<double>(out.scale)));
+    if (int16 && q.back().shift > 7) {
+      fail(i, "channel " + std::to_string(c) + "'s input x filter / output scale is 2^" +
+                  std::to_string(q.back().shift - 1) +
+                  " or more; the int16 requantization takes ratios below 2^7 (shift 7)");
+    }
   }
-  set_multipliers(&rec, q);
-  ops_.push_back(rec);
+  return q;
 }
 
 void Compiler::check_window(size_t i, const sotto_smdl_op_t &rec) const {
@@ -95,6 +118,50 @@ void Compiler::check_accumulation_depth(size_t i, uint64_t depth, int32_t weight
   }
   fail(i, std::to_string(depth) + " products per output would overflow the int32 accumulator (" +
               why + ")");
+}
+
+void Compiler::check_16x8(size_t i, const sotto_smdl_op_t &rec, uint64_t depth) const {
+  for (const uint32_t t : {rec.input0, rec.output}) {
+    if (tensors_[t].zero_point != 0) {
+      fail(i, names_[t] + " has int16 zero point " + std::to_string(tensors_[t].zero_point) +
+                  "; supported: 0");
+    }
+  }
+  const TfTensor &filter = m_.tensors[static_cast<size_t>(m_.operators[i].inputs[1])];
+  for (const int64_t zp : filter.zero_points) {
+    if (zp != 0) fail(i, "filter zero point " + std::to_string(zp) + "; supported: 0");
+  }
+  if (depth > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
+    fail(i, std::to_string(depth) + " products per output; the engine's limit is " +
+                std::to_string(SOTTO_SMDL_MAX_ACCUMULATION_DEPTH));
+  }
+}
+
+void Compiler::append_bias_64(size_t i, sotto_smdl_op_t *rec, int32_t channels, size_t slot) {
+  const TfOperator &op = m_.operators[i];
+  if (op.inputs.size() <= slot || op.inputs[slot] < 0) return;
+  const TfTensor &bias = m_.tensors[static_cast<size_t>(op.inputs[slot])];
+  if (bias.type != static_cast<int8_t>(TfType::kInt64)) {
+    fail(i, "bias " + bias.label() + " has type " + type_name(bias.type) +
+                "; supported: INT64 with int16 activations");
+  }
+  const TfTensor &values = constant(i, slot, static_cast<int8_t>(TfType::kInt64));
+  if (values.data.size() != static_cast<size_t>(channels) * 8) fail(i, "bias size mismatch");
+  std::vector<int32_t> words;
+  const int64_t limit = int64_t{1} << 46;
+  for (int32_t c = 0; c < channels; ++c) {
+    int64_t b;
+    std::memcpy(&b, &values.data[static_cast<size_t>(c) * 8], 8);
+    if (b <= -limit || b >= limit) {
+      fail(i, "bias " + std::to_string(b) + " of channel " + std::to_string(c) +
+                  " beyond the engine's limit of +-2^46");
+    }
+    const uint64_t u = static_cast<uint64_t>(b);
+    words.push_back(static_cast<int32_t>(static_cast<uint32_t>(u)));
+    words.push_back(static_cast<int32_t>(static_cast<uint32_t>(u >> 32)));
+  }
+  rec->bias_offset = append_data(words.data(), words.size() * 4);
+  rec->bias_count = static_cast<uint32_t>(words.size());
 }
 
 void Compiler::lower_conv_2d(size_t i) {

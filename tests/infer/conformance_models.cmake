@@ -29,4 +29,10 @@ set(SOTTO_CONFORMANCE_MODELS
   "seanet_strided_slice_15|tflm-examples/ops/seanet_strided_slice_15.tflite|tflm-examples/seanet_strided_slice_15|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "keyword_scrambled|tflm-examples/keyword_scrambled.tflite|tflm-examples/keyword_scrambled|15|0,1,8,9|0,1,8,9|0,1,8,9|generic"
   "keyword_scrambled_8bit|tflm-examples/keyword_scrambled_8bit.tflite|tflm-examples/keyword_scrambled_8bit|15|0,1,8,9|0,1,8,9|0,1,8,9|generic"
+  "seanet_pad_0|tflm-examples/ops/seanet_pad_0.tflite|tflm-examples/seanet_pad_0|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_pad_12|tflm-examples/ops/seanet_pad_12.tflite|tflm-examples/seanet_pad_12|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_conv_0|tflm-examples/ops/seanet_conv_0.tflite|tflm-examples/seanet_conv_0|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_conv_2|tflm-examples/ops/seanet_conv_2.tflite|tflm-examples/seanet_conv_2|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_transpose_conv_3|tflm-examples/ops/seanet_transpose_conv_3.tflite|tflm-examples/seanet_transpose_conv_3|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "seanet_transpose_conv_4|tflm-examples/ops/seanet_transpose_conv_4.tflite|tflm-examples/seanet_transpose_conv_4|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
 )

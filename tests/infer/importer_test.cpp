@@ -34,7 +34,7 @@ TEST(Importer, UnsupportedOpNamesOpIndexAndSupportedList) {
       "unsupported operator TANH (builtin code 28) at index 12; supported: CONV_2D, "
       "DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, RESHAPE, SOFTMAX, "
       "MUL, LOGISTIC, CONCATENATION, PAD, MEAN, QUANTIZE, DEQUANTIZE, SUB, LEAKY_RELU, "
-      "STRIDED_SLICE, TRANSPOSE, SVDF, PADV2",
+      "STRIDED_SLICE, TRANSPOSE, TRANSPOSE_CONV, SVDF, PADV2",
       import_error(kws));
 }
 

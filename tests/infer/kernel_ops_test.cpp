@@ -1,6 +1,7 @@
 // The reference kernels of the ops TFLM's example models added (SUB, LEAKY_RELU, STRIDED_SLICE,
-// TRANSPOSE, SOFTMAX into int16) at their edges, against values derived by hand from TFLM's
-// reference arithmetic: rounding ties, saturation, zero points, broadcasts, int16.
+// TRANSPOSE, SOFTMAX into int16, int16 PAD, int16 CONV_2D, TRANSPOSE_CONV) at their edges, against
+// values derived by hand from TFLM's reference arithmetic: rounding ties, saturation, zero points,
+// broadcasts, int16.
 #include <gtest/gtest.h>
 
 #include "kernel_args.h"
@@ -161,6 +162,145 @@ TEST(OpKernels, SoftmaxInt16OutputSpansTheInt16Range) {
   EXPECT_EQ(-32768, y[1]);
   EXPECT_EQ(0, y[2]);
   EXPECT_EQ(0, y[3]);
+}
+
+TEST(OpKernels, PadInt16FillsWholeElementsWithThePadValue) {
+  // 1x1x2x2 int16 -> 1x2x3x2: a row after, a column before. A value of -2 (bytes fe ff) tells a
+  // per-element fill from a byte fill (which would give fefe, -258).
+  const sotto_smdl_tensor_t in = of_type(shape(1, 2, 2), SOTTO_SMDL_INT16);
+  const sotto_smdl_tensor_t out = of_type(shape(2, 3, 2), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op{};
+  op.params[SOTTO_P_PAD_AFTER + 1] = 1;
+  op.params[SOTTO_P_PAD_BEFORE + 2] = 1;
+  op.params[SOTTO_P_OUTPUT_OFFSET] = -2;
+  const int16_t x[4] = {-32768, 32767, 1, -1};
+  int16_t y[12];
+  reference::pad(make_args(&op, &in, nullptr, &out, reinterpret_cast<const int8_t *>(x), nullptr,
+                           reinterpret_cast<int8_t *>(y), nullptr, nullptr, nullptr, nullptr));
+  const int16_t expected[12] = {-2, -2, -32768, 32767, 1, -1, -2, -2, -2, -2, -2, -2};
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(expected[i], y[i]) << i;
+}
+
+// CONV_2D 16x8, 1x1 kernel over two input channels: TFLite's 64-bit requantization rounds the
+// multiplier to 15 bits and rounds ties toward +infinity (the 32-bit one rounds them away from
+// zero); the int64 bias reaches beyond int32; the result saturates to int16.
+TEST(OpKernels, Conv16x8RoundsTiesUpAndSaturatesToInt16) {
+  const sotto_smdl_tensor_t in = of_type(shape(1, 1, 2), SOTTO_SMDL_INT16);
+  const sotto_smdl_tensor_t out = of_type(shape(1, 1, 2), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op = sotto_test::op_with_window(1, 1);
+  op.params[SOTTO_P_ACT_MIN] = -32768;
+  op.params[SOTTO_P_ACT_MAX] = 32767;
+  const int8_t weights[4] = {1, 0, 127, -128};
+  // 0.5 for both channels (2^30, shift 0): reduced to 2^14, result floor((acc + 1) / 2).
+  const int32_t multiplier[2] = {1 << 30, 1 << 30}, shift[2] = {0, 0};
+  // Channel 0 none, channel 1 2^40 (words low, high).
+  int32_t bias[4] = {0, 0, 0, 256};
+  const int16_t x[2] = {-3, 7};
+  int16_t y[2];
+  KernelArgs a = make_args(&op, &in, nullptr, &out, reinterpret_cast<const int8_t *>(x), nullptr,
+                           reinterpret_cast<int8_t *>(y), weights, bias, multiplier, shift);
+  reference::conv_2d(a);
+  EXPECT_EQ(-1, y[0]);     // -3 * 0.5 = -1.5: the tie goes up
+  EXPECT_EQ(32767, y[1]);  // (2^40 - 1277) / 2 saturates
+  const int16_t extremes[2] = {32767, -32768};
+  a.input0_data = reinterpret_cast<const int8_t *>(extremes);
+  bias[3] = -256;  // -2^40
+  reference::conv_2d(a);
+  EXPECT_EQ(16384, y[0]);   // 32767 / 2 = 16383.5 rounds up
+  EXPECT_EQ(-32768, y[1]);  // 127 x 32767 + 128 x 32768 - 2^40 saturates
+  const int16_t small[2] = {-1, 1};
+  a.input0_data = reinterpret_cast<const int8_t *>(small);
+  bias[2] = -5;  // -5 as int64: words fffffffb, ffffffff
+  bias[3] = -1;  // channel 1: -127 - 128 - 5 = -260, / 2 = -130
+  reference::conv_2d(a);
+  EXPECT_EQ(0, y[0]);  // -0.5 rounds up to 0
+  EXPECT_EQ(-130, y[1]);
+}
+
+// TRANSPOSE_CONV int8, one row: input 1x1x2x1 (zero point 3), filter 1x1x3x1, stride 2, no
+// padding: output w = 2 x 1 + 3 = 5, out[ox] = sum of x[ix] * w[ox - 2 ix]. Multiplier 0.25 (2^30,
+// shift -1) so that even sums land on ties: they round away from zero, as TFLite's 32-bit
+// requantization does.
+TEST(OpKernels, TransposeConvInt8SpreadsEachInputAndRoundsTiesAway) {
+  const sotto_smdl_tensor_t in = shape(1, 2, 1), out = shape(1, 5, 1);
+  sotto_smdl_op_t op = sotto_test::op_with_window(1, 2);
+  op.params[SOTTO_P_KERNEL_W] = 3;
+  op.params[SOTTO_P_INPUT_OFFSET] = -3;
+  op.params[SOTTO_P_OUTPUT_OFFSET] = -70;
+  const int8_t weights[3] = {1, -1, 127};
+  const int32_t multiplier[1] = {1 << 30}, shift[1] = {-1};
+  const int8_t x[2] = {5, 1};  // 2 and -2 once the zero point is taken off
+  int8_t y[5];
+  reference::transpose_conv(
+      make_args(&op, &in, nullptr, &out, x, nullptr, y, weights, nullptr, multiplier, shift));
+  EXPECT_EQ(-69, y[0]);   // 2 x 1 = 2: 0.5 rounds to 1, - 70
+  EXPECT_EQ(-71, y[1]);   // 2 x -1 = -2: -0.5 rounds to -1
+  EXPECT_EQ(-7, y[2]);    // both inputs: 2 x 127 + -2 x 1 = 252: 63
+  EXPECT_EQ(-69, y[3]);   // -2 x -1 = 2: 1
+  EXPECT_EQ(-128, y[4]);  // -2 x 127 = -254: -63.5 rounds to -64, - 70 saturates
+}
+
+// TRANSPOSE_CONV int8 with padding 1 (TFLite's SAME for a 4-wide filter, stride 2, output 4): the
+// taps that would land before the first or after the last output are dropped. Two output channels
+// (filter [oc][kw]), a bias each, multiplier 1.0 (2^30, shift 1).
+TEST(OpKernels, TransposeConvInt8DropsTheTapsThePaddingCutsOff) {
+  const sotto_smdl_tensor_t in = shape(1, 2, 1), out = shape(1, 4, 2);
+  sotto_smdl_op_t op = sotto_test::op_with_window(1, 2);
+  op.params[SOTTO_P_KERNEL_W] = 4;
+  op.params[SOTTO_P_PAD_W] = 1;
+  const int8_t weights[8] = {1, 2, 3, 4, -1, -1, -1, -1};
+  const int32_t bias[2] = {10, 0};
+  const int32_t multiplier[2] = {1 << 30, 1 << 30}, shift[2] = {1, 1};
+  const int8_t x[2] = {1, 10};
+  int8_t y[8];
+  reference::transpose_conv(
+      make_args(&op, &in, nullptr, &out, x, nullptr, y, weights, bias, multiplier, shift));
+  // out[ox] = sum of x[ix] * w[ox + 1 - 2 ix]: ox 0 = x0 w1; 1 = x0 w2 + x1 w0; 2 = x0 w3 + x1 w1;
+  // 3 = x1 w2.
+  const int8_t expected[8] = {12, -1, 23, -11, 34, -11, 40, -10};
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(expected[i], y[i]) << i;
+}
+
+// TRANSPOSE_CONV 16x8: the same spreading with int64 sums and bias, and the 64-bit
+// requantization's ties toward +infinity (multiplier 0.5).
+TEST(OpKernels, TransposeConv16x8RoundsTiesUpAndSaturates) {
+  const sotto_smdl_tensor_t in = of_type(shape(1, 2, 1), SOTTO_SMDL_INT16);
+  const sotto_smdl_tensor_t out = of_type(shape(1, 5, 1), SOTTO_SMDL_INT16);
+  sotto_smdl_op_t op = sotto_test::op_with_window(1, 2);
+  op.params[SOTTO_P_KERNEL_W] = 3;
+  op.params[SOTTO_P_ACT_MIN] = -32768;
+  op.params[SOTTO_P_ACT_MAX] = 32767;
+  const int8_t weights[3] = {1, -1, 127};
+  const int32_t multiplier[1] = {1 << 30}, shift[1] = {0};
+  const int32_t bias[2] = {-1, -1};  // int64 -1
+  const int16_t x[2] = {-2, 32767};
+  int16_t y[5];
+  reference::transpose_conv(make_args(&op, &in, nullptr, &out, reinterpret_cast<const int8_t *>(x),
+                                      nullptr, reinterpret_cast<int8_t *>(y), weights, bias,
+                                      multiplier, shift));
+  EXPECT_EQ(-1, y[0]);      // -2 - 1 = -3: -1.5 rounds up to -1
+  EXPECT_EQ(1, y[1]);       // 2 - 1 = 1: 0.5 rounds up to 1
+  EXPECT_EQ(16256, y[2]);   // -254 + 32767 - 1 = 32512: 16256
+  EXPECT_EQ(-16384, y[3]);  // -32767 - 1 = -32768: -16384
+  EXPECT_EQ(32767, y[4]);   // 127 x 32767 - 1 = 4161408: 2080704 saturates
+}
+
+// TRANSPOSE_CONV int8 down a column with a stride (3) longer than the filter (2): output row 2 lies
+// between two inputs' windows and gets the bias alone. Multiplier 1.0, bias 5.
+TEST(OpKernels, TransposeConvInt8StrideBeyondTheFilterLeavesGapsOfBias) {
+  const sotto_smdl_tensor_t in = shape(2, 1, 1), out = shape(5, 1, 1);
+  sotto_smdl_op_t op = sotto_test::op_with_window(1, 1);
+  op.params[SOTTO_P_KERNEL_H] = 2;
+  op.params[SOTTO_P_STRIDE_H] = 3;
+  const int8_t weights[2] = {10, -20};
+  const int32_t bias[1] = {5}, multiplier[1] = {1 << 30}, shift[1] = {1};
+  const int8_t x[2] = {2, -3};
+  int8_t y[5];
+  reference::transpose_conv(
+      make_args(&op, &in, nullptr, &out, x, nullptr, y, weights, bias, multiplier, shift));
+  // Rows: x0 w0, x0 w1, nothing, x1 w0, x1 w1; each plus 5.
+  const int8_t expected[5] = {25, -35, 5, -25, 65};
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(expected[i], y[i]) << i;
 }
 
 }  // namespace

@@ -206,10 +206,10 @@ TEST(LoaderSeed, TheFuzzerSeedModelIsValidAndRuns) {
   AlignedBlob b(seed_model());
   sotto_model_t model;
   ASSERT_EQ(SOTTO_OK, sotto_model_open(&model, b.data(), b.bytes));
-  EXPECT_EQ(21u, sotto_model_op_count(&model));
-  EXPECT_EQ(424u, sotto_model_arena_bytes(&model));
-  std::vector<uint32_t> arena(424 / 4);
-  ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), 424));
+  EXPECT_EQ(24u, sotto_model_op_count(&model));
+  EXPECT_EQ(500u, sotto_model_arena_bytes(&model));
+  std::vector<uint32_t> arena(500 / 4);
+  ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), 500));
   sotto_tensor_t in, out;
   ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
   ASSERT_EQ(32u, in.bytes);

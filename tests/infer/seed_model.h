@@ -79,6 +79,20 @@ class SeedModelBuilder {
     o->shift_offset = append(shift.data(), static_cast<size_t>(channels) * 4);
     o->shift_count = channels;
   }
+  // The same for a 16x8 op (int16 activations): the bias as int64, two int32 words each.
+  void constants_16x8(sotto_smdl_op_t *o, uint32_t weights, uint32_t channels) {
+    constants(o, weights, channels);
+    std::vector<int32_t> bias;
+    for (uint32_t c = 0; c < channels; ++c) {
+      const int64_t b = static_cast<int64_t>(c) * 100000 - 70000;
+      bias.push_back(static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(b))));
+      bias.push_back(static_cast<int32_t>(static_cast<uint64_t>(b) >> 32));
+    }
+    o->bias_offset = append(bias.data(), bias.size() * 4);
+    o->bias_count = 2 * channels;
+    o->params[SOTTO_P_ACT_MIN] = -32768;
+    o->params[SOTTO_P_ACT_MAX] = 32767;
+  }
   // A list of uint32 (CONCATENATION's inputs) in the weights range.
   void input_list(sotto_smdl_op_t *o, const std::vector<uint32_t> &inputs) {
     o->weights_offset = append(inputs.data(), inputs.size() * 4);
@@ -139,9 +153,9 @@ class SeedModelBuilder {
 // input 4x4x2 -> CONV 3x3 SAME -> 4x4x4 -> DEPTHWISE 3x3 SAME -> ADD(conv, dw) -> MAX_POOL 2x2/2
 // -> AVERAGE_POOL 2x2 -> RESHAPE -> FULLY_CONNECTED 4->3 -> SOFTMAX (the model output); then
 // from the max pool: MUL(x, x) -> LOGISTIC -> CONCATENATION with x -> PAD -> MEAN -> DEQUANTIZE
-// -> QUANTIZE -> SUB -> LEAKY_RELU -> STRIDED_SLICE -> TRANSPOSE -> RESHAPE to [1, 3] -> SVDF
-// (2 units, rank 1, memory 2, int16 state).
-// Arena 424 bytes.
+// -> QUANTIZE -> SUB -> LEAKY_RELU -> STRIDED_SLICE -> TRANSPOSE -> TRANSPOSE_CONV 2x1/2, and
+// from the TRANSPOSE also RESHAPE to [1, 3] -> SVDF (2 units, rank 1, memory 2, int16 state). A
+// second, int16 input 2x2x2 -> CONV_2D 1x1 (16x8) -> TRANSPOSE_CONV 2x2/2 (16x8). Arena 500 bytes.
 inline std::vector<uint8_t> seed_model() {
   SeedModelBuilder b;
   const uint32_t in = b.tensor(4, 4, 2, 0, -3);
@@ -258,10 +272,25 @@ inline std::vector<uint8_t> seed_model() {
   p[SOTTO_P_TRANSPOSE_PERM + 1] = 1;
   p[SOTTO_P_TRANSPOSE_PERM + 2] = 3;
   p[SOTTO_P_TRANSPOSE_PERM + 3] = 2;
-  const uint32_t row = b.tensor2(3, 408, 1);
+  const uint32_t spread = b.tensor(6, 1, 2, 408, 0);
+  o = &b.op(SOTTO_OP_TRANSPOSE_CONV, turned, spread);
+  o->params[SOTTO_P_KERNEL_H] = 2;
+  o->params[SOTTO_P_STRIDE_H] = 2;
+  o->params[SOTTO_P_INPUT_OFFSET] = -1;
+  b.constants(o, 2 * 2, 2);
+  const uint32_t wide = b.tensor(2, 2, 2, 420, 0, SOTTO_SMDL_INT16);
+  const uint32_t wide_conv = b.tensor(2, 2, 2, 436, 0, SOTTO_SMDL_INT16);
+  const uint32_t wide_spread = b.tensor(4, 4, 1, 452, 0, SOTTO_SMDL_INT16);
+  o = &b.op(SOTTO_OP_CONV_2D, wide, wide_conv);
+  b.constants_16x8(o, 2 * 2, 2);
+  o = &b.op(SOTTO_OP_TRANSPOSE_CONV, wide_conv, wide_spread);
+  o->params[SOTTO_P_KERNEL_H] = o->params[SOTTO_P_KERNEL_W] = 2;
+  o->params[SOTTO_P_STRIDE_H] = o->params[SOTTO_P_STRIDE_W] = 2;
+  b.constants_16x8(o, 2 * 2 * 2, 1);
+  const uint32_t row = b.tensor2(3, 484, 1);
   b.op(SOTTO_OP_RESHAPE, turned, row);
-  const uint32_t state = b.tensor2(4, 412, 0, SOTTO_SMDL_INT16);
-  const uint32_t remembered = b.tensor2(2, 420, -3);
+  const uint32_t state = b.tensor2(4, 488, 0, SOTTO_SMDL_INT16);
+  const uint32_t remembered = b.tensor2(2, 496, -3);
   o = &b.op(SOTTO_OP_SVDF, row, remembered);
   o->input1 = state;
   p = o->params;
@@ -277,7 +306,7 @@ inline std::vector<uint8_t> seed_model() {
   const int8_t svdf_weights[16] = {3, -2, 1, -4, 5, 2, 0, 0, 7, 0, -3, -1, 100, 0, -50, 1};
   b.weight_bytes(o, svdf_weights, sizeof svdf_weights);
   b.bias(o, {40, -40});
-  return b.finish(in, soft, 424);
+  return b.finish(std::vector<uint32_t>{in, wide}, std::vector<uint32_t>{soft}, 500);
 }
 
 }  // namespace sotto_test

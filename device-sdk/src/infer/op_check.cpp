@@ -101,6 +101,45 @@ sotto_err_t check_mac_quantization(OpCheck &c) {
   return SOTTO_OK;
 }
 
+sotto_err_t check_16x8_quantization(OpCheck &c, uint64_t depth) {
+  const int32_t *p = c.param();
+  if (p[SOTTO_P_INPUT_OFFSET] != 0 || p[SOTTO_P_FILTER_OFFSET] != 0 ||
+      p[SOTTO_P_OUTPUT_OFFSET] != 0) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "offsets: expected 0 with int16 activations");
+  }
+  if (depth > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                  "window: expected at most SOTTO_SMDL_MAX_ACCUMULATION_DEPTH products per output");
+  }
+  const sotto_smdl_op_t &op = c.op;
+  const uint32_t channels = static_cast<uint32_t>(c.output.dims[3]);
+  if (op.multiplier_count != channels || op.shift_count != channels) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "requantization: expected one multiplier and shift per output channel");
+  }
+  const int32_t *shifts = c.model.constants_i32(op.shift_offset);
+  const int32_t *multipliers = c.model.constants_i32(op.multiplier_offset);
+  for (uint32_t i = 0; i < channels; ++i) {
+    if (shifts[i] < -31 || shifts[i] > 7 || multipliers[i] < 0) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_CONSTANTS,
+                    "requantization: expected multipliers >= 0 and shifts -31..7 (int16)");
+    }
+  }
+  if (op.bias_count != 0 && op.bias_count != 2 * channels) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "bias: expected none or one int64 (two int32 words) per output channel");
+  }
+  const int32_t *bias = c.model.constants_i32(op.bias_offset);
+  const int64_t limit = int64_t{1} << 46;
+  for (uint32_t i = 0; i < op.bias_count / 2; ++i) {
+    const int64_t b = bias_64(bias, static_cast<int32_t>(i));
+    if (b <= -limit || b >= limit) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_CONSTANTS, "bias: expected int64 values within +-2^46");
+    }
+  }
+  return SOTTO_OK;
+}
+
 bool accumulation_fits(const OpCheck &c, uint64_t depth) {
   if (depth > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) return false;
   const int8_t *weights = reinterpret_cast<const int8_t *>(c.model.data + c.op.weights_offset);

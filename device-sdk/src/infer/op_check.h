@@ -84,8 +84,14 @@ sotto_err_t check_add_or_sub(OpCheck &c);
 // CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED: int8 offsets and one non-negative Q31 multiplier
 // with a shift in -31..30 per multiplier entry.
 sotto_err_t check_mac_quantization(OpCheck &c);
-// CONV_2D, DEPTHWISE_CONV_2D: whether `depth` products per output fit the int32 accumulator for
-// this op's plain int8 weights (sotto_smdl_depth_fits_int32).
+// CONV_2D and TRANSPOSE_CONV with int16 activations (TFLite's 16x8): zero points (offsets) 0
+// throughout, one multiplier >= 0 with a shift in -31..7 (the 64-bit requantization's range)
+// per output channel, and none or one int64 bias per output channel below 2^46 in magnitude, so
+// that an accumulator of `depth` (at most SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) int16 x int8
+// products plus its bias stays below the 2^47 that requantization takes.
+sotto_err_t check_16x8_quantization(OpCheck &c, uint64_t depth);
+// CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV: whether `depth` products per output fit the int32
+// accumulator for this op's plain int8 weights (sotto_smdl_depth_fits_int32).
 bool accumulation_fits(const OpCheck &c, uint64_t depth);
 // The pools' and convolutions' window: strides, dilations and kernel 1..1024, padding 0..1024,
 // one batch count.

@@ -33,8 +33,10 @@ enum sotto_smdl_op_kind {
 
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
  * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
- * op's check names them (ADD, SUB, LEAKY_RELU, SOFTMAX's output, SVDF's state); the ops that only
- * move elements (STRIDED_SLICE, TRANSPOSE) take any type, QUANTIZE int8, int16 and int32. */
+ * op's check names them (ADD, SUB, LEAKY_RELU, PAD, CONV_2D, TRANSPOSE_CONV, SOFTMAX's output,
+ * SVDF's state); the ops that only move elements (STRIDED_SLICE, TRANSPOSE) take any type. int32
+ * only where QUANTIZE names it and as TRANSPOSE_CONV's output_shape (a graph input its kernel
+ * never reads); no op takes uint8. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
@@ -99,7 +101,9 @@ typedef struct sotto_smdl_tensor {
   uint32_t type;   /* sotto_smdl_type; bytes = elements * element size */
 } sotto_smdl_tensor_t;
 
-/* Parameter slots of sotto_smdl_op.params, by meaning. */
+/* Parameter slots of sotto_smdl_op.params, by meaning. TRANSPOSE_CONV uses the convolutions'
+ * (strides, padding, kernel size, activation bounds, offsets; dilation 1): each input pixel spreads
+ * over the output at stride steps, less the padding. */
 enum sotto_smdl_param {
   SOTTO_P_STRIDE_H = 0,
   SOTTO_P_STRIDE_W = 1,
@@ -147,7 +151,8 @@ enum sotto_smdl_param {
   SOTTO_P_LOGISTIC_RANGE_RADIUS = 3,
   /* CONCATENATION: inputs listed as uint32 tensor indices in the weights range */
   SOTTO_P_CONCAT_AXIS = 0, /* 0..3 in the right-aligned dims */
-  /* PAD: elements added before/after each right-aligned dim; the value is the output zero point */
+  /* PAD, int8 and int16: elements added before/after each right-aligned dim; the value is in
+   * slot 12 (the output zero point for int8, 0 for int16 as TFLM) */
   SOTTO_P_PAD_BEFORE = 0, /* 4 slots */
   SOTTO_P_PAD_AFTER = 4,  /* 4 slots */
   /* MEAN over dims 1 and 2 (H, W), as TFLM: (sum - input zp * count) times a multiplier that
@@ -198,13 +203,16 @@ enum sotto_smdl_param {
 typedef struct sotto_smdl_op {
   uint32_t kind;
   uint32_t input0;
-  uint32_t input1; /* second activation input (ADD), else 0xFFFFFFFF */
+  /* second activation input (ADD; TRANSPOSE_CONV's output_shape), else 0xFFFFFFFF */
+  uint32_t input1;
   uint32_t output;
   int32_t params[SOTTO_P_COUNT_];
   uint32_t weights_offset; /* relative to data_offset */
   uint32_t weights_bytes;
   uint32_t bias_offset;
-  uint32_t bias_count; /* int32 each */
+  /* int32 each; with int16 activations (CONV_2D, TRANSPOSE_CONV: TFLite's 16x8) an int64 bias
+   * per output channel as two int32 words, low word first: count = 2 x channels */
+  uint32_t bias_count;
   uint32_t multiplier_offset;
   uint32_t multiplier_count; /* int32 each, per output channel */
   uint32_t shift_offset;

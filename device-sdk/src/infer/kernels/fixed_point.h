@@ -32,6 +32,19 @@ static inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multip
   return rounding_divide_by_pot(sat_rounding_doubling_high_mul(shifted, multiplier), right_shift);
 }
 
+// TFLite's 64-bit variant, which 16x8 kernels (int16 activations, int64 accumulators) use: the
+// multiplier rounded to its top 15 bits, one rounding (ties toward +infinity) of
+// x * that / 2^(15 - shift). Callers keep |x| < 2^47 and shift in -31..7 (TFLite's range: the
+// loader checks both); a result beyond int32 (a hostile multiplier) saturates.
+static inline int32_t multiply_by_quantized_multiplier_64(int64_t x, int32_t multiplier,
+                                                          int32_t shift) {
+  const int64_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+  const int total_shift = 15 - shift;
+  const int64_t result = (x * reduced + (int64_t{1} << (total_shift - 1))) >> total_shift;
+  if (result > INT32_MAX) return INT32_MAX;
+  return result < INT32_MIN ? INT32_MIN : static_cast<int32_t>(result);
+}
+
 static inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }

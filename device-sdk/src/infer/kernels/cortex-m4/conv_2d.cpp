@@ -1,8 +1,8 @@
 // CONV_2D for Cortex-M4: four output pixels' windows are expanded once to int16 in the planned
 // scratch (input offset added, padding = zero contribution), interleaved so that each weight
 // word, unpacked once, feeds four pixels' SMLADs. Bit-exact with the reference: the same integer
-// sums, the same requantization. Without scratch (a blob compiled for another target) it runs the
-// reference.
+// sums, the same requantization. Without scratch (a blob compiled for another target), and for
+// int16 activations, it runs the reference.
 #include "cortex-m4/dsp.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
@@ -116,7 +116,8 @@ void conv_2d(const KernelArgs &a) {
   const int32_t body = window & ~3;
   const uint32_t columns = static_cast<uint32_t>(2 * kPixels * (body + 4) + (window + 3) / 4 * 4);
   const uint32_t needed = columns + static_cast<uint32_t>(out_c) * sizeof(RequantEntry);
-  if (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed) {
+  if (a.output->type != SOTTO_SMDL_INT8 || a.output->dims[0] != 1 || a.scratch == nullptr ||
+      a.op->scratch_bytes < needed) {
     reference::conv_2d(a);
     return;
   }

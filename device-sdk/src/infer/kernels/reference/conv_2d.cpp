@@ -1,55 +1,50 @@
-// CONV_2D, int8 per-channel: the loader's check and the reference kernel, the oracle every
-// optimized variant must match.
-#include "fixed_point.h"
-#include "kernel_args.h"
-#include "op_check.h"
+// CONV_2D, per-channel int8 weights: the loader's check and the reference kernel, the oracle
+// every optimized variant must match. int8 activations, and int16 ones (TFLite's 16x8
+// quantization, as TFLM's reference: zero points 0, int64 sums and bias): conv_arithmetic.h.
+#include "conv_arithmetic.h"
 
 namespace sotto_infer {
 
 sotto_err_t check_conv_2d(OpCheck &c) {
-  sotto_err_t err = check_int8_activations(c);
+  sotto_err_t err = check_int8_or_int16_activations(c);
   if (err == SOTTO_OK) err = check_window(c);
-  if (err == SOTTO_OK) err = check_mac_quantization(c);
   if (err != SOTTO_OK) return err;
   const int32_t *p = c.param();
-  const uint64_t out_c = static_cast<uint64_t>(c.output.dims[3]);
   const uint64_t window = static_cast<uint64_t>(p[SOTTO_P_KERNEL_H]) * p[SOTTO_P_KERNEL_W] *
                           static_cast<uint64_t>(c.input0.dims[3]);
-  if (window > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
-    return c.fail(
-        SOTTO_ERR_MODEL_BAD_OP,
-        "window: expected kernel_h * kernel_w * in_c <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
+  if (c.output.type == SOTTO_SMDL_INT8) {
+    err = check_mac_quantization(c);
+    if (err != SOTTO_OK) return err;
+    if (window > SOTTO_SMDL_MAX_ACCUMULATION_DEPTH) {
+      return c.fail(
+          SOTTO_ERR_MODEL_BAD_OP,
+          "window: expected kernel_h * kernel_w * in_c <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
+    }
   }
-  if (c.op.weights_bytes != out_c * window) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
-                  "weights: expected out_c * kernel_h * kernel_w * in_c bytes");
-  }
-  if (c.op.multiplier_count != out_c) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
-                  "requantization: expected one multiplier per output channel");
-  }
-  if (c.op.bias_count != 0 && c.op.bias_count != out_c) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "bias: expected none or one per output channel");
-  }
-  return SOTTO_OK;
+  return check_conv_filter(c, window);
 }
 
-void reference::conv_2d(const KernelArgs &a) {
+namespace {
+
+template <typename Mac>
+void conv_2d_elements(const KernelArgs &a) {
+  typedef typename Mac::Value Value;
+  const Mac mac(a);
   const int32_t *p = a.op->params;
   const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
   const int32_t batches = a.output->dims[0];
   const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W];
-  const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET], output_offset = p[SOTTO_P_OUTPUT_OFFSET];
-  int8_t *out = a.output_data;
+  const Value *in = reinterpret_cast<const Value *>(a.input0_data);
+  Value *out = reinterpret_cast<Value *>(a.output_data);
   for (int32_t b = 0; b < batches; ++b) {
-    const int8_t *in_batch = a.input0_data + b * in_h * in_w * in_c;
+    const Value *in_batch = in + b * in_h * in_w * in_c;
     for (int32_t oy = 0; oy < out_h; ++oy) {
       const int32_t in_y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
       for (int32_t ox = 0; ox < out_w; ++ox) {
         const int32_t in_x0 = ox * p[SOTTO_P_STRIDE_W] - p[SOTTO_P_PAD_W];
         for (int32_t oc = 0; oc < out_c; ++oc) {
-          int32_t acc = 0;
+          typename Mac::Sum acc = 0;
           const int8_t *filter = a.weights + oc * k_h * k_w * in_c;
           for (int32_t ky = 0; ky < k_h; ++ky) {
             const int32_t iy = in_y0 + p[SOTTO_P_DILATION_H] * ky;
@@ -57,19 +52,25 @@ void reference::conv_2d(const KernelArgs &a) {
             for (int32_t kx = 0; kx < k_w; ++kx) {
               const int32_t ix = in_x0 + p[SOTTO_P_DILATION_W] * kx;
               if (ix < 0 || ix >= in_w) continue;
-              const int8_t *in_px = in_batch + (iy * in_w + ix) * in_c;
+              const Value *in_px = in_batch + (iy * in_w + ix) * in_c;
               const int8_t *f_px = filter + (ky * k_w + kx) * in_c;
-              for (int32_t ic = 0; ic < in_c; ++ic) {
-                acc += (in_px[ic] + input_offset) * f_px[ic];
-              }
+              for (int32_t ic = 0; ic < in_c; ++ic) acc += mac.product(in_px[ic], f_px[ic]);
             }
           }
-          if (a.bias) acc = wrapping_add(acc, a.bias[oc]);
-          *out++ = requantize_to_int8(acc, a.multiplier[oc], a.shift[oc], output_offset,
-                                      p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
+          *out++ = mac.output(acc, oc);
         }
       }
     }
+  }
+}
+
+}  // namespace
+
+void reference::conv_2d(const KernelArgs &a) {
+  if (a.output->type == SOTTO_SMDL_INT16) {
+    conv_2d_elements<Int16Mac>(a);
+  } else {
+    conv_2d_elements<Int8Mac>(a);
   }
 }
 

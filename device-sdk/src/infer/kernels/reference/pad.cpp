@@ -1,6 +1,8 @@
-// PAD, int8: the loader's check and the reference kernel, which places the input inside the
-// output, every added element the output zero point (TFLite's PAD of a quantized tensor; PADV2
-// only when its constant is that zero point).
+// PAD, int8 and int16: the loader's check and the reference kernel, which places the input inside
+// the output, every added element the pad value in slot SOTTO_P_OUTPUT_OFFSET: the output zero
+// point for int8 (TFLite's PAD of a quantized tensor; PADV2 only when its constant is that zero
+// point), 0 for int16 (TFLM pads int16 with 0 whatever the zero point; the importer takes int16
+// with zero point 0 only, as TFLite's 16x8 quantization has).
 #include <string.h>
 
 #include "kernel_args.h"
@@ -9,7 +11,7 @@
 namespace sotto_infer {
 
 sotto_err_t check_pad(OpCheck &c) {
-  const sotto_err_t err = check_int8_activations(c);
+  const sotto_err_t err = check_int8_or_int16_activations(c);
   if (err != SOTTO_OK) return err;
   const int32_t *p = c.param();
   for (int d = 0; d < 4; ++d) {
@@ -22,8 +24,9 @@ sotto_err_t check_pad(OpCheck &c) {
           "padding: expected 0..SOTTO_SMDL_MAX_DIM per side, input + before + after = output");
     }
   }
-  if (!zero_point_ok(p[SOTTO_P_OUTPUT_OFFSET])) {
-    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "output zero point: expected int8");
+  const int32_t value = p[SOTTO_P_OUTPUT_OFFSET];
+  if (c.output.type == SOTTO_SMDL_INT16 ? !int16_zero_point_ok(value) : !zero_point_ok(value)) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "pad value: expected within the activations' type");
   }
   return SOTTO_OK;
 }
@@ -31,18 +34,26 @@ sotto_err_t check_pad(OpCheck &c) {
 void reference::pad(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t *in_d = a.input0->dims, *out_d = a.output->dims;
-  memset(a.output_data, p[SOTTO_P_OUTPUT_OFFSET], a.output->bytes);
-  const int32_t row = in_d[3];
+  const size_t element = a.output->type == SOTTO_SMDL_INT16 ? 2 : 1;
+  if (element == 2) {
+    int16_t *out = reinterpret_cast<int16_t *>(a.output_data);
+    const int16_t value = static_cast<int16_t>(p[SOTTO_P_OUTPUT_OFFSET]);
+    for (uint32_t i = 0; i < element_count(*a.output); ++i) out[i] = value;
+  } else {
+    memset(a.output_data, p[SOTTO_P_OUTPUT_OFFSET], a.output->bytes);
+  }
+  const size_t row_bytes = static_cast<size_t>(in_d[3]) * element;
   for (int32_t i0 = 0; i0 < in_d[0]; ++i0) {
     for (int32_t i1 = 0; i1 < in_d[1]; ++i1) {
       for (int32_t i2 = 0; i2 < in_d[2]; ++i2) {
         const int32_t o0 = i0 + p[SOTTO_P_PAD_BEFORE], o1 = i1 + p[SOTTO_P_PAD_BEFORE + 1];
         const int32_t o2 = i2 + p[SOTTO_P_PAD_BEFORE + 2], o3 = p[SOTTO_P_PAD_BEFORE + 3];
         const int32_t out_at = ((o0 * out_d[1] + o1) * out_d[2] + o2) * out_d[3] + o3;
-        const int32_t in_at = ((i0 * in_d[1] + i1) * in_d[2] + i2) * row;
+        const int32_t in_at = ((i0 * in_d[1] + i1) * in_d[2] + i2) * in_d[3];
         // memmove: a hostile blob may plan input and output over the same bytes; the result is
         // then meaningless but stays defined.
-        memmove(a.output_data + out_at, a.input0_data + in_at, static_cast<size_t>(row));
+        memmove(a.output_data + static_cast<size_t>(out_at) * element,
+                a.input0_data + static_cast<size_t>(in_at) * element, row_bytes);
       }
     }
   }
