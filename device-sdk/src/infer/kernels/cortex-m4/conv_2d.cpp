@@ -116,7 +116,9 @@ void conv_2d(const KernelArgs &a) {
   const int32_t body = window & ~3;
   const uint32_t columns = static_cast<uint32_t>(2 * kPixels * (body + 4) + (window + 3) / 4 * 4);
   const uint32_t needed = columns + static_cast<uint32_t>(out_c) * sizeof(RequantEntry);
-  if (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed) {
+  // Block-sparse weights (smdl_format.h) run the reference, which walks them in place.
+  if (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed ||
+      p[SOTTO_P_SPARSE_WEIGHTS] != 0) {
     reference::conv_2d(a);
     return;
   }

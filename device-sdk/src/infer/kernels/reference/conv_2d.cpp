@@ -1,8 +1,9 @@
-// CONV_2D, int8 per-channel: the loader's check and the reference kernel, the oracle every
-// optimized variant must match.
+// CONV_2D, int8 per-channel, dense or block-sparse weights: the loader's check and the reference
+// kernel, the oracle every optimized variant must match.
 #include "fixed_point.h"
 #include "kernel_args.h"
 #include "op_check.h"
+#include "sparse_weights.h"
 
 namespace sotto_infer {
 
@@ -20,7 +21,19 @@ sotto_err_t check_conv_2d(OpCheck &c) {
         SOTTO_ERR_MODEL_BAD_OP,
         "window: expected kernel_h * kernel_w * in_c <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
   }
-  if (c.op.weights_bytes != out_c * window) {
+  if (c.op.params[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+    const SparseShape shape = {static_cast<uint32_t>(out_c),
+                               static_cast<uint32_t>(p[SOTTO_P_KERNEL_H] * p[SOTTO_P_KERNEL_W]),
+                               static_cast<uint32_t>(c.input0.dims[3])};
+    if (c.op.params[SOTTO_P_SPARSE_WEIGHTS] != 1 || (c.op.weights_offset & 3u) != 0) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_OP, "sparse weights: expected flag 1, word-aligned");
+    }
+    if (!sparse_weights_ok(shape, c.model.data + c.op.weights_offset, c.op.weights_bytes)) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_CONSTANTS,
+                    "sparse weights: expected a bitmap of kernel_h * kernel_w * ceil(in_c / 4) "
+                    "bits per row, no stray bits, 4 bytes per set bit");
+    }
+  } else if (c.op.weights_bytes != out_c * window) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
                   "weights: expected out_c * kernel_h * kernel_w * in_c bytes");
   }
@@ -33,6 +46,46 @@ sotto_err_t check_conv_2d(OpCheck &c) {
   }
   return SOTTO_OK;
 }
+
+namespace {
+
+// One output pixel of sparse weights: every output channel's row walked over the window, the
+// runs of pixels in the padding passed over. The same sums as the dense loop.
+void sparse_conv_pixel(const KernelArgs &a, const int8_t *in_batch, int32_t in_y0, int32_t in_x0,
+                       int8_t *out) {
+  const int32_t *p = a.op->params;
+  const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
+  const int32_t out_c = a.output->dims[3];
+  const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W];
+  const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET];
+  const SparseShape shape = {static_cast<uint32_t>(out_c), static_cast<uint32_t>(k_h * k_w),
+                             static_cast<uint32_t>(in_c)};
+  const uint32_t row_bytes = sotto_smdl_sparse_row_bitmap_bytes(shape.groups, shape.run);
+  const uint32_t bits_per_run = (shape.run + SOTTO_SMDL_SPARSE_BLOCK - 1) / SOTTO_SMDL_SPARSE_BLOCK;
+  const uint8_t *bits = reinterpret_cast<const uint8_t *>(a.weights);
+  const int8_t *blocks = sparse_blocks(shape, a.weights);
+  for (int32_t oc = 0; oc < out_c; ++oc, bits += row_bytes) {
+    int32_t acc = 0;
+    uint32_t bit = 0;
+    for (int32_t ky = 0; ky < k_h; ++ky) {
+      const int32_t iy = in_y0 + p[SOTTO_P_DILATION_H] * ky;
+      for (int32_t kx = 0; kx < k_w; ++kx, bit += bits_per_run) {
+        const int32_t ix = in_x0 + p[SOTTO_P_DILATION_W] * kx;
+        const bool outside = iy < 0 || iy >= in_h || ix < 0 || ix >= in_w;
+        const int8_t *in_px = outside ? in_batch : in_batch + (iy * in_w + ix) * in_c;
+        sparse_run(bits, bit, shape.run, &blocks, outside,
+                   [&](uint32_t k, const int8_t *w, uint32_t n) {
+                     for (uint32_t j = 0; j < n; ++j) acc += (in_px[k + j] + input_offset) * w[j];
+                   });
+      }
+    }
+    if (a.bias) acc = wrapping_add(acc, a.bias[oc]);
+    out[oc] = requantize_to_int8(acc, a.multiplier[oc], a.shift[oc], p[SOTTO_P_OUTPUT_OFFSET],
+                                 p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
+  }
+}
+
+}  // namespace
 
 void reference::conv_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
@@ -48,6 +101,11 @@ void reference::conv_2d(const KernelArgs &a) {
       const int32_t in_y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
       for (int32_t ox = 0; ox < out_w; ++ox) {
         const int32_t in_x0 = ox * p[SOTTO_P_STRIDE_W] - p[SOTTO_P_PAD_W];
+        if (p[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+          sparse_conv_pixel(a, in_batch, in_y0, in_x0, out);
+          out += out_c;
+          continue;
+        }
         for (int32_t oc = 0; oc < out_c; ++oc) {
           int32_t acc = 0;
           const int8_t *filter = a.weights + oc * k_h * k_w * in_c;
