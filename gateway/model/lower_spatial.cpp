@@ -1,5 +1,6 @@
 // Lowering of the windowed and matrix ops: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the
-// 2-D pools (options field numbers from TFLite's public schema).
+// 2-D pools (options field numbers from TFLite's public schema). CONV_2D and FULLY_CONNECTED
+// weights may be pruned and stored block-sparse (prune.h).
 #include <cstring>
 
 #include "compiler.h"
@@ -49,11 +50,19 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
   set_fused_activation(i, &rec, depthwise ? 4 : 3);
   p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
-  append_weights(&rec, filter.data);
-  append_bias(i, &rec, out_c);
   if (filter.scales.size() != 1 && filter.scales.size() != static_cast<size_t>(out_c)) {
     fail(i, "filter needs 1 or " + std::to_string(out_c) + " scales");
   }
+  if (depthwise) {
+    append_weights(&rec, filter.data);
+  } else {  // CONV_2D may be pruned and stored sparse: rows out_c, one run of in_c per pixel
+    std::vector<uint8_t> weights = filter.data;
+    const WeightRows rows = {&weights, static_cast<uint32_t>(out_c),
+                             static_cast<uint32_t>(filter.shape[1] * filter.shape[2]),
+                             static_cast<uint32_t>(in.dims[3])};
+    if (!append_prunable_weights(&rec, rows, filter.scales, 0)) append_weights(&rec, weights);
+  }
+  append_bias(i, &rec, out_c);
   std::vector<QuantizedMultiplier> q;
   for (int32_t c = 0; c < out_c; ++c) {
     const float fs =
@@ -95,6 +104,27 @@ void Compiler::check_accumulation_depth(size_t i, uint64_t depth, int32_t weight
   }
   fail(i, std::to_string(depth) + " products per output would overflow the int32 accumulator (" +
               why + ")");
+}
+
+bool Compiler::append_prunable_weights(sotto_smdl_op_t *rec, const WeightRows &rows,
+                                       const std::vector<float> &scales, int32_t weight_offset) {
+  if (weight_offset != 0) return false;  // a zero weight would still add its offset
+  if (prune_.sparsity > 0) prune_weights(rows, scales, prune_.sparsity, prune_.whole_channels);
+  if (!prune_.sparse_storage) return false;
+  // Unasked (a model that arrives sparse), a CONV_2D for the Cortex-M4 stays dense: there the
+  // sparse walk runs the reference kernel, several times the optimized dense one's instructions
+  // (VWW: 1.6x TFLM's instead of below it; deploy/bench-inference.sh).
+  if (prune_.sparsity == 0 && target_ == Target::kCortexM4 && rec->kind == SOTTO_OP_CONV_2D) {
+    return false;
+  }
+  const std::vector<uint8_t> encoded = encode_sparse(rows);
+  if (!store_sparse(rows, encoded)) return false;
+  rec->params[SOTTO_P_SPARSE_WEIGHTS] = 1;
+  append_weights(rec, encoded);
+  sparse_.sparse_ops += 1;
+  sparse_.sparse_dense_bytes += static_cast<uint32_t>(rows.weights->size());
+  sparse_.sparse_bytes += static_cast<uint32_t>(encoded.size());
+  return true;
 }
 
 void Compiler::lower_conv_2d(size_t i) {
@@ -156,11 +186,18 @@ void Compiler::lower_fully_connected(size_t i) {
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
   p[SOTTO_P_FILTER_OFFSET] = w.zero_points.empty() ? 0 : -static_cast<int32_t>(w.zero_points[0]);
   check_accumulation_depth(i, static_cast<uint64_t>(w.shape[1]), p[SOTTO_P_FILTER_OFFSET], w.data);
-  // The Cortex-M4 kernel reads rows four at a time through one pointer; it needs the folded
+  if (w.scales.empty()) fail(i, "weights are not quantized");
+  // Pruned (or already sparse) weights are stored block-sparse; the rest, on the Cortex-M4,
+  // interleaved: its kernel reads rows four at a time through one pointer and needs the folded
   // bias below, which exists only for a zero weight zero point.
-  const bool interleave = target_ == Target::kCortexM4 && p[SOTTO_P_FILTER_OFFSET] == 0;
-  p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = interleave ? 1 : 0;
-  append_weights(&rec, interleave ? interleave_fc_rows(w.data, out.dims[3], w.shape[1]) : w.data);
+  std::vector<uint8_t> dense = w.data;
+  if (!append_prunable_weights(
+          &rec, {&dense, static_cast<uint32_t>(out.dims[3]), 1, static_cast<uint32_t>(w.shape[1])},
+          w.scales, p[SOTTO_P_FILTER_OFFSET])) {
+    const bool interleave = target_ == Target::kCortexM4 && p[SOTTO_P_FILTER_OFFSET] == 0;
+    p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = interleave ? 1 : 0;
+    append_weights(&rec, interleave ? interleave_fc_rows(dense, out.dims[3], w.shape[1]) : dense);
+  }
   const TfTensor *bias = append_bias(i, &rec, out.dims[3]);
   // Folded bias (see smdl_format.h): lets kernels skip adding the input offset per MAC; it
   // needs a zero weight zero point.
@@ -170,7 +207,7 @@ void Compiler::lower_fully_connected(size_t i) {
     for (int32_t o = 0; o < out.dims[3]; ++o) {
       int64_t sum = 0;
       for (int32_t k = 0; k < in_n; ++k) {
-        sum += static_cast<int8_t>(w.data[static_cast<size_t>(o) * in_n + k]);
+        sum += static_cast<int8_t>(dense[static_cast<size_t>(o) * in_n + k]);
       }
       int32_t b = 0;
       if (bias != nullptr) std::memcpy(&b, &bias->data[4 * static_cast<size_t>(o)], 4);
@@ -180,7 +217,6 @@ void Compiler::lower_fully_connected(size_t i) {
     rec.folded_bias_offset = append_data(folded.data(), folded.size() * 4);
     rec.folded_bias_count = static_cast<uint32_t>(folded.size());
   }
-  if (w.scales.empty()) fail(i, "weights are not quantized");
   std::vector<QuantizedMultiplier> q;
   if (w.scales.size() == 1) {
     // TFLite multiplies the two float scales in float before widening: keep that rounding.
