@@ -6,21 +6,22 @@
 
 #include <string.h>
 
+#include "../kernel_test_util.h"
 #include "op_registry.h"
+#include "xorshift.h"
 
 namespace {
 
-uint32_t g_state = 0x2545F491u;
+using sotto_test::shape;
 
-uint32_t next() {  // xorshift32: the same sequence on every target
-  g_state ^= g_state << 13;
-  g_state ^= g_state >> 17;
-  g_state ^= g_state << 5;
-  return g_state;
+sotto_test::Xorshift32 g_random = {0x2545F491u};
+
+uint32_t next() {
+  return g_random.next();
 }
 
 int32_t pick(int32_t lo, int32_t hi) {
-  return lo + static_cast<int32_t>(next() % static_cast<uint32_t>(hi - lo + 1));
+  return g_random.pick(lo, hi);
 }
 
 alignas(4) int8_t g_input[2048];
@@ -29,18 +30,6 @@ alignas(4) uint8_t g_sparse[8192 + 2048];
 alignas(4) int8_t g_out_sparse[1024];
 alignas(4) int8_t g_out_dense[1024];
 int32_t g_bias[32], g_folded[32], g_mult[32], g_shift[32];
-
-sotto_smdl_tensor_t shape(int32_t h, int32_t w, int32_t c) {
-  sotto_smdl_tensor_t t;
-  memset(&t, 0, sizeof t);
-  t.rank = 4;
-  t.dims[0] = 1;
-  t.dims[1] = h;
-  t.dims[2] = w;
-  t.dims[3] = c;
-  t.bytes = static_cast<uint32_t>(h * w * c);
-  return t;
-}
 
 void fill(const sotto_smdl_tensor_t &t) {
   for (uint32_t i = 0; i < t.bytes; ++i) g_input[i] = static_cast<int8_t>(next());
