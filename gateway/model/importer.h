@@ -37,6 +37,10 @@ struct ImportSummary {
 struct PruneOptions {
   double sparsity = 0;          // fraction of each layer's 1x4 blocks zeroed, in [0, 1)
   bool whole_channels = false;  // zero whole output channels instead of blocks
+  // Layers with fewer weights are not pruned: they save little flash, and the small output
+  // heads carry the decisions (the fleet's industrial score head, 32 weights, loses its
+  // correlation with the float score when halved).
+  uint32_t min_pruned_weights = 1024;
   bool sparse_storage = true;   // false: every layer dense (the same weights, for comparisons)
 };
 

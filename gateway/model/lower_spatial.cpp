@@ -109,7 +109,9 @@ void Compiler::check_accumulation_depth(size_t i, uint64_t depth, int32_t weight
 bool Compiler::append_prunable_weights(sotto_smdl_op_t *rec, const WeightRows &rows,
                                        const std::vector<float> &scales, int32_t weight_offset) {
   if (weight_offset != 0) return false;  // a zero weight would still add its offset
-  if (prune_.sparsity > 0) prune_weights(rows, scales, prune_.sparsity, prune_.whole_channels);
+  if (prune_.sparsity > 0 && rows.weights->size() >= prune_.min_pruned_weights) {
+    prune_weights(rows, scales, prune_.sparsity, prune_.whole_channels);
+  }
   if (!prune_.sparse_storage) return false;
   // Unasked (a model that arrives sparse), a CONV_2D for the Cortex-M4 stays dense: there the
   // sparse walk runs the reference kernel, several times the optimized dense one's instructions

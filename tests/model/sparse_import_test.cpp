@@ -94,6 +94,7 @@ TEST(Prune, HalfTheBlocksStoredSparseRunBitExactWithThePrunedWeightsDense) {
   for (Target target : {Target::kGeneric, Target::kCortexM4}) {
     PruneOptions prune;
     prune.sparsity = 0.5;
+    prune.min_pruned_weights = 0;  // every layer, however small
     const FloatImportResult sparse = import(g, prune, target);
     prune.sparse_storage = false;
     const FloatImportResult dense = import(g, prune, target);
@@ -117,6 +118,7 @@ TEST(Prune, WholeChannelsLeaveEmptyRowsThatGiveTheBias) {
   PruneOptions prune;
   prune.sparsity = 0.5;
   prune.whole_channels = true;
+  prune.min_pruned_weights = 0;
   const fp::Graph g = small_model();
   const FloatImportResult sparse = import(g, prune);
   prune.sparse_storage = false;
@@ -141,6 +143,15 @@ TEST(Prune, WholeChannelsLeaveEmptyRowsThatGiveTheBias) {
     }
   }
   EXPECT_EQ(8u, zero_rows);
+}
+
+TEST(Prune, LayersUnderTheMinimumStayWholeAndDense) {
+  PruneOptions prune;
+  prune.sparsity = 0.5;  // the default minimum, 1024 weights: only the first Gemm's 2304
+  const FloatImportResult r = import(small_model(), prune);
+  EXPECT_EQ(1u, r.summary.sparse_ops);
+  EXPECT_EQ(2304u, r.summary.sparse_dense_bytes);
+  EXPECT_EQ(1232u, r.summary.sparse_bytes);
 }
 
 TEST(Prune, AModelThatArrivesSparseIsStoredSparseWithoutPruning) {
