@@ -6,12 +6,12 @@
 // MACs cost three instructions instead of two unpacks and two SMLADs. A's sum is the first minus
 // 128 sum(x); B's is the difference shifted right by 8, exact while 256 x B stays within int32,
 // hence chunks of kChunk inputs. No scratch. Blobs without that layout or without a folded bias
-// (weight zero point != 0) run the reference; block-sparse weights run sparse_rows below.
+// (weight zero point != 0) run the reference; block-sparse weights run sparse_rows.h.
 // Bit-exact with it (the same integer sums).
 #include "cortex-m4/dsp.h"
+#include "cortex-m4/sparse_rows.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
-#include "sparse_weights.h"
 
 namespace sotto_infer {
 namespace {
@@ -61,57 +61,16 @@ inline RequantEntry entry_of(const int32_t *multiplier, const int32_t *shift, in
   return e;
 }
 
-// Block-sparse weights (smdl_format.h), with the folded bias: only the stored blocks are
-// visited (the bitmap's set bits, lowest first), each one word of weights against four raw inputs,
-// two SMLADs; a row's short last block is multiplied plainly. The same integer sums as the
-// reference over the dense rows.
-void sparse_rows(const KernelArgs &a) {
-  const int32_t *p = a.op->params;
-  const int32_t out_n = a.output->dims[3];
-  const int32_t rows = static_cast<int32_t>(a.output->bytes) / out_n;
-  const int32_t in_n = static_cast<int32_t>(a.input0->bytes) / rows;
-  const SparseShape shape = {static_cast<uint32_t>(out_n), 1, static_cast<uint32_t>(in_n)};
-  const uint32_t row_bytes = sotto_smdl_sparse_row_bitmap_bytes(1, shape.run);
-  const bool per_channel = a.op->multiplier_count > 1;
-  const int32_t output_offset = p[SOTTO_P_OUTPUT_OFFSET];
-  const int32_t act_min = p[SOTTO_P_ACT_MIN], act_max = p[SOTTO_P_ACT_MAX];
-  const int32_t *const folded = a.folded_bias;
-  const RequantEntry shared = entry_of(a.multiplier, a.shift, 0);
-  for (int32_t r = 0; r < rows; ++r) {
-    const int8_t *const x = a.input0_data + r * in_n;
-    int8_t *const out = a.output_data + r * out_n;
-    const uint8_t *bits = reinterpret_cast<const uint8_t *>(a.weights);
-    const uint32_t *w = reinterpret_cast<const uint32_t *>(sparse_blocks(shape, a.weights));
-    for (int32_t o = 0; o < out_n; ++o, bits += row_bytes) {
-      int32_t acc = folded[o];
-      for (uint32_t i = 0; i < row_bytes; ++i) {
-        for (uint32_t b = bits[i]; b != 0; b &= b - 1) {
-          const int32_t k = static_cast<int32_t>((i * 8 + __builtin_ctz(b)) * 4);
-          const uint32_t wr = *w++;
-          if (in_n - k >= 4) {
-            const uint32_t xr = load_u32(x + k);
-            acc = __smlad(__sxtb16(xr), __sxtb16(wr), acc);
-            acc = __smlad(sxtb16_ror8(xr), sxtb16_ror8(wr), acc);
-          } else {
-            const int8_t *wb = reinterpret_cast<const int8_t *>(w - 1);
-            for (int32_t j = 0; j < in_n - k; ++j) acc = wrapping_add(acc, x[k + j] * wb[j]);
-          }
-        }
-      }
-      const RequantEntry e = per_channel ? entry_of(a.multiplier, a.shift, o) : shared;
-      out[o] = requantize_entry_to_int8(acc, e, output_offset, act_min, act_max);
-    }
-  }
-}
-
 }  // namespace
 
 namespace cortex_m4 {
 
 void fully_connected(const KernelArgs &a) {
   const int32_t *p = a.op->params;
-  if (p[SOTTO_P_SPARSE_WEIGHTS] != 0 && a.folded_bias != nullptr) {
-    sparse_rows(a);
+  if (p[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+    const int32_t out_n = a.output->dims[3];
+    const int32_t rows = static_cast<int32_t>(a.output->bytes) / out_n;
+    sparse_rows(a, rows, static_cast<int32_t>(a.input0->bytes) / rows, out_n);
     return;
   }
   if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0 || a.folded_bias == nullptr) {
