@@ -266,12 +266,14 @@ inline std::vector<uint8_t> sparse_seed_model(bool dense = false) {
     int v = 0;
     for (int r = 0; r < rows; ++r) {
       for (int b = 0; b < groups * per_run; ++b) {
-        if (((bitmap[static_cast<size_t>(r * row_bytes + b / 8)] >> (b % 8)) & 1) == 0) continue;
+        const size_t byte =
+            static_cast<size_t>(r) * static_cast<size_t>(row_bytes) + static_cast<size_t>(b / 8);
+        if (((bitmap[byte] >> (b % 8)) & 1) == 0) continue;
         const int first = (r * groups + b / per_run) * run + (b % per_run) * 4;
         const int len = run - (b % per_run) * 4 < 4 ? run - (b % per_run) * 4 : 4;
         for (int j = 0; j < 4; ++j, ++v) {
           const uint8_t w = static_cast<uint8_t>(j < len ? v * mul % 251 - 120 : 0);
-          if (dense && j < len) out[static_cast<size_t>(first + j)] = w;
+          if (dense && j < len) out[static_cast<size_t>(first) + static_cast<size_t>(j)] = w;
           if (!dense) out.push_back(w);
         }
       }

@@ -32,7 +32,7 @@ fp::Graph small_model(bool zero_blocks = false) {
   b.random("fc1_b", {16}, 0.1f, 4);
   b.random("fc2", {4, 16}, 0.4f, 5);
   if (zero_blocks) {
-    std::vector<float> w(16 * 144);
+    std::vector<float> w(size_t{16} * 144);
     for (size_t i = 0; i < w.size(); ++i) {
       // Column c * 36 + pixel (NCHW); the importer reorders them to pixel * 4 + c (NHWC): a
       // zero pixel is one zero 1x4 block.
@@ -57,7 +57,7 @@ FloatImportResult import(const fp::Graph &g, const PruneOptions &prune,
                          Target target = Target::kGeneric) {
   FloatImportOptions options;
   options.target = target;
-  options.calibration = random_samples(100, 8 * 6 * 6, 7);
+  options.calibration = random_samples(100, size_t{8} * 6 * 6, 7);
   options.calibration_name = "cal";
   options.prune = prune;
   return import_float(g, options);

@@ -46,7 +46,7 @@ void fill_weights(int32_t rows, int32_t groups, int32_t run, uint32_t zero_perce
         for (int32_t j = k; j < k + 4 && j < run; ++j) {
           int8_t v = static_cast<int8_t>(next());
           if (v == -128) v = -127;  // TFLite's symmetric weights
-          g_dense[(r * groups + g) * run + j] = zero ? 0 : v;
+          g_dense[(r * groups + g) * run + j] = static_cast<int8_t>(zero ? 0 : v);
         }
       }
     }
@@ -64,7 +64,7 @@ uint32_t encode(int32_t rows, int32_t groups, int32_t run) {
   for (int32_t r = 0; r < rows; ++r) {
     for (int32_t b = 0; b < groups * per_run; ++b) {
       const int32_t g = b / per_run, k = (b % per_run) * 4;
-      const int8_t *w = g_dense + (r * groups + g) * run + k;
+      const int8_t *w = &g_dense[(r * groups + g) * run + k];
       const int32_t len = run - k < 4 ? run - k : 4;
       bool any = false;
       for (int32_t j = 0; j < len; ++j) any = any || w[j] != 0;
