@@ -16,14 +16,6 @@ using sotto_test::shape;
 
 sotto_test::Xorshift32 g_random = {0x2545F491u};
 
-uint32_t next() {
-  return g_random.next();
-}
-
-int32_t pick(int32_t lo, int32_t hi) {
-  return g_random.pick(lo, hi);
-}
-
 alignas(4) int8_t g_input[2048];
 alignas(4) int8_t g_dense[8192];
 alignas(4) uint8_t g_sparse[8192 + 2048];
@@ -32,19 +24,19 @@ alignas(4) int8_t g_out_dense[1024];
 int32_t g_bias[32], g_folded[32], g_mult[32], g_shift[32];
 
 void fill(const sotto_smdl_tensor_t &t) {
-  for (uint32_t i = 0; i < t.bytes; ++i) g_input[i] = static_cast<int8_t>(next());
+  for (uint32_t i = 0; i < t.bytes; ++i) g_input[i] = static_cast<int8_t>(g_random.next());
 }
 
 // Random weights [rows][groups][run]; each 1x4 block of a run zeroed with probability
 // zero_percent, whole rows with probability 1/8.
 void fill_weights(int32_t rows, int32_t groups, int32_t run, uint32_t zero_percent) {
   for (int32_t r = 0; r < rows; ++r) {
-    const bool row_zero = (next() & 7) == 0;
+    const bool row_zero = (g_random.next() & 7) == 0;
     for (int32_t g = 0; g < groups; ++g) {
       for (int32_t k = 0; k < run; k += 4) {
-        const bool zero = row_zero || next() % 100 < zero_percent;
+        const bool zero = row_zero || g_random.next() % 100 < zero_percent;
         for (int32_t j = k; j < k + 4 && j < run; ++j) {
-          int8_t v = static_cast<int8_t>(next());
+          int8_t v = static_cast<int8_t>(g_random.next());
           if (v == -128) v = -127;  // TFLite's symmetric weights
           g_dense[(r * groups + g) * run + j] = static_cast<int8_t>(zero ? 0 : v);
         }
@@ -78,14 +70,14 @@ uint32_t encode(int32_t rows, int32_t groups, int32_t run) {
 
 void requant_params(int32_t channels, int32_t lo_shift, int32_t hi_shift) {
   for (int32_t c = 0; c < channels; ++c) {
-    g_bias[c] = pick(-20000, 20000);
-    g_mult[c] = (1 << 30) + static_cast<int32_t>(next() & 0x3FFFFFFF);
-    g_shift[c] = pick(lo_shift, hi_shift);
+    g_bias[c] = g_random.pick(-20000, 20000);
+    g_mult[c] = (1 << 30) + static_cast<int32_t>(g_random.next() & 0x3FFFFFFF);
+    g_shift[c] = g_random.pick(lo_shift, hi_shift);
   }
 }
 
 uint32_t zero_percent() {  // mostly about half, sometimes none or all
-  const uint32_t r = next() % 8;
+  const uint32_t r = g_random.next() % 8;
   return r == 0 ? 0 : r == 1 ? 100 : 50;
 }
 
@@ -101,14 +93,14 @@ uint32_t run_sparse_equivalence(uint32_t cases, uint32_t *checked, uint32_t *ful
     memset(&op, 0, sizeof op);
     op.input1 = SOTTO_SMDL_NO_TENSOR;
     int32_t *p = op.params;
-    p[SOTTO_P_INPUT_OFFSET] = pick(-127, 128);
-    p[SOTTO_P_OUTPUT_OFFSET] = pick(-128, 127);
-    p[SOTTO_P_ACT_MIN] = (next() & 1) ? -128 : pick(-128, 0);
-    p[SOTTO_P_ACT_MAX] = (next() & 1) ? 127 : pick(0, 127);
+    p[SOTTO_P_INPUT_OFFSET] = g_random.pick(-127, 128);
+    p[SOTTO_P_OUTPUT_OFFSET] = g_random.pick(-128, 127);
+    p[SOTTO_P_ACT_MIN] = (g_random.next() & 1) ? -128 : g_random.pick(-128, 0);
+    p[SOTTO_P_ACT_MAX] = (g_random.next() & 1) ? 127 : g_random.pick(0, 127);
     KernelArgs a;
     memset(&a, 0, sizeof a);
     a.op = &op;
-    a.bias = (next() & 3) != 0 ? g_bias : nullptr;
+    a.bias = (g_random.next() & 3) != 0 ? g_bias : nullptr;
     a.multiplier = g_mult;
     a.shift = g_shift;
     a.input0_data = g_input;
@@ -116,17 +108,19 @@ uint32_t run_sparse_equivalence(uint32_t cases, uint32_t *checked, uint32_t *ful
     const bool is_conv = (n & 1) != 0;
     int32_t rows = 0, groups = 1, run = 0;
     if (is_conv) {
-      const bool pointwise = (next() & 1) != 0;
-      const int32_t k_h = pointwise ? 1 : pick(1, 3), k_w = pointwise ? 1 : pick(1, 3);
-      const int32_t stride = pick(1, 2), dil = pointwise ? 1 : pick(1, 2);
-      const int32_t in_h = pick(k_h, 6), in_w = pick(k_w, 6), in_c = pick(1, 24);
-      const int32_t out_c = pick(1, 12);
+      const bool pointwise = (g_random.next() & 1) != 0;
+      const int32_t k_h = pointwise ? 1 : g_random.pick(1, 3),
+                    k_w = pointwise ? 1 : g_random.pick(1, 3);
+      const int32_t stride = g_random.pick(1, 2), dil = pointwise ? 1 : g_random.pick(1, 2);
+      const int32_t in_h = g_random.pick(k_h, 6), in_w = g_random.pick(k_w, 6),
+                    in_c = g_random.pick(1, 24);
+      const int32_t out_c = g_random.pick(1, 12);
       p[SOTTO_P_KERNEL_H] = k_h;
       p[SOTTO_P_KERNEL_W] = k_w;
       p[SOTTO_P_STRIDE_H] = p[SOTTO_P_STRIDE_W] = stride;
       p[SOTTO_P_DILATION_H] = p[SOTTO_P_DILATION_W] = dil;
-      p[SOTTO_P_PAD_H] = pick(0, k_h - 1);
-      p[SOTTO_P_PAD_W] = pick(0, k_w - 1);
+      p[SOTTO_P_PAD_H] = g_random.pick(0, k_h - 1);
+      p[SOTTO_P_PAD_W] = g_random.pick(0, k_w - 1);
       p[SOTTO_P_DEPTH_MULTIPLIER] = 1;
       const int32_t out_h = (in_h + 2 * p[SOTTO_P_PAD_H] - dil * (k_h - 1) - 1) / stride + 1;
       const int32_t out_w = (in_w + 2 * p[SOTTO_P_PAD_W] - dil * (k_w - 1) - 1) / stride + 1;
@@ -139,19 +133,20 @@ uint32_t run_sparse_equivalence(uint32_t cases, uint32_t *checked, uint32_t *ful
       requant_params(out_c, -12, 1);
       op.multiplier_count = static_cast<uint32_t>(out_c);
     } else {
-      const int32_t batch = pick(1, 3);
-      run = (next() & 3) == 0 ? pick(100, 400) : pick(1, 70);
-      rows = pick(1, 20);
+      const int32_t batch = g_random.pick(1, 3);
+      run = (g_random.next() & 3) == 0 ? g_random.pick(100, 400) : g_random.pick(1, 70);
+      rows = g_random.pick(1, 20);
       in = shape(1, batch, run);
       out = shape(1, batch, rows);
       requant_params(rows, run > 70 ? -16 : -12, run > 70 ? -8 : 1);
-      op.multiplier_count = (next() & 1) ? static_cast<uint32_t>(rows) : 1;
+      op.multiplier_count = (g_random.next() & 1) ? static_cast<uint32_t>(rows) : 1;
     }
     fill(in);
     fill_weights(rows, groups, run, zero_percent());
     const uint32_t sparse_bytes = encode(rows, groups, run);
     const int32_t depth = groups * run;
-    if (!is_conv && (next() & 1) != 0) {  // the folded bias the importer writes for sparse FC
+    if (!is_conv &&
+        (g_random.next() & 1) != 0) {  // the folded bias the importer writes for sparse FC
       for (int32_t o = 0; o < rows; ++o) {
         int32_t sum = 0;
         for (int32_t k = 0; k < depth; ++k) sum += g_dense[o * depth + k];
