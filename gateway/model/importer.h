@@ -41,7 +41,7 @@ struct PruneOptions {
   // heads carry the decisions (the fleet's industrial score head, 32 weights, loses its
   // correlation with the float score when halved).
   uint32_t min_pruned_weights = 1024;
-  bool sparse_storage = true;   // false: every layer dense (the same weights, for comparisons)
+  bool sparse_storage = true;  // false: every layer dense (the same weights, for comparisons)
 };
 
 // The blob opens with this SDK's engine (import_tflite opens what it wrote, so no limit of the
