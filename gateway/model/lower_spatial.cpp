@@ -109,6 +109,8 @@ void Compiler::check_accumulation_depth(size_t i, uint64_t depth, int32_t weight
 bool Compiler::append_prunable_weights(sotto_smdl_op_t *rec, const WeightRows &rows,
                                        const std::vector<float> &scales, int32_t weight_offset) {
   if (weight_offset != 0) return false;  // a zero weight would still add its offset
+  // Scales neither per tensor nor per row: the loader refuses the multipliers; nothing to rank.
+  if (scales.size() != 1 && scales.size() != rows.rows) return false;
   if (prune_.sparsity > 0 && rows.weights->size() >= prune_.min_pruned_weights) {
     prune_weights(rows, scales, prune_.sparsity, prune_.whole_channels);
   }
