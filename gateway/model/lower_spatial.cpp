@@ -111,10 +111,11 @@ bool Compiler::append_prunable_weights(sotto_smdl_op_t *rec, const WeightRows &r
   if (weight_offset != 0) return false;  // a zero weight would still add its offset
   // Scales neither per tensor nor per row: the loader refuses the multipliers; nothing to rank.
   if (scales.size() != 1 && scales.size() != rows.rows) return false;
+  std::vector<uint8_t> unpruned;
   if (prune_.sparsity > 0 && rows.weights->size() >= prune_.min_pruned_weights) {
+    unpruned = *rows.weights;
     prune_weights(rows, scales, prune_.sparsity, prune_.whole_channels);
   }
-  if (!prune_.sparse_storage) return false;
   // Unasked (a model that arrives sparse), a CONV_2D for the Cortex-M4 stays dense: there a
   // sparse window other than 1x1 runs the reference kernel, several times the optimized dense
   // one's instructions (VWW stored sparse took 1.6x TFLM's instead of 0.7x; the pointwise sparse
@@ -123,7 +124,13 @@ bool Compiler::append_prunable_weights(sotto_smdl_op_t *rec, const WeightRows &r
     return false;
   }
   const std::vector<uint8_t> encoded = encode_sparse(rows);
-  if (!store_sparse(rows, encoded)) return false;
+  if (!store_sparse(rows, encoded)) {
+    // Pruning that saves no flash (runs under 4 inputs, e.g. a first conv over 1 channel, pad
+    // every block to 4 bytes) would only cost accuracy: the layer keeps its weights.
+    if (!unpruned.empty()) *rows.weights = unpruned;
+    return false;
+  }
+  if (!prune_.sparse_storage) return false;
   rec->params[SOTTO_P_SPARSE_WEIGHTS] = 1;
   append_weights(rec, encoded);
   sparse_.sparse_ops += 1;
