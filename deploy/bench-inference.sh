@@ -6,7 +6,9 @@
 # runtime, model excluded: size of an image with the engine minus the same image without it),
 # model bytes, whether every case and layer matched TFLM's golden data on the target, and where the
 # instructions go: per operator and summed per op type (the image's profile mode, which reads the
-# instruction counter after every operator; its observer adds a few dozen instructions per op).
+# instruction counter after every operator; its observer adds a few dozen instructions per op),
+# and for two models pruned to 50 % (pruned_50_percent): sparse vs dense weight bytes and
+# instructions.
 # Usage: deploy/bench-inference.sh OUTPUT.json   (build dir: $SOTTO_BUILD_DIR, default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +38,33 @@ op_flash=$(arm-none-eabi-size "$build/cross/cortex-m4/device-sdk/src/infer/libso
        END { print "engine_core", core }' |
   sort | awk '{ printf "%s\"%s\": %d", (NR > 1 ? ", " : "{"), $1, $2 } END { printf "}" }')
 
+# Pruning (sottoctl model import --prune 0.5): an FC-only model (ad) and a conv + FC one (kws)
+# imported for the Cortex-M4 pruned, once with the sparse weights the import stores and once with
+# the same pruned weights dense (--dense-weights): weight bytes of the pruned layers (the import's
+# "sparse:" line) and instructions per sotto_invoke of each (the outputs differ from TFLM's
+# golden data, pruned, so the image's exit status is not a verdict here).
+pruned_dir=$build/bench-pruned
+mkdir -p "$pruned_dir"
+pruned_entries=()
+for name in ad kws; do
+  entry=$(sed -n "s/^  \"\($name|[^\"]*\)\"$/\1/p" tests/infer/conformance_models.cmake)
+  IFS='|' read -r _ model golden_dir _ _ _ target_cases _ <<<"$entry"
+  data=$(cd ../shared/conformance/"$golden_dir" && pwd)
+  report=$("$build/bin/sottoctl" model import "../shared/models/$model" --target cortex-m4 \
+    --prune 0.5 -o "$pruned_dir/$name-sparse.smdl")
+  "$build/bin/sottoctl" model import "../shared/models/$model" --target cortex-m4 --prune 0.5 \
+    --dense-weights -o "$pruned_dir/$name-dense.smdl" >/dev/null
+  sparse_bytes=$(sed -n 's/^sparse: .*, \([0-9]*\) bytes of weights instead of \([0-9]*\) dense.*/\1/p' <<<"$report")
+  dense_bytes=$(sed -n 's/^sparse: .*, \([0-9]*\) bytes of weights instead of \([0-9]*\) dense.*/\2/p' <<<"$report")
+  layers=$(sed -n 's/^sparse: \([0-9]*\) layer.*/\1/p' <<<"$report")
+  declare -A instr=()
+  for form in sparse dense; do
+    run=$("$qemu_run" cortex-m4 "$image" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$pruned_dir/$name-$form.smdl"),arg=$data,arg=${target_cases%%,*}" 2>&1 || true)
+    instr[$form]=$(sed -n 's/^instructions \([0-9]*\).*/\1/p' <<<"$run")
+  done
+  pruned_entries+=("    \"$name\": {\"sparse_layers\": $layers, \"pruned_layers_sparse_bytes\": $sparse_bytes, \"pruned_layers_dense_bytes\": $dense_bytes, \"flash_ratio\": $(awk -v a="$sparse_bytes" -v b="$dense_bytes" 'BEGIN{printf "%.4f", a/b}'), \"model_bytes_sparse\": $(stat -c %s "$pruned_dir/$name-sparse.smdl"), \"model_bytes_dense\": $(stat -c %s "$pruned_dir/$name-dense.smdl"), \"instructions_sparse\": ${instr[sparse]}, \"instructions_dense\": ${instr[dense]}, \"instructions_ratio\": $(awk -v a="${instr[sparse]}" -v b="${instr[dense]}" 'BEGIN{printf "%.4f", a/b}')}")
+done
+
 declare -A tflm_instr=([kws]=7697250 [vww]=24102775 [ic]=29865095 [ad]=583225)
 declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
 {
@@ -43,6 +72,10 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
   echo "  \"target\": \"cortex-m4 (qemu mps2-an386, -icount shift=3)\","
   echo "  \"engine_flash_bytes\": $engine_flash,"
   echo "  \"flash_bytes_by_kernel_file\": $op_flash,"
+  echo "  \"pruned_50_percent\": {"
+  printf '%s' "${pruned_entries[0]}"
+  printf ',\n%s' "${pruned_entries[@]:1}"
+  printf '\n  },\n'
   echo "  \"models\": {"
   entries=()
   # Every conformance model (tests/infer/conformance_models.cmake): name|model|golden|ops|cases|

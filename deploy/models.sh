@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The model pipeline end to end, reproducibly: labelled sets from sotto-sim's own signal
 # generators (sotto-dataset), training and ONNX export (deploy/train/train.py), int8 import with
-# post-training quantization (sottoctl model import --calibration), then the held-out set through
-# the .smdl on the SDK's engine. Prints float vs int8 held-out metrics per model and writes
+# post-training quantization (sottoctl model import --calibration; the industrial model also
+# pruned to 50 %, --prune 0.5), then the held-out set through the .smdl on the SDK's engine.
+# Prints float vs int8 (vs pruned int8) held-out metrics per model and writes
 # everything (sets, .onnx, .smdl, predictions, metrics.json) under the output folder.
 # Training is deterministic, so the folder keeps the hash of what made it (this script, the
 # trainer, the data generators, the importer, the options): a second run with the same inputs
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 
 out=build/models bin= epochs=30 train=4000 heldout=1000 calibration=500 seed=1234
 kinds="industrial agri wearable"
+pruned_kind=industrial  # also imported with --prune 0.5, its accuracy reported as pruned_int8
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
@@ -75,7 +77,16 @@ for kind in $kinds; do
   [ "$kind" = agri ] && layout=nhwc  # a flat [N, 48] input has no channel axis to move
   "$bin/sottoctl" model run "$out/$kind.smdl" --layout "$layout" \
     --input "$out/${kind}_heldout_x.npy" --output "$out/${kind}_int8_pred.npy"
-  for precision in float int8; do
+  precisions="float int8"
+  if [ "$kind" = "$pruned_kind" ]; then
+    # The same model pruned to 50 % of its 1x4 weight blocks, stored sparse in flash.
+    "$bin/sottoctl" model import "$out/$kind.onnx" -o "$out/${kind}_pruned.smdl" --prune 0.5 \
+      --calibration "$out/${kind}_calibration.npy" --validation "$out/${kind}_heldout_x.npy"
+    "$bin/sottoctl" model run "$out/${kind}_pruned.smdl" --layout "$layout" \
+      --input "$out/${kind}_heldout_x.npy" --output "$out/${kind}_pruned_int8_pred.npy"
+    precisions="float int8 pruned_int8"
+  fi
+  for precision in $precisions; do
     "$python" deploy/train/train.py metrics --kind "$kind" --labels "$out/${kind}_heldout_y.npy" \
       --pred "$out/${kind}_${precision}_pred.npy" |
       "$python" -c "import json,sys; r=json.load(sys.stdin); r['precision']='$precision'; print(json.dumps(r))" \
@@ -87,14 +98,17 @@ done
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 print(f"\nheld-out metrics ({sys.argv[2]} samples per model; float = the ONNX model in torch, "
-      "int8 = the .smdl on the SDK engine)")
+      "int8 = the .smdl on the SDK engine, pruned int8 = the .smdl imported with --prune 0.5)")
 for kind in sys.argv[3:]:
     float_row, int8_row = (next(r for r in rows if r["kind"] == kind and r["precision"] == p)
                            for p in ("float", "int8"))
+    pruned_row = next((r for r in rows if r["kind"] == kind and r["precision"] == "pruned_int8"),
+                      None)
     for key in float_row:
         if key in ("kind", "precision"):
             continue
-        print(f"  {kind:<11} {key:<22} float {float_row[key]:.4f}   int8 {int8_row[key]:.4f}")
+        pruned = f"   pruned int8 {pruned_row[key]:.4f}" if pruned_row else ""
+        print(f"  {kind:<11} {key:<22} float {float_row[key]:.4f}   int8 {int8_row[key]:.4f}{pruned}")
 json.dump(rows, open(sys.argv[1].replace(".jsonl", ".json"), "w"), indent=1)
 PY
 echo "$key" > "$out/inputs.sha256"

@@ -10,6 +10,7 @@
 
 #include "importer.h"
 #include "memory_plan.h"
+#include "prune.h"
 #include "quantize_params.h"
 #include "smdl_format.h"
 #include "tflite_model.h"
@@ -41,7 +42,8 @@ int32_t padding_before(int32_t stride, int32_t dilation, int32_t in, int32_t fil
 
 class Compiler {
  public:
-  Compiler(const TfModel &m, Target target) : m_(m), target_(target) {}
+  Compiler(const TfModel &m, Target target, const PruneOptions &prune = {})
+      : m_(m), target_(target), prune_(prune) {}
   std::vector<uint8_t> run(ImportSummary *summary);
 
  private:
@@ -111,9 +113,16 @@ class Compiler {
                                                     const TfTensor &filter,
                                                     const sotto_smdl_tensor_t &out,
                                                     bool int16) const;
+  // Prunes `rows` per the options and appends them, block-sparse when store_sparse says so
+  // (setting SOTTO_P_SPARSE_WEIGHTS); a layer with a weight offset stays as it is, dense.
+  // True when stored sparse.
+  bool append_prunable_weights(sotto_smdl_op_t *rec, const WeightRows &rows,
+                               const std::vector<float> &scales, int32_t weight_offset);
 
   const TfModel &m_;
   Target target_;
+  PruneOptions prune_;
+  ImportSummary sparse_;                   // its sparse_* fields, copied into the summary
   std::map<int32_t, uint32_t> act_index_;  // TFLite tensor -> smdl tensor
   std::vector<sotto_smdl_tensor_t> tensors_;
   std::vector<std::string> names_;  // labels of tensors_ ("tensor 'x'"), for messages

@@ -9,6 +9,7 @@
 #include "float_import.h"
 #include "host_model.h"
 #include "npy.h"
+#include "prune.h"
 #include "smdl_format.h"
 
 namespace sotto::gw::model {
@@ -85,11 +86,16 @@ void run_smdl_npy(const std::vector<uint8_t> &model, const NpyArray &in, bool ch
 void print_import_summary(const std::string &path, const ImportSummary &s, std::ostream &out) {
   out << path << ": " << s.op_count << " ops, arena " << s.arena_bytes << " bytes, weights "
       << s.weight_bytes << " bytes, file " << s.blob_bytes << " bytes\n";
+  if (s.sparse_ops > 0) {
+    out << "sparse: " << s.sparse_ops << " layer(s) in 1x4 blocks, " << s.sparse_bytes
+        << " bytes of weights instead of " << s.sparse_dense_bytes << " dense ("
+        << detail::ratio_text(s.sparse_bytes, s.sparse_dense_bytes) << ")\n";
+  }
 }
 
 bool import_float_command(const std::vector<uint8_t> &bytes, Target target,
-                          const Arguments &arguments, const std::string &output,
-                          std::ostream &out) {
+                          const PruneOptions &prune, const Arguments &arguments,
+                          const std::string &output, std::ostream &out) {
   const std::optional<fp::Graph> graph = read_float_model(bytes);
   const auto calibration = arguments.value("--calibration");
   if (!graph) {
@@ -114,6 +120,7 @@ bool import_float_command(const std::vector<uint8_t> &bytes, Target target,
     options.validation_name = *validation;
   }
   if (const auto p = arguments.value("--percentile")) options.percentile = parse_percentile(*p);
+  options.prune = prune;
   const FloatImportResult result = import_float(*graph, options);
   write_file_atomically(output, result.smdl.data(), result.smdl.size());
   print_import_summary(output, result.summary, out);

@@ -13,14 +13,16 @@
 
 namespace sotto::gw::model {
 
-// "MODEL.smdl: N ops, arena ..., weights ..., file ..." after an import.
+// "MODEL.smdl: N ops, arena ..., weights ..., file ..." after an import, and a line on the
+// layers stored sparse when there are any.
 void print_import_summary(const std::string &path, const ImportSummary &s, std::ostream &out);
 
 // Imports `bytes` when it is a float model (--calibration required, --validation and
 // --percentile optional), writes the .smdl and prints the agreement; false for an int8 TFLite
 // model, which the caller imports as it is (and which takes none of those options).
 bool import_float_command(const std::vector<uint8_t> &bytes, Target target,
-                          const Arguments &arguments, const std::string &output, std::ostream &out);
+                          const PruneOptions &prune, const Arguments &arguments,
+                          const std::string &output, std::ostream &out);
 
 // Runs a model on every sample of a float32 .npy and writes the outputs as .npy: a .smdl on the
 // device engine (input quantized and output dequantized with the model's own parameters;

@@ -62,7 +62,8 @@ std::vector<std::vector<float>> device_samples(const fp::Graph &graph, const Npy
 FloatImportResult import_float(const fp::Graph &graph, const FloatImportOptions &options) {
   const std::vector<TensorRange> ranges = calibrate(graph, options.calibration, options.percentile);
   FloatImportResult result;
-  result.smdl = import_tflite(quantize_to_tflite(graph, ranges), options.target, &result.summary);
+  result.smdl = import_tflite(quantize_to_tflite(graph, ranges), options.target, &result.summary,
+                              options.prune);
   if (options.validation.empty()) {
     result.agreement = measure_agreement(
         graph, result.smdl, options.calibration,

@@ -32,6 +32,7 @@ struct FloatImportOptions {
   std::vector<std::vector<float>> validation;  // empty: agreement is measured on calibration
   std::string validation_name;
   double percentile = 0;  // 0: min/max ranges
+  PruneOptions prune;     // applied to the int8 weights (agreement measures its effect too)
 };
 
 struct FloatImportResult {

@@ -292,7 +292,11 @@ uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   const uint32_t channels = static_cast<uint32_t>(tensors_[rec.output].dims[3]);
   if (rec.kind == SOTTO_OP_DEPTHWISE_CONV_2D) return 16 * channels;
-  if (rec.kind != SOTTO_OP_CONV_2D || in.type != SOTTO_SMDL_INT8) return 0;
+  // int16 and sparse weights run the reference kernel, which needs none.
+  if (rec.kind != SOTTO_OP_CONV_2D || in.type != SOTTO_SMDL_INT8 ||
+      rec.params[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+    return 0;
+  }
   const uint32_t window = static_cast<uint32_t>(rec.params[SOTTO_P_KERNEL_H] *
                                                 rec.params[SOTTO_P_KERNEL_W] * in.dims[3]);
   return 8 * ((window & ~3u) + 4) + ((window + 3) & ~3u) + 16 * channels;
@@ -348,7 +352,7 @@ Target parse_target(const std::string &name) {
 }
 
 std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
-                                   ImportSummary *summary) {
+                                   ImportSummary *summary, const PruneOptions &prune) {
   TfModel m;
   try {
     parse_tflite(std::move(tflite), &m);
@@ -357,7 +361,7 @@ std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
   } catch (const std::exception &e) {
     throw ImportError(std::string("malformed TFLite file: ") + e.what());
   }
-  return detail::Compiler(m, target).run(summary);
+  return detail::Compiler(m, target, prune).run(summary);
 }
 
 }  // namespace sotto::gw::model

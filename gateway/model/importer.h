@@ -27,12 +27,28 @@ struct ImportSummary {
   uint32_t arena_bytes = 0;
   uint32_t weight_bytes = 0;
   uint32_t blob_bytes = 0;
+  uint32_t sparse_ops = 0;          // FULLY_CONNECTED / CONV_2D ops stored block-sparse
+  uint32_t sparse_dense_bytes = 0;  // what those ops' weights take dense
+  uint32_t sparse_bytes = 0;        // and what they take sparse
+};
+
+// Pruning on import (prune.h), for FULLY_CONNECTED and CONV_2D layers with weight offset 0.
+// Whatever the options, a layer whose weights are mostly zero blocks is stored sparse.
+struct PruneOptions {
+  double sparsity = 0;          // fraction of each layer's 1x4 blocks zeroed, in [0, 1)
+  bool whole_channels = false;  // zero whole output channels instead of blocks
+  // Layers with fewer weights are not pruned: they save little flash, and the small output
+  // heads carry the decisions (the fleet's industrial score head, 32 weights, loses its
+  // correlation with the float score when halved).
+  uint32_t min_pruned_weights = 1024;
+  bool sparse_storage = true;  // false: every layer dense (the same weights, for comparisons)
 };
 
 // The blob opens with this SDK's engine (import_tflite opens what it wrote, so no limit of the
 // loader can refuse a model the importer accepted).
 std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
-                                   ImportSummary *summary = nullptr);
+                                   ImportSummary *summary = nullptr,
+                                   const PruneOptions &prune = {});
 
 // "SOTTO_ERR_MODEL_SHAPE_MISMATCH at operator 3 (FULLY_CONNECTED): weights: expected ..." for a
 // blob sotto_model_open refused.

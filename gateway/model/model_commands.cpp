@@ -11,6 +11,7 @@
 #include "host_model.h"
 #include "importer.h"
 #include "op_registry.h"
+#include "prune.h"
 #include "smdl_format.h"
 #include "sotto/model.h"
 
@@ -41,8 +42,9 @@ std::string range_text(const sotto_smdl_tensor_t &t) {
 }  // namespace
 
 int model_import_command(const std::vector<std::string> &args, std::ostream &out) {
-  const Arguments arguments(args,
-                            {"-o", "--target", "--calibration", "--validation", "--percentile"});
+  const Arguments arguments(
+      args, {"-o", "--target", "--calibration", "--validation", "--percentile", "--prune"},
+      {"--prune-channels", "--dense-weights"});
   const std::string input = arguments.positionals({"MODEL"})[0];
   const auto output = arguments.value("-o");
   if (!output) throw UsageError("missing -o MODEL.smdl");
@@ -52,10 +54,13 @@ int model_import_command(const std::vector<std::string> &args, std::ostream &out
   } catch (const std::invalid_argument &error) {
     throw UsageError(error.what());
   }
+  PruneOptions prune =
+      detail::prune_options(arguments.value("--prune"), arguments.flag("--prune-channels"));
+  prune.sparse_storage = !arguments.flag("--dense-weights");
   std::vector<uint8_t> bytes = read_file_bytes(input);
-  if (import_float_command(bytes, target, arguments, *output, out)) return 0;
+  if (import_float_command(bytes, target, prune, arguments, *output, out)) return 0;
   ImportSummary s;
-  const std::vector<uint8_t> blob = import_tflite(std::move(bytes), target, &s);
+  const std::vector<uint8_t> blob = import_tflite(std::move(bytes), target, &s, prune);
   write_file_atomically(*output, blob.data(), blob.size());
   print_import_summary(*output, s, out);
   return 0;
@@ -95,6 +100,7 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
           << tensors[state].bytes;
     }
     out << "\n";
+    out << detail::sparse_weights_note(op, tensors);
   }
   return 0;
 }

@@ -82,6 +82,9 @@ std::vector<uint8_t> Compiler::plan_and_write(const std::vector<uint32_t> &input
     summary->arena_bytes = arena;
     summary->weight_bytes = weight_bytes_;
     summary->blob_bytes = h.total_bytes;
+    summary->sparse_ops = sparse_.sparse_ops;
+    summary->sparse_dense_bytes = sparse_.sparse_dense_bytes;
+    summary->sparse_bytes = sparse_.sparse_bytes;
   }
   return blob;
 }

@@ -93,6 +93,14 @@ class SeedModelBuilder {
     o->params[SOTTO_P_ACT_MIN] = -32768;
     o->params[SOTTO_P_ACT_MAX] = 32767;
   }
+  // Weights given as bytes, block-sparse (smdl_format.h) unless `dense`; the rest as constants().
+  void sparse_constants(sotto_smdl_op_t *o, const std::vector<uint8_t> &encoded, uint32_t channels,
+                        bool dense) {
+    constants(o, 0, channels);
+    o->params[SOTTO_P_SPARSE_WEIGHTS] = dense ? 0 : 1;
+    o->weights_offset = append(encoded.data(), encoded.size());
+    o->weights_bytes = static_cast<uint32_t>(encoded.size());
+  }
   // A list of uint32 (CONCATENATION's inputs) in the weights range.
   void input_list(sotto_smdl_op_t *o, const std::vector<uint32_t> &inputs) {
     o->weights_offset = append(inputs.data(), inputs.size() * 4);
@@ -307,6 +315,59 @@ inline std::vector<uint8_t> seed_model() {
   b.weight_bytes(o, svdf_weights, sizeof svdf_weights);
   b.bias(o, {40, -40});
   return b.finish(std::vector<uint32_t>{in, wide}, std::vector<uint32_t>{soft}, 500);
+}
+
+// The block-sparse weight encoding (smdl_format.h), built by hand: input 3x3x6 -> CONV_2D 3x3
+// SAME, 6 -> 2 channels (per row 9 pixels x 2 blocks = 18 bits, 3 bytes; the second block of a
+// pixel is short: 2 of 4 weights) -> RESHAPE 18 -> FULLY_CONNECTED 18 -> 3 (5 blocks per row, 1
+// byte; the last short) -> the output. Arena 96 bytes. With `dense`, the same weights stored
+// dense (the blocks not stored are zeros), for comparisons.
+inline std::vector<uint8_t> sparse_seed_model(bool dense = false) {
+  // Encoding of `bitmap` (padded to 4 bytes by the caller) and `count` blocks of values seeded
+  // by `mul`, or those weights dense: rows x groups x run.
+  auto weights = [dense](std::vector<uint8_t> bitmap, int rows, int groups, int run, int mul) {
+    const int per_run = (run + 3) / 4, row_bytes = (groups * per_run + 7) / 8;
+    std::vector<uint8_t> out =
+        dense ? std::vector<uint8_t>(static_cast<size_t>(rows * groups * run), 0) : bitmap;
+    int v = 0;
+    for (int r = 0; r < rows; ++r) {
+      for (int b = 0; b < groups * per_run; ++b) {
+        const size_t byte =
+            static_cast<size_t>(r) * static_cast<size_t>(row_bytes) + static_cast<size_t>(b / 8);
+        if (((bitmap[byte] >> (b % 8)) & 1) == 0) continue;
+        const int first = (r * groups + b / per_run) * run + (b % per_run) * 4;
+        const int len = run - (b % per_run) * 4 < 4 ? run - (b % per_run) * 4 : 4;
+        for (int j = 0; j < 4; ++j, ++v) {
+          const uint8_t w = static_cast<uint8_t>(j < len ? v * mul % 251 - 120 : 0);
+          if (dense && j < len) out[static_cast<size_t>(first) + static_cast<size_t>(j)] = w;
+          if (!dense) out.push_back(w);
+        }
+      }
+    }
+    return out;
+  };
+  SeedModelBuilder b;
+  const uint32_t in = b.tensor(3, 3, 6, 0, -3);
+  const uint32_t conv = b.tensor(3, 3, 2, 56, 2);
+  const uint32_t flat = b.tensor(1, 1, 18, 56, 2);
+  const uint32_t fc = b.tensor(1, 1, 3, 76, 5);
+  sotto_smdl_op_t *o = &b.op(SOTTO_OP_CONV_2D, in, conv);
+  o->params[SOTTO_P_KERNEL_H] = o->params[SOTTO_P_KERNEL_W] = 3;
+  o->params[SOTTO_P_PAD_H] = o->params[SOTTO_P_PAD_W] = 1;
+  o->params[SOTTO_P_INPUT_OFFSET] = 3;
+  o->params[SOTTO_P_OUTPUT_OFFSET] = 2;
+  // Row 0 keeps blocks 0, 3, 4 and 17 (bits 0x19, 0x00, 0x02), row 1 blocks 9 and 10 (0x00,
+  // 0x06, 0x00); the bitmap's 6 bytes padded to 8; then 6 blocks of 4 bytes.
+  const std::vector<uint8_t> conv_w =
+      weights({0x19, 0x00, 0x02, 0x00, 0x06, 0x00, 0, 0}, 2, 9, 6, 37);
+  b.sparse_constants(o, conv_w, 2, dense);
+  b.op(SOTTO_OP_RESHAPE, conv, flat);
+  o = &b.op(SOTTO_OP_FULLY_CONNECTED, flat, fc);
+  o->params[SOTTO_P_INPUT_OFFSET] = -2;
+  o->params[SOTTO_P_OUTPUT_OFFSET] = 5;
+  // Rows keep blocks {0, 4}, {} and {1, 2, 3}: bits 0x11, 0x00, 0x0E; padded to 4 bytes.
+  b.sparse_constants(o, weights({0x11, 0x00, 0x0E, 0x00}, 3, 1, 18, 53), 3, dense);
+  return b.finish(in, fc, 96);
 }
 
 }  // namespace sotto_test

@@ -2,7 +2,8 @@
 # conformance + benchmark image. The host build (tests/infer/CMakeLists.txt) runs it under QEMU.
 add_executable(infer_target ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/infer_target_main.cpp
                             ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/semihost_files.c
-                            ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/kernel_equivalence.cpp)
+                            ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/kernel_equivalence.cpp
+                            ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/sparse_equivalence.cpp)
 set_target_properties(infer_target PROPERTIES SUFFIX .elf)
 target_include_directories(infer_target PRIVATE ${CMAKE_SOURCE_DIR}/tests/target)  # write_int.h
 target_link_libraries(infer_target PRIVATE sotto_infer sotto_port_target)

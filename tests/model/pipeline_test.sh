@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The model pipeline on a small budget (deploy/models.sh: datasets, torch training, ONNX export,
 # PTQ import, held-out run): sottoctl's float reference reproduces torch's outputs, the int8
-# .smdl stays close to them, and inspect shows each layer's range. The budget is large enough
+# .smdl stays close to them, inspect shows each layer's range, and the pruned industrial model
+# is stored sparse and measured. The budget is large enough
 # for models that decide something: tests/device's sotto-sim tests run them (fixture
 # models_trained). A second run on unchanged inputs must reuse the models.
 # Usage: pipeline_test.sh BIN_DIR WORK_DIR
@@ -36,4 +37,9 @@ PY
     { echo "$kind: model inspect shows no ranges"; exit 1; }
 done
 grep -q "int8" "$work/metrics.json"
+# The industrial model pruned to 50 %: its layers stored sparse, its held-out metrics reported.
+grep -q '"precision": "pruned_int8"' "$work/metrics.json" ||
+  { echo "no pruned_int8 metrics in $work/metrics.json"; exit 1; }
+"$bin/sottoctl" model inspect "$work/industrial_pruned.smdl" | grep -q "sparse 1x4 blocks" ||
+  { echo "industrial_pruned.smdl: model inspect shows no sparse layer"; exit 1; }
 echo "pipeline ok"

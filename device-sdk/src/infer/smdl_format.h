@@ -135,6 +135,10 @@ enum sotto_smdl_param {
    * again for C (+128) and D; then the four rows' last in_n % 4 weights, plain, row after row.
    * The last out_n % 4 rows are plain. Other builds' reference kernel reads it too. */
   SOTTO_P_FC_WEIGHTS_INTERLEAVED = 14, /* a slot no other op uses: older blobs hold 0 there */
+  /* FULLY_CONNECTED and CONV_2D: 1 when the weights are stored block-sparse (SOTTO_SMDL_SPARSE_*
+   * below), 0 for dense (older blobs hold 0). Sparse weights are never interleaved, and need a
+   * weight offset of 0 so that a dropped weight adds nothing. */
+  SOTTO_P_SPARSE_WEIGHTS = 15,
   /* SOFTMAX */
   SOTTO_P_SOFTMAX_BETA_MULT = 0,
   SOTTO_P_SOFTMAX_BETA_LEFT_SHIFT = 1,
@@ -234,6 +238,34 @@ typedef struct sotto_smdl_op {
  * arena is attached and on sotto_model_reset_state. */
 static inline uint32_t sotto_smdl_state_tensor(const sotto_smdl_op_t *op) {
   return op->kind == SOTTO_OP_SVDF ? op->input1 : SOTTO_SMDL_NO_TENSOR;
+}
+
+/* Block-sparse weights (SOTTO_P_SPARSE_WEIGHTS = 1), read in place by the kernels: no dense copy.
+ * The weights are `rows` rows (FULLY_CONNECTED: out_n; CONV_2D: out_c), each `groups` runs of
+ * `run` weights along the input dimension (FULLY_CONNECTED: 1 run of in_n; CONV_2D: one run of
+ * in_c per kernel pixel ky, kx in row-major order). A run is cut into blocks of
+ * SOTTO_SMDL_SPARSE_BLOCK weights, the last one shorter when run % 4 != 0. The weights range
+ * holds:
+ *   1. the bitmap: per row ceil(groups * ceil(run / 4) / 8) bytes, bit b (byte b / 8, bit b % 8,
+ *      least significant first) set when block b of the row is stored; bits past the row's last
+ *      block are 0; the whole bitmap padded with zero bytes to a multiple of 4;
+ *   2. the stored blocks, row after row, in bit order, 4 bytes each (a short last block padded
+ *      with zeros, which no kernel reads), so every block is word aligned.
+ * The loader checks all of it: weights_bytes == padded bitmap + 4 * set bits, no stray bits. A
+ * block not stored is four zero weights; at 50 % of blocks stored the weights take
+ * 0.5 + 1/32 of their dense bytes (plus the bitmap's row rounding). */
+#define SOTTO_SMDL_SPARSE_BLOCK 4u
+
+/* Bytes of one row's bitmap, and of the whole padded bitmap. */
+static inline uint32_t sotto_smdl_sparse_row_bitmap_bytes(uint32_t groups, uint32_t run) {
+  const uint64_t blocks =
+      (uint64_t)groups * ((run + SOTTO_SMDL_SPARSE_BLOCK - 1) / SOTTO_SMDL_SPARSE_BLOCK);
+  return (uint32_t)((blocks + 7) / 8);
+}
+static inline uint64_t sotto_smdl_sparse_bitmap_bytes(uint32_t rows, uint32_t groups,
+                                                      uint32_t run) {
+  const uint64_t bytes = (uint64_t)rows * sotto_smdl_sparse_row_bitmap_bytes(groups, run);
+  return (bytes + 3) & ~(uint64_t)3;
 }
 
 /* Limits, one definition for the importer (which refuses a model beyond them, naming the limit)

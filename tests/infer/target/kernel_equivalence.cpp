@@ -6,20 +6,18 @@
 #include <string.h>
 
 #include "op_registry.h"
+#include "xorshift.h"
 
 namespace {
 
-uint32_t g_state = 0x12345678u;
+sotto_test::Xorshift32 g_random = {0x12345678u};
 
-uint32_t next() {  // xorshift32: the same sequence on every target
-  g_state ^= g_state << 13;
-  g_state ^= g_state >> 17;
-  g_state ^= g_state << 5;
-  return g_state;
+uint32_t next() {
+  return g_random.next();
 }
 
 int32_t pick(int32_t lo, int32_t hi) {
-  return lo + static_cast<int32_t>(next() % static_cast<uint32_t>(hi - lo + 1));
+  return g_random.pick(lo, hi);
 }
 
 alignas(4) int8_t g_input[4096];

@@ -4,6 +4,7 @@
 // sums, the same requantization. Without scratch (a blob compiled for another target), and for
 // int16 activations, it runs the reference.
 #include "cortex-m4/dsp.h"
+#include "cortex-m4/sparse_rows.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
 
@@ -116,6 +117,19 @@ void conv_2d(const KernelArgs &a) {
   const int32_t body = window & ~3;
   const uint32_t columns = static_cast<uint32_t>(2 * kPixels * (body + 4) + (window + 3) / 4 * 4);
   const uint32_t needed = columns + static_cast<uint32_t>(out_c) * sizeof(RequantEntry);
+  // Block-sparse weights (smdl_format.h): a pointwise conv is rows of in_c inputs, walked as a
+  // sparse FULLY_CONNECTED (sparse_rows.h); other windows run the reference.
+  if (p[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+    const bool pointwise = p[SOTTO_P_KERNEL_H] == 1 && p[SOTTO_P_KERNEL_W] == 1 &&
+                           p[SOTTO_P_STRIDE_H] == 1 && p[SOTTO_P_STRIDE_W] == 1 &&
+                           p[SOTTO_P_PAD_H] == 0 && p[SOTTO_P_PAD_W] == 0;
+    if (pointwise) {
+      sparse_rows(a, static_cast<int32_t>(a.output->bytes) / out_c, a.input0->dims[3], out_c);
+    } else {
+      reference::conv_2d(a);
+    }
+    return;
+  }
   if (a.output->type != SOTTO_SMDL_INT8 || a.output->dims[0] != 1 || a.scratch == nullptr ||
       a.op->scratch_bytes < needed) {
     reference::conv_2d(a);

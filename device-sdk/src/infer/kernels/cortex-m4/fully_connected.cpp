@@ -6,8 +6,10 @@
 // MACs cost three instructions instead of two unpacks and two SMLADs. A's sum is the first minus
 // 128 sum(x); B's is the difference shifted right by 8, exact while 256 x B stays within int32,
 // hence chunks of kChunk inputs. No scratch. Blobs without that layout or without a folded bias
-// (weight zero point != 0) run the reference. Bit-exact with it (the same integer sums).
+// (weight zero point != 0) run the reference; block-sparse weights run sparse_rows.h.
+// Bit-exact with it (the same integer sums).
 #include "cortex-m4/dsp.h"
+#include "cortex-m4/sparse_rows.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
 
@@ -65,6 +67,12 @@ namespace cortex_m4 {
 
 void fully_connected(const KernelArgs &a) {
   const int32_t *p = a.op->params;
+  if (p[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+    const int32_t out_n = a.output->dims[3];
+    const int32_t rows = static_cast<int32_t>(a.output->bytes) / out_n;
+    sparse_rows(a, rows, static_cast<int32_t>(a.input0->bytes) / rows, out_n);
+    return;
+  }
   if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0 || a.folded_bias == nullptr) {
     reference::fully_connected(a);
     return;

@@ -1,7 +1,9 @@
-// CONV_2D, per-channel int8 weights: the loader's check and the reference kernel, the oracle
-// every optimized variant must match. int8 activations, and int16 ones (TFLite's 16x8
-// quantization, as TFLM's reference: zero points 0, int64 sums and bias): conv_arithmetic.h.
+// CONV_2D, per-channel int8 weights, dense or block-sparse: the loader's check and the reference
+// kernel, the oracle every optimized variant must match. int8 activations, and int16 ones
+// (TFLite's 16x8 quantization, as TFLM's reference: zero points 0, int64 sums and bias):
+// conv_arithmetic.h. Sparse weights (smdl_format.h) with int8 activations only.
 #include "conv_arithmetic.h"
+#include "sparse_weights.h"
 
 namespace sotto_infer {
 
@@ -21,10 +23,85 @@ sotto_err_t check_conv_2d(OpCheck &c) {
           "window: expected kernel_h * kernel_w * in_c <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
     }
   }
-  return check_conv_filter(c, window);
+  if (p[SOTTO_P_SPARSE_WEIGHTS] == 0) return check_conv_filter(c, window);
+  if (c.output.type != SOTTO_SMDL_INT8) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "sparse weights: expected int8 activations");
+  }
+  const uint32_t out_c = static_cast<uint32_t>(c.output.dims[3]);
+  const SparseShape shape = {out_c,
+                             static_cast<uint32_t>(p[SOTTO_P_KERNEL_H] * p[SOTTO_P_KERNEL_W]),
+                             static_cast<uint32_t>(c.input0.dims[3])};
+  if (p[SOTTO_P_SPARSE_WEIGHTS] != 1 || (c.op.weights_offset & 3u) != 0) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "sparse weights: expected flag 1, word-aligned");
+  }
+  if (!sparse_weights_ok(shape, c.model.data + c.op.weights_offset, c.op.weights_bytes)) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_CONSTANTS,
+                  "sparse weights: expected a bitmap of kernel_h * kernel_w * ceil(in_c / 4) "
+                  "bits per row, no stray bits, 4 bytes per set bit");
+  }
+  if (c.op.multiplier_count != out_c) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "requantization: expected one multiplier per output channel");
+  }
+  if (c.op.bias_count != 0 && c.op.bias_count != out_c) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "bias: expected none or one per output channel");
+  }
+  return SOTTO_OK;
 }
 
 namespace {
+
+// One output pixel of sparse weights: every output channel's row walked over the window, the
+// runs of pixels in the padding passed over. The same sums as the dense loop.
+void sparse_conv_pixel(const KernelArgs &a, const int8_t *in_batch, int32_t in_y0, int32_t in_x0,
+                       int8_t *out) {
+  const int32_t *p = a.op->params;
+  const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
+  const int32_t out_c = a.output->dims[3];
+  const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W];
+  const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET];
+  const SparseShape shape = {static_cast<uint32_t>(out_c), static_cast<uint32_t>(k_h * k_w),
+                             static_cast<uint32_t>(in_c)};
+  const uint32_t row_bytes = sotto_smdl_sparse_row_bitmap_bytes(shape.groups, shape.run);
+  const uint32_t bits_per_run = (shape.run + SOTTO_SMDL_SPARSE_BLOCK - 1) / SOTTO_SMDL_SPARSE_BLOCK;
+  const uint8_t *bits = reinterpret_cast<const uint8_t *>(a.weights);
+  const int8_t *blocks = sparse_blocks(shape, a.weights);
+  for (int32_t oc = 0; oc < out_c; ++oc, bits += row_bytes) {
+    int32_t acc = 0;
+    uint32_t bit = 0;
+    for (int32_t ky = 0; ky < k_h; ++ky) {
+      const int32_t iy = in_y0 + p[SOTTO_P_DILATION_H] * ky;
+      for (int32_t kx = 0; kx < k_w; ++kx, bit += bits_per_run) {
+        const int32_t ix = in_x0 + p[SOTTO_P_DILATION_W] * kx;
+        const bool outside = iy < 0 || iy >= in_h || ix < 0 || ix >= in_w;
+        const int8_t *in_px = outside ? in_batch : in_batch + (iy * in_w + ix) * in_c;
+        sparse_run(bits, bit, shape.run, &blocks, outside,
+                   [&](uint32_t k, const int8_t *w, uint32_t n) {
+                     for (uint32_t j = 0; j < n; ++j) acc += (in_px[k + j] + input_offset) * w[j];
+                   });
+      }
+    }
+    if (a.bias) acc = wrapping_add(acc, a.bias[oc]);
+    out[oc] = requantize_to_int8(acc, a.multiplier[oc], a.shift[oc], p[SOTTO_P_OUTPUT_OFFSET],
+                                 p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
+  }
+}
+
+void sparse_conv_2d(const KernelArgs &a) {
+  const int32_t *p = a.op->params;
+  const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
+  const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
+  int8_t *out = a.output_data;
+  for (int32_t b = 0; b < a.output->dims[0]; ++b) {
+    const int8_t *in_batch = a.input0_data + b * in_h * in_w * in_c;
+    for (int32_t oy = 0; oy < out_h; ++oy) {
+      for (int32_t ox = 0; ox < out_w; ++ox, out += out_c) {
+        sparse_conv_pixel(a, in_batch, oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H],
+                          ox * p[SOTTO_P_STRIDE_W] - p[SOTTO_P_PAD_W], out);
+      }
+    }
+  }
+}
 
 template <typename Mac>
 void conv_2d_elements(const KernelArgs &a) {
@@ -67,7 +144,9 @@ void conv_2d_elements(const KernelArgs &a) {
 }  // namespace
 
 void reference::conv_2d(const KernelArgs &a) {
-  if (a.output->type == SOTTO_SMDL_INT16) {
+  if (a.op->params[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+    sparse_conv_2d(a);
+  } else if (a.output->type == SOTTO_SMDL_INT16) {
     conv_2d_elements<Int16Mac>(a);
   } else {
     conv_2d_elements<Int8Mac>(a);
