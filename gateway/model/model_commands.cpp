@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "cli_arguments.h"
+#include "cost_model.h"
 #include "file_bytes.h"
 #include "float_commands.h"
 #include "host_model.h"
@@ -62,8 +63,10 @@ int model_import_command(const std::vector<std::string> &args, std::ostream &out
 }
 
 int model_inspect_command(const std::vector<std::string> &args, std::ostream &out) {
-  const Arguments arguments(args, {});
-  HostModel m(read_file_bytes(arguments.positionals({"MODEL.smdl"})[0]));
+  const Arguments arguments(args, cost_option_names());
+  const std::string path = arguments.positionals({"MODEL.smdl"})[0];
+  const std::optional<CostOptions> cost = parse_cost_options(arguments);
+  HostModel m(read_file_bytes(path));
   const sotto_smdl_header_t &h = m.header();
   const sotto_smdl_tensor_t *tensors = m.tensors();
   const sotto_smdl_op_t *ops = m.ops();
@@ -88,6 +91,10 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
         << std::right << " " << shape_text(in) << " -> " << shape_text(o) << "  out scale "
         << o.scale << " zp " << o.zero_point << " " << range_text(o) << "  arena @"
         << o.arena_offset << "+" << o.bytes << "  weights " << op.weights_bytes << "\n";
+  }
+  if (cost) {
+    const TargetProfile &profile = target_profile(cost->target);
+    print_cost(estimate_cost(m, profile, *cost), profile, *cost, out);
   }
   return 0;
 }
