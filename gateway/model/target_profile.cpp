@@ -26,8 +26,8 @@ struct InstructionRow {
   OpInstructionCost cost;
 };
 const InstructionRow kInstructionRows[] = {
-#define INSTRUCTIONS(target, op, per_call, per_mac, per_output, per_input, samples) \
-  {target, op, {per_call, per_mac, per_output, per_input, samples}},
+#define INSTRUCTIONS(target, op, per_call, per_mac, per_output, per_input, per_row, samples) \
+  {target, op, {per_call, per_mac, per_output, per_input, per_row, samples}},
 #include "op_instruction_table.inc"
 #undef INSTRUCTIONS
 };
@@ -99,6 +99,7 @@ OpShape op_shape(const sotto_smdl_op_t &op, const sotto_smdl_tensor_t *tensors) 
   s.output_elements = elements(out);
   s.input_elements = elements(tensors[op.input0]);
   if (op.input1 != 0xFFFFFFFFu) s.input_elements += elements(tensors[op.input1]);
+  s.output_rows = out.dims[3] > 0 ? s.output_elements / static_cast<uint64_t>(out.dims[3]) : 0;
   const uint64_t channels = out.dims[3] > 0 ? static_cast<uint64_t>(out.dims[3]) : 1;
   switch (op.kind) {
     case SOTTO_OP_CONV_2D:
@@ -136,7 +137,8 @@ std::string op_cost_key(const sotto_smdl_op_t &op, const sotto_smdl_tensor_t *te
 uint64_t OpInstructionCost::instructions(const OpShape &shape) const {
   const double n = per_call + per_mac * static_cast<double>(shape.macs) +
                    per_output * static_cast<double>(shape.output_elements) +
-                   per_input * static_cast<double>(shape.input_elements);
+                   per_input * static_cast<double>(shape.input_elements) +
+                   per_row * static_cast<double>(shape.output_rows);
   return n <= 0 ? 0 : static_cast<uint64_t>(std::llround(n));
 }
 

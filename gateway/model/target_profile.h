@@ -22,6 +22,7 @@ struct OpShape {
   uint64_t macs = 0;
   uint64_t output_elements = 0;
   uint64_t input_elements = 0;  // both activation inputs
+  uint64_t output_rows = 0;     // output elements / innermost dimension: the contiguous runs
 };
 OpShape op_shape(const sotto_smdl_op_t &op, const sotto_smdl_tensor_t *tensors);
 
@@ -32,12 +33,13 @@ OpShape op_shape(const sotto_smdl_op_t &op, const sotto_smdl_tensor_t *tensors);
 std::string op_cost_key(const sotto_smdl_op_t &op, const sotto_smdl_tensor_t *tensors);
 
 // instructions = per_call + per_mac * macs + per_output * output elements + per_input * input
-// elements, rounded; `samples` is how many measured ops the fit saw.
+// elements + per_row * output rows, rounded; `samples` is how many measured ops the fit saw.
 struct OpInstructionCost {
   double per_call = 0;
   double per_mac = 0;
   double per_output = 0;
   double per_input = 0;
+  double per_row = 0;
   uint32_t samples = 0;
   uint64_t instructions(const OpShape &shape) const;
 };
