@@ -3,15 +3,15 @@
 # rates are compared as ratios measured in the same run and instruction counts come from QEMU
 # -icount; medians of repeated runs where a figure is timed.
 #
-# Usage: deploy/bench.sh [events] [gateway] [inference] [ota] [tls] [storm]   (default: all)
+# Usage: deploy/bench.sh [events] [gateway] [inference] [models] [ota] [tls] [storm]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/lib.sh
 
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(events gateway inference ota tls storm)
+[ ${#wanted[@]} -gt 0 ] || wanted=(events gateway inference models ota tls storm)
 for name in "${wanted[@]}"; do
-  case "$name" in events|gateway|inference|ota|tls|storm) ;; *) echo "bench.sh: unknown benchmark '$name' (events, gateway, inference, ota, tls, storm)" >&2; exit 2 ;; esac
+  case "$name" in events|gateway|inference|models|ota|tls|storm) ;; *) echo "bench.sh: unknown benchmark '$name' (events, gateway, inference, models, ota, tls, storm)" >&2; exit 2 ;; esac
 done
 
 deploy/install-deps.sh
@@ -28,6 +28,8 @@ for name in "${wanted[@]}"; do
       deploy/bench-gateway.sh build/bench/gateway.json ;;
     inference)
       deploy/bench-inference.sh build/bench/inference.json ;;
+    models)
+      deploy/bench-models.sh build/bench/models.json ;;
     ota)
       deploy/bench-ota.sh build/bench/ota.json ;;
     tls)

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "cli_arguments.h"
+#include "cost_model.h"
 #include "file_bytes.h"
 #include "float_commands.h"
 #include "host_model.h"
@@ -67,8 +68,10 @@ int model_import_command(const std::vector<std::string> &args, std::ostream &out
 }
 
 int model_inspect_command(const std::vector<std::string> &args, std::ostream &out) {
-  const Arguments arguments(args, {});
-  HostModel m(read_file_bytes(arguments.positionals({"MODEL.smdl"})[0]));
+  const Arguments arguments(args, cost_option_names());
+  const std::string path = arguments.positionals({"MODEL.smdl"})[0];
+  const std::optional<CostOptions> cost = parse_cost_options(arguments);
+  HostModel m(read_file_bytes(path));
   const sotto_smdl_header_t &h = m.header();
   const sotto_smdl_tensor_t *tensors = m.tensors();
   const sotto_smdl_op_t *ops = m.ops();
@@ -101,6 +104,10 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
     }
     out << "\n";
     out << detail::sparse_weights_note(op, tensors);
+  }
+  if (cost) {
+    const TargetProfile &profile = target_profile(cost->target);
+    print_cost(estimate_cost(m, profile, *cost), profile, *cost, out);
   }
   return 0;
 }

@@ -69,7 +69,9 @@ const std::vector<Command> &commands() {
        local(keygen_command)},
       {"model",
        "import MODEL.tflite -o MODEL.smdl [--target generic|cortex-m4|cortex-m0|rv32] | "
-       "inspect MODEL.smdl | run MODEL.smdl --input IN.bin... --output OUT.bin... | "
+       "inspect MODEL.smdl [--target cortex-m4|cortex-m0|rv32 [--clock-mhz F] "
+       "[--inferences-per-hour N] [--battery-mah C]] | "
+       "run MODEL.smdl --input IN.bin... --output OUT.bin... | "
        "sign MODEL.smdl --key KEY --version N --target-class NAME|NUMBER -o BUNDLE",
        "compile, inspect or run a model; sign it into a bundle for rollout", model_command_route},
       {"rollout",
