@@ -68,7 +68,8 @@ const std::vector<Command> &commands() {
       {"keygen", "--out DIR", "create a fleet signing key pair (ECDSA P-256, PEM)",
        local(keygen_command)},
       {"model",
-       "import MODEL.tflite -o MODEL.smdl [--target generic|cortex-m4|cortex-m0|rv32] | "
+       "import MODEL.tflite|MODEL.onnx -o MODEL.smdl [--target generic|cortex-m4|cortex-m0|rv32] "
+       "[--calibration CAL.npy [--validation VAL.npy]] [--prune SPARSITY [--prune-channels]] | "
        "inspect MODEL.smdl [--target cortex-m4|cortex-m0|rv32 [--clock-mhz F] "
        "[--inferences-per-hour N] [--battery-mah C]] | "
        "run MODEL.smdl --input IN.bin... --output OUT.bin... | "
