@@ -40,7 +40,7 @@
   ROW(LEAKY_RELU,        17, 98,  leaky_relu)                \
   ROW(STRIDED_SLICE,     18, 45,  strided_slice)             \
   ROW(TRANSPOSE,         19, 39,  transpose)                 \
-  ROW(TRANSPOSE_CONV,    20, 67,  transpose_conv)
+  ROW(TRANSPOSE_CONV,    20, 67,  transpose_conv)            \
   ROW(SVDF,              21, 27,  svdf)
 /* clang-format on */
 
