@@ -24,9 +24,9 @@ struct RolloutSpec {
   RolloutKind kind = RolloutKind::kModel;
   // Key rotations only: the key added (its id and 65-byte public point, recorded among the
   // fleet keys when the rollout is created) and the key retired.
-  std::optional<uint32_t> adds_key_id;
-  std::vector<uint8_t> adds_public_key;
-  std::optional<uint32_t> retires_key_id;
+  std::optional<uint32_t> adds_key_id{};
+  std::vector<uint8_t> adds_public_key{};
+  std::optional<uint32_t> retires_key_id{};
 };
 
 struct RolloutRow {
