@@ -39,14 +39,7 @@ sotto_err_t check_conv_2d(OpCheck &c) {
                   "sparse weights: expected a bitmap of kernel_h * kernel_w * ceil(in_c / 4) "
                   "bits per row, no stray bits, 4 bytes per set bit");
   }
-  if (c.op.multiplier_count != out_c) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
-                  "requantization: expected one multiplier per output channel");
-  }
-  if (c.op.bias_count != 0 && c.op.bias_count != out_c) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "bias: expected none or one per output channel");
-  }
-  return SOTTO_OK;
+  return check_per_channel_requantization(c);
 }
 
 namespace {

@@ -13,20 +13,10 @@
 
 namespace sotto_infer {
 
-// Weights [out_c][kernel_h][kernel_w][in_c] (`window` = kernel_h * kernel_w * in_c bytes per
-// output channel); for int16 the 16x8 constants (check_16x8_quantization), for int8 one
-// multiplier and none or one bias per output channel (after the op's check_mac_quantization).
-inline sotto_err_t check_conv_filter(OpCheck &c, uint64_t window) {
+// int8 requantization constants: one multiplier and none or one bias per output channel (after
+// the op's check_mac_quantization), whatever form the weights take.
+inline sotto_err_t check_per_channel_requantization(OpCheck &c) {
   const uint64_t out_c = static_cast<uint64_t>(c.output.dims[3]);
-  if (c.output.type == SOTTO_SMDL_INT16) {
-    const sotto_err_t err = check_16x8_quantization(c, window);
-    if (err != SOTTO_OK) return err;
-  }
-  if (c.op.weights_bytes != out_c * window) {
-    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
-                  "weights: expected out_c * kernel_h * kernel_w * in_c bytes");
-  }
-  if (c.output.type == SOTTO_SMDL_INT16) return SOTTO_OK;
   if (c.op.multiplier_count != out_c) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
                   "requantization: expected one multiplier per output channel");
@@ -35,6 +25,22 @@ inline sotto_err_t check_conv_filter(OpCheck &c, uint64_t window) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "bias: expected none or one per output channel");
   }
   return SOTTO_OK;
+}
+
+// Dense weights [out_c][kernel_h][kernel_w][in_c] (`window` = kernel_h * kernel_w * in_c bytes per
+// output channel); for int16 the 16x8 constants (check_16x8_quantization), for int8
+// check_per_channel_requantization.
+inline sotto_err_t check_conv_filter(OpCheck &c, uint64_t window) {
+  if (c.output.type == SOTTO_SMDL_INT16) {
+    const sotto_err_t err = check_16x8_quantization(c, window);
+    if (err != SOTTO_OK) return err;
+  }
+  if (c.op.weights_bytes != static_cast<uint64_t>(c.output.dims[3]) * window) {
+    return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                  "weights: expected out_c * kernel_h * kernel_w * in_c bytes");
+  }
+  if (c.output.type == SOTTO_SMDL_INT16) return SOTTO_OK;
+  return check_per_channel_requantization(c);
 }
 
 // The int8 arithmetic. The op's values are copied into the object so that the kernels' loops keep
