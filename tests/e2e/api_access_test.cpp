@@ -190,42 +190,42 @@ class HttpsApi : public ApiAccess {
  protected:
   void configure_gateway(GatewayProcess &gateway) override {
     pki_ = make_test_pki(dir_);
-    config_ = "[http]\nrequire_token = true\ntls_certificate = \"" + pki_.server_certificate +
-              "\"\ntls_key = \"" + pki_.server_key + "\"\n";
+    config_ = https_config(pki_.server_certificate, pki_.server_key);
     ApiAccess::configure_gateway(gateway);
     gateway_->set_config(config_, true);
   }
-  std::string https_url(const std::string &host) const {
-    return "https://" + host + ":" + std::to_string(gateway_->http_port());
+  static std::string https_config(const std::string &certificate, const std::string &key) {
+    return "[http]\nrequire_token = true\ntls_certificate = \"" + certificate + "\"\ntls_key = \"" +
+           key + "\"\n";
+  }
+  CtlResult fleet_over_https(const std::string &ca_certificate) const {
+    return run_sottoctl(dir_,
+                        {"--gateway", "https://127.0.0.1:" + std::to_string(gateway_->http_port()),
+                         "--ca-file", ca_certificate, "--token-file", viewer_file_, "fleet"});
+  }
+  static void expect_verify_failed(const CtlResult &result) {
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.output.find("TLS handshake failed: certificate verify failed"),
+              std::string::npos)
+        << result.output;
   }
   TestPki pki_;
 };
 
 TEST_F(HttpsApi, SottoctlTalksHttpsCheckingTheGatewayCertificate) {
-  const CtlResult fleet =
-      run_sottoctl(dir_, {"--gateway", https_url("localhost"), "--ca-file", pki_.ca_certificate,
-                          "--token-file", viewer_file_, "fleet"});
+  const CtlResult fleet = fleet_over_https(pki_.ca_certificate);
   EXPECT_EQ(fleet.exit_code, 0) << fleet.output;
   // A CA that did not sign the gateway's certificate.
-  const CtlResult other_ca =
-      run_sottoctl(dir_, {"--gateway", https_url("localhost"), "--ca-file",
-                          pki_.other_ca_certificate, "--token-file", viewer_file_, "fleet"});
-  EXPECT_EQ(other_ca.exit_code, 1);
-  EXPECT_NE(other_ca.output.find("TLS handshake failed: certificate verify failed"),
-            std::string::npos)
-      << other_ca.output;
-  // The right CA, but an address the certificate was not issued for.
-  const CtlResult wrong_name =
-      run_sottoctl(dir_, {"--gateway", https_url("127.0.0.1"), "--ca-file", pki_.ca_certificate,
-                          "--token-file", viewer_file_, "fleet"});
-  EXPECT_EQ(wrong_name.exit_code, 1);
-  EXPECT_NE(wrong_name.output.find("TLS handshake failed: certificate verify failed"),
-            std::string::npos)
-      << wrong_name.output;
+  expect_verify_failed(fleet_over_https(pki_.other_ca_certificate));
   // Plain HTTP to the HTTPS port is answered, and named.
   const auto plain = http_get(gateway_->http_port(), "/api/v1/fleet");
   EXPECT_EQ(plain.status, 400);
   EXPECT_EQ(code_of(plain), "https_required");
+  // The right CA, but a certificate it signed for another name than the address dialled.
+  ASSERT_EQ(gateway_->stop(), 0);
+  gateway_->set_config(https_config(pki_.misnamed_certificate, pki_.misnamed_key), true);
+  gateway_->start();
+  expect_verify_failed(fleet_over_https(pki_.ca_certificate));
 }
 
 }  // namespace

@@ -23,24 +23,31 @@ void make_ca(const std::string &dir, const std::string &name, const std::string 
       log);
 }
 
+// A server certificate the test CA signed for the names in subject_alt_name.
+void make_server_certificate(const std::string &dir, const std::string &name,
+                             const std::string &subject_alt_name, const std::string &log) {
+  std::ofstream(dir + "/" + name + ".ext")
+      << "subjectAltName = " << subject_alt_name << "\nextendedKeyUsage = serverAuth\n";
+  run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=sottod "
+      "-keyout " +
+          dir + "/" + name + ".key -out " + dir + "/" + name + ".csr",
+      log);
+  run("openssl x509 -req -in " + dir + "/" + name + ".csr -CA " + dir + "/test-ca.pem -CAkey " +
+          dir + "/test-ca.key -CAcreateserial -days 1 -extfile " + dir + "/" + name + ".ext -out " +
+          dir + "/" + name + ".pem",
+      log);
+}
+
 }  // namespace
 
 TestPki make_test_pki(const std::string &dir) {
   const std::string log = dir + "/openssl.log";
   make_ca(dir, "test-ca", log);
   make_ca(dir, "other-ca", log);
-  std::ofstream(dir + "/server.ext") << "subjectAltName = DNS:localhost\n"
-                                        "extendedKeyUsage = serverAuth\n";
-  run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=sottod "
-      "-keyout " +
-          dir + "/server.key -out " + dir + "/server.csr",
-      log);
-  run("openssl x509 -req -in " + dir + "/server.csr -CA " + dir + "/test-ca.pem -CAkey " + dir +
-          "/test-ca.key -CAcreateserial -days 1 -extfile " + dir + "/server.ext -out " + dir +
-          "/server.pem",
-      log);
-  return TestPki{dir + "/test-ca.pem", dir + "/server.pem", dir + "/server.key",
-                 dir + "/other-ca.pem"};
+  make_server_certificate(dir, "server", "IP:127.0.0.1", log);
+  make_server_certificate(dir, "misnamed", "DNS:gateway.invalid", log);
+  return TestPki{dir + "/test-ca.pem",  dir + "/server.pem",   dir + "/server.key",
+                 dir + "/misnamed.pem", dir + "/misnamed.key", dir + "/other-ca.pem"};
 }
 
 }  // namespace sotto::test
