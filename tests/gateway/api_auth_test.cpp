@@ -1,24 +1,17 @@
 // Who may use the HTTP API: bearer tokens checked by a real Router + ApiGuard over a real SQLite
 // store and HttpServer, every refusal named (401/403 with a code) and audited.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
-#include <cstdio>
-#include <thread>
 #include <vector>
 
 #include "api_guard.h"
+#include "api_server_fixture.h"
 #include "audit_log.h"
 #include "audit_routes.h"
 #include "authenticator.h"
 #include "dashboard_routes.h"
 #include "http_client.h"
-#include "http_server.h"
-#include "metrics.h"
-#include "router.h"
-#include "test_store.h"
 
 namespace sotto::gw {
 namespace {
@@ -26,17 +19,13 @@ namespace {
 using test::http_get;
 using test::http_post;
 
-class ApiAuthTest : public ::testing::Test {
+class ApiAuthTest : public ApiServerFixture {
  protected:
   void start(bool tokens_required) {
-    path_ = ::testing::TempDir() + "/sotto-auth-" + std::to_string(::getpid()) + ".db";
-    for (const char *suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
-    store_ = std::make_unique<test::TestStore>(path_);
-    reader_ = store_->store().reader();
+    open_store("auth");
     writer_ = &store_->writer();
     operator_ = add_token("ops", Role::kOperator);
     viewer_ = add_token("dashboard", Role::kViewer);
-    router_ = std::make_unique<Router>(*reader_, metrics_, health_, ApiSettings{3600, 3300});
     authenticator_ = std::make_unique<Authenticator>(*reader_, tokens_required);
     audit_ = std::make_unique<AuditLog>(*writer_);
     guard_ = std::make_unique<ApiGuard>(*authenticator_, *audit_);
@@ -58,16 +47,7 @@ class ApiAuthTest : public ::testing::Test {
         });
     add_dashboard_routes(*router_);
     router_->protect(*guard_);
-    server_ = std::make_unique<HttpServer>(
-        io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
-        *router_);
-    server_->start();
-    thread_ = std::thread([this] { io_.run(); });
-  }
-
-  void TearDown() override {
-    io_.stop();
-    if (thread_.joinable()) thread_.join();
+    serve();
   }
 
   std::string add_token(const std::string &name, Role role) {
@@ -86,25 +66,16 @@ class ApiAuthTest : public ::testing::Test {
     return std::vector<AuditRow>(rows.rbegin(), rows.rend());
   }
 
-  std::string path_;
-  Metrics metrics_;
-  IngestHealth health_{metrics_};
-  boost::asio::io_context io_;
-  std::unique_ptr<test::TestStore> store_;
-  std::unique_ptr<StoreReader> reader_;
   TrustWriter *writer_ = nullptr;  // the store's writer
-  std::unique_ptr<Router> router_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ApiGuard> guard_;
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
   std::string operator_, viewer_;
 };
 
 TEST_F(ApiAuthTest, NoTokenIs401MissingTokenAndAudited) {
   start(true);
-  const auto response = http_get(server_->port(), "/api/v1/devices");
+  const auto response = http_get(port(), "/api/v1/devices");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(body_of(response).at("code").as_string(), "missing_token");
   EXPECT_NE(response.headers.find("WWW-Authenticate: Bearer realm=\"sottod\""), std::string::npos)
@@ -122,7 +93,7 @@ TEST_F(ApiAuthTest, NoTokenIs401MissingTokenAndAudited) {
 
 TEST_F(ApiAuthTest, DashboardPageAndFilesNeedNoTokenButEveryOtherPathDoes) {
   start(true);
-  const int port = server_->port();
+  const int port = this->port();
   const auto page = http_get(port, "/");
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("id=\"token-dialog\""), std::string::npos);  // it asks for one
@@ -144,9 +115,9 @@ TEST_F(ApiAuthTest, MalformedTokensAre401MalformedToken) {
   for (const std::string &header : std::vector<std::string>{
            "Basic b3BzOnNlY3JldA==", "Bearer", "Bearer sotto_zz", "Bearer " + operator_ + "0",
            "Bearer " + operator_.substr(0, 10) + "\xff" + operator_.substr(11)}) {
-    const auto response = test::http_raw(
-        server_->port(), "GET /api/v1/fleet HTTP/1.1\r\nHost: x\r\nAuthorization: " + header +
-                             "\r\nConnection: close\r\n\r\n");
+    const auto response =
+        test::http_raw(port(), "GET /api/v1/fleet HTTP/1.1\r\nHost: x\r\nAuthorization: " + header +
+                                   "\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(response.status, 401) << header;
     EXPECT_EQ(body_of(response).at("code").as_string(), "malformed_token") << header;
   }
@@ -163,11 +134,11 @@ TEST_F(ApiAuthTest, UnknownWrongAndRevokedTokensAre401InvalidToken) {
   std::string wrong_secret = operator_;
   wrong_secret.back() = wrong_secret.back() == '0' ? '1' : '0';
   const std::string unknown = "sotto_0123456789abcdef_" + std::string(64, 'a');
-  EXPECT_EQ(http_get(server_->port(), "/api/v1/fleet", wrong_secret).status, 401);
-  EXPECT_EQ(http_get(server_->port(), "/api/v1/fleet", unknown).status, 401);
-  EXPECT_EQ(http_get(server_->port(), "/api/v1/fleet", viewer_).status, 200);
+  EXPECT_EQ(http_get(port(), "/api/v1/fleet", wrong_secret).status, 401);
+  EXPECT_EQ(http_get(port(), "/api/v1/fleet", unknown).status, 401);
+  EXPECT_EQ(http_get(port(), "/api/v1/fleet", viewer_).status, 200);
   ASSERT_TRUE(writer_->revoke_api_token("dashboard", 2000));
-  const auto revoked = http_get(server_->port(), "/api/v1/fleet", viewer_);
+  const auto revoked = http_get(port(), "/api/v1/fleet", viewer_);
   EXPECT_EQ(revoked.status, 401);
   EXPECT_EQ(body_of(revoked).at("code").as_string(), "invalid_token");
   const auto rows = audit_rows();
@@ -183,12 +154,12 @@ TEST_F(ApiAuthTest, UnknownWrongAndRevokedTokensAre401InvalidToken) {
 
 TEST_F(ApiAuthTest, ViewerStartingAnOperatorActionIs403AndAudited) {
   start(true);
-  const auto response = http_post(server_->port(), "/api/v1/things?x=1", "body", viewer_);
+  const auto response = http_post(port(), "/api/v1/things?x=1", "body", viewer_);
   EXPECT_EQ(response.status, 403);
   EXPECT_EQ(body_of(response).at("code").as_string(), "insufficient_role");
   EXPECT_EQ(body_of(response).at("error").as_string(),
             "this needs the operator role; token 'dashboard' has viewer");
-  EXPECT_EQ(http_get(server_->port(), "/api/v1/things", viewer_).status, 201);  // reads: fine
+  EXPECT_EQ(http_get(port(), "/api/v1/things", viewer_).status, 201);  // reads: fine
   const auto rows = audit_rows();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].who, "dashboard");
@@ -200,7 +171,7 @@ TEST_F(ApiAuthTest, ViewerStartingAnOperatorActionIs403AndAudited) {
 
 TEST_F(ApiAuthTest, OperatorActionsAreAuditedWithTheirOutcome) {
   start(true);
-  EXPECT_EQ(http_post(server_->port(), "/api/v1/things", "body", operator_).status, 201);
+  EXPECT_EQ(http_post(port(), "/api/v1/things", "body", operator_).status, 201);
   const auto rows = audit_rows();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].who, "ops");
@@ -212,10 +183,10 @@ TEST_F(ApiAuthTest, OperatorActionsAreAuditedWithTheirOutcome) {
 
 TEST_F(ApiAuthTest, AuditLogIsReadableByOperatorsOnly) {
   start(true);
-  EXPECT_EQ(http_get(server_->port(), "/api/v1/fleet").status, 401);
-  const auto refused = http_get(server_->port(), "/api/v1/audit", viewer_);
+  EXPECT_EQ(http_get(port(), "/api/v1/fleet").status, 401);
+  const auto refused = http_get(port(), "/api/v1/audit", viewer_);
   EXPECT_EQ(refused.status, 403);
-  const auto response = http_get(server_->port(), "/api/v1/audit?limit=1", operator_);
+  const auto response = http_get(port(), "/api/v1/audit?limit=1", operator_);
   ASSERT_EQ(response.status, 200) << response.body;
   const auto body = body_of(response);
   const auto &entries = body.at("entries").as_array();
@@ -224,9 +195,9 @@ TEST_F(ApiAuthTest, AuditLogIsReadableByOperatorsOnly) {
   EXPECT_EQ(entries[0].at("target").as_string(), "GET /api/v1/audit");
   EXPECT_EQ(entries[0].at("status").as_int64(), 403);
   EXPECT_EQ(body.at("next_before_id"), entries[0].at("id"));
-  const auto older = body_of(http_get(
-      server_->port(), "/api/v1/audit?before_id=" + std::to_string(entries[0].at("id").as_int64()),
-      operator_));
+  const auto older = body_of(
+      http_get(port(), "/api/v1/audit?before_id=" + std::to_string(entries[0].at("id").as_int64()),
+               operator_));
   ASSERT_EQ(older.at("entries").as_array().size(), 1u);
   EXPECT_EQ(older.at("entries").as_array()[0].at("detail").as_string(),
             "missing_token: no Authorization header");
@@ -235,15 +206,15 @@ TEST_F(ApiAuthTest, AuditLogIsReadableByOperatorsOnly) {
 
 TEST_F(ApiAuthTest, HealthzNeedsNoToken) {
   start(true);
-  EXPECT_EQ(http_get(server_->port(), "/healthz").status, 503);  // not connected: but answered
+  EXPECT_EQ(http_get(port(), "/healthz").status, 503);  // not connected: but answered
   EXPECT_TRUE(audit_rows().empty());
 }
 
 TEST_F(ApiAuthTest, WithTokensOptionalAnonymousCallersAreOperatorsAndNamedSo) {
   start(false);
-  EXPECT_EQ(http_post(server_->port(), "/api/v1/things", "body").status, 201);
+  EXPECT_EQ(http_post(port(), "/api/v1/things", "body").status, 201);
   // A token that is sent is checked all the same.
-  EXPECT_EQ(http_get(server_->port(), "/api/v1/fleet", "sotto_nonsense").status, 401);
+  EXPECT_EQ(http_get(port(), "/api/v1/fleet", "sotto_nonsense").status, 401);
   const auto rows = audit_rows();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].who, "anonymous");
@@ -254,10 +225,10 @@ TEST_F(ApiAuthTest, WithTokensOptionalAnonymousCallersAreOperatorsAndNamedSo) {
 TEST_F(ApiAuthTest, RefusalsAreCountedInMetrics) {
   start(true);
   router_->add_metrics([this] { return guard_->render_metrics(); });
-  http_get(server_->port(), "/api/v1/fleet");
-  http_get(server_->port(), "/api/v1/fleet");
-  http_post(server_->port(), "/api/v1/things", "", viewer_);
-  const auto metrics = http_get(server_->port(), "/metrics", viewer_).body;
+  http_get(port(), "/api/v1/fleet");
+  http_get(port(), "/api/v1/fleet");
+  http_post(port(), "/api/v1/things", "", viewer_);
+  const auto metrics = http_get(port(), "/metrics", viewer_).body;
   EXPECT_NE(metrics.find("sotto_api_refused_total{code=\"missing_token\"} 2\n"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("sotto_api_refused_total{code=\"insufficient_role\"} 1\n"),

@@ -1,75 +1,44 @@
 // The HTTP API served by a real HttpServer on a loopback port: status codes and JSON shapes.
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
-#include <cstdio>
-#include <thread>
 
+#include "api_server_fixture.h"
 #include "http_client.h"
-#include "http_server.h"
-#include "metrics.h"
-#include "router.h"
-#include "test_store.h"
 
 namespace sotto::gw {
 namespace {
 
 using sotto::test::http_get;
 
-class ApiTest : public ::testing::Test {
+class ApiTest : public ApiServerFixture {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/sotto-api-" + std::to_string(::getpid()) + ".db";
-    std::remove(path_.c_str());
-    {
-      test::TestStore store(path_);
-      sotto_health_t health = {};
-      health.boot_id = 42;
-      health.uptime_s = 0;
-      health.battery_mv = 3600;
-      store.record_health("farm", "pump-1", health, 1'800'000'000'000);
-      for (uint32_t seq = 0; seq < 3; ++seq) {
-        sotto_event_t event = {};
-        event.kind = seq == 2 ? SOTTO_EVENT_ANOMALY : SOTTO_EVENT_HEARTBEAT;
-        event.score = seq == 2 ? 255 : 0;
-        event.seq = seq;
-        event.uptime_s = seq * 60;
-        event.reading_count = seq == 2 ? 1 : 0;
-        event.readings[0] = {SOTTO_QUANTITY_VIBRATION_RMS_MILLI_G, 912};
-        store.record_event("farm", "pump-1", event, 1'800'000'000'000);
-      }
+    open_store("api");
+    test::TestStore &store = *store_;
+    sotto_health_t health = {};
+    health.boot_id = 42;
+    health.uptime_s = 0;
+    health.battery_mv = 3600;
+    store.record_health("farm", "pump-1", health, 1'800'000'000'000);
+    for (uint32_t seq = 0; seq < 3; ++seq) {
+      sotto_event_t event = {};
+      event.kind = seq == 2 ? SOTTO_EVENT_ANOMALY : SOTTO_EVENT_HEARTBEAT;
+      event.score = seq == 2 ? 255 : 0;
+      event.seq = seq;
+      event.uptime_s = seq * 60;
+      event.reading_count = seq == 2 ? 1 : 0;
+      event.readings[0] = {SOTTO_QUANTITY_VIBRATION_RMS_MILLI_G, 912};
+      store.record_event("farm", "pump-1", event, 1'800'000'000'000);
     }
-    store_ = std::make_unique<test::TestStore>(path_);
-    reader_ = store_->store().reader();
-    router_ = std::make_unique<Router>(*reader_, metrics_, health_, ApiSettings{3600, 3300});
-    server_ = std::make_unique<HttpServer>(
-        io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
-        *router_);
-    server_->start();
-    thread_ = std::thread([this] { io_.run(); });
-  }
-
-  void TearDown() override {
-    io_.stop();
-    thread_.join();
+    serve();
   }
 
   boost::json::value get_json(const std::string &target, int expected_status) {
-    auto response = http_get(server_->port(), target);
+    auto response = http_get(port(), target);
     EXPECT_EQ(response.status, expected_status) << target << ": " << response.body;
     return boost::json::parse(response.body);
   }
-
-  std::string path_;
-  Metrics metrics_;
-  IngestHealth health_{metrics_};
-  boost::asio::io_context io_;
-  std::unique_ptr<test::TestStore> store_;
-  std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<Router> router_;
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
 };
 
 TEST_F(ApiTest, DevicesListsTheRegistry) {
@@ -163,7 +132,7 @@ TEST_F(ApiTest, HealthzIsReadyOnlyWhenSubscribedTakingAndCommitting) {
 
 TEST_F(ApiTest, MetricsAreServedAsPrometheusText) {
   metrics_.messages = 12;
-  auto response = http_get(server_->port(), "/metrics");
+  auto response = http_get(port(), "/metrics");
   EXPECT_EQ(response.status, 200);
   EXPECT_NE(response.body.find("sotto_ingest_messages_total 12\n"), std::string::npos);
 }

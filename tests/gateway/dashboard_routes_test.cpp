@@ -6,15 +6,12 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
-#include <cstdio>
 #include <filesystem>
 
+#include "api_server_fixture.h"
 #include "dashboard_assets.h"
 #include "dashboard_routes.h"
 #include "file_bytes.h"
-#include "metrics.h"
-#include "router.h"
-#include "test_store.h"
 
 #ifndef SOTTO_DASHBOARD_WEB_DIR
 #error "SOTTO_DASHBOARD_WEB_DIR must name gateway/dashboard/web"
@@ -25,14 +22,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class DashboardRoutes : public ::testing::Test {
+class DashboardRoutes : public ApiServerFixture {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/sotto-dashboard-" + std::to_string(::getpid()) + ".db";
-    std::remove(path_.c_str());
-    store_ = std::make_unique<test::TestStore>(path_);
-    reader_ = store_->store().reader();
-    router_ = std::make_unique<Router>(*reader_, metrics_, health_, ApiSettings{3600, 3300});
+    open_store("dashboard");
     add_dashboard_routes(*router_);
   }
 
@@ -41,13 +34,6 @@ class DashboardRoutes : public ::testing::Test {
     if (!if_none_match.empty()) request.set(http::field::if_none_match, if_none_match);
     return router_->handle(request);
   }
-
-  std::string path_;
-  Metrics metrics_;
-  IngestHealth health_{metrics_};
-  std::unique_ptr<test::TestStore> store_;
-  std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<Router> router_;
 };
 
 // The web folder's files, by URL: index.html at "/", the rest under /dashboard/.

@@ -1,20 +1,13 @@
 // The HTTP server answers every malformed request with a status and a JSON error, never a
 // dropped connection: raw requests over a real socket to a real HttpServer (plain and HTTPS).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
-#include <cstdio>
-#include <thread>
 
+#include "api_server_fixture.h"
 #include "http_client.h"
-#include "http_server.h"
-#include "metrics.h"
 #include "process.h"
-#include "router.h"
 #include "test_pki.h"
-#include "test_store.h"
 #include "tls_context.h"
 
 namespace sotto::gw {
@@ -22,30 +15,16 @@ namespace {
 
 using test::http_raw;
 
-class HttpServerTest : public ::testing::Test {
+class HttpServerTest : public ApiServerFixture {
  protected:
-  void SetUp() override {
-    path_ = ::testing::TempDir() + "/sotto-http-" + std::to_string(::getpid()) + ".db";
-    std::remove(path_.c_str());
-    store_ = std::make_unique<test::TestStore>(path_);
-    reader_ = store_->store().reader();
-    router_ = std::make_unique<Router>(*reader_, metrics_, health_, ApiSettings{3600, 3300});
-  }
+  void SetUp() override { open_store("http"); }
 
+  // Small limits, so the tests can exceed them cheaply.
   void serve(boost::asio::ssl::context *tls = nullptr) {
     HttpLimits limits;
     limits.max_body_bytes = 1024;
     limits.read_timeout = std::chrono::milliseconds(500);
-    server_ = std::make_unique<HttpServer>(
-        io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
-        *router_, limits, tls);
-    server_->start();
-    thread_ = std::thread([this] { io_.run(); });
-  }
-
-  void TearDown() override {
-    io_.stop();
-    if (thread_.joinable()) thread_.join();
+    ApiServerFixture::serve(limits, tls);
   }
 
   // The answer's JSON error code; fails when the body is not valid JSON (Boost.JSON's parser
@@ -57,23 +36,12 @@ class HttpServerTest : public ::testing::Test {
     if (error || !body.is_object() || !body.as_object().contains("code")) return "";
     return std::string(body.at("code").as_string());
   }
-
-  std::string path_;
-  Metrics metrics_;
-  IngestHealth health_{metrics_};
-  boost::asio::io_context io_;
-  std::unique_ptr<test::TestStore> store_;
-  std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<Router> router_;
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
 };
 
 TEST_F(HttpServerTest, RequestLineOverTheLimitGets414) {
   serve();
-  const auto response =
-      http_raw(server_->port(), "GET /api/v1/devices?site=" + std::string(20000, 'a') +
-                                    " HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto response = http_raw(port(), "GET /api/v1/devices?site=" + std::string(20000, 'a') +
+                                             " HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(response.status, 414) << response.headers;
   EXPECT_EQ(code_of(response), "request_line_too_long");
   EXPECT_NE(response.headers.find("Connection: close"), std::string::npos);
@@ -81,17 +49,17 @@ TEST_F(HttpServerTest, RequestLineOverTheLimitGets414) {
 
 TEST_F(HttpServerTest, HeadersOverTheLimitGet431) {
   serve();
-  const auto response = http_raw(server_->port(), "GET /api/v1/devices HTTP/1.1\r\nHost: x\r\n" +
-                                                      std::string("X-Filler: ") +
-                                                      std::string(20000, 'b') + "\r\n\r\n");
+  const auto response =
+      http_raw(port(), "GET /api/v1/devices HTTP/1.1\r\nHost: x\r\n" + std::string("X-Filler: ") +
+                           std::string(20000, 'b') + "\r\n\r\n");
   EXPECT_EQ(response.status, 431) << response.headers;
   EXPECT_EQ(code_of(response), "headers_too_large");
 }
 
 TEST_F(HttpServerTest, BodyOverTheLimitGets413) {
   serve();
-  const auto response = http_raw(
-      server_->port(), "POST /api/v1/devices HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" +
+  const auto response =
+      http_raw(port(), "POST /api/v1/devices HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" +
                            std::string(5000, 'c'));
   EXPECT_EQ(response.status, 413) << response.headers;
   EXPECT_EQ(code_of(response), "body_too_large");
@@ -103,7 +71,7 @@ TEST_F(HttpServerTest, BrokenSyntaxGets400NamingIt) {
        {"G@T / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/1.1\r\nNo Colon Here\r\n\r\n",
         "GET / HTTP/1.1\r\nContent-Length: twelve\r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
-    const auto response = http_raw(server_->port(), request);
+    const auto response = http_raw(port(), request);
     EXPECT_EQ(response.status, 400) << request;
     EXPECT_EQ(code_of(response), "malformed_request") << request;
   }
@@ -111,14 +79,14 @@ TEST_F(HttpServerTest, BrokenSyntaxGets400NamingIt) {
 
 TEST_F(HttpServerTest, RequestCutShortGets400) {
   serve();
-  const auto response = http_raw(server_->port(), "GET /api/v1/devi", true);
+  const auto response = http_raw(port(), "GET /api/v1/devi", true);
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(code_of(response), "incomplete_request");
 }
 
 TEST_F(HttpServerTest, OtherHttpVersionsGet505) {
   serve();
-  const auto response = http_raw(server_->port(), "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n");
+  const auto response = http_raw(port(), "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n");
   EXPECT_EQ(response.status, 505);
   EXPECT_EQ(code_of(response), "http_version_not_supported");
 }
@@ -126,28 +94,27 @@ TEST_F(HttpServerTest, OtherHttpVersionsGet505) {
 TEST_F(HttpServerTest, BytesThatAreNotUtf8AreNeverEchoed) {
   serve();
   const auto escaped =
-      http_raw(server_->port(), "GET /api/v1/events?device=%FF%FE HTTP/1.1\r\nHost: x\r\n\r\n");
+      http_raw(port(), "GET /api/v1/events?device=%FF%FE HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(escaped.status, 400);
   EXPECT_EQ(code_of(escaped), "bad_encoding");
   EXPECT_NE(escaped.body.find("query parameter 'device': not UTF-8 (byte 0xFF at offset 0)"),
             std::string::npos)
       << escaped.body;
   // Raw bytes in the path: whatever part of the server refuses them, the answer is JSON.
-  const auto raw =
-      http_raw(server_->port(), "GET /api/v1/devices/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto raw = http_raw(port(), "GET /api/v1/devices/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(raw.status, 400) << raw.body;
   EXPECT_FALSE(code_of(raw).empty());
   EXPECT_EQ(raw.body.find('\xff'), std::string::npos);
   // An overlong encoding of '/' (0xC0 0xAF) is not UTF-8 either.
   const auto overlong =
-      http_raw(server_->port(), "GET /api/v1/devices?site=%C0%AF HTTP/1.1\r\nHost: x\r\n\r\n");
+      http_raw(port(), "GET /api/v1/devices?site=%C0%AF HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(overlong.status, 400);
   EXPECT_EQ(code_of(overlong), "bad_encoding");
 }
 
 TEST_F(HttpServerTest, WellFormedUtf8IsServedAsBefore) {
   serve();
-  const auto response = http_raw(server_->port(),
+  const auto response = http_raw(port(),
                                  "GET /api/v1/devices?site=caf%C3%A9 HTTP/1.1\r\nHost: x\r\n"
                                  "Connection: close\r\n\r\n");
   EXPECT_EQ(response.status, 400);  // not an id, but named as such with the text intact
@@ -159,7 +126,7 @@ TEST_F(HttpServerTest, PlainHttpOnTheHttpsPortIsNamed) {
   const test::TestPki pki = test::make_test_pki(dir);
   boost::asio::ssl::context tls = make_server_tls_context(pki.server_certificate, pki.server_key);
   serve(&tls);
-  const auto response = http_raw(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto response = http_raw(port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(code_of(response), "https_required");
 }
