@@ -32,37 +32,51 @@ const InstructionRow kInstructionRows[] = {
 #undef INSTRUCTIONS
 };
 
-// Typical figures at 25 °C from each part's datasheet; README "What a model costs on a chip"
-// explains the choice of part and of rows.
+// Typical figures at 25 °C; README "What a model costs on a chip" explains the choice of part
+// and of rows. Beside each figure: the document it was checked against, or that it was not
+// (datasheets this project could not reach; the figures then stand as first written and say so
+// in `source`).
 PowerModel stm32l476() {
   return {"STM32L476 (Cortex-M4F, 80 MHz)",
           "ST DS10198 features: 100 uA/MHz run (LDO), 1.4 uA Stop 2 with RTC, 4 us wake-up "
-          "from Stop; VDD 3.0 V",
-          100.0,
-          1.4,
-          4.0,
-          3.0,
-          80.0};
+          "from Stop; VDD 3.0 V (not yet checked against the datasheet)",
+          100.0,  // run, LDO: DS10198 features list, not checked (datasheet not reached)
+          1.4,    // Stop 2 + RTC: DS10198 features list, not checked (datasheet not reached)
+          4.0,    // "wake-up from Stop": DS10198 features, not checked; Stop 2's may be longer
+          3.0,    // the supply DS10198's typical tables are given at, not checked
+          80.0};  // maximum clock: AN4621 rev 4 introduction ("up to 80 MHz", STM32L4 Series)
 }
 PowerModel stm32l081() {
   return {"STM32L081 (Cortex-M0+, 32 MHz)",
           "ST DS10888 rev 6 features: 93 uA/MHz run, 0.86 uA Stop + RTC + 20 KB RAM, 5 us "
-          "wake-up from flash; VDD 3.0 V",
-          93.0,
-          0.86,
-          5.0,
-          3.0,
-          32.0};
+          "wake-up from flash; VDD 3.0 V (not yet checked against the datasheet)",
+          93.0,   // run: STM32L081 datasheet features list, not checked (datasheet not reached)
+          0.86,   // Stop + RTC + 20 KB RAM: same, not checked
+          5.0,    // wake-up from flash: not checked for the L081; ST's STM32L053 features list
+                  // (same STM32L0 series) gives 5 us from flash
+          3.0,    // not checked
+          32.0};  // maximum clock: ST's STM32L011 and STM32L053 pages (same series, 32 MHz); not
+                  // checked for the L081
 }
 PowerModel esp32c3() {
   return {"ESP32-C3 (RV32IMC, 160 MHz)",
-          "Espressif ESP32-C3 datasheet v1.6: Modem-sleep with the CPU at 160 MHz 20 mA "
-          "(125 uA/MHz), Light-sleep 130 uA, wake-up under 1 ms; VDD 3.3 V",
+          "Espressif: Modem-sleep with the CPU at 160 MHz about 20 mA (125 uA/MHz; ESP-AT "
+          "'Sleep AT Examples', ESP32-C3), Light-sleep 140 uA (ESP-IDF 'Low Power Mode in "
+          "Wi-Fi Scenarios', ESP32-C3 Light-sleep table, minimum current), wake-up from "
+          "Light-sleep under 1 ms (ESP32-C3 book, 12.2.2); VDD 3.3 V",
+          // 20 mA / 160 MHz. ESP-AT "Sleep AT Examples" (ESP32-C3): Modem-sleep at 160 MHz about
+          // 20 mA; ESP-IDF "Low Power Mode in Wi-Fi Scenarios" (sleep-current/esp32c3_summary):
+          // Modem-sleep 20.67-21.47 mA (Wi-Fi connected, DTIM 10..1).
           125.0,
-          130.0,
+          // ESP-IDF "Low Power Mode in Wi-Fi Scenarios", ESP32-C3 Light-sleep table
+          // (sleep-current/esp32c3_light_sleep): minimum current 0.14 mA at 160 MHz, the floor
+          // between wake-ups. Was 130 uA from memory of the datasheet, which was not reached.
+          140.0,
+          // "The Internet of Things with ESP32-C3" (Espressif), 12.2.2 Light-sleep mode:
+          // wake-up latency under 1 ms; the bound taken as the figure.
           1000.0,
-          3.3,
-          160.0};
+          3.3,     // nominal supply; the documents above do not state theirs: not checked
+          160.0};  // the CPU clock of every figure above
 }
 
 TargetProfile build_profile(const std::string &name, PowerModel power) {
