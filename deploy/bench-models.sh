@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Models benchmark (called by deploy/bench.sh models): what the four MLPerf Tiny models and the
-# three fleet models cost on cortex-m4 and rv32, as `sottoctl model inspect --target` says it
+# three fleet models (and the models that exercise SVDF, TRANSPOSE_CONV, the 16x8 CONV_2D and
+# block-sparse weights) cost on cortex-m4 and rv32, as `sottoctl model inspect --target` says it
 # (arena, flash, instructions from the shipped per-op table, uJ per inference, average power at
 # one inference per second and per minute under the target's power model), next to the direct
 # QEMU -icount count of one sotto_invoke, and the count of a table fitted without that model
@@ -42,7 +43,12 @@ field() {
   echo "  \"instructions\": \"table: gateway/model/op_instruction_table.inc as shipped; qemu: one sotto_invoke under QEMU -icount (cortex-m4: mps2-an386, rv32: virt)\","
   echo "  \"models\": {"
   first=yes
-  for name in kws vww ic ad industrial agri wearable; do
+  # The seven models, then those that exercise the kernels with their own cost keys: 16x8
+  # CONV_2D and TRANSPOSE_CONV (seanet_*), SVDF (keyword_scrambled*), block-sparse weights
+  # (*-pruned).
+  for name in kws vww ic ad industrial agri wearable seanet_conv_0 seanet_conv_2 \
+    seanet_transpose_conv_3 seanet_transpose_conv_4 keyword_scrambled keyword_scrambled_8bit \
+    industrial-pruned ad-pruned kws-pruned; do
     [ $first = yes ] || echo ","
     first=no
     printf '    "%s": {' "$name"

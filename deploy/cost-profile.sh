@@ -5,7 +5,8 @@
 # deploy/models.sh, imported here for the target with their calibration sets), one plain
 # sotto_invoke ("direct N") and one observed run ("op INDEX KIND instructions N" per op) of the
 # same input. Conformance models run their first target case; fleet models a zero input (int8
-# kernels do the same work whatever the values, bar a few table lookups).
+# kernels do the same work whatever the values, bar a few table lookups). Pruned copies of
+# industrial, ad and kws (--prune 0.5) exercise the block-sparse kernels.
 # Usage: deploy/cost-profile.sh BUILD_DIR OUT_DIR   (BUILD_DIR: a host build with cross trees and
 # infer_models built). Writes OUT_DIR/<target>/<model>.profile and OUT_DIR/<target>/models.txt.
 set -euo pipefail
@@ -50,5 +51,21 @@ for target in cortex-m4 rv32; do
     mkdir -p "$out/$target/$kind-input"
     head -c "$elements" /dev/zero > "$out/$target/$kind-input/input_0.bin"
     profile "$target" "$kind" "$smdl" "$(realpath "$out/$target/$kind-input")" 0
+  done
+  # Block-sparse weights have their own cost keys: models pruned to 50 % of their 1x4 blocks,
+  # the fleet's pruned model (deploy/models.sh) and the two the inference bench prunes (ad: FC
+  # only; kws: convs and FC), each run on the same input as its dense model.
+  smdl=$out/$target/industrial-pruned.smdl
+  "$build/bin/sottoctl" model import build/models/industrial.onnx -o "$smdl" --target "$target" \
+    --calibration build/models/industrial_calibration.npy --prune 0.5 > /dev/null
+  profile "$target" industrial-pruned "$smdl" "$(realpath "$out/$target/industrial-input")" 0
+  for name in ad kws; do
+    IFS='|' read -r _ model golden_dir _ _ _ target_cases _ < <(
+      sed -n "s/^  \"\($name|[^\"]*\)\"$/\1/p" tests/infer/conformance_models.cmake)
+    smdl=$out/$target/$name-pruned.smdl
+    "$build/bin/sottoctl" model import "../shared/models/$model" -o "$smdl" --target "$target" \
+      --prune 0.5 > /dev/null
+    profile "$target" "$name-pruned" "$smdl" "$(cd ../shared/conformance/"$golden_dir" && pwd)" \
+      "${target_cases%%,*}"
   done
 done

@@ -16,30 +16,40 @@
 namespace sotto::gw::model {
 
 // The shape terms an op's instruction count is fitted on. Multiply-accumulates for CONV_2D,
-// DEPTHWISE_CONV_2D and FULLY_CONNECTED (output elements x weights per output channel) and
-// window reads for the pools (output elements x kernel area); 0 for other ops.
+// DEPTHWISE_CONV_2D and FULLY_CONNECTED (output elements x weights per output channel; with
+// block-sparse weights only the stored blocks' weights count, the bitmap walk apart),
+// TRANSPOSE_CONV (the filter taps that reach each output x input channels) and SVDF (filters x
+// (inputs + memory) per batch), and window reads for the pools (output elements x kernel area); 0
+// for other ops.
 struct OpShape {
   uint64_t macs = 0;
   uint64_t output_elements = 0;
   uint64_t input_elements = 0;  // both activation inputs
   uint64_t output_rows = 0;     // output elements / innermost dimension: the contiguous runs
+  // Block-sparse weights: the bitmap's blocks the kernel walks, stored or not (output elements x
+  // blocks per output channel's row); 0 for dense weights.
+  uint64_t walked_blocks = 0;
 };
 OpShape op_shape(const sotto_smdl_op_t &op, const sotto_smdl_tensor_t *tensors);
 
 // The instruction table's row for an op: its name when it reads and writes int8 ("ADD"), else
 // the name with its input and output types ("ADD:int16>int16", "QUANTIZE:float32>int8"): the
-// kernels take other paths for other types. DEPTHWISE_CONV_2D with a depth multiplier above 1
-// is "DEPTHWISE_CONV_2D/multiplier".
+// kernels take other paths for other types (CONV_2D with int16 activations, TFLite's 16x8, is
+// "CONV_2D:int16>int16"). DEPTHWISE_CONV_2D with a depth multiplier above 1 is
+// "DEPTHWISE_CONV_2D/multiplier"; FULLY_CONNECTED and CONV_2D with block-sparse weights are
+// "FULLY_CONNECTED/sparse" and "CONV_2D/sparse".
 std::string op_cost_key(const sotto_smdl_op_t &op, const sotto_smdl_tensor_t *tensors);
 
 // instructions = per_call + per_mac * macs + per_output * output elements + per_input * input
-// elements + per_row * output rows, rounded; `samples` is how many measured ops the fit saw.
+// elements + per_row * output rows + per_block * walked blocks, rounded; `samples` is how many
+// measured ops the fit saw.
 struct OpInstructionCost {
   double per_call = 0;
   double per_mac = 0;
   double per_output = 0;
   double per_input = 0;
   double per_row = 0;
+  double per_block = 0;
   uint32_t samples = 0;
   uint64_t instructions(const OpShape &shape) const;
 };

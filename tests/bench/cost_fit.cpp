@@ -3,11 +3,12 @@
 // ("op INDEX KIND instructions N" per op) and a "direct N" line (one plain sotto_invoke). The
 // observer's own cost is the profile's sum minus the direct count, spread evenly over the ops.
 // Per op kind it fits instructions = per_call + per_mac * macs + per_output * outputs +
-// per_input * inputs + per_row * output rows by weighted least squares (weight 1 / count, so small
-// ops count too) over the subsets of shape terms, keeping the best fit whose coefficients are all
-// >= 0. Prints the INSTRUCTIONS rows on stdout; --report writes, per model, the QEMU count, the
-// table's estimate (from the printed, rounded coefficients, as sottoctl computes it) and the
-// estimate of a table fitted without that model (leave one model out).
+// per_input * inputs + per_row * output rows + per_block * walked sparse blocks by weighted least
+// squares (weight 1 / count, so small ops count too) over the subsets of shape terms, keeping the
+// best fit whose coefficients are all >= 0. Prints the INSTRUCTIONS rows on stdout; --report
+// writes, per model, the QEMU count, the table's estimate (from the printed, rounded
+// coefficients, as sottoctl computes it) and the estimate of a table fitted without that model
+// (leave one model out).
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -41,17 +42,23 @@ struct Measured {
   std::vector<size_t> samples;  // indices into the sample list
 };
 
-std::array<double, 5> terms(const OpShape &s) {
-  return {1.0, static_cast<double>(s.macs), static_cast<double>(s.output_elements),
-          static_cast<double>(s.input_elements), static_cast<double>(s.output_rows)};
+constexpr int kTerms = 6;
+
+std::array<double, kTerms> terms(const OpShape &s) {
+  return {1.0,
+          static_cast<double>(s.macs),
+          static_cast<double>(s.output_elements),
+          static_cast<double>(s.input_elements),
+          static_cast<double>(s.output_rows),
+          static_cast<double>(s.walked_blocks)};
 }
 
 // Weighted least squares on the terms in `use` (bit k: term k); false when singular or a
 // coefficient is negative.
-bool solve(const std::vector<const Sample *> &samples, unsigned use, std::array<double, 5> *coef,
-           double *residual) {
+bool solve(const std::vector<const Sample *> &samples, unsigned use,
+           std::array<double, kTerms> *coef, double *residual) {
   std::vector<int> cols;
-  for (int k = 0; k < 5; ++k) {
+  for (int k = 0; k < kTerms; ++k) {
     if (use & (1u << k)) cols.push_back(k);
   }
   const size_t n = cols.size();
@@ -91,7 +98,7 @@ bool solve(const std::vector<const Sample *> &samples, unsigned use, std::array<
   for (const Sample *s : samples) {
     const auto t = terms(s->shape);
     double predicted = 0;
-    for (int k = 0; k < 5; ++k) predicted += (*coef)[k] * t[k];
+    for (int k = 0; k < kTerms; ++k) predicted += (*coef)[k] * t[k];
     *residual += (predicted - s->instructions) * (predicted - s->instructions) /
                  std::max(s->instructions, 1.0);
   }
@@ -104,14 +111,14 @@ OpInstructionCost fit(const std::vector<const Sample *> &samples) {
   // At most one term fewer than the distinct shapes seen (one term when fewer than three), so
   // a fit never just passes through its few points; and at least one size term, as no kernel's
   // work is the same for every shape.
-  std::set<std::array<double, 5>> shapes;
+  std::set<std::array<double, kTerms>> shapes;
   for (const Sample *s : samples) shapes.insert(terms(s->shape));
   const int max_terms = std::max(1, static_cast<int>(shapes.size()) - 1);
-  std::array<double, 5> best{};
+  std::array<double, kTerms> best{};
   double best_residual = -1;
-  for (unsigned use = 2; use < 32; ++use) {
+  for (unsigned use = 2; use < (1u << kTerms); ++use) {
     if (__builtin_popcount(use) > max_terms) continue;
-    std::array<double, 5> coef{};
+    std::array<double, kTerms> coef{};
     double residual = 0;
     if (!solve(samples, use, &coef, &residual)) continue;
     if (best_residual < 0 || residual < best_residual * (1 - 1e-9)) {
@@ -124,8 +131,13 @@ OpInstructionCost fit(const std::vector<const Sample *> &samples) {
     std::snprintf(text, sizeof text, "%.9g", v);
     return std::stod(text);
   };
-  return {rounded(best[0]), rounded(best[1]), rounded(best[2]),
-          rounded(best[3]), rounded(best[4]), static_cast<uint32_t>(samples.size())};
+  return {rounded(best[0]),
+          rounded(best[1]),
+          rounded(best[2]),
+          rounded(best[3]),
+          rounded(best[4]),
+          rounded(best[5]),
+          static_cast<uint32_t>(samples.size())};
 }
 
 std::map<std::string, OpInstructionCost> fit_all(const std::vector<Sample> &samples,
@@ -220,9 +232,9 @@ int main(int argc, char **argv) {
     while (in >> name >> smdl >> profile) read_model(name, smdl, profile, &samples, &models);
     const auto table = fit_all(samples, models.size());
     for (const auto &[op, c] : table) {
-      std::printf("INSTRUCTIONS(\"%s\", \"%s\", %.9g, %.9g, %.9g, %.9g, %.9g, %u)\n",
+      std::printf("INSTRUCTIONS(\"%s\", \"%s\", %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %u)\n",
                   target.c_str(), op.c_str(), c.per_call, c.per_mac, c.per_output, c.per_input,
-                  c.per_row, c.samples);
+                  c.per_row, c.per_block, c.samples);
     }
     std::ofstream out(report);
     out << "{\"target\": \"" << target << "\", \"models\": {";

@@ -28,7 +28,7 @@ TargetProfile fixed_profile() {
   p.name = "cortex-m4";
   p.engine_core_flash_bytes = 1000;
   p.kernel_flash_bytes = {{"FULLY_CONNECTED", 500}};
-  p.op_instructions = {{"FULLY_CONNECTED", {100, 2, 10, 1, 0, 5}}};
+  p.op_instructions = {{"FULLY_CONNECTED", {100, 2, 10, 1, 0, 0, 5}}};
   p.instruction_source = "fixed test table";
   p.power = {"Test part", "test figures", 100, 2, 10, 3.0, 50};
   return p;
@@ -102,7 +102,7 @@ TEST(CostModel, CyclesPerInstructionAndRateScaleTheFigures) {
 TEST(CostModel, AnOpTheTableHasNotMeasuredLeavesNoInstructionFigure) {
   HostModel model(hello_world_blob(Target::kCortexM4));
   TargetProfile profile = fixed_profile();
-  profile.op_instructions = {{"SOFTMAX", {1, 1, 1, 1, 1, 1}}};
+  profile.op_instructions = {{"SOFTMAX", {1, 1, 1, 1, 1, 1, 1}}};
   const CostOptions options = fixed_options(profile);
   const ModelCost c = estimate_cost(model, profile, options);
   EXPECT_EQ(c.unmeasured_ops, std::vector<std::string>{"FULLY_CONNECTED"});
