@@ -1,7 +1,8 @@
 # Cross trees only (included by cmake/SottoCrossTests.cmake): the on-target test images
 # <cross>/bin/target_<suite>.elf, registered as QEMU tests by this folder's CMakeLists.txt.
 include(${SOTTO_TARGET_TEST_SOURCE_DIR}/suites.cmake)
-foreach(suite ${sotto_target_suites})
+sotto_target_suites_of(${SOTTO_TARGET} _suites)
+foreach(suite ${_suites})
   add_executable(target_${suite} ${SOTTO_TARGET_TEST_SOURCE_DIR}/${suite}_test.cpp)
   set_target_properties(target_${suite} PROPERTIES SUFFIX .elf)
   target_include_directories(target_${suite} PRIVATE ${SOTTO_TARGET_TEST_SOURCE_DIR})
@@ -15,6 +16,9 @@ target_compile_definitions(target_crypto PRIVATE SOTTO_OTA_CRYPTO_MBEDTLS=1)
 target_link_libraries(target_crypto PRIVATE sotto_ota)
 # The OTA suite runs the update engine on the device mbedTLS build, with the engine self-test on
 # the real model the host build wrote into ota_target_data.h.
+if(NOT TARGET target_ota)
+  return()
+endif()
 if(NOT SOTTO_HOST_BINARY_DIR)
   message(FATAL_ERROR "target_ota needs ota_target_data.h from the host build: "
                       "-DSOTTO_HOST_BINARY_DIR=<host build> (set by cmake/SottoCross.cmake)")
