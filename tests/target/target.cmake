@@ -10,6 +10,13 @@ foreach(suite ${_suites})
                         sotto_port_target)
   sotto_device_code(target_${suite})
 endforeach()
+# The Cortex-M0 port's stack guard (tests/target/CMakeLists.txt runs it and expects its verdict).
+if(SOTTO_TARGET STREQUAL "cortex-m0")
+  add_executable(target_stack_overflow ${SOTTO_TARGET_TEST_SOURCE_DIR}/stack_overflow_target.c)
+  set_target_properties(target_stack_overflow PROPERTIES SUFFIX .elf)
+  target_link_libraries(target_stack_overflow PRIVATE sotto_port_target)
+  sotto_device_code(target_stack_overflow)
+endif()
 # The crypto suite exercises OTA's mbedTLS shim (its private crypto/ headers).
 target_include_directories(target_crypto PRIVATE ${CMAKE_SOURCE_DIR}/device-sdk/src/ota)
 target_compile_definitions(target_crypto PRIVATE SOTTO_OTA_CRYPTO_MBEDTLS=1)
