@@ -7,7 +7,7 @@
 # sotto_invoke ("direct N") and one observed run ("op INDEX KIND instructions N" per op) of the
 # same input. Conformance models run their first target case; fleet models a zero input (int8
 # kernels do the same work whatever the values, bar a few table lookups). A fleet model that does
-# not fit the cortex-m0 image (arena over 12 KB, model over 128 KB) is left out with the image's
+# not fit the cortex-m0 image (arena over 13,184 B, model over 128 KB) is left out with the image's
 # reason.
 # Usage: deploy/cost-profile.sh BUILD_DIR OUT_DIR [TARGET...]   (BUILD_DIR: a host build with
 # cross trees and infer_models built; TARGETs: default cortex-m4 rv32 cortex-m0). Writes
