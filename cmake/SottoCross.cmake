@@ -5,22 +5,26 @@
 # source: SOTTO_NANOPB_SOURCE_DIR and SOTTO_MBEDTLS_SOURCE_DIR, found under <sotto>/build/cache/src/
 # after deploy/fetch-sources.sh or given on the command line. -DSOTTO_OTA=OFF needs no mbedTLS.
 #
-# Host build: configures and builds <build>/cross/cortex-m4 and <build>/cross/rv32 from this
-# same source tree (ExternalProject, toolchain files in cmake/toolchains/), so `cmake --build`
-# builds them and `ctest` runs their on-target images under QEMU. Needs the nanopb and mbedTLS
+# Host build: configures and builds <build>/cross/cortex-m4, <build>/cross/cortex-m0 and
+# <build>/cross/rv32 from this same source tree (ExternalProject, toolchain files in
+# cmake/toolchains/), so `cmake --build` builds them and `ctest` runs their on-target images
+# under QEMU (the Cortex-M0 tree builds only the images that fit the nRF51's 16 KB of RAM). Needs the nanopb and mbedTLS
 # sources from deploy/fetch-sources.sh (found under build/cache/src/ or given with
 # -DSOTTO_NANOPB_SOURCE_DIR / -DSOTTO_MBEDTLS_SOURCE_DIR). -DSOTTO_CROSS=OFF skips all this.
 #
 # For other areas (host build):
-#   SOTTO_CROSS_TARGETS          the cross targets configured here ("cortex-m4;rv32", or fewer)
+#   SOTTO_CROSS_TARGETS          the cross targets configured here ("cortex-m4;cortex-m0;rv32",
+#                                or fewer)
 #   SOTTO_CROSS_BINARY_DIR       <build>/cross; an image (executable with SUFFIX .elf) built in
 #                                a cross tree from tests/<dir>/target.cmake lands in
 #                                ${SOTTO_CROSS_BINARY_DIR}/<target>/bin/<name>.elf
-#   sotto_add_qemu_test(NAME <ctest name> TARGET cortex-m4|rv32 ELF <path> [TIMEOUT <s>])
+#   sotto_add_qemu_test(NAME <ctest name> TARGET cortex-m4|cortex-m0|rv32 ELF <path>
+#                       [TIMEOUT <s>])
 #     runs the image under QEMU with semihosting and instruction counting; the test passes when
 #     the program exits 0 (its exit status becomes QEMU's).
-#   <build>/bin/sotto-qemu-run <cortex-m4|rv32> <elf> [qemu args]: the same QEMU command for
-#     scripts (deploy/bench.sh); semihosting output on stderr, exit status passed through.
+#   <build>/bin/sotto-qemu-run <cortex-m4|cortex-m0|rv32> <elf> [qemu args]: the same QEMU
+#     command for scripts (deploy/bench.sh); semihosting output on stderr, exit status passed
+#     through.
 #
 # Cross trees: defines sotto_mbedcrypto (SHA-256 + ECDSA P-256 verify, static pool, no heap),
 # knows the host build's folder (SOTTO_HOST_BINARY_DIR: files it generates for images) and
@@ -97,7 +101,7 @@ endif()
 
 include(${CMAKE_CURRENT_LIST_DIR}/SottoFuzz.cmake)
 
-option(SOTTO_CROSS "Build the Cortex-M4 and RV32 device trees and run their tests under QEMU" ON)
+option(SOTTO_CROSS "Build the Cortex-M4, Cortex-M0 and RV32 device trees and run their tests under QEMU" ON)
 set(SOTTO_CROSS_BINARY_DIR ${CMAKE_BINARY_DIR}/cross)
 # Escape hatches while an area does not cross-compile (both default to everything):
 set(SOTTO_TARGET_TEST_DIRS "" CACHE STRING
@@ -118,7 +122,7 @@ if(SOTTO_CROSS)
                     "cross builds and QEMU tests are skipped")
   else()
     if(SOTTO_ARM_GCC AND SOTTO_QEMU_ARM)
-      list(APPEND SOTTO_CROSS_TARGETS cortex-m4)
+      list(APPEND SOTTO_CROSS_TARGETS cortex-m4 cortex-m0)
     endif()
     if(SOTTO_RV_GCC AND SOTTO_QEMU_RV32)
       list(APPEND SOTTO_CROSS_TARGETS rv32)
@@ -126,24 +130,29 @@ if(SOTTO_CROSS)
   endif()
 endif()
 set(SOTTO_CROSS_NM_cortex-m4 ${SOTTO_ARM_NM})
+set(SOTTO_CROSS_NM_cortex-m0 ${SOTTO_ARM_NM})
 set(SOTTO_CROSS_NM_rv32 ${SOTTO_RV_NM})
 
 # QEMU command lines. -icount makes the board timers (and so sotto_port_instructions) count
-# instructions deterministically: mps2 25 MHz timer tick = 5 instructions at shift=3; RV32
-# minstret at shift=0.
+# instructions deterministically: mps2 25 MHz timer tick = 5 instructions at shift=3; nRF51
+# 16 MHz timer tick = 62.5 instructions at shift=0; RV32 minstret at shift=0.
 set(SOTTO_QEMU_COMMAND_cortex-m4 ${SOTTO_QEMU_ARM} -M mps2-an386 -nographic -monitor none
     -serial none -semihosting-config enable=on,target=native -icount shift=3,align=off,sleep=off
+    -kernel)
+set(SOTTO_QEMU_COMMAND_cortex-m0 ${SOTTO_QEMU_ARM} -M microbit -nographic -monitor none
+    -serial none -semihosting-config enable=on,target=native -icount shift=0,align=off,sleep=off
     -kernel)
 set(SOTTO_QEMU_COMMAND_rv32 ${SOTTO_QEMU_RV32} -M virt -bios none -nographic -monitor none
     -serial none -semihosting-config enable=on,target=native -icount shift=0,align=off,sleep=off
     -kernel)
 
-# sotto_add_qemu_test(NAME n TARGET cortex-m4|rv32 ELF path [TIMEOUT s] [ARGS qemu args...]):
+# sotto_add_qemu_test(NAME n TARGET cortex-m4|cortex-m0|rv32 ELF path [TIMEOUT s]
+#                     [ARGS qemu args...]):
 # ARGS go after the image (e.g. -semihosting-config arg=... for the program's command line).
 function(sotto_add_qemu_test)
   cmake_parse_arguments(arg "" "NAME;TARGET;ELF;TIMEOUT" "ARGS" ${ARGN})
   if(NOT arg_NAME OR NOT arg_ELF OR NOT DEFINED SOTTO_QEMU_COMMAND_${arg_TARGET})
-    message(FATAL_ERROR "sotto_add_qemu_test(NAME n TARGET cortex-m4|rv32 ELF path)")
+    message(FATAL_ERROR "sotto_add_qemu_test(NAME n TARGET cortex-m4|cortex-m0|rv32 ELF path)")
   endif()
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 300)
@@ -153,13 +162,14 @@ function(sotto_add_qemu_test)
 endfunction()
 
 string(REPLACE ";" " " _qemu_m4 "${SOTTO_QEMU_COMMAND_cortex-m4}")
+string(REPLACE ";" " " _qemu_m0 "${SOTTO_QEMU_COMMAND_cortex-m0}")
 string(REPLACE ";" " " _qemu_rv "${SOTTO_QEMU_COMMAND_rv32}")
 file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/bin/sotto-qemu-run @ONLY CONTENT [[#!/bin/sh
 # Runs a sotto bare-metal image under QEMU (generated by cmake/SottoCross.cmake).
-# Usage: sotto-qemu-run cortex-m4|rv32 IMAGE.elf [QEMU ARGS...] (e.g. -semihosting-config
-# arg=...); exit status is the program's.
+# Usage: sotto-qemu-run cortex-m4|cortex-m0|rv32 IMAGE.elf [QEMU ARGS...] (e.g.
+# -semihosting-config arg=...); exit status is the program's.
 if [ $# -lt 2 ]; then
-  echo "usage: sotto-qemu-run cortex-m4|rv32 IMAGE.elf [QEMU ARGS...]" >&2
+  echo "usage: sotto-qemu-run cortex-m4|cortex-m0|rv32 IMAGE.elf [QEMU ARGS...]" >&2
   exit 2
 fi
 target=$1
@@ -167,8 +177,9 @@ image=$2
 shift 2
 case "$target" in
   cortex-m4) exec @_qemu_m4@ "$image" "$@" ;;
+  cortex-m0) exec @_qemu_m0@ "$image" "$@" ;;
   rv32) exec @_qemu_rv@ "$image" "$@" ;;
-  *) echo "sotto-qemu-run: unknown target $target (cortex-m4 or rv32)" >&2; exit 2 ;;
+  *) echo "sotto-qemu-run: unknown target $target (cortex-m4, cortex-m0 or rv32)" >&2; exit 2 ;;
 esac
 ]])
 file(CHMOD ${CMAKE_BINARY_DIR}/bin/sotto-qemu-run PERMISSIONS OWNER_READ OWNER_WRITE

@@ -8,7 +8,11 @@
 # instructions go: per operator and summed per op type (the image's profile mode, which reads the
 # instruction counter after every operator; its observer adds a few dozen instructions per op),
 # and for two models pruned to 50 % (pruned_50_percent): sparse vs dense weight bytes and
-# instructions.
+# instructions. Rows for the cores without DSP (other_targets): on the emulated Cortex-M0
+# (QEMU microbit, nRF51822, -icount shift=0: one 16 MHz timer tick = 62.5 instructions) and RV32
+# (QEMU virt, minstret), both with the reference kernels, the same per-model figures for the
+# models each runs (deploy/conformance-models.sh TARGET: on the M0, those that fit its 16 KB of
+# RAM and 256 KB of flash) and the ratio to the Cortex-M4's count.
 # Usage: deploy/bench-inference.sh OUTPUT.json   (build dir: $SOTTO_BUILD_DIR, default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +21,7 @@ build=${SOTTO_BUILD_DIR:-build}
 source deploy/lib.sh
 
 if [ "$build" = build ]; then
-  build_release sottoctl infer_models sotto_cross_cortex-m4
+  build_release sottoctl infer_models sotto_cross_cortex-m4 sotto_cross_cortex-m0 sotto_cross_rv32
 fi
 cross=$build/cross/cortex-m4/bin
 image=$cross/infer_target.elf
@@ -26,8 +30,15 @@ for f in "$image" "$cross/infer_flash_with.elf" "$cross/infer_flash_without.elf"
 done
 qemu_run=$build/bin/sotto-qemu-run  # the tests' QEMU command line, with -icount shift=3
 
-flash_of() { arm-none-eabi-size -A "$1" | awk '$1==".text"||$1==".data"||$1==".ARM.exidx"{s+=$2} END{print s}'; }
-engine_flash=$(( $(flash_of "$cross/infer_flash_with.elf") - $(flash_of "$cross/infer_flash_without.elf") ))
+# flash_of ELF: code + initialized data of an image (riscv64-unknown-elf-size for RV32).
+flash_of() {
+  local size=arm-none-eabi-size
+  [[ "$1" != */rv32/* ]] || size=riscv64-unknown-elf-size
+  "$size" -A "$1" | awk '$1==".text"||$1==".data"||$1==".ARM.exidx"||$1==".rodata"||$1==".srodata"{s+=$2} END{print s}'
+}
+# engine_flash_of CROSS_BIN_DIR: the engine's flash, from the image pair with and without it.
+engine_flash_of() { echo $(( $(flash_of "$1/infer_flash_with.elf") - $(flash_of "$1/infer_flash_without.elf") )); }
+engine_flash=$(engine_flash_of "$cross")
 
 # Flash per op (code + read-only data of its kernel files: the loader's check and the reference
 # kernel, plus the Cortex-M4 kernel where there is one) and of the engine's shared core.
@@ -47,7 +58,7 @@ pruned_dir=$build/bench-pruned
 mkdir -p "$pruned_dir"
 pruned_entries=()
 for name in ad kws; do
-  entry=$(sed -n "s/^  \"\($name|[^\"]*\)\"$/\1/p" tests/infer/conformance_models.cmake)
+  entry=$(deploy/conformance-models.sh | grep "^$name|")
   IFS='|' read -r _ model golden_dir _ _ _ target_cases _ <<<"$entry"
   data=$(cd ../shared/conformance/"$golden_dir" && pwd)
   report=$("$build/bin/sottoctl" model import "../shared/models/$model" --target cortex-m4 \
@@ -65,6 +76,41 @@ for name in ad kws; do
   pruned_entries+=("    \"$name\": {\"sparse_layers\": $layers, \"pruned_layers_sparse_bytes\": $sparse_bytes, \"pruned_layers_dense_bytes\": $dense_bytes, \"flash_ratio\": $(awk -v a="$sparse_bytes" -v b="$dense_bytes" 'BEGIN{printf "%.4f", a/b}'), \"model_bytes_sparse\": $(stat -c %s "$pruned_dir/$name-sparse.smdl"), \"model_bytes_dense\": $(stat -c %s "$pruned_dir/$name-dense.smdl"), \"instructions_sparse\": ${instr[sparse]}, \"instructions_dense\": ${instr[dense]}, \"instructions_ratio\": $(awk -v a="${instr[sparse]}" -v b="${instr[dense]}" 'BEGIN{printf "%.4f", a/b}')}")
 done
 
+# other_target_row TARGET DESCRIPTION: the "TARGET": {...} object of other_targets, for the
+# models TARGET runs (m4_instructions: the Cortex-M4 counts of this same run).
+other_target_row() {
+  local target=$1 description=$2 dir=$build/cross/$1/bin rows=() ran=()
+  local name model golden_dir ops cases layer_cases target_cases variants
+  local smdl data first_case bench instructions arena target_layers exact
+  while IFS='|' read -r name model golden_dir ops cases layer_cases target_cases variants; do
+    smdl=$build/infer-models/$target/$name.smdl
+    data=$(cd ../shared/conformance/"$golden_dir" && pwd)
+    first_case=${target_cases%%,*}
+    bench=$("$qemu_run" "$target" "$dir/infer_target.elf" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$smdl"),arg=$data,arg=$first_case" 2>&1)
+    instructions=$(sed -n 's/^instructions \([0-9]*\).*/\1/p' <<<"$bench")
+    arena=$(sed -n 's/.* arena \([0-9]*\).*/\1/p' <<<"$bench")
+    [ -n "$instructions" ] || { echo "bench-inference: $name on $target: no instruction count" >&2; exit 1; }
+    target_layers=$(tr ',' '\n' <<<"$target_cases" | grep -Fxf <(tr ',' '\n' <<<"$layer_cases") | paste -sd+ -)
+    if "$qemu_run" "$target" "$dir/infer_target.elf" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$data,arg=$ops,arg=${target_cases//,/+},arg=${target_layers:-none}" >/dev/null 2>&1; then
+      exact=true
+    else
+      exact=false
+    fi
+    ran+=("$name")
+    rows+=("      \"$name\": {\"instructions\": $instructions, \"vs_cortex_m4\": $(awk -v a="$instructions" -v b="${m4_instructions[$name]}" 'BEGIN{printf "%.3f", a/b}'), \"arena_bytes\": $arena, \"model_bytes\": $(stat -c %s "$smdl"), \"bit_exact\": $exact}")
+  done < <(deploy/conformance-models.sh "$target")
+  local left_out
+  left_out=$(deploy/conformance-models.sh | cut -d'|' -f1 |
+    { grep -vxF -f <(printf '%s\n' "${ran[@]}") || true; } |
+    awk '{ printf "%s\"%s\"", (NR > 1 ? ", " : ""), $1 }')
+  printf '    "%s": {\n      "target": "%s",\n      "engine_flash_bytes": %d,\n      "models_not_run": [%s],\n      "models": {\n' \
+    "$target" "$description" "$(engine_flash_of "$dir")" "$left_out"
+  printf '%s' "${rows[0]}"
+  printf ',\n%s' "${rows[@]:1}"
+  printf '\n      }\n    }'
+}
+
+declare -A m4_instructions=()
 declare -A tflm_instr=([kws]=7697250 [vww]=24102775 [ic]=29865095 [ad]=583225)
 declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
 {
@@ -118,9 +164,15 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
     }
 JSON
 )")
-  done < <(sed -n 's/^  "\([^"]*\)"$/\1/p' tests/infer/conformance_models.cmake)
+    m4_instructions[$name]=$instructions
+  done < <(deploy/conformance-models.sh)
   printf '%s' "${entries[0]}"
   printf ',\n%s' "${entries[@]:1}"
+  printf '\n  },\n'
+  echo "  \"other_targets\": {"
+  other_target_row cortex-m0 "qemu microbit (nRF51822: 256 KB flash, 16 KB RAM), -icount shift=0, reference kernels"
+  echo ","
+  other_target_row rv32 "qemu virt, -icount shift=0, reference kernels"
   printf '\n  }\n'
   echo "}"
 } > "$out"

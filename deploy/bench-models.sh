@@ -20,7 +20,7 @@ fi
 [ -s build/models/wearable.onnx ] || deploy/models.sh --bin "$build/bin"
 work=build/bench/cost
 rm -rf "$work"
-deploy/cost-profile.sh "$build" "$work"
+deploy/cost-profile.sh "$build" "$work" cortex-m4 rv32
 for target in cortex-m4 rv32; do
   "$build/bin/sotto-bench-cost-fit" --target "$target" --list "$work/$target/models.txt" \
     --report "$work/$target/fit.json" > "$work/$target/table.inc"

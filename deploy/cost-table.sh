@@ -7,8 +7,8 @@
 #                             and cortex-m0
 #   op_instruction_table.inc  per op kind, instructions as a function of its shape, fitted
 #                             (sotto-bench-cost-fit) to QEMU -icount counts of every op of the
-#                             conformance models and the fleet models on cortex-m4 and rv32
-#                             (cortex-m0 has no QEMU port: no row)
+#                             conformance models and the fleet models on cortex-m4, rv32 and
+#                             cortex-m0 (the models that fit its 16 KB of RAM)
 # Usage: deploy/cost-table.sh flash [--check DIR]   the flash table; with --check, compare the
 #                                                  shipped one with the archives of the cross
 #                                                  trees under DIR/cross instead (a test)
@@ -69,7 +69,7 @@ case "${1:-}" in
     if [ "${2:-}" = --check ]; then
       trees=${3:?usage: deploy/cost-table.sh flash --check BUILD_DIR}/cross
       checked=0
-      for target in cortex-m4 rv32; do
+      for target in cortex-m4 rv32 cortex-m0; do
         [ -d "$trees/$target" ] || continue
         expected=$(flash_rows "$target" "$trees/$target/device-sdk/src/infer/libsotto_infer.a")
         got=$(grep "^FLASH(\"$target\"" "$shipped/kernel_flash_table.inc" || true)
@@ -98,7 +98,7 @@ case "${1:-}" in
       echo "// elements + per_row * output rows + per_block * walked sparse blocks, least squares on the QEMU -icount counts of every op of the profiled models"
       echo "// (samples: how many). INSTRUCTIONS(target, op, per_call, per_mac, per_output, per_input,"
       echo "// per_row, per_block, samples). Do not edit."
-      for target in cortex-m4 rv32; do
+      for target in cortex-m4 rv32 cortex-m0; do
         "$build/bin/sotto-bench-cost-fit" --target "$target" --list "$out/$target/models.txt" \
           --report "$out/$target/fit.json"
       done

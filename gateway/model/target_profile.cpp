@@ -95,9 +95,10 @@ TargetProfile build_profile(const std::string &name, PowerModel power) {
   for (const InstructionRow &row : kInstructionRows) {
     if (name == row.target) p.op_instructions[row.op] = row.cost;
   }
-  p.instruction_source = p.op_instructions.empty()
-                             ? "no QEMU port for it yet, so no measured instruction table"
-                             : "per-op table fitted to QEMU -icount counts";
+  p.instruction_source =
+      p.op_instructions.empty()
+          ? "no instruction table measured for it yet (deploy/cost-table.sh instructions)"
+          : "per-op table fitted to QEMU -icount counts";
   return p;
 }
 

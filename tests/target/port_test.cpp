@@ -1,13 +1,16 @@
 // On-target: the port's instruction counter (used by benchmarks) and clock. Under QEMU -icount
 // both follow the instruction count exactly: RV32 minstret counts every instruction; the
-// Cortex-M4 timer ticks once per 5 instructions, so its readings are exact to one tick.
+// Cortex-M4 timer ticks once per 5 instructions and the Cortex-M0's (nRF51) once per 62.5, so
+// their readings are exact to one tick.
 #include "sotto_test.h"
 
 #if defined(__arm__) || defined(__riscv)
 // Runs exactly 2 * iterations instructions in the loop (a decrement and a taken branch each).
 static void counted_loop(uint32_t iterations) {
 #if defined(__arm__)
-  __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(iterations) : : "cc");
+  // GCC hands Thumb-1 (Cortex-M0) inline assembly to the assembler in divided syntax, where
+  // "subs" with three operands does not exist: ask for unified syntax (GCC restores it after).
+  __asm__ volatile(".syntax unified\n1: subs %0, %0, #1\n bne 1b" : "+r"(iterations) : : "cc");
 #else
   __asm__ volatile("1: addi %0, %0, -1\n bnez %0, 1b" : "+r"(iterations));
 #endif
@@ -20,7 +23,9 @@ static uint64_t instructions_for(uint32_t iterations) {
 }
 #endif
 
-#if defined(__arm__)
+#if defined(__ARM_ARCH_6M__)
+enum { kCounterResolution = 63, kInstructionsPerMs = 1000000 }; /* shift=0: 1 ns each */
+#elif defined(__arm__)
 enum { kCounterResolution = 5, kInstructionsPerMs = 125000 }; /* shift=3: 8 ns each */
 #elif defined(__riscv)
 enum { kCounterResolution = 0, kInstructionsPerMs = 1000000 }; /* shift=0: 1 ns each */
@@ -35,7 +40,7 @@ static void instruction_count_is_exact(void) {
   CHECK_EQ(extra, 40000);
 #endif
 #else
-  CHECK_EQ(sotto_port_instructions(), 0);  // the host has no instruction counter
+  CHECK_EQ(sotto_port_instructions(), 0);                     // the host has no instruction counter
 #endif
 }
 

@@ -7,24 +7,38 @@
 //   conform MODEL.smdl GOLDEN_DIR OPS CASES LAYER_CASES   (CASES "0+1+8": QEMU splits its
 //   -semihosting-config at commas; LAYER_CASES likewise, or "none")
 //   bench|profile MODEL.smdl GOLDEN_DIR CASE
-//   kernels
+//   kernels   (not in the Cortex-M0 image: its buffers need more than the nRF51's 16 KB of RAM)
 // conform fails (exit 1) unless it ran exactly the listed cases and OPS layers per layer case,
 // every invoke returned SOTTO_OK and nothing differed; a missing file is a failure.
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel_equivalence.h"
 #include "model_view.h"
 #include "op_registry.h"
 #include "semihost_files.h"
 #include "sotto/model.h"
 #include "sotto/port_target.h"
-#include "sparse_equivalence.h"
 #include "write_int.h"
+
+#if defined(SOTTO_INFER_TARGET_MODEL_IN_FLASH)
+// Cortex-M0 (nRF51: 16 KB of RAM): the model runs from flash (model_flash.h), the arena takes
+// what the statics and nrf51.ld's 2 KB stack reserve leave (seanet_transpose_conv_3 needs
+// 13,072 B).
+#include "model_flash.h"
+#define SOTTO_ARENA_BYTES (13 * 1024 - 128)
+#define SOTTO_CMDLINE_BYTES 512
+#define SOTTO_PATH_BYTES 256
+#else
+#include "kernel_equivalence.h"
+#include "sparse_equivalence.h"
+#define SOTTO_ARENA_BYTES (3 * 1024 * 1024)
+#define SOTTO_CMDLINE_BYTES 1024
+#define SOTTO_PATH_BYTES 512
+#endif
 
 // The MobileNets need megabytes: on the Cortex-M4 board (mps2-an386) the big buffers go to its
 // 16 MB PSRAM (target/psram.ld), past the 4 MB of SRAM for data.
-#if defined(__ARM_ARCH)
+#if defined(__ARM_ARCH) && !defined(SOTTO_INFER_TARGET_MODEL_IN_FLASH)
 #define SOTTO_BIG_BUFFER __attribute__((section(".psram")))
 #else
 #define SOTTO_BIG_BUFFER
@@ -32,11 +46,12 @@
 
 namespace {
 
+#if !defined(SOTTO_INFER_TARGET_MODEL_IN_FLASH)
 alignas(16) SOTTO_BIG_BUFFER uint8_t g_blob[5 * 1024 * 1024];
-alignas(16) SOTTO_BIG_BUFFER uint8_t g_arena[3 * 1024 * 1024];
-SOTTO_BIG_BUFFER uint8_t g_golden[2 * 1024 * 1024];
-char g_path[512];
-char g_cmdline[1024];
+#endif
+alignas(16) SOTTO_BIG_BUFFER uint8_t g_arena[SOTTO_ARENA_BYTES];
+char g_path[SOTTO_PATH_BYTES];
+char g_cmdline[SOTTO_CMDLINE_BYTES];
 
 struct Check {
   const char *golden_dir;
@@ -93,11 +108,11 @@ void profile_layer(void *context, uint32_t op, const sotto_tensor_t *) {
 void compare_layer(void *ctx, uint32_t op, const sotto_tensor_t *out) {
   Check *c = static_cast<Check *>(ctx);
   ++c->layers;
-  const long n = semihost_read_file(
-      path_of(c->golden_dir, "layers/case#_op#.bin", c->case_index, static_cast<int>(op)), g_golden,
-      sizeof g_golden);
-  if (n != static_cast<long>(out->bytes) || memcmp(g_golden, out->data, out->bytes) != 0) {
-    if (c->mismatches++ < 5) write_line(n < 0 ? "MISSING " : "MISMATCH ", g_path);
+  const int differs = semihost_compare_file(
+      path_of(c->golden_dir, "layers/case#_op#.bin", c->case_index, static_cast<int>(op)),
+      out->data, out->bytes);
+  if (differs != 0) {
+    if (c->mismatches++ < 5) write_line(differs < 0 ? "MISSING " : "MISMATCH ", g_path);
   }
 }
 
@@ -136,6 +151,7 @@ bool listed(const int *list, int n, int v) {
   return false;
 }
 
+#if !defined(SOTTO_INFER_TARGET_MODEL_IN_FLASH)
 int run_kernels() {
   uint32_t checked = 0;
   const uint32_t mismatches = run_kernel_equivalence(3000, &checked);
@@ -166,6 +182,7 @@ int run_kernels() {
   const bool sparse_ok = sparse_mismatches == 0 && sparse_fc == 300 && sparse_conv == 297;
   return checked < 2000 || mismatches != 0 || !sparse_ok ? 1 : 0;
 }
+#endif
 
 // Fills every input of `model` for case n from GOLDEN_DIR (input_N.bin, or input_N_K.bin for
 // a model with several inputs); false when a file is missing or of the wrong size.
@@ -195,7 +212,9 @@ extern "C" int main(void) {
   }
   // QEMU passes the image name first, then each arg=...
   const int n = split(g_cmdline, words, 7);
+#if !defined(SOTTO_INFER_TARGET_MODEL_IN_FLASH)
   if (n >= 2 && strcmp(words[1], "kernels") == 0) return run_kernels();
+#endif
   const bool conform = n == 7 && strcmp(words[1], "conform") == 0;
   const bool profile = n == 5 && strcmp(words[1], "profile") == 0;
   const bool bench = profile || (n == 5 && strcmp(words[1], "bench") == 0);
@@ -206,13 +225,19 @@ extern "C" int main(void) {
     return 2;
   }
   const char *golden = words[3];
+#if defined(SOTTO_INFER_TARGET_MODEL_IN_FLASH)
+  const uint8_t *blob = nullptr;
+  const long blob_bytes = model_flash_program(words[2], &blob);
+#else
+  const uint8_t *blob = g_blob;
   const long blob_bytes = semihost_read_file(words[2], g_blob, sizeof g_blob);
+#endif
   if (blob_bytes < 0) {
-    write_line("cannot read model ", words[2]);
+    write_line("cannot read model (missing, or larger than the image's model buffer) ", words[2]);
     return 2;
   }
   sotto_model_t model;
-  sotto_err_t err = sotto_model_open(&model, g_blob, static_cast<size_t>(blob_bytes));
+  sotto_err_t err = sotto_model_open(&model, blob, static_cast<size_t>(blob_bytes));
   if (err == SOTTO_OK) err = sotto_model_attach_arena(&model, g_arena, sizeof g_arena);
   if (err != SOTTO_OK) {
     write_line("open failed: ", sotto_err_name(err));
@@ -267,12 +292,12 @@ extern "C" int main(void) {
     // golden data has none.
     sotto_tensor_t out;
     sotto_model_output(&model, 0, &out);
-    const long n_out =
-        semihost_read_file(path_of(golden, "output_#.bin", c), g_golden, sizeof g_golden);
-    if (n_out < 0 && layers) continue;
-    if (n_out != static_cast<long>(out.bytes) || memcmp(g_golden, out.data, out.bytes) != 0) {
+    const int differs =
+        semihost_compare_file(path_of(golden, "output_#.bin", c), out.data, out.bytes);
+    if (differs < 0 && layers) continue;
+    if (differs != 0) {
       ++check.mismatches;
-      write_line(n_out < 0 ? "MISSING " : "MISMATCH final output ", g_path);
+      write_line(differs < 0 ? "MISSING " : "MISMATCH final output ", g_path);
     }
   }
   sotto_port_write("cases ");

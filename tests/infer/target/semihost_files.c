@@ -28,6 +28,49 @@ long semihost_read_file(const char *path, void *buf, size_t cap) {
   return result;
 }
 
+enum { kPieceBytes = 256 };
+
+long semihost_stream_file(const char *path,
+                          int (*sink)(void *ctx, size_t offset, const uint8_t *piece, size_t n),
+                          void *ctx) {
+  static uint8_t piece[kPieceBytes];
+  uintptr_t open_args[3] = {(uintptr_t)path, 1 /* "rb" */, strlen(path)};
+  const intptr_t fd = call(kOpen, open_args);
+  if (fd < 0) return -1;
+  uintptr_t flen_args[1] = {(uintptr_t)fd};
+  const intptr_t len = call(kFlen, flen_args);
+  long result = len >= 0 ? (long)len : -1;
+  for (size_t offset = 0; result >= 0 && offset < (size_t)len; offset += kPieceBytes) {
+    const size_t n = (size_t)len - offset < kPieceBytes ? (size_t)len - offset : kPieceBytes;
+    uintptr_t read_args[3] = {(uintptr_t)fd, (uintptr_t)piece, (uintptr_t)n};
+    /* SYS_READ returns the bytes NOT read */
+    if (call(kRead, read_args) != 0 || sink(ctx, offset, piece, n) != 0) result = -1;
+  }
+  uintptr_t close_args[1] = {(uintptr_t)fd};
+  (void)call(kClose, close_args);
+  return result;
+}
+
+struct compare_state {
+  const uint8_t *bytes;
+  size_t n;
+  int differs;
+};
+
+static int compare_piece(void *ctx, size_t offset, const uint8_t *piece, size_t n) {
+  struct compare_state *state = (struct compare_state *)ctx;
+  if (offset + n > state->n || memcmp(state->bytes + offset, piece, n) != 0) state->differs = 1;
+  return state->differs;
+}
+
+int semihost_compare_file(const char *path, const void *bytes, size_t n) {
+  struct compare_state state = {(const uint8_t *)bytes, n, 0};
+  const long len = semihost_stream_file(path, compare_piece, &state);
+  if (state.differs) return 1;
+  if (len < 0) return -1;
+  return (size_t)len == n ? 0 : 1;
+}
+
 int semihost_command_line(char *buf, size_t cap) {
   uintptr_t args[2] = {(uintptr_t)buf, cap};
   return call(kCmdline, args) == 0 ? 0 : -1;
