@@ -122,8 +122,10 @@ __attribute__((always_inline)) inline void pair_chunk(const uint32_t *&xs,
 
 // Rows A, B (whose words start at w) over the body for the four pixels, from the sums' starting
 // values in a[] and b[] (bias and lift). Each chunk's 256 x B is taken out before the next.
-inline void pair_rows(const uint32_t *xs, const uint32_t *const xs_end, const uint32_t *w,
-                      int32_t a[kPixels], int32_t b[kPixels]) {
+__attribute__((always_inline)) inline void pair_rows(const uint32_t *xs,
+                                                     const uint32_t *const xs_end,
+                                                     const uint32_t *w, int32_t a[kPixels],
+                                                     int32_t b[kPixels]) {
   PairSums s = {a[0], a[0], a[1], a[1], a[2], a[2], a[3], a[3]};
   const int32_t chunk_words = 2 * kPixels * kChunk / 4;
   while (xs != xs_end) {
