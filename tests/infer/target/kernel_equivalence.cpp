@@ -83,6 +83,26 @@ void interleave_rows(int32_t out_n, int32_t in_n) {
   for (int32_t k = o * in_n; k < out_n * in_n; ++k) g_weights_m4[n++] = g_weights[k];
 }
 
+// Random inputs and [out_n][in_n] weights; a wide case is sometimes all -128, the largest
+// products, which wrap the M4 kernels' combined sums.
+void fill_operands(uint32_t in_bytes, int32_t weights, bool wide) {
+  fill(g_input, static_cast<int32_t>(in_bytes));
+  fill(g_weights, weights);
+  if (wide && (next() & 1)) {
+    memset(g_input, 0x80, in_bytes);
+    memset(g_weights, 0x80, static_cast<size_t>(weights));
+  }
+}
+
+// g_folded: bias + input_offset * sum(row) of g_weights ([out_n][in_n], smdl_format.h).
+void fold_bias(const int32_t *bias, int32_t input_offset, int32_t out_n, int32_t in_n) {
+  for (int32_t o = 0; o < out_n; ++o) {
+    int32_t sum = 0;
+    for (int32_t k = 0; k < in_n; ++k) sum += g_weights[o * in_n + k];
+    g_folded[o] = (bias ? bias[o] : 0) + input_offset * sum;
+  }
+}
+
 bool same(uint32_t bytes) {
   return memcmp(g_out_fast, g_out_ref, bytes) == 0;
 }
@@ -130,12 +150,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       p[SOTTO_P_DEPTH_MULTIPLIER] = 1;
       in = shape(in_h, in_w, in_c);
       out = shape((in_h - 1) / stride + 1, (in_w - 1) / stride + 1, out_c);
-      fill(g_input, static_cast<int32_t>(in.bytes));
-      fill(g_weights, in_c * out_c);
-      if (wide && (next() & 1)) {
-        memset(g_input, 0x80, in.bytes);
-        memset(g_weights, 0x80, static_cast<size_t>(in_c * out_c));
-      }
+      fill_operands(in.bytes, in_c * out_c, wide);
       requant_params(out_c);
       if (next() & 1) {
         for (int32_t c = 0; c < out_c; ++c) g_shift[c] = pick(-12, -2);
@@ -148,11 +163,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       const bool scratch = (next() & 7) != 0;
       op.scratch_bytes = scratch ? sizeof g_scratch : 0;
       a.scratch = scratch ? g_scratch : nullptr;
-      for (int32_t o = 0; o < out_c; ++o) {
-        int32_t sum = 0;
-        for (int32_t k = 0; k < in_c; ++k) sum += g_weights[o * in_c + k];
-        g_folded[o] = (a.bias ? a.bias[o] : 0) + p[SOTTO_P_INPUT_OFFSET] * sum;
-      }
+      fold_bias(a.bias, p[SOTTO_P_INPUT_OFFSET], out_c, in_c);
       a.folded_bias = g_folded;
       interleave_rows(out_c, in_c);
       const int32_t pixels = out.dims[1] * out.dims[2];
@@ -200,28 +211,18 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       op.scratch_bytes = sizeof g_scratch;
       a.scratch = g_scratch;
     } else if (kind == 2) {  // FULLY_CONNECTED, raw inputs with the folded bias
-      // Every fourth case is wide (several of the M4 kernel's 256-input chunks) and sometimes
-      // all -128, the largest products, which wrap its combined sums.
+      // Every fourth case is wide (several of the M4 kernel's 256-input chunks).
       const bool wide = (next() & 3) == 0;
       const int32_t rows = wide ? 1 : pick(1, 3), in_n = wide ? pick(250, 700) : pick(1, 70);
       const int32_t out_n = pick(1, 11);
       in = shape(1, rows, in_n);
       out = shape(1, rows, out_n);
-      fill(g_input, static_cast<int32_t>(in.bytes));
-      fill(g_weights, in_n * out_n);
-      if (wide && (next() & 1)) {
-        memset(g_input, 0x80, in.bytes);
-        memset(g_weights, 0x80, static_cast<size_t>(in_n * out_n));
-      }
+      fill_operands(in.bytes, in_n * out_n, wide);
       requant_params(out_n);
       // Wide sums need deeper scaling, or every output would clamp and hide a wrong sum.
       for (int32_t c = 0; wide && c < out_n; ++c) g_shift[c] = pick(-22, -12);
       op.multiplier_count = (next() & 1) ? static_cast<uint32_t>(out_n) : 1;
-      for (int32_t o = 0; o < out_n; ++o) {
-        int32_t sum = 0;
-        for (int32_t k = 0; k < in_n; ++k) sum += g_weights[o * in_n + k];
-        g_folded[o] = (a.bias ? a.bias[o] : 0) + p[SOTTO_P_INPUT_OFFSET] * sum;
-      }
+      fold_bias(a.bias, p[SOTTO_P_INPUT_OFFSET], out_n, in_n);
       a.folded_bias = g_folded;
       interleave_rows(out_n, in_n);
     } else {  // ADD, same shape or broadcast
