@@ -116,15 +116,16 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
                              static_cast<uint32_t>(filter.shape[1] * filter.shape[2]),
                              static_cast<uint32_t>(in.dims[3])};
     if (!append_prunable_weights(&rec, rows, filter.scales, 0)) {
-      // A pointwise filter is a matrix product's rows: on the Cortex-M4 it is stored interleaved
-      // for the kernel FULLY_CONNECTED shares, which multiplies raw inputs (folded bias below).
+      // A pointwise filter is a matrix product's rows: on the Cortex-M4 it is stored in
+      // FULLY_CONNECTED's interleaved layout for the pointwise kernel (pointwise_conv.h), which
+      // multiplies raw inputs (folded bias below).
       pointwise_interleaved = target_ == Target::kCortexM4 && p[SOTTO_P_KERNEL_H] == 1 &&
                               p[SOTTO_P_KERNEL_W] == 1 && p[SOTTO_P_PAD_H] == 0 &&
                               p[SOTTO_P_PAD_W] == 0;
       p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = pointwise_interleaved ? 1 : 0;
+      if (pointwise_interleaved) dense_weights = weights;
       append_weights(&rec,
                      pointwise_interleaved ? interleave_rows(weights, out_c, in.dims[3]) : weights);
-      dense_weights = weights;
     }
   }
   if (int16) {
