@@ -4,7 +4,8 @@
 # sotto_invoke on the emulated Cortex-M4 (QEMU -icount shift=3: one 25 MHz timer tick = 5
 # instructions, deterministic), arena bytes, engine flash bytes (code + read-only data of the
 # runtime, model excluded: size of an image with the engine minus the same image without it),
-# model bytes, whether every case and layer matched TFLM's golden data on the target, and where the
+# the engine flash for the ops each model links (the core plus those ops' kernel files), model
+# bytes, whether every case and layer matched TFLM's golden data on the target, and where the
 # instructions go: per operator and summed per op type (the image's profile mode, which reads the
 # instruction counter after every operator; its observer adds a few dozen instructions per op),
 # and for two models pruned to 50 % (pruned_50_percent): sparse vs dense weight bytes and
@@ -47,7 +48,19 @@ op_flash=$(arm-none-eabi-size "$build/cross/cortex-m4/device-sdk/src/infer/libso
        END { for (s in bytes) print s, bytes[s] }' |
   awk '$1 ~ /^(model_loader|invoke|op_check|op_registry)$/ { core += $2; next } { print }
        END { print "engine_core", core }' |
-  sort | awk '{ printf "%s\"%s\": %d", (NR > 1 ? ", " : "{"), $1, $2 } END { printf "}" }')
+  sort)
+op_flash_json=$(awk '{ printf "%s\"%s\": %d", (NR > 1 ? ", " : "{"), $1, $2 } END { printf "}" }' <<<"$op_flash")
+# Engine flash for the ops a model links: the core plus the kernel files of each op type its
+# profile names (op_table.h maps a name to its file stem).
+op_stems=$(sed -n 's/.*ROW(\([A-Z0-9_]*\), *[0-9]*, *-\{0,1\}[0-9]*, *\([a-z0-9_]*\)).*/\1 \2/p' \
+  device-sdk/src/infer/op_table.h)
+linked_flash_of() {  # profile text -> bytes
+  awk -v stems="$op_stems" -v sizes="$op_flash" '
+    BEGIN { n = split(stems, s, /[ \n]/); for (i = 1; i < n; i += 2) stem[s[i]] = s[i + 1]
+            m = split(sizes, z, /[ \n]/); for (i = 1; i < m; i += 2) size[z[i]] = z[i + 1] }
+    $1 == "op" && !($3 in seen) { seen[$3] = 1; total += size[stem[$3]] }
+    END { print total + size["engine_core"] }' <<<"$1"
+}
 
 # Pruning (sottoctl model import --prune 0.5): an FC-only model (ad) and a conv + FC one (kws)
 # imported for the Cortex-M4 pruned, once with the sparse weights the import stores and once with
@@ -117,7 +130,7 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
   echo "{"
   echo "  \"target\": \"cortex-m4 (qemu mps2-an386, -icount shift=3)\","
   echo "  \"engine_flash_bytes\": $engine_flash,"
-  echo "  \"flash_bytes_by_kernel_file\": $op_flash,"
+  echo "  \"flash_bytes_by_kernel_file\": $op_flash_json,"
   echo "  \"pruned_50_percent\": {"
   printf '%s' "${pruned_entries[0]}"
   printf ',\n%s' "${pruned_entries[@]:1}"
@@ -157,6 +170,7 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
       "instructions": $instructions,
       "instructions_by_op_type": $by_type,
       "instructions_by_op": $by_op,
+      "engine_flash_bytes_linked_ops": $(linked_flash_of "$profile"),
       "arena_bytes": $arena,
       $versus
       "model_bytes": $(stat -c %s "$smdl"),

@@ -285,8 +285,9 @@ void Compiler::lower(size_t i) {
 
 // Working memory the target's optimized kernels use (kernels/<target>/), from their own
 // layout comments: Cortex-M4 CONV_2D expands four pixels' windows to int16 (whole groups of four,
-// plus 4 tail values each) after staging one window as int8, and both convolutions keep a
-// 16-byte requantization entry per output channel.
+// plus 4 tail values each) after staging one window as int8, or for an interleaved pointwise
+// filter four pixels' inputs, and both convolutions keep a 16-byte requantization entry per output
+// channel.
 uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   if (target_ != Target::kCortexM4) return 0;
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
@@ -296,6 +297,10 @@ uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   if (rec.kind != SOTTO_OP_CONV_2D || in.type != SOTTO_SMDL_INT8 ||
       rec.params[SOTTO_P_SPARSE_WEIGHTS] != 0) {
     return 0;
+  }
+  // An interleaved pointwise filter (pointwise_conv.h): four pixels' inputs as int16 pairs.
+  if (rec.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0) {
+    return 8 * (static_cast<uint32_t>(in.dims[3]) & ~3u) + 16 * channels;
   }
   const uint32_t window = static_cast<uint32_t>(rec.params[SOTTO_P_KERNEL_H] *
                                                 rec.params[SOTTO_P_KERNEL_W] * in.dims[3]);

@@ -7,6 +7,56 @@
 
 namespace sotto::gw::model::detail {
 
+namespace {
+
+// FULLY_CONNECTED weights or a pointwise CONV_2D filter, [out_n][in_n], in the Cortex-M4 order of
+// smdl_format.h (SOTTO_P_FC_WEIGHTS_INTERLEAVED).
+std::vector<uint8_t> interleave_rows(const std::vector<uint8_t> &w, int32_t out_n, int32_t in_n) {
+  std::vector<uint8_t> r;
+  r.reserve(w.size());
+  const int32_t body = in_n & ~3;
+  auto at = [&](int32_t row, int32_t k) {
+    return static_cast<int8_t>(w[static_cast<size_t>(row) * in_n + k]);
+  };
+  int32_t o = 0;
+  for (; o + 4 <= out_n; o += 4) {
+    for (int32_t k = 0; k < body; k += 4) {
+      for (int32_t pair = 0; pair < 4; pair += 2) {    // rows A, B then C, D
+        for (int32_t first = 0; first < 2; ++first) {  // inputs k, k + 2 then k + 1, k + 3
+          for (int32_t step = 0; step < 4; step += 2) {
+            r.push_back(static_cast<uint8_t>(at(o + pair, k + first + step) + 128));
+            r.push_back(static_cast<uint8_t>(at(o + pair + 1, k + first + step)));
+          }
+        }
+      }
+    }
+    for (int32_t j = 0; j < 4; ++j) {
+      for (int32_t k = body; k < in_n; ++k) r.push_back(at(o + j, k));
+    }
+  }
+  for (int32_t k = o * in_n; k < out_n * in_n; ++k) r.push_back(w[static_cast<size_t>(k)]);
+  return r;
+}
+
+// bias + input_offset * sum(row) per row of [out_n][in_n] weights (the folded bias of
+// smdl_format.h), so that kernels can multiply raw int8 inputs.
+std::vector<int32_t> folded_bias(const std::vector<uint8_t> &w, int32_t out_n, int32_t in_n,
+                                 const TfTensor *bias, int32_t input_offset) {
+  std::vector<int32_t> folded(static_cast<size_t>(out_n));
+  for (int32_t o = 0; o < out_n; ++o) {
+    int64_t sum = 0;
+    for (int32_t k = 0; k < in_n; ++k)
+      sum += static_cast<int8_t>(w[static_cast<size_t>(o) * in_n + k]);
+    int32_t b = 0;
+    if (bias != nullptr) std::memcpy(&b, &bias->data[4 * static_cast<size_t>(o)], 4);
+    folded[static_cast<size_t>(o)] =
+        static_cast<int32_t>(b + static_cast<int64_t>(input_offset) * sum);
+  }
+  return folded;
+}
+
+}  // namespace
+
 void Compiler::lower_conv(size_t i, bool depthwise) {
   const TfOperator &op = m_.operators[i];
   sotto_smdl_op_t rec = blank_op(depthwise ? SOTTO_OP_DEPTHWISE_CONV_2D : SOTTO_OP_CONV_2D);
@@ -56,6 +106,8 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
   set_fused_activation(i, &rec, depthwise ? 4 : 3);
   p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
+  bool pointwise_interleaved = false;
+  std::vector<uint8_t> dense_weights;
   if (depthwise || int16) {
     append_weights(&rec, filter.data);
   } else {  // int8 CONV_2D may be pruned and stored sparse: rows out_c, one run of in_c per pixel
@@ -63,12 +115,29 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
     const WeightRows rows = {&weights, static_cast<uint32_t>(out_c),
                              static_cast<uint32_t>(filter.shape[1] * filter.shape[2]),
                              static_cast<uint32_t>(in.dims[3])};
-    if (!append_prunable_weights(&rec, rows, filter.scales, 0)) append_weights(&rec, weights);
+    if (!append_prunable_weights(&rec, rows, filter.scales, 0)) {
+      // A pointwise filter is a matrix product's rows: on the Cortex-M4 it is stored in
+      // FULLY_CONNECTED's interleaved layout for the pointwise kernel (pointwise_conv.h), which
+      // multiplies raw inputs (folded bias below).
+      pointwise_interleaved = target_ == Target::kCortexM4 && p[SOTTO_P_KERNEL_H] == 1 &&
+                              p[SOTTO_P_KERNEL_W] == 1 && p[SOTTO_P_PAD_H] == 0 &&
+                              p[SOTTO_P_PAD_W] == 0;
+      p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = pointwise_interleaved ? 1 : 0;
+      if (pointwise_interleaved) dense_weights = weights;
+      append_weights(&rec,
+                     pointwise_interleaved ? interleave_rows(weights, out_c, in.dims[3]) : weights);
+    }
   }
   if (int16) {
     append_bias_64(i, &rec, out_c, 2);
   } else {
-    append_bias(i, &rec, out_c);
+    const TfTensor *bias = append_bias(i, &rec, out_c);
+    if (pointwise_interleaved) {
+      const std::vector<int32_t> folded =
+          folded_bias(dense_weights, out_c, in.dims[3], bias, p[SOTTO_P_INPUT_OFFSET]);
+      rec.folded_bias_offset = append_data(folded.data(), folded.size() * 4);
+      rec.folded_bias_count = static_cast<uint32_t>(folded.size());
+    }
   }
   set_multipliers(&rec, conv_multipliers(i, in, filter, out, int16));
   ops_.push_back(rec);
@@ -214,40 +283,6 @@ void Compiler::lower_depthwise_conv_2d(size_t i) {
   lower_conv(i, true);
 }
 
-namespace {
-
-// FULLY_CONNECTED weights [out_n][in_n] in the Cortex-M4 order of smdl_format.h
-// (SOTTO_P_FC_WEIGHTS_INTERLEAVED).
-std::vector<uint8_t> interleave_fc_rows(const std::vector<uint8_t> &w, int32_t out_n,
-                                        int32_t in_n) {
-  std::vector<uint8_t> r;
-  r.reserve(w.size());
-  const int32_t body = in_n & ~3;
-  auto at = [&](int32_t row, int32_t k) {
-    return static_cast<int8_t>(w[static_cast<size_t>(row) * in_n + k]);
-  };
-  int32_t o = 0;
-  for (; o + 4 <= out_n; o += 4) {
-    for (int32_t k = 0; k < body; k += 4) {
-      for (int32_t pair = 0; pair < 4; pair += 2) {    // rows A, B then C, D
-        for (int32_t first = 0; first < 2; ++first) {  // inputs k, k + 2 then k + 1, k + 3
-          for (int32_t step = 0; step < 4; step += 2) {
-            r.push_back(static_cast<uint8_t>(at(o + pair, k + first + step) + 128));
-            r.push_back(static_cast<uint8_t>(at(o + pair + 1, k + first + step)));
-          }
-        }
-      }
-    }
-    for (int32_t j = 0; j < 4; ++j) {
-      for (int32_t k = body; k < in_n; ++k) r.push_back(at(o + j, k));
-    }
-  }
-  for (int32_t k = o * in_n; k < out_n * in_n; ++k) r.push_back(w[static_cast<size_t>(k)]);
-  return r;
-}
-
-}  // namespace
-
 void Compiler::lower_fully_connected(size_t i) {
   sotto_smdl_op_t rec = blank_op(SOTTO_OP_FULLY_CONNECTED);
   rec.input0 = input(i, 0);
@@ -275,24 +310,14 @@ void Compiler::lower_fully_connected(size_t i) {
           w.scales, p[SOTTO_P_FILTER_OFFSET])) {
     const bool interleave = target_ == Target::kCortexM4 && p[SOTTO_P_FILTER_OFFSET] == 0;
     p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = interleave ? 1 : 0;
-    append_weights(&rec, interleave ? interleave_fc_rows(dense, out.dims[3], w.shape[1]) : dense);
+    append_weights(&rec, interleave ? interleave_rows(dense, out.dims[3], w.shape[1]) : dense);
   }
   const TfTensor *bias = append_bias(i, &rec, out.dims[3]);
   // Folded bias (see smdl_format.h): lets kernels skip adding the input offset per MAC; it
   // needs a zero weight zero point.
   if (p[SOTTO_P_FILTER_OFFSET] == 0) {
-    const int32_t in_n = w.shape[1];
-    std::vector<int32_t> folded(static_cast<size_t>(out.dims[3]));
-    for (int32_t o = 0; o < out.dims[3]; ++o) {
-      int64_t sum = 0;
-      for (int32_t k = 0; k < in_n; ++k) {
-        sum += static_cast<int8_t>(dense[static_cast<size_t>(o) * in_n + k]);
-      }
-      int32_t b = 0;
-      if (bias != nullptr) std::memcpy(&b, &bias->data[4 * static_cast<size_t>(o)], 4);
-      folded[static_cast<size_t>(o)] =
-          static_cast<int32_t>(b + static_cast<int64_t>(p[SOTTO_P_INPUT_OFFSET]) * sum);
-    }
+    const std::vector<int32_t> folded =
+        folded_bias(dense, out.dims[3], w.shape[1], bias, p[SOTTO_P_INPUT_OFFSET]);
     rec.folded_bias_offset = append_data(folded.data(), folded.size() * 4);
     rec.folded_bias_count = static_cast<uint32_t>(folded.size());
   }

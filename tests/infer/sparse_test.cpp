@@ -99,9 +99,13 @@ TEST(SparseLoader, RefusesEveryBrokenEncodingNamingTheCheck) {
       "weight offset 0, not interleaved, word-aligned",
       refusal([](AlignedBlob &b) { b.ops()[2].params[SOTTO_P_SPARSE_WEIGHTS] = 2; }));
   EXPECT_EQ(
-      "SOTTO_ERR_MODEL_BAD_OP at operator 0 (CONV_2D): sparse weights: expected flag 1, "
-      "word-aligned",
+      "SOTTO_ERR_MODEL_BAD_OP at operator 0 (CONV_2D): sparse weights: expected flag 1, not "
+      "interleaved, word-aligned",
       refusal([](AlignedBlob &b) { b.ops()[0].weights_offset += 2; }));
+  EXPECT_EQ(
+      "SOTTO_ERR_MODEL_BAD_OP at operator 0 (CONV_2D): sparse weights: expected flag 1, not "
+      "interleaved, word-aligned",
+      refusal([](AlignedBlob &b) { b.ops()[0].params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = 1; }));
 }
 
 }  // namespace

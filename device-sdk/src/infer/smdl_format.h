@@ -15,8 +15,9 @@
 
 /* The target a blob was compiled for (header.target), for tools. The runtime never checks it:
  * every build runs every target's blob, as what a target changes is marked per op (interleaved
- * FULLY_CONNECTED weights, SOTTO_P_FC_WEIGHTS_INTERLEAVED, which the reference kernel decodes
- * too; planned scratch, without which an optimized kernel runs the reference). */
+ * FULLY_CONNECTED weights and pointwise CONV_2D filters, SOTTO_P_FC_WEIGHTS_INTERLEAVED, which the
+ * reference kernels decode too; planned scratch, without which an optimized kernel runs the
+ * reference). */
 enum sotto_smdl_target {
   SOTTO_SMDL_TARGET_GENERIC = 0,
   SOTTO_SMDL_TARGET_CORTEX_M4 = 1,
@@ -129,11 +130,13 @@ enum sotto_smdl_param {
   SOTTO_P_ADD_INPUT2_SHIFT = 6,
   SOTTO_P_ADD_OUTPUT_MULT = 7,
   SOTTO_P_ADD_OUTPUT_SHIFT = 8,
-  /* FULLY_CONNECTED: 1 when the weights are stored for the Cortex-M4 kernel (only with a folded
-   * bias). Each whole group of four rows A, B, C, D (o..o+3), for every four inputs k..k+3, as 16
-   * bytes: A[k]+128, B[k], A[k+2]+128, B[k+2], then the same for k+1 and k+3, then both words
-   * again for C (+128) and D; then the four rows' last in_n % 4 weights, plain, row after row.
-   * The last out_n % 4 rows are plain. Other builds' reference kernel reads it too. */
+  /* FULLY_CONNECTED, and CONV_2D with a 1x1 window, no padding and int8 activations (its filter
+   * is out_n = out_c rows of in_n = in_c): 1 when the weights are stored for the Cortex-M4
+   * kernels (only with a folded bias). Each whole group of four rows A, B, C, D (o..o+3), for
+   * every four inputs k..k+3, as 16 bytes: A[k]+128, B[k], A[k+2]+128, B[k+2], then the same for
+   * k+1 and k+3, then both words again for C (+128) and D; then the four rows' last in_n % 4
+   * weights, plain, row after row. The last out_n % 4 rows are plain. Other builds' reference
+   * kernels read it too (kernels/interleaved_weights.h). */
   SOTTO_P_FC_WEIGHTS_INTERLEAVED = 14, /* a slot no other op uses: older blobs hold 0 there */
   /* FULLY_CONNECTED and CONV_2D: 1 when the weights are stored block-sparse (SOTTO_SMDL_SPARSE_*
    * below), 0 for dense (older blobs hold 0). Sparse weights are never interleaved, and need a
@@ -221,8 +224,8 @@ typedef struct sotto_smdl_op {
   uint32_t multiplier_count; /* int32 each, per output channel */
   uint32_t shift_offset;
   uint32_t shift_count; /* int32 each */
-  /* FULLY_CONNECTED: bias + input_offset * sum(weights row), per output (0 = none), so kernels
-   * can multiply raw int8 inputs. */
+  /* FULLY_CONNECTED and interleaved pointwise CONV_2D: bias + input_offset * sum(weights row),
+   * per output (0 = none), so kernels can multiply raw int8 inputs. */
   uint32_t folded_bias_offset;
   uint32_t folded_bias_count; /* int32 each */
   /* Working memory the target's kernel may use during this op only (planned in the arena). */

@@ -165,6 +165,23 @@ int run_kernels() {
     sotto_test_write_int(g_kind_mismatches[k]);
   }
   sotto_port_write(")\n");
+  // The pointwise CONV_2D draws (the same on every target) and the tails of the M4's
+  // register-blocked kernel each took.
+  const PointwiseCases &pw = g_pointwise;
+  sotto_port_write("pointwise cases ");
+  sotto_test_write_int(pw.cases);
+  const uint32_t tails[5] = {pw.channel_tails, pw.row_tails, pw.short_passes, pw.chunked,
+                             pw.without_scratch};
+  static const char *const kTails[5] = {" (channel tails ", ", row tails ", ", short pixel passes ",
+                                        ", chunked ", ", without scratch "};
+  for (int k = 0; k < 5; ++k) {
+    sotto_port_write(kTails[k]);
+    sotto_test_write_int(tails[k]);
+  }
+  sotto_port_write(")\n");
+  static const uint32_t kExpectedPointwise[6] = {351, 264, 253, 194, 36, 43};
+  const bool pointwise_ok =
+      pw.cases == kExpectedPointwise[0] && memcmp(tails, kExpectedPointwise + 1, sizeof tails) == 0;
   // Block-sparse weights: this build's kernels against the reference on the same weights dense.
   uint32_t sparse_checked = 0, sparse_fc = 0, sparse_conv = 0;
   const uint32_t sparse_mismatches =
@@ -180,7 +197,7 @@ int run_kernels() {
   sotto_port_write(")\n");
   // The same draws on every target: 300 FC cases, 297 conv ones (3 windows do not fit).
   const bool sparse_ok = sparse_mismatches == 0 && sparse_fc == 300 && sparse_conv == 297;
-  return checked < 2000 || mismatches != 0 || !sparse_ok ? 1 : 0;
+  return checked < 2000 || mismatches != 0 || !sparse_ok || !pointwise_ok ? 1 : 0;
 }
 #endif
 

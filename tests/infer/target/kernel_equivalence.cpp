@@ -23,7 +23,7 @@ int32_t pick(int32_t lo, int32_t hi) {
 alignas(4) int8_t g_input[4096];
 alignas(4) int8_t g_input1[4096];
 alignas(4) int8_t g_weights[8192];
-alignas(4) int8_t g_weights_m4[8192];  // FULLY_CONNECTED rows as the M4 importer stores them
+alignas(4) int8_t g_weights_m4[8192];  // FC rows, pointwise filters as the M4 importer stores them
 alignas(4) int8_t g_out_fast[8192];
 alignas(4) int8_t g_out_ref[8192];
 alignas(4) uint8_t g_scratch[8192];
@@ -32,6 +32,7 @@ int32_t g_bias[64], g_folded[64], g_mult[64], g_shift[64];
 }  // namespace
 
 uint32_t g_kind_mismatches[4];
+PointwiseCases g_pointwise;
 
 namespace {
 
@@ -59,8 +60,9 @@ void requant_params(int32_t channels) {
   }
 }
 
-// g_weights ([out_n][in_n]) into g_weights_m4 in the interleaved order of smdl_format.h
-// (SOTTO_P_FC_WEIGHTS_INTERLEAVED), written out independently of the importer.
+// g_weights ([out_n][in_n]: FULLY_CONNECTED rows or a pointwise filter) into g_weights_m4 in the
+// interleaved order of smdl_format.h (SOTTO_P_FC_WEIGHTS_INTERLEAVED), written out independently of
+// the importer.
 void interleave_rows(int32_t out_n, int32_t in_n) {
   const int32_t body = in_n & ~3;
   int32_t n = 0, o = 0;
@@ -81,6 +83,26 @@ void interleave_rows(int32_t out_n, int32_t in_n) {
   for (int32_t k = o * in_n; k < out_n * in_n; ++k) g_weights_m4[n++] = g_weights[k];
 }
 
+// Random inputs and [out_n][in_n] weights; a wide case is sometimes all -128, the largest
+// products, which wrap the M4 kernels' combined sums.
+void fill_operands(uint32_t in_bytes, int32_t weights, bool wide) {
+  fill(g_input, static_cast<int32_t>(in_bytes));
+  fill(g_weights, weights);
+  if (wide && (next() & 1)) {
+    memset(g_input, 0x80, in_bytes);
+    memset(g_weights, 0x80, static_cast<size_t>(weights));
+  }
+}
+
+// g_folded: bias + input_offset * sum(row) of g_weights ([out_n][in_n], smdl_format.h).
+void fold_bias(const int32_t *bias, int32_t input_offset, int32_t out_n, int32_t in_n) {
+  for (int32_t o = 0; o < out_n; ++o) {
+    int32_t sum = 0;
+    for (int32_t k = 0; k < in_n; ++k) sum += g_weights[o * in_n + k];
+    g_folded[o] = (bias ? bias[o] : 0) + input_offset * sum;
+  }
+}
+
 bool same(uint32_t bytes) {
   return memcmp(g_out_fast, g_out_ref, bytes) == 0;
 }
@@ -91,6 +113,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
   using namespace sotto_infer;
   uint32_t mismatches = 0;
   *checked = 0;
+  memset(&g_pointwise, 0, sizeof g_pointwise);
   for (uint32_t n = 0; n < cases; ++n) {
     sotto_smdl_op_t op;
     memset(&op, 0, sizeof op);
@@ -110,7 +133,47 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
     a.shift = g_shift;
     a.input0_data = g_input;
     sotto_smdl_tensor_t in, in1, out;
-    if (kind == 0 || kind == 1) {  // CONV_2D, DEPTHWISE_CONV_2D
+    // Half the CONV_2D cases are pointwise with the filter interleaved as the M4 importer stores
+    // it (the register-blocked kernel): any stride, channel and row counts not a multiple of 4,
+    // pixel counts not a multiple of 4, and sometimes wide (several of its 256-input chunks) or
+    // without scratch.
+    const bool pointwise = kind == 0 && (next() & 1) != 0;
+    if (pointwise) {
+      const bool wide = (next() & 7) == 0;
+      const int32_t stride = pick(1, 2);
+      const int32_t in_c = wide ? pick(250, 600) : pick(1, 40);
+      const int32_t out_c = wide ? pick(1, 13) : pick(1, 20);
+      const int32_t in_h = wide ? pick(1, 2) : pick(1, 9), in_w = wide ? pick(1, 3) : pick(1, 9);
+      p[SOTTO_P_KERNEL_H] = p[SOTTO_P_KERNEL_W] = 1;
+      p[SOTTO_P_STRIDE_H] = p[SOTTO_P_STRIDE_W] = stride;
+      p[SOTTO_P_DILATION_H] = p[SOTTO_P_DILATION_W] = 1;
+      p[SOTTO_P_DEPTH_MULTIPLIER] = 1;
+      in = shape(in_h, in_w, in_c);
+      out = shape((in_h - 1) / stride + 1, (in_w - 1) / stride + 1, out_c);
+      fill_operands(in.bytes, in_c * out_c, wide);
+      requant_params(out_c);
+      if (next() & 1) {
+        for (int32_t c = 0; c < out_c; ++c) g_shift[c] = pick(-12, -2);
+      }
+      for (int32_t c = 0; wide && c < out_c; ++c) g_shift[c] = pick(-22, -12);
+      if (next() & 1) {
+        p[SOTTO_P_ACT_MIN] = -128;
+        p[SOTTO_P_ACT_MAX] = 127;
+      }
+      const bool scratch = (next() & 7) != 0;
+      op.scratch_bytes = scratch ? sizeof g_scratch : 0;
+      a.scratch = scratch ? g_scratch : nullptr;
+      fold_bias(a.bias, p[SOTTO_P_INPUT_OFFSET], out_c, in_c);
+      a.folded_bias = g_folded;
+      interleave_rows(out_c, in_c);
+      const int32_t pixels = out.dims[1] * out.dims[2];
+      g_pointwise.cases += 1;
+      g_pointwise.channel_tails += (in_c & 3) != 0 ? 1 : 0;
+      g_pointwise.row_tails += (out_c & 3) != 0 ? 1 : 0;
+      g_pointwise.short_passes += (pixels & 3) != 0 ? 1 : 0;
+      g_pointwise.chunked += in_c > 256 ? 1 : 0;
+      g_pointwise.without_scratch += scratch ? 0 : 1;
+    } else if (kind == 0 || kind == 1) {  // CONV_2D, DEPTHWISE_CONV_2D
       // Half the depthwise cases have MobileNet's shape (3x3, dilation 1, channels a multiple
       // of 4), which the M4 kernel unrolls for interior pixels.
       const bool mobilenet = kind == 1 && (next() & 1) != 0;
@@ -148,28 +211,18 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       op.scratch_bytes = sizeof g_scratch;
       a.scratch = g_scratch;
     } else if (kind == 2) {  // FULLY_CONNECTED, raw inputs with the folded bias
-      // Every fourth case is wide (several of the M4 kernel's 256-input chunks) and sometimes
-      // all -128, the largest products, which wrap its combined sums.
+      // Every fourth case is wide (several of the M4 kernel's 256-input chunks).
       const bool wide = (next() & 3) == 0;
       const int32_t rows = wide ? 1 : pick(1, 3), in_n = wide ? pick(250, 700) : pick(1, 70);
       const int32_t out_n = pick(1, 11);
       in = shape(1, rows, in_n);
       out = shape(1, rows, out_n);
-      fill(g_input, static_cast<int32_t>(in.bytes));
-      fill(g_weights, in_n * out_n);
-      if (wide && (next() & 1)) {
-        memset(g_input, 0x80, in.bytes);
-        memset(g_weights, 0x80, static_cast<size_t>(in_n * out_n));
-      }
+      fill_operands(in.bytes, in_n * out_n, wide);
       requant_params(out_n);
       // Wide sums need deeper scaling, or every output would clamp and hide a wrong sum.
       for (int32_t c = 0; wide && c < out_n; ++c) g_shift[c] = pick(-22, -12);
       op.multiplier_count = (next() & 1) ? static_cast<uint32_t>(out_n) : 1;
-      for (int32_t o = 0; o < out_n; ++o) {
-        int32_t sum = 0;
-        for (int32_t k = 0; k < in_n; ++k) sum += g_weights[o * in_n + k];
-        g_folded[o] = (a.bias ? a.bias[o] : 0) + p[SOTTO_P_INPUT_OFFSET] * sum;
-      }
+      fold_bias(a.bias, p[SOTTO_P_INPUT_OFFSET], out_n, in_n);
       a.folded_bias = g_folded;
       interleave_rows(out_n, in_n);
     } else {  // ADD, same shape or broadcast
@@ -225,8 +278,9 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
                                        SOTTO_OP_FULLY_CONNECTED, SOTTO_OP_ADD};
     static const KernelFn kReference[4] = {reference::conv_2d, reference::depthwise_conv_2d,
                                            reference::fully_connected, reference::add};
-    // FULLY_CONNECTED: this build's kernel on the Cortex-M4 layout, the reference on plain rows.
-    const bool interleave = kind == 2;
+    // FULLY_CONNECTED and pointwise CONV_2D: this build's kernel on the Cortex-M4 layout, the
+    // reference on plain rows.
+    const bool interleave = kind == 2 || pointwise;
     if (interleave) {
       a.weights = g_weights_m4;
       p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = 1;

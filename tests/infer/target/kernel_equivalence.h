@@ -11,4 +11,13 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked);
 /* Mismatches of the last run by kind: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD. */
 extern uint32_t g_kind_mismatches[4];
 
+/* The last run's pointwise CONV_2D cases on the interleaved filter, and how many of them took each
+ * tail of the Cortex-M4's register-blocked kernel: in_c % 4 != 0, out_c % 4 != 0, a pixel count
+ * not a multiple of its 4 pixels per pass, in_c above its 256-input chunk, and no scratch (the
+ * reference on the interleaved filter). */
+typedef struct {
+  uint32_t cases, channel_tails, row_tails, short_passes, chunked, without_scratch;
+} PointwiseCases;
+extern PointwiseCases g_pointwise;
+
 #endif

@@ -1,9 +1,11 @@
-// CONV_2D for Cortex-M4: four output pixels' windows are expanded once to int16 in the planned
-// scratch (input offset added, padding = zero contribution), interleaved so that each weight
-// word, unpacked once, feeds four pixels' SMLADs. Bit-exact with the reference: the same integer
-// sums, the same requantization. Without scratch (a blob compiled for another target), and for
-// int16 activations, it runs the reference.
+// CONV_2D for Cortex-M4. A pointwise filter the importer stored interleaved runs the
+// register-blocked matrix kernel (pointwise_conv.h). Other windows: four output pixels' windows are
+// expanded once to int16 in the planned scratch (input offset added, padding = zero contribution),
+// interleaved so that each weight word, unpacked once, feeds four pixels' SMLADs. Bit-exact with
+// the reference: the same integer sums, the same requantization. Without scratch (a blob compiled
+// for another target), and for int16 activations, it runs the reference.
 #include "cortex-m4/dsp.h"
+#include "cortex-m4/pointwise_conv.h"
 #include "cortex-m4/sparse_rows.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
@@ -128,6 +130,10 @@ void conv_2d(const KernelArgs &a) {
     } else {
       reference::conv_2d(a);
     }
+    return;
+  }
+  if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0) {
+    pointwise_conv_2d(a);
     return;
   }
   if (a.output->type != SOTTO_SMDL_INT8 || a.output->dims[0] != 1 || a.scratch == nullptr ||

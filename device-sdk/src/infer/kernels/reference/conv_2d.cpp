@@ -1,8 +1,10 @@
 // CONV_2D, per-channel int8 weights, dense or block-sparse: the loader's check and the reference
 // kernel, the oracle every optimized variant must match. int8 activations, and int16 ones
 // (TFLite's 16x8 quantization, as TFLM's reference: zero points 0, int64 sums and bias):
-// conv_arithmetic.h. Sparse weights (smdl_format.h) with int8 activations only.
+// conv_arithmetic.h. Sparse weights (smdl_format.h) with int8 activations only; pointwise filters
+// interleaved for the Cortex-M4 (interleaved_weights.h) with int8 activations only.
 #include "conv_arithmetic.h"
+#include "interleaved_weights.h"
 #include "sparse_weights.h"
 
 namespace sotto_infer {
@@ -23,7 +25,22 @@ sotto_err_t check_conv_2d(OpCheck &c) {
           "window: expected kernel_h * kernel_w * in_c <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
     }
   }
-  if (p[SOTTO_P_SPARSE_WEIGHTS] == 0) return check_conv_filter(c, window);
+  if (p[SOTTO_P_SPARSE_WEIGHTS] == 0) {
+    err = check_conv_filter(c, window);
+    if (err != SOTTO_OK || p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0) return err;
+    // Interleaved filters (smdl_format.h) come only for a pointwise window over int8, with the
+    // folded bias, and the Cortex-M4 kernel walks them with word loads from their start.
+    const bool pointwise = p[SOTTO_P_KERNEL_H] == 1 && p[SOTTO_P_KERNEL_W] == 1 &&
+                           p[SOTTO_P_PAD_H] == 0 && p[SOTTO_P_PAD_W] == 0;
+    if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 1 || !pointwise || c.output.type != SOTTO_SMDL_INT8 ||
+        c.op.folded_bias_count != static_cast<uint32_t>(c.output.dims[3]) ||
+        (c.op.weights_offset & 3u) != 0) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                    "interleaved weights: expected flag 1, a 1x1 window without padding, int8 "
+                    "activations, one folded bias per output channel and word-aligned weights");
+    }
+    return SOTTO_OK;
+  }
   if (c.output.type != SOTTO_SMDL_INT8) {
     return c.fail(SOTTO_ERR_MODEL_BAD_OP, "sparse weights: expected int8 activations");
   }
@@ -31,8 +48,10 @@ sotto_err_t check_conv_2d(OpCheck &c) {
   const SparseShape shape = {out_c,
                              static_cast<uint32_t>(p[SOTTO_P_KERNEL_H] * p[SOTTO_P_KERNEL_W]),
                              static_cast<uint32_t>(c.input0.dims[3])};
-  if (p[SOTTO_P_SPARSE_WEIGHTS] != 1 || (c.op.weights_offset & 3u) != 0) {
-    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "sparse weights: expected flag 1, word-aligned");
+  if (p[SOTTO_P_SPARSE_WEIGHTS] != 1 || p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0 ||
+      (c.op.weights_offset & 3u) != 0) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                  "sparse weights: expected flag 1, not interleaved, word-aligned");
   }
   if (!sparse_weights_ok(shape, c.model.data + c.op.weights_offset, c.op.weights_bytes)) {
     return c.fail(SOTTO_ERR_MODEL_BAD_CONSTANTS,
@@ -96,6 +115,31 @@ void sparse_conv_2d(const KernelArgs &a) {
   }
 }
 
+// A pointwise filter stored interleaved (interleaved_weights.h), read one weight at a time.
+void interleaved_conv_2d(const KernelArgs &a) {
+  const Int8Mac mac(a);
+  const int32_t *p = a.op->params;
+  const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
+  const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
+  int8_t *out = a.output_data;
+  for (int32_t b = 0; b < a.output->dims[0]; ++b) {
+    for (int32_t oy = 0; oy < out_h; ++oy) {
+      for (int32_t ox = 0; ox < out_w; ++ox) {
+        const int32_t iy = oy * p[SOTTO_P_STRIDE_H], ix = ox * p[SOTTO_P_STRIDE_W];
+        const int8_t *in_px = a.input0_data + ((b * in_h + iy) * in_w + ix) * in_c;
+        for (int32_t oc = 0; oc < out_c; ++oc) {
+          int32_t acc = 0;
+          for (int32_t ic = 0; ic < in_c; ++ic) {
+            acc += mac.product(
+                in_px[ic], static_cast<int8_t>(interleaved_weight(a.weights, out_c, in_c, oc, ic)));
+          }
+          *out++ = mac.output(acc, oc);
+        }
+      }
+    }
+  }
+}
+
 template <typename Mac>
 void conv_2d_elements(const KernelArgs &a) {
   typedef typename Mac::Value Value;
@@ -139,6 +183,8 @@ void conv_2d_elements(const KernelArgs &a) {
 void reference::conv_2d(const KernelArgs &a) {
   if (a.op->params[SOTTO_P_SPARSE_WEIGHTS] != 0) {
     sparse_conv_2d(a);
+  } else if (a.op->params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0) {
+    interleaved_conv_2d(a);
   } else if (a.output->type == SOTTO_SMDL_INT16) {
     conv_2d_elements<Int16Mac>(a);
   } else {

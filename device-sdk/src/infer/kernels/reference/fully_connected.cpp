@@ -1,6 +1,7 @@
 // FULLY_CONNECTED, int8, weights [out][in] (dense, interleaved for the Cortex-M4 or block-sparse),
 // one multiplier (per-tensor) or one per row: the loader's check and the reference kernel.
 #include "fixed_point.h"
+#include "interleaved_weights.h"
 #include "kernel_args.h"
 #include "op_check.h"
 #include "sparse_weights.h"
@@ -8,19 +9,6 @@
 namespace sotto_infer {
 
 namespace {
-
-// Weight (o, k) of a blob compiled for the Cortex-M4 kernel (SOTTO_P_FC_WEIGHTS_INTERLEAVED in
-// smdl_format.h), so that every build runs every blob.
-int32_t interleaved_weight(const int8_t *w, int32_t out_n, int32_t in_n, int32_t o, int32_t k) {
-  const int32_t body = in_n & ~3, tail = in_n - body, j = o & 3;
-  if (o >= (out_n & ~3)) return w[o * in_n + k];
-  const int8_t *block = w + (o - j) * in_n;
-  if (k >= body) return block[4 * body + j * tail + (k - body)];
-  const int32_t b = k & 3;
-  const int32_t byte = (k - b) * 4 + (j >> 1) * 8 + (b & 1) * 4 + (b >> 1) * 2 + (j & 1);
-  const int32_t stored = block[byte];
-  return (j & 1) != 0 ? stored : static_cast<int8_t>(stored - 128);
-}
 
 // sotto_smdl_depth_fits_int32 on the weights as the importer saw them, before interleaving.
 bool accumulation_fits(const OpCheck &c, uint32_t out_n, uint32_t in_n) {
