@@ -1,5 +1,5 @@
 // The reference kernels of the ops TFLM's example models added (SUB, LEAKY_RELU, STRIDED_SLICE,
-// TRANSPOSE, SOFTMAX into int16, int16 PAD, int16 CONV_2D, TRANSPOSE_CONV) at their edges, against
+// TRANSPOSE, SOFTMAX into int16, int16 PAD, CONV_2D_16X8, TRANSPOSE_CONV) at their edges, against
 // values derived by hand from TFLM's reference arithmetic: rounding ties, saturation, zero points,
 // broadcasts, int16.
 #include <gtest/gtest.h>
@@ -199,20 +199,20 @@ TEST(OpKernels, Conv16x8RoundsTiesUpAndSaturatesToInt16) {
   int16_t y[2];
   KernelArgs a = make_args(&op, &in, nullptr, &out, reinterpret_cast<const int8_t *>(x), nullptr,
                            reinterpret_cast<int8_t *>(y), weights, bias, multiplier, shift);
-  reference::conv_2d(a);
+  reference::conv_2d_16x8(a);
   EXPECT_EQ(-1, y[0]);     // -3 * 0.5 = -1.5: the tie goes up
   EXPECT_EQ(32767, y[1]);  // (2^40 - 1277) / 2 saturates
   const int16_t extremes[2] = {32767, -32768};
   a.input0_data = reinterpret_cast<const int8_t *>(extremes);
   bias[3] = -256;  // -2^40
-  reference::conv_2d(a);
+  reference::conv_2d_16x8(a);
   EXPECT_EQ(16384, y[0]);   // 32767 / 2 = 16383.5 rounds up
   EXPECT_EQ(-32768, y[1]);  // 127 x 32767 + 128 x 32768 - 2^40 saturates
   const int16_t small[2] = {-1, 1};
   a.input0_data = reinterpret_cast<const int8_t *>(small);
   bias[2] = -5;  // -5 as int64: words fffffffb, ffffffff
   bias[3] = -1;  // channel 1: -127 - 128 - 5 = -260, / 2 = -130
-  reference::conv_2d(a);
+  reference::conv_2d_16x8(a);
   EXPECT_EQ(0, y[0]);  // -0.5 rounds up to 0
   EXPECT_EQ(-130, y[1]);
 }
