@@ -110,7 +110,9 @@ ModelCost estimate_cost(const HostModel &model, const TargetProfile &profile,
   c.flash_bytes = c.model_bytes + c.engine_core_bytes;
   std::set<std::string> linked, unmeasured;
   for (uint32_t i = 0; i < h.op_count; ++i) {
-    const std::string name = sotto_infer::op_name(ops[i].kind);
+    // The kernel the device links for this op (an int16 CONV_2D: CONV_2D_16X8's).
+    const std::string name =
+        sotto_infer::op_name(sotto_smdl_kernel_kind(&ops[i], model.tensors(), h.tensor_count));
     c.weight_bytes += ops[i].weights_bytes;
     if (linked.insert(name).second) {
       const auto flash = profile.kernel_flash_bytes.find(name);

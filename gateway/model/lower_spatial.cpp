@@ -279,6 +279,13 @@ void Compiler::lower_conv_2d(size_t i) {
   lower_conv(i, false);
 }
 
+// CONV_2D_16X8 has no TFLite code (op_table.h): a TFLite CONV_2D with int16 activations is
+// lowered by lower_conv_2d into a CONV_2D record, and the loader runs it as CONV_2D_16X8
+// (sotto_smdl_kernel_kind). The table's lowering for the row is the same.
+void Compiler::lower_conv_2d_16x8(size_t i) {
+  lower_conv(i, false);
+}
+
 void Compiler::lower_depthwise_conv_2d(size_t i) {
   lower_conv(i, true);
 }

@@ -1,5 +1,6 @@
 // The reference kernels of the ops TFLM's example models added (SUB, LEAKY_RELU, STRIDED_SLICE,
-// TRANSPOSE, SOFTMAX into int16, int16 PAD, int16 CONV_2D, TRANSPOSE_CONV) at their edges, against
+// TRANSPOSE, SOFTMAX into int16, int16 PAD, CONV_2D_16X8, TRANSPOSE_CONV) and of LOGISTIC, which no
+// golden data reaches, at their edges, against
 // values derived by hand from TFLM's reference arithmetic: rounding ties, saturation, zero points,
 // broadcasts, int16.
 #include <gtest/gtest.h>
@@ -199,20 +200,20 @@ TEST(OpKernels, Conv16x8RoundsTiesUpAndSaturatesToInt16) {
   int16_t y[2];
   KernelArgs a = make_args(&op, &in, nullptr, &out, reinterpret_cast<const int8_t *>(x), nullptr,
                            reinterpret_cast<int8_t *>(y), weights, bias, multiplier, shift);
-  reference::conv_2d(a);
+  reference::conv_2d_16x8(a);
   EXPECT_EQ(-1, y[0]);     // -3 * 0.5 = -1.5: the tie goes up
   EXPECT_EQ(32767, y[1]);  // (2^40 - 1277) / 2 saturates
   const int16_t extremes[2] = {32767, -32768};
   a.input0_data = reinterpret_cast<const int8_t *>(extremes);
   bias[3] = -256;  // -2^40
-  reference::conv_2d(a);
+  reference::conv_2d_16x8(a);
   EXPECT_EQ(16384, y[0]);   // 32767 / 2 = 16383.5 rounds up
   EXPECT_EQ(-32768, y[1]);  // 127 x 32767 + 128 x 32768 - 2^40 saturates
   const int16_t small[2] = {-1, 1};
   a.input0_data = reinterpret_cast<const int8_t *>(small);
   bias[2] = -5;  // -5 as int64: words fffffffb, ffffffff
   bias[3] = -1;  // channel 1: -127 - 128 - 5 = -260, / 2 = -130
-  reference::conv_2d(a);
+  reference::conv_2d_16x8(a);
   EXPECT_EQ(0, y[0]);  // -0.5 rounds up to 0
   EXPECT_EQ(-130, y[1]);
 }
@@ -301,6 +302,35 @@ TEST(OpKernels, TransposeConvInt8StrideBeyondTheFilterLeavesGapsOfBias) {
   // Rows: x0 w0, x0 w1, nothing, x1 w0, x1 w1; each plus 5.
   const int8_t expected[5] = {25, -35, 5, -25, 65};
   for (int i = 0; i < 5; ++i) EXPECT_EQ(expected[i], y[i]) << i;
+}
+
+// LOGISTIC as TFLM computes it (its integer_ops/logistic.h and gemmlowp's fixed-point logistic),
+// at input scale 0.1 and zero point 3: TFLM's prepare takes frexp(0.1f * 2^27) = 0.8 * 2^24, so
+// multiplier round(0.8 * 2^31) = 1717986944, left shift 24, radius floor(15 * 2^27 / 2^24) = 120.
+// Each x - 3 inside the radius is rescaled to Q4.27 (MultiplyByQuantizedMultiplier), run through
+// exp on [-1/4, 0) and its barrel of constants and the Newton-Raphson 1 / (1 + x), and the Q0.31
+// result rounded to Q8 (RoundingDivideByPOT by 23) less 128. Worked through TFLM's arithmetic:
+//   x = 35: Q4.27 469762055, logistic 2084536128 / 2^23 = 248.49.. -> 248 - 128 = 120 (the exact
+//           sigmoid * 256 is 248.496, as close to a tie as any int8 input gets here)
+//   x = -35: 62947519 / 2^23 = 7.50.. rounds to 8 -> -120 (the complement of x = 35)
+//   x = 20 / -20: 1891497384 -> 225 -> 97; 255986263 -> 31 -> -97
+//   x = 119: 2147469066 / 2^23 rounds to 256 -> 128, saturated to 127 inside the radius
+//   x = -119: 14581 / 2^23 rounds to 0 -> -128
+//   x = 0: the exact half 2^30 -> 128 -> 0; x = +-120: the radius saturates to 127 / -128.
+TEST(OpKernels, LogisticFollowsTflmFixedPointAroundItsZeroPointAndRadius) {
+  const sotto_smdl_tensor_t t = shape(1, 1, 9);
+  sotto_smdl_op_t op{};
+  op.params[SOTTO_P_LOGISTIC_INPUT_ZERO_POINT] = 3;
+  op.params[SOTTO_P_LOGISTIC_INPUT_MULT] = 1717986944;
+  op.params[SOTTO_P_LOGISTIC_INPUT_LEFT_SHIFT] = 24;
+  op.params[SOTTO_P_LOGISTIC_RANGE_RADIUS] = 120;
+  const int8_t x[9] = {38, -32, 23, -17, 122, -116, 3, 123, -117};
+  int8_t output[9];
+  KernelArgs a =
+      make_args(&op, &t, nullptr, &t, x, nullptr, output, nullptr, nullptr, nullptr, nullptr);
+  reference::logistic(a);
+  EXPECT_EQ((std::vector<int8_t>{120, -120, 97, -97, 127, -128, 0, 127, -128}),
+            std::vector<int8_t>(output, output + 9));
 }
 
 }  // namespace

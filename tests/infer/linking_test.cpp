@@ -1,6 +1,6 @@
 // Per-op linking: an engine built with only FULLY_CONNECTED (sotto_infer_library ... OPS
 // FULLY_CONNECTED, as SOTTO_INFER_ONLY_OPS builds the SDK's) runs models of that op and refuses
-// any other op by name at open.
+// any other op by name at open, an int16 CONV_2D by the kernel it needs (CONV_2D_16X8).
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -64,6 +64,45 @@ TEST(PerOpLinking, RefusesAnOpLeftOutByName) {
   EXPECT_STREQ("CONV_2D", f->op_name);  // named even though this engine does not link it
   EXPECT_STREQ("kind: expected an op this build links (op_table.h, SOTTO_INFER_ONLY_OPS)",
                f->check);
+}
+
+// A CONV_2D with int16 activations runs CONV_2D_16X8, a kernel of its own: the blob says CONV_2D,
+// the tensor types choose (sotto_smdl_kernel_kind), and an engine without it names CONV_2D_16X8,
+// the op to add to SOTTO_INFER_ONLY_OPS, while reporting the blob's kind.
+TEST(PerOpLinking, AnInt16ConvolutionNeedsConv2d16x8ByName) {
+  SeedModelBuilder b;
+  const uint32_t in = b.tensor(2, 2, 1, 0, 0, SOTTO_SMDL_INT16);
+  const uint32_t out = b.tensor(2, 2, 1, 8, 0, SOTTO_SMDL_INT16);
+  b.constants(&b.op(SOTTO_OP_CONV_2D, in, out), 1, 1);
+  const std::vector<uint8_t> bytes = b.finish(in, out, 16);
+  Blob blob(bytes);
+  sotto_model_t model;
+  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+            sotto_model_open(&model, blob.words.data(), bytes.size()));
+  const sotto_model_fault_t *f = sotto_model_open_fault(&model);
+  EXPECT_EQ(0, f->op_index);
+  EXPECT_EQ(static_cast<uint32_t>(SOTTO_OP_CONV_2D), f->op_kind);
+  EXPECT_STREQ("CONV_2D_16X8", f->op_name);
+}
+
+TEST(PerOpLinking, KernelKindFollowsTheConvolutionsOutputType) {
+  sotto_smdl_tensor_t tensors[2] = {};
+  tensors[0].type = SOTTO_SMDL_INT8;
+  tensors[1].type = SOTTO_SMDL_INT16;
+  sotto_smdl_op_t op{};
+  op.kind = SOTTO_OP_CONV_2D;
+  op.output = 0;
+  EXPECT_EQ(static_cast<uint32_t>(SOTTO_OP_CONV_2D), sotto_smdl_kernel_kind(&op, tensors, 2));
+  op.output = 1;
+  EXPECT_EQ(static_cast<uint32_t>(SOTTO_OP_CONV_2D_16X8), sotto_smdl_kernel_kind(&op, tensors, 2));
+  op.output = 2;  // outside the table: left as it is for the loader's index check
+  EXPECT_EQ(static_cast<uint32_t>(SOTTO_OP_CONV_2D), sotto_smdl_kernel_kind(&op, tensors, 2));
+  op.output = 1;
+  op.kind = SOTTO_OP_TRANSPOSE_CONV;  // only CONV_2D has a kernel per activation type
+  EXPECT_EQ(static_cast<uint32_t>(SOTTO_OP_TRANSPOSE_CONV),
+            sotto_smdl_kernel_kind(&op, tensors, 2));
+  op.kind = SOTTO_OP_CONV_2D_16X8;  // never a kind in a blob
+  EXPECT_EQ(0u, sotto_smdl_kernel_kind(&op, tensors, 2));
 }
 
 }  // namespace

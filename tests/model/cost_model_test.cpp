@@ -84,6 +84,22 @@ TEST(CostModel, FixedProfileGivesTheHandWorkedFigures) {
           "  source: test figures\n");
 }
 
+// An int16 CONV_2D costs CONV_2D_16X8's kernel, not CONV_2D's: the profile here has no CONV_2D
+// size at all, so counting the int8 kernel would be refused.
+TEST(CostModel, AnInt16ConvolutionCostsTheConv2d16x8Kernel) {
+  const std::vector<uint8_t> blob =
+      import_tflite(read_file_bytes(std::string(SOTTO_SHARED_DIR) +
+                                    "/models/tflm-examples/ops/seanet_conv_0.tflite"),
+                    Target::kCortexM4);
+  HostModel model(blob);
+  TargetProfile profile = fixed_profile();
+  profile.kernel_flash_bytes = {{"CONV_2D_16X8", 700}};
+  const ModelCost c = estimate_cost(model, profile, fixed_options(profile));
+  EXPECT_EQ(c.flash_bytes, blob.size() + 1000 + 700);
+  ASSERT_EQ(1u, c.kernel_bytes.size());
+  EXPECT_EQ("CONV_2D_16X8", c.kernel_bytes[0].first);
+}
+
 TEST(CostModel, CyclesPerInstructionAndRateScaleTheFigures) {
   const std::vector<uint8_t> blob = hello_world_blob(Target::kCortexM4);
   HostModel model(blob);

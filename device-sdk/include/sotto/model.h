@@ -18,7 +18,9 @@ typedef struct sotto_model_fault {
   int32_t op_index;     /* the operator whose check failed, or -1 */
   uint32_t op_kind;     /* its kind as the blob gives it (0 when op_index is -1) */
   int32_t tensor_index; /* the tensor whose check failed, or -1 */
-  const char *op_name;  /* the kind's name ("CONV_2D", "?" for a kind this SDK does not know) */
+  /* the name of the op that runs it ("CONV_2D"; "CONV_2D_16X8" for a CONV_2D with int16
+   * activations, the name SOTTO_INFER_ONLY_OPS must list; "?" for a kind this SDK does not know) */
+  const char *op_name;
   /* What was expected, e.g. "weights: expected out_c * kernel_h * kernel_w * in_c bytes".
    * Builds configured with SOTTO_INFER_FAULT_TEXT=OFF (the default for cross builds, where the
    * texts cost flash) leave this and op_name empty; `sottoctl model inspect` on the same blob

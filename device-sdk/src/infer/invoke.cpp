@@ -150,7 +150,7 @@ extern "C" sotto_err_t sotto_invoke_observed(sotto_model_t *model, sotto_op_obse
     a.scratch = op.scratch_bytes ? model->arena + op.scratch_offset : nullptr;
     a.tensors = v.tensors;
     a.arena = model->arena;
-    sotto_infer::kernel_for(op.kind)(a);
+    sotto_infer::kernel_for(sotto_smdl_kernel_kind(&op, v.tensors, v.header->tensor_count))(a);
     if (observer != nullptr) {
       sotto_tensor_t out;
       fill_tensor(model, *a.output, &out);

@@ -30,6 +30,19 @@ sotto_err_t refuse(sotto_model_fault_t *fault, sotto_err_t err, const char *what
   return err;
 }
 
+// An op's refusal: its index and kind as the blob gives them, named by the op that runs it
+// (sotto_smdl_kernel_kind: CONV_2D_16X8 for an int16 CONV_2D, the name an integrator links).
+sotto_err_t refuse_op(sotto_model_fault_t *fault, sotto_err_t err, const char *what, int32_t at,
+                      uint32_t blob_kind, uint32_t kernel_kind) {
+  refuse(fault, err, what, at, blob_kind);
+#ifdef SOTTO_INFER_NO_FAULT_TEXT
+  (void)kernel_kind;
+#else
+  fault->op_name = op_name(kernel_kind);
+#endif
+  return err;
+}
+
 bool zero_point_fits(const sotto_smdl_tensor_t &t) {
   switch (t.type) {
     case SOTTO_SMDL_INT8:
@@ -119,20 +132,21 @@ sotto_err_t check_common(const ModelView &m, const sotto_smdl_op_t &op, const ch
 sotto_err_t check_op(const ModelView &m, uint32_t index, sotto_model_fault_t *fault) {
   const sotto_smdl_op_t &op = m.ops[index];
   const int32_t at = static_cast<int32_t>(index);
-  const OpCheckFn check = check_for(op.kind);
+  const uint32_t kind = sotto_smdl_kernel_kind(&op, m.tensors, m.header->tensor_count);
+  const OpCheckFn check = check_for(kind);
   if (check == nullptr) {
-    return refuse(fault, SOTTO_ERR_MODEL_UNSUPPORTED_OP,
-                  "kind: expected an op this build links (op_table.h, SOTTO_INFER_ONLY_OPS)", at,
-                  op.kind);
+    return refuse_op(fault, SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+                     "kind: expected an op this build links (op_table.h, SOTTO_INFER_ONLY_OPS)", at,
+                     op.kind, kind);
   }
   const char *what = "";
   sotto_err_t err = check_common(m, op, &what);
-  if (err != SOTTO_OK) return refuse(fault, err, what, at, op.kind);
+  if (err != SOTTO_OK) return refuse_op(fault, err, what, at, op.kind, kind);
   const sotto_smdl_tensor_t *input1 =
       op.input1 == SOTTO_SMDL_NO_TENSOR ? nullptr : &m.tensors[op.input1];
   OpCheck c = {m, op, m.tensors[op.input0], input1, m.tensors[op.output], ""};
   err = check(c);
-  if (err != SOTTO_OK) return refuse(fault, err, c.failed, at, op.kind);
+  if (err != SOTTO_OK) return refuse_op(fault, err, c.failed, at, op.kind, kind);
   return SOTTO_OK;
 }
 

@@ -12,6 +12,10 @@
  *                   an optimized kernel (<target>::STEM, bit-exact with the reference) that the
  *                   build for that target runs instead.
  *
+ * CONV_2D_16X8 is no kind of its own in a blob: a CONV_2D with int16 activations runs it, chosen
+ * at load from the tensor types (sotto_smdl_kernel_kind in smdl_format.h), so that an engine for
+ * int8 models links none of the int16 path. (Kind 22 is left to the LSTM row.)
+ *
  * Adding an op: a row here, kernels/reference/STEM.cpp, and the importer's lowering
  * (Compiler::lower_STEM in gateway/model). Adding a target kernel: kernels/<target>/STEM.cpp.
  * An integrator links a subset with SOTTO_INFER_ONLY_OPS (CMake); a model using an op left out
@@ -41,7 +45,8 @@
   ROW(STRIDED_SLICE,     18, 45,  strided_slice)             \
   ROW(TRANSPOSE,         19, 39,  transpose)                 \
   ROW(TRANSPOSE_CONV,    20, 67,  transpose_conv)            \
-  ROW(SVDF,              21, 27,  svdf)
+  ROW(SVDF,              21, 27,  svdf)                      \
+  ROW(CONV_2D_16X8,      23, -1,  conv_2d_16x8)
 /* clang-format on */
 
 #endif /* SOTTO_INFER_OP_TABLE_H */

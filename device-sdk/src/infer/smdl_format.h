@@ -243,6 +243,23 @@ static inline uint32_t sotto_smdl_state_tensor(const sotto_smdl_op_t *op) {
   return op->kind == SOTTO_OP_SVDF ? op->input1 : SOTTO_SMDL_NO_TENSOR;
 }
 
+/* The op table's kind whose kernel and loader check run `op`: its own kind, except a CONV_2D
+ * with an int16 output (TFLite's 16x8), which runs CONV_2D_16X8, a kernel object of its own so
+ * that an engine for int8 models links none of the int16 path. One definition for the loader,
+ * the dispatcher and the importer's flash estimate: the blob stores CONV_2D for both. Kind
+ * CONV_2D_16X8 in a blob is no op (0); an output index outside the `tensor_count` tensors leaves
+ * the kind as it is (the loader refuses that op's indices). */
+static inline uint32_t sotto_smdl_kernel_kind(const sotto_smdl_op_t *op,
+                                              const sotto_smdl_tensor_t *tensors,
+                                              uint32_t tensor_count) {
+  if (op->kind == SOTTO_OP_CONV_2D_16X8) return 0;
+  if (op->kind == SOTTO_OP_CONV_2D && op->output < tensor_count &&
+      tensors[op->output].type == SOTTO_SMDL_INT16) {
+    return SOTTO_OP_CONV_2D_16X8;
+  }
+  return op->kind;
+}
+
 /* Block-sparse weights (SOTTO_P_SPARSE_WEIGHTS = 1), read in place by the kernels: no dense copy.
  * The weights are `rows` rows (FULLY_CONNECTED: out_n; CONV_2D: out_c), each `groups` runs of
  * `run` weights along the input dimension (FULLY_CONNECTED: 1 run of in_n; CONV_2D: one run of

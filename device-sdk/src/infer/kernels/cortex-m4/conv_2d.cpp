@@ -3,7 +3,8 @@
 // expanded once to int16 in the planned scratch (input offset added, padding = zero contribution),
 // interleaved so that each weight word, unpacked once, feeds four pixels' SMLADs. Bit-exact with
 // the reference: the same integer sums, the same requantization. Without scratch (a blob compiled
-// for another target), and for int16 activations, it runs the reference.
+// for another target), or for more than one batch, it runs the reference. (int16 activations run
+// CONV_2D_16X8, never this kernel.)
 #include "cortex-m4/dsp.h"
 #include "cortex-m4/pointwise_conv.h"
 #include "cortex-m4/sparse_rows.h"
@@ -136,7 +137,7 @@ void conv_2d(const KernelArgs &a) {
     pointwise_conv_2d(a);
     return;
   }
-  if (a.output->type != SOTTO_SMDL_INT8 || a.output->dims[0] != 1 || a.scratch == nullptr ||
+  if (a.output->dims[0] != 1 || a.scratch == nullptr ||
       a.op->scratch_bytes < needed) {
     reference::conv_2d(a);
     return;

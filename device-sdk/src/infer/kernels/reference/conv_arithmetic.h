@@ -1,6 +1,7 @@
-// What CONV_2D and TRANSPOSE_CONV share (conv_2d.cpp and transpose_conv.cpp): the loader's check
-// of the filter and its requantization constants, and each activation type's arithmetic, as
-// TFLM's reference kernels: int8 sums (input + input offset) x weight in int32, adds the int32
+// What CONV_2D, CONV_2D_16X8 and TRANSPOSE_CONV share (conv_2d.cpp, conv_2d_16x8.cpp,
+// transpose_conv.cpp): the loader's check of the filter and its requantization constants, the
+// dense convolution loop, and each activation type's arithmetic, as TFLM's reference kernels:
+// int8 sums (input + input offset) x weight in int32, adds the int32
 // bias and requantizes with the 32-bit multiplier plus the output offset; int16 (TFLite's 16x8,
 // zero points 0) sums input x weight in int64, adds the int64 bias and requantizes with the 64-bit
 // multiplier, without an offset. Both clamp to the fused activation.
@@ -90,6 +91,46 @@ class Int16Mac {
   const int32_t *bias_, *multiplier_, *shift_;
   int32_t act_min_, act_max_;
 };
+
+// CONV_2D's dense loop for either arithmetic (conv_2d.cpp: Int8Mac, conv_2d_16x8.cpp: Int16Mac):
+// each output channel's window summed over the pixels inside the picture, then Mac::output.
+template <typename Mac>
+inline void conv_2d_dense(const KernelArgs &a) {
+  typedef typename Mac::Value Value;
+  const Mac mac(a);
+  const int32_t *p = a.op->params;
+  const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
+  const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
+  const int32_t batches = a.output->dims[0];
+  const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W];
+  const Value *in = reinterpret_cast<const Value *>(a.input0_data);
+  Value *out = reinterpret_cast<Value *>(a.output_data);
+  for (int32_t b = 0; b < batches; ++b) {
+    const Value *in_batch = in + b * in_h * in_w * in_c;
+    for (int32_t oy = 0; oy < out_h; ++oy) {
+      const int32_t in_y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
+      for (int32_t ox = 0; ox < out_w; ++ox) {
+        const int32_t in_x0 = ox * p[SOTTO_P_STRIDE_W] - p[SOTTO_P_PAD_W];
+        for (int32_t oc = 0; oc < out_c; ++oc) {
+          typename Mac::Sum acc = 0;
+          const int8_t *filter = a.weights + oc * k_h * k_w * in_c;
+          for (int32_t ky = 0; ky < k_h; ++ky) {
+            const int32_t iy = in_y0 + p[SOTTO_P_DILATION_H] * ky;
+            if (iy < 0 || iy >= in_h) continue;
+            for (int32_t kx = 0; kx < k_w; ++kx) {
+              const int32_t ix = in_x0 + p[SOTTO_P_DILATION_W] * kx;
+              if (ix < 0 || ix >= in_w) continue;
+              const Value *in_px = in_batch + (iy * in_w + ix) * in_c;
+              const int8_t *f_px = filter + (ky * k_w + kx) * in_c;
+              for (int32_t ic = 0; ic < in_c; ++ic) acc += mac.product(in_px[ic], f_px[ic]);
+            }
+          }
+          *out++ = mac.output(acc, oc);
+        }
+      }
+    }
+  }
+}
 
 }  // namespace sotto_infer
 
