@@ -137,8 +137,7 @@ void conv_2d(const KernelArgs &a) {
     pointwise_conv_2d(a);
     return;
   }
-  if (a.output->dims[0] != 1 || a.scratch == nullptr ||
-      a.op->scratch_bytes < needed) {
+  if (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed) {
     reference::conv_2d(a);
     return;
   }
