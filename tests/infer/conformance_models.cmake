@@ -35,4 +35,6 @@ set(SOTTO_CONFORMANCE_MODELS
   "seanet_conv_2|tflm-examples/ops/seanet_conv_2.tflite|tflm-examples/seanet_conv_2|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_transpose_conv_3|tflm-examples/ops/seanet_transpose_conv_3.tflite|tflm-examples/seanet_transpose_conv_3|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_transpose_conv_4|tflm-examples/ops/seanet_transpose_conv_4.tflite|tflm-examples/seanet_transpose_conv_4|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "micro_speech_lstm|tflm-examples/micro_speech_lstm.tflite|tflm-examples/micro_speech_lstm|4|0,1,8,9|0,1,8,9|0,1,8,9|generic"
+  "dtln_noise_suppression|tflm-examples/dtln_noise_suppression.tflite|tflm-examples/dtln_noise_suppression|4|0,1,8,9|0,1,8,9|0,1,8,9|generic"
 )

@@ -110,7 +110,7 @@ TEST(Svdf, TheStateHasArenaBytesOfItsOwn) {
     EXPECT_EQ(20u, blob.header()->arena_bytes);
     const sotto_smdl_op_t &op = blob.ops()[0];
     ASSERT_EQ(static_cast<uint32_t>(SOTTO_OP_SVDF), op.kind);
-    const uint32_t s = sotto_smdl_state_tensor(&op);
+    const uint32_t s = sotto_smdl_state_tensor(&op, 0);
     ASSERT_NE(SOTTO_SMDL_NO_TENSOR, s);
     const sotto_smdl_tensor_t &state = blob.tensors()[s];
     EXPECT_EQ(12u, state.bytes);

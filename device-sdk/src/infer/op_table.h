@@ -41,7 +41,8 @@
   ROW(STRIDED_SLICE,     18, 45,  strided_slice)             \
   ROW(TRANSPOSE,         19, 39,  transpose)                 \
   ROW(TRANSPOSE_CONV,    20, 67,  transpose_conv)            \
-  ROW(SVDF,              21, 27,  svdf)
+  ROW(SVDF,              21, 27,  svdf)                      \
+  ROW(UNIDIRECTIONAL_SEQUENCE_LSTM, 22, 44, lstm)
 /* clang-format on */
 
 #endif /* SOTTO_INFER_OP_TABLE_H */
