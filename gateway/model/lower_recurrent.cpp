@@ -151,9 +151,10 @@ void Compiler::lower_lstm(size_t i) {
       {9, 11, "peephole weights"}, {16, 17, "a projection"}, {20, 23, "layer normalization"}};
   for (const auto &v : variants) {
     for (size_t s = v.first; s <= v.last; ++s) {
-      if (present(op, s))
+      if (present(op, s)) {
         fail(i, std::string(v.what) + " (input " + std::to_string(s) +
                     "); supported: the standard LSTM without them");
+      }
     }
   }
   if (!present(op, kLstmInputWeights) || !present(op, kLstmRecurrentWeights)) {

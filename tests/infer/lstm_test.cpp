@@ -70,28 +70,6 @@ std::vector<uint8_t> lstm_model(const LstmModel &m = {}) {
   return b.finish(x, out);
 }
 
-struct OpenModel {
-  AlignedBlob blob;
-  sotto_model_t model{};
-  std::vector<uint32_t> arena;
-  explicit OpenModel(const std::vector<uint8_t> &smdl) : blob(smdl) {
-    EXPECT_EQ(SOTTO_OK, sotto_model_open(&model, blob.data(), blob.bytes));
-    // Not zero: only the attach's reset can make the states start at their zero points.
-    arena.assign(sotto_model_arena_bytes(&model) / 4 + 1, 0xA5A5A5A5u);
-    EXPECT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), arena.size() * 4));
-  }
-  std::vector<int8_t> run(int8_t x0, int8_t x1) {
-    sotto_tensor_t in, out;
-    EXPECT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
-    static_cast<int8_t *>(in.data)[0] = x0;
-    static_cast<int8_t *>(in.data)[1] = x1;
-    EXPECT_EQ(SOTTO_OK, sotto_invoke(&model));
-    EXPECT_EQ(SOTTO_OK, sotto_model_output(&model, 0, &out));
-    const int8_t *o = static_cast<const int8_t *>(out.data);
-    return {o[0], o[1]};
-  }
-};
-
 // Step 1, x = 18 (16 above its zero point), hidden -1 (its zero point: 0), cell 0. Gate inputs
 // 16 x (0, 8, 16, -8) = (0, 128, 256, -128), times 16: (0, 2048, 4096, -2048) in Q3.12. Sigmoid
 // reads the table at 3x / 2^9: i = 16384 (0.5), f: 6144 = index 12 exactly, 40794 -> 20397;
@@ -104,7 +82,7 @@ struct OpenModel {
 // c -24956, o 22477. Cell 12371 * 780 * 2^-15 = 294.5 -> 294 (the multiplier is just below
 // 2^31), plus -780: -486; tanh -> -7633; hidden -7633 * 22477 * 2^-23 = -20.45 -> -20, less 1.
 TEST(Lstm, KeepsHiddenAndCellStateAcrossInvokesUntilReset) {
-  OpenModel m(import_tflite(lstm_model(), Target::kGeneric));
+  TwoValueModel m(import_tflite(lstm_model(), Target::kGeneric));
   EXPECT_EQ((std::vector<int8_t>{17, -21}), m.run(18, -14));
   // Hidden -21 and cell -486 carry over: step 1's output gate is -2048 + 64 * -20 = -3328
   // (10072), its cell 20397 * -486 = -9912942, x (1 - 2^-22) / 2^15 = -302.52 -> -303, plus 780:
@@ -121,7 +99,7 @@ TEST(Lstm, KeepsHiddenAndCellStateAcrossInvokesUntilReset) {
 TEST(Lstm, CellClipBoundsTheCellState) {
   LstmModel lm;
   lm.cell_clip = 0.25f;
-  OpenModel m(import_tflite(lstm_model(lm), Target::kGeneric));
+  TwoValueModel m(import_tflite(lstm_model(lm), Target::kGeneric));
   EXPECT_EQ((std::vector<int8_t>{11, -22}), m.run(18, -14));
 }
 
@@ -155,13 +133,7 @@ TEST(Lstm, StatesAndScratchHaveArenaBytesOfTheirOwn) {
 std::string refusal(void (*patch)(AlignedBlob &)) {
   AlignedBlob blob(import_tflite(lstm_model(), Target::kGeneric));
   patch(blob);
-  blob.reseal();
-  sotto_model_t model;
-  if (sotto_model_open(&model, blob.data(), blob.bytes) == SOTTO_OK) return "opened";
-  const sotto_model_fault_t &f = *sotto_model_open_fault(&model);
-  EXPECT_EQ(0, f.op_index);
-  EXPECT_STREQ("UNIDIRECTIONAL_SEQUENCE_LSTM", f.op_name);
-  return std::string(sotto_err_name(f.error)) + ": " + f.check;
+  return open_refusal(blob, "UNIDIRECTIONAL_SEQUENCE_LSTM");
 }
 
 TEST(Lstm, LoaderChecksEveryShapeAndLengthBeforeTrustingThem) {

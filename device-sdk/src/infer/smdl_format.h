@@ -234,7 +234,7 @@ enum sotto_smdl_lstm_rescale {
 /* Scratch UNIDIRECTIONAL_SEQUENCE_LSTM needs: four int16 gate buffers of one step's units (all
  * batches when time major, one batch otherwise). */
 static inline uint64_t sotto_smdl_lstm_scratch_bytes(uint32_t step_batches, uint32_t units) {
-  return 4u * 2u * (uint64_t)step_batches * units;
+  return (uint64_t)8u * step_batches * units; /* 4 buffers of 2-byte elements */
 }
 
 typedef struct sotto_smdl_op {
