@@ -210,7 +210,7 @@ enum sotto_smdl_param {
    * [units, inputs] of the gates input, forget, cell, output (TFLite's order), then their
    * recurrent weights [units, units]; the bias, 4 x units int32, the gates' biases in that order.
    * The multipliers and shifts, SOTTO_LSTM_RESCALE_COUNT_ each, in sotto_smdl_lstm_rescale order.
-   * Scratch: SOTTO_SMDL_LSTM_SCRATCH_BYTES, the gates' int16 outputs. */
+   * Scratch: sotto_smdl_lstm_scratch_bytes, the gates' int16 outputs. */
   SOTTO_P_LSTM_TIME_MAJOR = 0,
   SOTTO_P_LSTM_CELL_STATE = 1, /* tensor index */
   SOTTO_P_LSTM_INPUT_ZERO_POINT = 2,
