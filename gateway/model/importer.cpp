@@ -289,8 +289,19 @@ void Compiler::lower(size_t i) {
 // filter four pixels' inputs, and both convolutions keep a 16-byte requantization entry per output
 // channel.
 uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
-  if (target_ != Target::kCortexM4) return 0;
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
+  if (rec.kind == SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM) {  // its gates, on every target
+    const uint32_t step_batches =
+        rec.params[SOTTO_P_LSTM_TIME_MAJOR] != 0 ? static_cast<uint32_t>(in.dims[2]) : 1u;
+    const uint64_t bytes = sotto_smdl_lstm_scratch_bytes(
+        step_batches, static_cast<uint32_t>(tensors_[rec.output].dims[3]));
+    if (bytes > SOTTO_SMDL_MAX_TENSOR_BYTES) {
+      throw ImportError("UNIDIRECTIONAL_SEQUENCE_LSTM scratch of " + std::to_string(bytes) +
+                        " bytes; supported: at most 2^30");
+    }
+    return static_cast<uint32_t>(bytes);
+  }
+  if (target_ != Target::kCortexM4) return 0;
   const uint32_t channels = static_cast<uint32_t>(tensors_[rec.output].dims[3]);
   if (rec.kind == SOTTO_OP_DEPTHWISE_CONV_2D) return 16 * channels;
   // int16 and sparse weights run the reference kernel, which needs none.

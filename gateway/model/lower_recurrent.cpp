@@ -1,9 +1,12 @@
-// Lowering of the TFLite ops that keep state from one invoke to the next: SVDF. Their state is a
-// variable tensor of the model, planned over the whole run (sotto_smdl_state_tensor).
+// Lowering of the TFLite ops that keep state from one invoke to the next: SVDF and
+// UNIDIRECTIONAL_SEQUENCE_LSTM. Their state is a variable tensor of the model, planned over the
+// whole run (sotto_smdl_state_tensor).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "compiler.h"
+#include "kernel_args.h"
 
 namespace sotto::gw::model::detail {
 
@@ -114,6 +117,154 @@ void Compiler::lower_svdf(size_t i) {
   p[SOTTO_P_SVDF_OUTPUT_SHIFT] = q2.shift;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
   // The fused activation (options field 1) is not applied: TFLM's integer SVDF ignores it too.
+  ops_.push_back(rec);
+}
+
+namespace {
+
+// TFLM's fixed scales of the LSTM gates, as the float literals its kernel writes (the second is
+// not exactly 2^-15, and the multipliers keep that): gate pre-activations in Q3.12, gate outputs
+// in Q0.15.
+constexpr float kGateInputScale = 0.00024414062f;
+constexpr float kGateOutputScale = 0.00003051757f;
+
+// TFLite's UNIDIRECTIONAL_SEQUENCE_LSTM inputs.
+constexpr size_t kLstmInputWeights = 1;      // 1..4: input, forget, cell, output gate
+constexpr size_t kLstmRecurrentWeights = 5;  // 5..8
+constexpr size_t kLstmBiases = 12;           // 12..15
+constexpr size_t kLstmHiddenState = 18;
+constexpr size_t kLstmCellState = 19;
+
+bool present(const TfOperator &op, size_t slot) {
+  return slot < op.inputs.size() && op.inputs[slot] >= 0;
+}
+
+}  // namespace
+
+void Compiler::lower_lstm(size_t i) {
+  const TfOperator &op = m_.operators[i];
+  // The variants TFLM's integer kernel refuses too, each by name.
+  const struct {
+    size_t first, last;
+    const char *what;
+  } variants[] = {
+      {9, 11, "peephole weights"}, {16, 17, "a projection"}, {20, 23, "layer normalization"}};
+  for (const auto &v : variants) {
+    for (size_t s = v.first; s <= v.last; ++s) {
+      if (present(op, s)) {
+        fail(i, std::string(v.what) + " (input " + std::to_string(s) +
+                    "); supported: the standard LSTM without them");
+      }
+    }
+  }
+  if (!present(op, kLstmInputWeights) || !present(op, kLstmRecurrentWeights)) {
+    fail(i, "no input gate (CIFG); supported: all four gates");
+  }
+  const TfTensor &first = m_.tensors[static_cast<size_t>(op.inputs[0])];
+  if (first.type != static_cast<int8_t>(TfType::kInt8)) {
+    fail(i, std::string(type_name(first.type)) + " input " + first.label() +
+                "; supported: int8 (TFLM's 8x8->16 integer LSTM)");
+  }
+  sotto_smdl_op_t rec = blank_op(SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM);
+  rec.input0 = input(i, 0, kInt8);
+  rec.output = output(i, kInt8);
+  rec.input1 = state(i, kLstmHiddenState, kInt8);
+  const uint32_t cell_index = state(i, kLstmCellState, kInt16);
+  const sotto_smdl_tensor_t &in = tensors_[rec.input0];
+  const sotto_smdl_tensor_t &hidden = tensors_[rec.input1];
+  const sotto_smdl_tensor_t &cell = tensors_[cell_index];
+  if (in.rank != 3 || tensors_[rec.output].rank != 3) {
+    fail(i, "input and output must have rank 3 ([batch, time, features])");
+  }
+  const int8_t activation = op.options.scalar<int8_t>(0, 0);
+  if (activation != 4 /* TANH */) {
+    fail(i, "cell activation " + std::to_string(activation) + "; supported: TANH (4)");
+  }
+  if (op.options.scalar<uint8_t>(5, 0) != 0) {
+    fail(i, "diagonal recurrent weights; supported: full recurrent weight matrices");
+  }
+  const bool time_major = op.options.scalar<uint8_t>(3, 0) != 0;
+  const int32_t batches = time_major ? in.dims[2] : in.dims[1];
+  const int32_t inputs = in.dims[3];
+  const int32_t units = tensors_[rec.output].dims[3];
+  if (static_cast<int64_t>(sotto_infer::element_count(hidden)) !=
+          static_cast<int64_t>(batches) * units ||
+      sotto_infer::element_count(cell) != sotto_infer::element_count(hidden)) {
+    fail(i, "hidden and cell state must hold batch x units = " +
+                std::to_string(static_cast<int64_t>(batches) * units) + " elements");
+  }
+
+  std::vector<uint8_t> weights;
+  std::vector<QuantizedMultiplier> q(SOTTO_LSTM_RESCALE_COUNT_);
+  for (size_t part = 0; part < 2; ++part) {
+    const bool recurrent = part == 1;
+    const int32_t depth = recurrent ? units : inputs;
+    const float x_scale = recurrent ? hidden.scale : in.scale;
+    for (size_t g = 0; g < 4; ++g) {
+      const size_t slot = (recurrent ? kLstmRecurrentWeights : kLstmInputWeights) + g;
+      const TfTensor &w = constant(i, slot, static_cast<int8_t>(TfType::kInt8));
+      if (w.shape.size() != 2 || w.shape[0] != units || w.shape[1] != depth) {
+        fail(i, "weights " + w.label() + " must be [units, " +
+                    (recurrent ? std::string("units") : std::string("inputs")) + "] = [" +
+                    std::to_string(units) + ", " + std::to_string(depth) + "]");
+      }
+      if (w.scales.size() != 1 || (!w.zero_points.empty() && w.zero_points[0] != 0)) {
+        fail(i, "weights " + w.label() + " must be quantized per tensor with zero point 0");
+      }
+      check_accumulation_depth(i, static_cast<uint64_t>(depth), 0, w.data);
+      weights.insert(weights.end(), w.data.begin(), w.data.end());
+      // TFLM's FULLY_CONNECTED rule: the float product of the scales, then widened.
+      const float product = x_scale * w.scales[0];
+      q[2 * g + part] =
+          quantize_multiplier(static_cast<double>(product) / static_cast<double>(kGateInputScale));
+    }
+  }
+  append_weights(&rec, weights);
+  std::vector<uint8_t> biases;
+  for (size_t g = 0; g < 4; ++g) {
+    if (!present(op, kLstmBiases + g)) fail(i, "gate " + std::to_string(g) + " has no bias");
+    const TfTensor &bias = constant(i, kLstmBiases + g, static_cast<int8_t>(TfType::kInt32));
+    if (bias.data.size() != static_cast<size_t>(units) * 4) {
+      fail(i, "bias " + bias.label() + " must hold one int32 per unit (" + std::to_string(units) +
+                  ")");
+    }
+    biases.insert(biases.end(), bias.data.begin(), bias.data.end());
+  }
+  rec.bias_offset = append_data(biases.data(), biases.size());
+  rec.bias_count = static_cast<uint32_t>(4 * units);
+
+  const double gate_out = static_cast<double>(kGateOutputScale);
+  q[SOTTO_LSTM_FORGET_TIMES_CELL] = quantize_multiplier(gate_out * static_cast<double>(cell.scale) /
+                                                        static_cast<double>(cell.scale));
+  q[SOTTO_LSTM_INPUT_TIMES_CELL_GATE] =
+      quantize_multiplier(gate_out * gate_out / static_cast<double>(cell.scale));
+  q[SOTTO_LSTM_OUTPUT_TIMES_TANH_CELL] =
+      quantize_multiplier(gate_out * gate_out / static_cast<double>(hidden.scale));
+  set_multipliers(&rec, q);
+
+  // The cell state's scale power as TFLM takes it: log2 in float, rounded (an inexact power of
+  // two is rounded as TFLM does, not refused).
+  const float log2_scale = std::log(cell.scale) * (1.0f / std::log(2.0f));
+  const int32_t power = static_cast<int32_t>(std::round(log2_scale));
+  if (power < -40 || power > 2) {
+    fail(i, "cell state " + names_[cell_index] + " scale 2^" + std::to_string(power) +
+                "; supported: 2^-40..2^2");
+  }
+  const float clip = op.options.scalar<float>(1, 0.0f);
+  int32_t quantized_clip = -1;
+  if (clip > 0.0f) {
+    quantized_clip = static_cast<int16_t>(std::min(
+        std::max(static_cast<double>(clip) / static_cast<double>(cell.scale), -32768.0), 32767.0));
+  }
+  int32_t *p = rec.params;
+  p[SOTTO_P_LSTM_TIME_MAJOR] = time_major ? 1 : 0;
+  p[SOTTO_P_LSTM_CELL_STATE] = static_cast<int32_t>(cell_index);
+  p[SOTTO_P_LSTM_INPUT_ZERO_POINT] = in.zero_point;
+  p[SOTTO_P_LSTM_HIDDEN_ZERO_POINT] = hidden.zero_point;
+  p[SOTTO_P_LSTM_CELL_POWER] = power;
+  p[SOTTO_P_LSTM_CELL_CLIP] = quantized_clip;
+  // TFLM copies each step's hidden state into the output as it is: the output's own
+  // quantization is not applied (the models make it the hidden state's).
   ops_.push_back(rec);
 }
 

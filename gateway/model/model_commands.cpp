@@ -96,9 +96,11 @@ int model_inspect_command(const std::vector<std::string> &args, std::ostream &ou
         << std::right << " " << shape_text(in) << " -> " << shape_text(o) << "  out scale "
         << o.scale << " zp " << o.zero_point << " " << range_text(o) << "  arena @"
         << o.arena_offset << "+" << o.bytes << "  weights " << op.weights_bytes;
-    // A stateful op's memory across invokes (SVDF's activation state), in the arena for good.
-    const uint32_t state = sotto_smdl_state_tensor(&op);
-    if (state != SOTTO_SMDL_NO_TENSOR) {
+    // A stateful op's memory across invokes (SVDF's activation state, LSTM's hidden and cell
+    // states), in the arena for good.
+    for (uint32_t k = 0; k < SOTTO_SMDL_MAX_STATES; ++k) {
+      const uint32_t state = sotto_smdl_state_tensor(&op, k);
+      if (state == SOTTO_SMDL_NO_TENSOR) continue;
       out << "  state " << shape_text(tensors[state]) << " @" << tensors[state].arena_offset << "+"
           << tensors[state].bytes;
     }

@@ -35,14 +35,17 @@ set(SOTTO_CONFORMANCE_MODELS
   "seanet_conv_2|tflm-examples/ops/seanet_conv_2.tflite|tflm-examples/seanet_conv_2|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_transpose_conv_3|tflm-examples/ops/seanet_transpose_conv_3.tflite|tflm-examples/seanet_transpose_conv_3|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
   "seanet_transpose_conv_4|tflm-examples/ops/seanet_transpose_conv_4.tflite|tflm-examples/seanet_transpose_conv_4|1|0,1,8,9,10|0,1,8,9,10|0,1,8,9,10|generic"
+  "micro_speech_lstm|tflm-examples/micro_speech_lstm.tflite|tflm-examples/micro_speech_lstm|4|0,1,8,9|0,1,8,9|0,1,8,9|generic"
+  "dtln_noise_suppression|tflm-examples/dtln_noise_suppression.tflite|tflm-examples/dtln_noise_suppression|4|0,1,8,9|0,1,8,9|0,1,8,9|generic"
 )
 
 # Cross targets that run fewer of the models (SOTTO_CONFORMANCE_MODELS_<target>: a name, or
 # name|cases to run other cases there than the column above). The Cortex-M0 image (nRF51 under
 # QEMU microbit) programs the model into the upper 128 KB of its 256 KB of flash and has a
 # 13,184 B arena in its 16 KB of RAM. Left out: ad (279 KB model), person_detect and vww (37 KB
-# arenas), ic (33 KB arena), the MobileNets (megabytes), simple_add_model (32 KB arena) and
-# seanet_transpose_conv_4 (15.5 KB arena). Its reference kernels take about 13 times the M4's
+# arenas), ic (33 KB arena), the MobileNets (megabytes), simple_add_model (32 KB arena),
+# seanet_transpose_conv_4 (15.5 KB arena), micro_speech_lstm (17.4 KB arena) and
+# dtln_noise_suppression (368 KB model). Its reference kernels take about 13 times the M4's
 # instructions for kws, so kws runs four of its cases there.
 set(SOTTO_CONFORMANCE_MODELS_cortex-m0
   "kws|0,1,4,5"

@@ -206,10 +206,10 @@ TEST(LoaderSeed, TheFuzzerSeedModelIsValidAndRuns) {
   AlignedBlob b(seed_model());
   sotto_model_t model;
   ASSERT_EQ(SOTTO_OK, sotto_model_open(&model, b.data(), b.bytes));
-  EXPECT_EQ(24u, sotto_model_op_count(&model));
-  EXPECT_EQ(500u, sotto_model_arena_bytes(&model));
-  std::vector<uint32_t> arena(500 / 4);
-  ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), 500));
+  EXPECT_EQ(26u, sotto_model_op_count(&model));
+  EXPECT_EQ(520u, sotto_model_arena_bytes(&model));
+  std::vector<uint32_t> arena(520 / 4);
+  ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), 520));
   sotto_tensor_t in, out;
   ASSERT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
   ASSERT_EQ(32u, in.bytes);

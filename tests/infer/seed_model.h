@@ -101,6 +101,15 @@ class SeedModelBuilder {
     o->weights_offset = append(encoded.data(), encoded.size());
     o->weights_bytes = static_cast<uint32_t>(encoded.size());
   }
+  // Explicit multipliers and shifts (one per rescale of `o`).
+  void rescales(sotto_smdl_op_t *o, const std::vector<int32_t> &mult,
+                const std::vector<int32_t> &shift) {
+    o->multiplier_offset = append(mult.data(), mult.size() * 4);
+    o->multiplier_count = static_cast<uint32_t>(mult.size());
+    o->shift_offset = append(shift.data(), shift.size() * 4);
+    o->shift_count = static_cast<uint32_t>(shift.size());
+  }
+  std::vector<sotto_smdl_tensor_t> &tensors() { return tensors_; }
   // A list of uint32 (CONCATENATION's inputs) in the weights range.
   void input_list(sotto_smdl_op_t *o, const std::vector<uint32_t> &inputs) {
     o->weights_offset = append(inputs.data(), inputs.size() * 4);
@@ -162,8 +171,9 @@ class SeedModelBuilder {
 // -> AVERAGE_POOL 2x2 -> RESHAPE -> FULLY_CONNECTED 4->3 -> SOFTMAX (the model output); then
 // from the max pool: MUL(x, x) -> LOGISTIC -> CONCATENATION with x -> PAD -> MEAN -> DEQUANTIZE
 // -> QUANTIZE -> SUB -> LEAKY_RELU -> STRIDED_SLICE -> TRANSPOSE -> TRANSPOSE_CONV 2x1/2, and
-// from the TRANSPOSE also RESHAPE to [1, 3] -> SVDF (2 units, rank 1, memory 2, int16 state). A
-// second, int16 input 2x2x2 -> CONV_2D 1x1 (16x8) -> TRANSPOSE_CONV 2x2/2 (16x8). Arena 500 bytes.
+// from the TRANSPOSE also RESHAPE to [1, 3] -> SVDF (2 units, rank 1, memory 2, int16 state) ->
+// RESHAPE to [1, 1, 2] -> UNIDIRECTIONAL_SEQUENCE_LSTM (1 unit). A second, int16 input 2x2x2 ->
+// CONV_2D 1x1 (16x8) -> TRANSPOSE_CONV 2x2/2 (16x8). Arena 520 bytes.
 inline std::vector<uint8_t> seed_model() {
   SeedModelBuilder b;
   const uint32_t in = b.tensor(4, 4, 2, 0, -3);
@@ -314,7 +324,33 @@ inline std::vector<uint8_t> seed_model() {
   const int8_t svdf_weights[16] = {3, -2, 1, -4, 5, 2, 0, 0, 7, 0, -3, -1, 100, 0, -50, 1};
   b.weight_bytes(o, svdf_weights, sizeof svdf_weights);
   b.bias(o, {40, -40});
-  return b.finish(std::vector<uint32_t>{in, wide}, std::vector<uint32_t>{soft}, 500);
+  // RESHAPE to [1, 1, 2] (batch 1, 1 step, 2 inputs) -> UNIDIRECTIONAL_SEQUENCE_LSTM, 1 unit:
+  // hidden int8 at 504, cell int16 at 506 (scale 2^-11), output at 508, gate scratch at 512.
+  const uint32_t sequence = b.tensor(1, 1, 2, 500, -3);
+  b.tensors()[sequence].rank = 3;
+  b.op(SOTTO_OP_RESHAPE, remembered, sequence);
+  const uint32_t hidden = b.tensor2(1, 504, -1);
+  const uint32_t cell = b.tensor2(1, 506, 0, SOTTO_SMDL_INT16);
+  const uint32_t lstm_out = b.tensor(1, 1, 1, 508, -1);
+  b.tensors()[lstm_out].rank = 3;
+  o = &b.op(SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM, sequence, lstm_out);
+  o->input1 = hidden;
+  p = o->params;
+  for (int i = 0; i < SOTTO_P_COUNT_; ++i) p[i] = 0;
+  p[SOTTO_P_LSTM_CELL_STATE] = static_cast<int32_t>(cell);
+  p[SOTTO_P_LSTM_INPUT_ZERO_POINT] = -3;
+  p[SOTTO_P_LSTM_HIDDEN_ZERO_POINT] = -1;
+  p[SOTTO_P_LSTM_CELL_POWER] = -11;
+  p[SOTTO_P_LSTM_CELL_CLIP] = 20480;
+  // Input weights [4 gates, 1 unit, 2 inputs], then recurrent weights [4, 1, 1].
+  const int8_t lstm_weights[12] = {3, -2, 5, 1, -7, 4, 2, 2, 60, -30, 90, 45};
+  b.weight_bytes(o, lstm_weights, sizeof lstm_weights);
+  b.bias(o, {100, -200, 300, 0});
+  b.rescales(o, std::vector<int32_t>(SOTTO_LSTM_RESCALE_COUNT_, 3 << 29),
+             {5, 1, 5, 1, 5, 1, 5, 1, -15, -19, -23});
+  o->scratch_offset = 512;
+  o->scratch_bytes = 8;
+  return b.finish(std::vector<uint32_t>{in, wide}, std::vector<uint32_t>{soft}, 520);
 }
 
 // The block-sparse weight encoding (smdl_format.h), built by hand: input 3x3x6 -> CONV_2D 3x3

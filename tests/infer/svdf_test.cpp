@@ -59,35 +59,13 @@ std::vector<uint8_t> svdf_model(const SvdfModel &m = {}) {
   return b.finish(x, out);
 }
 
-struct OpenModel {
-  AlignedBlob blob;
-  sotto_model_t model{};
-  std::vector<uint32_t> arena;
-  explicit OpenModel(const std::vector<uint8_t> &smdl) : blob(smdl) {
-    EXPECT_EQ(SOTTO_OK, sotto_model_open(&model, blob.data(), blob.bytes));
-    // Not zero: only the attach's reset can make the state start at zero.
-    arena.assign(sotto_model_arena_bytes(&model) / 4 + 1, 0xA5A5A5A5u);
-    EXPECT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena.data(), arena.size() * 4));
-  }
-  std::vector<int8_t> run(int8_t x0, int8_t x1) {
-    sotto_tensor_t in, out;
-    EXPECT_EQ(SOTTO_OK, sotto_model_input(&model, 0, &in));
-    static_cast<int8_t *>(in.data)[0] = x0;
-    static_cast<int8_t *>(in.data)[1] = x1;
-    EXPECT_EQ(SOTTO_OK, sotto_invoke(&model));
-    EXPECT_EQ(SOTTO_OK, sotto_model_output(&model, 0, &out));
-    const int8_t *o = static_cast<const int8_t *>(out.data);
-    return {o[0], o[1]};
-  }
-};
-
 // Invoke 1, x = [3, 5] (less zero point: [2, 4]): filters 1*2 + 2*4 = 10 and -3*2 + 1*4 = -2
 // enter the state; units 3 * 10 = 30 -> 7.5 -> 8 and 2 + 4 * -2 = -6 -> -1.5 -> -2, plus -3.
 // Invoke 2, x = [1, 0] ([0, -1]): filters -2 and -1; the state holds [0, 10, -2], [0, -2, -1];
 // units 2 * 10 + 3 * -2 = 14 -> 3.5 -> 4 and 2 + 2 - 4 = 0, plus -3. After a reset the same input
 // sees only itself: 3 * -2 = -6 -> -1.5 -> -2 and 2 - 4 = -2 -> -0.5 -> -1, plus -3.
 TEST(Svdf, RemembersPastInputsUntilTheStateIsReset) {
-  OpenModel m(import_tflite(svdf_model(), Target::kGeneric));
+  TwoValueModel m(import_tflite(svdf_model(), Target::kGeneric));
   EXPECT_EQ((std::vector<int8_t>{5, -5}), m.run(3, 5));
   EXPECT_EQ((std::vector<int8_t>{1, -3}), m.run(1, 0));
   ASSERT_EQ(SOTTO_OK, sotto_model_reset_state(&m.model));
@@ -110,7 +88,7 @@ TEST(Svdf, TheStateHasArenaBytesOfItsOwn) {
     EXPECT_EQ(20u, blob.header()->arena_bytes);
     const sotto_smdl_op_t &op = blob.ops()[0];
     ASSERT_EQ(static_cast<uint32_t>(SOTTO_OP_SVDF), op.kind);
-    const uint32_t s = sotto_smdl_state_tensor(&op);
+    const uint32_t s = sotto_smdl_state_tensor(&op, 0);
     ASSERT_NE(SOTTO_SMDL_NO_TENSOR, s);
     const sotto_smdl_tensor_t &state = blob.tensors()[s];
     EXPECT_EQ(12u, state.bytes);
@@ -128,13 +106,7 @@ TEST(Svdf, TheStateHasArenaBytesOfItsOwn) {
 std::string refusal(void (*patch)(AlignedBlob &)) {
   AlignedBlob blob(import_tflite(svdf_model(), Target::kGeneric));
   patch(blob);
-  blob.reseal();
-  sotto_model_t model;
-  if (sotto_model_open(&model, blob.data(), blob.bytes) == SOTTO_OK) return "opened";
-  const sotto_model_fault_t &f = *sotto_model_open_fault(&model);
-  EXPECT_EQ(0, f.op_index);
-  EXPECT_STREQ("SVDF", f.op_name);
-  return std::string(sotto_err_name(f.error)) + ": " + f.check;
+  return open_refusal(blob, "SVDF");
 }
 
 sotto_smdl_tensor_t &state_of(AlignedBlob &b) {

@@ -36,10 +36,12 @@ void fill_tensor(const sotto_model_t *model, const sotto_smdl_tensor_t &t, sotto
 // state at its zero point (a real zero), others at 0.
 void reset_states(const sotto_model_t *model, const ModelView &v) {
   for (uint32_t i = 0; i < v.header->op_count; ++i) {
-    const uint32_t s = sotto_smdl_state_tensor(&v.ops[i]);
-    if (s == SOTTO_SMDL_NO_TENSOR) continue;
-    const sotto_smdl_tensor_t &t = v.tensors[s];
-    memset(model->arena + t.arena_offset, t.type == SOTTO_SMDL_INT8 ? t.zero_point : 0, t.bytes);
+    for (uint32_t k = 0; k < SOTTO_SMDL_MAX_STATES; ++k) {
+      const uint32_t s = sotto_smdl_state_tensor(&v.ops[i], k);
+      if (s == SOTTO_SMDL_NO_TENSOR) continue;
+      const sotto_smdl_tensor_t &t = v.tensors[s];
+      memset(model->arena + t.arena_offset, t.type == SOTTO_SMDL_INT8 ? t.zero_point : 0, t.bytes);
+    }
   }
 }
 

@@ -164,4 +164,47 @@ sotto_err_t check_window(OpCheck &c) {
   return SOTTO_OK;
 }
 
+namespace {
+
+bool overlaps(uint32_t a_offset, uint32_t a_bytes, uint32_t b_offset, uint32_t b_bytes) {
+  return a_bytes != 0 && b_bytes != 0 && a_offset < b_offset + static_cast<uint64_t>(b_bytes) &&
+         b_offset < a_offset + static_cast<uint64_t>(a_bytes);
+}
+
+bool op_uses(const sotto_smdl_op_t &op, uint32_t t) {
+  if (op.input0 == t || op.input1 == t || op.output == t) return true;
+  for (uint32_t k = 0; k < SOTTO_SMDL_MAX_STATES; ++k) {
+    if (sotto_smdl_state_tensor(&op, k) == t) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+sotto_err_t check_state_is_private(OpCheck &c, uint32_t s) {
+  const ModelView &m = c.model;
+  const sotto_smdl_tensor_t &state = m.tensors[s];
+  for (uint32_t i = 0; i < m.header->input_count + m.header->output_count; ++i) {
+    if (m.io[i] == s) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected not a graph input or output");
+    }
+  }
+  for (uint32_t k = 0; k < m.header->op_count; ++k) {
+    const sotto_smdl_op_t &other = m.ops[k];
+    if (&other != &c.op && op_uses(other, s)) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected read and written by its op alone");
+    }
+    if (overlaps(other.scratch_offset, other.scratch_bytes, state.arena_offset, state.bytes)) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected arena bytes no scratch shares");
+    }
+  }
+  for (uint32_t t = 0; t < m.header->tensor_count; ++t) {
+    if (t != s &&
+        overlaps(m.tensors[t].arena_offset, m.tensors[t].bytes, state.arena_offset, state.bytes)) {
+      return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected arena bytes no other tensor shares");
+    }
+  }
+  return SOTTO_OK;
+}
+
 }  // namespace sotto_infer

@@ -93,6 +93,10 @@ sotto_err_t check_16x8_quantization(OpCheck &c, uint64_t depth);
 // CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV: whether `depth` products per output fit the int32
 // accumulator for this op's plain int8 weights (sotto_smdl_depth_fits_int32).
 bool accumulation_fits(const OpCheck &c, uint64_t depth);
+// A tensor an op keeps across invokes (sotto_smdl_state_tensor) must be this op's alone for the
+// whole run: no other op reads, writes or keeps it, it is no graph input or output, and no other
+// tensor or any scratch shares its bytes.
+sotto_err_t check_state_is_private(OpCheck &c, uint32_t state);
 // The pools' and convolutions' window: strides, dilations and kernel 1..1024, padding 0..1024,
 // one batch count.
 sotto_err_t check_window(OpCheck &c);

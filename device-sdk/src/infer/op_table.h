@@ -46,6 +46,7 @@
   ROW(TRANSPOSE,         19, 39,  transpose)                 \
   ROW(TRANSPOSE_CONV,    20, 67,  transpose_conv)            \
   ROW(SVDF,              21, 27,  svdf)                      \
+  ROW(UNIDIRECTIONAL_SEQUENCE_LSTM, 22, 44, lstm)         \
   ROW(CONV_2D_16X8,      23, -1,  conv_2d_16x8)
 /* clang-format on */
 

@@ -35,9 +35,9 @@ enum sotto_smdl_op_kind {
 /* Element types. Each op's check says which it takes: int8 everywhere, float32 only at the model
  * edges (QUANTIZE in, DEQUANTIZE out), int16 activations (TFLite's 16x8 quantization) where an
  * op's check names them (ADD, SUB, LEAKY_RELU, PAD, CONV_2D, TRANSPOSE_CONV, SOFTMAX's output,
- * SVDF's state); the ops that only move elements (STRIDED_SLICE, TRANSPOSE) take any type. int32
- * only where QUANTIZE names it and as TRANSPOSE_CONV's output_shape (a graph input its kernel
- * never reads); no op takes uint8. */
+ * SVDF's state, LSTM's cell state); the ops that only move elements (STRIDED_SLICE, TRANSPOSE)
+ * take any type. int32 only where QUANTIZE names it and as TRANSPOSE_CONV's output_shape (a graph
+ * input its kernel never reads); no op takes uint8. */
 enum sotto_smdl_type {
   SOTTO_SMDL_INT8 = 0,
   SOTTO_SMDL_FLOAT32 = 1,
@@ -204,13 +204,47 @@ enum sotto_smdl_param {
   SOTTO_P_SVDF_FEATURE_SHIFT = 5,
   SOTTO_P_SVDF_OUTPUT_MULT = 6, /* state x time weights (+ bias) -> the output's scale */
   SOTTO_P_SVDF_OUTPUT_SHIFT = 7,
+  /* UNIDIRECTIONAL_SEQUENCE_LSTM, as TFLM's integer kernel (8x8->16: int8 input, output, weights
+   * and hidden state; int16 gates and cell state; no peephole, projection or layer norm): input0
+   * [batch, time, inputs] (or [time, batch, inputs], time major), output the same with `units`
+   * last. input1 is the hidden state [batch, units] (int8) and the tensor in slot
+   * SOTTO_P_LSTM_CELL_STATE the cell state [batch, units] (int16, its scale 2^power): both persist
+   * across invokes (sotto_smdl_state_tensor). The weights range holds the int8 input weights
+   * [units, inputs] of the gates input, forget, cell, output (TFLite's order), then their
+   * recurrent weights [units, units]; the bias, 4 x units int32, the gates' biases in that order.
+   * The multipliers and shifts, SOTTO_LSTM_RESCALE_COUNT_ each, in sotto_smdl_lstm_rescale order.
+   * Scratch: sotto_smdl_lstm_scratch_bytes, the gates' int16 outputs. */
+  SOTTO_P_LSTM_TIME_MAJOR = 0,
+  SOTTO_P_LSTM_CELL_STATE = 1, /* tensor index */
+  SOTTO_P_LSTM_INPUT_ZERO_POINT = 2,
+  SOTTO_P_LSTM_HIDDEN_ZERO_POINT = 3,
+  SOTTO_P_LSTM_CELL_POWER = 4, /* the cell state's scale is 2^power, power in -40..2 */
+  SOTTO_P_LSTM_CELL_CLIP = 5,  /* the quantized cell clip, 0..32767; -1: no clip */
   SOTTO_P_COUNT_ = 16,
 };
+
+/* UNIDIRECTIONAL_SEQUENCE_LSTM's rescales (multiplier and shift pairs), in blob order: each gate's
+ * input and recurrent products to its int16 pre-activation (scale 2^-12), then forget gate x cell
+ * state -> cell state, input gate x cell gate -> cell state, tanh(cell) x output gate -> hidden. */
+enum sotto_smdl_lstm_rescale {
+  SOTTO_LSTM_INPUT_GATE_INPUT = 0, /* gate g: input product 2g, recurrent product 2g + 1 */
+  SOTTO_LSTM_FORGET_TIMES_CELL = 8,
+  SOTTO_LSTM_INPUT_TIMES_CELL_GATE = 9,
+  SOTTO_LSTM_OUTPUT_TIMES_TANH_CELL = 10,
+  SOTTO_LSTM_RESCALE_COUNT_ = 11,
+};
+
+/* Scratch UNIDIRECTIONAL_SEQUENCE_LSTM needs: four int16 gate buffers of one step's units (all
+ * batches when time major, one batch otherwise). */
+static inline uint64_t sotto_smdl_lstm_scratch_bytes(uint32_t step_batches, uint32_t units) {
+  return (uint64_t)8u * step_batches * units; /* 4 buffers of 2-byte elements */
+}
 
 typedef struct sotto_smdl_op {
   uint32_t kind;
   uint32_t input0;
-  /* second activation input (ADD; TRANSPOSE_CONV's output_shape), else 0xFFFFFFFF */
+  /* second activation input (ADD; TRANSPOSE_CONV's output_shape; SVDF's and LSTM's state), else
+   * 0xFFFFFFFF */
   uint32_t input1;
   uint32_t output;
   int32_t params[SOTTO_P_COUNT_];
@@ -235,12 +269,18 @@ typedef struct sotto_smdl_op {
 
 #define SOTTO_SMDL_NO_TENSOR 0xFFFFFFFFu
 
-/* The tensor an op keeps from one invoke to the next (SVDF's activation state, its input1), or
- * SOTTO_SMDL_NO_TENSOR. The importer plans it over the whole run, so no other tensor or scratch
- * shares its bytes (the loader checks that); the runtime sets it to its initial value when an
- * arena is attached and on sotto_model_reset_state. */
-static inline uint32_t sotto_smdl_state_tensor(const sotto_smdl_op_t *op) {
-  return op->kind == SOTTO_OP_SVDF ? op->input1 : SOTTO_SMDL_NO_TENSOR;
+/* The tensors an op keeps from one invoke to the next, `which` = 0 .. SOTTO_SMDL_MAX_STATES - 1
+ * (SVDF: its activation state, input1; UNIDIRECTIONAL_SEQUENCE_LSTM: its hidden state, input1,
+ * then its cell state), or SOTTO_SMDL_NO_TENSOR. The importer plans them over the whole run, so
+ * no other tensor or scratch shares their bytes (the loader checks that); the runtime sets them
+ * to their initial value when an arena is attached and on sotto_model_reset_state. */
+#define SOTTO_SMDL_MAX_STATES 2u
+static inline uint32_t sotto_smdl_state_tensor(const sotto_smdl_op_t *op, uint32_t which) {
+  if (op->kind == SOTTO_OP_SVDF) return which == 0 ? op->input1 : SOTTO_SMDL_NO_TENSOR;
+  if (op->kind == SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM) {
+    return which == 0 ? op->input1 : (uint32_t)op->params[SOTTO_P_LSTM_CELL_STATE];
+  }
+  return SOTTO_SMDL_NO_TENSOR;
 }
 
 /* The op table's kind whose kernel and loader check run `op`: its own kind, except a CONV_2D

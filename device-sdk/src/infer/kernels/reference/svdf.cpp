@@ -18,45 +18,8 @@ uint64_t feature_bytes_padded(uint64_t filters, uint64_t inputs) {
   return (filters * inputs + 3) & ~uint64_t{3};
 }
 
-bool overlaps(uint32_t a_offset, uint32_t a_bytes, uint32_t b_offset, uint32_t b_bytes) {
-  return a_bytes != 0 && b_bytes != 0 && a_offset < b_offset + static_cast<uint64_t>(b_bytes) &&
-         b_offset < a_offset + static_cast<uint64_t>(a_bytes);
-}
-
 bool rank_two(const sotto_smdl_tensor_t &t) {
   return t.rank == 2 && t.dims[0] == 1 && t.dims[1] == 1;
-}
-
-// The state must be this op's alone for the whole run: no other op reads or writes it, it is no
-// graph input or output, and no other tensor or any scratch shares its bytes.
-sotto_err_t check_state_is_private(OpCheck &c) {
-  const uint32_t s = c.op.input1;
-  const sotto_smdl_tensor_t &state = *c.input1;
-  const ModelView &m = c.model;
-  if (s == c.op.input0 || s == c.op.output) {
-    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected a tensor other than input and output");
-  }
-  for (uint32_t i = 0; i < m.header->input_count + m.header->output_count; ++i) {
-    if (m.io[i] == s) {
-      return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected not a graph input or output");
-    }
-  }
-  for (uint32_t k = 0; k < m.header->op_count; ++k) {
-    const sotto_smdl_op_t &other = m.ops[k];
-    if (&other != &c.op && (other.input0 == s || other.input1 == s || other.output == s)) {
-      return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected read and written by its SVDF alone");
-    }
-    if (overlaps(other.scratch_offset, other.scratch_bytes, state.arena_offset, state.bytes)) {
-      return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected arena bytes no scratch shares");
-    }
-  }
-  for (uint32_t t = 0; t < m.header->tensor_count; ++t) {
-    if (t != s &&
-        overlaps(m.tensors[t].arena_offset, m.tensors[t].bytes, state.arena_offset, state.bytes)) {
-      return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected arena bytes no other tensor shares");
-    }
-  }
-  return SOTTO_OK;
 }
 
 }  // namespace
@@ -128,7 +91,10 @@ sotto_err_t check_svdf(OpCheck &c) {
                   "inputs: expected the feature products to fit an int32 "
                   "(sotto_smdl_depth_fits_int32)");
   }
-  return check_state_is_private(c);
+  if (c.op.input1 == c.op.input0 || c.op.input1 == c.op.output) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected a tensor other than input and output");
+  }
+  return check_state_is_private(c, c.op.input1);
 }
 
 namespace {
