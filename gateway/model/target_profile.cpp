@@ -194,6 +194,11 @@ OpShape op_shape(const sotto_smdl_op_t &op, const sotto_smdl_tensor_t *tensors) 
       s.macs = batches * filters * (inputs + static_cast<uint64_t>(op.params[SOTTO_P_SVDF_MEMORY]));
       break;
     }
+    case SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM:
+      // Every step's hidden state (an output row of units) takes all four gates' input and
+      // recurrent weights once: weights_bytes = 4 * units * (inputs + units) MACs per row.
+      s.macs = s.output_rows * op.weights_bytes;
+      break;
     case SOTTO_OP_AVERAGE_POOL_2D:
     case SOTTO_OP_MAX_POOL_2D:
       s.macs = s.output_elements * static_cast<uint64_t>(op.params[SOTTO_P_KERNEL_H]) *
