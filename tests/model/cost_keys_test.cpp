@@ -165,5 +165,19 @@ TEST(CostKeys, SparsePointwiseConvCountsStoredAndWalkedBlocks) {
   }
 }
 
+TEST(CostKeys, CortexM4InterleavedPointwiseConvHasItsOwnKey) {
+  // MLPerf KWS's four pointwise convs, 1x25x5x64 -> 1x25x5x64: 8,000 outputs x 64 = 512,000
+  // MACs, 125 rows of 64. Imported for the Cortex-M4 their filters are interleaved for its
+  // matrix kernel (CONV_2D/pointwise); for RV32 they stay plain CONV_2D.
+  HostModel m4(import_shared("mlperf-tiny/kws_ref_model.tflite", Target::kCortexM4));
+  HostModel rv32(import_shared("mlperf-tiny/kws_ref_model.tflite", Target::kRv32));
+  for (uint32_t op : {2u, 4u, 6u, 8u}) {
+    expect_shape(m4, op, {"CONV_2D/pointwise", {512000, 8000, 8000, 125}});
+    expect_shape(rv32, op, {"CONV_2D", {512000, 8000, 8000, 125}});
+  }
+  const TargetProfile &profile = target_profile(Target::kCortexM4);
+  EXPECT_TRUE(estimate_cost(m4, profile, cost_options_for(profile)).unmeasured_ops.empty());
+}
+
 }  // namespace
 }  // namespace sotto::gw::model

@@ -41,8 +41,10 @@ sotto_err_t check_conv_2d(OpCheck &c) {
   const SparseShape shape = {out_c,
                              static_cast<uint32_t>(p[SOTTO_P_KERNEL_H] * p[SOTTO_P_KERNEL_W]),
                              static_cast<uint32_t>(c.input0.dims[3])};
-  if (p[SOTTO_P_SPARSE_WEIGHTS] != 1 || (c.op.weights_offset & 3u) != 0) {
-    return c.fail(SOTTO_ERR_MODEL_BAD_OP, "sparse weights: expected flag 1, word-aligned");
+  if (p[SOTTO_P_SPARSE_WEIGHTS] != 1 || p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0 ||
+      (c.op.weights_offset & 3u) != 0) {
+    return c.fail(SOTTO_ERR_MODEL_BAD_OP,
+                  "sparse weights: expected flag 1, not interleaved, word-aligned");
   }
   if (!sparse_weights_ok(shape, c.model.data + c.op.weights_offset, c.op.weights_bytes)) {
     return c.fail(SOTTO_ERR_MODEL_BAD_CONSTANTS,
