@@ -46,6 +46,26 @@ std::vector<int8_t> run(const std::vector<uint8_t> &blob) {
   return std::vector<int8_t>(o, o + out.bytes);
 }
 
+// MobileNetV2's 34 pointwise convs: the 17 projections (out_c below in_c) are interleaved; the 16
+// expansions (16->96 ... 160->960) and the last 320->1280 conv, each over twice its inputs, keep
+// the plain filter for the general kernel, which is faster there.
+TEST(PointwiseLayout, ExpansionsOverTwiceTheirInputsKeepThePlainFilter) {
+  SOTTO_REQUIRE_SHARED_DATA();
+  AlignedBlob m4(import_tflite(read_file(std::string(SOTTO_SHARED_DIR) +
+                                         "/models/tflm-examples/derived/mobilenet_v2_nhwc.tflite"),
+                               Target::kCortexM4));
+  int interleaved = 0, plain = 0;
+  for (uint32_t i = 0; i < m4.header()->op_count; ++i) {
+    const sotto_smdl_op_t &op = m4.ops()[i];
+    if (!pointwise(op)) continue;
+    const int32_t in_c = m4.tensors()[op.input0].dims[3], out_c = m4.tensors()[op.output].dims[3];
+    EXPECT_EQ(out_c <= 2 * in_c ? 1 : 0, op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED]) << "op " << i;
+    ++(op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0 ? interleaved : plain);
+  }
+  EXPECT_EQ(17, interleaved);
+  EXPECT_EQ(17, plain);
+}
+
 TEST(PointwiseLayout, ImporterInterleavesEveryKwsPointwiseConvForTheCortexM4Only) {
   SOTTO_REQUIRE_SHARED_DATA();
   AlignedBlob m4(kws_for(Target::kCortexM4)), generic(kws_for(Target::kGeneric));
