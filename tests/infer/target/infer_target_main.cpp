@@ -295,7 +295,9 @@ extern "C" int main(void) {
     }
     const uint64_t after = sotto_port_instructions();
     if (err != SOTTO_OK) {
-      write_line("invoke failed: ", sotto_err_name(err));
+      sotto_port_write("invoke failed on case ");
+      sotto_test_write_int(static_cast<uint64_t>(c));
+      write_line(": ", sotto_err_name(err));
       ++check.mismatches;
       continue;
     }
@@ -305,13 +307,11 @@ extern "C" int main(void) {
       sotto_test_write_int(after - before);
       sotto_port_write("\n");
     }
-    // The final output: output_N.bin, or the last layer's file (already compared) when the
-    // golden data has none.
+    // The final output: output_N.bin (every golden case has one: its manifest.json lists it).
     sotto_tensor_t out;
     sotto_model_output(&model, 0, &out);
     const int differs =
         semihost_compare_file(path_of(golden, "output_#.bin", c), out.data, out.bytes);
-    if (differs < 0 && layers) continue;
     if (differs != 0) {
       ++check.mismatches;
       write_line(differs < 0 ? "MISSING " : "MISMATCH final output ", g_path);
@@ -327,6 +327,16 @@ extern "C" int main(void) {
   sotto_test_write_int(sotto_model_arena_bytes(&model));
   sotto_port_write("\n");
   const bool counts_ok = ran == case_count && case_count > 0 && check.layers == expected_layers;
-  if (!counts_ok) sotto_port_write("COUNTS differ from the cases and layers asked for\n");
+  if (!counts_ok) {
+    sotto_port_write("COUNTS differ: ran ");
+    sotto_test_write_int(static_cast<uint64_t>(ran));
+    sotto_port_write(" of ");
+    sotto_test_write_int(static_cast<uint64_t>(case_count));
+    sotto_port_write(" cases, compared ");
+    sotto_test_write_int(check.layers);
+    sotto_port_write(" of ");
+    sotto_test_write_int(expected_layers);
+    sotto_port_write(" layers\n");
+  }
   return counts_ok && check.mismatches == 0 ? 0 : 1;
 }
