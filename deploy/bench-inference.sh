@@ -11,9 +11,11 @@
 # and for two models pruned to 50 % (pruned_50_percent): sparse vs dense weight bytes and
 # instructions. Rows for the cores without DSP (other_targets): on the emulated Cortex-M0
 # (QEMU microbit, nRF51822, -icount shift=0: one 16 MHz timer tick = 62.5 instructions) and RV32
-# (QEMU virt, minstret), both with the reference kernels, the same per-model figures for the
-# models each runs (deploy/conformance-models.sh TARGET: on the M0, those that fit its 16 KB of
-# RAM and 256 KB of flash) and the ratio to the Cortex-M4's count.
+# (QEMU virt, minstret), both with the no-dsp kernels (kernels/no-dsp), the same per-model figures
+# for the models each runs (deploy/conformance-models.sh TARGET: on the M0, those that fit its
+# 16 KB of RAM and 256 KB of flash), the count of the same image with the reference kernels
+# (infer_target_reference.elf: TFLM's arithmetic as our reference kernels do it; TFLM itself is
+# never built here) and the ratios to that and to the Cortex-M4's count.
 # Usage: deploy/bench-inference.sh OUTPUT.json   (build dir: $SOTTO_BUILD_DIR, default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,7 +96,7 @@ done
 other_target_row() {
   local target=$1 description=$2 dir=$build/cross/$1/bin rows=() ran=()
   local name model golden_dir ops cases layer_cases target_cases variants
-  local smdl data first_case bench instructions arena target_layers exact
+  local smdl data first_case bench instructions reference arena target_layers exact
   while IFS='|' read -r name model golden_dir ops cases layer_cases target_cases variants; do
     smdl=$build/infer-models/$target/$name.smdl
     data=$(cd ../shared/conformance/"$golden_dir" && pwd)
@@ -103,6 +105,10 @@ other_target_row() {
     instructions=$(sed -n 's/^instructions \([0-9]*\).*/\1/p' <<<"$bench")
     arena=$(sed -n 's/.* arena \([0-9]*\).*/\1/p' <<<"$bench")
     [ -n "$instructions" ] || { echo "bench-inference: $name on $target: no instruction count" >&2; exit 1; }
+    # The same image with the reference kernels only (TFLM's arithmetic), on the same core.
+    bench=$("$qemu_run" "$target" "$dir/infer_target_reference.elf" -semihosting-config "arg=img,arg=bench,arg=$(realpath "$smdl"),arg=$data,arg=$first_case" 2>&1)
+    reference=$(sed -n 's/^instructions \([0-9]*\).*/\1/p' <<<"$bench")
+    [ -n "$reference" ] || { echo "bench-inference: $name on $target: no instruction count with the reference kernels" >&2; exit 1; }
     target_layers=$(tr ',' '\n' <<<"$target_cases" | grep -Fxf <(tr ',' '\n' <<<"$layer_cases") | paste -sd+ -)
     if "$qemu_run" "$target" "$dir/infer_target.elf" -semihosting-config "arg=img,arg=conform,arg=$(realpath "$smdl"),arg=$data,arg=$ops,arg=${target_cases//,/+},arg=${target_layers:-none}" >/dev/null 2>&1; then
       exact=true
@@ -110,7 +116,7 @@ other_target_row() {
       exact=false
     fi
     ran+=("$name")
-    rows+=("      \"$name\": {\"instructions\": $instructions, \"vs_cortex_m4\": $(awk -v a="$instructions" -v b="${m4_instructions[$name]}" 'BEGIN{printf "%.3f", a/b}'), \"arena_bytes\": $arena, \"model_bytes\": $(stat -c %s "$smdl"), \"bit_exact\": $exact}")
+    rows+=("      \"$name\": {\"instructions\": $instructions, \"instructions_reference_kernels\": $reference, \"vs_reference_kernels\": $(awk -v a="$instructions" -v b="$reference" 'BEGIN{printf "%.3f", a/b}'), \"vs_cortex_m4\": $(awk -v a="$instructions" -v b="${m4_instructions[$name]}" 'BEGIN{printf "%.3f", a/b}'), \"arena_bytes\": $arena, \"model_bytes\": $(stat -c %s "$smdl"), \"bit_exact\": $exact}")
   done < <(deploy/conformance-models.sh "$target")
   local left_out
   left_out=$(deploy/conformance-models.sh | cut -d'|' -f1 |
@@ -184,9 +190,9 @@ JSON
   printf ',\n%s' "${entries[@]:1}"
   printf '\n  },\n'
   echo "  \"other_targets\": {"
-  other_target_row cortex-m0 "qemu microbit (nRF51822: 256 KB flash, 16 KB RAM), -icount shift=0, reference kernels"
+  other_target_row cortex-m0 "qemu microbit (nRF51822: 256 KB flash, 16 KB RAM), -icount shift=0, no-dsp kernels; instructions_reference_kernels: the same image with our reference kernels (TFLM's reference arithmetic; TFLM itself is not built here)"
   echo ","
-  other_target_row rv32 "qemu virt, -icount shift=0, reference kernels"
+  other_target_row rv32 "qemu virt, -icount shift=0, no-dsp kernels; instructions_reference_kernels: the same image with our reference kernels (TFLM's reference arithmetic; TFLM itself is not built here)"
   printf '\n  }\n'
   echo "}"
 } > "$out"

@@ -28,3 +28,32 @@ foreach(variant with without)
   sotto_device_code(infer_flash_${variant})
 endforeach()
 target_compile_definitions(infer_flash_with PRIVATE SOTTO_FLASH_PROBE_ENGINE)
+
+# The no-dsp kernels (RV32, Cortex-M0) against the reference on random shapes steered through each
+# of their paths: an image of its own, small enough for the nRF51's 16 KB of RAM. And, for
+# deploy/bench-inference.sh, the conformance image once more with the reference kernels only
+# (infer_target_reference): tuned against reference on the same emulated core.
+if(SOTTO_TARGET MATCHES "^(cortex-m0|rv32)$")
+  add_executable(infer_no_dsp_kernels ${_dir}/no_dsp_equivalence.cpp)
+  set_target_properties(infer_no_dsp_kernels PROPERTIES SUFFIX .elf)
+  target_include_directories(infer_no_dsp_kernels PRIVATE ${CMAKE_SOURCE_DIR}/tests/target)
+  target_link_libraries(infer_no_dsp_kernels PRIVATE sotto_infer sotto_port_target)
+  sotto_device_code(infer_no_dsp_kernels)
+
+  sotto_infer_library(sotto_infer_reference_kernels KERNELS reference)
+  get_target_property(_sources infer_target SOURCES)
+  get_target_property(_defines infer_target COMPILE_DEFINITIONS)
+  get_target_property(_options infer_target LINK_OPTIONS)
+  add_executable(infer_target_reference ${_sources})
+  set_target_properties(infer_target_reference PROPERTIES SUFFIX .elf)
+  if(_defines)
+    target_compile_definitions(infer_target_reference PRIVATE ${_defines})
+  endif()
+  if(_options)
+    target_link_options(infer_target_reference PRIVATE ${_options})
+  endif()
+  target_include_directories(infer_target_reference PRIVATE ${CMAKE_SOURCE_DIR}/tests/target)
+  target_link_libraries(infer_target_reference PRIVATE sotto_infer_reference_kernels
+                        sotto_port_target)
+  sotto_device_code(infer_target_reference)
+endif()
