@@ -179,9 +179,21 @@ int run_kernels() {
     sotto_test_write_int(tails[k]);
   }
   sotto_port_write(")\n");
-  static const uint32_t kExpectedPointwise[6] = {351, 264, 253, 194, 36, 43};
+  static const uint32_t kExpectedPointwise[6] = {356, 271, 267, 224, 49, 45};
   const bool pointwise_ok =
       pw.cases == kExpectedPointwise[0] && memcmp(tails, kExpectedPointwise + 1, sizeof tails) == 0;
+  // The depthwise draws and the paths of the M4 kernel they took (the same on every target).
+  const DepthwiseCases &dw = g_depthwise;
+  const uint32_t dw_counts[4] = {dw.cases, dw.unrolled, dw.strided, dw.deep_shifts};
+  static const char *const kDwCounts[4] = {"depthwise cases ", " (unrolled 3x3 ", ", stride 2 ",
+                                           ", deep shifts "};
+  for (int k = 0; k < 4; ++k) {
+    sotto_port_write(kDwCounts[k]);
+    sotto_test_write_int(dw_counts[k]);
+  }
+  sotto_port_write(")\n");
+  static const uint32_t kExpectedDepthwise[4] = {282, 180, 81, 68};
+  const bool depthwise_ok = memcmp(dw_counts, kExpectedDepthwise, sizeof dw_counts) == 0;
   // Block-sparse weights: this build's kernels against the reference on the same weights dense.
   uint32_t sparse_checked = 0, sparse_fc = 0, sparse_conv = 0;
   const uint32_t sparse_mismatches =
@@ -197,7 +209,7 @@ int run_kernels() {
   sotto_port_write(")\n");
   // The same draws on every target: 300 FC cases, 297 conv ones (3 windows do not fit).
   const bool sparse_ok = sparse_mismatches == 0 && sparse_fc == 300 && sparse_conv == 297;
-  return checked < 2000 || mismatches != 0 || !sparse_ok || !pointwise_ok ? 1 : 0;
+  return checked < 2000 || mismatches != 0 || !sparse_ok || !pointwise_ok || !depthwise_ok ? 1 : 0;
 }
 #endif
 
