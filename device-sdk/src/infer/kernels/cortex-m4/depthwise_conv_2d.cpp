@@ -42,16 +42,20 @@ inline int8_t output_of(int32_t acc, const DepthwiseEntry &e, int32_t out_offset
   return requantize_entry_right_to_int8_full(acc, r, out_offset);
 }
 
-// False when a channel's scale fits neither output stage or its folded bias overflows int32:
+// The output stage of each channel's entry (widen_weights adds the folded bias). False when a
+// channel's scale fits neither stage, or the folded bias could overflow int32 (|input offset| <=
+// 256 and |bias| <= 2^31 - 2^22 keep it exact: |offset x weight sum| <= 256 x 64 x 128 = 2^21):
 // the reference runs the layer.
 bool prepare_entries(const KernelArgs &a, int32_t ch, int32_t taps, DepthwiseEntry *table) {
   const int32_t *p = a.op->params;
   const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET], out_offset = p[SOTTO_P_OUTPUT_OFFSET];
+  if (input_offset < -256 || input_offset > 256) return false;
   const int64_t products = static_cast<int64_t>(taps) * 255 * 128;
   for (int32_t c = 0; c < ch; ++c) {
     const int32_t m = a.multiplier[c], shift = a.shift[c];
     const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
-    DepthwiseEntry e;
+    if ((bias < 0 ? -bias : bias) > INT32_MAX - (int64_t{1} << 22)) return false;
+    DepthwiseEntry &e = table[c];
     if (products + (bias < 0 ? -bias : bias) < (int64_t{1} << 30) && output_scale_ok(m, shift)) {
       const OutputScale s = output_scale(m, shift, out_offset);
       e.multiplier = s.multiplier;
@@ -66,12 +70,6 @@ bool prepare_entries(const KernelArgs &a, int32_t ch, int32_t taps, DepthwiseEnt
     } else {
       return false;
     }
-    int64_t sum = 0;
-    for (int32_t t = 0; t < taps; ++t) sum += a.weights[t * ch + c];
-    const int64_t folded = bias + input_offset * sum;
-    if (folded < INT32_MIN || folded > INT32_MAX) return false;
-    e.folded_bias = static_cast<int32_t>(folded);
-    table[c] = e;
   }
   return true;
 }
@@ -99,29 +97,36 @@ inline void tap4(const int8_t *x, const uint32_t *f, uint32_t offset_pair, int32
   acc[3] = __smlatt(static_cast<int32_t>(x13), static_cast<int32_t>(f13), acc[3]);
 }
 
-// Every channel group of one interior pixel of a 3x3 window (dilation 1): src is its top-left
-// input byte, row the input row stride, wide the widened weights (group-major: one LDRD per tap).
-// A function of its own, with pointers that step together, so that the group loop keeps its
-// live values in registers instead of sharing them with the border bookkeeping.
+// Every channel group of a run of `count` interior pixels of a 3x3 window (dilation 1): src is the
+// first one's top-left input byte, step the input bytes from one pixel to the next, row the input
+// row stride, wide the widened weights (group-major: one LDRD per tap); the outputs follow each
+// other from out. A function of its own, with pointers that step together, so that the group loop
+// keeps its live values in registers instead of sharing them with the border bookkeeping, and one
+// call for the run, so that narrow layers (8 channels: two groups per pixel) do not pay a call
+// per pixel.
 __attribute__((noinline)) void interior_3x3(const int8_t *src, const uint32_t *wide, int8_t *out,
-                                            const DepthwiseEntry *e, int32_t ch, int32_t row,
-                                            int32_t out_offset) {
-  const int8_t *const end = src + ch;
-  for (; src != end; src += 4, out += 4, e += 4) {
-    int32_t acc[4] = {e[0].folded_bias, e[1].folded_bias, e[2].folded_bias, e[3].folded_bias};
-    const int8_t *x = src;
+                                            const DepthwiseEntry *entries, int32_t ch, int32_t row,
+                                            int32_t out_offset, int32_t count, int32_t step) {
+  for (; count > 0; --count, src += step - ch) {
+    const uint32_t *w = wide;
+    const DepthwiseEntry *e = entries;
+    const int8_t *const end = src + ch;
+    for (; src != end; src += 4, out += 4, e += 4) {
+      int32_t acc[4] = {e[0].folded_bias, e[1].folded_bias, e[2].folded_bias, e[3].folded_bias};
+      const int8_t *x = src;
 #pragma GCC unroll 3
-    for (int32_t ky = 0; ky < 3; ++ky, x += row) {
-      uint32_t f02, f13;
-      load_pair(wide, &f02, &f13);
-      mac4(load_u32(x), f02, f13, acc);
-      load_pair(wide, &f02, &f13);
-      mac4(load_u32(x + ch), f02, f13, acc);
-      load_pair(wide, &f02, &f13);
-      mac4(load_u32(x + 2 * ch), f02, f13, acc);
-    }
+      for (int32_t ky = 0; ky < 3; ++ky, x += row) {
+        uint32_t f02, f13;
+        load_pair(w, &f02, &f13);
+        mac4(load_u32(x), f02, f13, acc);
+        load_pair(w, &f02, &f13);
+        mac4(load_u32(x + ch), f02, f13, acc);
+        load_pair(w, &f02, &f13);
+        mac4(load_u32(x + 2 * ch), f02, f13, acc);
+      }
 #pragma GCC unroll 4
-    for (int32_t i = 0; i < 4; ++i) out[i] = output_of(acc[i], e[i], out_offset);
+      for (int32_t i = 0; i < 4; ++i) out[i] = output_of(acc[i], e[i], out_offset);
+    }
   }
 }
 
@@ -171,12 +176,26 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
 
 // The weights [tap][channel] widened into wide, group-major: for channel group g and tap t, words
 // 2 (g taps + t) and the next, SXTB16 of the tap's four weights (channels 0 and 2, then 1 and 3).
-void widen_weights(const int8_t *weights, int32_t ch, int32_t taps, uint32_t *wide) {
+// On the way, each channel's folded bias (bias + input offset x weight sum) into its entry: SADD16
+// sums the widened pairs (|sum| <= 64 x 128 fits a halfword).
+void widen_weights(const KernelArgs &a, int32_t ch, int32_t taps, uint32_t *wide,
+                   DepthwiseEntry *entries) {
+  const int32_t input_offset = a.op->params[SOTTO_P_INPUT_OFFSET];
   for (int32_t c = 0; c < ch; c += 4) {
+    uint32_t sum02 = 0, sum13 = 0;
     for (int32_t t = 0; t < taps; ++t, wide += 2) {
-      const uint32_t r = load_u32(weights + t * ch + c);
+      const uint32_t r = load_u32(a.weights + t * ch + c);
       wide[0] = __sxtb16(r);
       wide[1] = sxtb16_ror8(r);
+      sum02 = __sadd16(sum02, wide[0]);
+      sum13 = __sadd16(sum13, wide[1]);
+    }
+    const int32_t sums[4] = {static_cast<int16_t>(sum02 & 0xFFFFu),
+                             static_cast<int16_t>(sum13 & 0xFFFFu),
+                             static_cast<int16_t>(sum02 >> 16), static_cast<int16_t>(sum13 >> 16)};
+    for (int32_t i = 0; i < 4; ++i) {
+      const int32_t bias = a.bias != nullptr ? a.bias[c + i] : 0;
+      entries[c + i].folded_bias = bias + input_offset * sums[i];
     }
   }
 }
@@ -199,8 +218,9 @@ void depthwise_conv_2d(const KernelArgs &a) {
     return;
   }
   uint32_t *const wide = reinterpret_cast<uint32_t *>(entries + ch);
-  widen_weights(a.weights, ch, taps, wide);
+  widen_weights(a, ch, taps, wide, entries);
   const int32_t dil_h = p[SOTTO_P_DILATION_H], dil_w = p[SOTTO_P_DILATION_W];
+  const int32_t stride_w = p[SOTTO_P_STRIDE_W];
   PixelStage stage;
   stage.wide = wide;
   stage.bias = a.bias;
@@ -224,11 +244,16 @@ void depthwise_conv_2d(const KernelArgs &a) {
     const int32_t y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
     const bool row_inside = y0 >= 0 && y0 + span_h < in_h;
     for (int32_t ox = 0; ox < out_w; ++ox, out += ch) {
-      const int32_t x0 = ox * p[SOTTO_P_STRIDE_W] - p[SOTTO_P_PAD_W];
+      const int32_t x0 = ox * stride_w - p[SOTTO_P_PAD_W];
       if (row_inside && x0 >= 0 && x0 + span_w < in_w) {
         const int8_t *const corner = input + (y0 * in_w + x0) * ch;
-        if (unrolled) {
-          interior_3x3(corner, wide, out, entries, ch, in_w * ch, stage.out_offset);
+        if (unrolled) {  // this pixel and the interior ones after it in the row
+          int32_t run = 1;
+          while (ox + run < out_w && x0 + run * stride_w + span_w < in_w) ++run;
+          interior_3x3(corner, wide, out, entries, ch, in_w * ch, stage.out_offset, run,
+                       stride_w * ch);
+          ox += run - 1;
+          out += (run - 1) * ch;
         } else {
           pixel_from_taps(corner, out, all_taps, taps, stage);
         }
