@@ -184,15 +184,16 @@ int run_kernels() {
       pw.cases == kExpectedPointwise[0] && memcmp(tails, kExpectedPointwise + 1, sizeof tails) == 0;
   // The depthwise draws and the paths of the M4 kernel they took (the same on every target).
   const DepthwiseCases &dw = g_depthwise;
-  const uint32_t dw_counts[4] = {dw.cases, dw.unrolled, dw.strided, dw.deep_shifts};
-  static const char *const kDwCounts[4] = {"depthwise cases ", " (unrolled 3x3 ", ", stride 2 ",
-                                           ", deep shifts "};
-  for (int k = 0; k < 4; ++k) {
+  const uint32_t dw_counts[5] = {dw.cases, dw.unrolled, dw.strided, dw.deep_shifts,
+                                 dw.narrow_bounds};
+  static const char *const kDwCounts[5] = {"depthwise cases ", " (unrolled 3x3 ", ", stride 2 ",
+                                           ", deep shifts ", ", narrow bounds "};
+  for (int k = 0; k < 5; ++k) {
     sotto_port_write(kDwCounts[k]);
     sotto_test_write_int(dw_counts[k]);
   }
   sotto_port_write(")\n");
-  static const uint32_t kExpectedDepthwise[4] = {282, 180, 81, 68};
+  static const uint32_t kExpectedDepthwise[5] = {565, 359, 174, 144, 283};
   const bool depthwise_ok = memcmp(dw_counts, kExpectedDepthwise, sizeof dw_counts) == 0;
   // Block-sparse weights: this build's kernels against the reference on the same weights dense.
   uint32_t sparse_checked = 0, sparse_fc = 0, sparse_conv = 0;

@@ -220,8 +220,10 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
         }
       }
       if (kind == 1 && (next() & 7) == 0) g_bias[pick(0, out_c - 1)] = pick(-(1 << 30), 1 << 30);
-      if (kind == 1 && (in_c & 3) == 0 && p[SOTTO_P_ACT_MIN] == -128 && p[SOTTO_P_ACT_MAX] == 127) {
+      if (kind == 1 && (in_c & 3) == 0) {
         g_depthwise.cases += 1;
+        g_depthwise.narrow_bounds +=
+            p[SOTTO_P_ACT_MIN] != -128 || p[SOTTO_P_ACT_MAX] != 127 ? 1 : 0;
         g_depthwise.unrolled += mobilenet ? 1 : 0;
         g_depthwise.strided += mobilenet && stride == 2 ? 1 : 0;
         for (int32_t c = 0; c < out_c; ++c) {

@@ -1,15 +1,17 @@
-// DEPTHWISE_CONV_2D for Cortex-M4 (depth multiplier 1, channels a multiple of 4, the whole int8
-// range as activation bounds): four channels at a time, one input word per tap, SMLABB/SMLATT
-// keeping each channel's sum apart. Each invoke first lays out in the planned scratch, per channel
-// a 16-byte DepthwiseEntry (the output stage: dsp.h's OutputScale, or requantize_entry_right for
-// shifts below its range; and the folded bias, bias plus input offset times the channel's weight
-// sum), then the weights widened by SXTB16, group-major ([channel group][tap]: channels 0 and 2,
-// then 1 and 3, one LDRD per tap). Interior pixels of 3x3 windows (dilation 1) take an unrolled
-// window on raw inputs from the folded bias; other pixels walk a tap list of (input, weight)
-// offset pairs from the bias, SXTAB16 adding the input offset while widening (at most 64 taps;
-// larger windows run the reference): one list for every interior pixel, one per border pixel.
-// Without that scratch (depthwise_scratch_bytes), or for a channel neither output stage covers,
-// the reference runs. Bit-exact with the reference: the same integer sums, the same rounding.
+// DEPTHWISE_CONV_2D for Cortex-M4 (depth multiplier 1, channels a multiple of 4): four channels at
+// a time, one input word per tap, SMLABB/SMLATT keeping each channel's sum apart. Each invoke first
+// lays out in the planned scratch, per channel a 16-byte DepthwiseEntry (the output stage: dsp.h's
+// OutputScale, or requantize_entry_right for shifts below its range; and the folded bias, bias plus
+// input offset times the channel's weight sum), then the weights widened by SXTB16, group-major
+// ([channel group][tap]: channels 0 and 2, then 1 and 3, one LDRD per tap). Interior pixels of 3x3
+// windows (dilation 1) take an unrolled window on raw inputs from the folded bias; other pixels
+// walk a tap list of (input, weight) offset pairs from the bias, SXTAB16 adding the input offset
+// while widening (at most 64 taps; larger windows run the reference): one list for every interior
+// pixel, one per border pixel. Outputs saturate to int8; a layer with narrower activation bounds
+// (ReLU6) is clamped to them afterwards, four bytes at a time. Without that scratch
+// (depthwise_scratch_bytes), or for a channel neither output stage covers, the reference runs.
+// Bit-exact with the reference: the same integer sums, the same rounding, and clamping [-128, 127]
+// before [act_min, act_max] changes nothing.
 #include "cortex-m4/dsp.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
@@ -32,7 +34,7 @@ struct DepthwiseEntry {
   int32_t folded_bias;  // bias + input offset * the channel's weight sum
 };
 
-// One channel's output (the whole int8 range as bounds, so one SSAT clamps).
+// One channel's output, saturated to int8 (one SSAT; clamp_outputs applies narrower bounds).
 inline int8_t output_of(int32_t acc, const DepthwiseEntry &e, int32_t out_offset) {
   if (e.stage_shift > 0) {
     const OutputScale s = {e.multiplier, e.rounding, e.stage_shift};
@@ -200,6 +202,27 @@ void widen_weights(const KernelArgs &a, int32_t ch, int32_t taps, uint32_t *wide
   }
 }
 
+// Clamps n int8 values in place to [lo, hi] (within int8): per word SSUB8 sets each byte's GE flag
+// where the first operand is the larger or equal, and SEL keeps those bytes.
+void clamp_outputs(int8_t *out, int32_t n, int32_t lo, int32_t hi) {
+  const uint32_t lo4 = (static_cast<uint32_t>(lo) & 0xFFu) * 0x01010101u;
+  const uint32_t hi4 = (static_cast<uint32_t>(hi) & 0xFFu) * 0x01010101u;
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t v = load_u32(out + i), scratch;
+    __asm__(
+        "ssub8 %[t], %[v], %[lo]\n\t"
+        "sel %[v], %[v], %[lo]\n\t"
+        "ssub8 %[t], %[hi], %[v]\n\t"
+        "sel %[v], %[v], %[hi]"
+        : [v] "+r"(v), [t] "=&r"(scratch)
+        : [lo] "r"(lo4), [hi] "r"(hi4)
+        : "cc");
+    store_u32(out + i, v);
+  }
+  for (; i < n; ++i) out[i] = static_cast<int8_t>(clamp_i32(out[i], lo, hi));
+}
+
 }  // namespace
 
 namespace cortex_m4 {
@@ -211,8 +234,9 @@ void depthwise_conv_2d(const KernelArgs &a) {
   const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W], taps = k_h * k_w;
   DepthwiseEntry *const entries = reinterpret_cast<DepthwiseEntry *>(a.scratch);
   if (p[SOTTO_P_DEPTH_MULTIPLIER] != 1 || a.output->dims[0] != 1 || (ch & 3) != 0 ||
-      taps > kMaxTaps || !is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]) ||
-      a.scratch == nullptr || a.op->scratch_bytes < depthwise_scratch_bytes(ch, taps) ||
+      taps > kMaxTaps || p[SOTTO_P_ACT_MIN] < -128 || p[SOTTO_P_ACT_MAX] > 127 ||
+      p[SOTTO_P_ACT_MIN] > p[SOTTO_P_ACT_MAX] || a.scratch == nullptr ||
+      a.op->scratch_bytes < depthwise_scratch_bytes(ch, taps) ||
       !prepare_entries(a, ch, taps, entries)) {
     reference::depthwise_conv_2d(a);
     return;
@@ -268,6 +292,9 @@ void depthwise_conv_2d(const KernelArgs &a) {
       }
       pixel_from_taps(input, out, edge_taps, n, stage);
     }
+  }
+  if (!is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX])) {
+    clamp_outputs(a.output_data, out_h * out_w * ch, p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
   }
 }
 
