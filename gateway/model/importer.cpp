@@ -286,8 +286,8 @@ void Compiler::lower(size_t i) {
 // Working memory the target's optimized kernels use (kernels/<target>/), from their own
 // layout comments: Cortex-M4 CONV_2D expands four pixels' windows to int16 (whole groups of four,
 // plus 4 tail values each) after staging one window as int8, or for an interleaved pointwise
-// filter four pixels' inputs, and both convolutions keep a 16-byte requantization entry per output
-// channel.
+// filter four pixels' inputs, DEPTHWISE_CONV_2D widens its weights to int16 (2 bytes per tap and
+// channel), and all keep a 16-byte requantization entry per output channel.
 uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   if (rec.kind == SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM) {  // its gates, on every target
@@ -303,7 +303,13 @@ uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   }
   if (target_ != Target::kCortexM4) return 0;
   const uint32_t channels = static_cast<uint32_t>(tensors_[rec.output].dims[3]);
-  if (rec.kind == SOTTO_OP_DEPTHWISE_CONV_2D) return 16 * channels;
+  if (rec.kind == SOTTO_OP_DEPTHWISE_CONV_2D) {
+    // Windows over 64 taps run the reference kernel, which needs none.
+    const int64_t taps =
+        static_cast<int64_t>(rec.params[SOTTO_P_KERNEL_H]) * rec.params[SOTTO_P_KERNEL_W];
+    const uint64_t bytes = static_cast<uint64_t>(16 + 2 * taps) * channels;
+    return taps <= 64 && bytes <= SOTTO_SMDL_MAX_TENSOR_BYTES ? static_cast<uint32_t>(bytes) : 0;
+  }
   // int16 and sparse weights run the reference kernel, which needs none.
   if (rec.kind != SOTTO_OP_CONV_2D || in.type != SOTTO_SMDL_INT8 ||
       rec.params[SOTTO_P_SPARSE_WEIGHTS] != 0) {

@@ -152,6 +152,15 @@ bool listed(const int *list, int n, int v) {
 }
 
 #if !defined(SOTTO_INFER_TARGET_MODEL_IN_FLASH)
+// One line of labelled counts: "label0 n0 (label1 n1, ...)" (the labels carry the punctuation).
+void write_counts(const char *const *labels, const uint32_t *counts, int n) {
+  for (int k = 0; k < n; ++k) {
+    sotto_port_write(labels[k]);
+    sotto_test_write_int(counts[k]);
+  }
+  sotto_port_write(")\n");
+}
+
 int run_kernels() {
   uint32_t checked = 0;
   const uint32_t mismatches = run_kernel_equivalence(3000, &checked);
@@ -168,20 +177,23 @@ int run_kernels() {
   // The pointwise CONV_2D draws (the same on every target) and the tails of the M4's
   // register-blocked kernel each took.
   const PointwiseCases &pw = g_pointwise;
-  sotto_port_write("pointwise cases ");
-  sotto_test_write_int(pw.cases);
-  const uint32_t tails[5] = {pw.channel_tails, pw.row_tails, pw.short_passes, pw.chunked,
-                             pw.without_scratch};
-  static const char *const kTails[5] = {" (channel tails ", ", row tails ", ", short pixel passes ",
-                                        ", chunked ", ", without scratch "};
-  for (int k = 0; k < 5; ++k) {
-    sotto_port_write(kTails[k]);
-    sotto_test_write_int(tails[k]);
-  }
-  sotto_port_write(")\n");
-  static const uint32_t kExpectedPointwise[6] = {351, 264, 253, 194, 36, 43};
-  const bool pointwise_ok =
-      pw.cases == kExpectedPointwise[0] && memcmp(tails, kExpectedPointwise + 1, sizeof tails) == 0;
+  const uint32_t pw_counts[6] = {pw.cases,        pw.channel_tails, pw.row_tails,
+                                 pw.short_passes, pw.chunked,       pw.without_scratch};
+  static const char *const kPwCounts[6] = {"pointwise cases ", " (channel tails ",
+                                           ", row tails ",     ", short pixel passes ",
+                                           ", chunked ",       ", without scratch "};
+  write_counts(kPwCounts, pw_counts, 6);
+  static const uint32_t kExpectedPointwise[6] = {356, 271, 267, 224, 49, 45};
+  const bool pointwise_ok = memcmp(pw_counts, kExpectedPointwise, sizeof pw_counts) == 0;
+  // The depthwise draws and the paths of the M4 kernel they took (the same on every target).
+  const DepthwiseCases &dw = g_depthwise;
+  const uint32_t dw_counts[5] = {dw.cases, dw.unrolled, dw.strided, dw.deep_shifts,
+                                 dw.narrow_bounds};
+  static const char *const kDwCounts[5] = {"depthwise cases ", " (unrolled 3x3 ", ", stride 2 ",
+                                           ", deep shifts ", ", narrow bounds "};
+  write_counts(kDwCounts, dw_counts, 5);
+  static const uint32_t kExpectedDepthwise[5] = {565, 359, 174, 144, 283};
+  const bool depthwise_ok = memcmp(dw_counts, kExpectedDepthwise, sizeof dw_counts) == 0;
   // Block-sparse weights: this build's kernels against the reference on the same weights dense.
   uint32_t sparse_checked = 0, sparse_fc = 0, sparse_conv = 0;
   const uint32_t sparse_mismatches =
@@ -197,7 +209,7 @@ int run_kernels() {
   sotto_port_write(")\n");
   // The same draws on every target: 300 FC cases, 297 conv ones (3 windows do not fit).
   const bool sparse_ok = sparse_mismatches == 0 && sparse_fc == 300 && sparse_conv == 297;
-  return checked < 2000 || mismatches != 0 || !sparse_ok || !pointwise_ok ? 1 : 0;
+  return checked < 2000 || mismatches != 0 || !sparse_ok || !pointwise_ok || !depthwise_ok ? 1 : 0;
 }
 #endif
 

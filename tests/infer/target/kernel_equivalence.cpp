@@ -33,6 +33,7 @@ int32_t g_bias[64], g_folded[64], g_mult[64], g_shift[64];
 
 uint32_t g_kind_mismatches[4];
 PointwiseCases g_pointwise;
+DepthwiseCases g_depthwise;
 
 namespace {
 
@@ -114,6 +115,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
   uint32_t mismatches = 0;
   *checked = 0;
   memset(&g_pointwise, 0, sizeof g_pointwise);
+  memset(&g_depthwise, 0, sizeof g_depthwise);
   for (uint32_t n = 0; n < cases; ++n) {
     sotto_smdl_op_t op;
     memset(&op, 0, sizeof op);
@@ -207,6 +209,29 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       if (next() & 1) {
         p[SOTTO_P_ACT_MIN] = -128;
         p[SOTTO_P_ACT_MAX] = 127;
+      }
+      // Depthwise cases on the M4 kernel's paths: some channels scaled below its short output
+      // stage (shifts -22..-31, MobileNet's near-dead channels; a large bias keeps their outputs
+      // off the zero point), or a bias too large for that stage.
+      if (kind == 1 && (next() & 3) == 0) {
+        for (int32_t c = 0; c < out_c; c += pick(1, 3)) {
+          g_shift[c] = pick(-31, -22);
+          g_bias[c] = pick(-(1 << 29), 1 << 29);
+        }
+      }
+      if (kind == 1 && (next() & 7) == 0) g_bias[pick(0, out_c - 1)] = pick(-(1 << 30), 1 << 30);
+      if (kind == 1 && (in_c & 3) == 0) {
+        g_depthwise.cases += 1;
+        g_depthwise.narrow_bounds +=
+            p[SOTTO_P_ACT_MIN] != -128 || p[SOTTO_P_ACT_MAX] != 127 ? 1 : 0;
+        g_depthwise.unrolled += mobilenet ? 1 : 0;
+        g_depthwise.strided += mobilenet && stride == 2 ? 1 : 0;
+        for (int32_t c = 0; c < out_c; ++c) {
+          if (g_shift[c] < -21) {
+            g_depthwise.deep_shifts += 1;
+            break;
+          }
+        }
       }
       op.scratch_bytes = sizeof g_scratch;
       a.scratch = g_scratch;

@@ -20,4 +20,12 @@ typedef struct {
 } PointwiseCases;
 extern PointwiseCases g_pointwise;
 
+/* The last run's depthwise cases the Cortex-M4 kernel takes (channels a multiple of 4), and how
+ * many of them had its unrolled 3x3 interior, stride 2 across with it, channels scaled below its
+ * short output stage (shift < -21), and activation bounds narrower than int8 (clamped after). */
+typedef struct {
+  uint32_t cases, unrolled, strided, deep_shifts, narrow_bounds;
+} DepthwiseCases;
+extern DepthwiseCases g_depthwise;
+
 #endif

@@ -1,10 +1,17 @@
-// DEPTHWISE_CONV_2D for Cortex-M4 (depth multiplier 1, channels a multiple of 4): four channels
-// at a time, one word of input and one of weights per tap, SXTAB16 adds the input offset while
-// widening and SMLABB/SMLATT keep each channel's sum apart. Interior pixels of 3x3 windows in
-// the common output stage take an unrolled window; other pixels walk a tap list of (input,
-// weight) offset pairs (at most 64 taps; larger windows run the reference): one list for every
-// interior pixel, one per border pixel. The planned scratch holds a RequantEntry per channel
-// (without it the reference runs). Bit-exact with the reference (the same integer sums).
+// DEPTHWISE_CONV_2D for Cortex-M4 (depth multiplier 1, channels a multiple of 4): four channels at
+// a time, one input word per tap, SMLABB/SMLATT keeping each channel's sum apart. Each invoke first
+// lays out in the planned scratch, per channel a 16-byte DepthwiseEntry (the output stage: dsp.h's
+// OutputScale, or requantize_entry_right for shifts below its range; and the folded bias, bias plus
+// input offset times the channel's weight sum), then the weights widened by SXTB16, group-major
+// ([channel group][tap]: channels 0 and 2, then 1 and 3, one LDRD per tap). Interior pixels of 3x3
+// windows (dilation 1) take an unrolled window on raw inputs from the folded bias; other pixels
+// walk a tap list of (input, weight) offset pairs from the bias, SXTAB16 adding the input offset
+// while widening (at most 64 taps; larger windows run the reference): one list for every interior
+// pixel, one per border pixel. Outputs saturate to int8; a layer with narrower activation bounds
+// (ReLU6) is clamped to them afterwards, four bytes at a time. Without that scratch
+// (depthwise_scratch_bytes), or for a channel neither output stage covers, the reference runs.
+// Bit-exact with the reference: the same integer sums, the same rounding, and clamping [-128, 127]
+// before [act_min, act_max] changes nothing.
 #include "cortex-m4/dsp.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
@@ -14,73 +21,141 @@ namespace {
 
 const int32_t kMaxTaps = 64;  // larger windows run the reference
 
-// One tap for four channels: SXTAB16 adds the input offset while widening.
-inline void tap4(const int8_t *x, const int8_t *f, uint32_t offset_pair, int32_t acc[4]) {
-  const uint32_t xr = load_u32(x), fr = load_u32(f);
-  const uint32_t x02 = __sxtab16(offset_pair, xr), x13 = sxtab16_ror8(offset_pair, xr);
-  const uint32_t f02 = __sxtb16(fr), f13 = sxtb16_ror8(fr);
+// The scratch the kernel needs (gateway/model/importer.cpp plans it): the entries, then 2 bytes
+// per tap and channel of widened weights.
+inline uint32_t depthwise_scratch_bytes(int32_t ch, int32_t taps) {
+  return static_cast<uint32_t>((16 + 2 * taps) * ch);
+}
+
+struct DepthwiseEntry {
+  int32_t multiplier;
+  int32_t rounding;     // OutputScale::rounding (short stage) or RequantEntry::nudge_hi
+  int32_t stage_shift;  // short stage: OutputScale::right_shift (> 0); else -r_minus_1 (< 0)
+  int32_t folded_bias;  // bias + input offset * the channel's weight sum
+};
+
+// One channel's output, saturated to int8 (one SSAT; clamp_outputs applies narrower bounds).
+inline int8_t output_of(int32_t acc, const DepthwiseEntry &e, int32_t out_offset) {
+  if (e.stage_shift > 0) {
+    const OutputScale s = {e.multiplier, e.rounding, e.stage_shift};
+    return static_cast<int8_t>(__ssat(scale_output<true>(acc, s), 8));
+  }
+  const RequantEntry r = {e.multiplier, 0, e.rounding, -e.stage_shift};
+  return requantize_entry_right_to_int8_full(acc, r, out_offset);
+}
+
+// The output stage of each channel's entry (widen_weights adds the folded bias). False when a
+// channel's scale fits neither stage, or the folded bias could overflow int32 (|input offset| <=
+// 256 and |bias| <= 2^31 - 2^22 keep it exact: |offset x weight sum| <= 256 x 64 x 128 = 2^21):
+// the reference runs the layer.
+bool prepare_entries(const KernelArgs &a, int32_t ch, int32_t taps, DepthwiseEntry *table) {
+  const int32_t *p = a.op->params;
+  const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET], out_offset = p[SOTTO_P_OUTPUT_OFFSET];
+  if (input_offset < -256 || input_offset > 256) return false;
+  const int64_t products = static_cast<int64_t>(taps) * 255 * 128;
+  for (int32_t c = 0; c < ch; ++c) {
+    const int32_t m = a.multiplier[c], shift = a.shift[c];
+    const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
+    if ((bias < 0 ? -bias : bias) > INT32_MAX - (int64_t{1} << 22)) return false;
+    DepthwiseEntry &e = table[c];
+    if (products + (bias < 0 ? -bias : bias) < (int64_t{1} << 30) && output_scale_ok(m, shift)) {
+      const OutputScale s = output_scale(m, shift, out_offset);
+      e.multiplier = s.multiplier;
+      e.rounding = s.rounding;
+      e.stage_shift = s.right_shift;
+    } else if (m >= 0 && shift <= -2) {
+      RequantEntry r;
+      prepare_requant(&m, &shift, 1, &r);
+      e.multiplier = r.multiplier;
+      e.rounding = r.nudge_hi;
+      e.stage_shift = -r.r_minus_1;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// acc[0..3] += the four channels of input word xr times widened weights f02 (channels 0, 2)
+// and f13 (channels 1, 3).
+inline void mac4(uint32_t xr, uint32_t f02, uint32_t f13, int32_t acc[4]) {
+  const uint32_t x02 = __sxtb16(xr), x13 = sxtb16_ror8(xr);
   acc[0] = __smlabb(static_cast<int32_t>(x02), static_cast<int32_t>(f02), acc[0]);
   acc[2] = __smlatt(static_cast<int32_t>(x02), static_cast<int32_t>(f02), acc[2]);
   acc[1] = __smlabb(static_cast<int32_t>(x13), static_cast<int32_t>(f13), acc[1]);
   acc[3] = __smlatt(static_cast<int32_t>(x13), static_cast<int32_t>(f13), acc[3]);
 }
 
-// The 3x3 window (dilation 1) of an interior pixel, all taps unrolled: src is its top-left
-// input byte of channel group c, row the input row stride.
-inline void window_3x3(const int8_t *src, const int8_t *w, int32_t ch, int32_t row,
-                       uint32_t offset_pair, int32_t acc[4]) {
-  for (int32_t ky = 0; ky < 3; ++ky, src += row, w += 3 * ch) {
-    tap4(src, w, offset_pair, acc);
-    tap4(src + ch, w + ch, offset_pair, acc);
-    tap4(src + 2 * ch, w + 2 * ch, offset_pair, acc);
+// One tap for four channels from widened weights: SXTAB16 adds the input offset while widening.
+inline void tap4(const int8_t *x, const uint32_t *f, uint32_t offset_pair, int32_t acc[4]) {
+  const uint32_t xr = load_u32(x);
+  uint32_t f02, f13;
+  // One LDRD (GCC emits an ADD and two LDRs); the widened weights are not written meanwhile.
+  __asm__("ldrd %0, %1, [%2]" : "=r"(f02), "=r"(f13) : "r"(f));
+  const uint32_t x02 = __sxtab16(offset_pair, xr), x13 = sxtab16_ror8(offset_pair, xr);
+  acc[0] = __smlabb(static_cast<int32_t>(x02), static_cast<int32_t>(f02), acc[0]);
+  acc[2] = __smlatt(static_cast<int32_t>(x02), static_cast<int32_t>(f02), acc[2]);
+  acc[1] = __smlabb(static_cast<int32_t>(x13), static_cast<int32_t>(f13), acc[1]);
+  acc[3] = __smlatt(static_cast<int32_t>(x13), static_cast<int32_t>(f13), acc[3]);
+}
+
+// Every channel group of a run of `count` interior pixels of a 3x3 window (dilation 1): src is the
+// first one's top-left input byte, step the input bytes from one pixel to the next, row the input
+// row stride, wide the widened weights (group-major: one LDRD per tap); the outputs follow each
+// other from out. A function of its own, with pointers that step together, so that the group loop
+// keeps its live values in registers instead of sharing them with the border bookkeeping, and one
+// call for the run, so that narrow layers (8 channels: two groups per pixel) do not pay a call
+// per pixel.
+__attribute__((noinline)) void interior_3x3(const int8_t *src, const uint32_t *wide, int8_t *out,
+                                            const DepthwiseEntry *entries, int32_t ch, int32_t row,
+                                            int32_t out_offset, int32_t count, int32_t step) {
+  for (; count > 0; --count, src += step - ch) {
+    const uint32_t *w = wide;
+    const DepthwiseEntry *e = entries;
+    const int8_t *const end = src + ch;
+    for (; src != end; src += 4, out += 4, e += 4) {
+      int32_t acc[4] = {e[0].folded_bias, e[1].folded_bias, e[2].folded_bias, e[3].folded_bias};
+      const int8_t *x = src;
+#pragma GCC unroll 3
+      for (int32_t ky = 0; ky < 3; ++ky, x += row) {
+        uint32_t f02, f13;
+        load_pair(w, &f02, &f13);
+        mac4(load_u32(x), f02, f13, acc);
+        load_pair(w, &f02, &f13);
+        mac4(load_u32(x + ch), f02, f13, acc);
+        load_pair(w, &f02, &f13);
+        mac4(load_u32(x + 2 * ch), f02, f13, acc);
+      }
+#pragma GCC unroll 4
+      for (int32_t i = 0; i < 4; ++i) out[i] = output_of(acc[i], e[i], out_offset);
+    }
   }
 }
 
-// Every channel group of one interior pixel (3x3, dilation 1, a bias, every shift <= -2, the
-// whole int8 range as activation bounds): a function of its own, with pointers that step
-// together, so that the group loop keeps its few live values in registers instead of sharing
-// them with the border bookkeeping of depthwise_conv_2d.
-__attribute__((noinline)) void interior_3x3(const int8_t *src, const int8_t *w, int8_t *out,
-                                            const int32_t *bias, const RequantEntry *requant,
-                                            int32_t ch, int32_t row, uint32_t offset_pair,
-                                            int32_t out_offset) {
-  const int8_t *const end = w + ch;
-  for (; w != end; w += 4, src += 4, out += 4, bias += 4, requant += 4) {
-    int32_t acc[4] = {bias[0], bias[1], bias[2], bias[3]};
-    window_3x3(src, w, ch, row, offset_pair, acc);
-    out[0] = requantize_entry_right_to_int8_full(acc[0], requant[0], out_offset);
-    out[1] = requantize_entry_right_to_int8_full(acc[1], requant[1], out_offset);
-    out[2] = requantize_entry_right_to_int8_full(acc[2], requant[2], out_offset);
-    out[3] = requantize_entry_right_to_int8_full(acc[3], requant[3], out_offset);
-  }
-}
-
-// What every pixel's channel loop needs besides its taps.
+// What a tap-list pixel's channel loop needs besides its taps.
 struct PixelStage {
-  const int8_t *weights;
-  const int32_t *bias;  // may be null
-  const RequantEntry *requant;
-  int32_t ch;
+  const uint32_t *wide;  // widened weights, group-major
+  const int32_t *bias;   // may be null
+  const DepthwiseEntry *entries;
+  int32_t ch, group_words;  // group_words: 2 per tap
   uint32_t offset_pair;
-  int32_t out_offset, act_min, act_max;
-  bool short_full;  // every shift <= -2 and the whole int8 range as activation bounds
+  int32_t out_offset;
 };
 
-// Every channel group of one pixel from its tap list (taps pairs of input and weight offsets
-// from src and the weights). A function of its own for the same reason as interior_3x3; one
-// LDRD fetches both offsets of a tap.
+// Every channel group of one pixel from its tap list (taps pairs of the input's byte offset from
+// src and the tap's word offset in a group of the widened weights). A function of its own, so
+// that the group loop keeps its few live values in registers; one LDRD fetches both offsets of a
+// tap.
 __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, const uint32_t *taps,
                                                int32_t tap_count, const PixelStage &stage) {
   // Locals, not stage.*: every int8 output store may alias it for the compiler.
-  const int8_t *const weights = stage.weights;
+  const uint32_t *w = stage.wide;
   const int32_t *const bias = stage.bias;
-  const RequantEntry *const requant = stage.requant;
-  const int32_t ch = stage.ch, out_offset = stage.out_offset;
-  const int32_t act_min = stage.act_min, act_max = stage.act_max;
+  const DepthwiseEntry *const entries = stage.entries;
+  const int32_t ch = stage.ch, out_offset = stage.out_offset, group_words = stage.group_words;
   const uint32_t offset_pair = stage.offset_pair;
-  const bool short_full = stage.short_full;
   const uint32_t *const taps_end = taps + 2 * tap_count;
-  for (int32_t c = 0; c < ch; c += 4) {
+  for (int32_t c = 0; c < ch; c += 4, w += group_words) {
     int32_t acc[4] = {0, 0, 0, 0};
     if (bias) {
       acc[0] = bias[c];
@@ -88,26 +163,64 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
       acc[2] = bias[c + 2];
       acc[3] = bias[c + 3];
     }
-    const int8_t *x = src + c, *w = weights + c;
+    const int8_t *x = src + c;
     // Opaque to GCC, so that each tap loads from [x, offset] instead of re-adding c.
-    __asm__("" : "+r"(x), "+r"(w));
+    __asm__("" : "+r"(x));
     for (const uint32_t *t = taps; t != taps_end;) {
       uint32_t at_x, at_w;
       load_pair(t, &at_x, &at_w);
       tap4(x + at_x, w + at_w, offset_pair, acc);
     }
-    if (short_full) {  // every MLPerf depthwise layer: no shift test or clamp per output
-      out[c] = requantize_entry_right_to_int8_full(acc[0], requant[c], out_offset);
-      out[c + 1] = requantize_entry_right_to_int8_full(acc[1], requant[c + 1], out_offset);
-      out[c + 2] = requantize_entry_right_to_int8_full(acc[2], requant[c + 2], out_offset);
-      out[c + 3] = requantize_entry_right_to_int8_full(acc[3], requant[c + 3], out_offset);
-      continue;
-    }
-    out[c] = requantize_entry_to_int8(acc[0], requant[c], out_offset, act_min, act_max);
-    out[c + 1] = requantize_entry_to_int8(acc[1], requant[c + 1], out_offset, act_min, act_max);
-    out[c + 2] = requantize_entry_to_int8(acc[2], requant[c + 2], out_offset, act_min, act_max);
-    out[c + 3] = requantize_entry_to_int8(acc[3], requant[c + 3], out_offset, act_min, act_max);
+#pragma GCC unroll 4
+    for (int32_t i = 0; i < 4; ++i) out[c + i] = output_of(acc[i], entries[c + i], out_offset);
   }
+}
+
+// The weights [tap][channel] widened into wide, group-major: for channel group g and tap t, words
+// 2 (g taps + t) and the next, SXTB16 of the tap's four weights (channels 0 and 2, then 1 and 3).
+// On the way, each channel's folded bias (bias + input offset x weight sum) into its entry: SADD16
+// sums the widened pairs (|sum| <= 64 x 128 fits a halfword).
+void widen_weights(const KernelArgs &a, int32_t ch, int32_t taps, uint32_t *wide,
+                   DepthwiseEntry *entries) {
+  const int32_t input_offset = a.op->params[SOTTO_P_INPUT_OFFSET];
+  for (int32_t c = 0; c < ch; c += 4) {
+    uint32_t sum02 = 0, sum13 = 0;
+    for (int32_t t = 0; t < taps; ++t, wide += 2) {
+      const uint32_t r = load_u32(a.weights + t * ch + c);
+      wide[0] = __sxtb16(r);
+      wide[1] = sxtb16_ror8(r);
+      sum02 = __sadd16(sum02, wide[0]);
+      sum13 = __sadd16(sum13, wide[1]);
+    }
+    const int32_t sums[4] = {static_cast<int16_t>(sum02 & 0xFFFFu),
+                             static_cast<int16_t>(sum13 & 0xFFFFu),
+                             static_cast<int16_t>(sum02 >> 16), static_cast<int16_t>(sum13 >> 16)};
+    for (int32_t i = 0; i < 4; ++i) {
+      const int32_t bias = a.bias != nullptr ? a.bias[c + i] : 0;
+      entries[c + i].folded_bias = bias + input_offset * sums[i];
+    }
+  }
+}
+
+// Clamps n int8 values in place to [lo, hi] (within int8): per word SSUB8 sets each byte's GE flag
+// where the first operand is the larger or equal, and SEL keeps those bytes.
+void clamp_outputs(int8_t *out, int32_t n, int32_t lo, int32_t hi) {
+  const uint32_t lo4 = (static_cast<uint32_t>(lo) & 0xFFu) * 0x01010101u;
+  const uint32_t hi4 = (static_cast<uint32_t>(hi) & 0xFFu) * 0x01010101u;
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t v = load_u32(out + i), scratch;
+    __asm__(
+        "ssub8 %[t], %[v], %[lo]\n\t"
+        "sel %[v], %[v], %[lo]\n\t"
+        "ssub8 %[t], %[hi], %[v]\n\t"
+        "sel %[v], %[v], %[hi]"
+        : [v] "+r"(v), [t] "=&r"(scratch)
+        : [lo] "r"(lo4), [hi] "r"(hi4)
+        : "cc");
+    store_u32(out + i, v);
+  }
+  for (; i < n; ++i) out[i] = static_cast<int8_t>(clamp_i32(out[i], lo, hi));
 }
 
 }  // namespace
@@ -118,68 +231,70 @@ void depthwise_conv_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], ch = a.input0->dims[3];
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2];
-  const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W];
+  const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W], taps = k_h * k_w;
+  DepthwiseEntry *const entries = reinterpret_cast<DepthwiseEntry *>(a.scratch);
   if (p[SOTTO_P_DEPTH_MULTIPLIER] != 1 || a.output->dims[0] != 1 || (ch & 3) != 0 ||
-      k_h * k_w > kMaxTaps || a.scratch == nullptr ||
-      a.op->scratch_bytes < static_cast<uint32_t>(ch) * sizeof(RequantEntry)) {
+      taps > kMaxTaps || p[SOTTO_P_ACT_MIN] < -128 || p[SOTTO_P_ACT_MAX] > 127 ||
+      p[SOTTO_P_ACT_MIN] > p[SOTTO_P_ACT_MAX] || a.scratch == nullptr ||
+      a.op->scratch_bytes < depthwise_scratch_bytes(ch, taps) ||
+      !prepare_entries(a, ch, taps, entries)) {
     reference::depthwise_conv_2d(a);
     return;
   }
+  uint32_t *const wide = reinterpret_cast<uint32_t *>(entries + ch);
+  widen_weights(a, ch, taps, wide, entries);
   const int32_t dil_h = p[SOTTO_P_DILATION_H], dil_w = p[SOTTO_P_DILATION_W];
-  RequantEntry *const requant = reinterpret_cast<RequantEntry *>(a.scratch);
-  prepare_requant(a.multiplier, a.shift, ch, requant);
+  const int32_t stride_w = p[SOTTO_P_STRIDE_W];
   PixelStage stage;
-  stage.weights = a.weights;
+  stage.wide = wide;
   stage.bias = a.bias;
-  stage.requant = requant;
+  stage.entries = entries;
   stage.ch = ch;
+  stage.group_words = 2 * taps;
   stage.offset_pair = pair_of(p[SOTTO_P_INPUT_OFFSET]);
   stage.out_offset = p[SOTTO_P_OUTPUT_OFFSET];
-  stage.act_min = p[SOTTO_P_ACT_MIN];
-  stage.act_max = p[SOTTO_P_ACT_MAX];
-  stage.short_full =
-      all_shift_right(requant, ch) && is_full_int8_range(stage.act_min, stage.act_max);
-  // Taps as (input, weight) byte offset pairs of channel 0: every tap relative to the window's
-  // corner (interior pixels), or per pixel the taps inside the picture (border pixels).
+  // Taps as (input byte, weight word) offset pairs: every tap relative to the window's corner
+  // (interior pixels), or per pixel the taps inside the picture (border pixels).
   uint32_t all_taps[2 * kMaxTaps], edge_taps[2 * kMaxTaps];
-  for (int32_t ky = 0; ky < k_h; ++ky) {
-    for (int32_t kx = 0; kx < k_w; ++kx) {
-      all_taps[2 * (ky * k_w + kx)] = (dil_h * ky * in_w + dil_w * kx) * ch;
-      all_taps[2 * (ky * k_w + kx) + 1] = (ky * k_w + kx) * ch;
-    }
+  for (int32_t t = 0; t < taps; ++t) {
+    all_taps[2 * t] = (dil_h * (t / k_w) * in_w + dil_w * (t % k_w)) * ch;
+    all_taps[2 * t + 1] = 2 * t;
   }
   const int32_t span_h = dil_h * (k_h - 1), span_w = dil_w * (k_w - 1);
-  const bool interior_fast =
-      k_h == 3 && k_w == 3 && dil_h == 1 && dil_w == 1 && stage.short_full && a.bias != nullptr;
+  const bool unrolled = k_h == 3 && k_w == 3 && dil_h == 1 && dil_w == 1;
   const int8_t *const input = a.input0_data;
   int8_t *out = a.output_data;
   for (int32_t oy = 0; oy < out_h; ++oy) {
     const int32_t y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
+    const bool row_inside = y0 >= 0 && y0 + span_h < in_h;
     for (int32_t ox = 0; ox < out_w; ++ox, out += ch) {
-      const int32_t x0 = ox * p[SOTTO_P_STRIDE_W] - p[SOTTO_P_PAD_W];
-      if (y0 >= 0 && x0 >= 0 && y0 + span_h < in_h && x0 + span_w < in_w) {
+      const int32_t x0 = ox * stride_w - p[SOTTO_P_PAD_W];
+      if (row_inside && x0 >= 0 && x0 + span_w < in_w) {
         const int8_t *const corner = input + (y0 * in_w + x0) * ch;
-        if (interior_fast) {
-          interior_3x3(corner, stage.weights, out, stage.bias, requant, ch, in_w * ch,
-                       stage.offset_pair, stage.out_offset);
+        if (unrolled) {  // this pixel and the interior ones after it in the row
+          int32_t run = 1;
+          while (ox + run < out_w && x0 + run * stride_w + span_w < in_w) ++run;
+          interior_3x3(corner, wide, out, entries, ch, in_w * ch, stage.out_offset, run,
+                       stride_w * ch);
+          ox += run - 1;
+          out += (run - 1) * ch;
         } else {
-          pixel_from_taps(corner, out, all_taps, k_h * k_w, stage);
+          pixel_from_taps(corner, out, all_taps, taps, stage);
         }
         continue;
       }
-      int32_t taps = 0;
-      for (int32_t ky = 0; ky < k_h; ++ky) {
-        const int32_t iy = y0 + dil_h * ky;
-        if (iy < 0 || iy >= in_h) continue;
-        for (int32_t kx = 0; kx < k_w; ++kx) {
-          const int32_t ix = x0 + dil_w * kx;
-          if (ix < 0 || ix >= in_w) continue;
-          edge_taps[2 * taps] = (iy * in_w + ix) * ch;
-          edge_taps[2 * taps++ + 1] = (ky * k_w + kx) * ch;
-        }
+      int32_t n = 0;
+      for (int32_t t = 0; t < taps; ++t) {
+        const int32_t iy = y0 + dil_h * (t / k_w), ix = x0 + dil_w * (t % k_w);
+        if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) continue;
+        edge_taps[2 * n] = (iy * in_w + ix) * ch;
+        edge_taps[2 * n++ + 1] = 2 * t;
       }
-      pixel_from_taps(input, out, edge_taps, taps, stage);
+      pixel_from_taps(input, out, edge_taps, n, stage);
     }
+  }
+  if (!is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX])) {
+    clamp_outputs(a.output_data, out_h * out_w * ch, p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
   }
 }
 
