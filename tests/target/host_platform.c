@@ -1,5 +1,6 @@
 /* The bare-metal port functions of sotto/port_target.h for the host build of tests/target:
- * stdout instead of semihosting, CLOCK_MONOTONIC instead of the board timer. */
+ * stdout instead of semihosting, CLOCK_MONOTONIC instead of the board timer (sotto_port_clock
+ * comes from device-sdk/ports/bare-metal/clock_port.c, as on the targets). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -23,14 +24,4 @@ uint64_t sotto_port_now_ms(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
-}
-
-static uint64_t clock_now_ms(void *ctx) {
-  (void)ctx;
-  return sotto_port_now_ms();
-}
-
-sotto_clock_port_t sotto_port_clock(void) {
-  sotto_clock_port_t port = {0, clock_now_ms};
-  return port;
 }

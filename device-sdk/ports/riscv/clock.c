@@ -33,13 +33,3 @@ uint64_t sotto_port_now_ms(void) {
   } while (hi != CLINT_MTIME_HI);
   return (((uint64_t)hi << 32) | lo) / kMtimeTicksPerMs;
 }
-
-static uint64_t clock_now_ms(void *ctx) {
-  (void)ctx;
-  return sotto_port_now_ms();
-}
-
-sotto_clock_port_t sotto_port_clock(void) {
-  sotto_clock_port_t port = {0, clock_now_ms};
-  return port;
-}

@@ -1,6 +1,7 @@
-/* sotto bare-metal port API, shared by ports/cortex-m and ports/riscv (each ships this header):
- * semihosting output and exit, a clock from the board timer, and a deterministic instruction
- * count for benchmarks. The host build of tests/target provides the same functions. */
+/* sotto bare-metal port API, one header for ports/cortex-m and ports/riscv: semihosting output
+ * and exit, a clock from the board timer, and a deterministic instruction count for benchmarks.
+ * Each port (and the host build of tests/target) defines these functions except
+ * sotto_port_clock, which ports/bare-metal/clock_port.c builds on sotto_port_now_ms for all. */
 #ifndef SOTTO_PORT_TARGET_H
 #define SOTTO_PORT_TARGET_H
 
