@@ -36,7 +36,8 @@ ArenaPlan plan_arena(const PlanGraph &g, const std::vector<sotto_smdl_stream_t> 
 
 // The streams that lower the arena most, chosen greedily from the first op on: at each op the
 // candidate giving the smallest arena if no larger than without it, then each chosen stream
-// dropped again when the arena does not grow without it (streaming costs a little time).
+// dropped again unless the arena grows without it by an eighth of the whole-tensor arena or more
+// (streaming costs time: a kernel call per row).
 std::vector<sotto_smdl_stream_t> choose_streams(const PlanGraph &g);
 
 }  // namespace sotto::gw::model
