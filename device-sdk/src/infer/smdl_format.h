@@ -275,16 +275,17 @@ typedef struct sotto_smdl_op {
  * disjoint by first_op. A stream runs its ops (consecutive in the op table, CONV_2D,
  * DEPTHWISE_CONV_2D and same-shape ADD with int8 tensors of one batch) row-interleaved: the last
  * op's output rows are made in order, and each asks its producers in the stream for just the
- * rows its window needs. The output of stream op k < op_count - 1 with ring_rows[k] != 0 never
- * exists whole: its tensor's arena_offset holds only the last ring_rows rows made (the bytes the
- * loader checks against the arena), and exactly one later op of the stream reads it. So a
- * residual block or a conv/depthwise/pointwise run keeps a few rows of each intermediate instead
- * of the whole tensor (the importer chooses streams only where they lower the arena). */
+ * rows its window needs. The output of stream op k < op_count - 1 never exists whole: its
+ * tensor's arena_offset holds only the last ring_rows[k] (>= 1) rows made (the bytes the loader
+ * checks against the arena), and exactly one later op of the stream reads it; the last op's
+ * output is whole (ring_rows 0, as are the slots past op_count). So a residual block or a
+ * conv/depthwise/pointwise run keeps a few rows of each intermediate instead of the whole tensor
+ * (the importer chooses streams only where they save much of the arena). */
 #define SOTTO_SMDL_MAX_STREAM_OPS 4u
 typedef struct sotto_smdl_stream {
   uint32_t first_op;
   uint32_t op_count;                             /* 2..SOTTO_SMDL_MAX_STREAM_OPS */
-  uint32_t ring_rows[SOTTO_SMDL_MAX_STREAM_OPS]; /* per op's output; 0: the whole tensor */
+  uint32_t ring_rows[SOTTO_SMDL_MAX_STREAM_OPS]; /* per op's output: rows kept; last op 0 */
 } sotto_smdl_stream_t;
 
 /* The tensors an op keeps from one invoke to the next, `which` = 0 .. SOTTO_SMDL_MAX_STATES - 1
