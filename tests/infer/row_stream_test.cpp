@@ -238,7 +238,7 @@ TEST(RowStream, LoaderRefusesRingsTheDriverCannotKeep) {
   const auto table = [](AlignedBlob &b) {
     const sotto_smdl_header_t *h = b.header();
     return reinterpret_cast<uint32_t *>(b.data() + h->io_table_offset +
-                                        4 * (h->input_count + h->output_count));
+                                        size_t{4} * (h->input_count + h->output_count));
   };
   const auto refusal = [](AlignedBlob &b) {
     b.reseal();
