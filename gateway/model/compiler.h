@@ -42,8 +42,8 @@ int32_t padding_before(int32_t stride, int32_t dilation, int32_t in, int32_t fil
 
 class Compiler {
  public:
-  Compiler(const TfModel &m, Target target, const PruneOptions &prune = {})
-      : m_(m), target_(target), prune_(prune) {}
+  Compiler(const TfModel &m, Target target, const PruneOptions &prune = {}, bool row_streams = true)
+      : m_(m), target_(target), prune_(prune), row_streams_(row_streams) {}
   std::vector<uint8_t> run(ImportSummary *summary);
 
  private:
@@ -122,7 +122,8 @@ class Compiler {
   const TfModel &m_;
   Target target_;
   PruneOptions prune_;
-  ImportSummary sparse_;                   // its sparse_* fields, copied into the summary
+  bool row_streams_;      // let the plan run ops row-interleaved where that lowers the arena
+  ImportSummary sparse_;  // its sparse_* fields, copied into the summary
   std::map<int32_t, uint32_t> act_index_;  // TFLite tensor -> smdl tensor
   std::vector<sotto_smdl_tensor_t> tensors_;
   std::vector<std::string> names_;  // labels of tensors_ ("tensor 'x'"), for messages

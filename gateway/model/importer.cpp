@@ -374,7 +374,8 @@ Target parse_target(const std::string &name) {
 }
 
 std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
-                                   ImportSummary *summary, const PruneOptions &prune) {
+                                   ImportSummary *summary, const PruneOptions &prune,
+                                   bool row_streams) {
   TfModel m;
   try {
     parse_tflite(std::move(tflite), &m);
@@ -383,7 +384,7 @@ std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
   } catch (const std::exception &e) {
     throw ImportError(std::string("malformed TFLite file: ") + e.what());
   }
-  return detail::Compiler(m, target, prune).run(summary);
+  return detail::Compiler(m, target, prune, row_streams).run(summary);
 }
 
 }  // namespace sotto::gw::model

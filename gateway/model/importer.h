@@ -25,6 +25,7 @@ class ImportError : public std::runtime_error {
 struct ImportSummary {
   uint32_t op_count = 0;
   uint32_t arena_bytes = 0;
+  uint32_t streams = 0;  // runs of ops executed row-interleaved (smdl_format.h)
   uint32_t weight_bytes = 0;
   uint32_t blob_bytes = 0;
   uint32_t sparse_ops = 0;          // FULLY_CONNECTED / CONV_2D ops stored block-sparse
@@ -45,10 +46,11 @@ struct PruneOptions {
 };
 
 // The blob opens with this SDK's engine (import_tflite opens what it wrote, so no limit of the
-// loader can refuse a model the importer accepted).
+// loader can refuse a model the importer accepted). `row_streams` false plans every tensor
+// whole (no op runs row-interleaved: for comparisons).
 std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
-                                   ImportSummary *summary = nullptr,
-                                   const PruneOptions &prune = {});
+                                   ImportSummary *summary = nullptr, const PruneOptions &prune = {},
+                                   bool row_streams = true);
 
 // "SOTTO_ERR_MODEL_SHAPE_MISMATCH at operator 3 (FULLY_CONNECTED): weights: expected ..." for a
 // blob sotto_model_open refused.

@@ -1,48 +1,33 @@
 // The compiler's last steps: plan the arena (every tensor and each op's kernel scratch, with the
-// in-place pairs the kernels allow) and write the .smdl blob (smdl_format.h), then open it with
-// the engine, whose limits are the importer's.
+// in-place pairs the kernels allow, and the row streams that lower it: row_streams.h) and write the
+// .smdl blob (smdl_format.h), then open it with the engine, whose limits are the importer's.
 #include <algorithm>
 #include <cstring>
 
 #include "compiler.h"
-#include "in_place.h"
+#include "row_streams.h"
 
 namespace sotto::gw::model::detail {
 
 std::vector<uint8_t> Compiler::plan_and_write(const std::vector<uint32_t> &inputs,
                                               const std::vector<uint32_t> &outputs,
                                               ImportSummary *summary) {
-  // Kernel scratch lives only during its op: plan it like a tensor written and read there.
-  std::vector<PlanItem> items = plan_;
-  for (size_t i = 0; i < ops_.size(); ++i) {
-    if (ops_[i].scratch_bytes == 0) continue;
-    PlanItem scratch;
-    scratch.bytes = ops_[i].scratch_bytes;
-    scratch.first_op = scratch.last_op = static_cast<int32_t>(i);
-    scratch.fill_gaps = true;
-    items.push_back(scratch);
-  }
-  // In place: an op's output may overlap an input that dies there (memory_plan.h).
-  std::vector<PlanOverlap> overlaps;
-  for (size_t i = 0; i < ops_.size(); ++i) {
-    for (uint32_t read : {ops_[i].input0, ops_[i].input1}) {
-      if (read == SOTTO_SMDL_NO_TENSOR || ops_[i].kind == SOTTO_OP_RESHAPE) continue;
-      PlanOverlap o;
-      o.output = static_cast<int32_t>(ops_[i].output);
-      o.input = static_cast<int32_t>(read);
-      o.op = static_cast<int32_t>(i);
-      o.min_distance = in_place_distance(ops_[i], read, tensors_.data());
-      overlaps.push_back(o);
-    }
-  }
-  const uint32_t arena = plan_memory(&items, overlaps);
-  for (size_t t = 0; t < tensors_.size(); ++t) tensors_[t].arena_offset = items[t].offset;
-  for (size_t i = 0, next = tensors_.size(); i < ops_.size(); ++i) {
-    if (ops_[i].scratch_bytes != 0) ops_[i].scratch_offset = items[next++].offset;
-  }
+  std::vector<uint32_t> graph_io = inputs;
+  graph_io.insert(graph_io.end(), outputs.begin(), outputs.end());
+  const PlanGraph graph{ops_, tensors_, data_, graph_io, plan_};
+  const std::vector<sotto_smdl_stream_t> streams =
+      row_streams_ ? choose_streams(graph) : std::vector<sotto_smdl_stream_t>{};
+  const ArenaPlan plan = plan_arena(graph, streams);
+  const uint32_t arena = plan.arena_bytes;
+  for (size_t t = 0; t < tensors_.size(); ++t) tensors_[t].arena_offset = plan.tensor_offsets[t];
+  for (size_t i = 0; i < ops_.size(); ++i) ops_[i].scratch_offset = plan.scratch_offsets[i];
 
-  std::vector<uint32_t> io = inputs;
-  io.insert(io.end(), outputs.begin(), outputs.end());
+  std::vector<uint32_t> io = graph_io;
+  io.push_back(static_cast<uint32_t>(streams.size()));  // the stream table (smdl_format.h)
+  for (const sotto_smdl_stream_t &s : streams) {
+    const uint32_t *words = reinterpret_cast<const uint32_t *>(&s);
+    io.insert(io.end(), words, words + sizeof s / 4);
+  }
   sotto_smdl_header_t h{};
   h.magic = SOTTO_SMDL_MAGIC;
   h.format_version = SOTTO_SMDL_VERSION;
@@ -80,6 +65,7 @@ std::vector<uint8_t> Compiler::plan_and_write(const std::vector<uint32_t> &input
   if (summary) {
     summary->op_count = h.op_count;
     summary->arena_bytes = arena;
+    summary->streams = static_cast<uint32_t>(streams.size());
     summary->weight_bytes = weight_bytes_;
     summary->blob_bytes = h.total_bytes;
     summary->sparse_ops = sparse_.sparse_ops;

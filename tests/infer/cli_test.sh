@@ -16,6 +16,13 @@ golden=$shared/conformance/tflm-golden/kws
 grep -q "13 ops, arena 10048 bytes" "$work/import.txt"
 "$sottoctl" model inspect "$work/kws.smdl" > "$work/inspect.txt"
 grep -q "^arena bytes 10048, weight bytes 22016" "$work/inspect.txt"
+# ic with its residual blocks row-streamed, and with every tensor whole.
+"$sottoctl" model import "$shared/models/mlperf-tiny/pretrainedResnet_quant.tflite" \
+  -o "$work/ic.smdl" > "$work/import.txt"
+grep -q "16 ops, arena 18944 bytes" "$work/import.txt"
+"$sottoctl" model import "$shared/models/mlperf-tiny/pretrainedResnet_quant.tflite" \
+  -o "$work/ic-whole.smdl" --whole-tensors > "$work/import.txt"
+grep -q "16 ops, arena 33312 bytes" "$work/import.txt"
 grep -q " 12 SOFTMAX            1x12 -> 1x12" "$work/inspect.txt"
 for n in 0 10; do
   "$sottoctl" model run "$work/kws.smdl" --input "$golden/input_$n.bin" --output "$work/out_$n.bin"

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,20 +36,32 @@ const fs::path kShared = SOTTO_SHARED_DIR;
 struct LayerCheck {
   fs::path layers;
   int case_index = 0;
-  uint32_t checked = 0;
+  uint32_t checked = 0;  // operators whose whole output was compared
   uint32_t mismatched = 0;
+  uint32_t row_reports = 0;  // reports of one row of a streamed op's output
   std::string first_error;
+  std::map<uint32_t, std::vector<uint8_t>> golden;  // per op, read at its first report
+  std::map<uint32_t, size_t> seen;                  // bytes of each op's output reported so far
 };
 
-// Compares one case's output of operator `op` with layers/caseN_opKK.bin.
+// Compares one case's output of operator `op` with layers/caseN_opKK.bin. A streamed op
+// (smdl_format.h) reports its output row by row, in order: each report is compared at the bytes
+// reported before it, and the op counts as checked once its last byte came.
 void on_op(void *ctx, uint32_t op, const sotto_tensor_t *out) {
   LayerCheck *c = static_cast<LayerCheck *>(ctx);
   char name[64];
   snprintf(name, sizeof name, "case%d_op%02u.bin", c->case_index, op);
-  const std::vector<uint8_t> golden = read_file(c->layers / name);
-  ++c->checked;
+  if (c->golden.count(op) == 0) c->golden[op] = read_file(c->layers / name);
+  const std::vector<uint8_t> &whole = c->golden[op];
+  size_t &at = c->seen[op];
+  if (out->bytes < whole.size()) ++c->row_reports;
   const std::vector<uint8_t> got(static_cast<const uint8_t *>(out->data),
                                  static_cast<const uint8_t *>(out->data) + out->bytes);
+  const std::vector<uint8_t> golden(
+      whole.begin() + std::ptrdiff_t(std::min(at, whole.size())),
+      whole.begin() + std::ptrdiff_t(std::min(at + got.size(), whole.size())));
+  at += got.size();
+  if (at == whole.size()) ++c->checked;
   if (got != golden) {
     size_t diffs = 0, first = 0;
     for (size_t i = 0; i < std::min(got.size(), golden.size()); ++i) {
@@ -58,7 +71,8 @@ void on_op(void *ctx, uint32_t op, const sotto_tensor_t *out) {
       c->first_error = std::string(name) + ": " + std::to_string(diffs) + " of " +
                        std::to_string(golden.size()) + " bytes differ (sizes " +
                        std::to_string(got.size()) + "/" + std::to_string(golden.size()) +
-                       "), first at " + std::to_string(first);
+                       ") at byte " + std::to_string(at - got.size()) + ", first at " +
+                       std::to_string(first);
     }
   }
 }
@@ -129,8 +143,9 @@ TEST_P(Conformance, EveryCaseEveryLayerBitExact) {
         read_file(fs::exists(output_file) ? output_file : golden / "layers" / last_layer);
     EXPECT_EQ(expected, bytes_of(out)) << "final output";
   }
-  std::printf("%s: %u ops, arena %u bytes, weights %u bytes, blob %u bytes\n", mc.name,
-              summary.op_count, summary.arena_bytes, summary.weight_bytes, summary.blob_bytes);
+  std::printf("%s: %u ops, arena %u bytes (%u row streams), weights %u bytes, blob %u bytes\n",
+              mc.name, summary.op_count, summary.arena_bytes, summary.streams, summary.weight_bytes,
+              summary.blob_bytes);
 }
 
 // The models of conformance_models.cmake whose golden data lies under `folder`.

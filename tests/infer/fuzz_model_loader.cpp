@@ -3,7 +3,8 @@
 // Even first byte: the rest are (offset, value) patches applied to a small valid model, then
 // the digest is recomputed, so mutations reach the structural checks behind it. Odd first
 // byte: the rest is the blob itself, digest untouched (exercising the digest check too). The
-// patched model is the every-op seed, or with the first byte's second bit the block-sparse one.
+// patched model is the every-op seed, or with the first byte's second bit the block-sparse one,
+// with its third bit the row-stream one.
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -45,10 +46,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     run(reinterpret_cast<const uint8_t *>(blob.data()), size - 1);
     return 0;
   }
-  // Second bit: the block-sparse seed (its bitmaps and block counts), else every op kind.
+  // Second bit: the block-sparse seed (its bitmaps and block counts); third bit: the row-stream
+  // seed (its stream table and rings); else every op kind.
   static const std::vector<uint8_t> dense_seed = sotto_test::seed_model();
   static const std::vector<uint8_t> sparse_seed = sotto_test::sparse_seed_model();
-  const std::vector<uint8_t> &seed = (data[0] & 2u) != 0 ? sparse_seed : dense_seed;
+  static const std::vector<uint8_t> stream_seed = sotto_test::stream_seed_model();
+  const std::vector<uint8_t> &seed = (data[0] & 4u) != 0   ? stream_seed
+                                     : (data[0] & 2u) != 0 ? sparse_seed
+                                                           : dense_seed;
   std::vector<uint32_t> blob(seed.size() / 4 + 1);
   uint8_t *bytes = reinterpret_cast<uint8_t *>(blob.data());
   memcpy(bytes, seed.data(), seed.size());

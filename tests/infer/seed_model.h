@@ -110,6 +110,29 @@ class SeedModelBuilder {
     o->shift_count = static_cast<uint32_t>(shift.size());
   }
   std::vector<sotto_smdl_tensor_t> &tensors() { return tensors_; }
+  // ADD(a, b) -> out with the given input offsets, both inputs and the output at unit scale
+  // (left shift 20, multipliers 2^30, output shift -18).
+  sotto_smdl_op_t &add(uint32_t a, uint32_t b, uint32_t out, int32_t a_offset, int32_t b_offset) {
+    sotto_smdl_op_t &o = op(SOTTO_OP_ADD, a, out);
+    o.input1 = b;
+    int32_t *p = o.params;
+    for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;  // ADD's own meaning for the low slots
+    p[SOTTO_P_ADD_LEFT_SHIFT] = 20;
+    p[SOTTO_P_ADD_INPUT1_OFFSET] = a_offset;
+    p[SOTTO_P_ADD_INPUT1_MULT] = p[SOTTO_P_ADD_INPUT2_MULT] = 1 << 30;
+    p[SOTTO_P_ADD_INPUT2_OFFSET] = b_offset;
+    p[SOTTO_P_ADD_OUTPUT_MULT] = 1 << 30;
+    p[SOTTO_P_ADD_OUTPUT_SHIFT] = -18;
+    return o;
+  }
+  // Runs ops first .. first + ring_rows.size() row-interleaved: ring_rows per op but the last.
+  void stream(uint32_t first, const std::vector<uint32_t> &ring_rows) {
+    sotto_smdl_stream_t s{};
+    s.first_op = first;
+    s.op_count = static_cast<uint32_t>(ring_rows.size() + 1);
+    for (size_t k = 0; k < ring_rows.size(); ++k) s.ring_rows[k] = ring_rows[k];
+    streams_.push_back(s);
+  }
   // A list of uint32 (CONCATENATION's inputs) in the weights range.
   void input_list(sotto_smdl_op_t *o, const std::vector<uint32_t> &inputs) {
     o->weights_offset = append(inputs.data(), inputs.size() * 4);
@@ -135,6 +158,12 @@ class SeedModelBuilder {
         static_cast<uint32_t>(h.op_table_offset + h.op_count * sizeof(sotto_smdl_op_t));
     std::vector<uint32_t> io = inputs;
     io.insert(io.end(), outputs.begin(), outputs.end());
+    // The stream table: its count, then the records (smdl_format.h).
+    io.push_back(static_cast<uint32_t>(streams_.size()));
+    for (const sotto_smdl_stream_t &s : streams_) {
+      const uint32_t *words = reinterpret_cast<const uint32_t *>(&s);
+      io.insert(io.end(), words, words + sizeof s / 4);
+    }
     h.data_offset = static_cast<uint32_t>(h.io_table_offset + io.size() * 4);
     h.data_bytes = static_cast<uint32_t>(data_.size());
     h.total_bytes = h.data_offset + h.data_bytes;
@@ -165,6 +194,7 @@ class SeedModelBuilder {
   std::vector<sotto_smdl_tensor_t> tensors_;
   std::vector<sotto_smdl_op_t> ops_;
   std::vector<uint8_t> data_;
+  std::vector<sotto_smdl_stream_t> streams_;
 };
 
 // input 4x4x2 -> CONV 3x3 SAME -> 4x4x4 -> DEPTHWISE 3x3 SAME -> ADD(conv, dw) -> MAX_POOL 2x2/2
@@ -198,16 +228,7 @@ inline std::vector<uint8_t> seed_model() {
   o->params[SOTTO_P_INPUT_OFFSET] = -2;
   o->params[SOTTO_P_OUTPUT_OFFSET] = -1;
   b.constants(o, 9 * 4, 4);
-  o = &b.op(SOTTO_OP_ADD, conv, sum);
-  o->input1 = dw;
-  int32_t *p = o->params;
-  for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;  // ADD's own meaning for the low slots
-  p[SOTTO_P_ADD_LEFT_SHIFT] = 20;
-  p[SOTTO_P_ADD_INPUT1_OFFSET] = -2;
-  p[SOTTO_P_ADD_INPUT1_MULT] = p[SOTTO_P_ADD_INPUT2_MULT] = 1 << 30;
-  p[SOTTO_P_ADD_INPUT2_OFFSET] = 1;
-  p[SOTTO_P_ADD_OUTPUT_MULT] = 1 << 30;
-  p[SOTTO_P_ADD_OUTPUT_SHIFT] = -18;
+  b.add(conv, dw, sum, -2, 1);
   o = &b.op(SOTTO_OP_MAX_POOL_2D, sum, maxp);
   o->params[SOTTO_P_KERNEL_H] = o->params[SOTTO_P_KERNEL_W] = 2;
   o->params[SOTTO_P_STRIDE_H] = o->params[SOTTO_P_STRIDE_W] = 2;
@@ -230,7 +251,7 @@ inline std::vector<uint8_t> seed_model() {
   const uint32_t back = b.tensor(1, 1, 8, 376, 3);
   o = &b.op(SOTTO_OP_MUL, maxp, product);
   o->input1 = maxp;
-  p = o->params;
+  int32_t *p = o->params;
   for (int i = 0; i < SOTTO_P_ACT_MIN; ++i) p[i] = 0;
   p[SOTTO_P_MUL_OUTPUT_MULT] = 1 << 30;
   p[SOTTO_P_MUL_OUTPUT_SHIFT] = -3;
@@ -404,6 +425,34 @@ inline std::vector<uint8_t> sparse_seed_model(bool dense = false) {
   // Rows keep blocks {0, 4}, {} and {1, 2, 3}: bits 0x11, 0x00, 0x0E; padded to 4 bytes.
   b.sparse_constants(o, weights({0x11, 0x00, 0x0E, 0x00}, 3, 1, 18, 53), 3, dense);
   return b.finish(in, fc, 96);
+}
+
+// A row stream (smdl_format.h): input 5x3x2 -> CONV_2D 3x3 SAME -> 5x3x3 (a ring of 3 rows) ->
+// DEPTHWISE_CONV_2D 3x3 stride 2, padding 1 -> 3x2x3 (a ring of 1 row) -> ADD with a second
+// input 3x2x3 -> the output. Arena 100 bytes.
+inline std::vector<uint8_t> stream_seed_model() {
+  SeedModelBuilder b;
+  const uint32_t in = b.tensor(5, 3, 2, 0, -3);
+  const uint32_t skip = b.tensor(3, 2, 3, 32, 1);
+  const uint32_t conv = b.tensor(5, 3, 3, 52, 2);  // 3 rows of 9 bytes planned
+  const uint32_t dw = b.tensor(3, 2, 3, 80, -1);   // 1 row of 6 bytes planned
+  const uint32_t sum = b.tensor(3, 2, 3, 0, 0);    // over the input, row by row
+  sotto_smdl_op_t *o = &b.op(SOTTO_OP_CONV_2D, in, conv);
+  o->params[SOTTO_P_KERNEL_H] = o->params[SOTTO_P_KERNEL_W] = 3;
+  o->params[SOTTO_P_PAD_H] = o->params[SOTTO_P_PAD_W] = 1;
+  o->params[SOTTO_P_INPUT_OFFSET] = 3;
+  o->params[SOTTO_P_OUTPUT_OFFSET] = 2;
+  b.constants(o, 3 * 9 * 2, 3);
+  o = &b.op(SOTTO_OP_DEPTHWISE_CONV_2D, conv, dw);
+  o->params[SOTTO_P_KERNEL_H] = o->params[SOTTO_P_KERNEL_W] = 3;
+  o->params[SOTTO_P_STRIDE_H] = o->params[SOTTO_P_STRIDE_W] = 2;
+  o->params[SOTTO_P_PAD_H] = o->params[SOTTO_P_PAD_W] = 1;
+  o->params[SOTTO_P_INPUT_OFFSET] = -2;
+  o->params[SOTTO_P_OUTPUT_OFFSET] = -1;
+  b.constants(o, 9 * 3, 3);
+  b.add(dw, skip, sum, 1, -1);
+  b.stream(0, {3, 1});
+  return b.finish({in, skip}, {sum}, 100);
 }
 
 }  // namespace sotto_test

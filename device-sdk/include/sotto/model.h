@@ -99,7 +99,10 @@ sotto_err_t sotto_model_output(const sotto_model_t *model, uint32_t index, sotto
  * remembers its last `memory size` inputs' responses) until sotto_model_reset_state. */
 sotto_err_t sotto_invoke(sotto_model_t *model);
 
-/* Called after each operator with its index and output (for layer-by-layer checks). */
+/* Called after each operator with its index and output (for layer-by-layer checks). An operator
+ * whose output the model's plan streams (a ring of rows that never exists whole: smdl_format.h)
+ * is reported row by row as the rows are made, in row order, each report one row (dims[1] == 1);
+ * reports of different operators may then interleave. */
 typedef void (*sotto_op_observer_t)(void *context, uint32_t op_index, const sotto_tensor_t *output);
 sotto_err_t sotto_invoke_observed(sotto_model_t *model, sotto_op_observer_t observer,
                                   void *context);

@@ -4,6 +4,7 @@
 #include "kernel_args.h"
 #include "model_view.h"
 #include "op_registry.h"
+#include "row_stream.h"
 #include "sotto/model.h"
 
 using sotto_infer::KernelArgs;
@@ -17,19 +18,8 @@ bool view_of(const sotto_model_t *model, ModelView *view) {
   return true;
 }
 
-// The public type of an smdl element type (the enums share their values).
-sotto_tensor_type_t public_type(uint32_t type) {
-  return static_cast<sotto_tensor_type_t>(type);
-}
-
 void fill_tensor(const sotto_model_t *model, const sotto_smdl_tensor_t &t, sotto_tensor_t *out) {
-  out->data = model->arena + t.arena_offset;
-  out->bytes = t.bytes;
-  out->type = public_type(t.type);
-  out->rank = t.rank;
-  for (int i = 0; i < 4; ++i) out->dims[i] = t.dims[i];
-  out->scale = t.scale;
-  out->zero_point = t.zero_point;
+  sotto_infer::public_tensor(t, model->arena + t.arena_offset, out);
 }
 
 // Every op's persistent state at its initial value, as TFLM resets variable tensors: an int8
@@ -132,26 +122,16 @@ extern "C" sotto_err_t sotto_invoke_observed(sotto_model_t *model, sotto_op_obse
   ModelView v;
   if (!view_of(model, &v)) return SOTTO_ERR_INVALID_ARGUMENT;
   if (model->arena == nullptr) return SOTTO_ERR_MODEL_NO_ARENA;
+  uint32_t next_stream = 0;
   for (uint32_t i = 0; i < v.header->op_count; ++i) {
+    if (next_stream < v.stream_count && v.streams[next_stream].first_op == i) {
+      const sotto_smdl_stream_t &s = v.streams[next_stream++];
+      sotto_infer::run_stream(v, model->arena, s, observer, context);
+      i += s.op_count - 1;
+      continue;
+    }
     const sotto_smdl_op_t &op = v.ops[i];
-    KernelArgs a;
-    a.op = &op;
-    a.input0 = &v.tensors[op.input0];
-    a.input1 = op.input1 == SOTTO_SMDL_NO_TENSOR ? nullptr : &v.tensors[op.input1];
-    a.output = &v.tensors[op.output];
-    a.input0_data = reinterpret_cast<const int8_t *>(model->arena + a.input0->arena_offset);
-    a.input1_data = a.input1
-                        ? reinterpret_cast<const int8_t *>(model->arena + a.input1->arena_offset)
-                        : nullptr;
-    a.output_data = reinterpret_cast<int8_t *>(model->arena + a.output->arena_offset);
-    a.weights = reinterpret_cast<const int8_t *>(v.data + op.weights_offset);
-    a.bias = op.bias_count ? v.constants_i32(op.bias_offset) : nullptr;
-    a.multiplier = v.constants_i32(op.multiplier_offset);
-    a.shift = v.constants_i32(op.shift_offset);
-    a.folded_bias = op.folded_bias_count ? v.constants_i32(op.folded_bias_offset) : nullptr;
-    a.scratch = op.scratch_bytes ? model->arena + op.scratch_offset : nullptr;
-    a.tensors = v.tensors;
-    a.arena = model->arena;
+    const KernelArgs a = sotto_infer::whole_args(v, model->arena, op);
     sotto_infer::kernel_for(sotto_smdl_kernel_kind(&op, v.tensors, v.header->tensor_count))(a);
     if (observer != nullptr) {
       sotto_tensor_t out;

@@ -7,6 +7,7 @@
 #include "model_view.h"
 #include "op_check.h"
 #include "op_registry.h"
+#include "row_stream.h"
 #include "sotto/model.h"
 
 namespace sotto_infer {
@@ -56,7 +57,9 @@ bool zero_point_fits(const sotto_smdl_tensor_t &t) {
   }
 }
 
-sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t arena_bytes, const char **what) {
+// `ring_rows`: the rows a stream keeps of it (0: all of them), the bytes it takes in the arena.
+sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t ring_rows, uint32_t arena_bytes,
+                         const char **what) {
   *what = "rank: expected 1..4";
   if (t.rank < 1 || t.rank > 4) return SOTTO_ERR_MODEL_BAD_TENSOR;
   uint64_t elements = 1;
@@ -78,8 +81,12 @@ sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t arena_bytes, con
   if (t.arena_offset % element != 0) return SOTTO_ERR_MODEL_BAD_TENSOR;
   *what = "zero point: expected within the element type";
   if (!zero_point_fits(t)) return SOTTO_ERR_MODEL_BAD_TENSOR;
-  *what = "arena range: expected inside the arena";
-  if (!range_ok(t.arena_offset, t.bytes, 1, arena_bytes)) return SOTTO_ERR_MODEL_BAD_TENSOR;
+  *what = "arena range: expected inside the arena (a stream's ring: its rows)";
+  const uint32_t row = t.bytes / static_cast<uint32_t>(t.dims[1]);
+  if (!range_ok(t.arena_offset, ring_rows == 0 ? t.bytes : ring_rows, ring_rows == 0 ? 1 : row,
+                arena_bytes)) {
+    return SOTTO_ERR_MODEL_BAD_TENSOR;
+  }
   return SOTTO_OK;
 }
 
@@ -189,19 +196,31 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view,
     return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT,
                   "header: expected non-empty, 4-byte aligned tables and data inside the blob");
   }
+  const uint32_t stream_table = h->io_table_offset + 4 * (h->input_count + h->output_count);
+  if (!range_ok(stream_table, 1, 4, total)) {
+    return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT, "header: expected a stream count in the blob");
+  }
   const ModelView m = view_at(blob);
-  for (uint32_t i = 0; i < h->tensor_count; ++i) {
-    const char *what = "";
-    const sotto_err_t err = check_tensor(m.tensors[i], h->arena_bytes, &what);
-    if (err != SOTTO_OK) return refuse(fault, err, what, -1, 0, static_cast<int32_t>(i));
+  if (!range_ok(stream_table + 4, m.stream_count, sizeof(sotto_smdl_stream_t), total)) {
+    return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT, "streams: expected the table in the blob");
   }
   const char *what = "";
+  int32_t at = -1;
+  if (check_stream_layout(m, &what, &at) != SOTTO_OK) {
+    return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT, what, at);
+  }
+  for (uint32_t i = 0; i < h->tensor_count; ++i) {
+    const sotto_err_t err = check_tensor(m.tensors[i], ring_rows_of(m, i), h->arena_bytes, &what);
+    if (err != SOTTO_OK) return refuse(fault, err, what, -1, 0, static_cast<int32_t>(i));
+  }
   const sotto_err_t io_err = check_io(m, &what);
   if (io_err != SOTTO_OK) return refuse(fault, io_err, what);
   for (uint32_t i = 0; i < h->op_count; ++i) {
     const sotto_err_t err = check_op(m, i, fault);
     if (err != SOTTO_OK) return err;
   }
+  const sotto_err_t stream_err = check_stream_ops(m, &what, &at);
+  if (stream_err != SOTTO_OK) return refuse(fault, stream_err, what, at, m.ops[at].kind);
   *view = m;
   return refuse(fault, SOTTO_OK, "");
 }

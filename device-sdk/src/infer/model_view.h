@@ -16,6 +16,8 @@ struct ModelView {
   const sotto_smdl_tensor_t *tensors;
   const sotto_smdl_op_t *ops;
   const uint32_t *io;  // graph inputs, then outputs: tensor indices
+  uint32_t stream_count;
+  const sotto_smdl_stream_t *streams;  // ascending by first_op
   const uint8_t *data;
   const int32_t *constants_i32(uint32_t offset) const {
     return reinterpret_cast<const int32_t *>(data + offset);
@@ -23,7 +25,7 @@ struct ModelView {
 };
 
 // Typed pointers at the offsets the blob's header gives; only for a header whose table and data
-// offsets open_view has already checked against the blob.
+// offsets (and the stream table's count) open_view has already checked against the blob.
 inline ModelView view_at(const uint8_t *blob) {
   const sotto_smdl_header_t *h = reinterpret_cast<const sotto_smdl_header_t *>(blob);
   ModelView view;
@@ -31,6 +33,9 @@ inline ModelView view_at(const uint8_t *blob) {
   view.tensors = reinterpret_cast<const sotto_smdl_tensor_t *>(blob + h->tensor_table_offset);
   view.ops = reinterpret_cast<const sotto_smdl_op_t *>(blob + h->op_table_offset);
   view.io = reinterpret_cast<const uint32_t *>(blob + h->io_table_offset);
+  const uint32_t *stream_table = view.io + h->input_count + h->output_count;
+  view.stream_count = stream_table[0];
+  view.streams = reinterpret_cast<const sotto_smdl_stream_t *>(stream_table + 1);
   view.data = blob + h->data_offset;
   return view;
 }

@@ -2,6 +2,7 @@
 #include "op_check.h"
 
 #include "kernel_args.h"
+#include "row_stream.h"
 
 namespace sotto_infer {
 
@@ -200,7 +201,7 @@ sotto_err_t check_state_is_private(OpCheck &c, uint32_t s) {
   }
   for (uint32_t t = 0; t < m.header->tensor_count; ++t) {
     if (t != s &&
-        overlaps(m.tensors[t].arena_offset, m.tensors[t].bytes, state.arena_offset, state.bytes)) {
+        overlaps(m.tensors[t].arena_offset, planned_bytes(m, t), state.arena_offset, state.bytes)) {
       return c.fail(SOTTO_ERR_MODEL_BAD_OP, "state: expected arena bytes no other tensor shares");
     }
   }

@@ -53,22 +53,37 @@ long semihost_stream_file(const char *path,
 
 struct compare_state {
   const uint8_t *bytes;
+  size_t at; /* file offset of bytes[0] */
   size_t n;
   int differs;
 };
 
+/* Compares the part of a piece that falls in [at, at + n); a piece past it ends the read. */
 static int compare_piece(void *ctx, size_t offset, const uint8_t *piece, size_t n) {
   struct compare_state *state = (struct compare_state *)ctx;
-  if (offset + n > state->n || memcmp(state->bytes + offset, piece, n) != 0) state->differs = 1;
+  const size_t end = state->at + state->n;
+  const size_t from = offset > state->at ? offset : state->at;
+  const size_t to = offset + n < end ? offset + n : end;
+  if (from < to && memcmp(state->bytes + (from - state->at), piece + (from - offset), to - from)) {
+    state->differs = 1;
+  }
   return state->differs;
 }
 
 int semihost_compare_file(const char *path, const void *bytes, size_t n) {
-  struct compare_state state = {(const uint8_t *)bytes, n, 0};
+  long len = 0;
+  const int differs = semihost_compare_file_at(path, 0, bytes, n, &len);
+  return differs != 0 ? differs : ((size_t)len == n ? 0 : 1);
+}
+
+int semihost_compare_file_at(const char *path, size_t at, const void *bytes, size_t n,
+                             long *file_bytes) {
+  struct compare_state state = {(const uint8_t *)bytes, at, n, 0};
   const long len = semihost_stream_file(path, compare_piece, &state);
+  *file_bytes = len;
   if (state.differs) return 1;
   if (len < 0) return -1;
-  return (size_t)len == n ? 0 : 1;
+  return (size_t)len >= at + n ? 0 : 1;
 }
 
 int semihost_command_line(char *buf, size_t cap) {

@@ -21,6 +21,10 @@ long semihost_stream_file(const char *path,
 /* Compares the file at `path` with bytes[0, n): 0 equal, 1 different (size or content), -1
  * missing. Streams the file (semihost_stream_file). */
 int semihost_compare_file(const char *path, const void *bytes, size_t n);
+/* Compares the file's bytes [at, at + n) with bytes[0, n): 0 equal, 1 different (or the file
+ * ends before at + n), -1 missing; *file_bytes gets the file's size (-1 when missing). */
+int semihost_compare_file_at(const char *path, size_t at, const void *bytes, size_t n,
+                             long *file_bytes);
 /* Copies the program's command line (QEMU: -semihosting-config arg=...) into buf; 0 on success. */
 int semihost_command_line(char *buf, size_t cap);
 
