@@ -7,7 +7,8 @@
 # broker's limits alone (5,000 handshakes would be part of every figure); deploy/bench-tls-gateway.sh
 # measures what TLS costs, and the e2e DeviceQueue tests run a storm over TLS with a certificate
 # per device. A power cut: sottod is killed (-9) and the broker stopped, every device queues
-# EVENTS events, then the broker and sottod start again and all devices reconnect at once.
+# EVENTS events, and OUTAGE_S seconds (default 30) after the cut the broker and sottod start
+# again and all devices reconnect at once.
 # Measured per run, with the SDK's full jitter and without jitter (exact exponential backoff),
 # side by side: events acknowledged to the devices and stored (sottod's API and metrics; stored
 # exactly once), the time from the restart until every device is connected (established
@@ -19,7 +20,7 @@
 # /api/v1/devices/{id} latency (p50/p99) while the storm lasts. REPEATS runs per mode: each figure
 # is the median over them, and every run is kept under "repeats".
 # Usage: deploy/bench-storm.sh OUTPUT.json
-#   (env: DEVICES, EVENTS, SIMS, MODES, REPEATS, TIMEOUT_S)
+#   (env: DEVICES, EVENTS, SIMS, MODES, REPEATS, OUTAGE_S, TIMEOUT_S)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/lib.sh
@@ -31,6 +32,9 @@ events=${EVENTS:-64}
 sims=${SIMS:-1}
 modes=${MODES:-"none full"}
 repeats=${REPEATS:-1}
+# How long broker and sottod stay down: a gateway's reboot. The devices' backoff grows meanwhile
+# (1, 2, 4, 8, 16 s ceilings...), which is what tells jitter from no jitter when they return.
+outage_s=${OUTAGE_S:-30}
 timeout_s=${TIMEOUT_S:-1800}
 expected=$((devices * events))
 per_sim=$(((devices + sims - 1) / sims))
@@ -141,6 +145,8 @@ run_storm() {
       fail "sotto-sim $i did not queue its events; see $dir/sim-$i.log"
   done
 
+  local back_at; back_at=$(add "$cut" "$outage_s")
+  while awk -v back="$back_at" -v now="$(now)" 'BEGIN { exit !(now < back) }'; do sleep 0.1; done
   local start stop_file=$dir/sampling.stop broker_log_lines
   broker_log_lines=$(wc -l < "$dir/mosquitto.log")  # the storm's lines follow these
   local sim_cpu_before=0
@@ -278,9 +284,9 @@ for repeat in $(seq 1 "$repeats"); do
   for mode in $modes; do run_storm "$mode" "$repeat"; done
 done
 
-/usr/bin/python3 - "$work" "$out" "$devices" "$events" "$sims" "$repeats" $modes <<'PY'
+/usr/bin/python3 - "$work" "$out" "$devices" "$events" "$sims" "$repeats" "$outage_s" $modes <<'PY'
 import glob, json, os, platform, statistics, subprocess, sys
-work, out, devices, events, sims, repeats, *modes = sys.argv[1:]
+work, out, devices, events, sims, repeats, outage, *modes = sys.argv[1:]
 def median_of(values):
     if all(isinstance(v, dict) for v in values):
         return {k: median_of([v[k] for v in values]) for k in values[0]}
@@ -300,6 +306,7 @@ json.dump({
             "flash, then broker and sottod start and all devices reconnect at once; plain TCP "
             "on loopback with the shipped broker settings; each figure is the median of the repeats",
     "devices": int(devices), "events_per_device": int(events), "sim_processes": int(sims),
+    "outage_seconds_at_least": float(outage),
     "sim_transport": "shared event loop (sotto-sim --transport shared)",
     "commit": git, "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                                "load_average_at_end": open("/proc/loadavg").read().split()[:3]},
