@@ -44,6 +44,9 @@ Fleet::Fleet(const Options &options) : options_(options) {
     identities.push_back({device_id(site, i / site_count + 1, per_site), site.name,
                           std::to_string(device_class_for(site.kind))});
   }
+  if (options.shared_transport) {
+    shared_loop_ = std::make_unique<SharedMqttLoop>(options.broker_url);
+  }
   std::map<std::string, DeviceTlsFiles> tls;
   if (!options.pki_dir.empty()) {
     tls =
@@ -56,7 +59,7 @@ Fleet::Fleet(const Options &options) : options_(options) {
     devices_.push_back(std::make_unique<VirtualDevice>(
         options, site, identity.device, model_seed(options.seed, static_cast<size_t>(i)),
         options.fleet_key_path.empty() ? nullptr : &fleet_key_,
-        files == tls.end() ? nullptr : &files->second));
+        files == tls.end() ? nullptr : &files->second, shared_loop_.get()));
     for (const FactoryModel &factory : factory_models_) {
       if (factory.kind == site.kind) devices_.back()->set_factory_model(&factory);
     }
@@ -70,12 +73,17 @@ Fleet::~Fleet() {
 }
 
 int Fleet::connect_all(double timeout_s) {
+  // The first device alone first: its verdict tells a dead broker apart quickly (connection
+  // refused), and is not lost in the crowd of thousands connecting at once.
+  if (devices_.empty()) {
+    return 0;
+  }
+  devices_.front()->start_connecting();
+  if (!devices_.front()->await_connected(timeout_s)) {
+    return 0;
+  }
   for (auto &device : devices_) {
     device->start_connecting();
-  }
-  // The first device's verdict tells a dead broker apart quickly (connection refused).
-  if (!devices_.empty() && !devices_.front()->await_connected(timeout_s)) {
-    return 0;
   }
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
@@ -93,7 +101,7 @@ int Fleet::connect_all(double timeout_s) {
   }
 }
 
-const char *Fleet::first_transport_error() {
+std::string Fleet::first_transport_error() {
   for (auto &device : devices_) {
     if (!device->connected()) {
       return device->last_transport_error();

@@ -20,7 +20,7 @@ class Fleet {
 
   // Connects every device, waiting up to timeout_s; returns how many are connected.
   int connect_all(double timeout_s);
-  const char *first_transport_error();
+  std::string first_transport_error();
   // Boots every device on a simulated clock starting now and starts the workers.
   void start();
   // Stops emitting; devices keep delivering what they queued.
@@ -42,7 +42,8 @@ class Fleet {
 
   Options options_;
   std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> fleet_key_{};
-  std::vector<FactoryModel> factory_models_;  // read once, shared read-only like flash
+  std::vector<FactoryModel> factory_models_;     // read once, shared read-only like flash
+  std::unique_ptr<SharedMqttLoop> shared_loop_;  // --transport shared; outlives the devices
   std::vector<std::unique_ptr<VirtualDevice>> devices_;
   sotto_host_clock_t *clock_ = nullptr;
   size_t worker_count_ = 0;

@@ -94,7 +94,11 @@ std::string usage() {
          "  --threads T             worker threads polling the devices (default 4)\n"
          "  --drain-timeout S       wall seconds to deliver what is queued at the end (default "
          "10)\n"
-         "  --publish-timeout-ms MS wait for each PUBACK (default 5000)\n"
+         "  --publish-timeout-ms MS wait for each PUBACK (default 5000; Paho transport only)\n"
+         "  --transport paho|shared one Paho client per device (default), or every device's\n"
+         "                          connection on one shared event loop (tcp:// brokers; storms\n"
+         "                          of thousands of devices): a PUBACK is awaited while the\n"
+         "                          connection lives, keepalive decides when it is lost\n"
          "  --state-dir DIR         keep each device's flash (boot counter) in DIR across runs\n"
          "  --fleet-key PUBKEY.pem  run the OTA updater on every device with this fleet key\n"
          "  --fail-self-test IDS    ID,... devices whose model self-test fails (for tests)\n"
@@ -226,6 +230,11 @@ Options parse_options(int argc, char **argv) {
     } else if (flag == "--max-in-flight") {
       options.max_in_flight =
           static_cast<uint32_t>(parse_integer(flag, value, 1, SOTTO_MAX_IN_FLIGHT));
+    } else if (flag == "--transport") {
+      if (value != "paho" && value != "shared") {
+        fail("--transport: expected paho or shared, got '" + value + "'");
+      }
+      options.shared_transport = value == "shared";
     } else if (flag == "--quiet") {
       options.quiet = true;
     } else {
@@ -239,6 +248,11 @@ Options parse_options(int argc, char **argv) {
   }
   if (!tls && !options.pki_dir.empty()) {
     fail("--pki: device certificates need an ssl:// --broker, got '" + options.broker_url + "'");
+  }
+  if (options.shared_transport && (tls || !options.fleet_key_path.empty())) {
+    fail(
+        "--transport shared: plain tcp:// brokers and no --fleet-key only (TLS and OTA run on "
+        "--transport paho)");
   }
   if (options.hold_events && options.events_per_device < 0) {
     fail("--hold-events: needs --events-per-device (the events to hold)");

@@ -32,8 +32,10 @@ struct Options {
   uint32_t queue_events = 256;
   uint32_t health_interval_s = 3600;  // simulated seconds
   int threads = 4;
-  double drain_timeout_s = 10;  // after the run or a signal, wall-clock seconds
-  uint32_t publish_timeout_ms = 5000;
+  double drain_timeout_s = 10;         // after the run or a signal, wall-clock seconds
+  uint32_t publish_timeout_ms = 5000;  // Paho transport
+  // --transport shared: every device's connection on one event loop (shared_mqtt_loop.h).
+  bool shared_transport = false;
   std::string state_dir;  // empty: RAM storage (boot counters start fresh)
   bool quiet = false;
   // Over-the-air updates: with a fleet key every device runs the SDK's updater.

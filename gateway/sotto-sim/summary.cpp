@@ -14,6 +14,7 @@ struct Totals {
   uint64_t devices = 0, emitted = 0, delivered = 0, dropped = 0, queued = 0;
   uint64_t anomalies = 0, classifications = 0, thresholds = 0, heartbeats = 0, reconnects = 0;
   uint64_t connects = 0, connect_attempts = 0, connect_failures = 0, publish_failures = 0;
+  uint64_t tcp_refused = 0, broker_refusals = 0;
   uint64_t with_model = 0, inferences = 0;
 
   void add(const DeviceReport &report) {
@@ -30,6 +31,8 @@ struct Totals {
     connects += report.connects;
     connect_attempts += report.stats.connect_attempts;
     connect_failures += report.connect_failures;
+    tcp_refused += report.tcp_refused;
+    broker_refusals += report.broker_refusals;
     publish_failures += report.stats.publish_failures;
     with_model += report.model_id != 0 ? 1 : 0;
     inferences += report.inferences;
@@ -141,6 +144,8 @@ void write_summary_json(const std::string &path, const std::vector<DeviceReport>
   file << "  \"link\": {\"connects\": " << all.connects
        << ", \"connect_attempts\": " << all.connect_attempts
        << ", \"connect_failures\": " << all.connect_failures
+       << ", \"tcp_refused\": " << all.tcp_refused
+       << ", \"broker_refusals\": " << all.broker_refusals
        << ", \"connection_losses\": " << all.reconnects
        << ", \"publish_failures\": " << all.publish_failures << "},\n";
   file << std::fixed << std::setprecision(3) << "  \"wall_seconds\": " << facts.wall_seconds

@@ -2,8 +2,10 @@
 #include "virtual_device.h"
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <stdexcept>
+#include <thread>
 
 #include "file_bytes.h"
 #include "npy.h"
@@ -40,7 +42,7 @@ uint8_t device_class_for(SiteKind kind) {
 VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::string device_id,
                              uint64_t model_seed,
                              const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> *fleet_key,
-                             const DeviceTlsFiles *tls)
+                             const DeviceTlsFiles *tls, SharedMqttLoop *shared_loop)
     : device_id_(std::move(device_id)),
       site_(site),
       model_(site.kind, model_seed),
@@ -69,6 +71,9 @@ VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::
                              (path.empty() ? "" : " at " + path));
   }
   std::string client_id = "sotto-sim-" + device_id_;
+  if (shared_loop != nullptr) {
+    shared_link_ = shared_loop->add_link(client_id);
+  }
   sotto_host_transport_config_t transport_config{};
   transport_config.broker_url = options.broker_url.c_str();
   transport_config.client_id = client_id.c_str();
@@ -79,7 +84,8 @@ VirtualDevice::VirtualDevice(const Options &options, const SiteSpec &site, std::
     transport_config.tls_cert_file = tls->cert_file.c_str();
     transport_config.tls_key_file = tls->key_file.c_str();
   }
-  if (sotto_host_transport_create(&transport_config, &transport_) != SOTTO_OK) {
+  if (shared_link_ == nullptr &&
+      sotto_host_transport_create(&transport_config, &transport_) != SOTTO_OK) {
     sotto_host_storage_destroy(storage_);
     throw std::runtime_error("cannot create an MQTT client for " + options.broker_url);
   }
@@ -103,20 +109,44 @@ VirtualDevice::~VirtualDevice() {
 }
 
 void VirtualDevice::start_connecting() {
-  sotto_host_transport_connect(transport_, 0);
+  if (shared_link_ != nullptr) {
+    SharedMqttLoop::connect(shared_link_);
+  } else {
+    sotto_host_transport_connect(transport_, 0);
+  }
 }
 
 bool VirtualDevice::await_connected(double timeout_s) {
-  return sotto_host_transport_connect(transport_, static_cast<uint32_t>(timeout_s * 1000)) ==
-         SOTTO_OK;
+  if (shared_link_ == nullptr) {
+    return sotto_host_transport_connect(transport_, static_cast<uint32_t>(timeout_s * 1000)) ==
+           SOTTO_OK;
+  }
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+  while (true) {
+    if (SharedMqttLoop::is_connected(shared_link_)) return true;
+    // A failed attempt is over (the broker refused or is not there): a verdict, not a wait.
+    if (SharedMqttLoop::stats(shared_link_).connect_failures > 0 ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 bool VirtualDevice::connected() {
-  return sotto_host_transport_is_connected(transport_) != 0;
+  return shared_link_ != nullptr ? SharedMqttLoop::is_connected(shared_link_)
+                                 : sotto_host_transport_is_connected(transport_) != 0;
 }
 
-const char *VirtualDevice::last_transport_error() {
-  return sotto_host_transport_last_error(transport_);
+std::string VirtualDevice::last_transport_error() {
+  return shared_link_ != nullptr ? SharedMqttLoop::last_error(shared_link_)
+                                 : sotto_host_transport_last_error(transport_);
+}
+
+uint64_t VirtualDevice::link_connects() {
+  return shared_link_ != nullptr ? SharedMqttLoop::stats(shared_link_).connects
+                                 : sotto_host_transport_get_stats(transport_).connects;
 }
 
 void VirtualDevice::boot(sotto_host_clock_t *clock) {
@@ -126,7 +156,8 @@ void VirtualDevice::boot(sotto_host_clock_t *clock) {
   config.device_class = device_class_of(site_.kind);
   config.ports.clock = sotto_host_clock_port(clock);
   config.ports.storage = sotto_host_storage_port(storage_);
-  config.ports.transport = sotto_host_transport_port(transport_);
+  config.ports.transport = shared_link_ != nullptr ? SharedMqttLoop::port(shared_link_)
+                                                   : sotto_host_transport_port(transport_);
   config.ports.random = sotto_host_random_port(&random_);
   config.health_interval_s = health_interval_s_;
   config.queue_buffer = queue_memory_.data();
@@ -189,16 +220,16 @@ void VirtualDevice::tick(uint64_t sim_now_ms, bool emitting, bool released) {
   }
   sotto_device_set_battery_mv(&device_, model_.battery_mv());
   if (ota_) {
-    const uint64_t connects = sotto_host_transport_get_stats(transport_).connects;
+    const uint64_t connects = link_connects();
     if (connects != ota_connects_seen_) {
       ota_connects_seen_ = connects;
       ota_->announce();
     }
-    sotto_host_transport_take_incoming(transport_, &VirtualDevice::on_incoming, this);
+    take_incoming(&VirtualDevice::on_incoming);
     ota_->publish_status_if_due();
     choose_model();  // an update may have activated a new model
   } else {
-    sotto_host_transport_deliver_incoming(transport_, &device_, nullptr, nullptr);
+    take_incoming(&VirtualDevice::on_incoming_without_ota);
   }
   sotto_device_poll(&device_);
 }
@@ -208,6 +239,19 @@ void VirtualDevice::on_incoming(void *ctx, const char *topic, const uint8_t *pay
   auto *self = static_cast<VirtualDevice *>(ctx);
   if (!self->ota_->on_message(topic, payload, len)) {
     sotto_device_on_message(&self->device_, topic, payload, len);
+  }
+}
+
+void VirtualDevice::on_incoming_without_ota(void *ctx, const char *topic, const uint8_t *payload,
+                                            size_t len) {
+  sotto_device_on_message(&static_cast<VirtualDevice *>(ctx)->device_, topic, payload, len);
+}
+
+void VirtualDevice::take_incoming(void (*handle)(void *, const char *, const uint8_t *, size_t)) {
+  if (shared_link_ != nullptr) {
+    SharedMqttLoop::take_incoming(shared_link_, handle, this);
+  } else {
+    sotto_host_transport_take_incoming(transport_, handle, this);
   }
 }
 
@@ -229,10 +273,19 @@ DeviceReport VirtualDevice::report() const {
   report.kind = site_.kind;
   sotto_device_get_stats(&device_, &report.stats);
   report.emitted_by_kind = emitted_by_kind_;
-  sotto_host_transport_stats_t transport = sotto_host_transport_get_stats(transport_);
-  report.connects = transport.connects;
-  report.connection_losses = transport.connection_losses;
-  report.connect_failures = transport.connect_failures;
+  if (shared_link_ != nullptr) {
+    const LinkStats link = SharedMqttLoop::stats(shared_link_);
+    report.connects = link.connects;
+    report.connection_losses = link.connection_losses;
+    report.connect_failures = link.connect_failures;
+    report.tcp_refused = link.tcp_refused;
+    report.broker_refusals = link.broker_refusals;
+  } else {
+    const sotto_host_transport_stats_t link = sotto_host_transport_get_stats(transport_);
+    report.connects = link.connects;
+    report.connection_losses = link.connection_losses;
+    report.connect_failures = link.connect_failures;
+  }
   if (ota_) {
     report.ota = ota_->report();
   }

@@ -1,6 +1,6 @@
 // One simulated device: a real sotto_device_t on the host port (RAM or file flash, its own MQTT
-// connection), fed by its SensorModel. Only events and Health leave it (and, with a fleet key,
-// the OTA updater's status).
+// connection: a Paho client, or a link on the fleet's shared loop), fed by its SensorModel. Only
+// events and Health leave it (and, with a fleet key, the OTA updater's status).
 #pragma once
 
 #include <array>
@@ -14,6 +14,7 @@
 #include "on_device_model.h"
 #include "options.h"
 #include "sensor_model.h"
+#include "shared_mqtt_loop.h"
 #include "sotto/device.h"
 #include "sotto/port_host.h"
 
@@ -28,6 +29,10 @@ struct DeviceReport {
   uint64_t connects;
   uint64_t connection_losses;
   uint64_t connect_failures;
+  // --transport shared only (Paho's failures are not told apart): attempts refused because
+  // nothing listened, and attempts the broker accepted and then refused.
+  uint64_t tcp_refused;
+  uint64_t broker_refusals;
   OtaReport ota;
   // The model deciding at the end (model_id 0: the rules), how often it ran, and why a model
   // offered to this device was refused (empty: none was).
@@ -43,11 +48,12 @@ uint8_t device_class_for(SiteKind kind);
 
 class VirtualDevice {
  public:
-  // fleet_key: NULL runs no updater. tls: NULL connects without TLS.
+  // fleet_key: NULL runs no updater. tls: NULL connects without TLS. shared_loop: the
+  // connection is a link on that loop (--transport shared) instead of a Paho client.
   VirtualDevice(const Options &options, const SiteSpec &site, std::string device_id,
                 uint64_t model_seed,
                 const std::array<uint8_t, SOTTO_OTA_PUBLIC_KEY_BYTES> *fleet_key = nullptr,
-                const DeviceTlsFiles *tls = nullptr);
+                const DeviceTlsFiles *tls = nullptr, SharedMqttLoop *shared_loop = nullptr);
   ~VirtualDevice();
   VirtualDevice(const VirtualDevice &) = delete;
   VirtualDevice &operator=(const VirtualDevice &) = delete;
@@ -63,7 +69,7 @@ class VirtualDevice {
   bool connected();
   // Waits until the first connect attempt succeeded (true) or failed (false).
   bool await_connected(double timeout_s);
-  const char *last_transport_error();
+  std::string last_transport_error();
   // Boots the SDK runtime on the shared simulated clock. Throws with the SDK's error name.
   void boot(sotto_host_clock_t *clock);
   // Advances the sensors to sim_now_ms, emits what the rules decided (while emitting; with
@@ -78,7 +84,12 @@ class VirtualDevice {
  private:
   void emit(const sotto_event_t &event);
   void choose_model();
+  uint64_t link_connects();
   static void on_incoming(void *ctx, const char *topic, const uint8_t *payload, size_t len);
+  static void on_incoming_without_ota(void *ctx, const char *topic, const uint8_t *payload,
+                                      size_t len);
+  void take_incoming(void (*handle)(void *ctx, const char *topic, const uint8_t *payload,
+                                    size_t len));
 
   std::string device_id_;
   SiteSpec site_;
@@ -92,7 +103,8 @@ class VirtualDevice {
   uint32_t health_interval_s_;
   std::vector<uint8_t> queue_memory_;
   sotto_host_storage_t *storage_ = nullptr;
-  sotto_host_transport_t *transport_ = nullptr;
+  sotto_host_transport_t *transport_ = nullptr;  // the Paho link, or
+  SharedMqttLoop::Link *shared_link_ = nullptr;  // the shared loop's
   sotto_host_random_t random_{};
   sotto_device_t device_{};
   std::unique_ptr<DeviceOta> ota_;

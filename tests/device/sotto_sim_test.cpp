@@ -168,6 +168,8 @@ class SimFixture : public ::testing::Test {
     return out;
   }
 
+  void expect_exact_delivery(const std::string &transport, int devices, int events);
+
   std::string dir_;
   int port_ = 0;
   int sim_runs_ = 0;
@@ -177,42 +179,58 @@ class SimFixture : public ::testing::Test {
   std::map<std::string, DeviceTraffic> traffic_;
 };
 
-TEST_F(SimFixture, DeliversExactlyTheRequestedEventsWithHealthFirst) {
+// Runs DEVICES devices on two sites, each emitting EVENTS events, over the given transport, and
+// checks what the broker saw: per device exactly its events, in sequence order, after one
+// Health of its boot, and the summary's counts agree.
+void SimFixture::expect_exact_delivery(const std::string &transport, int devices, int events) {
   const std::string summary = dir_ + "/summary.json";
-  auto sim = start_sim({"--devices", "6", "--sites", "farm-a:agri,plant-b:industrial",
-                        "--events-per-device", "40", "--duration", "120", "--seed", "7", "--broker",
-                        url(), "--summary-json", summary, "--quiet"});
+  auto sim = start_sim({"--devices", std::to_string(devices), "--sites",
+                        "farm-a:agri,plant-b:industrial", "--events-per-device",
+                        std::to_string(events), "--duration", "120", "--seed", "7", "--broker",
+                        url(), "--transport", transport, "--summary-json", summary, "--quiet"});
   ASSERT_EQ(sim->wait(150s), 0) << sotto::test::read_file(sim->log_path());
+  const size_t expected = static_cast<size_t>(devices) * static_cast<size_t>(events);
   ASSERT_TRUE(wait_until([&] {
     collect();
-    return events_seen() >= 240;
+    return events_seen() >= expected;
   })) << "events seen: "
       << events_seen();
   std::this_thread::sleep_for(200ms);  // anything extra (a duplicate) would arrive by now
   collect();
 
   auto rows = read_summary(summary);
-  ASSERT_EQ(rows.size(), 6u);
-  ASSERT_EQ(traffic_.size(), 6u);
+  ASSERT_EQ(rows.size(), static_cast<size_t>(devices));
+  ASSERT_EQ(traffic_.size(), static_cast<size_t>(devices));
+  const auto per_device = static_cast<uint64_t>(events);
   for (const auto &[id, device] : traffic_) {
     ASSERT_EQ(rows.count(id), 1u) << id;
     const auto &row = rows[id];
-    EXPECT_EQ(row[1], 40u) << id;  // emitted
-    EXPECT_EQ(row[2], 40u) << id;  // delivered
-    EXPECT_EQ(row[3], 0u) << id;   // dropped
-    EXPECT_EQ(row[4], 0u) << id;   // queued
+    EXPECT_EQ(row[1], per_device) << id;  // emitted
+    EXPECT_EQ(row[2], per_device) << id;  // delivered
+    EXPECT_EQ(row[3], 0u) << id;          // dropped
+    EXPECT_EQ(row[4], 0u) << id;          // queued
     EXPECT_EQ(device.kinds.front(), "health") << id;
     EXPECT_EQ(device.health_boot_ids, std::set<uint32_t>{static_cast<uint32_t>(row[0])}) << id;
-    ASSERT_EQ(device.event_seqs.size(), 40u) << id;
-    for (uint32_t i = 0; i < 40; ++i) {
+    ASSERT_EQ(device.event_seqs.size(), per_device) << id;
+    for (uint32_t i = 0; i < per_device; ++i) {
       EXPECT_EQ(device.event_seqs[i], i) << id;
     }
   }
   std::string json = sotto::test::read_file(summary);
-  EXPECT_NE(json.find("\"totals\": {\"devices\": 6, \"emitted\": 240, \"delivered\": 240, "
-                      "\"dropped\": 0, \"queued\": 0}"),
+  const std::string total = std::to_string(expected);
+  EXPECT_NE(json.find("\"totals\": {\"devices\": " + std::to_string(devices) + ", \"emitted\": " +
+                      total + ", \"delivered\": " + total + ", \"dropped\": 0, \"queued\": 0}"),
             std::string::npos)
       << json;
+}
+
+TEST_F(SimFixture, DeliversExactlyTheRequestedEventsWithHealthFirst) {
+  expect_exact_delivery("paho", 6, 40);
+}
+
+// The storm transport (every device's connection on one event loop) keeps the same contract.
+TEST_F(SimFixture, SharedTransportDeliversExactlyTheRequestedEventsWithHealthFirst) {
+  expect_exact_delivery("shared", 40, 25);
 }
 
 TEST_F(SimFixture, SigtermStopsEmittingDrainsAndWritesTheSummary) {
@@ -262,6 +280,22 @@ TEST_F(SimFixture, BadFlagsAndAMissingBrokerAreClearErrors) {
   EXPECT_NE(sotto::test::read_file(no_broker->log_path()).find("cannot reach broker"),
             std::string::npos)
       << sotto::test::read_file(no_broker->log_path());
+  auto shared_no_broker = start_sim({"--devices", "2", "--transport", "shared", "--broker",
+                                     "tcp://127.0.0.1:" + std::to_string(unused)});
+  EXPECT_EQ(shared_no_broker->wait(60s), 1);
+  EXPECT_NE(sotto::test::read_file(shared_no_broker->log_path())
+                .find("cannot reach broker tcp://127.0.0.1:" + std::to_string(unused) +
+                      ": cannot connect to the broker: Connection refused"),
+            std::string::npos)
+      << sotto::test::read_file(shared_no_broker->log_path());
+
+  auto shared_over_tls =
+      start_sim({"--transport", "shared", "--broker", "ssl://127.0.0.1:8883", "--pki", dir_});
+  EXPECT_EQ(shared_over_tls->wait(30s), 2);
+  EXPECT_NE(sotto::test::read_file(shared_over_tls->log_path())
+                .find("--transport shared: plain tcp:// brokers and no --fleet-key only"),
+            std::string::npos)
+      << sotto::test::read_file(shared_over_tls->log_path());
 }
 
 // The value of "key": N in a summary line, or -1 when it is missing.
