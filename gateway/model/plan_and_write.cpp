@@ -22,15 +22,18 @@ std::vector<uint8_t> Compiler::plan_and_write(const std::vector<uint32_t> &input
   for (size_t t = 0; t < tensors_.size(); ++t) tensors_[t].arena_offset = plan.tensor_offsets[t];
   for (size_t i = 0; i < ops_.size(); ++i) ops_[i].scratch_offset = plan.scratch_offsets[i];
 
+  // Without streams, version 2 (no stream table): firmware from before streams runs it too.
   std::vector<uint32_t> io = graph_io;
-  io.push_back(static_cast<uint32_t>(streams.size()));  // the stream table (smdl_format.h)
-  for (const sotto_smdl_stream_t &s : streams) {
-    const uint32_t *words = reinterpret_cast<const uint32_t *>(&s);
-    io.insert(io.end(), words, words + sizeof s / 4);
+  if (!streams.empty()) {
+    io.push_back(static_cast<uint32_t>(streams.size()));  // the stream table (smdl_format.h)
+    for (const sotto_smdl_stream_t &s : streams) {
+      const uint32_t *words = reinterpret_cast<const uint32_t *>(&s);
+      io.insert(io.end(), words, words + sizeof s / 4);
+    }
   }
   sotto_smdl_header_t h{};
   h.magic = SOTTO_SMDL_MAGIC;
-  h.format_version = SOTTO_SMDL_VERSION;
+  h.format_version = streams.empty() ? SOTTO_SMDL_VERSION_NO_STREAMS : SOTTO_SMDL_VERSION;
   h.target = static_cast<uint16_t>(target_);
   h.arena_bytes = arena;
   h.tensor_count = static_cast<uint32_t>(tensors_.size());

@@ -174,8 +174,9 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view,
   if (h->magic != SOTTO_SMDL_MAGIC) {
     return refuse(fault, SOTTO_ERR_MODEL_BAD_MAGIC, "header: expected magic SMDL");
   }
-  if (h->format_version != SOTTO_SMDL_VERSION) {
-    return refuse(fault, SOTTO_ERR_MODEL_VERSION, "header: expected this runtime's format version");
+  if (h->format_version != SOTTO_SMDL_VERSION &&
+      h->format_version != SOTTO_SMDL_VERSION_NO_STREAMS) {
+    return refuse(fault, SOTTO_ERR_MODEL_VERSION, "header: expected format version 2 or 3");
   }
   if (h->total_bytes > blob_bytes || h->total_bytes < sizeof(sotto_smdl_header_t)) {
     return refuse(fault, SOTTO_ERR_MODEL_TRUNCATED,
@@ -197,11 +198,19 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view,
                   "header: expected non-empty, 4-byte aligned tables and data inside the blob");
   }
   const uint32_t stream_table = h->io_table_offset + 4 * (h->input_count + h->output_count);
-  if (!range_ok(stream_table, 1, 4, total)) {
+  if (h->format_version == SOTTO_SMDL_VERSION_NO_STREAMS) {
+    // Version 2 has no stream table: words between the io table and the data would be one that
+    // this version's readers skip, running its ops whole in arena planned for rings.
+    if (h->data_offset != stream_table) {
+      return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT,
+                    "header: expected the data right after the io table (version 2: no streams)");
+    }
+  } else if (!range_ok(stream_table, 1, 4, total)) {
     return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT, "header: expected a stream count in the blob");
   }
   const ModelView m = view_at(blob);
-  if (!range_ok(stream_table + 4, m.stream_count, sizeof(sotto_smdl_stream_t), total)) {
+  if (m.stream_count != 0 &&
+      !range_ok(stream_table + 4, m.stream_count, sizeof(sotto_smdl_stream_t), total)) {
     return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT, "streams: expected the table in the blob");
   }
   const char *what = "";

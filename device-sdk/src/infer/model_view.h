@@ -25,7 +25,7 @@ struct ModelView {
 };
 
 // Typed pointers at the offsets the blob's header gives; only for a header whose table and data
-// offsets (and the stream table's count) open_view has already checked against the blob.
+// offsets (and a version 3 stream table's count) open_view has already checked against the blob.
 inline ModelView view_at(const uint8_t *blob) {
   const sotto_smdl_header_t *h = reinterpret_cast<const sotto_smdl_header_t *>(blob);
   ModelView view;
@@ -33,9 +33,12 @@ inline ModelView view_at(const uint8_t *blob) {
   view.tensors = reinterpret_cast<const sotto_smdl_tensor_t *>(blob + h->tensor_table_offset);
   view.ops = reinterpret_cast<const sotto_smdl_op_t *>(blob + h->op_table_offset);
   view.io = reinterpret_cast<const uint32_t *>(blob + h->io_table_offset);
+  // Version 2 has no stream table (smdl_format.h): it runs every op whole.
   const uint32_t *stream_table = view.io + h->input_count + h->output_count;
-  view.stream_count = stream_table[0];
-  view.streams = reinterpret_cast<const sotto_smdl_stream_t *>(stream_table + 1);
+  const bool has_streams = h->format_version == SOTTO_SMDL_VERSION;
+  view.stream_count = has_streams ? stream_table[0] : 0;
+  view.streams =
+      has_streams ? reinterpret_cast<const sotto_smdl_stream_t *>(stream_table + 1) : nullptr;
   view.data = blob + h->data_offset;
   return view;
 }

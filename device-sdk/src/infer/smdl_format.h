@@ -11,8 +11,11 @@
 #define SOTTO_SMDL_MAGIC 0x4C444D53u /* "SMDL" */
 /* 2: several graph inputs and outputs (an index table after the op table) and the element types
  * int16, int32 and uint8 in the tensor table. 3: a row-stream table after the io table
- * (sotto_smdl_stream below). The runtime reads only this version. */
+ * (sotto_smdl_stream below). The runtime reads both. The importer writes 3 only when it chose a
+ * row stream and 2 otherwise (no stream table, the bytes the importer before streams wrote), so a
+ * model without streams still rolls out to devices whose firmware reads only version 2. */
 #define SOTTO_SMDL_VERSION 3u
+#define SOTTO_SMDL_VERSION_NO_STREAMS 2u
 
 /* The target a blob was compiled for (header.target), for tools. The runtime never checks it:
  * every build runs every target's blob, as what a target changes is marked per op (interleaved
@@ -79,7 +82,8 @@ typedef struct sotto_smdl_header {
   uint32_t output_count; /* graph outputs, at least 1 */
   uint32_t data_offset;  /* constants: weights, biases, multipliers, shifts */
   uint32_t data_bytes;
-  /* input_count then output_count uint32 tensor indices, then the stream table (count, records) */
+  /* input_count then output_count uint32 tensor indices, then (version 3 only) the stream table
+   * (count, records) */
   uint32_t io_table_offset;
 } sotto_smdl_header_t;
 
@@ -271,13 +275,13 @@ typedef struct sotto_smdl_op {
 
 #define SOTTO_SMDL_NO_TENSOR 0xFFFFFFFFu
 
-/* Row streams. Right after the io table: a uint32 count, then that many records, ascending and
- * disjoint by first_op. A stream runs its ops (consecutive in the op table, CONV_2D,
- * DEPTHWISE_CONV_2D and same-shape ADD with int8 tensors of one batch) row-interleaved: the last
- * op's output rows are made in order, and each asks its producers in the stream for just the
- * rows its window needs. The output of stream op k < op_count - 1 never exists whole: its
- * tensor's arena_offset holds only the last ring_rows[k] (>= 1) rows made (the bytes the loader
- * checks against the arena), and exactly one later op of the stream reads it; the last op's
+/* Row streams (version 3; a version 2 blob has none). Right after the io table: a uint32 count,
+ * then that many records, ascending and disjoint by first_op. A stream runs its ops (consecutive in
+ * the op table, CONV_2D, DEPTHWISE_CONV_2D and same-shape ADD with int8 tensors of one batch)
+ * row-interleaved: the last op's output rows are made in order, and each asks its producers in the
+ * stream for just the rows its window needs. The output of stream op k < op_count - 1 never exists
+ * whole: its tensor's arena_offset holds only the last ring_rows[k] (>= 1) rows made (the bytes the
+ * loader checks against the arena), and exactly one later op of the stream reads it; the last op's
  * output is whole (ring_rows 0, as are the slots past op_count). So a residual block or a
  * conv/depthwise/pointwise run keeps a few rows of each intermediate instead of the whole tensor
  * (the importer chooses streams only where they save much of the arena). */
