@@ -5,10 +5,13 @@
 
 #include <string.h>
 
+#include "../kernel_test_util.h"
 #include "op_registry.h"
 #include "xorshift.h"
 
 namespace {
+
+using sotto_test::shape;
 
 sotto_test::Xorshift32 g_random = {0x12345678u};
 
@@ -36,18 +39,6 @@ PointwiseCases g_pointwise;
 DepthwiseCases g_depthwise;
 
 namespace {
-
-sotto_smdl_tensor_t shape(int32_t h, int32_t w, int32_t c) {
-  sotto_smdl_tensor_t t;
-  memset(&t, 0, sizeof t);
-  t.rank = 4;
-  t.dims[0] = 1;
-  t.dims[1] = h;
-  t.dims[2] = w;
-  t.dims[3] = c;
-  t.bytes = static_cast<uint32_t>(h * w * c);
-  return t;
-}
 
 void fill(int8_t *p, int32_t n) {
   for (int32_t i = 0; i < n; ++i) p[i] = static_cast<int8_t>(next());

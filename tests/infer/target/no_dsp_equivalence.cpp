@@ -11,12 +11,15 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../kernel_test_util.h"
 #include "op_registry.h"
 #include "sotto/port_target.h"
 #include "write_int.h"
 #include "xorshift.h"
 
 namespace {
+
+using sotto_test::shape;
 
 sotto_test::Xorshift32 g_random = {0x2545F491u};
 
@@ -32,18 +35,6 @@ struct Paths {
   uint32_t conv, depthwise, interior, border, run_tails, dilated, pointwise, multiplier, over_taps,
       zero_offset, no_bias, in_place;
 };
-
-sotto_smdl_tensor_t shape(int32_t h, int32_t w, int32_t c) {
-  sotto_smdl_tensor_t t;
-  memset(&t, 0, sizeof t);
-  t.rank = 4;
-  t.dims[0] = 1;
-  t.dims[1] = h;
-  t.dims[2] = w;
-  t.dims[3] = c;
-  t.bytes = static_cast<uint32_t>(h * w * c);
-  return t;
-}
 
 void fill(int8_t *p, int32_t n) {
   for (int32_t i = 0; i < n; ++i) p[i] = static_cast<int8_t>(g_random.next());
