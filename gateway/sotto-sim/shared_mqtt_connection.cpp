@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
+#include <string>
 
+#include "mqtt_packets.h"
 #include "shared_mqtt_link.h"
 
 namespace sotto::gw::sim::shared_mqtt {
@@ -176,30 +179,19 @@ void read_packets(Link *link, int epoll_fd) {
     link->ping_outstanding = false;
   }
   size_t at = 0;
-  while (link->in.size() - at >= 2) {
-    size_t remaining = 0, header = 1;
-    bool complete = false;
-    for (int shift = 0; header < 5 && at + header < link->in.size(); shift += 7) {
-      const uint8_t digit = link->in[at + header++];
-      remaining |= static_cast<size_t>(digit & 0x7f) << shift;
-      if ((digit & 0x80) == 0) {
-        complete = true;
-        break;
-      }
-    }
-    if (!complete) {
-      if (header >= 5) drop(link, epoll_fd, "malformed remaining length from the broker");
+  for (;;) {
+    std::optional<mqtt::RawPacket> packet;
+    try {
+      packet = mqtt::split_packet(link->in.data() + at, link->in.size() - at, kMaxPacketBytes);
+    } catch (const mqtt::PacketError &e) {
+      drop(link, epoll_fd, std::string("from the broker: ") + e.what());
       return;
     }
-    if (remaining > kMaxPacketBytes) {
-      drop(link, epoll_fd, "packet over " + std::to_string(kMaxPacketBytes) + " bytes");
+    if (!packet) break;
+    if (!handle_packet(link, epoll_fd, packet->first_byte, packet->body, packet->body_bytes)) {
       return;
     }
-    if (link->in.size() - at < header + remaining) break;
-    if (!handle_packet(link, epoll_fd, link->in[at], link->in.data() + at + header, remaining)) {
-      return;
-    }
-    at += header + remaining;
+    at += packet->total_bytes;
   }
   link->in.erase(link->in.begin(), link->in.begin() + static_cast<std::ptrdiff_t>(at));
   flush(link, epoll_fd);
