@@ -285,9 +285,10 @@ void Compiler::lower(size_t i) {
 
 // Working memory the target's optimized kernels use (kernels/<target>/), from their own
 // layout comments: Cortex-M4 CONV_2D expands four pixels' windows to int16 (whole groups of four,
-// plus 4 tail values each) after staging one window as int8, or for an interleaved pointwise
-// filter four pixels' inputs, DEPTHWISE_CONV_2D widens its weights to int16 (2 bytes per tap and
-// channel), and all keep a 16-byte requantization entry per output channel.
+// plus 4 tail values each) after staging one window as int8 (an interleaved windowed filter: rows
+// padded to whole groups, no tails), or for an interleaved pointwise filter four pixels' inputs,
+// DEPTHWISE_CONV_2D widens its weights to int16 (2 bytes per tap and channel), and all keep a
+// 16-byte requantization entry per output channel.
 uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   if (rec.kind == SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM) {  // its gates, on every target
@@ -316,11 +317,16 @@ uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
     return 0;
   }
   // An interleaved pointwise filter (pointwise_conv.h): four pixels' inputs as int16 pairs.
-  if (rec.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0) {
+  if (rec.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_ROWS) {
     return 8 * (static_cast<uint32_t>(in.dims[3]) & ~3u) + 16 * channels;
   }
   const uint32_t window = static_cast<uint32_t>(rec.params[SOTTO_P_KERNEL_H] *
                                                 rec.params[SOTTO_P_KERNEL_W] * in.dims[3]);
+  // An interleaved windowed filter (window_conv.h): four pixels' windows as int16 pairs, one
+  // window staged as int8.
+  if (rec.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_WINDOW) {
+    return 9 * sotto_smdl_window_row(window) + 16 * channels;
+  }
   return 8 * ((window & ~3u) + 4) + ((window + 3) & ~3u) + 16 * channels;
 }
 

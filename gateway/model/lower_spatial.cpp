@@ -9,7 +9,7 @@ namespace sotto::gw::model::detail {
 
 namespace {
 
-// FULLY_CONNECTED weights or a pointwise CONV_2D filter, [out_n][in_n], in the Cortex-M4 order of
+// FULLY_CONNECTED weights or a CONV_2D filter, [out_n][in_n], in the Cortex-M4 order of
 // smdl_format.h (SOTTO_P_FC_WEIGHTS_INTERLEAVED).
 std::vector<uint8_t> interleave_rows(const std::vector<uint8_t> &w, int32_t out_n, int32_t in_n) {
   std::vector<uint8_t> r;
@@ -35,6 +35,17 @@ std::vector<uint8_t> interleave_rows(const std::vector<uint8_t> &w, int32_t out_
     }
   }
   for (int32_t k = o * in_n; k < out_n * in_n; ++k) r.push_back(w[static_cast<size_t>(k)]);
+  return r;
+}
+
+// Rows of `window` weights each padded with zero weights to `row`.
+std::vector<uint8_t> pad_rows(const std::vector<uint8_t> &w, int32_t out_n, int32_t window,
+                              int32_t row) {
+  std::vector<uint8_t> r(static_cast<size_t>(out_n) * static_cast<size_t>(row), 0);
+  for (int32_t o = 0; o < out_n; ++o) {
+    std::memcpy(&r[static_cast<size_t>(o) * row], &w[static_cast<size_t>(o) * window],
+                static_cast<size_t>(window));
+  }
   return r;
 }
 
@@ -106,7 +117,7 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
   set_fused_activation(i, &rec, depthwise ? 4 : 3);
   p[SOTTO_P_INPUT_OFFSET] = -in.zero_point;
   p[SOTTO_P_OUTPUT_OFFSET] = out.zero_point;
-  bool pointwise_interleaved = false;
+  int32_t interleaved_row = 0;  // the stored row length of an interleaved filter, else 0
   std::vector<uint8_t> dense_weights;
   if (depthwise || int16) {
     append_weights(&rec, filter.data);
@@ -122,22 +133,33 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
       // that kernel unpacks each pixel's few inputs again for every pair of its many output
       // channels, and MobileNetV2's 16->96 ... 64->384 expansions took 1.3-1.9x the instructions
       // of the general kernel, which unpacks a pixel once for all channels.
-      pointwise_interleaved = target_ == Target::kCortexM4 && p[SOTTO_P_KERNEL_H] == 1 &&
-                              p[SOTTO_P_KERNEL_W] == 1 && p[SOTTO_P_PAD_H] == 0 &&
-                              p[SOTTO_P_PAD_W] == 0 && out_c <= 2 * in.dims[3];
-      p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = pointwise_interleaved ? 1 : 0;
-      if (pointwise_interleaved) dense_weights = weights;
-      append_weights(&rec,
-                     pointwise_interleaved ? interleave_rows(weights, out_c, in.dims[3]) : weights);
+      // Any other window runs the windowed kernel (window_conv.h) on its filter rows, each
+      // padded with zero weights to whole groups of four.
+      const bool pointwise = p[SOTTO_P_KERNEL_H] == 1 && p[SOTTO_P_KERNEL_W] == 1 &&
+                             p[SOTTO_P_PAD_H] == 0 && p[SOTTO_P_PAD_W] == 0;
+      const int32_t window = static_cast<int32_t>(depth);
+      if (target_ == Target::kCortexM4 && pointwise && out_c <= 2 * in.dims[3]) {
+        p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = SOTTO_SMDL_INTERLEAVED_ROWS;
+        dense_weights = weights;
+        interleaved_row = window;
+      } else if (target_ == Target::kCortexM4 && !pointwise) {
+        p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = SOTTO_SMDL_INTERLEAVED_WINDOW;
+        interleaved_row =
+            static_cast<int32_t>(sotto_smdl_window_row(static_cast<uint32_t>(window)));
+        dense_weights = pad_rows(weights, out_c, window, interleaved_row);
+      }
+      append_weights(&rec, interleaved_row != 0
+                               ? interleave_rows(dense_weights, out_c, interleaved_row)
+                               : weights);
     }
   }
   if (int16) {
     append_bias_64(i, &rec, out_c, 2);
   } else {
     const TfTensor *bias = append_bias(i, &rec, out_c);
-    if (pointwise_interleaved) {
+    if (interleaved_row != 0) {
       const std::vector<int32_t> folded =
-          folded_bias(dense_weights, out_c, in.dims[3], bias, p[SOTTO_P_INPUT_OFFSET]);
+          folded_bias(dense_weights, out_c, interleaved_row, bias, p[SOTTO_P_INPUT_OFFSET]);
       rec.folded_bias_offset = append_data(folded.data(), folded.size() * 4);
       rec.folded_bias_count = static_cast<uint32_t>(folded.size());
     }

@@ -228,7 +228,8 @@ std::string op_cost_key(const sotto_smdl_op_t &op, const sotto_smdl_tensor_t *te
   }
   // Pointwise filters interleaved for the Cortex-M4 run its register-blocked matrix kernel, at
   // a fraction of the instructions per MAC of its other convolutions.
-  if (op.kind == SOTTO_OP_CONV_2D && op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0) {
+  if (op.kind == SOTTO_OP_CONV_2D &&
+      op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_ROWS) {
     key += "/pointwise";
   }
   if (in == SOTTO_SMDL_INT8 && out == SOTTO_SMDL_INT8) return key;

@@ -142,7 +142,12 @@ enum sotto_smdl_param {
    * every four inputs k..k+3, as 16 bytes: A[k]+128, B[k], A[k+2]+128, B[k+2], then the same for
    * k+1 and k+3, then both words again for C (+128) and D; then the four rows' last in_n % 4
    * weights, plain, row after row. The last out_n % 4 rows are plain. Other builds' reference
-   * kernels read it too (kernels/interleaved_weights.h). */
+   * kernels read it too (kernels/interleaved_weights.h).
+   * CONV_2D with any other window and int8 activations: 2 when its filter is stored the same way
+   * for the Cortex-M4's windowed kernel (kernels/cortex-m4/window_conv.h), as out_c rows of
+   * in_n = kernel_h * kernel_w * in_c rounded up to a multiple of 4, the added weights 0 (so
+   * every row is whole groups), again only with a folded bias. Loaders before this value refuse
+   * such a blob by name. */
   SOTTO_P_FC_WEIGHTS_INTERLEAVED = 14, /* a slot no other op uses: older blobs hold 0 there */
   /* FULLY_CONNECTED and CONV_2D: 1 when the weights are stored block-sparse (SOTTO_SMDL_SPARSE_*
    * below), 0 for dense (older blobs hold 0). Sparse weights are never interleaved, and need a
@@ -379,6 +384,18 @@ static inline int sotto_smdl_depth_fits_int32(uint32_t depth, int32_t weight_off
     if (weights[i] == -128) return 0;
   }
   return 1;
+}
+
+/* SOTTO_P_FC_WEIGHTS_INTERLEAVED's values other than 0 (plain rows). */
+enum sotto_smdl_interleaving {
+  SOTTO_SMDL_INTERLEAVED_ROWS = 1,   /* FULLY_CONNECTED rows, pointwise CONV_2D filters */
+  SOTTO_SMDL_INTERLEAVED_WINDOW = 2, /* other CONV_2D windows, rows padded to whole groups */
+};
+
+/* The stored row length of a filter with SOTTO_SMDL_INTERLEAVED_WINDOW: its window rounded up
+ * to a multiple of 4. */
+static inline uint32_t sotto_smdl_window_row(uint32_t window) {
+  return (window + 3u) & ~3u;
 }
 
 #endif /* SOTTO_INFER_SMDL_FORMAT_H */

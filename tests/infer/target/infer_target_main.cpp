@@ -212,6 +212,16 @@ int run_kernels() {
   write_counts(kPwCounts, pw_counts, 6);
   static const uint32_t kExpectedPointwise[6] = {356, 271, 267, 224, 49, 45};
   const bool pointwise_ok = memcmp(pw_counts, kExpectedPointwise, sizeof pw_counts) == 0;
+  // The windowed CONV_2D draws, run again on the M4's interleaved layout, and its paths.
+  const WindowCases &wc = g_window;
+  const uint32_t wc_counts[7] = {wc.cases,        wc.channel_groups, wc.padded_rows, wc.row_tails,
+                                 wc.short_passes, wc.chunked,        wc.dilated};
+  static const char *const kWcCounts[7] = {
+      "windowed conv cases ",  " (channel groups ", ", padded rows ", ", row tails ",
+      ", short pixel passes ", ", chunked ",        ", dilated "};
+  write_counts(kWcCounts, wc_counts, 7);
+  static const uint32_t kExpectedWindow[7] = {403, 95, 131, 323, 207, 9, 187};
+  const bool window_ok = memcmp(wc_counts, kExpectedWindow, sizeof wc_counts) == 0;
   // The depthwise draws and the paths of the M4 kernel they took (the same on every target).
   const DepthwiseCases &dw = g_depthwise;
   const uint32_t dw_counts[5] = {dw.cases, dw.unrolled, dw.strided, dw.deep_shifts,
@@ -236,7 +246,10 @@ int run_kernels() {
   sotto_port_write(")\n");
   // The same draws on every target: 300 FC cases, 297 conv ones (3 windows do not fit).
   const bool sparse_ok = sparse_mismatches == 0 && sparse_fc == 300 && sparse_conv == 297;
-  return checked < 2000 || mismatches != 0 || !sparse_ok || !pointwise_ok || !depthwise_ok ? 1 : 0;
+  return checked < 2000 || mismatches != 0 || !sparse_ok || !pointwise_ok || !window_ok ||
+                 !depthwise_ok
+             ? 1
+             : 0;
 }
 #endif
 

@@ -26,7 +26,8 @@ int32_t pick(int32_t lo, int32_t hi) {
 alignas(4) int8_t g_input[4096];
 alignas(4) int8_t g_input1[4096];
 alignas(4) int8_t g_weights[8192];
-alignas(4) int8_t g_weights_m4[8192];  // FC rows, pointwise filters as the M4 importer stores them
+alignas(4) int8_t g_weights_m4[8192];  // FC rows, conv filters as the M4 importer stores them
+alignas(4) int8_t g_padded[8192];      // a windowed filter's rows padded to whole groups
 alignas(4) int8_t g_out_fast[8192];
 alignas(4) int8_t g_out_ref[8192];
 alignas(4) uint8_t g_scratch[8192];
@@ -36,6 +37,7 @@ int32_t g_bias[64], g_folded[64], g_mult[64], g_shift[64];
 
 uint32_t g_kind_mismatches[4];
 PointwiseCases g_pointwise;
+WindowCases g_window;
 DepthwiseCases g_depthwise;
 
 namespace {
@@ -52,15 +54,15 @@ void requant_params(int32_t channels) {
   }
 }
 
-// g_weights ([out_n][in_n]: FULLY_CONNECTED rows or a pointwise filter) into g_weights_m4 in the
-// interleaved order of smdl_format.h (SOTTO_P_FC_WEIGHTS_INTERLEAVED), written out independently of
-// the importer.
-void interleave_rows(int32_t out_n, int32_t in_n) {
+// w ([out_n][in_n]: FULLY_CONNECTED rows or a conv filter, g_weights unless given) into
+// g_weights_m4 in the interleaved order of smdl_format.h (SOTTO_P_FC_WEIGHTS_INTERLEAVED), written
+// out independently of the importer.
+void interleave_rows(int32_t out_n, int32_t in_n, const int8_t *w = g_weights) {
   const int32_t body = in_n & ~3;
   int32_t n = 0, o = 0;
   for (; o + 4 <= out_n; o += 4) {
     for (int32_t k = 0; k < body; k += 4) {
-      const int8_t *a = g_weights + o * in_n + k, *b = a + in_n, *c = b + in_n, *d = c + in_n;
+      const int8_t *a = w + o * in_n + k, *b = a + in_n, *c = b + in_n, *d = c + in_n;
       const int8_t words[16] = {
           static_cast<int8_t>(a[0] + 128), b[0], static_cast<int8_t>(a[2] + 128), b[2],
           static_cast<int8_t>(a[1] + 128), b[1], static_cast<int8_t>(a[3] + 128), b[3],
@@ -69,10 +71,16 @@ void interleave_rows(int32_t out_n, int32_t in_n) {
       for (int32_t i = 0; i < 16; ++i) g_weights_m4[n++] = words[i];
     }
     for (int32_t j = 0; j < 4; ++j) {
-      for (int32_t k = body; k < in_n; ++k) g_weights_m4[n++] = g_weights[(o + j) * in_n + k];
+      for (int32_t k = body; k < in_n; ++k) g_weights_m4[n++] = w[(o + j) * in_n + k];
     }
   }
-  for (int32_t k = o * in_n; k < out_n * in_n; ++k) g_weights_m4[n++] = g_weights[k];
+  for (int32_t k = o * in_n; k < out_n * in_n; ++k) g_weights_m4[n++] = w[k];
+}
+
+// g_weights' rows of `window` into g_padded as rows of `row`, the added weights 0.
+void pad_rows(int32_t out_n, int32_t window, int32_t row) {
+  memset(g_padded, 0, static_cast<size_t>(out_n * row));
+  for (int32_t o = 0; o < out_n; ++o) memcpy(g_padded + o * row, g_weights + o * window, window);
 }
 
 // Random inputs and [out_n][in_n] weights; a wide case is sometimes all -128, the largest
@@ -99,6 +107,39 @@ bool same(uint32_t bytes) {
   return memcmp(g_out_fast, g_out_ref, bytes) == 0;
 }
 
+// Op `op` (a CONV_2D, args `a`, whose reference output is in g_out_ref) again on its filter
+// interleaved as the M4 importer stores it (SOTTO_SMDL_INTERLEAVED_WINDOW: rows padded to whole
+// groups, the folded bias), through this build's kernel and through the reference's decoding of the
+// layout; returns how many of the two differ from g_out_ref. Counts the case's paths in g_window.
+uint32_t run_windowed(sotto_smdl_op_t *op, sotto_infer::KernelArgs *a, int32_t window) {
+  using namespace sotto_infer;
+  uint32_t wrong = 0;
+  const int32_t out_c = a->output->dims[3];
+  const int32_t row = static_cast<int32_t>(sotto_smdl_window_row(static_cast<uint32_t>(window)));
+  pad_rows(out_c, window, row);
+  interleave_rows(out_c, row, g_padded);
+  fold_bias(a->bias, op->params[SOTTO_P_INPUT_OFFSET], out_c, window);
+  a->folded_bias = g_folded;
+  a->weights = g_weights_m4;
+  op->params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = SOTTO_SMDL_INTERLEAVED_WINDOW;
+  const int32_t pixels = a->output->dims[1] * a->output->dims[2];
+  g_window.cases += 1;
+  g_window.channel_groups += (a->input0->dims[3] & 3) == 0 ? 1 : 0;
+  g_window.padded_rows += row != window ? 1 : 0;
+  g_window.row_tails += (out_c & 3) != 0 ? 1 : 0;
+  g_window.short_passes += (pixels & 3) != 0 ? 1 : 0;
+  g_window.chunked += row > 256 ? 1 : 0;
+  g_window.dilated += op->params[SOTTO_P_DILATION_H] != 1 ? 1 : 0;
+  const KernelFn runs[2] = {kernel_for(SOTTO_OP_CONV_2D), reference::conv_2d};
+  for (const KernelFn run : runs) {
+    a->output_data = g_out_fast;
+    memset(g_out_fast, 0x33, a->output->bytes);
+    run(*a);
+    if (!same(a->output->bytes)) ++wrong;
+  }
+  return wrong;
+}
+
 }  // namespace
 
 uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
@@ -106,6 +147,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
   uint32_t mismatches = 0;
   *checked = 0;
   memset(&g_pointwise, 0, sizeof g_pointwise);
+  memset(&g_window, 0, sizeof g_window);
   memset(&g_depthwise, 0, sizeof g_depthwise);
   for (uint32_t n = 0; n < cases; ++n) {
     sotto_smdl_op_t op;
@@ -126,6 +168,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
     a.shift = g_shift;
     a.input0_data = g_input;
     sotto_smdl_tensor_t in, in1, out;
+    int32_t window = 0;  // a windowed CONV_2D's kernel_h * kernel_w * in_c, else 0
     // Half the CONV_2D cases are pointwise with the filter interleaved as the M4 importer stores
     // it (the register-blocked kernel): any stride, channel and row counts not a multiple of 4,
     // pixel counts not a multiple of 4, and sometimes wide (several of its 256-input chunks) or
@@ -226,6 +269,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       }
       op.scratch_bytes = sizeof g_scratch;
       a.scratch = g_scratch;
+      if (kind == 0) window = k_h * k_w * in_c;
     } else if (kind == 2) {  // FULLY_CONNECTED, raw inputs with the folded bias
       // Every fourth case is wide (several of the M4 kernel's 256-input chunks).
       const bool wide = (next() & 3) == 0;
@@ -313,6 +357,57 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       ++mismatches;
       g_kind_mismatches[kind]++;
     }
+    // Every windowed CONV_2D again on its filter interleaved as the M4 importer stores it. (No
+    // random draws there: the cases after it stay the same.)
+    if (window != 0) {
+      const uint32_t wrong = run_windowed(&op, &a, window);
+      mismatches += wrong;
+      g_kind_mismatches[0] += wrong;
+      ++*checked;
+    }
+  }
+  // Windowed CONV_2D cases over several of the M4 kernel's 256-input chunks, sometimes with the
+  // largest products (all -128), which the random shapes above seldom reach.
+  for (uint32_t n = 0; n < 24; ++n) {
+    sotto_smdl_op_t op;
+    memset(&op, 0, sizeof op);
+    op.input1 = SOTTO_SMDL_NO_TENSOR;
+    int32_t *p = op.params;
+    p[SOTTO_P_INPUT_OFFSET] = pick(-127, 128);
+    p[SOTTO_P_OUTPUT_OFFSET] = pick(-128, 127);
+    p[SOTTO_P_ACT_MIN] = -128;
+    p[SOTTO_P_ACT_MAX] = 127;
+    const int32_t k = pick(2, 3), stride = pick(1, 2), in_c = pick(30, 64), out_c = pick(1, 9);
+    const int32_t in_h = pick(k, 5), in_w = pick(k, 5);
+    p[SOTTO_P_KERNEL_H] = p[SOTTO_P_KERNEL_W] = k;
+    p[SOTTO_P_STRIDE_H] = p[SOTTO_P_STRIDE_W] = stride;
+    p[SOTTO_P_DILATION_H] = p[SOTTO_P_DILATION_W] = 1;
+    p[SOTTO_P_PAD_H] = p[SOTTO_P_PAD_W] = pick(0, k - 1);
+    p[SOTTO_P_DEPTH_MULTIPLIER] = 1;
+    const sotto_smdl_tensor_t in = shape(in_h, in_w, in_c);
+    const sotto_smdl_tensor_t out = shape((in_h + 2 * p[SOTTO_P_PAD_H] - k) / stride + 1,
+                                          (in_w + 2 * p[SOTTO_P_PAD_W] - k) / stride + 1, out_c);
+    fill_operands(in.bytes, k * k * in_c * out_c, true);
+    requant_params(out_c);
+    for (int32_t c = 0; c < out_c; ++c) g_shift[c] = pick(-22, -12);
+    KernelArgs a;
+    memset(&a, 0, sizeof a);
+    a.op = &op;
+    a.input0 = &in;
+    a.output = &out;
+    a.input0_data = g_input;
+    a.weights = g_weights;
+    a.bias = (next() & 3) != 0 ? g_bias : nullptr;
+    a.multiplier = g_mult;
+    a.shift = g_shift;
+    op.scratch_bytes = sizeof g_scratch;
+    a.scratch = g_scratch;
+    a.output_data = g_out_ref;
+    reference::conv_2d(a);
+    const uint32_t wrong = run_windowed(&op, &a, k * k * in_c);
+    mismatches += wrong;
+    g_kind_mismatches[0] += wrong;
+    ++*checked;
   }
   return mismatches;
 }

@@ -20,6 +20,15 @@ typedef struct {
 } PointwiseCases;
 extern PointwiseCases g_pointwise;
 
+/* The last run's windowed CONV_2D cases (every non-pointwise one), run again on the filter
+ * interleaved for the Cortex-M4's windowed kernel, and how many had in_c a multiple of 4 (expanded
+ * straight from the input), a window not a multiple of 4 (padded rows), out_c % 4 != 0, a pixel
+ * count not a multiple of 4, a padded row above its 256-input chunk, and dilation. */
+typedef struct {
+  uint32_t cases, channel_groups, padded_rows, row_tails, short_passes, chunked, dilated;
+} WindowCases;
+extern WindowCases g_window;
+
 /* The last run's depthwise cases the Cortex-M4 kernel takes (channels a multiple of 4), and how
  * many of them had its unrolled 3x3 interior, stride 2 across with it, channels scaled below its
  * short output stage (shift < -21), and activation bounds narrower than int8 (clamped after). */

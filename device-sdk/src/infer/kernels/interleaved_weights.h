@@ -1,5 +1,6 @@
 // Weights stored for the Cortex-M4's matrix kernels (SOTTO_P_FC_WEIGHTS_INTERLEAVED in
-// smdl_format.h): FULLY_CONNECTED rows and pointwise CONV_2D filters, out_n rows of in_n inputs.
+// smdl_format.h): FULLY_CONNECTED rows and CONV_2D filters, out_n rows of in_n inputs (a windowed
+// filter's rows padded to whole groups: in_n is sotto_smdl_window_row of its window).
 // The reference kernels read one weight at a time through this, so that every build runs every
 // target's blob.
 #ifndef SOTTO_INFER_INTERLEAVED_WEIGHTS_H

@@ -1,13 +1,15 @@
 // CONV_2D for Cortex-M4. A pointwise filter the importer stored interleaved runs the
-// register-blocked matrix kernel (pointwise_conv.h). Other windows: four output pixels' windows are
-// expanded once to int16 in the planned scratch (input offset added, padding = zero contribution),
-// interleaved so that each weight word, unpacked once, feeds four pixels' SMLADs. Bit-exact with
-// the reference: the same integer sums, the same requantization. Without scratch (a blob compiled
-// for another target), or for more than one batch, it runs the reference. (int16 activations run
-// CONV_2D_16X8, never this kernel.)
+// register-blocked matrix kernel (pointwise_conv.h), any other window stored interleaved the
+// windowed kernel built on it (window_conv.h). Plain filters (a blob from an older importer): four
+// output pixels' windows are expanded once to int16 in the planned scratch (input offset added,
+// padding = zero contribution), interleaved so that each weight word, unpacked once, feeds four
+// pixels' SMLADs. Bit-exact with the reference: the same integer sums, the same requantization.
+// Without scratch (a blob compiled for another target), or for more than one batch, it runs the
+// reference. (int16 activations run CONV_2D_16X8, never this kernel.)
 #include "cortex-m4/dsp.h"
 #include "cortex-m4/pointwise_conv.h"
 #include "cortex-m4/sparse_rows.h"
+#include "cortex-m4/window_conv.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
 
@@ -133,8 +135,12 @@ void conv_2d(const KernelArgs &a) {
     }
     return;
   }
-  if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0) {
+  if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_ROWS) {
     pointwise_conv_2d(a);
+    return;
+  }
+  if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_WINDOW) {
+    window_conv_2d(a);
     return;
   }
   if (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed) {

@@ -1,5 +1,5 @@
 // CONV_2D, int8 activations, per-channel int8 weights, dense or block-sparse (smdl_format.h), or
-// pointwise filters interleaved for the Cortex-M4 (interleaved_weights.h): the loader's check and
+// filters interleaved for the Cortex-M4 (interleaved_weights.h): the loader's check and
 // the reference kernel, the oracle every optimized variant must match. A CONV_2D with int16
 // activations runs CONV_2D_16X8 (conv_2d_16x8.cpp) instead.
 #include "conv_arithmetic.h"
@@ -22,20 +22,30 @@ sotto_err_t check_conv_2d(OpCheck &c) {
         "window: expected kernel_h * kernel_w * in_c <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
   }
   if (p[SOTTO_P_SPARSE_WEIGHTS] == 0) {
-    err = check_conv_filter(c, window);
-    if (err != SOTTO_OK || p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0) return err;
-    // Interleaved filters (smdl_format.h) come only for a pointwise window, with the folded
-    // bias, and the Cortex-M4 kernel walks them with word loads from their start.
+    // Interleaved filters (smdl_format.h): flag 1 only for a pointwise window, flag 2 for any
+    // other; both with the folded bias, and the Cortex-M4 kernels walk them with word loads from
+    // their start.
+    const int32_t interleaving = p[SOTTO_P_FC_WEIGHTS_INTERLEAVED];
     const bool pointwise = p[SOTTO_P_KERNEL_H] == 1 && p[SOTTO_P_KERNEL_W] == 1 &&
                            p[SOTTO_P_PAD_H] == 0 && p[SOTTO_P_PAD_W] == 0;
-    if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 1 || !pointwise ||
-        c.op.folded_bias_count != static_cast<uint32_t>(c.output.dims[3]) ||
-        (c.op.weights_offset & 3u) != 0) {
+    const bool layout_fits =
+        interleaving == (pointwise ? SOTTO_SMDL_INTERLEAVED_ROWS : SOTTO_SMDL_INTERLEAVED_WINDOW);
+    if (interleaving != 0 &&
+        (!layout_fits || c.op.folded_bias_count != static_cast<uint32_t>(c.output.dims[3]) ||
+         (c.op.weights_offset & 3u) != 0)) {
       return c.fail(SOTTO_ERR_MODEL_BAD_OP,
-                    "interleaved weights: expected flag 1, a 1x1 window without padding, int8 "
-                    "activations, one folded bias per output channel and word-aligned weights");
+                    "interleaved weights: expected flag 1 for a 1x1 window without padding or 2 "
+                    "for any other window, int8 activations, one folded bias per output channel "
+                    "and word-aligned weights");
     }
-    return SOTTO_OK;
+    if (interleaving != SOTTO_SMDL_INTERLEAVED_WINDOW) return check_conv_filter(c, window);
+    const uint64_t row = sotto_smdl_window_row(static_cast<uint32_t>(window));  // whole groups
+    if (c.op.weights_bytes != static_cast<uint64_t>(c.output.dims[3]) * row) {
+      return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
+                    "weights: expected out_c * (kernel_h * kernel_w * in_c rounded up to a "
+                    "multiple of 4) bytes for a filter interleaved with flag 2");
+    }
+    return check_conv_filter(c, row);
   }
   const uint32_t out_c = static_cast<uint32_t>(c.output.dims[3]);
   const SparseShape shape = {out_c,
@@ -108,23 +118,40 @@ void sparse_conv_2d(const KernelArgs &a) {
   }
 }
 
-// A pointwise filter stored interleaved (interleaved_weights.h), read one weight at a time.
+// A filter stored interleaved (interleaved_weights.h), pointwise or windowed, read one weight at
+// a time; taps outside the picture add nothing.
 void interleaved_conv_2d(const KernelArgs &a) {
   const Int8Mac mac(a);
   const int32_t *p = a.op->params;
   const int32_t in_h = a.input0->dims[1], in_w = a.input0->dims[2], in_c = a.input0->dims[3];
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2], out_c = a.output->dims[3];
+  const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W];
+  const uint32_t window = static_cast<uint32_t>(k_h * k_w * in_c);
+  const int32_t row =
+      static_cast<int32_t>(p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_WINDOW
+                               ? sotto_smdl_window_row(window)
+                               : window);
   int8_t *out = a.output_data;
   for (int32_t b = 0; b < a.output->dims[0]; ++b) {
+    const int8_t *in_batch = a.input0_data + b * in_h * in_w * in_c;
     for (int32_t oy = 0; oy < out_h; ++oy) {
       for (int32_t ox = 0; ox < out_w; ++ox) {
-        const int32_t iy = oy * p[SOTTO_P_STRIDE_H], ix = ox * p[SOTTO_P_STRIDE_W];
-        const int8_t *in_px = a.input0_data + ((b * in_h + iy) * in_w + ix) * in_c;
+        const int32_t y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
+        const int32_t x0 = ox * p[SOTTO_P_STRIDE_W] - p[SOTTO_P_PAD_W];
         for (int32_t oc = 0; oc < out_c; ++oc) {
           int32_t acc = 0;
-          for (int32_t ic = 0; ic < in_c; ++ic) {
-            acc += mac.product(
-                in_px[ic], static_cast<int8_t>(interleaved_weight(a.weights, out_c, in_c, oc, ic)));
+          for (int32_t ky = 0; ky < k_h; ++ky) {
+            const int32_t iy = y0 + p[SOTTO_P_DILATION_H] * ky;
+            for (int32_t kx = 0; kx < k_w; ++kx) {
+              const int32_t ix = x0 + p[SOTTO_P_DILATION_W] * kx;
+              if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) continue;
+              const int8_t *in_px = in_batch + (iy * in_w + ix) * in_c;
+              const int32_t k0 = (ky * k_w + kx) * in_c;
+              for (int32_t ic = 0; ic < in_c; ++ic) {
+                acc += mac.product(in_px[ic], static_cast<int8_t>(interleaved_weight(
+                                                  a.weights, out_c, row, oc, k0 + ic)));
+              }
+            }
           }
           *out++ = mac.output(acc, oc);
         }
