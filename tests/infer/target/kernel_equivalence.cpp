@@ -103,6 +103,14 @@ void fold_bias(const int32_t *bias, int32_t input_offset, int32_t out_n, int32_t
   }
 }
 
+// A cleared op record with no second input and random input and output offsets.
+void start_op(sotto_smdl_op_t *op) {
+  memset(op, 0, sizeof *op);
+  op->input1 = SOTTO_SMDL_NO_TENSOR;
+  op->params[SOTTO_P_INPUT_OFFSET] = pick(-127, 128);
+  op->params[SOTTO_P_OUTPUT_OFFSET] = pick(-128, 127);
+}
+
 bool same(uint32_t bytes) {
   return memcmp(g_out_fast, g_out_ref, bytes) == 0;
 }
@@ -151,11 +159,8 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
   memset(&g_depthwise, 0, sizeof g_depthwise);
   for (uint32_t n = 0; n < cases; ++n) {
     sotto_smdl_op_t op;
-    memset(&op, 0, sizeof op);
-    op.input1 = SOTTO_SMDL_NO_TENSOR;
+    start_op(&op);
     int32_t *p = op.params;
-    p[SOTTO_P_INPUT_OFFSET] = pick(-127, 128);
-    p[SOTTO_P_OUTPUT_OFFSET] = pick(-128, 127);
     p[SOTTO_P_ACT_MIN] = pick(-128, 0);
     p[SOTTO_P_ACT_MAX] = pick(0, 127);
     const int32_t kind = static_cast<int32_t>(n % 4);
@@ -370,11 +375,8 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
   // largest products (all -128), which the random shapes above seldom reach.
   for (uint32_t n = 0; n < 24; ++n) {
     sotto_smdl_op_t op;
-    memset(&op, 0, sizeof op);
-    op.input1 = SOTTO_SMDL_NO_TENSOR;
+    start_op(&op);
     int32_t *p = op.params;
-    p[SOTTO_P_INPUT_OFFSET] = pick(-127, 128);
-    p[SOTTO_P_OUTPUT_OFFSET] = pick(-128, 127);
     p[SOTTO_P_ACT_MIN] = -128;
     p[SOTTO_P_ACT_MAX] = 127;
     const int32_t k = pick(2, 3), stride = pick(1, 2), in_c = pick(30, 64), out_c = pick(1, 9);
