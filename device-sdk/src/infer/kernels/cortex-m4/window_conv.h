@@ -31,6 +31,7 @@ struct Geometry {
   int32_t in_h, in_w, in_c, k_h, k_w, dilation_h, dilation_w;
   int32_t row;         // values per stored filter row: the window in whole groups
   int32_t zero_point;  // what a tap outside the picture reads
+  int32_t readable;    // input bytes from its start (a word load may read past a row, not this)
 };
 
 // One group of four raw bytes at x into a pixel's two int16 pairs at xs (even) and xs + kPixels
@@ -66,6 +67,37 @@ __attribute__((always_inline)) inline uint32_t *fill_run(uint32_t zero_pair, int
   return xs;
 }
 
+// A window wholly inside the picture whose rows are `run` bytes (run % 4 != 0, run > 4: a group
+// spans at most two rows), the first at `first` and each `step` after the last, into one pixel's
+// slot from xs on, without staging (vww's and ic's first convs: 3 taps of 3 channels a row); adds
+// the values to *sum. Each group of four window values is one word load, or two where it spans
+// two window rows (the first's bytes kept, the second's shifted in above them); the padded slots
+// after the last row take the bytes after it, which the caller checked exist.
+inline void expand_rows(const int8_t *first, int32_t step, int32_t rows, int32_t run,
+                        int32_t groups, uint32_t *xs, int32_t *sum) {
+  const int8_t *at = first;  // the row the next group starts in
+  int32_t offset = 0;        // where in that row
+  int32_t rows_left = rows;
+  int32_t s = *sum;
+  for (int32_t k = 0; k < groups; ++k, xs += 2 * kPixels) {
+    uint32_t word = load_u32(at + offset);
+    offset += 4;
+    if (offset >= run) {  // the group ends this row
+      offset -= run;      // bytes it takes from the next row
+      at += step;
+      if (--rows_left > 0 && offset > 0) {
+        const uint32_t kept = 8u * static_cast<uint32_t>(4 - offset);
+        word = (word & ((1u << kept) - 1u)) | (load_u32(at) << kept);
+      }
+    }
+    const uint32_t even = __sxtb16(word), odd = sxtb16_ror8(word);
+    xs[0] = even;
+    xs[kPixels] = odd;
+    s = __smlad(odd, 0x00010001u, __smlad(even, 0x00010001u, s));
+  }
+  *sum = s;
+}
+
 // The taps of window row iy (inside the picture or not) from column x0 on, as raw bytes at `at`
 // (the zero point where a tap leaves the picture).
 inline void stage_row(const Geometry &g, int32_t iy, int32_t x0, int8_t *at) {
@@ -83,8 +115,9 @@ inline void stage_row(const Geometry &g, int32_t iy, int32_t x0, int8_t *at) {
 
 // Output pixel's window, whose first tap is at input (y0, x0), into slot `slot` of xs; returns
 // the sum of its raw values (padding included). When a window row is whole groups (k_w * in_c a
-// multiple of 4), rows inside the picture expand straight from the input; other windows are staged
-// as int8 first (the staging's last row - window bytes stay 0).
+// multiple of 4), rows inside the picture expand straight from the input; other windows wholly
+// inside do too (expand_rows); the rest are staged as int8 first (the staging's last
+// row - window bytes stay 0).
 inline int32_t gather(const Geometry &g, int32_t y0, int32_t x0, int32_t slot, uint32_t *xs,
                       int8_t *staged) {
   int32_t sum = 0;
@@ -116,6 +149,14 @@ inline int32_t gather(const Geometry &g, int32_t y0, int32_t x0, int32_t slot, u
         dst = expand_run(staged, run / 4, dst, &sum);
       }
     }
+    return sum;
+  }
+  const int32_t last_row = y0 + g.dilation_h * (g.k_h - 1);
+  const int32_t first = (y0 * g.in_w + x0) * g.in_c;
+  const int32_t step = g.dilation_h * g.in_w * g.in_c;
+  if (contiguous && run > 4 && y0 >= 0 && last_row < g.in_h &&
+      first + (g.k_h - 1) * step + run + 3 <= g.readable) {  // every row inside, no staging
+    expand_rows(g.input + first, step, g.k_h, run, g.row / 4, dst, &sum);
     return sum;
   }
   int8_t *at = staged;
@@ -224,7 +265,8 @@ inline void window_conv_2d(const KernelArgs &a) {
                                    p[SOTTO_P_DILATION_H],
                                    p[SOTTO_P_DILATION_W],
                                    row,
-                                   -p[SOTTO_P_INPUT_OFFSET]};
+                                   -p[SOTTO_P_INPUT_OFFSET],
+                                   a.input0->dims[1] * a.input0->dims[2] * in_c};
   const pointwise::Channels ch = {table,
                                   a.multiplier,
                                   a.shift,
