@@ -5,8 +5,10 @@
 // folded bias turns into nothing) and expands them once to int16 pairs; then every pair of filter
 // rows runs over them in the pointwise kernel's register-blocked loop (pointwise_conv.h: one
 // weight word masked once feeds eight SMLADs, two rows by four pixels). No tails: the padded
-// weights are 0, so whatever fills the padded slots adds nothing. Bit-exact with the reference:
-// the same integer sums, the same requantization.
+// weights are 0, so whatever fills the padded slots adds nothing (the pixel's sum of values, which
+// the masked rows take out, counts the same slots); a window read straight from the input may
+// fill them with up to 3 bytes after it, never past the input's end. Bit-exact with the
+// reference: the same integer sums, the same requantization.
 #ifndef SOTTO_INFER_CORTEX_M4_WINDOW_CONV_H
 #define SOTTO_INFER_CORTEX_M4_WINDOW_CONV_H
 
