@@ -177,8 +177,8 @@ inline int32_t gather(const Geometry &g, int32_t y0, int32_t x0, int32_t slot, u
   return sum;
 }
 
-// The last out_c % 4 rows from `o` on, stored plainly, for the four pixels (rare in models: kept
-// out of line).
+// The last out_c % 4 rows from `o` on, stored plainly, for the four pixels, with the reference's
+// output stage (rare in models, none of MLPerf Tiny's: kept out of line and small).
 __attribute__((noinline)) inline void plain_rows(const KernelArgs &a, const pointwise::Channels &ch,
                                                  const uint32_t *xs, int32_t row,
                                                  int8_t *const out[kPixels], int32_t o) {
@@ -186,7 +186,10 @@ __attribute__((noinline)) inline void plain_rows(const KernelArgs &a, const poin
     const int32_t f = a.folded_bias[o];
     int32_t v[kPixels] = {f, f, f, f};
     pointwise::plain_row(xs, a.weights + o * row, row / 4, v);
-    pointwise::store_channel(ch, o, v, out);
+    for (int32_t i = 0; i < kPixels; ++i) {
+      out[i][o] = requantize_to_int8(v[i], ch.multiplier[o], ch.shift[o], ch.output_offset,
+                                     ch.act_min, ch.act_max);
+    }
   }
 }
 
@@ -220,15 +223,16 @@ inline void run(const KernelArgs &a, const pointwise::Channels &ch, const Geomet
     for (; o + 4 <= out_c; o += 4, block += 4 * row) {
       // Rows o, o + 1 (the first two words of each group), then o + 2, o + 3.
       for (int32_t j = 0; j < 4; j += 2) {
-        int32_t va[kPixels], vb[kPixels];
+        int32_t v[2][kPixels];
 #pragma GCC unroll 4  // kPixels: the pixels' values stay in registers
         for (int32_t i = 0; i < kPixels; ++i) {
-          va[i] = folded[o + j] - lift[i];
-          vb[i] = folded[o + j + 1];
+          v[0][i] = folded[o + j] - lift[i];
+          v[1][i] = folded[o + j + 1];
         }
-        pointwise::pair_rows(xs, xs_end, reinterpret_cast<const uint32_t *>(block) + j, va, vb);
-        pointwise::store_channel(ch, o + j, va, out);
-        pointwise::store_channel(ch, o + j + 1, vb, out);
+        pointwise::pair_rows(xs, xs_end, reinterpret_cast<const uint32_t *>(block) + j, v[0], v[1]);
+        // One copy of the output stage for both rows (flash).
+#pragma GCC unroll 1
+        for (int32_t r = 0; r < 2; ++r) pointwise::store_channel(ch, o + j + r, v[r], out);
       }
     }
     if (o < out_c) window_conv::plain_rows(a, ch, xs, row, out, o);
