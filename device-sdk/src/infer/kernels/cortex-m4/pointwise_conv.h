@@ -7,12 +7,15 @@
 // pixels): per four inputs, two rows and four pixels (32 MACs), two word loads of weights, four
 // LDRDs of inputs, two ANDs and sixteen SMLADs. A's sum is the masked one minus 128 sum(x), B's the
 // difference of the two sums shifted right by 8, exact per chunk of kChunk inputs (see
-// fully_connected.cpp). Bit-exact with the reference: the same integer sums, the same
+// fully_connected.cpp). In the common case (pointwise_pass.h: in_c a multiple of 4 up to one chunk,
+// the whole int8 range as bounds) each pass's whole blocks of four rows run in assembly; the C++
+// below does the rest. Bit-exact with the reference: the same integer sums, the same
 // requantization.
 #ifndef SOTTO_INFER_CORTEX_M4_POINTWISE_CONV_H
 #define SOTTO_INFER_CORTEX_M4_POINTWISE_CONV_H
 
 #include "cortex-m4/dsp.h"
+#include "cortex-m4/pointwise_pass.h"
 #include "kernel_args.h"
 
 namespace sotto_infer {
@@ -184,14 +187,21 @@ struct Channels {
   int32_t output_offset, act_min, act_max;
 };
 
-inline void prepare_channels(const KernelArgs &a, int32_t in_c, ChannelEntry *table) {
+// True when channel c's sums stay below 2^30 in magnitude whatever the inputs (in_c x 255 x 128
+// plus the bias), so that the output stages may double them.
+inline bool sums_bounded(const KernelArgs &a, int32_t in_c, int32_t c) {
+  const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
+  return static_cast<int64_t>(in_c) * 255 * 128 + (bias < 0 ? -bias : bias) < (int64_t{1} << 30);
+}
+
+// Entries of channels [first, out_c).
+inline void prepare_channels(const KernelArgs &a, int32_t in_c, int32_t first,
+                             ChannelEntry *table) {
   const int32_t *p = a.op->params;
   const bool full_range = is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
-  const int64_t products = static_cast<int64_t>(in_c) * 255 * 128;
-  for (int32_t c = 0; c < a.output->dims[3]; ++c) {
+  for (int32_t c = first; c < a.output->dims[3]; ++c) {
     const int32_t m = a.multiplier[c], shift = a.shift[c];
-    const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
-    const bool bounded = products + (bias < 0 ? -bias : bias) < (int64_t{1} << 30);
+    const bool bounded = sums_bounded(a, in_c, c);
     ChannelEntry e = {m, 0, 0, kReferenceStage};
     if (full_range && bounded && output_scale_ok(m, shift)) {
       const OutputScale s = output_scale(m, shift, p[SOTTO_P_OUTPUT_OFFSET]);
@@ -203,6 +213,56 @@ inline void prepare_channels(const KernelArgs &a, int32_t in_c, ChannelEntry *ta
     }
     table[c] = e;
   }
+}
+
+typedef void (*PassFunction)(const PassFrame *);
+static_assert(sizeof(PassEntry) == sizeof(ChannelEntry),
+              "a PassEntry takes a ChannelEntry's place");
+
+// The assembly pass (pointwise_pass.h) that runs a layer's whole blocks of four rows, with the
+// PassEntry of each of their channels written to table; nullptr (table untouched) when the layer
+// or one of those channels is out of its reach.
+inline PassFunction prepare_pass(const KernelArgs &a, int32_t in_c, PassEntry *table) {
+  const int32_t *p = a.op->params;
+  const int32_t blocks_end = a.output->dims[3] & ~3, offset = p[SOTTO_P_OUTPUT_OFFSET];
+  if ((in_c & 3) != 0 || in_c > kChunk || blocks_end == 0 ||
+      !is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX])) {
+    return nullptr;
+  }
+  bool plain = !sign_rounds(p[SOTTO_P_ACT_MIN], offset);
+  for (int32_t c = 0; c < blocks_end; ++c) {
+    const int32_t m = a.multiplier[c], r = -a.shift[c];
+    if (m == 0) continue;
+    if (m < (int32_t{1} << 30) || r < 1 || r > 31) return nullptr;
+    plain = plain && r <= 21;
+  }
+  const int64_t limit = int64_t{1} << 31, products = static_cast<int64_t>(in_c) * 255 * 128;
+  for (int32_t c = 0; c < blocks_end; ++c) {
+    const int32_t m = a.multiplier[c], r = -a.shift[c];
+    // The channel's sums lie within bias +- products.
+    const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
+    const int64_t acc = products + (bias < 0 ? -bias : bias);  // the largest |acc|
+    if (m == 0) {
+      // A dead channel (TFLite's multiplier for a zero scale): every output is the offset. The
+      // rounding moves every sum into [0, 2^31) before a shift by 31 (general), or to at most
+      // -128 with no shift (plain, whose offset is -128).
+      if (acc >= limit - 256) return nullptr;
+      table[c] = plain ? PassEntry{0, static_cast<int32_t>(-bias - products - 128), 0, 0}
+                       : PassEntry{0, static_cast<int32_t>(products - bias + 1), 31, offset};
+      continue;
+    }
+    PassEntry e = {static_cast<int32_t>(2u * static_cast<uint32_t>(m)), int32_t{1} << (r - 1), r,
+                   offset};
+    if (plain) {  // the offset inside the rounding (OutputScale)
+      e.rounding = output_scale(m, a.shift[c], offset).rounding;
+      e.offset = 0;
+    }
+    // |h + rounding| < 2^31 (PassEntry), with |h| <= |acc| m / 2^31 + 1 and acc an int32.
+    const int64_t rounding = e.rounding < 0 ? -int64_t{e.rounding} : e.rounding;
+    if (((acc < limit ? acc : limit) * m >> 31) + 2 + rounding >= limit) return nullptr;
+    table[c] = e;
+  }
+  return plain ? pass_plain : pass_general;
 }
 
 // Channel c's outputs of the four pixels.
@@ -249,7 +309,7 @@ __attribute__((noinline)) inline void plain_rows(const KernelArgs &a, const Chan
   }
 }
 
-inline void run(const KernelArgs &a, const Channels &ch, uint32_t *xs) {
+inline void run(const KernelArgs &a, const Channels &ch, PassFunction pass, uint32_t *xs) {
   const int32_t *p = a.op->params;
   const int32_t in_w = a.input0->dims[2], in_c = a.input0->dims[3];
   const int32_t out_w = a.output->dims[2], out_c = a.output->dims[3];
@@ -262,6 +322,19 @@ inline void run(const KernelArgs &a, const Channels &ch, uint32_t *xs) {
   const int8_t *const weights = a.weights;
   const int8_t *const input = a.input0_data;
   int8_t *const output_data = a.output_data;
+  // With a pass, each pass's whole blocks of rows run in assembly (pointwise_pass.h).
+  const int32_t blocks_end = out_c & ~3;
+  PassFrame frame = {xs_end,
+                     groups & 1,
+                     reinterpret_cast<const uint8_t *>(weights),
+                     8 - 16 * groups,
+                     -8,
+                     folded,
+                     ch.table,
+                     ch.table + blocks_end,
+                     {0, 0, 0, 0},
+                     {nullptr, nullptr, nullptr, nullptr},
+                     xs};
   for (int32_t q = 0; q < pixels; q += kPixels) {
     // A short last pass: the spare slots repeat its last pixel, computing its values and storing
     // them again at its place (no test per store).
@@ -278,6 +351,16 @@ inline void run(const KernelArgs &a, const Channels &ch, uint32_t *xs) {
     expand_pixels(x, body, xs, lift);
 #pragma GCC unroll 4  // kPixels: the pixels' values stay in registers
     for (int32_t i = 0; i < kPixels; ++i) lift[i] *= 128;
+    if (pass != nullptr) {
+#pragma GCC unroll 4  // kPixels
+      for (int32_t i = 0; i < kPixels; ++i) {
+        frame.minus_lift[i] = -lift[i];
+        frame.out[i] = out[i];
+      }
+      pass(&frame);
+      if (blocks_end < out_c) plain_rows(a, ch, xs, x, out, blocks_end);
+      continue;
+    }
     const int8_t *block = weights;
     int32_t o = 0;
     for (; o + 4 <= out_c; o += 4, block += 4 * in_c) {
@@ -323,7 +406,9 @@ inline void pointwise_conv_2d(const KernelArgs &a) {
   }
   pointwise::ChannelEntry *const table =
       reinterpret_cast<pointwise::ChannelEntry *>(a.scratch + expanded);
-  pointwise::prepare_channels(a, in_c, table);
+  const pointwise::PassFunction pass =
+      pointwise::prepare_pass(a, in_c, reinterpret_cast<pointwise::PassEntry *>(table));
+  pointwise::prepare_channels(a, in_c, pass != nullptr ? out_c & ~3 : 0, table);
   const int32_t *p = a.op->params;
   const pointwise::Channels ch = {table,
                                   a.multiplier,
@@ -331,7 +416,7 @@ inline void pointwise_conv_2d(const KernelArgs &a) {
                                   p[SOTTO_P_OUTPUT_OFFSET],
                                   p[SOTTO_P_ACT_MIN],
                                   p[SOTTO_P_ACT_MAX]};
-  pointwise::run(a, ch, reinterpret_cast<uint32_t *>(a.scratch));
+  pointwise::run(a, ch, pass, reinterpret_cast<uint32_t *>(a.scratch));
 }
 
 }  // namespace cortex_m4

@@ -1,0 +1,188 @@
+// One pass of the Cortex-M4 pointwise CONV_2D (pointwise_conv.h) written whole in assembly: four
+// pixels' expanded inputs times every block of four interleaved filter rows, requantized and
+// stored. Written by hand because GCC, given the same steps as intrinsics, spilled the pass's
+// sums, pixel pointers and bookkeeping around every pair of rows (about 210 instructions of fixed
+// cost per pair); here each pair of rows pays about 70 (kws's 64->64 layers went from 1.23 to
+// under 1.0 instruction per MAC). All fourteen registers hold the inner loop's state; everything
+// else lives in the pass's stack frame and moves with LDM/STM.
+//
+// It covers the common case only, which pointwise_conv.h checks before calling it: whole groups of
+// four inputs (in_c % 4 == 0), one chunk of at most kChunk inputs (so that raw - low is exactly
+// 256 x B, pointwise_conv.h), and every channel's requantization within PassEntry's reach (below).
+// Rows past the last whole block of four are left to the caller.
+#ifndef SOTTO_INFER_CORTEX_M4_POINTWISE_PASS_H
+#define SOTTO_INFER_CORTEX_M4_POINTWISE_PASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace sotto_infer {
+namespace pointwise {
+
+// What a pass reads, in the order of the assembly's stack frame (the offsets below); the pass
+// copies it there and leaves it untouched.
+struct PassFrame {
+  const uint32_t *xs_end;  // 0: end of the expanded inputs
+  int32_t odd_groups;      // 4: nonzero when in_c / 4 is odd (the loop runs two groups)
+  const uint8_t *weights;  // 8: the first block of interleaved rows
+  int32_t step_after_a;    // 12: weights of pair A's end -> pair B's start: 8 - 16 groups
+  int32_t step_after_b;    // 16: pair B's end -> the next block's pair A: -8
+  const int32_t *folded;   // 20: folded bias, from channel 0
+  const void *table;       // 24: PassEntry per channel, from channel 0
+  const void *table_end;   // 28: entry of the first channel past the whole blocks
+  int32_t minus_lift[4];   // 32: -128 x sum of each pixel's inputs
+  int8_t *out[4];          // 48: each pixel's output, at channel 0
+  const uint32_t *xs;      // 64: the expanded inputs (scratch)
+};
+
+// The frame's offsets as assembly text (kept in step with PassFrame by the static_assert).
+static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, odd_groups) == 4 &&
+                  offsetof(PassFrame, weights) == 8 && offsetof(PassFrame, step_after_a) == 12 &&
+                  offsetof(PassFrame, folded) == 20 && offsetof(PassFrame, table) == 24 &&
+                  offsetof(PassFrame, table_end) == 28 && offsetof(PassFrame, minus_lift) == 32 &&
+                  offsetof(PassFrame, out) == 48 && offsetof(PassFrame, xs) == 64,
+              "PassFrame: the assembly's offsets");
+// clang-format off
+#define SOTTO_PW_END "0"
+#define SOTTO_PW_ODD "4"
+#define SOTTO_PW_W "8"
+#define SOTTO_PW_STEP "12"
+#define SOTTO_PW_FOLD "20"
+#define SOTTO_PW_TAB "24"
+#define SOTTO_PW_TEND "28"
+#define SOTTO_PW_LIFT "32"
+#define SOTTO_PW_OUT "48"
+#define SOTTO_PW_XS "64"
+#define SOTTO_PW_SPILL "68"  // pair B's four sums while pair A's outputs are stored
+#define SOTTO_PW_FRAME "84"
+
+// One group of four inputs times the pair of rows, four pixels (as pointwise_conv.h's
+// SOTTO_POINTWISE_GROUP, with fixed registers): r0-r3 low sums, r4-r7 raw sums, r8 inputs,
+// r9 weights, r10 weight word, r11 its low rows, r12 and lr two pixels' int16 pairs.
+#define SOTTO_PW_HALF(STEP)           \
+  "ldr r10, [r9], #" #STEP "\n\t"     \
+  "and r11, r10, #0x00FF00FF\n\t"     \
+  "ldrd r12, lr, [r8], #8\n\t"        \
+  "smlad r0, r12, r11, r0\n\t"        \
+  "smlad r4, r12, r10, r4\n\t"        \
+  "smlad r1, lr, r11, r1\n\t"         \
+  "smlad r5, lr, r10, r5\n\t"         \
+  "ldrd r12, lr, [r8], #8\n\t"        \
+  "smlad r2, r12, r11, r2\n\t"        \
+  "smlad r6, r12, r10, r6\n\t"        \
+  "smlad r3, lr, r11, r3\n\t"         \
+  "smlad r7, lr, r10, r7\n\t"
+#define SOTTO_PW_GROUP SOTTO_PW_HALF(4) SOTTO_PW_HALF(12)
+
+// One output of sum register S (destroyed) through the channel's PassEntry in r9-r12 to the
+// pixel pointer P, which advances by one byte (see PassEntry), then SSAT #8. PLAIN leaves out the
+// sign term and the separate offset; GENERAL has both, through lr.
+#define SOTTO_PW_STORE_PLAIN(S, P)             \
+  "smmlar lr, " S ", r9, r10\n\t"              \
+  "add " S ", lr, " S "\n\t"                   \
+  "asr " S ", " S ", r11\n\t"                  \
+  "ssat " S ", #8, " S "\n\t"                  \
+  "strb " S ", [" P "], #1\n\t"
+#define SOTTO_PW_STORE_GENERAL(S, P)           \
+  "add lr, r10, " S ", asr #31\n\t"            \
+  "smmlar lr, " S ", r9, lr\n\t"               \
+  "add " S ", lr, " S "\n\t"                   \
+  "asr " S ", " S ", r11\n\t"                  \
+  "add " S ", " S ", r12\n\t"                  \
+  "ssat " S ", #8, " S "\n\t"                  \
+  "strb " S ", [" P "], #1\n\t"
+
+// The whole pass; STORE is one of the two output forms above.
+#define SOTTO_PW_PASS(STORE)                                                          \
+  "push {r4-r11, lr}\n\t"                                                             \
+  "sub sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
+  "ldm r0!, {r1-r12}\n\t"               /* the frame: 17 words */                     \
+  "stm sp, {r1-r12}\n\t"                                                              \
+  "ldm r0, {r1-r5}\n\t"                                                               \
+  "add r0, sp, #" SOTTO_PW_OUT "\n\t"                                                 \
+  "stm r0, {r1-r5}\n\t"                                                               \
+  "1:\n\t"                              /* a pair: every sum starts at -lift */       \
+  "add r12, sp, #" SOTTO_PW_LIFT "\n\t"                                               \
+  "ldm r12, {r0-r3}\n\t"                                                              \
+  "ldm r12, {r4-r7}\n\t"                                                              \
+  "ldr r8, [sp, #" SOTTO_PW_XS "]\n\t"                                                \
+  "ldr r9, [sp, #" SOTTO_PW_W "]\n\t"                                                 \
+  "ldr r10, [sp, #" SOTTO_PW_ODD "]\n\t"                                              \
+  "cmp r10, #0\n\t"                                                                   \
+  "bne 3f\n\t"                                                                        \
+  "2:\n\t" SOTTO_PW_GROUP                                                             \
+  "3:\n\t" SOTTO_PW_GROUP                                                             \
+  "ldr r10, [sp, #" SOTTO_PW_END "]\n\t"                                              \
+  "cmp r8, r10\n\t"                                                                   \
+  "bne 2b\n\t"                                                                        \
+  "ldrd r10, r11, [sp, #" SOTTO_PW_STEP "]\n\t" /* the next pair's weights */         \
+  "add r9, r9, r10\n\t"                                                               \
+  "str r9, [sp, #" SOTTO_PW_W "]\n\t"                                                 \
+  "strd r11, r10, [sp, #" SOTTO_PW_STEP "]\n\t" /* the two steps alternate */         \
+  "ldr r12, [sp, #" SOTTO_PW_FOLD "]\n\t"                                             \
+  "ldrd r10, r11, [r12], #8\n\t"                                                      \
+  "str r12, [sp, #" SOTTO_PW_FOLD "]\n\t"                                             \
+  "sub r4, r4, r0\n\t"                  /* B = folded B + (raw - low) / 256 */        \
+  "add r4, r11, r4, asr #8\n\t"                                                       \
+  "sub r5, r5, r1\n\t"                                                                \
+  "add r5, r11, r5, asr #8\n\t"                                                       \
+  "sub r6, r6, r2\n\t"                                                                \
+  "add r6, r11, r6, asr #8\n\t"                                                       \
+  "sub r7, r7, r3\n\t"                                                                \
+  "add r7, r11, r7, asr #8\n\t"                                                       \
+  "add r0, r0, r10\n\t"                 /* A = folded A + low */                      \
+  "add r1, r1, r10\n\t"                                                               \
+  "add r2, r2, r10\n\t"                                                               \
+  "add r3, r3, r10\n\t"                                                               \
+  "add r12, sp, #" SOTTO_PW_SPILL "\n\t" /* B aside, A's outputs */                   \
+  "stm r12, {r4-r7}\n\t"                                                              \
+  "add r12, sp, #" SOTTO_PW_OUT "\n\t"  /* r4-r7 the pixel pointers */                \
+  "ldm r12, {r4-r7}\n\t"                                                              \
+  "ldr r8, [sp, #" SOTTO_PW_TAB "]\n\t"                                               \
+  "ldmia r8!, {r9-r12}\n\t"                                                           \
+  STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
+  "add lr, sp, #" SOTTO_PW_SPILL "\n\t" /* B's outputs */                             \
+  "ldm lr, {r0-r3}\n\t"                                                               \
+  "ldmia r8!, {r9-r12}\n\t"                                                           \
+  STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
+  "str r8, [sp, #" SOTTO_PW_TAB "]\n\t"                                               \
+  "add lr, sp, #" SOTTO_PW_OUT "\n\t"                                                 \
+  "stm lr, {r4-r7}\n\t"                                                               \
+  "ldr lr, [sp, #" SOTTO_PW_TEND "]\n\t"                                              \
+  "cmp r8, lr\n\t"                                                                    \
+  "bne 1b\n\t"                                                                        \
+  "add sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
+  "pop {r4-r11, pc}\n\t"
+// clang-format on
+
+// A channel's output stage as the pass reads it (16 bytes, in the place of pointwise_conv.h's
+// ChannelEntry), for a multiplier m >= 2^30 (every normalized one) and a right shift r of 1..31.
+// dsp.h's OutputScale doubles acc, which needs |acc| < 2^30; the pass instead multiplies acc by
+// twice m, which as int32 is 2m - 2^32, so SMMLAR gives floor((acc m + 2^30) / 2^31) - acc +
+// rounding, and adding acc back gives h + rounding (OutputScale's h) for any int32 acc, given
+// |h + rounding| < 2^31 (checked per channel from the largest sum). For r <= 21 the output offset
+// is inside the rounding as in OutputScale, and the offset added after the shift is 0; beyond,
+// offset x 2^r would overflow, so the rounding is 2^(r-1) alone and the offset is added after the
+// shift (the same value: a multiple of 2^r added before the shift). MobileNet's near-dead
+// channels (vww: r of 25..29 with biases near 2^30) need both.
+struct PassEntry {
+  int32_t multiplier;  // 2m, wrapped
+  int32_t rounding;
+  int32_t right_shift;
+  int32_t offset;
+};
+
+// The pass for layers with every channel's offset inside its rounding and negative results clamped
+// away (act_min >= output offset, as every ReLU layer quantized with a zero point of -128): five
+// instructions per output. The general pass adds the sign term and the separate offset: seven.
+__attribute__((naked, noinline, noipa)) static void pass_plain(const PassFrame *) {
+  __asm__ volatile(SOTTO_PW_PASS(SOTTO_PW_STORE_PLAIN));
+}
+__attribute__((naked, noinline, noipa)) static void pass_general(const PassFrame *) {
+  __asm__ volatile(SOTTO_PW_PASS(SOTTO_PW_STORE_GENERAL));
+}
+
+}  // namespace pointwise
+}  // namespace sotto_infer
+
+#endif
