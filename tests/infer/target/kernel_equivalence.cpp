@@ -198,6 +198,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       const bool pass = assembly && scratch && out_c >= 4;
       g_pointwise.assembly += pass ? 1 : 0;
       g_pointwise.assembly_plain += pass && plain ? 1 : 0;
+      g_pointwise.assembly_single += pass && (pixels & 3) != 0 ? 1 : 0;
     } else if (kind == 0 || kind == 1) {  // CONV_2D, DEPTHWISE_CONV_2D
       // Half the depthwise cases have MobileNet's shape (3x3, dilation 1, channels a multiple
       // of 4), which the M4 kernel unrolls for interior pixels.

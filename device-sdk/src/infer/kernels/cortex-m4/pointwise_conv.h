@@ -309,6 +309,45 @@ __attribute__((noinline)) inline void plain_rows(const KernelArgs &a, const Chan
   }
 }
 
+// acc's output through its PassEntry, as the assembly's general stage (with the sign term, which
+// the plain stage may leave out: pointwise_pass.h).
+inline int8_t pass_output(int32_t acc, const PassEntry &e) {
+  const int32_t h = wrapping_add(smmlar(acc, e.multiplier, e.rounding + (acc >> 31)), acc);
+  return static_cast<int8_t>(__ssat((h >> e.right_shift) + e.offset, 8));
+}
+
+// The whole blocks of rows [0, blocks_end) for the one pixel in slot xs[0] of the expanded inputs
+// (whose sum times 128 is lift), with the assembly pass's entries: a short last pass's pixels, one
+// by one. Per group of four inputs and four rows (16 MACs): two loads of inputs, two LDRDs of
+// weights, four ANDs, eight SMLADs.
+inline void single_pixel(const uint32_t *xs, int32_t groups, const int8_t *weights,
+                         const int32_t *folded, const PassEntry *table, int32_t blocks_end,
+                         int32_t lift, int8_t *out) {
+  const uint32_t *w = reinterpret_cast<const uint32_t *>(weights);
+  for (int32_t o = 0; o < blocks_end; o += 4) {
+    int32_t low_ab = -lift, raw_ab = -lift, low_cd = -lift, raw_cd = -lift;
+    const uint32_t *x = xs;
+    for (int32_t g = 0; g < groups; ++g, x += 2 * kPixels) {
+      const uint32_t x02 = x[0], x13 = x[kPixels];
+      uint32_t w0, w1;
+      load_pair(w, &w0, &w1);
+      low_ab = __smlad(x02, w0 & 0x00FF00FFu, low_ab);
+      raw_ab = __smlad(x02, w0, raw_ab);
+      low_ab = __smlad(x13, w1 & 0x00FF00FFu, low_ab);
+      raw_ab = __smlad(x13, w1, raw_ab);
+      load_pair(w, &w0, &w1);
+      low_cd = __smlad(x02, w0 & 0x00FF00FFu, low_cd);
+      raw_cd = __smlad(x02, w0, raw_cd);
+      low_cd = __smlad(x13, w1 & 0x00FF00FFu, low_cd);
+      raw_cd = __smlad(x13, w1, raw_cd);
+    }
+    out[o] = pass_output(wrapping_add(low_ab, folded[o]), table[o]);
+    out[o + 1] = pass_output(wrapping_add(folded[o + 1], high_rows(raw_ab, low_ab)), table[o + 1]);
+    out[o + 2] = pass_output(wrapping_add(low_cd, folded[o + 2]), table[o + 2]);
+    out[o + 3] = pass_output(wrapping_add(folded[o + 3], high_rows(raw_cd, low_cd)), table[o + 3]);
+  }
+}
+
 inline void run(const KernelArgs &a, const Channels &ch, PassFunction pass, uint32_t *xs) {
   const int32_t *p = a.op->params;
   const int32_t in_w = a.input0->dims[2], in_c = a.input0->dims[3];
@@ -357,7 +396,14 @@ inline void run(const KernelArgs &a, const Channels &ch, PassFunction pass, uint
         frame.minus_lift[i] = -lift[i];
         frame.out[i] = out[i];
       }
-      pass(&frame);
+      if (pixels - q >= kPixels) {
+        pass(&frame);
+      } else {  // a pass would do four pixels' work: each one alone instead
+        for (int32_t i = 0; i < pixels - q; ++i) {
+          single_pixel(xs + i, groups, weights, folded,
+                       reinterpret_cast<const PassEntry *>(ch.table), blocks_end, lift[i], out[i]);
+        }
+      }
       if (blocks_end < out_c) plain_rows(a, ch, xs, x, out, blocks_end);
       continue;
     }
