@@ -364,7 +364,7 @@ inline void run(const KernelArgs &a, const Channels &ch, PassFunction pass, uint
   // With a pass, each pass's whole blocks of rows run in assembly (pointwise_pass.h).
   const int32_t blocks_end = out_c & ~3;
   PassFrame frame = {xs_end,
-                     groups & 1,
+                     1 + kGroupBytes * ((4 - groups % 4) % 4),
                      reinterpret_cast<const uint8_t *>(weights),
                      8 - 16 * groups,
                      -8,

@@ -19,11 +19,16 @@
 namespace sotto_infer {
 namespace pointwise {
 
+// Bytes of one group's code (SOTTO_PW_GROUP, checked as it is assembled): the loop runs four per
+// iteration, and its first starts as far in as the groups' count leaves over (+1: Thumb code).
+#define SOTTO_PW_GROUP_BYTES_N 96  // 24 instructions of 4 bytes
+const int32_t kGroupBytes = SOTTO_PW_GROUP_BYTES_N;
+
 // What a pass reads, in the order of the assembly's stack frame (the offsets below); the pass
 // copies it there and leaves it untouched.
 struct PassFrame {
   const uint32_t *xs_end;  // 0: end of the expanded inputs
-  int32_t odd_groups;      // 4: nonzero when in_c / 4 is odd (the loop runs two groups)
+  int32_t loop_entry;      // 4: 1 + kGroupBytes x ((4 - groups % 4) % 4): the loop runs 4 groups
   const uint8_t *weights;  // 8: the first block of interleaved rows
   int32_t step_after_a;    // 12: weights of pair A's end -> pair B's start: 8 - 16 groups
   int32_t step_after_b;    // 16: pair B's end -> the next block's pair A: -8
@@ -36,7 +41,7 @@ struct PassFrame {
 };
 
 // The frame's offsets as assembly text (kept in step with PassFrame by the static_assert).
-static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, odd_groups) == 4 &&
+static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, loop_entry) == 4 &&
                   offsetof(PassFrame, weights) == 8 && offsetof(PassFrame, step_after_a) == 12 &&
                   offsetof(PassFrame, folded) == 20 && offsetof(PassFrame, table) == 24 &&
                   offsetof(PassFrame, table_end) == 28 && offsetof(PassFrame, minus_lift) == 32 &&
@@ -44,17 +49,21 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, odd_groups) == 4 &&
               "PassFrame: the assembly's offsets");
 // clang-format off
 #define SOTTO_PW_END "0"
-#define SOTTO_PW_ODD "4"
+#define SOTTO_PW_ENTRY "4"
 #define SOTTO_PW_W "8"
 #define SOTTO_PW_STEP "12"
 #define SOTTO_PW_FOLD "20"
 #define SOTTO_PW_TAB "24"
+#define SOTTO_PW_TAB_B "40"
 #define SOTTO_PW_TEND "28"
 #define SOTTO_PW_LIFT "32"
 #define SOTTO_PW_OUT "48"
+#define SOTTO_PW_OUT_B "64"
 #define SOTTO_PW_XS "64"
-#define SOTTO_PW_SPILL "68"  // pair B's four sums while pair A's outputs are stored
-#define SOTTO_PW_FRAME "84"
+#define SOTTO_PW_FRAME "68"
+#define SOTTO_PW_TEXT(N) #N
+#define SOTTO_PW_NUMBER(N) SOTTO_PW_TEXT(N)
+#define SOTTO_PW_GROUP_BYTES SOTTO_PW_NUMBER(SOTTO_PW_GROUP_BYTES_N)
 
 // One group of four inputs times the pair of rows, four pixels (as pointwise_conv.h's
 // SOTTO_POINTWISE_GROUP, with fixed registers): r0-r3 low sums, r4-r7 raw sums, r8 inputs,
@@ -92,7 +101,8 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, odd_groups) == 4 &&
   "ssat " S ", #8, " S "\n\t"                  \
   "strb " S ", [" P "], #1\n\t"
 
-// The whole pass; STORE is one of the two output forms above.
+// The whole pass; STORE is one of the two output forms above. Between the PUSH of B's sums and
+// their POP the frame is 16 bytes further from sp (the _B offsets).
 #define SOTTO_PW_PASS(STORE)                                                          \
   "push {r4-r11, lr}\n\t"                                                             \
   "sub sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
@@ -101,17 +111,22 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, odd_groups) == 4 &&
   "ldm r0, {r1-r5}\n\t"                                                               \
   "add r0, sp, #" SOTTO_PW_OUT "\n\t"                                                 \
   "stm r0, {r1-r5}\n\t"                                                               \
+  "adr r1, 2f\n\t"                      /* the loop's entry for in_c / 4 groups */    \
+  "ldr r2, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
+  "add r1, r1, r2\n\t"                                                                \
+  "str r1, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
   "1:\n\t"                              /* a pair: every sum starts at -lift */       \
   "add r12, sp, #" SOTTO_PW_LIFT "\n\t"                                               \
   "ldm r12, {r0-r3}\n\t"                                                              \
   "ldm r12, {r4-r7}\n\t"                                                              \
   "ldr r8, [sp, #" SOTTO_PW_XS "]\n\t"                                                \
   "ldr r9, [sp, #" SOTTO_PW_W "]\n\t"                                                 \
-  "ldr r10, [sp, #" SOTTO_PW_ODD "]\n\t"                                              \
-  "cmp r10, #0\n\t"                                                                   \
-  "bne 3f\n\t"                                                                        \
+  "ldr pc, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
   "2:\n\t" SOTTO_PW_GROUP                                                             \
-  "3:\n\t" SOTTO_PW_GROUP                                                             \
+  "3:\n\t" SOTTO_PW_GROUP SOTTO_PW_GROUP SOTTO_PW_GROUP                               \
+  ".if (3b - 2b) != " SOTTO_PW_GROUP_BYTES "\n\t"                                     \
+  ".error \"pointwise pass: a group is not " SOTTO_PW_GROUP_BYTES " bytes\"\n\t"      \
+  ".endif\n\t"                                                                        \
   "ldr r10, [sp, #" SOTTO_PW_END "]\n\t"                                              \
   "cmp r8, r10\n\t"                                                                   \
   "bne 2b\n\t"                                                                        \
@@ -134,20 +149,18 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, odd_groups) == 4 &&
   "add r1, r1, r10\n\t"                                                               \
   "add r2, r2, r10\n\t"                                                               \
   "add r3, r3, r10\n\t"                                                               \
-  "add r12, sp, #" SOTTO_PW_SPILL "\n\t" /* B aside, A's outputs */                   \
-  "stm r12, {r4-r7}\n\t"                                                              \
-  "add r12, sp, #" SOTTO_PW_OUT "\n\t"  /* r4-r7 the pixel pointers */                \
-  "ldm r12, {r4-r7}\n\t"                                                              \
-  "ldr r8, [sp, #" SOTTO_PW_TAB "]\n\t"                                               \
+  "push {r4-r7}\n\t"                    /* B aside, A's outputs */                    \
+  "ldrd r4, r5, [sp, #" SOTTO_PW_OUT_B "]\n\t" /* r4-r7 the pixel pointers */         \
+  "ldrd r6, r7, [sp, #" SOTTO_PW_OUT_B "+8]\n\t"                                      \
+  "ldr r8, [sp, #" SOTTO_PW_TAB_B "]\n\t"                                             \
   "ldmia r8!, {r9-r12}\n\t"                                                           \
   STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
-  "add lr, sp, #" SOTTO_PW_SPILL "\n\t" /* B's outputs */                             \
-  "ldm lr, {r0-r3}\n\t"                                                               \
+  "pop {r0-r3}\n\t"                     /* B's outputs */                             \
   "ldmia r8!, {r9-r12}\n\t"                                                           \
   STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
   "str r8, [sp, #" SOTTO_PW_TAB "]\n\t"                                               \
-  "add lr, sp, #" SOTTO_PW_OUT "\n\t"                                                 \
-  "stm lr, {r4-r7}\n\t"                                                               \
+  "strd r4, r5, [sp, #" SOTTO_PW_OUT "]\n\t"                                          \
+  "strd r6, r7, [sp, #" SOTTO_PW_OUT "+8]\n\t"                                        \
   "ldr lr, [sp, #" SOTTO_PW_TEND "]\n\t"                                              \
   "cmp r8, lr\n\t"                                                                    \
   "bne 1b\n\t"                                                                        \
