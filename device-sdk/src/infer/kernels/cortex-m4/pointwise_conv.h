@@ -356,6 +356,7 @@ inline void run(const KernelArgs &a, const Channels &ch, PassFunction pass, uint
   const int32_t body = in_c & ~3, tail = in_c - body, groups = body / 4;
   const uint32_t *const xs_end = xs + 2 * kPixels * groups;
   const int32_t stride_h = p[SOTTO_P_STRIDE_H], stride_w = p[SOTTO_P_STRIDE_W];
+  const bool unit_stride = stride_h == 1 && stride_w == 1;
   // Locals, not a.*: every int8 output store may alias the argument struct for the compiler.
   const int32_t *const folded = a.folded_bias;
   const int8_t *const weights = a.weights;
@@ -383,7 +384,10 @@ inline void run(const KernelArgs &a, const Channels &ch, PassFunction pass, uint
 #pragma GCC unroll 4  // kPixels: the pixels' values stay in registers
     for (int32_t i = 0; i < kPixels; ++i) {
       const int32_t at = q + i < last ? q + i : last;
-      x[i] = input + ((at / out_w) * stride_h * in_w + (at % out_w) * stride_w) * in_c;
+      // Stride 1 (every MLPerf pointwise layer): input pixels are output pixels, no division.
+      const int32_t from =
+          unit_stride ? at : (at / out_w) * stride_h * in_w + (at % out_w) * stride_w;
+      x[i] = input + from * in_c;
       out[i] = output_data + at * out_c;
     }
     int32_t lift[kPixels];
