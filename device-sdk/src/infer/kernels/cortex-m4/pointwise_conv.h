@@ -215,25 +215,27 @@ inline void prepare_channels(const KernelArgs &a, int32_t in_c, int32_t first,
   }
 }
 
-typedef void (*PassFunction)(const PassFrame *);
 static_assert(sizeof(PassEntry) == sizeof(ChannelEntry),
               "a PassEntry takes a ChannelEntry's place");
 
-// The assembly pass (pointwise_pass.h) that runs a layer's whole blocks of four rows, with the
-// PassEntry of each of their channels written to table; nullptr (table untouched) when the layer
-// or one of those channels is out of its reach.
-inline PassFunction prepare_pass(const KernelArgs &a, int32_t in_c, PassEntry *table) {
+// Which output stage of the assembly pass (pointwise_pass.h) a layer takes, if any.
+enum PassStage : int32_t { kNoPass = 0, kPlainPass = 1, kGeneralPass = 2 };
+
+// The assembly pass's stage for a layer's whole blocks of four rows, with the PassEntry of each of
+// their channels written to table; kNoPass (table left to prepare_channels) when the layer or one
+// of those channels is out of its reach.
+inline PassStage prepare_pass(const KernelArgs &a, int32_t in_c, PassEntry *table) {
   const int32_t *p = a.op->params;
   const int32_t blocks_end = a.output->dims[3] & ~3, offset = p[SOTTO_P_OUTPUT_OFFSET];
   if ((in_c & 3) != 0 || in_c > kChunk || blocks_end == 0 ||
       !is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX])) {
-    return nullptr;
+    return kNoPass;
   }
   bool plain = !sign_rounds(p[SOTTO_P_ACT_MIN], offset);
   for (int32_t c = 0; c < blocks_end; ++c) {
     const int32_t m = a.multiplier[c], r = -a.shift[c];
     if (m == 0) continue;
-    if (m < (int32_t{1} << 30) || r < 1 || r > 31) return nullptr;
+    if (m < (int32_t{1} << 30) || r < 1 || r > 31) return kNoPass;
     plain = plain && r <= 21;
   }
   const int64_t limit = int64_t{1} << 31, products = static_cast<int64_t>(in_c) * 255 * 128;
@@ -246,7 +248,7 @@ inline PassFunction prepare_pass(const KernelArgs &a, int32_t in_c, PassEntry *t
       // A dead channel (TFLite's multiplier for a zero scale): every output is the offset. The
       // rounding moves every sum into [0, 2^31) before a shift by 31 (general), or to at most
       // -128 with no shift (plain, whose offset is -128).
-      if (acc >= limit - 256) return nullptr;
+      if (acc >= limit - 256) return kNoPass;
       table[c] = plain ? PassEntry{0, static_cast<int32_t>(-bias - products - 128), 0, 0}
                        : PassEntry{0, static_cast<int32_t>(products - bias + 1), 31, offset};
       continue;
@@ -259,10 +261,10 @@ inline PassFunction prepare_pass(const KernelArgs &a, int32_t in_c, PassEntry *t
     }
     // |h + rounding| < 2^31 (PassEntry), with |h| <= |acc| m / 2^31 + 1 and acc an int32.
     const int64_t rounding = e.rounding < 0 ? -int64_t{e.rounding} : e.rounding;
-    if (((acc < limit ? acc : limit) * m >> 31) + 2 + rounding >= limit) return nullptr;
+    if (((acc < limit ? acc : limit) * m >> 31) + 2 + rounding >= limit) return kNoPass;
     table[c] = e;
   }
-  return plain ? pass_plain : pass_general;
+  return plain ? kPlainPass : kGeneralPass;
 }
 
 // Channel c's outputs of the four pixels.
@@ -348,7 +350,7 @@ inline void single_pixel(const uint32_t *xs, int32_t groups, const int8_t *weigh
   }
 }
 
-inline void run(const KernelArgs &a, const Channels &ch, PassFunction pass, uint32_t *xs) {
+inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32_t *xs) {
   const int32_t *p = a.op->params;
   const int32_t in_w = a.input0->dims[2], in_c = a.input0->dims[3];
   const int32_t out_w = a.output->dims[2], out_c = a.output->dims[3];
@@ -374,7 +376,8 @@ inline void run(const KernelArgs &a, const Channels &ch, PassFunction pass, uint
                      ch.table + blocks_end,
                      {0, 0, 0, 0},
                      {nullptr, nullptr, nullptr, nullptr},
-                     xs};
+                     xs,
+                     stage == kGeneralPass ? 1 : 0};
   for (int32_t q = 0; q < pixels; q += kPixels) {
     // A short last pass: the spare slots repeat its last pixel, computing its values and storing
     // them again at its place (no test per store).
@@ -394,14 +397,14 @@ inline void run(const KernelArgs &a, const Channels &ch, PassFunction pass, uint
     expand_pixels(x, body, xs, lift);
 #pragma GCC unroll 4  // kPixels: the pixels' values stay in registers
     for (int32_t i = 0; i < kPixels; ++i) lift[i] *= 128;
-    if (pass != nullptr) {
+    if (stage != kNoPass) {
 #pragma GCC unroll 4  // kPixels
       for (int32_t i = 0; i < kPixels; ++i) {
         frame.minus_lift[i] = -lift[i];
         frame.out[i] = out[i];
       }
       if (pixels - q >= kPixels) {
-        pass(&frame);
+        run_pass(&frame);
       } else {  // a pass would do four pixels' work: each one alone instead
         for (int32_t i = 0; i < pixels - q; ++i) {
           single_pixel(xs + i, groups, weights, folded,
@@ -456,9 +459,9 @@ inline void pointwise_conv_2d(const KernelArgs &a) {
   }
   pointwise::ChannelEntry *const table =
       reinterpret_cast<pointwise::ChannelEntry *>(a.scratch + expanded);
-  const pointwise::PassFunction pass =
+  const pointwise::PassStage stage =
       pointwise::prepare_pass(a, in_c, reinterpret_cast<pointwise::PassEntry *>(table));
-  pointwise::prepare_channels(a, in_c, pass != nullptr ? out_c & ~3 : 0, table);
+  pointwise::prepare_channels(a, in_c, stage != pointwise::kNoPass ? out_c & ~3 : 0, table);
   const int32_t *p = a.op->params;
   const pointwise::Channels ch = {table,
                                   a.multiplier,
@@ -466,7 +469,7 @@ inline void pointwise_conv_2d(const KernelArgs &a) {
                                   p[SOTTO_P_OUTPUT_OFFSET],
                                   p[SOTTO_P_ACT_MIN],
                                   p[SOTTO_P_ACT_MAX]};
-  pointwise::run(a, ch, pass, reinterpret_cast<uint32_t *>(a.scratch));
+  pointwise::run(a, ch, stage, reinterpret_cast<uint32_t *>(a.scratch));
 }
 
 }  // namespace cortex_m4

@@ -38,14 +38,16 @@ struct PassFrame {
   int32_t minus_lift[4];   // 32: -128 x sum of each pixel's inputs
   int8_t *out[4];          // 48: each pixel's output, at channel 0
   const uint32_t *xs;      // 64: the expanded inputs (scratch)
+  int32_t general_stage;   // 68: nonzero for the general output stage, else the plain one
 };
 
 // The frame's offsets as assembly text (kept in step with PassFrame by the static_assert).
-static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, loop_entry) == 4 &&
-                  offsetof(PassFrame, weights) == 8 && offsetof(PassFrame, step_after_a) == 12 &&
-                  offsetof(PassFrame, folded) == 20 && offsetof(PassFrame, table) == 24 &&
-                  offsetof(PassFrame, table_end) == 28 && offsetof(PassFrame, minus_lift) == 32 &&
-                  offsetof(PassFrame, out) == 48 && offsetof(PassFrame, xs) == 64,
+static_assert(sizeof(PassFrame) == 72 && offsetof(PassFrame, general_stage) == 68 &&
+                  offsetof(PassFrame, loop_entry) == 4 && offsetof(PassFrame, weights) == 8 &&
+                  offsetof(PassFrame, step_after_a) == 12 && offsetof(PassFrame, folded) == 20 &&
+                  offsetof(PassFrame, table) == 24 && offsetof(PassFrame, table_end) == 28 &&
+                  offsetof(PassFrame, minus_lift) == 32 && offsetof(PassFrame, out) == 48 &&
+                  offsetof(PassFrame, xs) == 64,
               "PassFrame: the assembly's offsets");
 // clang-format off
 #define SOTTO_PW_END "0"
@@ -60,7 +62,8 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, loop_entry) == 4 &&
 #define SOTTO_PW_OUT "48"
 #define SOTTO_PW_OUT_B "64"
 #define SOTTO_PW_XS "64"
-#define SOTTO_PW_FRAME "68"
+#define SOTTO_PW_STAGE "68"
+#define SOTTO_PW_FRAME "72"
 #define SOTTO_PW_TEXT(N) #N
 #define SOTTO_PW_NUMBER(N) SOTTO_PW_TEXT(N)
 #define SOTTO_PW_GROUP_BYTES SOTTO_PW_NUMBER(SOTTO_PW_GROUP_BYTES_N)
@@ -101,20 +104,48 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, loop_entry) == 4 &&
   "ssat " S ", #8, " S "\n\t"                  \
   "strb " S ", [" P "], #1\n\t"
 
-// The whole pass; STORE is one of the two output forms above. Between the PUSH of B's sums and
-// their POP the frame is 16 bytes further from sp (the _B offsets).
-#define SOTTO_PW_PASS(STORE)                                                          \
+// One output stage for pair A's sums in r0-r3 and B's in r4-r7, then back to the next pair (1)
+// or out (to 9). Between the PUSH of B's sums and their POP the frame is 16 bytes further from sp
+// (the _B offsets).
+#define SOTTO_PW_OUTPUTS(STORE)                                                       \
+  "push {r4-r7}\n\t"                    /* B aside, A's outputs */                    \
+  "ldrd r4, r5, [sp, #" SOTTO_PW_OUT_B "]\n\t" /* r4-r7 the pixel pointers */         \
+  "ldrd r6, r7, [sp, #" SOTTO_PW_OUT_B "+8]\n\t"                                      \
+  "ldr r8, [sp, #" SOTTO_PW_TAB_B "]\n\t"                                             \
+  "ldmia r8!, {r9-r12}\n\t"                                                           \
+  STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
+  "pop {r0-r3}\n\t"                     /* B's outputs */                             \
+  "ldmia r8!, {r9-r12}\n\t"                                                           \
+  STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
+  "str r8, [sp, #" SOTTO_PW_TAB "]\n\t"                                               \
+  "strd r4, r5, [sp, #" SOTTO_PW_OUT "]\n\t"                                          \
+  "strd r6, r7, [sp, #" SOTTO_PW_OUT "+8]\n\t"                                        \
+  "ldr lr, [sp, #" SOTTO_PW_TEND "]\n\t"                                              \
+  "cmp r8, lr\n\t"                                                                    \
+  "bne 1b\n\t"                                                                        \
+  "b 9f\n\t"
+
+// The whole pass: the pairs' sums, then the output stage the frame names (entered through an
+// address computed once, as the loop's).
+#define SOTTO_PW_PASS                                                                 \
   "push {r4-r11, lr}\n\t"                                                             \
   "sub sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
-  "ldm r0!, {r1-r12}\n\t"               /* the frame: 17 words */                     \
+  "ldm r0!, {r1-r12}\n\t"               /* the frame: 18 words */                     \
   "stm sp, {r1-r12}\n\t"                                                              \
-  "ldm r0, {r1-r5}\n\t"                                                               \
+  "ldm r0, {r1-r6}\n\t"                                                               \
   "add r0, sp, #" SOTTO_PW_OUT "\n\t"                                                 \
-  "stm r0, {r1-r5}\n\t"                                                               \
+  "stm r0, {r1-r6}\n\t"                                                               \
   "adr r1, 2f\n\t"                      /* the loop's entry for in_c / 4 groups */    \
   "ldr r2, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
   "add r1, r1, r2\n\t"                                                                \
   "str r1, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
+  "adr r1, 7f + 1\n\t"                  /* the output stage (+1: Thumb code) */       \
+  "adr r2, 8f + 1\n\t"                                                                \
+  "ldr r3, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
+  "cmp r3, #0\n\t"                                                                    \
+  "it ne\n\t"                                                                         \
+  "movne r1, r2\n\t"                                                                  \
+  "str r1, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
   "1:\n\t"                              /* a pair: every sum starts at -lift */       \
   "add r12, sp, #" SOTTO_PW_LIFT "\n\t"                                               \
   "ldm r12, {r0-r3}\n\t"                                                              \
@@ -149,21 +180,10 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, loop_entry) == 4 &&
   "add r1, r1, r10\n\t"                                                               \
   "add r2, r2, r10\n\t"                                                               \
   "add r3, r3, r10\n\t"                                                               \
-  "push {r4-r7}\n\t"                    /* B aside, A's outputs */                    \
-  "ldrd r4, r5, [sp, #" SOTTO_PW_OUT_B "]\n\t" /* r4-r7 the pixel pointers */         \
-  "ldrd r6, r7, [sp, #" SOTTO_PW_OUT_B "+8]\n\t"                                      \
-  "ldr r8, [sp, #" SOTTO_PW_TAB_B "]\n\t"                                             \
-  "ldmia r8!, {r9-r12}\n\t"                                                           \
-  STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
-  "pop {r0-r3}\n\t"                     /* B's outputs */                             \
-  "ldmia r8!, {r9-r12}\n\t"                                                           \
-  STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
-  "str r8, [sp, #" SOTTO_PW_TAB "]\n\t"                                               \
-  "strd r4, r5, [sp, #" SOTTO_PW_OUT "]\n\t"                                          \
-  "strd r6, r7, [sp, #" SOTTO_PW_OUT "+8]\n\t"                                        \
-  "ldr lr, [sp, #" SOTTO_PW_TEND "]\n\t"                                              \
-  "cmp r8, lr\n\t"                                                                    \
-  "bne 1b\n\t"                                                                        \
+  "ldr pc, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
+  "7:\n\t" SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_PLAIN)                                     \
+  "8:\n\t" SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_GENERAL)                                   \
+  "9:\n\t"                                                                            \
   "add sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
   "pop {r4-r11, pc}\n\t"
 // clang-format on
@@ -185,14 +205,12 @@ struct PassEntry {
   int32_t offset;
 };
 
-// The pass for layers with every channel's offset inside its rounding and negative results clamped
-// away (act_min >= output offset, as every ReLU layer quantized with a zero point of -128): five
-// instructions per output. The general pass adds the sign term and the separate offset: seven.
-__attribute__((naked, noinline, noipa)) static void pass_plain(const PassFrame *) {
-  __asm__ volatile(SOTTO_PW_PASS(SOTTO_PW_STORE_PLAIN));
-}
-__attribute__((naked, noinline, noipa)) static void pass_general(const PassFrame *) {
-  __asm__ volatile(SOTTO_PW_PASS(SOTTO_PW_STORE_GENERAL));
+// The plain output stage serves layers with every channel's offset inside its rounding and
+// negative results clamped away (act_min >= output offset, as every ReLU layer quantized with a
+// zero point of -128): five instructions per output. The general stage adds the sign term and the
+// separate offset: seven.
+__attribute__((naked, noinline, noipa)) static void run_pass(const PassFrame *) {
+  __asm__ volatile(SOTTO_PW_PASS);
 }
 
 }  // namespace pointwise
