@@ -2,9 +2,10 @@
 // pixels' expanded inputs times every block of four interleaved filter rows, requantized and
 // stored. Written by hand because GCC, given the same steps as intrinsics, spilled the pass's
 // sums, pixel pointers and bookkeeping around every pair of rows (about 210 instructions of fixed
-// cost per pair); here each pair of rows pays about 70 (kws's 64->64 layers went from 1.23 to
-// under 1.0 instruction per MAC). All fourteen registers hold the inner loop's state; everything
-// else lives in the pass's stack frame and moves with LDM/STM.
+// cost per pair); here a pair of rows pays about 80 besides its groups' 24 instructions each, 40
+// of them (56 on the general stage) its eight outputs' requantization (kws's 64->64 layers went
+// from 1.23 to 0.98 instruction per MAC). All fourteen registers hold the inner loop's state;
+// everything else lives in the pass's stack frame and moves with LDM/STM.
 //
 // It covers the common case only, which pointwise_conv.h checks before calling it: whole groups of
 // four inputs (in_c % 4 == 0), one chunk of at most kChunk inputs (so that raw - low is exactly
