@@ -366,17 +366,17 @@ inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32
   int8_t *const output_data = a.output_data;
   // With a pass, each pass's whole blocks of rows run in assembly (pointwise_pass.h).
   const int32_t blocks_end = out_c & ~3;
-  PassFrame frame = {xs_end,
-                     1 + kGroupBytes * ((4 - groups % 4) % 4),
+  PassFrame frame = {{0, 0, 0, 0},
+                     xs,
                      reinterpret_cast<const uint8_t *>(weights),
+                     xs_end,
+                     1 + kGroupBytes * ((4 - groups % 4) % 4),
                      8 - 16 * groups,
                      -8,
                      folded,
                      ch.table,
                      ch.table + blocks_end,
-                     {0, 0, 0, 0},
                      {nullptr, nullptr, nullptr, nullptr},
-                     xs,
                      stage == kGeneralPass ? 1 : 0};
   for (int32_t q = 0; q < pixels; q += kPixels) {
     // A short last pass: the spare slots repeat its last pixel, computing its values and storing

@@ -28,41 +28,40 @@ const int32_t kGroupBytes = SOTTO_PW_GROUP_BYTES_N;
 // What a pass reads, in the order of the assembly's stack frame (the offsets below); the pass
 // copies it there and leaves it untouched.
 struct PassFrame {
-  const uint32_t *xs_end;  // 0: end of the expanded inputs
-  int32_t loop_entry;      // 4: 1 + kGroupBytes x ((4 - groups % 4) % 4): the loop runs 4 groups
-  const uint8_t *weights;  // 8: the first block of interleaved rows
-  int32_t step_after_a;    // 12: weights of pair A's end -> pair B's start: 8 - 16 groups
-  int32_t step_after_b;    // 16: pair B's end -> the next block's pair A: -8
-  const int32_t *folded;   // 20: folded bias, from channel 0
-  const void *table;       // 24: PassEntry per channel, from channel 0
-  const void *table_end;   // 28: entry of the first channel past the whole blocks
-  int32_t minus_lift[4];   // 32: -128 x sum of each pixel's inputs
-  int8_t *out[4];          // 48: each pixel's output, at channel 0
-  const uint32_t *xs;      // 64: the expanded inputs (scratch)
+  int32_t minus_lift[4];   // 0: -128 x sum of each pixel's inputs (LDM from sp)
+  const uint32_t *xs;      // 16: the expanded inputs (scratch)
+  const uint8_t *weights;  // 20: the first block of interleaved rows (LDRD with xs)
+  const uint32_t *xs_end;  // 24: end of the expanded inputs
+  int32_t loop_entry;      // 28: 1 + kGroupBytes x ((4 - groups % 4) % 4): the loop runs 4 groups
+  int32_t step_after_a;    // 32: weights of pair A's end -> pair B's start: 8 - 16 groups
+  int32_t step_after_b;    // 36: pair B's end -> the next block's pair A: -8
+  const int32_t *folded;   // 40: folded bias, from channel 0
+  const void *table;       // 44: PassEntry per channel, from channel 0
+  const void *table_end;   // 48: entry of the first channel past the whole blocks
+  int8_t *out[4];          // 52: each pixel's output, at channel 0
   int32_t general_stage;   // 68: nonzero for the general output stage, else the plain one
 };
 
 // The frame's offsets as assembly text (kept in step with PassFrame by the static_assert).
-static_assert(sizeof(PassFrame) == 72 && offsetof(PassFrame, general_stage) == 68 &&
-                  offsetof(PassFrame, loop_entry) == 4 && offsetof(PassFrame, weights) == 8 &&
-                  offsetof(PassFrame, step_after_a) == 12 && offsetof(PassFrame, folded) == 20 &&
-                  offsetof(PassFrame, table) == 24 && offsetof(PassFrame, table_end) == 28 &&
-                  offsetof(PassFrame, minus_lift) == 32 && offsetof(PassFrame, out) == 48 &&
-                  offsetof(PassFrame, xs) == 64,
+static_assert(sizeof(PassFrame) == 72 && offsetof(PassFrame, xs) == 16 &&
+                  offsetof(PassFrame, weights) == 20 && offsetof(PassFrame, xs_end) == 24 &&
+                  offsetof(PassFrame, loop_entry) == 28 &&
+                  offsetof(PassFrame, step_after_a) == 32 && offsetof(PassFrame, folded) == 40 &&
+                  offsetof(PassFrame, table) == 44 && offsetof(PassFrame, table_end) == 48 &&
+                  offsetof(PassFrame, out) == 52 && offsetof(PassFrame, general_stage) == 68,
               "PassFrame: the assembly's offsets");
 // clang-format off
-#define SOTTO_PW_END "0"
-#define SOTTO_PW_ENTRY "4"
-#define SOTTO_PW_W "8"
-#define SOTTO_PW_STEP "12"
-#define SOTTO_PW_FOLD "20"
-#define SOTTO_PW_TAB "24"
-#define SOTTO_PW_TAB_B "40"
-#define SOTTO_PW_TEND "28"
-#define SOTTO_PW_LIFT "32"
-#define SOTTO_PW_OUT "48"
-#define SOTTO_PW_OUT_B "64"
-#define SOTTO_PW_XS "64"
+#define SOTTO_PW_XS "16"     // and the weights at 20
+#define SOTTO_PW_W "20"
+#define SOTTO_PW_END "24"
+#define SOTTO_PW_ENTRY "28"
+#define SOTTO_PW_STEP "32"
+#define SOTTO_PW_FOLD "40"
+#define SOTTO_PW_TAB "44"
+#define SOTTO_PW_TAB_B "60"
+#define SOTTO_PW_TEND "48"
+#define SOTTO_PW_OUT "52"
+#define SOTTO_PW_OUT_B "68"
 #define SOTTO_PW_STAGE "68"
 #define SOTTO_PW_FRAME "72"
 #define SOTTO_PW_TEXT(N) #N
@@ -134,7 +133,7 @@ static_assert(sizeof(PassFrame) == 72 && offsetof(PassFrame, general_stage) == 6
   "ldm r0!, {r1-r12}\n\t"               /* the frame: 18 words */                     \
   "stm sp, {r1-r12}\n\t"                                                              \
   "ldm r0, {r1-r6}\n\t"                                                               \
-  "add r0, sp, #" SOTTO_PW_OUT "\n\t"                                                 \
+  "add r0, sp, #48\n\t"                                                               \
   "stm r0, {r1-r6}\n\t"                                                               \
   "adr r1, 2f\n\t"                      /* the loop's entry for in_c / 4 groups */    \
   "ldr r2, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
@@ -148,11 +147,9 @@ static_assert(sizeof(PassFrame) == 72 && offsetof(PassFrame, general_stage) == 6
   "movne r1, r2\n\t"                                                                  \
   "str r1, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
   "1:\n\t"                              /* a pair: every sum starts at -lift */       \
-  "add r12, sp, #" SOTTO_PW_LIFT "\n\t"                                               \
-  "ldm r12, {r0-r3}\n\t"                                                              \
-  "ldm r12, {r4-r7}\n\t"                                                              \
-  "ldr r8, [sp, #" SOTTO_PW_XS "]\n\t"                                                \
-  "ldr r9, [sp, #" SOTTO_PW_W "]\n\t"                                                 \
+  "ldm sp, {r0-r3}\n\t"                                                               \
+  "ldm sp, {r4-r7}\n\t"                                                               \
+  "ldrd r8, r9, [sp, #" SOTTO_PW_XS "]\n\t"                                           \
   "ldr pc, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
   "2:\n\t" SOTTO_PW_GROUP                                                             \
   "3:\n\t" SOTTO_PW_GROUP SOTTO_PW_GROUP SOTTO_PW_GROUP                               \
