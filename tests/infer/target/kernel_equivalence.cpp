@@ -171,7 +171,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
         if (plain) p[SOTTO_P_OUTPUT_OFFSET] = -128;
         for (int32_t c = 0; c < out_c; ++c) {
           const uint32_t draw = next() & 7;
-          g_shift[c] = pick(wide ? -22 : -14, -1);
+          g_shift[c] = pick(wide ? -21 : -14, -1);  // r <= 21: the plain stage's reach
           if (draw == 0) {
             g_mult[c] = 0;
             g_shift[c] = 0;
