@@ -14,18 +14,23 @@ extern uint32_t g_kind_mismatches[4];
 /* The last run's pointwise CONV_2D cases on the interleaved filter, and how many of them took each
  * tail of the Cortex-M4's register-blocked kernel: in_c % 4 != 0, out_c % 4 != 0, a pixel count
  * not a multiple of its 4 pixels per pass, in_c above its 256-input chunk, and no scratch (the
- * reference on the interleaved filter). */
+ * reference on the interleaved filter); then those steered into its assembly pass (whole blocks
+ * of four rows, pointwise_pass.h), and of those the ones on its plain output stage and the ones
+ * whose last pixels (pixels % 4) run one by one (single_pixel in pointwise_conv.h). */
 typedef struct {
   uint32_t cases, channel_tails, row_tails, short_passes, chunked, without_scratch;
+  uint32_t assembly, assembly_plain, assembly_single;
 } PointwiseCases;
 extern PointwiseCases g_pointwise;
 
 /* The last run's windowed CONV_2D cases (every non-pointwise one), run again on the filter
  * interleaved for the Cortex-M4's windowed kernel, and how many had in_c a multiple of 4 (expanded
  * straight from the input), a window not a multiple of 4 (padded rows), out_c % 4 != 0, a pixel
- * count not a multiple of 4, a padded row above its 256-input chunk, and dilation. */
+ * count not a multiple of 4, a padded row above its 256-input chunk, dilation, and the conditions
+ * of the pointwise kernel's assembly pass (pointwise_pass.h), which the windowed kernel then runs
+ * its rows through. */
 typedef struct {
-  uint32_t cases, channel_groups, padded_rows, row_tails, short_passes, chunked, dilated;
+  uint32_t cases, channel_groups, padded_rows, row_tails, short_passes, chunked, dilated, assembly;
 } WindowCases;
 extern WindowCases g_window;
 

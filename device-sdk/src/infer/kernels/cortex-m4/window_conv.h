@@ -193,8 +193,8 @@ __attribute__((noinline)) inline void plain_rows(const KernelArgs &a, const poin
   }
 }
 
-inline void run(const KernelArgs &a, const pointwise::Channels &ch, const Geometry &g, uint32_t *xs,
-                int8_t *staged) {
+inline void run(const KernelArgs &a, const pointwise::Channels &ch, pointwise::PassStage stage,
+                const Geometry &g, uint32_t *xs, int8_t *staged) {
   const int32_t *p = a.op->params;
   const int32_t out_w = a.output->dims[2], out_c = a.output->dims[3];
   const int32_t pixels = a.output->dims[1] * out_w;
@@ -206,6 +206,21 @@ inline void run(const KernelArgs &a, const pointwise::Channels &ch, const Geomet
   const int32_t *const folded = a.folded_bias;
   const int8_t *const weights = a.weights;
   int8_t *const output_data = a.output_data;
+  // With the pointwise kernel's assembly pass (a row of at most one chunk, the whole int8 range),
+  // each pass's whole blocks of rows run there (pointwise_pass.h), as in pointwise::run.
+  const int32_t groups = row / 4, blocks_end = out_c & ~3;
+  pointwise::PassFrame frame = {{0, 0, 0, 0},
+                                xs,
+                                reinterpret_cast<const uint8_t *>(weights),
+                                xs_end,
+                                1 + pointwise::kGroupBytes * ((4 - groups % 4) % 4),
+                                8 - 16 * groups,
+                                -8,
+                                folded,
+                                ch.table,
+                                ch.table + blocks_end,
+                                {nullptr, nullptr, nullptr, nullptr},
+                                stage == pointwise::kGeneralPass ? 1 : 0};
   for (int32_t q = 0; q < pixels; q += kPixels) {
     // A short last pass: the spare slots repeat its last pixel, computing its values and storing
     // them again at its place (no test per store).
@@ -217,6 +232,23 @@ inline void run(const KernelArgs &a, const pointwise::Channels &ch, const Geomet
       const int32_t oy = at / out_w, ox = at - oy * out_w;
       lift[i] = 128 * gather(g, oy * stride_h - pad_h, ox * stride_w - pad_w, i, xs, staged);
       out[i] = output_data + at * out_c;
+    }
+    if (stage != pointwise::kNoPass) {
+      for (int32_t i = 0; i < kPixels; ++i) {
+        frame.minus_lift[i] = -lift[i];
+        frame.out[i] = out[i];
+      }
+      if (pixels - q >= kPixels) {
+        pointwise::run_pass(&frame);
+      } else {  // a pass would do four pixels' work: each one alone instead
+        for (int32_t i = 0; i < pixels - q; ++i) {
+          pointwise::single_pixel(xs + i, groups, weights, folded,
+                                  reinterpret_cast<const pointwise::PassEntry *>(ch.table),
+                                  blocks_end, lift[i], out[i]);
+        }
+      }
+      if (blocks_end < out_c) window_conv::plain_rows(a, ch, xs, row, out, blocks_end);
+      continue;
     }
     const int8_t *block = weights;
     int32_t o = 0;
@@ -259,7 +291,9 @@ inline void window_conv_2d(const KernelArgs &a) {
   int8_t *const staged = reinterpret_cast<int8_t *>(a.scratch + 8 * row);
   pointwise::ChannelEntry *const table =
       reinterpret_cast<pointwise::ChannelEntry *>(a.scratch + 9 * row);
-  pointwise::prepare_channels(a, row, table);
+  const pointwise::PassStage stage =
+      pointwise::prepare_pass(a, row, reinterpret_cast<pointwise::PassEntry *>(table));
+  pointwise::prepare_channels(a, row, stage != pointwise::kNoPass ? out_c & ~3 : 0, table);
   // The staging's padded slots (row - window) stay 0; the rest is written before it is read.
   memset(staged, 0, static_cast<size_t>(row));
   const window_conv::Geometry g = {a.input0_data,
@@ -279,7 +313,7 @@ inline void window_conv_2d(const KernelArgs &a) {
                                   p[SOTTO_P_OUTPUT_OFFSET],
                                   p[SOTTO_P_ACT_MIN],
                                   p[SOTTO_P_ACT_MAX]};
-  window_conv::run(a, ch, g, xs, staged);
+  window_conv::run(a, ch, stage, g, xs, staged);
 }
 
 }  // namespace cortex_m4
