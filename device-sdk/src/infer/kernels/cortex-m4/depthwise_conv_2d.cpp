@@ -202,24 +202,11 @@ void widen_weights(const KernelArgs &a, int32_t ch, int32_t taps, uint32_t *wide
   }
 }
 
-// Clamps n int8 values in place to [lo, hi] (within int8): per word SSUB8 sets each byte's GE flag
-// where the first operand is the larger or equal, and SEL keeps those bytes.
+// Clamps n int8 values in place to [lo, hi] (within int8), four at a time (clamp_bytes4).
 void clamp_outputs(int8_t *out, int32_t n, int32_t lo, int32_t hi) {
-  const uint32_t lo4 = (static_cast<uint32_t>(lo) & 0xFFu) * 0x01010101u;
-  const uint32_t hi4 = (static_cast<uint32_t>(hi) & 0xFFu) * 0x01010101u;
+  const uint32_t lo4 = bytes4(lo), hi4 = bytes4(hi);
   int32_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    uint32_t v = load_u32(out + i), scratch;
-    __asm__(
-        "ssub8 %[t], %[v], %[lo]\n\t"
-        "sel %[v], %[v], %[lo]\n\t"
-        "ssub8 %[t], %[hi], %[v]\n\t"
-        "sel %[v], %[v], %[hi]"
-        : [v] "+r"(v), [t] "=&r"(scratch)
-        : [lo] "r"(lo4), [hi] "r"(hi4)
-        : "cc");
-    store_u32(out + i, v);
-  }
+  for (; i + 4 <= n; i += 4) store_u32(out + i, clamp_bytes4(load_u32(out + i), lo4, hi4));
   for (; i < n; ++i) out[i] = static_cast<int8_t>(clamp_i32(out[i], lo, hi));
 }
 

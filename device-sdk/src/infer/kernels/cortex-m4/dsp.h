@@ -192,6 +192,27 @@ static inline int8_t requantize_to_int8_fast(int32_t acc, int32_t multiplier, in
   return static_cast<int8_t>(clamp_i32(scaled + output_offset, act_min, act_max));
 }
 
+// v in all four bytes of a word (an int8 activation bound for clamp_bytes4).
+static inline uint32_t bytes4(int32_t v) {
+  return (static_cast<uint32_t>(v) & 0xFFu) * 0x01010101u;
+}
+
+// The four int8 values of v clamped to [lo, hi] (each given in all four bytes, lo <= hi): per
+// byte SSUB8 sets the GE flag where the first operand is the larger or equal, and SEL keeps those
+// bytes.
+static inline uint32_t clamp_bytes4(uint32_t v, uint32_t lo4, uint32_t hi4) {
+  uint32_t scratch;
+  __asm__(
+      "ssub8 %[t], %[v], %[lo]\n\t"
+      "sel %[v], %[v], %[lo]\n\t"
+      "ssub8 %[t], %[hi], %[v]\n\t"
+      "sel %[v], %[v], %[hi]"
+      : [v] "+r"(v), [t] "=&r"(scratch)
+      : [lo] "r"(lo4), [hi] "r"(hi4)
+      : "cc");
+  return v;
+}
+
 }  // namespace sotto_infer
 
 #endif
