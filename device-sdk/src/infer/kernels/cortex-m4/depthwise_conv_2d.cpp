@@ -7,8 +7,10 @@
 // windows (dilation 1) take an unrolled window on raw inputs from the folded bias; other pixels
 // walk a tap list of (input, weight) offset pairs from the bias, SXTAB16 adding the input offset
 // while widening (at most 64 taps; larger windows run the reference): one list for every interior
-// pixel, one per border pixel. Outputs saturate to int8; a layer with narrower activation bounds
-// (ReLU6) is clamped to them afterwards, four bytes at a time. Without that scratch
+// pixel, one per border pixel. Outputs saturate to int8, and each group's four are clamped to the
+// activation bounds together (SSUB8/SEL) when they are narrower than int8, and stored as one
+// word. A layer whose every channel takes the short stage (MobileNet's and kws's usually do) runs
+// pixel functions compiled without the test per output (kAllShort). Without that scratch
 // (depthwise_scratch_bytes), or for a channel neither output stage covers, the reference runs.
 // Bit-exact with the reference: the same integer sums, the same rounding, and clamping [-128, 127]
 // before [act_min, act_max] changes nothing.
@@ -34,25 +36,29 @@ struct DepthwiseEntry {
   int32_t folded_bias;  // bias + input offset * the channel's weight sum
 };
 
-// One channel's output, saturated to int8 (one SSAT; clamp_outputs applies narrower bounds).
-inline int8_t output_of(int32_t acc, const DepthwiseEntry &e, int32_t out_offset) {
-  if (e.stage_shift > 0) {
+// One channel's output, saturated to int8 (one SSAT; store_clamped4 applies narrower bounds).
+// kAllShort: every channel of the layer takes the short stage, so no test per output.
+template <bool kAllShort>
+inline int32_t output_of(int32_t acc, const DepthwiseEntry &e, int32_t out_offset) {
+  if (kAllShort || e.stage_shift > 0) {
     const OutputScale s = {e.multiplier, e.rounding, e.stage_shift};
-    return static_cast<int8_t>(__ssat(scale_output<true>(acc, s), 8));
+    return __ssat(scale_output<true>(acc, s), 8);
   }
   const RequantEntry r = {e.multiplier, 0, e.rounding, -e.stage_shift};
-  return requantize_entry_right_to_int8_full(acc, r, out_offset);
+  return __ssat(requantize_entry_right(acc, r) + out_offset, 8);
 }
 
 // The output stage of each channel's entry (widen_weights adds the folded bias). False when a
 // channel's scale fits neither stage, or the folded bias could overflow int32 (|input offset| <=
 // 256 and |bias| <= 2^31 - 2^22 keep it exact: |offset x weight sum| <= 256 x 64 x 128 = 2^21):
 // the reference runs the layer.
-bool prepare_entries(const KernelArgs &a, int32_t ch, int32_t taps, DepthwiseEntry *table) {
+bool prepare_entries(const KernelArgs &a, int32_t ch, int32_t taps, DepthwiseEntry *table,
+                     bool *all_short) {
   const int32_t *p = a.op->params;
   const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET], out_offset = p[SOTTO_P_OUTPUT_OFFSET];
   if (input_offset < -256 || input_offset > 256) return false;
   const int64_t products = static_cast<int64_t>(taps) * 255 * 128;
+  *all_short = true;
   for (int32_t c = 0; c < ch; ++c) {
     const int32_t m = a.multiplier[c], shift = a.shift[c];
     const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
@@ -69,6 +75,7 @@ bool prepare_entries(const KernelArgs &a, int32_t ch, int32_t taps, DepthwiseEnt
       e.multiplier = r.multiplier;
       e.rounding = r.nudge_hi;
       e.stage_shift = -r.r_minus_1;
+      *all_short = false;
     } else {
       return false;
     }
@@ -99,6 +106,18 @@ inline void tap4(const int8_t *x, const uint32_t *f, uint32_t offset_pair, int32
   acc[3] = __smlatt(static_cast<int32_t>(x13), static_cast<int32_t>(f13), acc[3]);
 }
 
+// What a pixel's channel loop needs besides its inputs.
+struct PixelStage {
+  const uint32_t *wide;  // widened weights, group-major
+  const int32_t *bias;   // may be null
+  const DepthwiseEntry *entries;
+  int32_t ch, group_words;  // group_words: 2 per tap
+  uint32_t offset_pair;
+  int32_t out_offset;
+  bool narrow;           // activation bounds narrower than int8 (ReLU6)
+  uint32_t low4, high4;  // the bounds in every byte (store_clamped4)
+};
+
 // Every channel group of a run of `count` interior pixels of a 3x3 window (dilation 1): src is the
 // first one's top-left input byte, step the input bytes from one pixel to the next, row the input
 // row stride, wide the widened weights (group-major: one LDRD per tap); the outputs follow each
@@ -106,9 +125,15 @@ inline void tap4(const int8_t *x, const uint32_t *f, uint32_t offset_pair, int32
 // keeps its live values in registers instead of sharing them with the border bookkeeping, and one
 // call for the run, so that narrow layers (8 channels: two groups per pixel) do not pay a call
 // per pixel.
-__attribute__((noinline)) void interior_3x3(const int8_t *src, const uint32_t *wide, int8_t *out,
-                                            const DepthwiseEntry *entries, int32_t ch, int32_t row,
-                                            int32_t out_offset, int32_t count, int32_t step) {
+template <bool kAllShort>
+__attribute__((noinline)) void interior_3x3(const int8_t *src, int8_t *out, int32_t row,
+                                            int32_t count, int32_t step, const PixelStage &stage) {
+  // Locals, not stage.*: every output store may alias it for the compiler.
+  const uint32_t *const wide = stage.wide;
+  const DepthwiseEntry *const entries = stage.entries;
+  const int32_t ch = stage.ch, out_offset = stage.out_offset;
+  const uint32_t low4 = stage.low4, high4 = stage.high4;
+  const bool narrow = stage.narrow;
   for (; count > 0; --count, src += step - ch) {
     const uint32_t *w = wide;
     const DepthwiseEntry *e = entries;
@@ -126,26 +151,19 @@ __attribute__((noinline)) void interior_3x3(const int8_t *src, const uint32_t *w
         load_pair(w, &f02, &f13);
         mac4(load_u32(x + 2 * ch), f02, f13, acc);
       }
-#pragma GCC unroll 4
-      for (int32_t i = 0; i < 4; ++i) out[i] = output_of(acc[i], e[i], out_offset);
+      store_clamped4(out, output_of<kAllShort>(acc[0], e[0], out_offset),
+                     output_of<kAllShort>(acc[1], e[1], out_offset),
+                     output_of<kAllShort>(acc[2], e[2], out_offset),
+                     output_of<kAllShort>(acc[3], e[3], out_offset), narrow, low4, high4);
     }
   }
 }
-
-// What a tap-list pixel's channel loop needs besides its taps.
-struct PixelStage {
-  const uint32_t *wide;  // widened weights, group-major
-  const int32_t *bias;   // may be null
-  const DepthwiseEntry *entries;
-  int32_t ch, group_words;  // group_words: 2 per tap
-  uint32_t offset_pair;
-  int32_t out_offset;
-};
 
 // Every channel group of one pixel from its tap list (taps pairs of the input's byte offset from
 // src and the tap's word offset in a group of the widened weights). A function of its own, so
 // that the group loop keeps its few live values in registers; one LDRD fetches both offsets of a
 // tap.
+template <bool kAllShort>
 __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, const uint32_t *taps,
                                                int32_t tap_count, const PixelStage &stage) {
   // Locals, not stage.*: every int8 output store may alias it for the compiler.
@@ -153,7 +171,8 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
   const int32_t *const bias = stage.bias;
   const DepthwiseEntry *const entries = stage.entries;
   const int32_t ch = stage.ch, out_offset = stage.out_offset, group_words = stage.group_words;
-  const uint32_t offset_pair = stage.offset_pair;
+  const uint32_t offset_pair = stage.offset_pair, low4 = stage.low4, high4 = stage.high4;
+  const bool narrow = stage.narrow;
   const uint32_t *const taps_end = taps + 2 * tap_count;
   for (int32_t c = 0; c < ch; c += 4, w += group_words) {
     int32_t acc[4] = {0, 0, 0, 0};
@@ -171,8 +190,11 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
       load_pair(t, &at_x, &at_w);
       tap4(x + at_x, w + at_w, offset_pair, acc);
     }
-#pragma GCC unroll 4
-    for (int32_t i = 0; i < 4; ++i) out[c + i] = output_of(acc[i], entries[c + i], out_offset);
+    const DepthwiseEntry *const e = entries + c;
+    store_clamped4(out + c, output_of<kAllShort>(acc[0], e[0], out_offset),
+                   output_of<kAllShort>(acc[1], e[1], out_offset),
+                   output_of<kAllShort>(acc[2], e[2], out_offset),
+                   output_of<kAllShort>(acc[3], e[3], out_offset), narrow, low4, high4);
   }
 }
 
@@ -202,14 +224,6 @@ void widen_weights(const KernelArgs &a, int32_t ch, int32_t taps, uint32_t *wide
   }
 }
 
-// Clamps n int8 values in place to [lo, hi] (within int8), four at a time (clamp_bytes4).
-void clamp_outputs(int8_t *out, int32_t n, int32_t lo, int32_t hi) {
-  const uint32_t lo4 = bytes4(lo), hi4 = bytes4(hi);
-  int32_t i = 0;
-  for (; i + 4 <= n; i += 4) store_u32(out + i, clamp_bytes4(load_u32(out + i), lo4, hi4));
-  for (; i < n; ++i) out[i] = static_cast<int8_t>(clamp_i32(out[i], lo, hi));
-}
-
 }  // namespace
 
 namespace cortex_m4 {
@@ -220,15 +234,18 @@ void depthwise_conv_2d(const KernelArgs &a) {
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2];
   const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W], taps = k_h * k_w;
   DepthwiseEntry *const entries = reinterpret_cast<DepthwiseEntry *>(a.scratch);
+  bool all_short = false;
   if (p[SOTTO_P_DEPTH_MULTIPLIER] != 1 || a.output->dims[0] != 1 || (ch & 3) != 0 ||
       taps > kMaxTaps || p[SOTTO_P_ACT_MIN] < -128 || p[SOTTO_P_ACT_MAX] > 127 ||
       p[SOTTO_P_ACT_MIN] > p[SOTTO_P_ACT_MAX] || a.scratch == nullptr ||
       a.op->scratch_bytes < depthwise_scratch_bytes(ch, taps) ||
-      !prepare_entries(a, ch, taps, entries)) {
+      !prepare_entries(a, ch, taps, entries, &all_short)) {
     reference::depthwise_conv_2d(a);
     return;
   }
   uint32_t *const wide = reinterpret_cast<uint32_t *>(entries + ch);
+  const auto interior = all_short ? interior_3x3<true> : interior_3x3<false>;
+  const auto pixel = all_short ? pixel_from_taps<true> : pixel_from_taps<false>;
   widen_weights(a, ch, taps, wide, entries);
   const int32_t dil_h = p[SOTTO_P_DILATION_H], dil_w = p[SOTTO_P_DILATION_W];
   const int32_t stride_w = p[SOTTO_P_STRIDE_W];
@@ -240,6 +257,9 @@ void depthwise_conv_2d(const KernelArgs &a) {
   stage.group_words = 2 * taps;
   stage.offset_pair = pair_of(p[SOTTO_P_INPUT_OFFSET]);
   stage.out_offset = p[SOTTO_P_OUTPUT_OFFSET];
+  stage.narrow = !is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
+  stage.low4 = bytes4(p[SOTTO_P_ACT_MIN]);
+  stage.high4 = bytes4(p[SOTTO_P_ACT_MAX]);
   // Taps as (input byte, weight word) offset pairs: every tap relative to the window's corner
   // (interior pixels), or per pixel the taps inside the picture (border pixels).
   uint32_t all_taps[2 * kMaxTaps], edge_taps[2 * kMaxTaps];
@@ -261,12 +281,11 @@ void depthwise_conv_2d(const KernelArgs &a) {
         if (unrolled) {  // this pixel and the interior ones after it in the row
           int32_t run = 1;
           while (ox + run < out_w && x0 + run * stride_w + span_w < in_w) ++run;
-          interior_3x3(corner, wide, out, entries, ch, in_w * ch, stage.out_offset, run,
-                       stride_w * ch);
+          interior(corner, out, in_w * ch, run, stride_w * ch, stage);
           ox += run - 1;
           out += (run - 1) * ch;
         } else {
-          pixel_from_taps(corner, out, all_taps, taps, stage);
+          pixel(corner, out, all_taps, taps, stage);
         }
         continue;
       }
@@ -277,11 +296,8 @@ void depthwise_conv_2d(const KernelArgs &a) {
         edge_taps[2 * n] = (iy * in_w + ix) * ch;
         edge_taps[2 * n++ + 1] = 2 * t;
       }
-      pixel_from_taps(input, out, edge_taps, n, stage);
+      pixel(input, out, edge_taps, n, stage);
     }
-  }
-  if (!is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX])) {
-    clamp_outputs(a.output_data, out_h * out_w * ch, p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
   }
 }
 

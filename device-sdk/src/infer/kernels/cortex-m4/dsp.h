@@ -213,6 +213,21 @@ static inline uint32_t clamp_bytes4(uint32_t v, uint32_t lo4, uint32_t hi4) {
   return v;
 }
 
+// Four int8 results (in int32s, each within -128..127) as one word (three BFIs), clamped to
+// [lo, hi] (clamp_bytes4) when narrow, stored at out (any alignment: the M4 allows unaligned word
+// stores).
+static inline void store_clamped4(int8_t *out, uint32_t t0, uint32_t t1, uint32_t t2, uint32_t t3,
+                                  bool narrow, uint32_t lo4, uint32_t hi4) {
+  __asm__(
+      "bfi %[w], %[b1], #8, #8\n\t"
+      "bfi %[w], %[b2], #16, #8\n\t"
+      "bfi %[w], %[b3], #24, #8"
+      : [w] "+r"(t0)
+      : [b1] "r"(t1), [b2] "r"(t2), [b3] "r"(t3));
+  if (narrow) t0 = clamp_bytes4(t0, lo4, hi4);
+  store_u32(out, t0);
+}
+
 }  // namespace sotto_infer
 
 #endif

@@ -107,19 +107,6 @@ inline int32_t short_output(int32_t acc, const OutputScale &s, int32_t sign_mask
   return __ssat(t >> s.right_shift, 8);
 }
 
-// Four int8 results (in int32s, each within -128..127) as one word (three BFIs), clamped to the
-// activation bounds, stored at out.
-inline void store_4(int8_t *out, uint32_t t0, uint32_t t1, uint32_t t2, uint32_t t3, uint32_t low4,
-                    uint32_t high4) {
-  __asm__(
-      "bfi %[w], %[b1], #8, #8\n\t"
-      "bfi %[w], %[b2], #16, #8\n\t"
-      "bfi %[w], %[b3], #24, #8"
-      : [w] "+r"(t0)
-      : [b1] "r"(t1), [b2] "r"(t2), [b3] "r"(t3));
-  store_u32(out, clamp_bytes4(t0, low4, high4));
-}
-
 }  // namespace
 
 namespace cortex_m4 {
@@ -191,9 +178,9 @@ void fully_connected(const KernelArgs &a) {
       const int32_t v2 = wrapping_add(acc[2], static_cast<int32_t>(f2));
       const int32_t v3 = wrapping_add(acc[3], static_cast<int32_t>(f3));
       if (short_stage) {
-        store_4(out + o, short_output(v0, scale, sign_mask), short_output(v1, scale, sign_mask),
-                short_output(v2, scale, sign_mask), short_output(v3, scale, sign_mask), low4,
-                high4);
+        store_clamped4(out + o, short_output(v0, scale, sign_mask),
+                       short_output(v1, scale, sign_mask), short_output(v2, scale, sign_mask),
+                       short_output(v3, scale, sign_mask), true, low4, high4);
       } else {
         const int32_t v[4] = {v0, v1, v2, v3};
         for (int32_t j = 0; j < 4; ++j) {
