@@ -224,6 +224,14 @@ void widen_weights(const KernelArgs &a, int32_t ch, int32_t taps, uint32_t *wide
   }
 }
 
+// The taps k in [0, k_n) of a window starting at `start` (dilation dil) that fall inside
+// [0, size): [*lo, *hi], empty when *hi < *lo.
+void taps_inside(int32_t start, int32_t k_n, int32_t dil, int32_t size, int32_t *lo, int32_t *hi) {
+  *lo = start < 0 ? (dil - 1 - start) / dil : 0;
+  const int32_t room = size - 1 - start;
+  *hi = room < 0 ? -1 : (room / dil < k_n - 1 ? room / dil : k_n - 1);
+}
+
 }  // namespace
 
 namespace cortex_m4 {
@@ -263,9 +271,12 @@ void depthwise_conv_2d(const KernelArgs &a) {
   // Taps as (input byte, weight word) offset pairs: every tap relative to the window's corner
   // (interior pixels), or per pixel the taps inside the picture (border pixels).
   uint32_t all_taps[2 * kMaxTaps], edge_taps[2 * kMaxTaps];
-  for (int32_t t = 0; t < taps; ++t) {
-    all_taps[2 * t] = (dil_h * (t / k_w) * in_w + dil_w * (t % k_w)) * ch;
-    all_taps[2 * t + 1] = 2 * t;
+  const int32_t tap_step_w = dil_w * ch, tap_step_h = dil_h * in_w * ch;
+  for (int32_t ky = 0, t = 0; ky < k_h; ++ky) {
+    for (int32_t kx = 0; kx < k_w; ++kx, ++t) {
+      all_taps[2 * t] = static_cast<uint32_t>(ky * tap_step_h + kx * tap_step_w);
+      all_taps[2 * t + 1] = static_cast<uint32_t>(2 * t);
+    }
   }
   const int32_t span_h = dil_h * (k_h - 1), span_w = dil_w * (k_w - 1);
   const bool unrolled = k_h == 3 && k_w == 3 && dil_h == 1 && dil_w == 1;
@@ -274,6 +285,8 @@ void depthwise_conv_2d(const KernelArgs &a) {
   for (int32_t oy = 0; oy < out_h; ++oy) {
     const int32_t y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
     const bool row_inside = y0 >= 0 && y0 + span_h < in_h;
+    int32_t ky_lo, ky_hi;  // the window rows inside the picture
+    taps_inside(y0, k_h, dil_h, in_h, &ky_lo, &ky_hi);
     for (int32_t ox = 0; ox < out_w; ++ox, out += ch) {
       const int32_t x0 = ox * stride_w - p[SOTTO_P_PAD_W];
       if (row_inside && x0 >= 0 && x0 + span_w < in_w) {
@@ -289,12 +302,15 @@ void depthwise_conv_2d(const KernelArgs &a) {
         }
         continue;
       }
-      int32_t n = 0;
-      for (int32_t t = 0; t < taps; ++t) {
-        const int32_t iy = y0 + dil_h * (t / k_w), ix = x0 + dil_w * (t % k_w);
-        if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) continue;
-        edge_taps[2 * n] = (iy * in_w + ix) * ch;
-        edge_taps[2 * n++ + 1] = 2 * t;
+      // A border pixel: the taps inside the picture, as offsets from the input's start.
+      int32_t kx_lo, kx_hi, n = 0;
+      taps_inside(x0, k_w, dil_w, in_w, &kx_lo, &kx_hi);
+      for (int32_t ky = ky_lo; ky <= ky_hi; ++ky) {
+        int32_t at = ((y0 + dil_h * ky) * in_w + x0 + dil_w * kx_lo) * ch;
+        for (int32_t kx = kx_lo; kx <= kx_hi; ++kx, ++n, at += tap_step_w) {
+          edge_taps[2 * n] = static_cast<uint32_t>(at);
+          edge_taps[2 * n + 1] = static_cast<uint32_t>(2 * (ky * k_w + kx));
+        }
       }
       pixel(input, out, edge_taps, n, stage);
     }
