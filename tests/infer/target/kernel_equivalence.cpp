@@ -231,7 +231,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       op.scratch_bytes = sizeof g_scratch;
       a.scratch = g_scratch;
     } else if (kind == 2) {  // FULLY_CONNECTED, raw inputs with the folded bias
-      // Every fourth case is wide (several of the M4 kernel's 256-input chunks).
+      // Every fourth case is wide (250..700 inputs: from 508 on, two of the M4 kernel's chunks).
       const bool wide = (next() & 3) == 0;
       const int32_t rows = wide ? 1 : pick(1, 3), in_n = wide ? pick(250, 700) : pick(1, 70);
       const int32_t out_n = pick(1, 11);
