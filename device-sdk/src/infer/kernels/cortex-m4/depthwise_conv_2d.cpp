@@ -143,6 +143,9 @@ __attribute__((noinline)) void interior_3x3(const int8_t *src, int8_t *out, int3
       const int8_t *x = src;
 #pragma GCC unroll 3
       for (int32_t ky = 0; ky < 3; ++ky, x += row) {
+        // Opaque to GCC: each row's three loads from [x], [x, ch], [x, 2 ch], not eight offsets
+        // kept on the stack.
+        __asm__("" : "+r"(x));
         uint32_t f02, f13;
         load_pair(w, &f02, &f13);
         mac4(load_u32(x), f02, f13, acc);
