@@ -9,8 +9,9 @@
 // while widening (at most 64 taps; larger windows run the reference): one list for every interior
 // pixel, one per border pixel. Outputs saturate to int8, and each group's four are clamped to the
 // activation bounds together (SSUB8/SEL) when they are narrower than int8, and stored as one
-// word. A layer whose every channel takes the short stage (MobileNet's and kws's usually do) runs
-// pixel functions compiled without the test per output (kAllShort). Without that scratch
+// word. A ReLU or ReLU6 layer whose every channel takes the short stage (MobileNet's and kws's
+// usually do) runs pixel functions compiled without the test per output and without the sign
+// term of negative results, which its bounds clamp away (kAllShort). Without that scratch
 // (depthwise_scratch_bytes), or for a channel neither output stage covers, the reference runs.
 // Bit-exact with the reference: the same integer sums, the same rounding, and clamping [-128, 127]
 // before [act_min, act_max] changes nothing.
@@ -37,10 +38,16 @@ struct DepthwiseEntry {
 };
 
 // One channel's output, saturated to int8 (one SSAT; store_clamped4 applies narrower bounds).
-// kAllShort: every channel of the layer takes the short stage, so no test per output.
+// kAllShort: every channel of the layer takes the short stage and its activation bounds clamp
+// negative results away (act_min >= output offset: ReLU, ReLU6; dsp.h's sign_rounds is false), so
+// no test per output and no sign term.
 template <bool kAllShort>
 inline int32_t output_of(int32_t acc, const DepthwiseEntry &e, int32_t out_offset) {
-  if (kAllShort || e.stage_shift > 0) {
+  if (kAllShort) {
+    const OutputScale s = {e.multiplier, e.rounding, e.stage_shift};
+    return __ssat(scale_output<false>(acc, s), 8);
+  }
+  if (e.stage_shift > 0) {
     const OutputScale s = {e.multiplier, e.rounding, e.stage_shift};
     return __ssat(scale_output<true>(acc, s), 8);
   }
@@ -255,8 +262,10 @@ void depthwise_conv_2d(const KernelArgs &a) {
     return;
   }
   uint32_t *const wide = reinterpret_cast<uint32_t *>(entries + ch);
-  const auto interior = all_short ? interior_3x3<true> : interior_3x3<false>;
-  const auto pixel = all_short ? pixel_from_taps<true> : pixel_from_taps<false>;
+  const bool short_unsigned =
+      all_short && !sign_rounds(p[SOTTO_P_ACT_MIN], p[SOTTO_P_OUTPUT_OFFSET]);
+  const auto interior = short_unsigned ? interior_3x3<true> : interior_3x3<false>;
+  const auto pixel = short_unsigned ? pixel_from_taps<true> : pixel_from_taps<false>;
   widen_weights(a, ch, taps, wide, entries);
   const int32_t dil_h = p[SOTTO_P_DILATION_H], dil_w = p[SOTTO_P_DILATION_W];
   const int32_t stride_w = p[SOTTO_P_STRIDE_W];
