@@ -64,29 +64,31 @@ bool prepare_entries(const KernelArgs &a, int32_t ch, int32_t taps, DepthwiseEnt
   const int32_t *p = a.op->params;
   const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET], out_offset = p[SOTTO_P_OUTPUT_OFFSET];
   if (input_offset < -256 || input_offset > 256) return false;
-  const int64_t products = static_cast<int64_t>(taps) * 255 * 128;
-  *all_short = true;
+  // 32-bit arithmetic (a row stream prepares once per row): the short stage needs |bias| below
+  // 2^30 minus the largest sum of products (taps <= 64: at most 2^21).
+  const uint32_t short_room = (1u << 30) - static_cast<uint32_t>(taps) * 255u * 128u;
+  const uint32_t largest_bias = INT32_MAX - (1u << 22);
+  const int32_t *const bias = a.bias, *const multiplier = a.multiplier, *const shift = a.shift;
+  bool every_short = true;
   for (int32_t c = 0; c < ch; ++c) {
-    const int32_t m = a.multiplier[c], shift = a.shift[c];
-    const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
-    if ((bias < 0 ? -bias : bias) > INT32_MAX - (int64_t{1} << 22)) return false;
+    const int32_t m = multiplier[c], s = shift[c], b = bias != nullptr ? bias[c] : 0;
+    const uint32_t magnitude = b < 0 ? 0u - static_cast<uint32_t>(b) : static_cast<uint32_t>(b);
+    if (magnitude > largest_bias || m < 0) return false;
     DepthwiseEntry &e = table[c];
-    if (products + (bias < 0 ? -bias : bias) < (int64_t{1} << 30) && output_scale_ok(m, shift)) {
-      const OutputScale s = output_scale(m, shift, out_offset);
-      e.multiplier = s.multiplier;
-      e.rounding = s.rounding;
-      e.stage_shift = s.right_shift;
-    } else if (m >= 0 && shift <= -2) {
-      RequantEntry r;
-      prepare_requant(&m, &shift, 1, &r);
-      e.multiplier = r.multiplier;
-      e.rounding = r.nudge_hi;
-      e.stage_shift = -r.r_minus_1;
-      *all_short = false;
+    e.multiplier = m;
+    if (magnitude < short_room && s <= -1 && s >= -21) {  // output_scale_ok
+      const int32_t r = -s;                               // OutputScale: 2^(r-1) + offset 2^r
+      e.rounding = static_cast<int32_t>((2u * static_cast<uint32_t>(out_offset) + 1u) << (r - 1));
+      e.stage_shift = r;
+    } else if (s <= -2) {  // prepare_requant: nudge_hi 2^(r - 2), shift by r - 1
+      e.rounding = 1 << (-s - 2);
+      e.stage_shift = s + 1;
+      every_short = false;
     } else {
       return false;
     }
   }
+  *all_short = every_short;
   return true;
 }
 
