@@ -103,11 +103,13 @@ inline void mac4(uint32_t xr, uint32_t f02, uint32_t f13, int32_t acc[4]) {
 }
 
 // One tap for four channels from widened weights: SXTAB16 adds the input offset while widening.
+// kWord: the tap's words from f, a constant (one LDRD with an immediate offset).
+template <int kWord = 0>
 inline void tap4(const int8_t *x, const uint32_t *f, uint32_t offset_pair, int32_t acc[4]) {
   const uint32_t xr = load_u32(x);
   uint32_t f02, f13;
   // One LDRD (GCC emits an ADD and two LDRs); the widened weights are not written meanwhile.
-  __asm__("ldrd %0, %1, [%2]" : "=r"(f02), "=r"(f13) : "r"(f));
+  __asm__("ldrd %0, %1, [%2, %3]" : "=r"(f02), "=r"(f13) : "r"(f), "i"(4 * kWord));
   const uint32_t x02 = __sxtab16(offset_pair, xr), x13 = sxtab16_ror8(offset_pair, xr);
   acc[0] = __smlabb(static_cast<int32_t>(x02), static_cast<int32_t>(f02), acc[0]);
   acc[2] = __smlatt(static_cast<int32_t>(x02), static_cast<int32_t>(f02), acc[2]);
@@ -210,6 +212,48 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
   }
 }
 
+// Every channel group of one pixel whose 3x3 window (dilation 1) has its three rows inside the
+// picture but only the two columns kx0 and kx0 + 1 (a left or right border pixel): src is the
+// input byte of the window's top row at column kx0, row the input row stride. Unrolled like
+// interior_3x3, but from the bias with SXTAB16 adding the input offset, as for tap lists.
+template <bool kAllShort>
+__attribute__((noinline)) void edge_3x2(const int8_t *src, int8_t *out, int32_t row, int32_t kx0,
+                                        const PixelStage &stage) {
+  // Locals, not stage.*: every output store may alias it for the compiler.
+  const uint32_t *w = stage.wide + 2 * kx0;  // tap (ky, kx0 + j) at words 6 ky + 2 j
+  const int32_t *const bias = stage.bias;
+  const DepthwiseEntry *const entries = stage.entries;
+  const int32_t ch = stage.ch, out_offset = stage.out_offset, group_words = stage.group_words;
+  const uint32_t offset_pair = stage.offset_pair, low4 = stage.low4, high4 = stage.high4;
+  const bool narrow = stage.narrow;
+  for (int32_t c = 0; c < ch; c += 4, w += group_words) {
+    int32_t acc[4] = {0, 0, 0, 0};
+    if (bias) {
+      acc[0] = bias[c];
+      acc[1] = bias[c + 1];
+      acc[2] = bias[c + 2];
+      acc[3] = bias[c + 3];
+    }
+    const int8_t *x = src + c;
+    __asm__("" : "+r"(x));  // as in interior_3x3: loads from [x] and [x, ch]
+    tap4<0>(x, w, offset_pair, acc);
+    tap4<2>(x + ch, w, offset_pair, acc);
+    x += row;
+    __asm__("" : "+r"(x));
+    tap4<6>(x, w, offset_pair, acc);
+    tap4<8>(x + ch, w, offset_pair, acc);
+    x += row;
+    __asm__("" : "+r"(x));
+    tap4<12>(x, w, offset_pair, acc);
+    tap4<14>(x + ch, w, offset_pair, acc);
+    const DepthwiseEntry *const e = entries + c;
+    store_clamped4(out + c, output_of<kAllShort>(acc[0], e[0], out_offset),
+                   output_of<kAllShort>(acc[1], e[1], out_offset),
+                   output_of<kAllShort>(acc[2], e[2], out_offset),
+                   output_of<kAllShort>(acc[3], e[3], out_offset), narrow, low4, high4);
+  }
+}
+
 // The weights [tap][channel] widened into wide, group-major: for channel group g and tap t, words
 // 2 (g taps + t) and the next, SXTB16 of the tap's four weights (channels 0 and 2, then 1 and 3).
 // On the way, each channel's folded bias (bias + input offset x weight sum) into its entry: SADD16
@@ -268,6 +312,7 @@ void depthwise_conv_2d(const KernelArgs &a) {
       all_short && !sign_rounds(p[SOTTO_P_ACT_MIN], p[SOTTO_P_OUTPUT_OFFSET]);
   const auto interior = short_unsigned ? interior_3x3<true> : interior_3x3<false>;
   const auto pixel = short_unsigned ? pixel_from_taps<true> : pixel_from_taps<false>;
+  const auto edge = short_unsigned ? edge_3x2<true> : edge_3x2<false>;
   widen_weights(a, ch, taps, wide, entries);
   const int32_t dil_h = p[SOTTO_P_DILATION_H], dil_w = p[SOTTO_P_DILATION_W];
   const int32_t stride_w = p[SOTTO_P_STRIDE_W];
@@ -319,6 +364,10 @@ void depthwise_conv_2d(const KernelArgs &a) {
       // A border pixel: the taps inside the picture, as offsets from the input's start.
       int32_t kx_lo, kx_hi, n = 0;
       taps_inside(x0, k_w, dil_w, in_w, &kx_lo, &kx_hi);
+      if (unrolled && row_inside && kx_hi - kx_lo == 1) {  // a left or right edge: unrolled
+        edge(input + (y0 * in_w + x0 + kx_lo) * ch, out, in_w * ch, kx_lo, stage);
+        continue;
+      }
       for (int32_t ky = ky_lo; ky <= ky_hi; ++ky) {
         int32_t at = ((y0 + dil_h * ky) * in_w + x0 + dil_w * kx_lo) * ch;
         for (int32_t kx = kx_lo; kx <= kx_hi; ++kx, ++n, at += tap_step_w) {
