@@ -4,14 +4,15 @@
 // OutputScale, or requantize_entry_right for shifts below its range; and the folded bias, bias plus
 // input offset times the channel's weight sum), then the weights widened by SXTB16, group-major
 // ([channel group][tap]: channels 0 and 2, then 1 and 3, one LDRD per tap). Interior pixels of 3x3
-// windows (dilation 1) take an unrolled window on raw inputs from the folded bias; other pixels
-// walk a tap list of (input, weight) offset pairs from the bias, SXTAB16 adding the input offset
-// while widening (at most 64 taps; larger windows run the reference): one list for every interior
-// pixel, one per border pixel. Outputs saturate to int8, and each group's four are clamped to the
-// activation bounds together (SSUB8/SEL) when they are narrower than int8, and stored as one
-// word. A ReLU or ReLU6 layer whose every channel takes the short stage (MobileNet's and kws's
-// usually do) runs pixel functions compiled without the test per output and without the sign
-// term of negative results, which its bounds clamp away (kAllShort). Without that scratch
+// windows (dilation 1) take an unrolled window on raw inputs from the folded bias, and their left
+// and right border pixels (three rows, two columns inside) an unrolled 3x2 window from the bias,
+// SXTAB16 adding the input offset while widening; other pixels walk a tap list of (input, weight)
+// offset pairs the same way (at most 64 taps; larger windows run the reference): one list for
+// every interior pixel, one per border pixel. Outputs saturate to int8, and each group's four are
+// clamped to the activation bounds together (SSUB8/SEL) when they are narrower than int8, and
+// stored as one word. A ReLU or ReLU6 layer whose every channel takes the short stage (MobileNet's
+// and kws's usually do) runs pixel functions compiled without the test per output and without the
+// sign term of negative results, which its bounds clamp away (kAllShort). Without that scratch
 // (depthwise_scratch_bytes), or for a channel neither output stage covers, the reference runs.
 // Bit-exact with the reference: the same integer sums, the same rounding, and clamping [-128, 127]
 // before [act_min, act_max] changes nothing.
