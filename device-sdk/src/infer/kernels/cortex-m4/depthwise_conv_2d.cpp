@@ -56,6 +56,28 @@ inline int32_t output_of(int32_t acc, const DepthwiseEntry &e, int32_t out_offse
   return __ssat(requantize_entry_right(acc, r) + out_offset, 8);
 }
 
+// A channel group's four outputs (channels e[0..3]) stored as one word at out (store_clamped4).
+template <bool kAllShort>
+inline void store_group(int8_t *out, const int32_t acc[4], const DepthwiseEntry *e,
+                        int32_t out_offset, bool narrow, uint32_t low4, uint32_t high4) {
+  store_clamped4(out, output_of<kAllShort>(acc[0], e[0], out_offset),
+                 output_of<kAllShort>(acc[1], e[1], out_offset),
+                 output_of<kAllShort>(acc[2], e[2], out_offset),
+                 output_of<kAllShort>(acc[3], e[3], out_offset), narrow, low4, high4);
+}
+
+// acc[0..3] = the bias of channels c..c + 3, or 0 without one (pixels that add the input offset
+// while widening).
+inline void start_from_bias(const int32_t *bias, int32_t c, int32_t acc[4]) {
+  acc[0] = acc[1] = acc[2] = acc[3] = 0;
+  if (bias) {
+    acc[0] = bias[c];
+    acc[1] = bias[c + 1];
+    acc[2] = bias[c + 2];
+    acc[3] = bias[c + 3];
+  }
+}
+
 // The output stage of each channel's entry (widen_weights adds the folded bias). False when a
 // channel's scale fits neither stage, or the folded bias could overflow int32 (|input offset| <=
 // 256 and |bias| <= 2^31 - 2^22 keep it exact: |offset x weight sum| <= 256 x 64 x 128 = 2^21):
@@ -166,10 +188,7 @@ __attribute__((noinline)) void interior_3x3(const int8_t *src, int8_t *out, int3
         load_pair(w, &f02, &f13);
         mac4(load_u32(x + 2 * ch), f02, f13, acc);
       }
-      store_clamped4(out, output_of<kAllShort>(acc[0], e[0], out_offset),
-                     output_of<kAllShort>(acc[1], e[1], out_offset),
-                     output_of<kAllShort>(acc[2], e[2], out_offset),
-                     output_of<kAllShort>(acc[3], e[3], out_offset), narrow, low4, high4);
+      store_group<kAllShort>(out, acc, e, out_offset, narrow, low4, high4);
     }
   }
 }
@@ -190,13 +209,8 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
   const bool narrow = stage.narrow;
   const uint32_t *const taps_end = taps + 2 * tap_count;
   for (int32_t c = 0; c < ch; c += 4, w += group_words) {
-    int32_t acc[4] = {0, 0, 0, 0};
-    if (bias) {
-      acc[0] = bias[c];
-      acc[1] = bias[c + 1];
-      acc[2] = bias[c + 2];
-      acc[3] = bias[c + 3];
-    }
+    int32_t acc[4];
+    start_from_bias(bias, c, acc);
     const int8_t *x = src + c;
     // Opaque to GCC, so that each tap loads from [x, offset] instead of re-adding c.
     __asm__("" : "+r"(x));
@@ -205,11 +219,7 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
       load_pair(t, &at_x, &at_w);
       tap4(x + at_x, w + at_w, offset_pair, acc);
     }
-    const DepthwiseEntry *const e = entries + c;
-    store_clamped4(out + c, output_of<kAllShort>(acc[0], e[0], out_offset),
-                   output_of<kAllShort>(acc[1], e[1], out_offset),
-                   output_of<kAllShort>(acc[2], e[2], out_offset),
-                   output_of<kAllShort>(acc[3], e[3], out_offset), narrow, low4, high4);
+    store_group<kAllShort>(out + c, acc, entries + c, out_offset, narrow, low4, high4);
   }
 }
 
@@ -228,13 +238,8 @@ __attribute__((noinline)) void edge_3x2(const int8_t *src, int8_t *out, int32_t 
   const uint32_t offset_pair = stage.offset_pair, low4 = stage.low4, high4 = stage.high4;
   const bool narrow = stage.narrow;
   for (int32_t c = 0; c < ch; c += 4, w += group_words) {
-    int32_t acc[4] = {0, 0, 0, 0};
-    if (bias) {
-      acc[0] = bias[c];
-      acc[1] = bias[c + 1];
-      acc[2] = bias[c + 2];
-      acc[3] = bias[c + 3];
-    }
+    int32_t acc[4];
+    start_from_bias(bias, c, acc);
     const int8_t *x = src + c;
     __asm__("" : "+r"(x));  // as in interior_3x3: loads from [x] and [x, ch]
     tap4<0>(x, w, offset_pair, acc);
@@ -247,11 +252,7 @@ __attribute__((noinline)) void edge_3x2(const int8_t *src, int8_t *out, int32_t 
     __asm__("" : "+r"(x));
     tap4<12>(x, w, offset_pair, acc);
     tap4<14>(x + ch, w, offset_pair, acc);
-    const DepthwiseEntry *const e = entries + c;
-    store_clamped4(out + c, output_of<kAllShort>(acc[0], e[0], out_offset),
-                   output_of<kAllShort>(acc[1], e[1], out_offset),
-                   output_of<kAllShort>(acc[2], e[2], out_offset),
-                   output_of<kAllShort>(acc[3], e[3], out_offset), narrow, low4, high4);
+    store_group<kAllShort>(out + c, acc, entries + c, out_offset, narrow, low4, high4);
   }
 }
 
