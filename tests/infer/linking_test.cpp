@@ -1,6 +1,8 @@
-// Per-op linking: an engine built with only FULLY_CONNECTED (sotto_infer_library ... OPS
-// FULLY_CONNECTED, as SOTTO_INFER_ONLY_OPS builds the SDK's) runs models of that op and refuses
-// any other op by name at open, an int16 CONV_2D by the kernel it needs (CONV_2D_16X8).
+// Per-op linking: an engine built with only FULLY_CONNECTED and no row-stream driver
+// (sotto_infer_library ... OPS FULLY_CONNECTED NO_ROW_STREAMS, as SOTTO_INFER_ONLY_OPS and
+// SOTTO_INFER_ROW_STREAMS=OFF build the SDK's) runs models of that op and refuses any other op by
+// name at open, an int16 CONV_2D by the kernel it needs (CONV_2D_16X8), and a blob with row
+// streams by what it lacks.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -83,6 +85,24 @@ TEST(PerOpLinking, AnInt16ConvolutionNeedsConv2d16x8ByName) {
   EXPECT_EQ(0, f->op_index);
   EXPECT_EQ(static_cast<uint32_t>(SOTTO_OP_CONV_2D), f->op_kind);
   EXPECT_STREQ("CONV_2D_16X8", f->op_name);
+}
+
+// Checked before any op: the refusal is the missing driver's even where the stream's ops are not
+// linked either (here CONV_2D, DEPTHWISE_CONV_2D and ADD), and it names the way out.
+TEST(PerOpLinking, RefusesRowStreamsWithoutTheDriver) {
+  const std::vector<uint8_t> bytes = sotto_test::stream_seed_model();
+  Blob blob(bytes);
+  sotto_model_t model;
+  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+            sotto_model_open(&model, blob.words.data(), bytes.size()));
+  const sotto_model_fault_t *f = sotto_model_open_fault(&model);
+  EXPECT_EQ(-1, f->op_index);
+  EXPECT_EQ(-1, f->tensor_index);
+  EXPECT_STREQ("", f->op_name);
+  EXPECT_STREQ(
+      "streams: expected none (this engine is built without the row-stream driver: "
+      "SOTTO_INFER_ROW_STREAMS; import with --whole-tensors)",
+      f->check);
 }
 
 TEST(PerOpLinking, KernelKindFollowsTheConvolutionsOutputType) {

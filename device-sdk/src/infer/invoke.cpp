@@ -124,7 +124,8 @@ extern "C" sotto_err_t sotto_invoke_observed(sotto_model_t *model, sotto_op_obse
   if (model->arena == nullptr) return SOTTO_ERR_MODEL_NO_ARENA;
   uint32_t next_stream = 0;
   for (uint32_t i = 0; i < v.header->op_count; ++i) {
-    if (next_stream < v.stream_count && v.streams[next_stream].first_op == i) {
+    if (sotto_infer::kRowStreams && next_stream < v.stream_count &&
+        v.streams[next_stream].first_op == i) {
       const sotto_smdl_stream_t &s = v.streams[next_stream++];
       sotto_infer::run_stream(v, model->arena, s, observer, context);
       i += s.op_count - 1;

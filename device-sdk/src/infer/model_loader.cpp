@@ -215,9 +215,8 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view,
   }
   const char *what = "";
   int32_t at = -1;
-  if (check_stream_layout(m, &what, &at) != SOTTO_OK) {
-    return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT, what, at);
-  }
+  const sotto_err_t layout_err = check_stream_layout(m, &what, &at);
+  if (layout_err != SOTTO_OK) return refuse(fault, layout_err, what, at);
   for (uint32_t i = 0; i < h->tensor_count; ++i) {
     const sotto_err_t err = check_tensor(m.tensors[i], ring_rows_of(m, i), h->arena_bytes, &what);
     if (err != SOTTO_OK) return refuse(fault, err, what, -1, 0, static_cast<int32_t>(i));

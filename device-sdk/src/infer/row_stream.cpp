@@ -227,6 +227,7 @@ void public_tensor(const sotto_smdl_tensor_t &t, uint8_t *data, sotto_tensor_t *
 }
 
 uint32_t ring_rows_of(const ModelView &v, uint32_t t) {
+  if (!kRowStreams) return 0;
   for (uint32_t s = 0; s < v.stream_count; ++s) {
     const sotto_smdl_stream_t &st = v.streams[s];
     for (uint32_t k = 0; k + 1 < st.op_count; ++k) {
@@ -243,6 +244,13 @@ uint32_t planned_bytes(const ModelView &v, uint32_t t) {
 }
 
 sotto_err_t check_stream_layout(const ModelView &v, const char **what, int32_t *at) {
+  if (!kRowStreams && v.stream_count != 0) {
+    *at = -1;  // the blob's, not an op's
+    *what =
+        "streams: expected none (this engine is built without the row-stream driver: "
+        "SOTTO_INFER_ROW_STREAMS; import with --whole-tensors)";
+    return SOTTO_ERR_MODEL_UNSUPPORTED_OP;
+  }
   uint32_t next_free = 0;
   for (uint32_t s = 0; s < v.stream_count; ++s) {
     const sotto_smdl_stream_t &st = v.streams[s];
@@ -262,6 +270,7 @@ sotto_err_t check_stream_layout(const ModelView &v, const char **what, int32_t *
 }
 
 sotto_err_t check_stream_ops(const ModelView &v, const char **what, int32_t *at) {
+  if (!kRowStreams) return SOTTO_OK;  // check_stream_layout refused every stream
   for (uint32_t s = 0; s < v.stream_count; ++s) {
     const sotto_smdl_stream_t &st = v.streams[s];
     for (uint32_t k = 0; k < st.op_count; ++k) {
