@@ -57,15 +57,18 @@ op_flash=$(arm-none-eabi-size "$build/cross/cortex-m4/device-sdk/src/infer/libso
 op_flash_json=$(awk '{ printf "%s\"%s\": %d", (NR > 1 ? ", " : "{"), $1, $2 } END { printf "}" }' <<<"$op_flash")
 # Engine flash per model: the flash probe linked as that model's firmware links the engine
 # (tests/infer/target.cmake, SOTTO_FLASH_PROBE_MODELS: only the ops the model uses, the row-stream
-# driver only when its blob has streams; -ffunction-sections and --gc-sections as every cross
-# image), minus the probe without the engine. The model loop checks each list against the model.
-probe_models=$(sed -n 's/^ *"\([a-z0-9_]*\)|\([A-Z0-9_,]*\)|\(streams\|whole-tensors\)".*/\1 \2 \3/p' \
+# driver only when its blob has streams, the sparse weight walks only when it has sparse weights;
+# -ffunction-sections and --gc-sections as every cross image), minus the probe without the
+# engine. The model loop checks each line against the model.
+probe_models=$(sed -n 's/^ *"\([a-z0-9_]*\)|\([A-Z0-9_,]*\)|\(streams\|whole-tensors\)|\(sparse\|dense\)".*/\1 \2 \3 \4/p' \
   tests/infer/target.cmake)
 [ -n "$probe_models" ] || { echo "bench-inference: no SOTTO_FLASH_PROBE_MODELS in tests/infer/target.cmake" >&2; exit 1; }
 # (built on demand only: not part of the cross tree's default build)
 ninja -C "$build/cross/cortex-m4" $(awk '{ printf "infer_flash_%s ", $1 }' <<<"$probe_models") >/dev/null
-declare -A probe_ops=() probe_streams=()
-while read -r name ops streams; do probe_ops[$name]=$ops; probe_streams[$name]=$streams; done <<<"$probe_models"
+declare -A probe_ops=() probe_streams=() probe_weights=()
+while read -r name ops streams weights; do
+  probe_ops[$name]=$ops probe_streams[$name]=$streams probe_weights[$name]=$weights
+done <<<"$probe_models"
 # u32_at FILE OFFSET: the little-endian uint32 at OFFSET.
 u32_at() { od -An -t u4 -j "$2" -N 4 "$1" | tr -d ' '; }
 # stream_count_of SMDL: the blob's row streams (smdl_format.h: the count follows the io table,
@@ -75,9 +78,10 @@ stream_count_of() {
   u32_at "$1" $(( $(u32_at "$1" 52) + 4 * ($(u32_at "$1" 36) + $(u32_at "$1" 40)) ))
 }
 # probe_flash_json NAME SMDL PROFILE: '"engine_flash_bytes_linked": N, ' for a probed model, after
-# checking that its probe links exactly the model's ops and the driver exactly when it streams.
+# checking that its probe links exactly the model's ops, the stream driver exactly when it streams
+# and the sparse walks exactly when it has sparse weights (sottoctl model inspect names them).
 probe_flash_json() {
-  local name=$1 smdl=$2 profile=$3 used listed streams
+  local name=$1 smdl=$2 profile=$3 used listed streams weights
   [ -n "${probe_ops[$name]:-}" ] || return 0
   used=$(awk '$1 == "op" { print $3 }' <<<"$profile" | sort -u | paste -sd, -)
   listed=$(tr ',' '\n' <<<"${probe_ops[$name]}" | sort -u | paste -sd, -)
@@ -89,6 +93,12 @@ probe_flash_json() {
   [ "$(stream_count_of "$smdl")" = 0 ] || streams=streams
   if [ "$streams" != "${probe_streams[$name]}" ]; then
     echo "bench-inference: $name's blob is $streams; its flash probe (tests/infer/target.cmake) says ${probe_streams[$name]}" >&2
+    exit 1
+  fi
+  weights=dense
+  ! "$build/bin/sottoctl" model inspect "$smdl" | grep -q 'sparse 1x4 blocks' || weights=sparse
+  if [ "$weights" != "${probe_weights[$name]}" ]; then
+    echo "bench-inference: $name's weights are $weights; its flash probe (tests/infer/target.cmake) says ${probe_weights[$name]}" >&2
     exit 1
   fi
   printf '"engine_flash_bytes_linked": %d, ' $(( $(flash_of "$cross/infer_flash_$name.elf") - $(flash_of "$cross/infer_flash_without.elf") ))

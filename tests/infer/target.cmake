@@ -30,29 +30,34 @@ endforeach()
 target_compile_definitions(infer_flash_with PRIVATE SOTTO_FLASH_PROBE_ENGINE)
 
 # Engine flash per model (deploy/bench-inference.sh): the probe once more for each model below,
-# its engine linking only the ops the model uses, and the row-stream driver only when the model's
-# blob for this target has streams (NO_ROW_STREAMS otherwise), as that model's firmware would
-# build it (SOTTO_INFER_ONLY_OPS, SOTTO_INFER_ROW_STREAMS). Built on demand only (the bench names
-# them); the bench checks each list against the ops and streams of the imported model.
-# name|ops|streams or whole-tensors
+# its engine linking only the ops the model uses, the row-stream driver only when the model's blob
+# for this target has streams (NO_ROW_STREAMS otherwise) and the sparse weight walks only when it
+# has sparse weights (NO_SPARSE_WEIGHTS otherwise), as that model's firmware would build it
+# (SOTTO_INFER_ONLY_OPS, SOTTO_INFER_ROW_STREAMS, SOTTO_INFER_SPARSE_WEIGHTS). Built on demand only
+# (the bench names them); the bench checks each line against the imported model.
+# name|ops|streams or whole-tensors|sparse or dense
 set(SOTTO_FLASH_PROBE_MODELS
-    "kws|CONV_2D,DEPTHWISE_CONV_2D,AVERAGE_POOL_2D,RESHAPE,FULLY_CONNECTED,SOFTMAX|whole-tensors"
-    "vww|CONV_2D,DEPTHWISE_CONV_2D,AVERAGE_POOL_2D,RESHAPE,FULLY_CONNECTED,SOFTMAX|streams"
-    "ic|CONV_2D,ADD,AVERAGE_POOL_2D,RESHAPE,FULLY_CONNECTED,SOFTMAX|streams"
-    "ad|FULLY_CONNECTED|whole-tensors")
+    "kws|CONV_2D,DEPTHWISE_CONV_2D,AVERAGE_POOL_2D,RESHAPE,FULLY_CONNECTED,SOFTMAX|whole-tensors|dense"
+    "vww|CONV_2D,DEPTHWISE_CONV_2D,AVERAGE_POOL_2D,RESHAPE,FULLY_CONNECTED,SOFTMAX|streams|dense"
+    "ic|CONV_2D,ADD,AVERAGE_POOL_2D,RESHAPE,FULLY_CONNECTED,SOFTMAX|streams|dense"
+    "ad|FULLY_CONNECTED|whole-tensors|dense")
 if(SOTTO_TARGET STREQUAL "cortex-m4")
   foreach(entry ${SOTTO_FLASH_PROBE_MODELS})
     string(REPLACE "|" ";" fields "${entry}")
     list(GET fields 0 name)
     list(GET fields 1 ops)
     list(GET fields 2 streams)
+    list(GET fields 3 weights)
     string(REPLACE "," ";" ops "${ops}")
-    set(stream_option)
+    set(options)
     if(streams STREQUAL "whole-tensors")
-      set(stream_option NO_ROW_STREAMS)
+      list(APPEND options NO_ROW_STREAMS)
+    endif()
+    if(weights STREQUAL "dense")
+      list(APPEND options NO_SPARSE_WEIGHTS)
     endif()
     sotto_infer_library(sotto_infer_flash_${name} OPS ${ops} KERNELS ${SOTTO_INFER_KERNELS}
-                        ${stream_option} EXCLUDE_FROM_ALL)
+                        ${options} EXCLUDE_FROM_ALL)
     add_executable(infer_flash_${name} EXCLUDE_FROM_ALL
                    ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/flash_probe.cpp)
     set_target_properties(infer_flash_${name} PROPERTIES SUFFIX .elf)
