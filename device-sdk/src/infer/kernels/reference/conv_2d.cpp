@@ -25,7 +25,7 @@ sotto_err_t check_conv_2d(OpCheck &c) {
     return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP, kSparseWeightsLeftOut);
   }
   if (!has_sparse_weights(p)) {
-    err = check_conv_filter(c, window);
+    err = check_conv_filter(c, window, false);  // (int8: check_int8_activations)
     if (err != SOTTO_OK || p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0) return err;
     // Interleaved filters (smdl_format.h) come only for a pointwise window, with the folded
     // bias, and the Cortex-M4 kernel walks them with word loads from their start.
