@@ -150,7 +150,7 @@ sotto_err_t check_op(const ModelView &m, uint32_t index, sotto_model_fault_t *fa
                      "kind: expected an op this build links (op_table.h, SOTTO_INFER_ONLY_OPS)", at,
                      op.kind, kind);
   }
-  const char *what = fault_text("");
+  const char *what = "";
   sotto_err_t err = check_common(m, op, &what);
   if (err != SOTTO_OK) return refuse_op(fault, err, what, at, op.kind, kind);
   const sotto_smdl_tensor_t *input1 =
@@ -217,7 +217,7 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view,
       !range_ok(stream_table + 4, m.stream_count, sizeof(sotto_smdl_stream_t), total)) {
     return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT, "streams: expected the table in the blob");
   }
-  const char *what = fault_text("");
+  const char *what = "";
   int32_t at = -1;
   const sotto_err_t layout_err = check_stream_layout(m, &what, &at);
   if (layout_err != SOTTO_OK) return refuse(fault, layout_err, what, at);
