@@ -133,8 +133,13 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
     const bool pointwise = kind == 0 && (next() & 1) != 0;
     if (pointwise) {
       const bool wide = (next() & 7) == 0;
+      // Half the cases are steered into the M4's assembly pass (pointwise_pass.h): in_c a
+      // multiple of 4 up to its one chunk, the whole int8 range, every shift a right shift.
+      const bool assembly = (next() & 1) != 0;
       const int32_t stride = pick(1, 2);
-      const int32_t in_c = wide ? pick(250, 600) : pick(1, 40);
+      const int32_t in_c = assembly ? (wide ? 4 * pick(60, 64) : 4 * pick(1, 10))
+                           : wide   ? pick(250, 600)
+                                    : pick(1, 40);
       const int32_t out_c = wide ? pick(1, 13) : pick(1, 20);
       const int32_t in_h = wide ? pick(1, 2) : pick(1, 9), in_w = wide ? pick(1, 3) : pick(1, 9);
       p[SOTTO_P_KERNEL_H] = p[SOTTO_P_KERNEL_W] = 1;
@@ -153,6 +158,30 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
         p[SOTTO_P_ACT_MIN] = -128;
         p[SOTTO_P_ACT_MAX] = 127;
       }
+      // The assembly pass's channels: any right shift; some dead (multiplier 0, as TFLite
+      // stores a zero scale, with vww's biases of +-2^30) or, except on the plain pass, near-dead
+      // (shifts -24..-28 with biases up to 2^30, so that the offset goes after the shift); half
+      // the layers with the output offset at -128, whose negative results clamp away (its plain
+      // pass).
+      bool plain = false;
+      if (assembly) {
+        p[SOTTO_P_ACT_MIN] = -128;
+        p[SOTTO_P_ACT_MAX] = 127;
+        plain = (next() & 1) != 0;
+        if (plain) p[SOTTO_P_OUTPUT_OFFSET] = -128;
+        for (int32_t c = 0; c < out_c; ++c) {
+          const uint32_t draw = next() & 7;
+          g_shift[c] = pick(wide ? -21 : -14, -1);  // r <= 21: the plain stage's reach
+          if (draw == 0) {
+            g_mult[c] = 0;
+            g_shift[c] = 0;
+            g_bias[c] = (next() & 1) ? 1 << 30 : -(1 << 30);
+          } else if (draw == 1 && !plain) {
+            g_shift[c] = pick(-28, -24);
+            g_bias[c] = pick(-(1 << 30), 1 << 30);
+          }
+        }
+      }
       const bool scratch = (next() & 7) != 0;
       op.scratch_bytes = scratch ? sizeof g_scratch : 0;
       a.scratch = scratch ? g_scratch : nullptr;
@@ -166,6 +195,10 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       g_pointwise.short_passes += (pixels & 3) != 0 ? 1 : 0;
       g_pointwise.chunked += in_c > 256 ? 1 : 0;
       g_pointwise.without_scratch += scratch ? 0 : 1;
+      const bool pass = assembly && scratch && out_c >= 4;
+      g_pointwise.assembly += pass ? 1 : 0;
+      g_pointwise.assembly_plain += pass && plain ? 1 : 0;
+      g_pointwise.assembly_single += pass && (pixels & 3) != 0 ? 1 : 0;
     } else if (kind == 0 || kind == 1) {  // CONV_2D, DEPTHWISE_CONV_2D
       // Half the depthwise cases have MobileNet's shape (3x3, dilation 1, channels a multiple
       // of 4), which the M4 kernel unrolls for interior pixels.
@@ -277,7 +310,11 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       // Activation bounds: random, a fused ReLU (negative results need no rounding on the M4),
       // or none (the whole int8 range, one SSAT on the M4).
       const uint32_t bounds = next() % 3;
-      if (bounds == 1) p[SOTTO_P_ACT_MIN] = p[SOTTO_P_OUTPUT_OFFSET];
+      // (A fused ReLU's act_min above the drawn act_max would be bounds the loader refuses.)
+      if (bounds == 1) {
+        p[SOTTO_P_ACT_MIN] = p[SOTTO_P_OUTPUT_OFFSET];
+        if (p[SOTTO_P_ACT_MAX] < p[SOTTO_P_ACT_MIN]) p[SOTTO_P_ACT_MAX] = 127;
+      }
       if (bounds == 2) {
         p[SOTTO_P_ACT_MIN] = -128;
         p[SOTTO_P_ACT_MAX] = 127;

@@ -14,9 +14,12 @@ extern uint32_t g_kind_mismatches[4];
 /* The last run's pointwise CONV_2D cases on the interleaved filter, and how many of them took each
  * tail of the Cortex-M4's register-blocked kernel: in_c % 4 != 0, out_c % 4 != 0, a pixel count
  * not a multiple of its 4 pixels per pass, in_c above its 256-input chunk, and no scratch (the
- * reference on the interleaved filter). */
+ * reference on the interleaved filter); then those steered into its assembly pass (whole blocks
+ * of four rows, pointwise_pass.h), and of those the ones on its plain output stage and the ones
+ * whose last pixels (pixels % 4) run one by one (single_pixel in pointwise_conv.h). */
 typedef struct {
   uint32_t cases, channel_tails, row_tails, short_passes, chunked, without_scratch;
+  uint32_t assembly, assembly_plain, assembly_single;
 } PointwiseCases;
 extern PointwiseCases g_pointwise;
 

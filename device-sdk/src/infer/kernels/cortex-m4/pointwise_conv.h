@@ -7,12 +7,15 @@
 // pixels): per four inputs, two rows and four pixels (32 MACs), two word loads of weights, four
 // LDRDs of inputs, two ANDs and sixteen SMLADs. A's sum is the masked one minus 128 sum(x), B's the
 // difference of the two sums shifted right by 8, exact per chunk of kChunk inputs (see
-// fully_connected.cpp). Bit-exact with the reference: the same integer sums, the same
+// fully_connected.cpp). In the common case (pointwise_pass.h: in_c a multiple of 4 up to one chunk,
+// the whole int8 range as bounds) each pass's whole blocks of four rows run in assembly; the C++
+// below does the rest. Bit-exact with the reference: the same integer sums, the same
 // requantization.
 #ifndef SOTTO_INFER_CORTEX_M4_POINTWISE_CONV_H
 #define SOTTO_INFER_CORTEX_M4_POINTWISE_CONV_H
 
 #include "cortex-m4/dsp.h"
+#include "cortex-m4/pointwise_pass.h"
 #include "kernel_args.h"
 
 namespace sotto_infer {
@@ -184,14 +187,21 @@ struct Channels {
   int32_t output_offset, act_min, act_max;
 };
 
-inline void prepare_channels(const KernelArgs &a, int32_t in_c, ChannelEntry *table) {
+// True when channel c's sums stay below 2^30 in magnitude whatever the inputs (in_c x 255 x 128
+// plus the bias), so that the output stages may double them.
+inline bool sums_bounded(const KernelArgs &a, int32_t in_c, int32_t c) {
+  const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
+  return static_cast<int64_t>(in_c) * 255 * 128 + (bias < 0 ? -bias : bias) < (int64_t{1} << 30);
+}
+
+// Entries of channels [first, out_c).
+inline void prepare_channels(const KernelArgs &a, int32_t in_c, int32_t first,
+                             ChannelEntry *table) {
   const int32_t *p = a.op->params;
   const bool full_range = is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
-  const int64_t products = static_cast<int64_t>(in_c) * 255 * 128;
-  for (int32_t c = 0; c < a.output->dims[3]; ++c) {
+  for (int32_t c = first; c < a.output->dims[3]; ++c) {
     const int32_t m = a.multiplier[c], shift = a.shift[c];
-    const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
-    const bool bounded = products + (bias < 0 ? -bias : bias) < (int64_t{1} << 30);
+    const bool bounded = sums_bounded(a, in_c, c);
     ChannelEntry e = {m, 0, 0, kReferenceStage};
     if (full_range && bounded && output_scale_ok(m, shift)) {
       const OutputScale s = output_scale(m, shift, p[SOTTO_P_OUTPUT_OFFSET]);
@@ -203,6 +213,58 @@ inline void prepare_channels(const KernelArgs &a, int32_t in_c, ChannelEntry *ta
     }
     table[c] = e;
   }
+}
+
+static_assert(sizeof(PassEntry) == sizeof(ChannelEntry),
+              "a PassEntry takes a ChannelEntry's place");
+
+// Which output stage of the assembly pass (pointwise_pass.h) a layer takes, if any.
+enum PassStage : int32_t { kNoPass = 0, kPlainPass = 1, kGeneralPass = 2 };
+
+// The assembly pass's stage for a layer's whole blocks of four rows, with the PassEntry of each of
+// their channels written to table; kNoPass (table left to prepare_channels) when the layer or one
+// of those channels is out of its reach.
+inline PassStage prepare_pass(const KernelArgs &a, int32_t in_c, PassEntry *table) {
+  const int32_t *p = a.op->params;
+  const int32_t blocks_end = a.output->dims[3] & ~3, offset = p[SOTTO_P_OUTPUT_OFFSET];
+  if ((in_c & 3) != 0 || in_c > kChunk || blocks_end == 0 ||
+      !is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX])) {
+    return kNoPass;
+  }
+  bool plain = !sign_rounds(p[SOTTO_P_ACT_MIN], offset);
+  for (int32_t c = 0; c < blocks_end; ++c) {
+    const int32_t m = a.multiplier[c], r = -a.shift[c];
+    if (m == 0) continue;
+    if (m < (int32_t{1} << 30) || r < 1 || r > 31) return kNoPass;
+    plain = plain && r <= 21;
+  }
+  const int64_t limit = int64_t{1} << 31, products = static_cast<int64_t>(in_c) * 255 * 128;
+  for (int32_t c = 0; c < blocks_end; ++c) {
+    const int32_t m = a.multiplier[c], r = -a.shift[c];
+    // The channel's sums lie within bias +- products.
+    const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
+    const int64_t acc = products + (bias < 0 ? -bias : bias);  // the largest |acc|
+    if (m == 0) {
+      // A dead channel (TFLite's multiplier for a zero scale): every output is the offset. The
+      // rounding moves every sum into [0, 2^31) before a shift by 31 (general), or to at most
+      // -128 with no shift (plain, whose offset is -128).
+      if (acc >= limit - 256) return kNoPass;
+      table[c] = plain ? PassEntry{0, static_cast<int32_t>(-bias - products - 128), 0, 0}
+                       : PassEntry{0, static_cast<int32_t>(products - bias + 1), 31, offset};
+      continue;
+    }
+    PassEntry e = {static_cast<int32_t>(2u * static_cast<uint32_t>(m)), int32_t{1} << (r - 1), r,
+                   offset};
+    if (plain) {  // the offset inside the rounding (OutputScale)
+      e.rounding = output_scale(m, a.shift[c], offset).rounding;
+      e.offset = 0;
+    }
+    // |h + rounding| < 2^31 (PassEntry), with |h| <= |acc| m / 2^31 + 1 and acc an int32.
+    const int64_t rounding = e.rounding < 0 ? -int64_t{e.rounding} : e.rounding;
+    if (((acc < limit ? acc : limit) * m >> 31) + 2 + rounding >= limit) return kNoPass;
+    table[c] = e;
+  }
+  return plain ? kPlainPass : kGeneralPass;
 }
 
 // Channel c's outputs of the four pixels.
@@ -249,7 +311,46 @@ __attribute__((noinline)) inline void plain_rows(const KernelArgs &a, const Chan
   }
 }
 
-inline void run(const KernelArgs &a, const Channels &ch, uint32_t *xs) {
+// acc's output through its PassEntry, as the assembly's general stage (with the sign term, which
+// the plain stage may leave out: pointwise_pass.h).
+inline int8_t pass_output(int32_t acc, const PassEntry &e) {
+  const int32_t h = wrapping_add(smmlar(acc, e.multiplier, e.rounding + (acc >> 31)), acc);
+  return static_cast<int8_t>(__ssat((h >> e.right_shift) + e.offset, 8));
+}
+
+// The whole blocks of rows [0, blocks_end) for the one pixel in slot xs[0] of the expanded inputs
+// (whose sum times 128 is lift), with the assembly pass's entries: a short last pass's pixels, one
+// by one. Per group of four inputs and four rows (16 MACs): two loads of inputs, two LDRDs of
+// weights, four ANDs, eight SMLADs.
+inline void single_pixel(const uint32_t *xs, int32_t groups, const int8_t *weights,
+                         const int32_t *folded, const PassEntry *table, int32_t blocks_end,
+                         int32_t lift, int8_t *out) {
+  const uint32_t *w = reinterpret_cast<const uint32_t *>(weights);
+  for (int32_t o = 0; o < blocks_end; o += 4) {
+    int32_t low_ab = -lift, raw_ab = -lift, low_cd = -lift, raw_cd = -lift;
+    const uint32_t *x = xs;
+    for (int32_t g = 0; g < groups; ++g, x += 2 * kPixels) {
+      const uint32_t x02 = x[0], x13 = x[kPixels];
+      uint32_t w0, w1;
+      load_pair(w, &w0, &w1);
+      low_ab = __smlad(x02, w0 & 0x00FF00FFu, low_ab);
+      raw_ab = __smlad(x02, w0, raw_ab);
+      low_ab = __smlad(x13, w1 & 0x00FF00FFu, low_ab);
+      raw_ab = __smlad(x13, w1, raw_ab);
+      load_pair(w, &w0, &w1);
+      low_cd = __smlad(x02, w0 & 0x00FF00FFu, low_cd);
+      raw_cd = __smlad(x02, w0, raw_cd);
+      low_cd = __smlad(x13, w1 & 0x00FF00FFu, low_cd);
+      raw_cd = __smlad(x13, w1, raw_cd);
+    }
+    out[o] = pass_output(wrapping_add(low_ab, folded[o]), table[o]);
+    out[o + 1] = pass_output(wrapping_add(folded[o + 1], high_rows(raw_ab, low_ab)), table[o + 1]);
+    out[o + 2] = pass_output(wrapping_add(low_cd, folded[o + 2]), table[o + 2]);
+    out[o + 3] = pass_output(wrapping_add(folded[o + 3], high_rows(raw_cd, low_cd)), table[o + 3]);
+  }
+}
+
+inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32_t *xs) {
   const int32_t *p = a.op->params;
   const int32_t in_w = a.input0->dims[2], in_c = a.input0->dims[3];
   const int32_t out_w = a.output->dims[2], out_c = a.output->dims[3];
@@ -257,11 +358,26 @@ inline void run(const KernelArgs &a, const Channels &ch, uint32_t *xs) {
   const int32_t body = in_c & ~3, tail = in_c - body, groups = body / 4;
   const uint32_t *const xs_end = xs + 2 * kPixels * groups;
   const int32_t stride_h = p[SOTTO_P_STRIDE_H], stride_w = p[SOTTO_P_STRIDE_W];
+  const bool unit_stride = stride_h == 1 && stride_w == 1;
   // Locals, not a.*: every int8 output store may alias the argument struct for the compiler.
   const int32_t *const folded = a.folded_bias;
   const int8_t *const weights = a.weights;
   const int8_t *const input = a.input0_data;
   int8_t *const output_data = a.output_data;
+  // With a pass, each pass's whole blocks of rows run in assembly (pointwise_pass.h).
+  const int32_t blocks_end = out_c & ~3;
+  PassFrame frame = {{0, 0, 0, 0},
+                     xs,
+                     reinterpret_cast<const uint8_t *>(weights),
+                     xs_end,
+                     1 + kGroupBytes * ((4 - groups % 4) % 4),
+                     8 - 16 * groups,
+                     -8,
+                     folded,
+                     ch.table,
+                     ch.table + blocks_end,
+                     {nullptr, nullptr, nullptr, nullptr},
+                     stage == kGeneralPass ? 1 : 0};
   for (int32_t q = 0; q < pixels; q += kPixels) {
     // A short last pass: the spare slots repeat its last pixel, computing its values and storing
     // them again at its place (no test per store).
@@ -271,13 +387,33 @@ inline void run(const KernelArgs &a, const Channels &ch, uint32_t *xs) {
 #pragma GCC unroll 4  // kPixels: the pixels' values stay in registers
     for (int32_t i = 0; i < kPixels; ++i) {
       const int32_t at = q + i < last ? q + i : last;
-      x[i] = input + ((at / out_w) * stride_h * in_w + (at % out_w) * stride_w) * in_c;
+      // Stride 1 (every MLPerf pointwise layer): input pixels are output pixels, no division.
+      const int32_t from =
+          unit_stride ? at : (at / out_w) * stride_h * in_w + (at % out_w) * stride_w;
+      x[i] = input + from * in_c;
       out[i] = output_data + at * out_c;
     }
     int32_t lift[kPixels];
     expand_pixels(x, body, xs, lift);
 #pragma GCC unroll 4  // kPixels: the pixels' values stay in registers
     for (int32_t i = 0; i < kPixels; ++i) lift[i] *= 128;
+    if (stage != kNoPass) {
+#pragma GCC unroll 4  // kPixels
+      for (int32_t i = 0; i < kPixels; ++i) {
+        frame.minus_lift[i] = -lift[i];
+        frame.out[i] = out[i];
+      }
+      if (pixels - q >= kPixels) {
+        run_pass(&frame);
+      } else {  // a pass would do four pixels' work: each one alone instead
+        for (int32_t i = 0; i < pixels - q; ++i) {
+          single_pixel(xs + i, groups, weights, folded,
+                       reinterpret_cast<const PassEntry *>(ch.table), blocks_end, lift[i], out[i]);
+        }
+      }
+      if (blocks_end < out_c) plain_rows(a, ch, xs, x, out, blocks_end);
+      continue;
+    }
     const int8_t *block = weights;
     int32_t o = 0;
     for (; o + 4 <= out_c; o += 4, block += 4 * in_c) {
@@ -323,7 +459,9 @@ inline void pointwise_conv_2d(const KernelArgs &a) {
   }
   pointwise::ChannelEntry *const table =
       reinterpret_cast<pointwise::ChannelEntry *>(a.scratch + expanded);
-  pointwise::prepare_channels(a, in_c, table);
+  const pointwise::PassStage stage =
+      pointwise::prepare_pass(a, in_c, reinterpret_cast<pointwise::PassEntry *>(table));
+  pointwise::prepare_channels(a, in_c, stage != pointwise::kNoPass ? out_c & ~3 : 0, table);
   const int32_t *p = a.op->params;
   const pointwise::Channels ch = {table,
                                   a.multiplier,
@@ -331,7 +469,7 @@ inline void pointwise_conv_2d(const KernelArgs &a) {
                                   p[SOTTO_P_OUTPUT_OFFSET],
                                   p[SOTTO_P_ACT_MIN],
                                   p[SOTTO_P_ACT_MAX]};
-  pointwise::run(a, ch, reinterpret_cast<uint32_t *>(a.scratch));
+  pointwise::run(a, ch, stage, reinterpret_cast<uint32_t *>(a.scratch));
 }
 
 }  // namespace cortex_m4

@@ -1,0 +1,217 @@
+// One pass of the Cortex-M4 pointwise CONV_2D (pointwise_conv.h) written whole in assembly: four
+// pixels' expanded inputs times every block of four interleaved filter rows, requantized and
+// stored. Written by hand because GCC, given the same steps as intrinsics, spilled the pass's
+// sums, pixel pointers and bookkeeping around every pair of rows (about 210 instructions of fixed
+// cost per pair); here a pair of rows pays about 80 besides its groups' 24 instructions each, 40
+// of them (56 on the general stage) its eight outputs' requantization (kws's 64->64 layers went
+// from 1.23 to 0.98 instruction per MAC). All fourteen registers hold the inner loop's state;
+// everything else lives in the pass's stack frame and moves with LDM/STM.
+//
+// It covers the common case only, which pointwise_conv.h checks before calling it: whole groups of
+// four inputs (in_c % 4 == 0), one chunk of at most kChunk inputs (so that raw - low is exactly
+// 256 x B, pointwise_conv.h), and every channel's requantization within PassEntry's reach (below).
+// Rows past the last whole block of four are left to the caller.
+#ifndef SOTTO_INFER_CORTEX_M4_POINTWISE_PASS_H
+#define SOTTO_INFER_CORTEX_M4_POINTWISE_PASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace sotto_infer {
+namespace pointwise {
+
+// Bytes of one group's code (SOTTO_PW_GROUP, checked as it is assembled): the loop runs four per
+// iteration, and its first starts as far in as the groups' count leaves over (+1: Thumb code).
+#define SOTTO_PW_GROUP_BYTES_N 96  // 24 instructions of 4 bytes
+const int32_t kGroupBytes = SOTTO_PW_GROUP_BYTES_N;
+
+// What a pass reads, in the order of the assembly's stack frame (the offsets below); the pass
+// copies it there and leaves it untouched.
+struct PassFrame {
+  int32_t minus_lift[4];   // 0: -128 x sum of each pixel's inputs (LDM from sp)
+  const uint32_t *xs;      // 16: the expanded inputs (scratch)
+  const uint8_t *weights;  // 20: the first block of interleaved rows (LDRD with xs)
+  const uint32_t *xs_end;  // 24: end of the expanded inputs
+  int32_t loop_entry;      // 28: 1 + kGroupBytes x ((4 - groups % 4) % 4): the loop runs 4 groups
+  int32_t step_after_a;    // 32: weights of pair A's end -> pair B's start: 8 - 16 groups
+  int32_t step_after_b;    // 36: pair B's end -> the next block's pair A: -8
+  const int32_t *folded;   // 40: folded bias, from channel 0
+  const void *table;       // 44: PassEntry per channel, from channel 0
+  const void *table_end;   // 48: entry of the first channel past the whole blocks
+  int8_t *out[4];          // 52: each pixel's output, at channel 0
+  int32_t general_stage;   // 68: nonzero for the general output stage, else the plain one
+};
+
+// The frame's offsets as assembly text (kept in step with PassFrame by the static_assert).
+static_assert(sizeof(PassFrame) == 72 && offsetof(PassFrame, xs) == 16 &&
+                  offsetof(PassFrame, weights) == 20 && offsetof(PassFrame, xs_end) == 24 &&
+                  offsetof(PassFrame, loop_entry) == 28 &&
+                  offsetof(PassFrame, step_after_a) == 32 && offsetof(PassFrame, folded) == 40 &&
+                  offsetof(PassFrame, table) == 44 && offsetof(PassFrame, table_end) == 48 &&
+                  offsetof(PassFrame, out) == 52 && offsetof(PassFrame, general_stage) == 68,
+              "PassFrame: the assembly's offsets");
+// clang-format off
+#define SOTTO_PW_XS "16"     // and the weights at 20
+#define SOTTO_PW_W "20"
+#define SOTTO_PW_END "24"
+#define SOTTO_PW_ENTRY "28"
+#define SOTTO_PW_STEP "32"
+#define SOTTO_PW_FOLD "40"
+#define SOTTO_PW_TAB "44"
+#define SOTTO_PW_TAB_B "60"
+#define SOTTO_PW_TEND "48"
+#define SOTTO_PW_OUT "52"
+#define SOTTO_PW_OUT_B "68"
+#define SOTTO_PW_STAGE "68"
+#define SOTTO_PW_FRAME "72"
+#define SOTTO_PW_TEXT(N) #N
+#define SOTTO_PW_NUMBER(N) SOTTO_PW_TEXT(N)
+#define SOTTO_PW_GROUP_BYTES SOTTO_PW_NUMBER(SOTTO_PW_GROUP_BYTES_N)
+
+// One group of four inputs times the pair of rows, four pixels (as pointwise_conv.h's
+// SOTTO_POINTWISE_GROUP, with fixed registers): r0-r3 low sums, r4-r7 raw sums, r8 inputs,
+// r9 weights, r10 weight word, r11 its low rows, r12 and lr two pixels' int16 pairs.
+#define SOTTO_PW_HALF(STEP)           \
+  "ldr r10, [r9], #" #STEP "\n\t"     \
+  "and r11, r10, #0x00FF00FF\n\t"     \
+  "ldrd r12, lr, [r8], #8\n\t"        \
+  "smlad r0, r12, r11, r0\n\t"        \
+  "smlad r4, r12, r10, r4\n\t"        \
+  "smlad r1, lr, r11, r1\n\t"         \
+  "smlad r5, lr, r10, r5\n\t"         \
+  "ldrd r12, lr, [r8], #8\n\t"        \
+  "smlad r2, r12, r11, r2\n\t"        \
+  "smlad r6, r12, r10, r6\n\t"        \
+  "smlad r3, lr, r11, r3\n\t"         \
+  "smlad r7, lr, r10, r7\n\t"
+#define SOTTO_PW_GROUP SOTTO_PW_HALF(4) SOTTO_PW_HALF(12)
+
+// One output of sum register S (destroyed) through the channel's PassEntry in r9-r12 to the
+// pixel pointer P, which advances by one byte (see PassEntry), then SSAT #8. PLAIN leaves out the
+// sign term and the separate offset; GENERAL has both, through lr.
+#define SOTTO_PW_STORE_PLAIN(S, P)             \
+  "smmlar lr, " S ", r9, r10\n\t"              \
+  "add " S ", lr, " S "\n\t"                   \
+  "asr " S ", " S ", r11\n\t"                  \
+  "ssat " S ", #8, " S "\n\t"                  \
+  "strb " S ", [" P "], #1\n\t"
+#define SOTTO_PW_STORE_GENERAL(S, P)           \
+  "add lr, r10, " S ", asr #31\n\t"            \
+  "smmlar lr, " S ", r9, lr\n\t"               \
+  "add " S ", lr, " S "\n\t"                   \
+  "asr " S ", " S ", r11\n\t"                  \
+  "add " S ", " S ", r12\n\t"                  \
+  "ssat " S ", #8, " S "\n\t"                  \
+  "strb " S ", [" P "], #1\n\t"
+
+// One output stage for pair A's sums in r0-r3 and B's in r4-r7, then back to the next pair (1)
+// or out (to 9). Between the PUSH of B's sums and their POP the frame is 16 bytes further from sp
+// (the _B offsets).
+#define SOTTO_PW_OUTPUTS(STORE)                                                       \
+  "push {r4-r7}\n\t"                    /* B aside, A's outputs */                    \
+  "ldrd r4, r5, [sp, #" SOTTO_PW_OUT_B "]\n\t" /* r4-r7 the pixel pointers */         \
+  "ldrd r6, r7, [sp, #" SOTTO_PW_OUT_B "+8]\n\t"                                      \
+  "ldr r8, [sp, #" SOTTO_PW_TAB_B "]\n\t"                                             \
+  "ldmia r8!, {r9-r12}\n\t"                                                           \
+  STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
+  "pop {r0-r3}\n\t"                     /* B's outputs */                             \
+  "ldmia r8!, {r9-r12}\n\t"                                                           \
+  STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
+  "str r8, [sp, #" SOTTO_PW_TAB "]\n\t"                                               \
+  "strd r4, r5, [sp, #" SOTTO_PW_OUT "]\n\t"                                          \
+  "strd r6, r7, [sp, #" SOTTO_PW_OUT "+8]\n\t"                                        \
+  "ldr lr, [sp, #" SOTTO_PW_TEND "]\n\t"                                              \
+  "cmp r8, lr\n\t"                                                                    \
+  "bne 1b\n\t"                                                                        \
+  "b 9f\n\t"
+
+// The whole pass: the pairs' sums, then the output stage the frame names (entered through an
+// address computed once, as the loop's).
+#define SOTTO_PW_PASS                                                                 \
+  "push {r4-r11, lr}\n\t"                                                             \
+  "sub sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
+  "ldm r0!, {r1-r12}\n\t"               /* the frame: 18 words */                     \
+  "stm sp, {r1-r12}\n\t"                                                              \
+  "ldm r0, {r1-r6}\n\t"                                                               \
+  "add r0, sp, #48\n\t"                                                               \
+  "stm r0, {r1-r6}\n\t"                                                               \
+  "adr r1, 2f\n\t"                      /* the loop's entry for in_c / 4 groups */    \
+  "ldr r2, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
+  "add r1, r1, r2\n\t"                                                                \
+  "str r1, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
+  "adr r1, 7f + 1\n\t"                  /* the output stage (+1: Thumb code) */       \
+  "adr r2, 8f + 1\n\t"                                                                \
+  "ldr r3, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
+  "cmp r3, #0\n\t"                                                                    \
+  "it ne\n\t"                                                                         \
+  "movne r1, r2\n\t"                                                                  \
+  "str r1, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
+  "1:\n\t"                              /* a pair: every sum starts at -lift */       \
+  "ldm sp, {r0-r3}\n\t"                                                               \
+  "ldm sp, {r4-r7}\n\t"                                                               \
+  "ldrd r8, r9, [sp, #" SOTTO_PW_XS "]\n\t"                                           \
+  "ldr pc, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
+  "2:\n\t" SOTTO_PW_GROUP                                                             \
+  "3:\n\t" SOTTO_PW_GROUP SOTTO_PW_GROUP SOTTO_PW_GROUP                               \
+  ".if (3b - 2b) != " SOTTO_PW_GROUP_BYTES "\n\t"                                     \
+  ".error \"pointwise pass: a group is not " SOTTO_PW_GROUP_BYTES " bytes\"\n\t"      \
+  ".endif\n\t"                                                                        \
+  "ldr r10, [sp, #" SOTTO_PW_END "]\n\t"                                              \
+  "cmp r8, r10\n\t"                                                                   \
+  "bne 2b\n\t"                                                                        \
+  "ldrd r10, r11, [sp, #" SOTTO_PW_STEP "]\n\t" /* the next pair's weights */         \
+  "add r9, r9, r10\n\t"                                                               \
+  "str r9, [sp, #" SOTTO_PW_W "]\n\t"                                                 \
+  "strd r11, r10, [sp, #" SOTTO_PW_STEP "]\n\t" /* the two steps alternate */         \
+  "ldr r12, [sp, #" SOTTO_PW_FOLD "]\n\t"                                             \
+  "ldrd r10, r11, [r12], #8\n\t"                                                      \
+  "str r12, [sp, #" SOTTO_PW_FOLD "]\n\t"                                             \
+  "sub r4, r4, r0\n\t"                  /* B = folded B + (raw - low) / 256 */        \
+  "add r4, r11, r4, asr #8\n\t"                                                       \
+  "sub r5, r5, r1\n\t"                                                                \
+  "add r5, r11, r5, asr #8\n\t"                                                       \
+  "sub r6, r6, r2\n\t"                                                                \
+  "add r6, r11, r6, asr #8\n\t"                                                       \
+  "sub r7, r7, r3\n\t"                                                                \
+  "add r7, r11, r7, asr #8\n\t"                                                       \
+  "add r0, r0, r10\n\t"                 /* A = folded A + low */                      \
+  "add r1, r1, r10\n\t"                                                               \
+  "add r2, r2, r10\n\t"                                                               \
+  "add r3, r3, r10\n\t"                                                               \
+  "ldr pc, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
+  "7:\n\t" SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_PLAIN)                                     \
+  "8:\n\t" SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_GENERAL)                                   \
+  "9:\n\t"                                                                            \
+  "add sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
+  "pop {r4-r11, pc}\n\t"
+// clang-format on
+
+// A channel's output stage as the pass reads it (16 bytes, in the place of pointwise_conv.h's
+// ChannelEntry), for a multiplier m >= 2^30 (every normalized one) and a right shift r of 1..31.
+// dsp.h's OutputScale doubles acc, which needs |acc| < 2^30; the pass instead multiplies acc by
+// twice m, which as int32 is 2m - 2^32, so SMMLAR gives floor((acc m + 2^30) / 2^31) - acc +
+// rounding, and adding acc back gives h + rounding (OutputScale's h) for any int32 acc, given
+// |h + rounding| < 2^31 (checked per channel from the largest sum). For r <= 21 the output offset
+// is inside the rounding as in OutputScale, and the offset added after the shift is 0; beyond,
+// offset x 2^r would overflow, so the rounding is 2^(r-1) alone and the offset is added after the
+// shift (the same value: a multiple of 2^r added before the shift). MobileNet's near-dead
+// channels (vww: r of 25..29 with biases near 2^30) need both.
+struct PassEntry {
+  int32_t multiplier;  // 2m, wrapped
+  int32_t rounding;
+  int32_t right_shift;
+  int32_t offset;
+};
+
+// The plain output stage serves layers with every channel's offset inside its rounding and
+// negative results clamped away (act_min >= output offset, as every ReLU layer quantized with a
+// zero point of -128): five instructions per output. The general stage adds the sign term and the
+// separate offset: seven.
+__attribute__((naked, noinline, noipa)) static void run_pass(const PassFrame *) {
+  __asm__ volatile(SOTTO_PW_PASS);
+}
+
+}  // namespace pointwise
+}  // namespace sotto_infer
+
+#endif
