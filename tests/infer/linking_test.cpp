@@ -37,6 +37,15 @@ struct Blob {
   }
 };
 
+// Opens `bytes` into *model expecting SOTTO_ERR_MODEL_UNSUPPORTED_OP; the fault says why.
+const sotto_model_fault_t *open_unsupported(const std::vector<uint8_t> &bytes,
+                                            sotto_model_t *model) {
+  Blob blob(bytes);
+  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+            sotto_model_open(model, blob.words.data(), bytes.size()));
+  return sotto_model_open_fault(model);
+}
+
 TEST(PerOpLinking, RunsTheLinkedOp) {
   const std::vector<uint8_t> bytes = fully_connected_model();
   Blob blob(bytes);
@@ -61,12 +70,8 @@ TEST(PerOpLinking, RunsTheLinkedOp) {
 }
 
 TEST(PerOpLinking, RefusesAnOpLeftOutByName) {
-  const std::vector<uint8_t> bytes = sotto_test::seed_model();
-  Blob blob(bytes);
   sotto_model_t model;
-  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
-            sotto_model_open(&model, blob.words.data(), bytes.size()));
-  const sotto_model_fault_t *f = sotto_model_open_fault(&model);
+  const sotto_model_fault_t *f = open_unsupported(sotto_test::seed_model(), &model);
   EXPECT_EQ(0, f->op_index);
   EXPECT_STREQ("CONV_2D", f->op_name);  // named even though this engine does not link it
   EXPECT_STREQ("kind: expected an op this build links (op_table.h, SOTTO_INFER_ONLY_OPS)",
@@ -81,12 +86,8 @@ TEST(PerOpLinking, AnInt16ConvolutionNeedsConv2d16x8ByName) {
   const uint32_t in = b.tensor(2, 2, 1, 0, 0, SOTTO_SMDL_INT16);
   const uint32_t out = b.tensor(2, 2, 1, 8, 0, SOTTO_SMDL_INT16);
   b.constants(&b.op(SOTTO_OP_CONV_2D, in, out), 1, 1);
-  const std::vector<uint8_t> bytes = b.finish(in, out, 16);
-  Blob blob(bytes);
   sotto_model_t model;
-  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
-            sotto_model_open(&model, blob.words.data(), bytes.size()));
-  const sotto_model_fault_t *f = sotto_model_open_fault(&model);
+  const sotto_model_fault_t *f = open_unsupported(b.finish(in, out, 16), &model);
   EXPECT_EQ(0, f->op_index);
   EXPECT_EQ(static_cast<uint32_t>(SOTTO_OP_CONV_2D), f->op_kind);
   EXPECT_STREQ("CONV_2D_16X8", f->op_name);
@@ -95,12 +96,8 @@ TEST(PerOpLinking, AnInt16ConvolutionNeedsConv2d16x8ByName) {
 // Checked before any op: the refusal is the missing driver's even where the stream's ops are not
 // linked either (here CONV_2D, DEPTHWISE_CONV_2D and ADD), and it names the way out.
 TEST(PerOpLinking, RefusesRowStreamsWithoutTheDriver) {
-  const std::vector<uint8_t> bytes = sotto_test::stream_seed_model();
-  Blob blob(bytes);
   sotto_model_t model;
-  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
-            sotto_model_open(&model, blob.words.data(), bytes.size()));
-  const sotto_model_fault_t *f = sotto_model_open_fault(&model);
+  const sotto_model_fault_t *f = open_unsupported(sotto_test::stream_seed_model(), &model);
   EXPECT_EQ(-1, f->op_index);
   EXPECT_EQ(-1, f->tensor_index);
   EXPECT_STREQ("", f->op_name);
@@ -113,12 +110,8 @@ TEST(PerOpLinking, RefusesRowStreamsWithoutTheDriver) {
 // The same op dense runs (RunsTheLinkedOp); block-sparse, the op is refused by name, the check
 // naming the option.
 TEST(PerOpLinking, RefusesSparseWeightsWithoutThem) {
-  const std::vector<uint8_t> bytes = fully_connected_model(true);
-  Blob blob(bytes);
   sotto_model_t model;
-  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
-            sotto_model_open(&model, blob.words.data(), bytes.size()));
-  const sotto_model_fault_t *f = sotto_model_open_fault(&model);
+  const sotto_model_fault_t *f = open_unsupported(fully_connected_model(true), &model);
   EXPECT_EQ(0, f->op_index);
   EXPECT_STREQ("FULLY_CONNECTED", f->op_name);
   EXPECT_STREQ(
