@@ -21,8 +21,11 @@ sotto_err_t check_conv_2d(OpCheck &c) {
         SOTTO_ERR_MODEL_BAD_OP,
         "window: expected kernel_h * kernel_w * in_c <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
   }
-  if (p[SOTTO_P_SPARSE_WEIGHTS] == 0) {
-    err = check_conv_filter(c, window);
+  if (p[SOTTO_P_SPARSE_WEIGHTS] != 0 && !kSparseWeights) {
+    return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP, kSparseWeightsLeftOut);
+  }
+  if (!has_sparse_weights(p)) {
+    err = check_conv_filter(c, window, false);  // (int8: check_int8_activations)
     if (err != SOTTO_OK || p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0) return err;
     // Interleaved filters (smdl_format.h) come only for a pointwise window, with the folded
     // bias, and the Cortex-M4 kernel walks them with word loads from their start.
@@ -136,7 +139,7 @@ void interleaved_conv_2d(const KernelArgs &a) {
 }  // namespace
 
 void reference::conv_2d(const KernelArgs &a) {
-  if (a.op->params[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+  if (has_sparse_weights(a.op->params)) {
     sparse_conv_2d(a);
   } else if (a.op->params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0) {
     interleaved_conv_2d(a);
