@@ -4,10 +4,12 @@
 # sotto_invoke on the emulated Cortex-M4 (QEMU -icount shift=3: one 25 MHz timer tick = 5
 # instructions, deterministic), arena bytes, engine flash bytes (code + read-only data of the
 # runtime, model excluded: size of an image with the engine minus the same image without it),
-# the engine flash for the ops each model links (the core plus those ops' kernel files), model
-# bytes, whether every case and layer matched TFLM's golden data on the target, and where the
-# instructions go: per operator and summed per op type (the image's profile mode, which reads the
-# instruction counter after every operator; its observer adds a few dozen instructions per op),
+# for kws, vww, ic and ad the engine flash of an image whose engine links only the ops the model
+# uses (engine_flash_bytes_linked), each kernel file's object size (flash_bytes_by_kernel_file;
+# the core's objects summed as engine_core, row_stream apart), model bytes, whether every case
+# and layer matched TFLM's golden data on the target, and where the instructions go: per operator
+# and summed per op type (the image's profile mode, which reads the instruction counter after
+# every operator; its observer adds a few dozen instructions per op),
 # and for two models pruned to 50 % (pruned_50_percent): sparse vs dense weight bytes and
 # instructions. Rows for the cores without DSP (other_targets): on the emulated Cortex-M0
 # (QEMU microbit, nRF51822, -icount shift=0: one 16 MHz timer tick = 62.5 instructions) and RV32
@@ -44,7 +46,8 @@ engine_flash_of() { echo $(( $(flash_of "$1/infer_flash_with.elf") - $(flash_of 
 engine_flash=$(engine_flash_of "$cross")
 
 # Flash per op (code + read-only data of its kernel files: the loader's check and the reference
-# kernel, plus the Cortex-M4 kernel where there is one) and of the engine's shared core.
+# kernel, plus the Cortex-M4 kernel where there is one) and of the engine's shared core (the
+# row-stream driver apart): objects, before the linker drops what a firmware does not reach.
 op_flash=$(arm-none-eabi-size "$build/cross/cortex-m4/device-sdk/src/infer/libsotto_infer.a" |
   awk 'NR > 1 && $6 ~ /\.cpp\.obj$/ { stem = $6; sub(/\.cpp\.obj$/, "", stem); bytes[stem] += $1 + $2 }
        END { for (s in bytes) print s, bytes[s] }' |
@@ -52,16 +55,53 @@ op_flash=$(arm-none-eabi-size "$build/cross/cortex-m4/device-sdk/src/infer/libso
        END { print "engine_core", core }' |
   sort)
 op_flash_json=$(awk '{ printf "%s\"%s\": %d", (NR > 1 ? ", " : "{"), $1, $2 } END { printf "}" }' <<<"$op_flash")
-# Engine flash for the ops a model links: the core plus the kernel files of each op type its
-# profile names (op_table.h maps a name to its file stem).
-op_stems=$(sed -n 's/.*ROW(\([A-Z0-9_]*\), *[0-9]*, *-\{0,1\}[0-9]*, *\([a-z0-9_]*\)).*/\1 \2/p' \
-  device-sdk/src/infer/op_table.h)
-linked_flash_of() {  # profile text -> bytes
-  awk -v stems="$op_stems" -v sizes="$op_flash" '
-    BEGIN { n = split(stems, s, /[ \n]/); for (i = 1; i < n; i += 2) stem[s[i]] = s[i + 1]
-            m = split(sizes, z, /[ \n]/); for (i = 1; i < m; i += 2) size[z[i]] = z[i + 1] }
-    $1 == "op" && !($3 in seen) { seen[$3] = 1; total += size[stem[$3]] }
-    END { print total + size["engine_core"] }' <<<"$1"
+# Engine flash per model: the flash probe linked as that model's firmware links the engine
+# (tests/infer/target.cmake, SOTTO_FLASH_PROBE_MODELS: only the ops the model uses, the row-stream
+# driver only when its blob has streams, the sparse weight walks only when it has sparse weights;
+# -ffunction-sections and --gc-sections as every cross image), minus the probe without the
+# engine. The model loop checks each line against the model.
+probe_models=$(sed -n 's/^ *"\([a-z0-9_]*\)|\([A-Z0-9_,]*\)|\(streams\|whole-tensors\)|\(sparse\|dense\)".*/\1 \2 \3 \4/p' \
+  tests/infer/target.cmake)
+[ -n "$probe_models" ] || { echo "bench-inference: no SOTTO_FLASH_PROBE_MODELS in tests/infer/target.cmake" >&2; exit 1; }
+# (built on demand only: not part of the cross tree's default build)
+ninja -C "$build/cross/cortex-m4" $(awk '{ printf "infer_flash_%s ", $1 }' <<<"$probe_models") >/dev/null
+declare -A probe_ops=() probe_streams=() probe_weights=()
+while read -r name ops streams weights; do
+  probe_ops[$name]=$ops probe_streams[$name]=$streams probe_weights[$name]=$weights
+done <<<"$probe_models"
+# u32_at FILE OFFSET: the little-endian uint32 at OFFSET.
+u32_at() { od -An -t u4 -j "$2" -N 4 "$1" | tr -d ' '; }
+# stream_count_of SMDL: the blob's row streams (smdl_format.h: the count follows the io table,
+# format version 3; the header's io_table_offset at byte 52, input and output counts at 36, 40).
+stream_count_of() {
+  [ "$(od -An -t u2 -j 4 -N 2 "$1" | tr -d ' ')" = 3 ] || { echo 0; return; }
+  u32_at "$1" $(( $(u32_at "$1" 52) + 4 * ($(u32_at "$1" 36) + $(u32_at "$1" 40)) ))
+}
+# probe_flash_json NAME SMDL PROFILE: '"engine_flash_bytes_linked": N, ' for a probed model, after
+# checking that its probe links exactly the model's ops, the stream driver exactly when it streams
+# and the sparse walks exactly when it has sparse weights (sottoctl model inspect names them).
+probe_flash_json() {
+  local name=$1 smdl=$2 profile=$3 used listed streams weights
+  [ -n "${probe_ops[$name]:-}" ] || return 0
+  used=$(awk '$1 == "op" { print $3 }' <<<"$profile" | sort -u | paste -sd, -)
+  listed=$(tr ',' '\n' <<<"${probe_ops[$name]}" | sort -u | paste -sd, -)
+  if [ "$used" != "$listed" ]; then
+    echo "bench-inference: $name uses $used; its flash probe (tests/infer/target.cmake) links $listed" >&2
+    exit 1
+  fi
+  streams=whole-tensors
+  [ "$(stream_count_of "$smdl")" = 0 ] || streams=streams
+  if [ "$streams" != "${probe_streams[$name]}" ]; then
+    echo "bench-inference: $name's blob is $streams; its flash probe (tests/infer/target.cmake) says ${probe_streams[$name]}" >&2
+    exit 1
+  fi
+  weights=dense
+  ! "$build/bin/sottoctl" model inspect "$smdl" | grep -q 'sparse 1x4 blocks' || weights=sparse
+  if [ "$weights" != "${probe_weights[$name]}" ]; then
+    echo "bench-inference: $name's weights are $weights; its flash probe (tests/infer/target.cmake) says ${probe_weights[$name]}" >&2
+    exit 1
+  fi
+  printf '"engine_flash_bytes_linked": %d, ' $(( $(flash_of "$cross/infer_flash_$name.elf") - $(flash_of "$cross/infer_flash_without.elf") ))
 }
 
 # Pruning (sottoctl model import --prune 0.5): an FC-only model (ad) and a conv + FC one (kws)
@@ -164,6 +204,7 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
     else
       exact=false
     fi
+    linked_flash=$(probe_flash_json "$name" "$smdl" "$profile")  # (fails the bench on a bad list)
     if [ -n "${tflm_instr[$name]:-}" ]; then
       versus="\"instructions_vs_tflm_cmsis_nn\": $(awk -v a="$instructions" -v b="${tflm_instr[$name]}" 'BEGIN{printf "%.3f", a/b}'),
       \"arena_vs_tflm\": $(awk -v a="$arena" -v b="${tflm_arena[$name]}" 'BEGIN{printf "%.3f", a/b}'),"
@@ -176,8 +217,7 @@ declare -A tflm_arena=([kws]=22772 [vww]=100660 [ic]=54340 [ad]=2260)
       "instructions": $instructions,
       "instructions_by_op_type": $by_type,
       "instructions_by_op": $by_op,
-      "engine_flash_bytes_linked_ops": $(linked_flash_of "$profile"),
-      "arena_bytes": $arena,
+      $linked_flash"arena_bytes": $arena,
       $versus
       "model_bytes": $(stat -c %s "$smdl"),
       "bit_exact": $exact

@@ -1,6 +1,8 @@
-// Per-op linking: an engine built with only FULLY_CONNECTED (sotto_infer_library ... OPS
-// FULLY_CONNECTED, as SOTTO_INFER_ONLY_OPS builds the SDK's) runs models of that op and refuses
-// any other op by name at open, an int16 CONV_2D by the kernel it needs (CONV_2D_16X8).
+// Per-op linking: an engine built with only FULLY_CONNECTED, no row-stream driver and no sparse
+// weights (sotto_infer_library ... OPS FULLY_CONNECTED NO_ROW_STREAMS NO_SPARSE_WEIGHTS, as
+// SOTTO_INFER_ONLY_OPS, SOTTO_INFER_ROW_STREAMS=OFF and SOTTO_INFER_SPARSE_WEIGHTS=OFF build the
+// SDK's) runs models of that op and refuses any other op by name at open, an int16 CONV_2D by the
+// kernel it needs (CONV_2D_16X8), and a blob with row streams or sparse weights by what it lacks.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -12,14 +14,19 @@ using sotto_test::SeedModelBuilder;
 
 namespace {
 
-// input 1x1x4 -> FULLY_CONNECTED 4 -> 3, the seed model's constants.
-std::vector<uint8_t> fully_connected_model() {
+// input 1x1x4 -> FULLY_CONNECTED 4 -> 3, the seed model's constants; with `sparse`, the weights
+// block-sparse instead (smdl_format.h): rows 0 and 2 keep their one block of 4, row 1 none.
+std::vector<uint8_t> fully_connected_model(bool sparse = false) {
   SeedModelBuilder b;
   const uint32_t in = b.tensor(1, 1, 4, 0, 0);
   const uint32_t out = b.tensor(1, 1, 3, 4, 5);
   sotto_smdl_op_t *o = &b.op(SOTTO_OP_FULLY_CONNECTED, in, out);
   o->params[SOTTO_P_OUTPUT_OFFSET] = 5;
-  b.constants(o, 3 * 4, 3);
+  if (sparse) {
+    b.sparse_constants(o, {0x01, 0x00, 0x01, 0x00, 1, 2, 3, 4, 5, 6, 7, 8}, 3, false);
+  } else {
+    b.constants(o, 3 * 4, 3);
+  }
   return b.finish(in, out, 8);
 }
 
@@ -29,6 +36,15 @@ struct Blob {
     memcpy(words.data(), b.data(), b.size());
   }
 };
+
+// Opens `bytes` into *model expecting SOTTO_ERR_MODEL_UNSUPPORTED_OP; the fault says why.
+const sotto_model_fault_t *open_unsupported(const std::vector<uint8_t> &bytes,
+                                            sotto_model_t *model) {
+  Blob blob(bytes);
+  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+            sotto_model_open(model, blob.words.data(), bytes.size()));
+  return sotto_model_open_fault(model);
+}
 
 TEST(PerOpLinking, RunsTheLinkedOp) {
   const std::vector<uint8_t> bytes = fully_connected_model();
@@ -54,12 +70,8 @@ TEST(PerOpLinking, RunsTheLinkedOp) {
 }
 
 TEST(PerOpLinking, RefusesAnOpLeftOutByName) {
-  const std::vector<uint8_t> bytes = sotto_test::seed_model();
-  Blob blob(bytes);
   sotto_model_t model;
-  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
-            sotto_model_open(&model, blob.words.data(), bytes.size()));
-  const sotto_model_fault_t *f = sotto_model_open_fault(&model);
+  const sotto_model_fault_t *f = open_unsupported(sotto_test::seed_model(), &model);
   EXPECT_EQ(0, f->op_index);
   EXPECT_STREQ("CONV_2D", f->op_name);  // named even though this engine does not link it
   EXPECT_STREQ("kind: expected an op this build links (op_table.h, SOTTO_INFER_ONLY_OPS)",
@@ -74,15 +86,38 @@ TEST(PerOpLinking, AnInt16ConvolutionNeedsConv2d16x8ByName) {
   const uint32_t in = b.tensor(2, 2, 1, 0, 0, SOTTO_SMDL_INT16);
   const uint32_t out = b.tensor(2, 2, 1, 8, 0, SOTTO_SMDL_INT16);
   b.constants(&b.op(SOTTO_OP_CONV_2D, in, out), 1, 1);
-  const std::vector<uint8_t> bytes = b.finish(in, out, 16);
-  Blob blob(bytes);
   sotto_model_t model;
-  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
-            sotto_model_open(&model, blob.words.data(), bytes.size()));
-  const sotto_model_fault_t *f = sotto_model_open_fault(&model);
+  const sotto_model_fault_t *f = open_unsupported(b.finish(in, out, 16), &model);
   EXPECT_EQ(0, f->op_index);
   EXPECT_EQ(static_cast<uint32_t>(SOTTO_OP_CONV_2D), f->op_kind);
   EXPECT_STREQ("CONV_2D_16X8", f->op_name);
+}
+
+// Checked before any op: the refusal is the missing driver's even where the stream's ops are not
+// linked either (here CONV_2D, DEPTHWISE_CONV_2D and ADD), and it names the way out.
+TEST(PerOpLinking, RefusesRowStreamsWithoutTheDriver) {
+  sotto_model_t model;
+  const sotto_model_fault_t *f = open_unsupported(sotto_test::stream_seed_model(), &model);
+  EXPECT_EQ(-1, f->op_index);
+  EXPECT_EQ(-1, f->tensor_index);
+  EXPECT_STREQ("", f->op_name);
+  EXPECT_STREQ(
+      "streams: expected none (this engine is built without the row-stream driver: "
+      "SOTTO_INFER_ROW_STREAMS; import with --whole-tensors)",
+      f->check);
+}
+
+// The same op dense runs (RunsTheLinkedOp); block-sparse, the op is refused by name, the check
+// naming the option.
+TEST(PerOpLinking, RefusesSparseWeightsWithoutThem) {
+  sotto_model_t model;
+  const sotto_model_fault_t *f = open_unsupported(fully_connected_model(true), &model);
+  EXPECT_EQ(0, f->op_index);
+  EXPECT_STREQ("FULLY_CONNECTED", f->op_name);
+  EXPECT_STREQ(
+      "sparse weights: expected none (this engine is built without them: "
+      "SOTTO_INFER_SPARSE_WEIGHTS; import without --prune, or with --dense-weights)",
+      f->check);
 }
 
 TEST(PerOpLinking, KernelKindFollowsTheConvolutionsOutputType) {

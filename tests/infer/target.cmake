@@ -29,6 +29,44 @@ foreach(variant with without)
 endforeach()
 target_compile_definitions(infer_flash_with PRIVATE SOTTO_FLASH_PROBE_ENGINE)
 
+# Engine flash per model (deploy/bench-inference.sh): the probe once more for each model below,
+# its engine linking only the ops the model uses, the row-stream driver only when the model's blob
+# for this target has streams (NO_ROW_STREAMS otherwise) and the sparse weight walks only when it
+# has sparse weights (NO_SPARSE_WEIGHTS otherwise), as that model's firmware would build it
+# (SOTTO_INFER_ONLY_OPS, SOTTO_INFER_ROW_STREAMS, SOTTO_INFER_SPARSE_WEIGHTS). Built on demand only
+# (the bench names them); the bench checks each line against the imported model.
+# name|ops|streams or whole-tensors|sparse or dense
+set(SOTTO_FLASH_PROBE_MODELS
+    "kws|CONV_2D,DEPTHWISE_CONV_2D,AVERAGE_POOL_2D,RESHAPE,FULLY_CONNECTED,SOFTMAX|whole-tensors|dense"
+    "vww|CONV_2D,DEPTHWISE_CONV_2D,AVERAGE_POOL_2D,RESHAPE,FULLY_CONNECTED,SOFTMAX|streams|dense"
+    "ic|CONV_2D,ADD,AVERAGE_POOL_2D,RESHAPE,FULLY_CONNECTED,SOFTMAX|streams|dense"
+    "ad|FULLY_CONNECTED|whole-tensors|dense")
+if(SOTTO_TARGET STREQUAL "cortex-m4")
+  foreach(entry ${SOTTO_FLASH_PROBE_MODELS})
+    string(REPLACE "|" ";" fields "${entry}")
+    list(GET fields 0 name)
+    list(GET fields 1 ops)
+    list(GET fields 2 streams)
+    list(GET fields 3 weights)
+    string(REPLACE "," ";" ops "${ops}")
+    set(options)
+    if(streams STREQUAL "whole-tensors")
+      list(APPEND options NO_ROW_STREAMS)
+    endif()
+    if(weights STREQUAL "dense")
+      list(APPEND options NO_SPARSE_WEIGHTS)
+    endif()
+    sotto_infer_library(sotto_infer_flash_${name} OPS ${ops} KERNELS ${SOTTO_INFER_KERNELS}
+                        ${options} EXCLUDE_FROM_ALL)
+    add_executable(infer_flash_${name} EXCLUDE_FROM_ALL
+                   ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/flash_probe.cpp)
+    set_target_properties(infer_flash_${name} PROPERTIES SUFFIX .elf)
+    target_compile_definitions(infer_flash_${name} PRIVATE SOTTO_FLASH_PROBE_ENGINE)
+    target_link_libraries(infer_flash_${name} PRIVATE sotto_infer_flash_${name} sotto_port_target)
+    sotto_device_code(infer_flash_${name})
+  endforeach()
+endif()
+
 # The no-dsp kernels (RV32, Cortex-M0) against the reference on random shapes steered through each
 # of their paths: an image of its own, small enough for the nRF51's 16 KB of RAM. And, for
 # deploy/bench-inference.sh, the conformance image once more with the reference kernels only

@@ -23,8 +23,11 @@ void fill_tensor(const sotto_model_t *model, const sotto_smdl_tensor_t &t, sotto
 }
 
 // Every op's persistent state at its initial value, as TFLM resets variable tensors: an int8
-// state at its zero point (a real zero), others at 0.
+// state at its zero point (a real zero), others at 0. Only the ops with state
+// (sotto_smdl_state_tensor) have any: an engine linking neither has nothing to reset.
 void reset_states(const sotto_model_t *model, const ModelView &v) {
+  using sotto_infer::links;
+  if (!links(SOTTO_OP_SVDF) && !links(SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM)) return;
   for (uint32_t i = 0; i < v.header->op_count; ++i) {
     for (uint32_t k = 0; k < SOTTO_SMDL_MAX_STATES; ++k) {
       const uint32_t s = sotto_smdl_state_tensor(&v.ops[i], k);
@@ -124,7 +127,8 @@ extern "C" sotto_err_t sotto_invoke_observed(sotto_model_t *model, sotto_op_obse
   if (model->arena == nullptr) return SOTTO_ERR_MODEL_NO_ARENA;
   uint32_t next_stream = 0;
   for (uint32_t i = 0; i < v.header->op_count; ++i) {
-    if (next_stream < v.stream_count && v.streams[next_stream].first_op == i) {
+    if (sotto_infer::kRowStreams && next_stream < v.stream_count &&
+        v.streams[next_stream].first_op == i) {
       const sotto_smdl_stream_t &s = v.streams[next_stream++];
       sotto_infer::run_stream(v, model->arena, s, observer, context);
       i += s.op_count - 1;

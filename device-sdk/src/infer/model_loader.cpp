@@ -60,10 +60,10 @@ bool zero_point_fits(const sotto_smdl_tensor_t &t) {
 // `ring_rows`: the rows a stream keeps of it (0: all of them), the bytes it takes in the arena.
 sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t ring_rows, uint32_t arena_bytes,
                          const char **what) {
-  *what = "rank: expected 1..4";
+  *what = fault_text("rank: expected 1..4");
   if (t.rank < 1 || t.rank > 4) return SOTTO_ERR_MODEL_BAD_TENSOR;
   uint64_t elements = 1;
-  *what = "dims: expected 1..SOTTO_SMDL_MAX_DIM (65535) each";
+  *what = fault_text("dims: expected 1..SOTTO_SMDL_MAX_DIM (65535) each");
   for (int i = 0; i < 4; ++i) {
     if (t.dims[i] < 1 || static_cast<uint32_t>(t.dims[i]) > SOTTO_SMDL_MAX_DIM) {
       return SOTTO_ERR_MODEL_BAD_TENSOR;
@@ -71,17 +71,18 @@ sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t ring_rows, uint3
     elements *= static_cast<uint64_t>(t.dims[i]);
   }
   const uint32_t element = sotto_smdl_type_bytes(t.type);
-  *what = "type: expected int8, int16, int32, uint8 or float32";
+  *what = fault_text("type: expected int8, int16, int32, uint8 or float32");
   if (element == 0) return SOTTO_ERR_MODEL_BAD_TENSOR;
-  *what = "bytes: expected elements * element size, at most SOTTO_SMDL_MAX_TENSOR_BYTES (2^30)";
+  *what = fault_text(
+      "bytes: expected elements * element size, at most SOTTO_SMDL_MAX_TENSOR_BYTES (2^30)");
   if (elements * element != t.bytes || t.bytes > SOTTO_SMDL_MAX_TENSOR_BYTES) {
     return SOTTO_ERR_MODEL_BAD_TENSOR;
   }
-  *what = "offset: expected a multiple of the element size";
+  *what = fault_text("offset: expected a multiple of the element size");
   if (t.arena_offset % element != 0) return SOTTO_ERR_MODEL_BAD_TENSOR;
-  *what = "zero point: expected within the element type";
+  *what = fault_text("zero point: expected within the element type");
   if (!zero_point_fits(t)) return SOTTO_ERR_MODEL_BAD_TENSOR;
-  *what = "arena range: expected inside the arena (a stream's ring: its rows)";
+  *what = fault_text("arena range: expected inside the arena (a stream's ring: its rows)");
   const uint32_t row = t.bytes / static_cast<uint32_t>(t.dims[1]);
   if (!range_ok(t.arena_offset, ring_rows == 0 ? t.bytes : ring_rows, ring_rows == 0 ? 1 : row,
                 arena_bytes)) {
@@ -95,7 +96,7 @@ sotto_err_t check_tensor(const sotto_smdl_tensor_t &t, uint32_t ring_rows, uint3
 sotto_err_t check_io(const ModelView &m, const char **what) {
   const sotto_smdl_header_t &h = *m.header;
   for (uint32_t i = 0; i < h.input_count + h.output_count; ++i) {
-    *what = "inputs and outputs: expected tensor indices inside the table";
+    *what = fault_text("inputs and outputs: expected tensor indices inside the table");
     if (m.io[i] >= h.tensor_count) return SOTTO_ERR_MODEL_BAD_LAYOUT;
   }
   return SOTTO_OK;
@@ -104,13 +105,15 @@ sotto_err_t check_io(const ModelView &m, const char **what) {
 // What every op record must satisfy before its own check runs.
 sotto_err_t check_common(const ModelView &m, const sotto_smdl_op_t &op, const char **what) {
   const uint32_t tensors = m.header->tensor_count;
-  *what = "tensors: expected input0, output (and input1 when present) inside the tensor table";
+  *what = fault_text(
+      "tensors: expected input0, output (and input1 when present) inside the tensor table");
   if (op.input0 >= tensors || op.output >= tensors ||
       (op.input1 != SOTTO_SMDL_NO_TENSOR && op.input1 >= tensors)) {
     return SOTTO_ERR_MODEL_BAD_OP;
   }
   const uint32_t data = m.header->data_bytes;
-  *what = "constants: expected every range inside the data section, int32 ones 4-byte aligned";
+  *what = fault_text(
+      "constants: expected every range inside the data section, int32 ones 4-byte aligned");
   if (!range_ok(op.weights_offset, op.weights_bytes, 1, data) ||
       !range_ok(op.bias_offset, op.bias_count, 4, data) ||
       !range_ok(op.multiplier_offset, op.multiplier_count, 4, data) ||
@@ -120,7 +123,7 @@ sotto_err_t check_common(const ModelView &m, const sotto_smdl_op_t &op, const ch
           0) {
     return SOTTO_ERR_MODEL_BAD_CONSTANTS;
   }
-  *what = "scratch: expected a 4-byte aligned range inside the arena";
+  *what = fault_text("scratch: expected a 4-byte aligned range inside the arena");
   if (!range_ok(op.scratch_offset, op.scratch_bytes, 1, m.header->arena_bytes) ||
       (op.scratch_offset & 3u) != 0) {
     return SOTTO_ERR_MODEL_BAD_OP;
@@ -128,7 +131,8 @@ sotto_err_t check_common(const ModelView &m, const sotto_smdl_op_t &op, const ch
   const int32_t *p = op.params;
   // Inside the output's type: int16 for an int16 output, else int8 (the kernels cast to it).
   const int32_t lo = m.tensors[op.output].type == SOTTO_SMDL_INT16 ? -32768 : -128;
-  *what = "activation bounds: expected type min <= min <= max <= type max (int8, int16 output)";
+  *what = fault_text(
+      "activation bounds: expected type min <= min <= max <= type max (int8, int16 output)");
   if (p[SOTTO_P_ACT_MIN] < lo || p[SOTTO_P_ACT_MIN] > p[SOTTO_P_ACT_MAX] ||
       p[SOTTO_P_ACT_MAX] > -lo - 1) {
     return SOTTO_ERR_MODEL_BAD_OP;
@@ -215,9 +219,8 @@ sotto_err_t open_view(const uint8_t *blob, size_t blob_bytes, ModelView *view,
   }
   const char *what = "";
   int32_t at = -1;
-  if (check_stream_layout(m, &what, &at) != SOTTO_OK) {
-    return refuse(fault, SOTTO_ERR_MODEL_BAD_LAYOUT, what, at);
-  }
+  const sotto_err_t layout_err = check_stream_layout(m, &what, &at);
+  if (layout_err != SOTTO_OK) return refuse(fault, layout_err, what, at);
   for (uint32_t i = 0; i < h->tensor_count; ++i) {
     const sotto_err_t err = check_tensor(m.tensors[i], ring_rows_of(m, i), h->arena_bytes, &what);
     if (err != SOTTO_OK) return refuse(fault, err, what, -1, 0, static_cast<int32_t>(i));

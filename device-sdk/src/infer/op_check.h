@@ -43,6 +43,17 @@ inline bool shift_ok(int32_t s) {
   return s >= -31 && s <= 30;
 }
 
+// `text` where the build keeps the texts of failed checks, else "" (SOTTO_INFER_NO_FAULT_TEXT):
+// for a text a check hands back through a pointer (*what), which the compiler keeps in flash once
+// it is stored even where the caller drops it.
+constexpr const char *fault_text(const char *text) {
+#ifdef SOTTO_INFER_NO_FAULT_TEXT
+  return (void)text, "";
+#else
+  return text;
+#endif
+}
+
 // Why a check refused its op: the error (its class) and the text of the check that failed. The
 // texts are left out of builds with SOTTO_INFER_NO_FAULT_TEXT (CMake: SOTTO_INFER_FAULT_TEXT=OFF),
 // where they would only cost flash; the host tools always have them.

@@ -38,6 +38,14 @@ inline KernelFn kernel_for(uint32_t kind) {
   }
 }
 
+// Whether this build links `kind`; constant, so that code serving only ops a build leaves out
+// (the loader refuses those) compiles away.
+constexpr bool links(uint32_t kind) {
+#define SOTTO_LINKS_CASE(NAME, STEM, VARIANT) kind == SOTTO_OP_##NAME ||
+  return SOTTO_INFER_LINKED_OPS(SOTTO_LINKS_CASE) false;
+#undef SOTTO_LINKS_CASE
+}
+
 // The loader's check for `kind`; nullptr exactly where kernel_for is.
 OpCheckFn check_for(uint32_t kind);
 

@@ -19,15 +19,19 @@ uint32_t row_bytes(const sotto_smdl_tensor_t &t) {
   return t.bytes / static_cast<uint32_t>(t.dims[1]);
 }
 
-// Whether op `i` names tensor `t` anywhere (input, output, state, CONCATENATION's list).
+// Whether op `i` names tensor `t` anywhere (input, output, state, CONCATENATION's list). States
+// and lists only where the build links an op that has them (the loader refuses the others).
 bool names_tensor(const ModelView &v, uint32_t i, uint32_t t, bool *as_output) {
   const sotto_smdl_op_t &op = v.ops[i];
   *as_output = op.output == t;
   if (op.input0 == t || op.input1 == t || *as_output) return true;
   for (uint32_t k = 0; k < SOTTO_SMDL_MAX_STATES; ++k) {
-    if (sotto_smdl_state_tensor(&op, k) == t) return true;
+    if ((links(SOTTO_OP_SVDF) || links(SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM)) &&
+        sotto_smdl_state_tensor(&op, k) == t) {
+      return true;
+    }
   }
-  if (op.kind == SOTTO_OP_CONCATENATION) {
+  if (links(SOTTO_OP_CONCATENATION) && op.kind == SOTTO_OP_CONCATENATION) {
     for (uint32_t w = 0; w + 4 <= op.weights_bytes; w += 4) {
       uint32_t listed;
       memcpy(&listed, v.data + op.weights_offset + w, 4);
@@ -51,13 +55,13 @@ sotto_err_t check_stream_op(const ModelView &v, const sotto_smdl_stream_t &s, ui
   const uint32_t i = s.first_op + k;
   const sotto_smdl_op_t &op = v.ops[i];
   const uint32_t kind = sotto_smdl_kernel_kind(&op, v.tensors, v.header->tensor_count);
-  *what = "stream op: expected CONV_2D, DEPTHWISE_CONV_2D or ADD";
+  *what = fault_text("stream op: expected CONV_2D, DEPTHWISE_CONV_2D or ADD");
   if (!windowed(kind) && kind != SOTTO_OP_ADD) return SOTTO_ERR_MODEL_BAD_OP;
   const sotto_smdl_tensor_t &in = v.tensors[op.input0];
   const sotto_smdl_tensor_t &out = v.tensors[op.output];
   const sotto_smdl_tensor_t *in1 =
       op.input1 == SOTTO_SMDL_NO_TENSOR ? nullptr : &v.tensors[op.input1];
-  *what = "stream op: expected int8 rank-4 tensors of one batch";
+  *what = fault_text("stream op: expected int8 rank-4 tensors of one batch");
   const sotto_smdl_tensor_t *const tensors[3] = {&in, &out, in1};
   for (const sotto_smdl_tensor_t *t : tensors) {
     if (t == nullptr) continue;
@@ -66,14 +70,14 @@ sotto_err_t check_stream_op(const ModelView &v, const sotto_smdl_stream_t &s, ui
     }
   }
   if (kind == SOTTO_OP_ADD) {
-    *what = "stream ADD: expected both inputs of the output's shape";
+    *what = fault_text("stream ADD: expected both inputs of the output's shape");
     if (in1 == nullptr) return SOTTO_ERR_MODEL_BAD_OP;
     for (int d = 1; d < 4; ++d) {
       if (in.dims[d] != out.dims[d] || in1->dims[d] != out.dims[d]) return SOTTO_ERR_MODEL_BAD_OP;
     }
   } else {
     const int32_t *p = op.params;
-    *what = "stream window: expected every output row to read an input row";
+    *what = fault_text("stream window: expected every output row to read an input row");
     const int64_t extent = static_cast<int64_t>(p[SOTTO_P_KERNEL_H] - 1) * p[SOTTO_P_DILATION_H];
     const int64_t last_start =
         static_cast<int64_t>(out.dims[1] - 1) * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
@@ -84,13 +88,14 @@ sotto_err_t check_stream_op(const ModelView &v, const sotto_smdl_stream_t &s, ui
   if (k + 1 == s.op_count) return SOTTO_OK;
   // A ring: read by exactly one later op of the stream, in one slot, and by nothing else.
   const uint32_t t = op.output, rows = s.ring_rows[k];
-  *what = "stream ring: expected 1..rows of the tensor, not a graph input or output";
+  *what = fault_text("stream ring: expected 1..rows of the tensor, not a graph input or output");
   if (rows > static_cast<uint32_t>(out.dims[1])) return SOTTO_ERR_MODEL_BAD_OP;
   for (uint32_t j = 0; j < v.header->input_count + v.header->output_count; ++j) {
     if (v.io[j] == t) return SOTTO_ERR_MODEL_BAD_OP;
   }
   uint32_t readers = 0;
-  *what = "stream ring: expected one reader, a later op of its stream, in one input slot";
+  *what =
+      fault_text("stream ring: expected one reader, a later op of its stream, in one input slot");
   for (uint32_t j = 0; j < v.header->op_count; ++j) {
     bool as_output = false;
     if (j == i || !names_tensor(v, j, t, &as_output)) continue;
@@ -100,7 +105,8 @@ sotto_err_t check_stream_op(const ModelView &v, const sotto_smdl_stream_t &s, ui
     }
     ++readers;
     if (windowed(r.kind)) {
-      *what = "stream ring: expected a window's rows ((kernel_h - 1) * dilation_h + 1) to fit";
+      *what = fault_text(
+          "stream ring: expected a window's rows ((kernel_h - 1) * dilation_h + 1) to fit");
       const int64_t span =
           static_cast<int64_t>(r.params[SOTTO_P_KERNEL_H] - 1) * r.params[SOTTO_P_DILATION_H] + 1;
       // (or the ring holds every row)
@@ -109,7 +115,8 @@ sotto_err_t check_stream_op(const ModelView &v, const sotto_smdl_stream_t &s, ui
       }
     }
   }
-  *what = "stream ring: expected one reader, a later op of its stream, in one input slot";
+  *what =
+      fault_text("stream ring: expected one reader, a later op of its stream, in one input slot");
   return readers == 1 ? SOTTO_OK : SOTTO_ERR_MODEL_BAD_OP;
 }
 
@@ -227,6 +234,7 @@ void public_tensor(const sotto_smdl_tensor_t &t, uint8_t *data, sotto_tensor_t *
 }
 
 uint32_t ring_rows_of(const ModelView &v, uint32_t t) {
+  if (!kRowStreams) return 0;
   for (uint32_t s = 0; s < v.stream_count; ++s) {
     const sotto_smdl_stream_t &st = v.streams[s];
     for (uint32_t k = 0; k + 1 < st.op_count; ++k) {
@@ -243,16 +251,24 @@ uint32_t planned_bytes(const ModelView &v, uint32_t t) {
 }
 
 sotto_err_t check_stream_layout(const ModelView &v, const char **what, int32_t *at) {
+  if (!kRowStreams && v.stream_count != 0) {
+    *at = -1;  // the blob's, not an op's
+    *what = fault_text(
+        "streams: expected none (this engine is built without the row-stream driver: "
+        "SOTTO_INFER_ROW_STREAMS; import with --whole-tensors)");
+    return SOTTO_ERR_MODEL_UNSUPPORTED_OP;
+  }
   uint32_t next_free = 0;
   for (uint32_t s = 0; s < v.stream_count; ++s) {
     const sotto_smdl_stream_t &st = v.streams[s];
     *at = static_cast<int32_t>(st.first_op);
-    *what = "stream: expected 2..4 ops inside the op table, after the previous stream";
+    *what = fault_text("stream: expected 2..4 ops inside the op table, after the previous stream");
     if (st.op_count < 2 || st.op_count > SOTTO_SMDL_MAX_STREAM_OPS || st.first_op < next_free ||
         st.first_op > v.header->op_count || st.op_count > v.header->op_count - st.first_op) {
       return SOTTO_ERR_MODEL_BAD_LAYOUT;
     }
-    *what = "stream: expected ring rows for every op but the last, 0 for the last and past it";
+    *what = fault_text(
+        "stream: expected ring rows for every op but the last, 0 for the last and past it");
     for (uint32_t k = 0; k < SOTTO_SMDL_MAX_STREAM_OPS; ++k) {
       if ((k + 1 < st.op_count) != (st.ring_rows[k] != 0)) return SOTTO_ERR_MODEL_BAD_LAYOUT;
     }
@@ -262,6 +278,7 @@ sotto_err_t check_stream_layout(const ModelView &v, const char **what, int32_t *
 }
 
 sotto_err_t check_stream_ops(const ModelView &v, const char **what, int32_t *at) {
+  if (!kRowStreams) return SOTTO_OK;  // check_stream_layout refused every stream
   for (uint32_t s = 0; s < v.stream_count; ++s) {
     const sotto_smdl_stream_t &st = v.streams[s];
     for (uint32_t k = 0; k < st.op_count; ++k) {

@@ -11,6 +11,15 @@
 
 namespace sotto_infer {
 
+// Whether this build links the driver (sotto_infer_library's NO_ROW_STREAMS, CMake's
+// SOTTO_INFER_ROW_STREAMS). Without it the functions below that take a stream keep only the
+// refusal of a blob that has one, and the code that runs streams is left to the linker to drop.
+#ifdef SOTTO_INFER_NO_ROW_STREAMS
+constexpr bool kRowStreams = false;
+#else
+constexpr bool kRowStreams = true;
+#endif
+
 // The kernel arguments of `op` over whole tensors in `arena` (what a plain invoke hands it).
 KernelArgs whole_args(const ModelView &v, uint8_t *arena, const sotto_smdl_op_t &op);
 
@@ -25,7 +34,9 @@ uint32_t ring_rows_of(const ModelView &v, uint32_t t);
 uint32_t planned_bytes(const ModelView &v, uint32_t t);
 
 // The stream table's structure: counts, op ranges ascending and disjoint, ring rows given for
-// every op but the last. On a refusal *what names the check and *at the stream's first op.
+// every op but the last (SOTTO_ERR_MODEL_BAD_LAYOUT), or no stream at all in a build without the
+// driver (SOTTO_ERR_MODEL_UNSUPPORTED_OP, *at -1). On a refusal *what names the check and *at
+// the stream's first op.
 sotto_err_t check_stream_layout(const ModelView &v, const char **what, int32_t *at);
 
 // What the driver relies on, once every op passed its own check: kinds and types, windows that

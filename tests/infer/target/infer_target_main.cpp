@@ -233,6 +233,14 @@ int run_kernels() {
   write_counts(kDwCounts, dw_counts, 5);
   static const uint32_t kExpectedDepthwise[5] = {568, 383, 204, 123, 278};
   const bool depthwise_ok = memcmp(dw_counts, kExpectedDepthwise, sizeof dw_counts) == 0;
+  // The FULLY_CONNECTED draws and the paths of the M4 kernel they took (the same on every target).
+  const FullyConnectedCases &fc = g_fully_connected;
+  const uint32_t fc_counts[5] = {fc.cases, fc.short_stage, fc.saturating, fc.tails, fc.chunked};
+  static const char *const kFcCounts[5] = {"fully connected cases ", " (short stage ",
+                                           ", saturating ", ", row tails ", ", chunked "};
+  write_counts(kFcCounts, fc_counts, 5);
+  static const uint32_t kExpectedFullyConnected[5] = {750, 179, 48, 421, 74};
+  const bool fully_connected_ok = memcmp(fc_counts, kExpectedFullyConnected, sizeof fc_counts) == 0;
   // Block-sparse weights: this build's kernels against the reference on the same weights dense.
   uint32_t sparse_checked = 0, sparse_fc = 0, sparse_conv = 0;
   const uint32_t sparse_mismatches =
@@ -249,7 +257,7 @@ int run_kernels() {
   // The same draws on every target: 300 FC cases, 297 conv ones (3 windows do not fit).
   const bool sparse_ok = sparse_mismatches == 0 && sparse_fc == 300 && sparse_conv == 297;
   return checked < 2000 || mismatches != 0 || !sparse_ok || !pointwise_ok || !window_ok ||
-                 !depthwise_ok
+                 !depthwise_ok || !fully_connected_ok
              ? 1
              : 0;
 }

@@ -14,6 +14,8 @@ namespace {
 using sotto_test::shape;
 
 sotto_test::Xorshift32 g_random = {0x12345678u};
+// FULLY_CONNECTED's added draws, apart, so that every other kind keeps the shapes it had.
+sotto_test::Xorshift32 g_fc_random = {0x2468ACE1u};
 
 uint32_t next() {
   return g_random.next();
@@ -36,6 +38,7 @@ int32_t g_bias[64], g_folded[64], g_mult[64], g_shift[64];
 }  // namespace
 
 uint32_t g_kind_mismatches[4];
+FullyConnectedCases g_fully_connected;
 PointwiseCases g_pointwise;
 WindowCases g_window;
 DepthwiseCases g_depthwise;
@@ -163,6 +166,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
   memset(&g_pointwise, 0, sizeof g_pointwise);
   memset(&g_window, 0, sizeof g_window);
   memset(&g_depthwise, 0, sizeof g_depthwise);
+  memset(&g_fully_connected, 0, sizeof g_fully_connected);
   for (uint32_t n = 0; n < cases; ++n) {
     sotto_smdl_op_t op;
     start_op(&op);
@@ -315,7 +319,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       a.scratch = g_scratch;
       if (kind == 0) window = k_h * k_w * in_c;
     } else if (kind == 2) {  // FULLY_CONNECTED, raw inputs with the folded bias
-      // Every fourth case is wide (several of the M4 kernel's 256-input chunks).
+      // Every fourth case is wide (250..700 inputs: from 508 on, two of the M4 kernel's chunks).
       const bool wide = (next() & 3) == 0;
       const int32_t rows = wide ? 1 : pick(1, 3), in_n = wide ? pick(250, 700) : pick(1, 70);
       const int32_t out_n = pick(1, 11);
@@ -326,6 +330,30 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       // Wide sums need deeper scaling, or every output would clamp and hide a wrong sum.
       for (int32_t c = 0; wide && c < out_n; ++c) g_shift[c] = pick(-22, -12);
       op.multiplier_count = (next() & 1) ? static_cast<uint32_t>(out_n) : 1;
+      // The M4 kernel's paths: the whole int8 range as bounds, a per-tensor multiplier below
+      // 2^30 (its short output stage needs 2^30 and up), biases of 2^30 and more (sums whose
+      // doubling saturates in that stage).
+      const uint32_t draw = g_fc_random.next();
+      if ((draw & 1) != 0) {
+        p[SOTTO_P_ACT_MIN] = -128;
+        p[SOTTO_P_ACT_MAX] = 127;
+      }
+      if ((draw & 6) == 0) g_mult[0] = (1 << 29) + static_cast<int32_t>(draw >> 4);
+      const bool huge_bias = (draw & 24) == 0;
+      if (huge_bias) {
+        a.bias = g_bias;
+        for (int32_t c = 0; c < out_n; c += 2) {
+          g_bias[c] = ((draw >> 5) & 1) != 0 ? (1 << 30) + g_fc_random.pick(0, 1 << 29)
+                                             : -(1 << 30) - g_fc_random.pick(0, 1 << 29);
+        }
+      }
+      const bool short_stage = op.multiplier_count == 1 && g_mult[0] >= (1 << 30) &&
+                               g_shift[0] >= -21 && g_shift[0] <= -1;
+      g_fully_connected.cases += 1;
+      g_fully_connected.short_stage += short_stage && out_n >= 4 ? 1 : 0;
+      g_fully_connected.saturating += short_stage && out_n >= 4 && huge_bias ? 1 : 0;
+      g_fully_connected.tails += (in_n & 3) != 0 && out_n >= 4 ? 1 : 0;
+      g_fully_connected.chunked += in_n >= 504 + 4 && out_n >= 4 ? 1 : 0;
       fold_bias(a.bias, p[SOTTO_P_INPUT_OFFSET], out_n, in_n);
       a.folded_bias = g_folded;
       interleave_rows(out_n, in_n);

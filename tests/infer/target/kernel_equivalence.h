@@ -11,6 +11,15 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked);
 /* Mismatches of the last run by kind: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD. */
 extern uint32_t g_kind_mismatches[4];
 
+/* The last run's FULLY_CONNECTED cases, and how many of those with a block of four rows
+ * (out_n >= 4) took each path of the Cortex-M4 kernel: the short output stage (a per-tensor
+ * multiplier >= 2^30, shift -21..-1), that stage with biases of 2^30 and more (saturated doubling),
+ * inputs not a multiple of 4 (row tails), and more than one chunk of 504 inputs. */
+typedef struct {
+  uint32_t cases, short_stage, saturating, tails, chunked;
+} FullyConnectedCases;
+extern FullyConnectedCases g_fully_connected;
+
 /* The last run's pointwise CONV_2D cases on the interleaved filter, and how many of them took each
  * tail of the Cortex-M4's register-blocked kernel: in_c % 4 != 0, out_c % 4 != 0, a pixel count
  * not a multiple of its 4 pixels per pass, in_c above its 256-input chunk, and no scratch (the

@@ -11,6 +11,25 @@
 
 namespace sotto_infer {
 
+// Whether this build reads block-sparse weights (sotto_infer_library's NO_SPARSE_WEIGHTS, CMake's
+// SOTTO_INFER_SPARSE_WEIGHTS). Without, the loader refuses an op whose weights are sparse
+// (kSparseWeightsLeftOut) and has_sparse_weights is false at compile time, so the sparse checks
+// and walks are dropped from the build; dense ops run exactly the same code either way.
+#ifdef SOTTO_INFER_NO_SPARSE_WEIGHTS
+constexpr bool kSparseWeights = false;
+#else
+constexpr bool kSparseWeights = true;
+#endif
+
+constexpr char kSparseWeightsLeftOut[] =
+    "sparse weights: expected none (this engine is built without them: "
+    "SOTTO_INFER_SPARSE_WEIGHTS; import without --prune, or with --dense-weights)";
+
+// Whether an op with these params has block-sparse weights, in a build that reads them.
+inline bool has_sparse_weights(const int32_t *params) {
+  return kSparseWeights && params[SOTTO_P_SPARSE_WEIGHTS] != 0;
+}
+
 struct SparseShape {
   uint32_t rows;    // output channels
   uint32_t groups;  // runs per row (kernel pixels of a CONV_2D; 1 for FULLY_CONNECTED)

@@ -4,11 +4,15 @@
 // OutputScale, or requantize_entry_right for shifts below its range; and the folded bias, bias plus
 // input offset times the channel's weight sum), then the weights widened by SXTB16, group-major
 // ([channel group][tap]: channels 0 and 2, then 1 and 3, one LDRD per tap). Interior pixels of 3x3
-// windows (dilation 1) take an unrolled window on raw inputs from the folded bias; other pixels
-// walk a tap list of (input, weight) offset pairs from the bias, SXTAB16 adding the input offset
-// while widening (at most 64 taps; larger windows run the reference): one list for every interior
-// pixel, one per border pixel. Outputs saturate to int8; a layer with narrower activation bounds
-// (ReLU6) is clamped to them afterwards, four bytes at a time. Without that scratch
+// windows (dilation 1) take an unrolled window on raw inputs from the folded bias, and their left
+// and right border pixels (three rows, two columns inside) an unrolled 3x2 window from the bias,
+// SXTAB16 adding the input offset while widening; other pixels walk a tap list of (input, weight)
+// offset pairs the same way (at most 64 taps; larger windows run the reference): one list for
+// every interior pixel, one per border pixel. Outputs saturate to int8, and each group's four are
+// clamped to the activation bounds together (SSUB8/SEL) when they are narrower than int8, and
+// stored as one word. A ReLU or ReLU6 layer whose every channel takes the short stage (MobileNet's
+// and kws's usually do) runs pixel functions compiled without the test per output and without the
+// sign term of negative results, which its bounds clamp away (kAllShort). Without that scratch
 // (depthwise_scratch_bytes), or for a channel neither output stage covers, the reference runs.
 // Bit-exact with the reference: the same integer sums, the same rounding, and clamping [-128, 127]
 // before [act_min, act_max] changes nothing.
@@ -34,45 +38,80 @@ struct DepthwiseEntry {
   int32_t folded_bias;  // bias + input offset * the channel's weight sum
 };
 
-// One channel's output, saturated to int8 (one SSAT; clamp_outputs applies narrower bounds).
-inline int8_t output_of(int32_t acc, const DepthwiseEntry &e, int32_t out_offset) {
+// One channel's output, saturated to int8 (one SSAT; store_clamped4 applies narrower bounds).
+// kAllShort: every channel of the layer takes the short stage and its activation bounds clamp
+// negative results away (act_min >= output offset: ReLU, ReLU6; dsp.h's sign_rounds is false), so
+// no test per output and no sign term.
+template <bool kAllShort>
+inline int32_t output_of(int32_t acc, const DepthwiseEntry &e, int32_t out_offset) {
+  if (kAllShort) {
+    const OutputScale s = {e.multiplier, e.rounding, e.stage_shift};
+    return __ssat(scale_output<false>(acc, s), 8);
+  }
   if (e.stage_shift > 0) {
     const OutputScale s = {e.multiplier, e.rounding, e.stage_shift};
-    return static_cast<int8_t>(__ssat(scale_output<true>(acc, s), 8));
+    return __ssat(scale_output<true>(acc, s), 8);
   }
   const RequantEntry r = {e.multiplier, 0, e.rounding, -e.stage_shift};
-  return requantize_entry_right_to_int8_full(acc, r, out_offset);
+  return __ssat(requantize_entry_right(acc, r) + out_offset, 8);
+}
+
+// A channel group's four outputs (channels e[0..3]) stored as one word at out (store_clamped4).
+template <bool kAllShort>
+inline void store_group(int8_t *out, const int32_t acc[4], const DepthwiseEntry *e,
+                        int32_t out_offset, bool narrow, uint32_t low4, uint32_t high4) {
+  store_clamped4(out, output_of<kAllShort>(acc[0], e[0], out_offset),
+                 output_of<kAllShort>(acc[1], e[1], out_offset),
+                 output_of<kAllShort>(acc[2], e[2], out_offset),
+                 output_of<kAllShort>(acc[3], e[3], out_offset), narrow, low4, high4);
+}
+
+// acc[0..3] = the bias of channels c..c + 3, or 0 without one (pixels that add the input offset
+// while widening).
+inline void start_from_bias(const int32_t *bias, int32_t c, int32_t acc[4]) {
+  acc[0] = acc[1] = acc[2] = acc[3] = 0;
+  if (bias) {
+    acc[0] = bias[c];
+    acc[1] = bias[c + 1];
+    acc[2] = bias[c + 2];
+    acc[3] = bias[c + 3];
+  }
 }
 
 // The output stage of each channel's entry (widen_weights adds the folded bias). False when a
 // channel's scale fits neither stage, or the folded bias could overflow int32 (|input offset| <=
 // 256 and |bias| <= 2^31 - 2^22 keep it exact: |offset x weight sum| <= 256 x 64 x 128 = 2^21):
 // the reference runs the layer.
-bool prepare_entries(const KernelArgs &a, int32_t ch, int32_t taps, DepthwiseEntry *table) {
+bool prepare_entries(const KernelArgs &a, int32_t ch, int32_t taps, DepthwiseEntry *table,
+                     bool *all_short) {
   const int32_t *p = a.op->params;
   const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET], out_offset = p[SOTTO_P_OUTPUT_OFFSET];
   if (input_offset < -256 || input_offset > 256) return false;
-  const int64_t products = static_cast<int64_t>(taps) * 255 * 128;
+  // 32-bit arithmetic (a row stream prepares once per row): the short stage needs |bias| below
+  // 2^30 minus the largest sum of products (taps <= 64: at most 2^21).
+  const uint32_t short_room = (1u << 30) - static_cast<uint32_t>(taps) * 255u * 128u;
+  const uint32_t largest_bias = INT32_MAX - (1u << 22);
+  const int32_t *const bias = a.bias, *const multiplier = a.multiplier, *const shift = a.shift;
+  bool every_short = true;
   for (int32_t c = 0; c < ch; ++c) {
-    const int32_t m = a.multiplier[c], shift = a.shift[c];
-    const int64_t bias = a.bias != nullptr ? a.bias[c] : 0;
-    if ((bias < 0 ? -bias : bias) > INT32_MAX - (int64_t{1} << 22)) return false;
+    const int32_t m = multiplier[c], s = shift[c], b = bias != nullptr ? bias[c] : 0;
+    const uint32_t magnitude = b < 0 ? 0u - static_cast<uint32_t>(b) : static_cast<uint32_t>(b);
+    if (magnitude > largest_bias || m < 0) return false;
     DepthwiseEntry &e = table[c];
-    if (products + (bias < 0 ? -bias : bias) < (int64_t{1} << 30) && output_scale_ok(m, shift)) {
-      const OutputScale s = output_scale(m, shift, out_offset);
-      e.multiplier = s.multiplier;
-      e.rounding = s.rounding;
-      e.stage_shift = s.right_shift;
-    } else if (m >= 0 && shift <= -2) {
-      RequantEntry r;
-      prepare_requant(&m, &shift, 1, &r);
-      e.multiplier = r.multiplier;
-      e.rounding = r.nudge_hi;
-      e.stage_shift = -r.r_minus_1;
+    e.multiplier = m;
+    if (magnitude < short_room && s <= -1 && s >= -21) {  // output_scale_ok
+      const int32_t r = -s;                               // OutputScale: 2^(r-1) + offset 2^r
+      e.rounding = static_cast<int32_t>((2u * static_cast<uint32_t>(out_offset) + 1u) << (r - 1));
+      e.stage_shift = r;
+    } else if (s <= -2) {  // prepare_requant: nudge_hi 2^(r - 2), shift by r - 1
+      e.rounding = 1 << (-s - 2);
+      e.stage_shift = s + 1;
+      every_short = false;
     } else {
       return false;
     }
   }
+  *all_short = every_short;
   return true;
 }
 
@@ -87,17 +126,31 @@ inline void mac4(uint32_t xr, uint32_t f02, uint32_t f13, int32_t acc[4]) {
 }
 
 // One tap for four channels from widened weights: SXTAB16 adds the input offset while widening.
+// kWord: the tap's words from f, a constant (one LDRD with an immediate offset).
+template <int kWord = 0>
 inline void tap4(const int8_t *x, const uint32_t *f, uint32_t offset_pair, int32_t acc[4]) {
   const uint32_t xr = load_u32(x);
   uint32_t f02, f13;
   // One LDRD (GCC emits an ADD and two LDRs); the widened weights are not written meanwhile.
-  __asm__("ldrd %0, %1, [%2]" : "=r"(f02), "=r"(f13) : "r"(f));
+  __asm__("ldrd %0, %1, [%2, %3]" : "=r"(f02), "=r"(f13) : "r"(f), "i"(4 * kWord));
   const uint32_t x02 = __sxtab16(offset_pair, xr), x13 = sxtab16_ror8(offset_pair, xr);
   acc[0] = __smlabb(static_cast<int32_t>(x02), static_cast<int32_t>(f02), acc[0]);
   acc[2] = __smlatt(static_cast<int32_t>(x02), static_cast<int32_t>(f02), acc[2]);
   acc[1] = __smlabb(static_cast<int32_t>(x13), static_cast<int32_t>(f13), acc[1]);
   acc[3] = __smlatt(static_cast<int32_t>(x13), static_cast<int32_t>(f13), acc[3]);
 }
+
+// What a pixel's channel loop needs besides its inputs.
+struct PixelStage {
+  const uint32_t *wide;  // widened weights, group-major
+  const int32_t *bias;   // may be null
+  const DepthwiseEntry *entries;
+  int32_t ch, group_words;  // group_words: 2 per tap
+  uint32_t offset_pair;
+  int32_t out_offset;
+  bool narrow;           // activation bounds narrower than int8 (ReLU6)
+  uint32_t low4, high4;  // the bounds in every byte (store_clamped4)
+};
 
 // Every channel group of a run of `count` interior pixels of a 3x3 window (dilation 1): src is the
 // first one's top-left input byte, step the input bytes from one pixel to the next, row the input
@@ -106,9 +159,15 @@ inline void tap4(const int8_t *x, const uint32_t *f, uint32_t offset_pair, int32
 // keeps its live values in registers instead of sharing them with the border bookkeeping, and one
 // call for the run, so that narrow layers (8 channels: two groups per pixel) do not pay a call
 // per pixel.
-__attribute__((noinline)) void interior_3x3(const int8_t *src, const uint32_t *wide, int8_t *out,
-                                            const DepthwiseEntry *entries, int32_t ch, int32_t row,
-                                            int32_t out_offset, int32_t count, int32_t step) {
+template <bool kAllShort>
+__attribute__((noinline)) void interior_3x3(const int8_t *src, int8_t *out, int32_t row,
+                                            int32_t count, int32_t step, const PixelStage &stage) {
+  // Locals, not stage.*: every output store may alias it for the compiler.
+  const uint32_t *const wide = stage.wide;
+  const DepthwiseEntry *const entries = stage.entries;
+  const int32_t ch = stage.ch, out_offset = stage.out_offset;
+  const uint32_t low4 = stage.low4, high4 = stage.high4;
+  const bool narrow = stage.narrow;
   for (; count > 0; --count, src += step - ch) {
     const uint32_t *w = wide;
     const DepthwiseEntry *e = entries;
@@ -118,6 +177,9 @@ __attribute__((noinline)) void interior_3x3(const int8_t *src, const uint32_t *w
       const int8_t *x = src;
 #pragma GCC unroll 3
       for (int32_t ky = 0; ky < 3; ++ky, x += row) {
+        // Opaque to GCC: each row's three loads from [x], [x, ch], [x, 2 ch], not eight offsets
+        // kept on the stack.
+        __asm__("" : "+r"(x));
         uint32_t f02, f13;
         load_pair(w, &f02, &f13);
         mac4(load_u32(x), f02, f13, acc);
@@ -126,26 +188,16 @@ __attribute__((noinline)) void interior_3x3(const int8_t *src, const uint32_t *w
         load_pair(w, &f02, &f13);
         mac4(load_u32(x + 2 * ch), f02, f13, acc);
       }
-#pragma GCC unroll 4
-      for (int32_t i = 0; i < 4; ++i) out[i] = output_of(acc[i], e[i], out_offset);
+      store_group<kAllShort>(out, acc, e, out_offset, narrow, low4, high4);
     }
   }
 }
-
-// What a tap-list pixel's channel loop needs besides its taps.
-struct PixelStage {
-  const uint32_t *wide;  // widened weights, group-major
-  const int32_t *bias;   // may be null
-  const DepthwiseEntry *entries;
-  int32_t ch, group_words;  // group_words: 2 per tap
-  uint32_t offset_pair;
-  int32_t out_offset;
-};
 
 // Every channel group of one pixel from its tap list (taps pairs of the input's byte offset from
 // src and the tap's word offset in a group of the widened weights). A function of its own, so
 // that the group loop keeps its few live values in registers; one LDRD fetches both offsets of a
 // tap.
+template <bool kAllShort>
 __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, const uint32_t *taps,
                                                int32_t tap_count, const PixelStage &stage) {
   // Locals, not stage.*: every int8 output store may alias it for the compiler.
@@ -153,16 +205,12 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
   const int32_t *const bias = stage.bias;
   const DepthwiseEntry *const entries = stage.entries;
   const int32_t ch = stage.ch, out_offset = stage.out_offset, group_words = stage.group_words;
-  const uint32_t offset_pair = stage.offset_pair;
+  const uint32_t offset_pair = stage.offset_pair, low4 = stage.low4, high4 = stage.high4;
+  const bool narrow = stage.narrow;
   const uint32_t *const taps_end = taps + 2 * tap_count;
   for (int32_t c = 0; c < ch; c += 4, w += group_words) {
-    int32_t acc[4] = {0, 0, 0, 0};
-    if (bias) {
-      acc[0] = bias[c];
-      acc[1] = bias[c + 1];
-      acc[2] = bias[c + 2];
-      acc[3] = bias[c + 3];
-    }
+    int32_t acc[4];
+    start_from_bias(bias, c, acc);
     const int8_t *x = src + c;
     // Opaque to GCC, so that each tap loads from [x, offset] instead of re-adding c.
     __asm__("" : "+r"(x));
@@ -171,8 +219,40 @@ __attribute__((noinline)) void pixel_from_taps(const int8_t *src, int8_t *out, c
       load_pair(t, &at_x, &at_w);
       tap4(x + at_x, w + at_w, offset_pair, acc);
     }
-#pragma GCC unroll 4
-    for (int32_t i = 0; i < 4; ++i) out[c + i] = output_of(acc[i], entries[c + i], out_offset);
+    store_group<kAllShort>(out + c, acc, entries + c, out_offset, narrow, low4, high4);
+  }
+}
+
+// Every channel group of one pixel whose 3x3 window (dilation 1) has its three rows inside the
+// picture but only the two columns kx0 and kx0 + 1 (a left or right border pixel): src is the
+// input byte of the window's top row at column kx0, row the input row stride. Unrolled like
+// interior_3x3, but from the bias with SXTAB16 adding the input offset, as for tap lists.
+template <bool kAllShort>
+__attribute__((noinline)) void edge_3x2(const int8_t *src, int8_t *out, int32_t row, int32_t kx0,
+                                        const PixelStage &stage) {
+  // Locals, not stage.*: every output store may alias it for the compiler.
+  const uint32_t *w = stage.wide + 2 * kx0;  // tap (ky, kx0 + j) at words 6 ky + 2 j
+  const int32_t *const bias = stage.bias;
+  const DepthwiseEntry *const entries = stage.entries;
+  const int32_t ch = stage.ch, out_offset = stage.out_offset, group_words = stage.group_words;
+  const uint32_t offset_pair = stage.offset_pair, low4 = stage.low4, high4 = stage.high4;
+  const bool narrow = stage.narrow;
+  for (int32_t c = 0; c < ch; c += 4, w += group_words) {
+    int32_t acc[4];
+    start_from_bias(bias, c, acc);
+    const int8_t *x = src + c;
+    __asm__("" : "+r"(x));  // as in interior_3x3: loads from [x] and [x, ch]
+    tap4<0>(x, w, offset_pair, acc);
+    tap4<2>(x + ch, w, offset_pair, acc);
+    x += row;
+    __asm__("" : "+r"(x));
+    tap4<6>(x, w, offset_pair, acc);
+    tap4<8>(x + ch, w, offset_pair, acc);
+    x += row;
+    __asm__("" : "+r"(x));
+    tap4<12>(x, w, offset_pair, acc);
+    tap4<14>(x + ch, w, offset_pair, acc);
+    store_group<kAllShort>(out + c, acc, entries + c, out_offset, narrow, low4, high4);
   }
 }
 
@@ -202,25 +282,12 @@ void widen_weights(const KernelArgs &a, int32_t ch, int32_t taps, uint32_t *wide
   }
 }
 
-// Clamps n int8 values in place to [lo, hi] (within int8): per word SSUB8 sets each byte's GE flag
-// where the first operand is the larger or equal, and SEL keeps those bytes.
-void clamp_outputs(int8_t *out, int32_t n, int32_t lo, int32_t hi) {
-  const uint32_t lo4 = (static_cast<uint32_t>(lo) & 0xFFu) * 0x01010101u;
-  const uint32_t hi4 = (static_cast<uint32_t>(hi) & 0xFFu) * 0x01010101u;
-  int32_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    uint32_t v = load_u32(out + i), scratch;
-    __asm__(
-        "ssub8 %[t], %[v], %[lo]\n\t"
-        "sel %[v], %[v], %[lo]\n\t"
-        "ssub8 %[t], %[hi], %[v]\n\t"
-        "sel %[v], %[v], %[hi]"
-        : [v] "+r"(v), [t] "=&r"(scratch)
-        : [lo] "r"(lo4), [hi] "r"(hi4)
-        : "cc");
-    store_u32(out + i, v);
-  }
-  for (; i < n; ++i) out[i] = static_cast<int8_t>(clamp_i32(out[i], lo, hi));
+// The taps k in [0, k_n) of a window starting at `start` (dilation dil) that fall inside
+// [0, size): [*lo, *hi], empty when *hi < *lo.
+void taps_inside(int32_t start, int32_t k_n, int32_t dil, int32_t size, int32_t *lo, int32_t *hi) {
+  *lo = start < 0 ? (dil - 1 - start) / dil : 0;
+  const int32_t room = size - 1 - start;
+  *hi = room < 0 ? -1 : (room / dil < k_n - 1 ? room / dil : k_n - 1);
 }
 
 }  // namespace
@@ -233,15 +300,21 @@ void depthwise_conv_2d(const KernelArgs &a) {
   const int32_t out_h = a.output->dims[1], out_w = a.output->dims[2];
   const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W], taps = k_h * k_w;
   DepthwiseEntry *const entries = reinterpret_cast<DepthwiseEntry *>(a.scratch);
+  bool all_short = false;
   if (p[SOTTO_P_DEPTH_MULTIPLIER] != 1 || a.output->dims[0] != 1 || (ch & 3) != 0 ||
       taps > kMaxTaps || p[SOTTO_P_ACT_MIN] < -128 || p[SOTTO_P_ACT_MAX] > 127 ||
       p[SOTTO_P_ACT_MIN] > p[SOTTO_P_ACT_MAX] || a.scratch == nullptr ||
       a.op->scratch_bytes < depthwise_scratch_bytes(ch, taps) ||
-      !prepare_entries(a, ch, taps, entries)) {
+      !prepare_entries(a, ch, taps, entries, &all_short)) {
     reference::depthwise_conv_2d(a);
     return;
   }
   uint32_t *const wide = reinterpret_cast<uint32_t *>(entries + ch);
+  const bool short_unsigned =
+      all_short && !sign_rounds(p[SOTTO_P_ACT_MIN], p[SOTTO_P_OUTPUT_OFFSET]);
+  const auto interior = short_unsigned ? interior_3x3<true> : interior_3x3<false>;
+  const auto pixel = short_unsigned ? pixel_from_taps<true> : pixel_from_taps<false>;
+  const auto edge = short_unsigned ? edge_3x2<true> : edge_3x2<false>;
   widen_weights(a, ch, taps, wide, entries);
   const int32_t dil_h = p[SOTTO_P_DILATION_H], dil_w = p[SOTTO_P_DILATION_W];
   const int32_t stride_w = p[SOTTO_P_STRIDE_W];
@@ -253,12 +326,18 @@ void depthwise_conv_2d(const KernelArgs &a) {
   stage.group_words = 2 * taps;
   stage.offset_pair = pair_of(p[SOTTO_P_INPUT_OFFSET]);
   stage.out_offset = p[SOTTO_P_OUTPUT_OFFSET];
+  stage.narrow = !is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
+  stage.low4 = bytes4(p[SOTTO_P_ACT_MIN]);
+  stage.high4 = bytes4(p[SOTTO_P_ACT_MAX]);
   // Taps as (input byte, weight word) offset pairs: every tap relative to the window's corner
   // (interior pixels), or per pixel the taps inside the picture (border pixels).
   uint32_t all_taps[2 * kMaxTaps], edge_taps[2 * kMaxTaps];
-  for (int32_t t = 0; t < taps; ++t) {
-    all_taps[2 * t] = (dil_h * (t / k_w) * in_w + dil_w * (t % k_w)) * ch;
-    all_taps[2 * t + 1] = 2 * t;
+  const int32_t tap_step_w = dil_w * ch, tap_step_h = dil_h * in_w * ch;
+  for (int32_t ky = 0, t = 0; ky < k_h; ++ky) {
+    for (int32_t kx = 0; kx < k_w; ++kx, ++t) {
+      all_taps[2 * t] = static_cast<uint32_t>(ky * tap_step_h + kx * tap_step_w);
+      all_taps[2 * t + 1] = static_cast<uint32_t>(2 * t);
+    }
   }
   const int32_t span_h = dil_h * (k_h - 1), span_w = dil_w * (k_w - 1);
   const bool unrolled = k_h == 3 && k_w == 3 && dil_h == 1 && dil_w == 1;
@@ -267,6 +346,8 @@ void depthwise_conv_2d(const KernelArgs &a) {
   for (int32_t oy = 0; oy < out_h; ++oy) {
     const int32_t y0 = oy * p[SOTTO_P_STRIDE_H] - p[SOTTO_P_PAD_H];
     const bool row_inside = y0 >= 0 && y0 + span_h < in_h;
+    int32_t ky_lo, ky_hi;  // the window rows inside the picture
+    taps_inside(y0, k_h, dil_h, in_h, &ky_lo, &ky_hi);
     for (int32_t ox = 0; ox < out_w; ++ox, out += ch) {
       const int32_t x0 = ox * stride_w - p[SOTTO_P_PAD_W];
       if (row_inside && x0 >= 0 && x0 + span_w < in_w) {
@@ -274,27 +355,30 @@ void depthwise_conv_2d(const KernelArgs &a) {
         if (unrolled) {  // this pixel and the interior ones after it in the row
           int32_t run = 1;
           while (ox + run < out_w && x0 + run * stride_w + span_w < in_w) ++run;
-          interior_3x3(corner, wide, out, entries, ch, in_w * ch, stage.out_offset, run,
-                       stride_w * ch);
+          interior(corner, out, in_w * ch, run, stride_w * ch, stage);
           ox += run - 1;
           out += (run - 1) * ch;
         } else {
-          pixel_from_taps(corner, out, all_taps, taps, stage);
+          pixel(corner, out, all_taps, taps, stage);
         }
         continue;
       }
-      int32_t n = 0;
-      for (int32_t t = 0; t < taps; ++t) {
-        const int32_t iy = y0 + dil_h * (t / k_w), ix = x0 + dil_w * (t % k_w);
-        if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) continue;
-        edge_taps[2 * n] = (iy * in_w + ix) * ch;
-        edge_taps[2 * n++ + 1] = 2 * t;
+      // A border pixel: the taps inside the picture, as offsets from the input's start.
+      int32_t kx_lo, kx_hi, n = 0;
+      taps_inside(x0, k_w, dil_w, in_w, &kx_lo, &kx_hi);
+      if (unrolled && row_inside && kx_hi - kx_lo == 1) {  // a left or right edge: unrolled
+        edge(input + (y0 * in_w + x0 + kx_lo) * ch, out, in_w * ch, kx_lo, stage);
+        continue;
       }
-      pixel_from_taps(input, out, edge_taps, n, stage);
+      for (int32_t ky = ky_lo; ky <= ky_hi; ++ky) {
+        int32_t at = ((y0 + dil_h * ky) * in_w + x0 + dil_w * kx_lo) * ch;
+        for (int32_t kx = kx_lo; kx <= kx_hi; ++kx, ++n, at += tap_step_w) {
+          edge_taps[2 * n] = static_cast<uint32_t>(at);
+          edge_taps[2 * n + 1] = static_cast<uint32_t>(2 * (ky * k_w + kx));
+        }
+      }
+      pixel(input, out, edge_taps, n, stage);
     }
-  }
-  if (!is_full_int8_range(p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX])) {
-    clamp_outputs(a.output_data, out_h * out_w * ch, p[SOTTO_P_ACT_MIN], p[SOTTO_P_ACT_MAX]);
   }
 }
 

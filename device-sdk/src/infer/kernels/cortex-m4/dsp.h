@@ -192,6 +192,42 @@ static inline int8_t requantize_to_int8_fast(int32_t acc, int32_t multiplier, in
   return static_cast<int8_t>(clamp_i32(scaled + output_offset, act_min, act_max));
 }
 
+// v in all four bytes of a word (an int8 activation bound for clamp_bytes4).
+static inline uint32_t bytes4(int32_t v) {
+  return (static_cast<uint32_t>(v) & 0xFFu) * 0x01010101u;
+}
+
+// The four int8 values of v clamped to [lo, hi] (each given in all four bytes, lo <= hi): per
+// byte SSUB8 sets the GE flag where the first operand is the larger or equal, and SEL keeps those
+// bytes.
+static inline uint32_t clamp_bytes4(uint32_t v, uint32_t lo4, uint32_t hi4) {
+  uint32_t scratch;
+  __asm__(
+      "ssub8 %[t], %[v], %[lo]\n\t"
+      "sel %[v], %[v], %[lo]\n\t"
+      "ssub8 %[t], %[hi], %[v]\n\t"
+      "sel %[v], %[v], %[hi]"
+      : [v] "+r"(v), [t] "=&r"(scratch)
+      : [lo] "r"(lo4), [hi] "r"(hi4)
+      : "cc");
+  return v;
+}
+
+// Four int8 results (in int32s, each within -128..127) as one word (three BFIs), clamped to
+// [lo, hi] (clamp_bytes4) when narrow, stored at out (any alignment: the M4 allows unaligned word
+// stores).
+static inline void store_clamped4(int8_t *out, uint32_t t0, uint32_t t1, uint32_t t2, uint32_t t3,
+                                  bool narrow, uint32_t lo4, uint32_t hi4) {
+  __asm__(
+      "bfi %[w], %[b1], #8, #8\n\t"
+      "bfi %[w], %[b2], #16, #8\n\t"
+      "bfi %[w], %[b3], #24, #8"
+      : [w] "+r"(t0)
+      : [b1] "r"(t1), [b2] "r"(t2), [b3] "r"(t3));
+  if (narrow) t0 = clamp_bytes4(t0, lo4, hi4);
+  store_u32(out, t0);
+}
+
 }  // namespace sotto_infer
 
 #endif

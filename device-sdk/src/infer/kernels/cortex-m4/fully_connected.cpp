@@ -5,9 +5,11 @@
 // with the masked word sums x (A + 128), one with the whole word adds 256 x B on top, so four
 // MACs cost three instructions instead of two unpacks and two SMLADs. A's sum is the first minus
 // 128 sum(x); B's is the difference shifted right by 8, exact while 256 x B stays within int32,
-// hence chunks of kChunk inputs. No scratch. Blobs without that layout or without a folded bias
-// (weight zero point != 0) run the reference; block-sparse weights run sparse_rows.h.
-// Bit-exact with it (the same integer sums).
+// hence chunks of kChunk inputs. A per-tensor scale with a multiplier of 2^30 or more and a shift
+// of -21..-1 (TFLite's usual) takes the short output stage for a block's four outputs at once
+// (short_output, one clamped word store); others take a requantization entry per output. No
+// scratch. Blobs without that layout or without a folded bias (weight zero point != 0) run the
+// reference; block-sparse weights run sparse_rows.h. Bit-exact with it (the same integer sums).
 #include "cortex-m4/dsp.h"
 #include "cortex-m4/sparse_rows.h"
 #include "fixed_point.h"
@@ -16,8 +18,9 @@
 namespace sotto_infer {
 namespace {
 
-// |sum of x B| <= kChunk * 128 * 128 = 2^22: 256 times that fits int32.
-const int32_t kChunk = 256;
+// |sum of x B| <= kChunk * 128 * 128 = kChunk * 2^14, and 256 times that must fit int32:
+// kChunk < 512 (a multiple of 8, so that a chunk's loop takes whole pairs of groups).
+const int32_t kChunk = 504;
 
 // One word pairing rows A, B at the inputs of x (an int16 pair): low += x (A + 128),
 // raw += x (A + 128) + 256 x B.
@@ -61,6 +64,49 @@ inline RequantEntry entry_of(const int32_t *multiplier, const int32_t *shift, in
   return e;
 }
 
+// One block of four rows A, B, C, D times the body of x (body inputs, a multiple of 4), from the
+// block's interleaved words at w: acc[j] = row j's sum over raw inputs (lifted: 128 times the
+// body's input sum, which rows A and C carry). Returns the end of the block's words. A function
+// of its own, so that its loop and the caller's output stage each keep their values in registers.
+__attribute__((noinline)) const uint32_t *block_sums(const int8_t *x, int32_t body, int32_t lifted,
+                                                     const uint32_t *w, int32_t acc[4]) {
+  int32_t low_ab = 0, low_cd = 0, sum_b = 0, sum_d = 0;
+  const int8_t *const x_end = x + body;
+  while (x != x_end) {
+    const int8_t *const end = x_end - x > kChunk ? x + kChunk : x_end;
+    int32_t raw_ab = low_ab, raw_cd = low_cd;
+    // Two groups per iteration halve the loop's compare and branch.
+    if (((end - x) & 4) != 0) {
+      mac_4x4(x, w, &low_ab, &raw_ab, &low_cd, &raw_cd);
+      x += 4;
+    }
+    for (; x != end; x += 8) {
+      mac_4x4(x, w, &low_ab, &raw_ab, &low_cd, &raw_cd);
+      mac_4x4(x + 4, w, &low_ab, &raw_ab, &low_cd, &raw_cd);
+    }
+    sum_b = wrapping_add(sum_b, high_rows(raw_ab, low_ab));
+    sum_d = wrapping_add(sum_d, high_rows(raw_cd, low_cd));
+  }
+  acc[0] = wrapping_sub(low_ab, lifted);
+  acc[1] = sum_b;
+  acc[2] = wrapping_sub(low_cd, lifted);
+  acc[3] = sum_d;
+  return w;
+}
+
+// acc on the output's scale plus its offset, saturated to int8: dsp.h's short output stage
+// (OutputScale), with the doubling saturated (QADD). That covers every sum for a multiplier of at
+// least 2^30 (TFLite's are in [2^30, 2^31)): where 2 acc saturates, |acc| >= 2^30, so
+// |acc m / 2^31| >= 2^29 and, shifted right by at most 21, the result is at least 256 from the
+// offset before saturating, as it is with the saturated doubling (|h| >= 2^29 there too).
+// sign_mask: -1 where negative results survive the activation bounds (their rounding needs the
+// sign), else 0.
+inline int32_t short_output(int32_t acc, const OutputScale &s, int32_t sign_mask) {
+  int32_t t = smmlar(__qadd(acc, acc), s.multiplier, s.rounding);
+  t += (acc >> 31) & sign_mask;
+  return __ssat(t >> s.right_shift, 8);
+}
+
 }  // namespace
 
 namespace cortex_m4 {
@@ -89,6 +135,15 @@ void fully_connected(const KernelArgs &a) {
   const int32_t *const shift = a.shift;
   const int8_t *const weights = a.weights;
   const RequantEntry shared = entry_of(multiplier, shift, 0);
+  // A per-tensor scale the short output stage covers (short_output): four outputs of a block in a
+  // few instructions each, clamped together.
+  const bool short_stage = !per_channel && output_scale_ok(multiplier[0], shift[0]) &&
+                           multiplier[0] >= (1 << 30) && act_min >= -128 && act_max <= 127 &&
+                           act_min <= act_max;
+  const OutputScale scale =
+      short_stage ? output_scale(multiplier[0], shift[0], output_offset) : OutputScale{0, 0, 1};
+  const int32_t sign_mask = sign_rounds(act_min, output_offset) ? -1 : 0;
+  const uint32_t low4 = bytes4(act_min), high4 = bytes4(act_max);
   for (int32_t r = 0; r < rows; ++r) {
     const int8_t *const x = a.input0_data + r * in_n;
     int8_t *const out = a.output_data + r * out_n;
@@ -104,33 +159,35 @@ void fully_connected(const KernelArgs &a) {
     const uint32_t *w = reinterpret_cast<const uint32_t *>(weights);
     int32_t o = 0;
     for (; o + 4 <= out_n; o += 4) {
-      int32_t low_ab = 0, low_cd = 0, sum_b = 0, sum_d = 0;
-      for (int32_t start = 0; start < body; start += kChunk) {
-        const int8_t *xk = x + start;
-        const int8_t *const end = x + (body - start > kChunk ? start + kChunk : body);
-        int32_t raw_ab = low_ab, raw_cd = low_cd;
-        // Two groups per iteration halve the loop's compare and branch.
-        if (((end - xk) & 4) != 0) {
-          mac_4x4(xk, w, &low_ab, &raw_ab, &low_cd, &raw_cd);
-          xk += 4;
-        }
-        for (; xk != end; xk += 8) {
-          mac_4x4(xk, w, &low_ab, &raw_ab, &low_cd, &raw_cd);
-          mac_4x4(xk + 4, w, &low_ab, &raw_ab, &low_cd, &raw_cd);
-        }
-        sum_b = wrapping_add(sum_b, high_rows(raw_ab, low_ab));
-        sum_d = wrapping_add(sum_d, high_rows(raw_cd, low_cd));
-      }
-      int32_t acc[4] = {low_ab - lifted, sum_b, low_cd - lifted, sum_d};
+      int32_t acc[4];
+      w = block_sums(x, body, lifted, w, acc);
       // The block's tails: each row's last in_n % 4 weights, plain, row after row.
-      const int8_t *wt = reinterpret_cast<const int8_t *>(w);
-      for (int32_t j = 0; j < 4; ++j, wt += tail) {
-        int32_t v = wrapping_add(acc[j], folded[o + j]);
-        for (int32_t k = 0; k < tail; ++k) v = wrapping_add(v, x[body + k] * wt[k]);
-        const RequantEntry e = per_channel ? entry_of(multiplier, shift, o + j) : shared;
-        out[o + j] = requantize_entry_to_int8(v, e, output_offset, act_min, act_max);
+      if (tail != 0) {
+        const int8_t *wt = reinterpret_cast<const int8_t *>(w);
+        for (int32_t j = 0; j < 4; ++j, wt += tail) {
+          for (int32_t k = 0; k < tail; ++k) acc[j] = wrapping_add(acc[j], x[body + k] * wt[k]);
+        }
+        w = reinterpret_cast<const uint32_t *>(wt);
       }
-      w = reinterpret_cast<const uint32_t *>(wt);
+      uint32_t f0, f1, f2, f3;
+      const uint32_t *f = reinterpret_cast<const uint32_t *>(folded + o);
+      load_pair(f, &f0, &f1);
+      load_pair(f, &f2, &f3);
+      const int32_t v0 = wrapping_add(acc[0], static_cast<int32_t>(f0));
+      const int32_t v1 = wrapping_add(acc[1], static_cast<int32_t>(f1));
+      const int32_t v2 = wrapping_add(acc[2], static_cast<int32_t>(f2));
+      const int32_t v3 = wrapping_add(acc[3], static_cast<int32_t>(f3));
+      if (short_stage) {
+        store_clamped4(out + o, short_output(v0, scale, sign_mask),
+                       short_output(v1, scale, sign_mask), short_output(v2, scale, sign_mask),
+                       short_output(v3, scale, sign_mask), true, low4, high4);
+      } else {
+        const int32_t v[4] = {v0, v1, v2, v3};
+        for (int32_t j = 0; j < 4; ++j) {
+          const RequantEntry e = per_channel ? entry_of(multiplier, shift, o + j) : shared;
+          out[o + j] = requantize_entry_to_int8(v[j], e, output_offset, act_min, act_max);
+        }
+      }
     }
     for (; o < out_n; ++o) {  // the last out_n % 4 rows, stored plainly
       const int8_t *wr = weights + o * in_n;

@@ -21,7 +21,10 @@ sotto_err_t check_conv_2d(OpCheck &c) {
         SOTTO_ERR_MODEL_BAD_OP,
         "window: expected kernel_h * kernel_w * in_c <= SOTTO_SMDL_MAX_ACCUMULATION_DEPTH");
   }
-  if (p[SOTTO_P_SPARSE_WEIGHTS] == 0) {
+  if (p[SOTTO_P_SPARSE_WEIGHTS] != 0 && !kSparseWeights) {
+    return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP, kSparseWeightsLeftOut);
+  }
+  if (!has_sparse_weights(p)) {
     // Interleaved filters (smdl_format.h): flag 1 only for a pointwise window, flag 2 for any
     // other; both with the folded bias, and the Cortex-M4 kernels walk them with word loads from
     // their start.
@@ -38,14 +41,15 @@ sotto_err_t check_conv_2d(OpCheck &c) {
                     "for any other window, int8 activations, one folded bias per output channel "
                     "and word-aligned weights");
     }
-    if (interleaving != SOTTO_SMDL_INTERLEAVED_WINDOW) return check_conv_filter(c, window);
+    // (int8: check_int8_activations, so no 16x8 check)
+    if (interleaving != SOTTO_SMDL_INTERLEAVED_WINDOW) return check_conv_filter(c, window, false);
     const uint64_t row = sotto_smdl_window_row(static_cast<uint32_t>(window));  // whole groups
     if (c.op.weights_bytes != static_cast<uint64_t>(c.output.dims[3]) * row) {
       return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
                     "weights: expected out_c * (kernel_h * kernel_w * in_c rounded up to a "
                     "multiple of 4) bytes for a filter interleaved with flag 2");
     }
-    return check_conv_filter(c, row);
+    return check_conv_filter(c, row, false);
   }
   const uint32_t out_c = static_cast<uint32_t>(c.output.dims[3]);
   const SparseShape shape = {out_c,
@@ -163,7 +167,7 @@ void interleaved_conv_2d(const KernelArgs &a) {
 }  // namespace
 
 void reference::conv_2d(const KernelArgs &a) {
-  if (a.op->params[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+  if (has_sparse_weights(a.op->params)) {
     sparse_conv_2d(a);
   } else if (a.op->params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0) {
     interleaved_conv_2d(a);

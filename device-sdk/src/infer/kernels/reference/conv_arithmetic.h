@@ -30,9 +30,10 @@ inline sotto_err_t check_per_channel_requantization(OpCheck &c) {
 
 // Dense weights [out_c][kernel_h][kernel_w][in_c] (`window` = kernel_h * kernel_w * in_c bytes per
 // output channel); for int16 the 16x8 constants (check_16x8_quantization), for int8
-// check_per_channel_requantization.
-inline sotto_err_t check_conv_filter(OpCheck &c, uint64_t window) {
-  if (c.output.type == SOTTO_SMDL_INT16) {
+// check_per_channel_requantization. `int16_possible`: false where the op's check has already
+// refused int16 activations (CONV_2D's), so that an engine for int8 models links no 16x8 check.
+inline sotto_err_t check_conv_filter(OpCheck &c, uint64_t window, bool int16_possible = true) {
+  if (int16_possible && c.output.type == SOTTO_SMDL_INT16) {
     const sotto_err_t err = check_16x8_quantization(c, window);
     if (err != SOTTO_OK) return err;
   }
@@ -40,7 +41,7 @@ inline sotto_err_t check_conv_filter(OpCheck &c, uint64_t window) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH,
                   "weights: expected out_c * kernel_h * kernel_w * in_c bytes");
   }
-  if (c.output.type == SOTTO_SMDL_INT16) return SOTTO_OK;
+  if (int16_possible && c.output.type == SOTTO_SMDL_INT16) return SOTTO_OK;
   return check_per_channel_requantization(c);
 }
 

@@ -14,7 +14,7 @@ namespace {
 bool accumulation_fits(const OpCheck &c, uint32_t out_n, uint32_t in_n) {
   const int8_t *w = reinterpret_cast<const int8_t *>(c.model.data + c.op.weights_offset);
   const int32_t weight_offset = c.op.params[SOTTO_P_FILTER_OFFSET];
-  if (c.op.params[SOTTO_P_SPARSE_WEIGHTS] != 0) {  // the stored blocks only (checked before)
+  if (has_sparse_weights(c.op.params)) {  // the stored blocks only (checked before)
     const uint32_t bitmap = static_cast<uint32_t>(sotto_smdl_sparse_bitmap_bytes(out_n, 1, in_n));
     return sotto_smdl_depth_fits_int32(in_n, 0, w + bitmap, c.op.weights_bytes - bitmap) != 0;
   }
@@ -87,7 +87,10 @@ sotto_err_t check_fully_connected(OpCheck &c) {
                   "rows: expected input and output to hold the same number of rows");
   }
   const uint32_t depth = c.input0.bytes / rows;
-  if (op.params[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+  if (op.params[SOTTO_P_SPARSE_WEIGHTS] != 0 && !kSparseWeights) {
+    return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP, kSparseWeightsLeftOut);
+  }
+  if (has_sparse_weights(op.params)) {
     err = check_sparse_fully_connected(c, out_c, depth);
     if (err != SOTTO_OK) return err;
   } else if (op.weights_bytes != static_cast<uint64_t>(out_c) * depth) {
@@ -128,7 +131,7 @@ void reference::fully_connected(const KernelArgs &a) {
 #endif
   for (int32_t r = 0; r < rows; ++r) {
     const int8_t *in = a.input0_data + r * in_n;
-    if (p[SOTTO_P_SPARSE_WEIGHTS] != 0) {
+    if (has_sparse_weights(p)) {
       sparse_fully_connected_row(a, in, a.output_data + r * out_n, out_n, in_n);
       continue;
     }
