@@ -199,6 +199,8 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       g_pointwise.assembly += pass ? 1 : 0;
       g_pointwise.assembly_plain += pass && plain ? 1 : 0;
       g_pointwise.assembly_single += pass && (pixels & 3) != 0 ? 1 : 0;
+      g_pointwise.assembly_stride1 +=
+          pass && stride == 1 && (out_c & 3) == 0 && pixels >= 4 ? 1 : 0;
     } else if (kind == 0 || kind == 1) {  // CONV_2D, DEPTHWISE_CONV_2D
       // Half the depthwise cases have MobileNet's shape (3x3, dilation 1, channels a multiple
       // of 4), which the M4 kernel unrolls for interior pixels.

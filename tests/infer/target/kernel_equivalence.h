@@ -16,10 +16,12 @@ extern uint32_t g_kind_mismatches[4];
  * not a multiple of its 4 pixels per pass, in_c above its 256-input chunk, and no scratch (the
  * reference on the interleaved filter); then those steered into its assembly pass (whole blocks
  * of four rows, pointwise_pass.h), and of those the ones on its plain output stage and the ones
- * whose last pixels (pixels % 4) run one by one (single_pixel in pointwise_conv.h). */
+ * whose last pixels (pixels % 4) run one by one (single_pixel in pointwise_conv.h) and the ones
+ * with stride 1, whole blocks only (out_c % 4 == 0) and at least one whole pass of four pixels,
+ * whose whole passes take the loop that finds their pixels by adding (run in pointwise_conv.h). */
 typedef struct {
   uint32_t cases, channel_tails, row_tails, short_passes, chunked, without_scratch;
-  uint32_t assembly, assembly_plain, assembly_single;
+  uint32_t assembly, assembly_plain, assembly_single, assembly_stride1;
 } PointwiseCases;
 extern PointwiseCases g_pointwise;
 

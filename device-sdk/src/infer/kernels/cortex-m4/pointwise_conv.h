@@ -79,7 +79,8 @@ struct PairSums {
 // pair's words): load it, mask its low rows, and for two LDRDs of two pixels' int16 pairs, two
 // SMLADs per pixel. 24 instructions, 32 MACs.
 #define SOTTO_POINTWISE_HALF_GROUP(STEP)       \
-  "ldr %[word], [%[w]], #" #STEP "\n\t"        \
+  "ldr %[word], [%[w]], #" #STEP               \
+  "\n\t"                                       \
   "and %[low], %[word], #0x00FF00FF\n\t"       \
   "ldrd %[xa], %[xb], [%[xs]], #8\n\t"         \
   "smlad %[low0], %[xa], %[low], %[low0]\n\t"  \
@@ -105,17 +106,15 @@ inline int32_t high_rows(int32_t raw, int32_t low) {
 
 // Groups [xs, end) (at most kChunk / 4) of one pair of rows, the four pixels, added to s; xs and
 // w advance. Every register but the stack pointer is taken, so the loop's end is compared from
-// memory.
+// memory. One group per iteration: the layers that come here (off the assembly pass: a channel
+// tail, over one chunk, narrower bounds) are rare, and the code stays small.
 __attribute__((always_inline)) inline void pair_chunk(const uint32_t *&xs,
                                                       const uint32_t *const end, const uint32_t *&w,
                                                       PairSums *s) {
   uint32_t word, low, xa, xb;
-  if (((end - xs) & (2 * kPixels)) != 0) {
-    __asm__(SOTTO_POINTWISE_GROUP:SOTTO_POINTWISE_OPERANDS : : "memory");
-  }
   if (xs == end) return;
-  // Two groups per iteration halve the loop's compare and branch.
-  __asm__("1:\n\t" SOTTO_POINTWISE_GROUP SOTTO_POINTWISE_GROUP "ldr %[word], %[end]\n\t"
+  __asm__("1:\n\t" SOTTO_POINTWISE_GROUP
+          "ldr %[word], %[end]\n\t"
           "cmp %[xs], %[word]\n\t"
           "bne 1b\n\t"
           : SOTTO_POINTWISE_OPERANDS
@@ -350,6 +349,25 @@ inline void single_pixel(const uint32_t *xs, int32_t groups, const int8_t *weigh
   }
 }
 
+// Four pixels' inputs, each pixel in_c bytes after the last (stride 1), into the scratch's int16
+// pairs as expand_pixels; each pixel's -128 x sum of its inputs (the pass's starting sums).
+__attribute__((always_inline)) inline void expand_run(const int8_t *x, int32_t in_c, uint32_t *xs,
+                                                      const uint32_t *xs_end,
+                                                      int32_t minus_lift[kPixels]) {
+  const int8_t *x1 = x + in_c, *x2 = x1 + in_c, *x3 = x2 + in_c;
+  int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (; xs != xs_end; xs += 2 * kPixels, x += 4, x1 += 4, x2 += 4, x3 += 4) {
+    expand_word(x, xs + 0, xs + 4, &s0);
+    expand_word(x1, xs + 1, xs + 5, &s1);
+    expand_word(x2, xs + 2, xs + 6, &s2);
+    expand_word(x3, xs + 3, xs + 7, &s3);
+  }
+  minus_lift[0] = -128 * s0;
+  minus_lift[1] = -128 * s1;
+  minus_lift[2] = -128 * s2;
+  minus_lift[3] = -128 * s3;
+}
+
 inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32_t *xs) {
   const int32_t *p = a.op->params;
   const int32_t in_w = a.input0->dims[2], in_c = a.input0->dims[3];
@@ -378,7 +396,21 @@ inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32
                      ch.table + blocks_end,
                      {nullptr, nullptr, nullptr, nullptr},
                      stage == kGeneralPass ? 1 : 0};
-  for (int32_t q = 0; q < pixels; q += kPixels) {
+  int32_t q = 0;
+  if (stage != kNoPass && unit_stride && blocks_end == out_c) {
+    // Every MLPerf pointwise layer: whole passes whose pixels follow each other in the input and
+    // the output, found by adding (the loop below works them out pixel by pixel).
+    for (; pixels - q >= kPixels; q += kPixels) {
+      expand_run(input + q * in_c, in_c, xs, xs_end, frame.minus_lift);
+      int8_t *const o = output_data + q * out_c;
+      frame.out[0] = o;
+      frame.out[1] = o + out_c;
+      frame.out[2] = o + 2 * out_c;
+      frame.out[3] = o + 3 * out_c;
+      run_pass(&frame);
+    }
+  }
+  for (; q < pixels; q += kPixels) {
     // A short last pass: the spare slots repeat its last pixel, computing its values and storing
     // them again at its place (no test per store).
     const int32_t last = pixels - q < kPixels ? pixels - 1 : q + kPixels - 1;
