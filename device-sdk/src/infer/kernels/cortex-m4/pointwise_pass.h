@@ -31,39 +31,41 @@ struct PassFrame {
   int32_t minus_lift[4];   // 0: -128 x sum of each pixel's inputs (LDM from sp)
   const uint32_t *xs;      // 16: the expanded inputs (scratch)
   const uint8_t *weights;  // 20: the first block of interleaved rows (LDRD with xs)
-  const uint32_t *xs_end;  // 24: end of the expanded inputs
-  int32_t loop_entry;      // 28: 1 + kGroupBytes x ((4 - groups % 4) % 4): the loop runs 4 groups
-  int32_t step_after_a;    // 32: weights of pair A's end -> pair B's start: 8 - 16 groups
-  int32_t step_after_b;    // 36: pair B's end -> the next block's pair A: -8
-  const int32_t *folded;   // 40: folded bias, from channel 0
-  const void *table;       // 44: PassEntry per channel, from channel 0
-  const void *table_end;   // 48: entry of the first channel past the whole blocks
-  int8_t *out[4];          // 52: each pixel's output, at channel 0
-  int32_t general_stage;   // 68: nonzero for the general output stage, else the plain one
+  // 24: the first block's pair B (weights + 8). A pair's weights end where the next pair of the
+  // same kind starts (pair A's at the next block's A, B's at the next block's B), so after each
+  // pair this and weights swap, the end taking this one's place (one LDR, one STRD).
+  const uint8_t *other_weights;
+  const uint32_t *xs_end;  // 28: end of the expanded inputs
+  int32_t loop_entry;      // 32: 1 + kGroupBytes x ((4 - groups % 4) % 4): the loop runs 4 groups
+  const int32_t *folded;   // 36: folded bias, from channel 0
+  const void *table;       // 40: PassEntry per channel, from channel 0
+  const void *table_end;   // 44: entry of the first channel past the whole blocks
+  int8_t *out[4];          // 48: each pixel's output, at channel 0
+  int32_t general_stage;   // 64: nonzero for the general output stage, else the plain one
 };
 
 // The frame's offsets as assembly text (kept in step with PassFrame by the static_assert).
-static_assert(sizeof(PassFrame) == 72 && offsetof(PassFrame, xs) == 16 &&
-                  offsetof(PassFrame, weights) == 20 && offsetof(PassFrame, xs_end) == 24 &&
-                  offsetof(PassFrame, loop_entry) == 28 &&
-                  offsetof(PassFrame, step_after_a) == 32 && offsetof(PassFrame, folded) == 40 &&
-                  offsetof(PassFrame, table) == 44 && offsetof(PassFrame, table_end) == 48 &&
-                  offsetof(PassFrame, out) == 52 && offsetof(PassFrame, general_stage) == 68,
+static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
+                  offsetof(PassFrame, weights) == 20 && offsetof(PassFrame, other_weights) == 24 &&
+                  offsetof(PassFrame, xs_end) == 28 && offsetof(PassFrame, loop_entry) == 32 &&
+                  offsetof(PassFrame, folded) == 36 && offsetof(PassFrame, table) == 40 &&
+                  offsetof(PassFrame, table_end) == 44 && offsetof(PassFrame, out) == 48 &&
+                  offsetof(PassFrame, general_stage) == 64,
               "PassFrame: the assembly's offsets");
 // clang-format off
 #define SOTTO_PW_XS "16"     // and the weights at 20
 #define SOTTO_PW_W "20"
-#define SOTTO_PW_END "24"
-#define SOTTO_PW_ENTRY "28"
-#define SOTTO_PW_STEP "32"
-#define SOTTO_PW_FOLD "40"
-#define SOTTO_PW_TAB "44"
-#define SOTTO_PW_TAB_B "60"
-#define SOTTO_PW_TEND "48"
-#define SOTTO_PW_OUT "52"
-#define SOTTO_PW_OUT_B "68"
-#define SOTTO_PW_STAGE "68"
-#define SOTTO_PW_FRAME "72"
+#define SOTTO_PW_W_OTHER "24"
+#define SOTTO_PW_END "28"
+#define SOTTO_PW_ENTRY "32"
+#define SOTTO_PW_FOLD "36"
+#define SOTTO_PW_TAB "40"
+#define SOTTO_PW_TAB_B "56"
+#define SOTTO_PW_TEND "44"
+#define SOTTO_PW_OUT "48"
+#define SOTTO_PW_OUT_B "64"
+#define SOTTO_PW_STAGE "64"
+#define SOTTO_PW_FRAME "68"
 #define SOTTO_PW_TEXT(N) #N
 #define SOTTO_PW_NUMBER(N) SOTTO_PW_TEXT(N)
 #define SOTTO_PW_GROUP_BYTES SOTTO_PW_NUMBER(SOTTO_PW_GROUP_BYTES_N)
@@ -130,11 +132,11 @@ static_assert(sizeof(PassFrame) == 72 && offsetof(PassFrame, xs) == 16 &&
 #define SOTTO_PW_PASS                                                                 \
   "push {r4-r11, lr}\n\t"                                                             \
   "sub sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
-  "ldm r0!, {r1-r12}\n\t"               /* the frame: 18 words */                     \
+  "ldm r0!, {r1-r12}\n\t"               /* the frame: 17 words */                     \
   "stm sp, {r1-r12}\n\t"                                                              \
-  "ldm r0, {r1-r6}\n\t"                                                               \
+  "ldm r0, {r1-r5}\n\t"                                                               \
   "add r0, sp, #48\n\t"                                                               \
-  "stm r0, {r1-r6}\n\t"                                                               \
+  "stm r0, {r1-r5}\n\t"                                                               \
   "adr r1, 2f\n\t"                      /* the loop's entry for in_c / 4 groups */    \
   "ldr r2, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
   "add r1, r1, r2\n\t"                                                                \
@@ -159,10 +161,8 @@ static_assert(sizeof(PassFrame) == 72 && offsetof(PassFrame, xs) == 16 &&
   "ldr r10, [sp, #" SOTTO_PW_END "]\n\t"                                              \
   "cmp r8, r10\n\t"                                                                   \
   "bne 2b\n\t"                                                                        \
-  "ldrd r10, r11, [sp, #" SOTTO_PW_STEP "]\n\t" /* the next pair's weights */         \
-  "add r9, r9, r10\n\t"                                                               \
-  "str r9, [sp, #" SOTTO_PW_W "]\n\t"                                                 \
-  "strd r11, r10, [sp, #" SOTTO_PW_STEP "]\n\t" /* the two steps alternate */         \
+  "ldr r10, [sp, #" SOTTO_PW_W_OTHER "]\n\t" /* the next pair's weights */          \
+  "strd r10, r9, [sp, #" SOTTO_PW_W "]\n\t" /* this pair's end: the next of its kind */ \
   "ldr r12, [sp, #" SOTTO_PW_FOLD "]\n\t"                                             \
   "ldrd r10, r11, [r12], #8\n\t"                                                      \
   "str r12, [sp, #" SOTTO_PW_FOLD "]\n\t"                                             \
