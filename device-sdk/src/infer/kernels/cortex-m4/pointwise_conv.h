@@ -389,11 +389,11 @@ inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32
                      reinterpret_cast<const uint8_t *>(weights),
                      reinterpret_cast<const uint8_t *>(weights) + 8,
                      xs_end,
-                     1 + kGroupBytes * ((4 - groups % 4) % 4),
                      folded,
-                     ch.table,
+                     1 + kGroupBytes * ((4 - groups % 4) % 4),
                      ch.table + blocks_end,
                      {nullptr, nullptr, nullptr, nullptr},
+                     ch.table,
                      stage == kGeneralPass ? 1 : 0};
   int32_t q = 0;
   if (stage != kNoPass && unit_stride && blocks_end == out_c) {

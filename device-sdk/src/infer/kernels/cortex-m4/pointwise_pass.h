@@ -2,9 +2,9 @@
 // pixels' expanded inputs times every block of four interleaved filter rows, requantized and
 // stored. Written by hand because GCC, given the same steps as intrinsics, spilled the pass's
 // sums, pixel pointers and bookkeeping around every pair of rows (about 210 instructions of fixed
-// cost per pair); here a pair of rows pays about 80 besides its groups' 24 instructions each, 40
+// cost per pair); here a pair of rows pays about 74 besides its groups' 24 instructions each, 40
 // of them (56 on the general stage) its eight outputs' requantization (kws's 64->64 layers went
-// from 1.23 to 0.98 instruction per MAC). All fourteen registers hold the inner loop's state;
+// from 1.23 to 0.96 instruction per MAC). All fourteen registers hold the inner loop's state;
 // everything else lives in the pass's stack frame and moves with LDM/STM.
 //
 // It covers the common case only, which pointwise_conv.h checks before calling it: whole groups of
@@ -36,20 +36,22 @@ struct PassFrame {
   // pair this and weights swap, the end taking this one's place (one LDR, one STRD).
   const uint8_t *other_weights;
   const uint32_t *xs_end;  // 28: end of the expanded inputs
-  int32_t loop_entry;      // 32: 1 + kGroupBytes x ((4 - groups % 4) % 4): the loop runs 4 groups
-  const int32_t *folded;   // 36: folded bias, from channel 0
-  const void *table;       // 40: PassEntry per channel, from channel 0
-  const void *table_end;   // 44: entry of the first channel past the whole blocks
-  int8_t *out[4];          // 48: each pixel's output, at channel 0
-  int32_t general_stage;   // 64: nonzero for the general output stage, else the plain one
+  const int32_t *folded;   // 32: folded bias, from channel 0
+  // 36: 1 + kGroupBytes x ((4 - groups % 4) % 4): the loop runs 4 groups per iteration. Words 0
+  // to 36 start a pair in one LDM (r0-r3 the lifts, r8 xs, r9 the weights, r10-r12 spare, pc).
+  int32_t loop_entry;
+  const void *table_end;  // 40: entry of the first channel past the whole blocks
+  int8_t *out[4];         // 44: each pixel's output, at channel 0 (one LDM / STM with the table)
+  const void *table;      // 60: PassEntry per channel, from channel 0
+  int32_t general_stage;  // 64: nonzero for the general output stage, else the plain one
 };
 
 // The frame's offsets as assembly text (kept in step with PassFrame by the static_assert).
 static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
                   offsetof(PassFrame, weights) == 20 && offsetof(PassFrame, other_weights) == 24 &&
-                  offsetof(PassFrame, xs_end) == 28 && offsetof(PassFrame, loop_entry) == 32 &&
-                  offsetof(PassFrame, folded) == 36 && offsetof(PassFrame, table) == 40 &&
-                  offsetof(PassFrame, table_end) == 44 && offsetof(PassFrame, out) == 48 &&
+                  offsetof(PassFrame, xs_end) == 28 && offsetof(PassFrame, folded) == 32 &&
+                  offsetof(PassFrame, loop_entry) == 36 && offsetof(PassFrame, table_end) == 40 &&
+                  offsetof(PassFrame, out) == 44 && offsetof(PassFrame, table) == 60 &&
                   offsetof(PassFrame, general_stage) == 64,
               "PassFrame: the assembly's offsets");
 // clang-format off
@@ -57,13 +59,11 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
 #define SOTTO_PW_W "20"
 #define SOTTO_PW_W_OTHER "24"
 #define SOTTO_PW_END "28"
-#define SOTTO_PW_ENTRY "32"
-#define SOTTO_PW_FOLD "36"
-#define SOTTO_PW_TAB "40"
-#define SOTTO_PW_TAB_B "56"
-#define SOTTO_PW_TEND "44"
-#define SOTTO_PW_OUT "48"
-#define SOTTO_PW_OUT_B "64"
+#define SOTTO_PW_FOLD "32"
+#define SOTTO_PW_ENTRY "36"
+#define SOTTO_PW_TEND "40"
+#define SOTTO_PW_OUT "44"     /* and the table at 60 */
+#define SOTTO_PW_OUT_B "60"
 #define SOTTO_PW_STAGE "64"
 #define SOTTO_PW_FRAME "68"
 #define SOTTO_PW_TEXT(N) #N
@@ -111,17 +111,15 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
 // (the _B offsets).
 #define SOTTO_PW_OUTPUTS(STORE)                                                       \
   "push {r4-r7}\n\t"                    /* B aside, A's outputs */                    \
-  "ldrd r4, r5, [sp, #" SOTTO_PW_OUT_B "]\n\t" /* r4-r7 the pixel pointers */         \
-  "ldrd r6, r7, [sp, #" SOTTO_PW_OUT_B "+8]\n\t"                                      \
-  "ldr r8, [sp, #" SOTTO_PW_TAB_B "]\n\t"                                             \
+  "add r8, sp, #" SOTTO_PW_OUT_B "\n\t" /* r4-r7 the pixel pointers, r8 the table */  \
+  "ldm r8, {r4-r8}\n\t"                                                               \
   "ldmia r8!, {r9-r12}\n\t"                                                           \
   STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
   "pop {r0-r3}\n\t"                     /* B's outputs */                             \
   "ldmia r8!, {r9-r12}\n\t"                                                           \
   STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
-  "str r8, [sp, #" SOTTO_PW_TAB "]\n\t"                                               \
-  "strd r4, r5, [sp, #" SOTTO_PW_OUT "]\n\t"                                          \
-  "strd r6, r7, [sp, #" SOTTO_PW_OUT "+8]\n\t"                                        \
+  "add lr, sp, #" SOTTO_PW_OUT "\n\t"                                                  \
+  "stm lr, {r4-r8}\n\t"                                                               \
   "ldr lr, [sp, #" SOTTO_PW_TEND "]\n\t"                                              \
   "cmp r8, lr\n\t"                                                                    \
   "bne 1b\n\t"                                                                        \
@@ -149,10 +147,8 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "movne r1, r2\n\t"                                                                  \
   "str r1, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
   "1:\n\t"                              /* a pair: every sum starts at -lift */       \
-  "ldm sp, {r0-r3}\n\t"                                                               \
   "ldm sp, {r4-r7}\n\t"                                                               \
-  "ldrd r8, r9, [sp, #" SOTTO_PW_XS "]\n\t"                                           \
-  "ldr pc, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
+  "ldm sp, {r0-r3, r8-r12, pc}\n\t"   /* and xs, the weights, into the loop */      \
   "2:\n\t" SOTTO_PW_GROUP                                                             \
   "3:\n\t" SOTTO_PW_GROUP SOTTO_PW_GROUP SOTTO_PW_GROUP                               \
   ".if (3b - 2b) != " SOTTO_PW_GROUP_BYTES "\n\t"                                     \
