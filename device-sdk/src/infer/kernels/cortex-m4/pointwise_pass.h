@@ -2,7 +2,7 @@
 // pixels' expanded inputs times every block of four interleaved filter rows, requantized and
 // stored. Written by hand because GCC, given the same steps as intrinsics, spilled the pass's
 // sums, pixel pointers and bookkeeping around every pair of rows (about 210 instructions of fixed
-// cost per pair); here a pair of rows pays about 74 besides its groups' 24 instructions each, 40
+// cost per pair); here a pair of rows pays about 73 besides its groups' 24 instructions each, 40
 // of them (56 on the general stage) its eight outputs' requantization (kws's 64->64 layers went
 // from 1.23 to 0.96 instruction per MAC). All fourteen registers hold the inner loop's state;
 // everything else lives in the pass's stack frame and moves with LDM/STM.
@@ -35,8 +35,8 @@ struct PassFrame {
   // same kind starts (pair A's at the next block's A, B's at the next block's B), so after each
   // pair this and weights swap, the end taking this one's place (one LDR, one STRD).
   const uint8_t *other_weights;
-  const uint32_t *xs_end;  // 28: end of the expanded inputs
-  const int32_t *folded;   // 32: folded bias, from channel 0
+  const int32_t *folded;   // 28: folded bias, from channel 0 (one LDRD with other_weights)
+  const uint32_t *xs_end;  // 32: end of the expanded inputs
   // 36: 1 + kGroupBytes x ((4 - groups % 4) % 4): the loop runs 4 groups per iteration. Words 0
   // to 36 start a pair in one LDM (r0-r3 the lifts, r8 xs, r9 the weights, r10-r12 spare, pc).
   int32_t loop_entry;
@@ -49,7 +49,7 @@ struct PassFrame {
 // The frame's offsets as assembly text (kept in step with PassFrame by the static_assert).
 static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
                   offsetof(PassFrame, weights) == 20 && offsetof(PassFrame, other_weights) == 24 &&
-                  offsetof(PassFrame, xs_end) == 28 && offsetof(PassFrame, folded) == 32 &&
+                  offsetof(PassFrame, folded) == 28 && offsetof(PassFrame, xs_end) == 32 &&
                   offsetof(PassFrame, loop_entry) == 36 && offsetof(PassFrame, table_end) == 40 &&
                   offsetof(PassFrame, out) == 44 && offsetof(PassFrame, table) == 60 &&
                   offsetof(PassFrame, general_stage) == 64,
@@ -58,8 +58,8 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
 #define SOTTO_PW_XS "16"     // and the weights at 20
 #define SOTTO_PW_W "20"
 #define SOTTO_PW_W_OTHER "24"
-#define SOTTO_PW_END "28"
-#define SOTTO_PW_FOLD "32"
+#define SOTTO_PW_FOLD "28"
+#define SOTTO_PW_END "32"
 #define SOTTO_PW_ENTRY "36"
 #define SOTTO_PW_TEND "40"
 #define SOTTO_PW_OUT "44"     /* and the table at 60 */
@@ -157,9 +157,8 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "ldr r10, [sp, #" SOTTO_PW_END "]\n\t"                                              \
   "cmp r8, r10\n\t"                                                                   \
   "bne 2b\n\t"                                                                        \
-  "ldr r10, [sp, #" SOTTO_PW_W_OTHER "]\n\t" /* the next pair's weights */          \
+  "ldrd r10, r12, [sp, #" SOTTO_PW_W_OTHER "]\n\t" /* next weights, folded bias */   \
   "strd r10, r9, [sp, #" SOTTO_PW_W "]\n\t" /* this pair's end: the next of its kind */ \
-  "ldr r12, [sp, #" SOTTO_PW_FOLD "]\n\t"                                             \
   "ldrd r10, r11, [r12], #8\n\t"                                                      \
   "str r12, [sp, #" SOTTO_PW_FOLD "]\n\t"                                             \
   "sub r4, r4, r0\n\t"                  /* B = folded B + (raw - low) / 256 */        \
