@@ -2,7 +2,7 @@
 // pixels' expanded inputs times every block of four interleaved filter rows, requantized and
 // stored. Written by hand because GCC, given the same steps as intrinsics, spilled the pass's
 // sums, pixel pointers and bookkeeping around every pair of rows (about 210 instructions of fixed
-// cost per pair); here a pair of rows pays about 73 besides its groups' 24 instructions each, 40
+// cost per pair); here a pair of rows pays about 72 besides its groups' 24 instructions each, 40
 // of them (56 on the general stage) its eight outputs' requantization (kws's 64->64 layers went
 // from 1.23 to 0.96 instruction per MAC). All fourteen registers hold the inner loop's state;
 // everything else lives in the pass's stack frame and moves with LDM/STM.
@@ -41,7 +41,9 @@ struct PassFrame {
   // to 36 start a pair in one LDM (r0-r3 the lifts, r8 xs, r9 the weights, r10-r12 spare, pc).
   int32_t loop_entry;
   const void *table_end;  // 40: entry of the first channel past the whole blocks
-  int8_t *out[4];         // 44: each pixel's output, at channel 0 (one LDM / STM with the table)
+  // 44: each pixel's output, at channel 0. With the table and the stage, one LDM enters the
+  // output stage with them in r4-r8.
+  int8_t *out[4];
   const void *table;      // 60: PassEntry per channel, from channel 0
   int32_t general_stage;  // 64: nonzero for the general output stage, else the plain one
 };
@@ -106,13 +108,11 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "ssat " S ", #8, " S "\n\t"                  \
   "strb " S ", [" P "], #1\n\t"
 
-// One output stage for pair A's sums in r0-r3 and B's in r4-r7, then back to the next pair (1)
-// or out (to 9). Between the PUSH of B's sums and their POP the frame is 16 bytes further from sp
-// (the _B offsets).
+// One output stage for pair A's sums in r0-r3 and B's on the stack, with r4-r7 the pixel
+// pointers and r8 the table (SOTTO_PW_PASS's LDM that enters the stage), then back to the next
+// pair (1) or out (to 9). Between the PUSH of B's sums and their POP the frame is 16 bytes further
+// from sp (the _B offsets).
 #define SOTTO_PW_OUTPUTS(STORE)                                                       \
-  "push {r4-r7}\n\t"                    /* B aside, A's outputs */                    \
-  "add r8, sp, #" SOTTO_PW_OUT_B "\n\t" /* r4-r7 the pixel pointers, r8 the table */  \
-  "ldm r8, {r4-r8}\n\t"                                                               \
   "ldmia r8!, {r9-r12}\n\t"                                                           \
   STORE("r0", "r4") STORE("r1", "r5") STORE("r2", "r6") STORE("r3", "r7")             \
   "pop {r0-r3}\n\t"                     /* B's outputs */                             \
@@ -173,7 +173,9 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "add r1, r1, r10\n\t"                                                               \
   "add r2, r2, r10\n\t"                                                               \
   "add r3, r3, r10\n\t"                                                               \
-  "ldr pc, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
+  "push {r4-r7}\n\t"                    /* B aside, A's outputs */                    \
+  "add r8, sp, #" SOTTO_PW_OUT_B "\n\t" /* the pixel pointers, the table, the stage */ \
+  "ldm r8, {r4-r8, pc}\n\t"                                                           \
   "7:\n\t" SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_PLAIN)                                     \
   "8:\n\t" SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_GENERAL)                                   \
   "9:\n\t"                                                                            \
