@@ -2,10 +2,11 @@
 // pixels' expanded inputs times every block of four interleaved filter rows, requantized and
 // stored. Written by hand because GCC, given the same steps as intrinsics, spilled the pass's
 // sums, pixel pointers and bookkeeping around every pair of rows (about 210 instructions of fixed
-// cost per pair); here a pair of rows pays about 72 besides its groups' 24 instructions each, 40
-// of them (56 on the general stage) its eight outputs' requantization (kws's 64->64 layers went
-// from 1.23 to 0.96 instruction per MAC). All fourteen registers hold the inner loop's state;
-// everything else lives in the pass's stack frame and moves with LDM/STM.
+// cost per pair); here a pair of rows pays about 34 besides its groups' 24 instructions each and
+// its eight outputs' requantization (four instructions each on the plain stage, seven on the
+// general one; kws's 64->64 layers went from 1.23 to 0.94 instruction per MAC). All fourteen
+// registers hold the inner loop's state; everything else lives in the pass's stack frame and moves
+// with LDM/STM.
 //
 // It covers the common case only, which pointwise_conv.h checks before calling it: whole groups of
 // four inputs (in_c % 4 == 0), one chunk of at most kChunk inputs (so that raw - low is exactly
@@ -41,8 +42,7 @@ struct PassFrame {
   // to 36 start a pair in one LDM (r0-r3 the lifts, r8 xs, r9 the weights, r10-r12 spare, pc).
   int32_t loop_entry;
   const void *table_end;  // 40: entry of the first channel past the whole blocks
-  // 44: each pixel's output, at channel 0. With the table and the stage, one LDM enters the
-  // output stage with them in r4-r8.
+  // 44: each pixel's output, at channel 0 (one LDM / STM with the table).
   int8_t *out[4];
   const void *table;      // 60: PassEntry per channel, from channel 0
   int32_t general_stage;  // 64: nonzero for the general output stage, else the plain one
@@ -91,11 +91,11 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
 #define SOTTO_PW_GROUP SOTTO_PW_HALF(4) SOTTO_PW_HALF(12)
 
 // One output of sum register S (destroyed) through the channel's PassEntry in r9-r12 to the
-// pixel pointer P, which advances by one byte (see PassEntry), then SSAT #8. PLAIN leaves out the
-// sign term and the separate offset; GENERAL has both, through lr.
+// pixel pointer P, which advances by one byte (see PassEntry), then SSAT #8. PLAIN takes twice
+// the sum (dsp.h's OutputScale, without the sign term: four instructions); GENERAL the sum itself,
+// with the sign term and the separate offset, through lr.
 #define SOTTO_PW_STORE_PLAIN(S, P)             \
-  "smmlar lr, " S ", r9, r10\n\t"              \
-  "add " S ", lr, " S "\n\t"                   \
+  "smmlar " S ", " S ", r9, r10\n\t"           \
   "asr " S ", " S ", r11\n\t"                  \
   "ssat " S ", #8, " S "\n\t"                  \
   "strb " S ", [" P "], #1\n\t"
@@ -124,6 +124,27 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "cmp r8, lr\n\t"                                                                    \
   "bne 1b\n\t"                                                                        \
   "b 9f\n\t"
+
+// The pair's sums from A's low (r0-r3) and raw (r4-r7) ones and the folded biases in r10, r11,
+// times 2^(8 - B_SHIFT) (B_SHIFT 8: the sums; 7: twice them, with the biases doubled): B = folded
+// B + (raw - low) / 256 (an exact multiple), A = folded A + low; then B's aside on the stack and
+// r4-r8 the pixel pointers and the table.
+#define SOTTO_PW_SUMS(B_SHIFT)                                                        \
+  "sub r4, r4, r0\n\t"                                                                \
+  "add r4, r11, r4, asr #" B_SHIFT "\n\t"                                             \
+  "sub r5, r5, r1\n\t"                                                                \
+  "add r5, r11, r5, asr #" B_SHIFT "\n\t"                                             \
+  "sub r6, r6, r2\n\t"                                                                \
+  "add r6, r11, r6, asr #" B_SHIFT "\n\t"                                             \
+  "sub r7, r7, r3\n\t"                                                                \
+  "add r7, r11, r7, asr #" B_SHIFT "\n\t"                                             \
+  "add r0, r10, r0, lsl #(8 - " B_SHIFT ")\n\t"                                       \
+  "add r1, r10, r1, lsl #(8 - " B_SHIFT ")\n\t"                                       \
+  "add r2, r10, r2, lsl #(8 - " B_SHIFT ")\n\t"                                       \
+  "add r3, r10, r3, lsl #(8 - " B_SHIFT ")\n\t"                                       \
+  "push {r4-r7}\n\t"                    /* B aside, A's outputs */                    \
+  "add r8, sp, #" SOTTO_PW_OUT_B "\n\t"                                               \
+  "ldm r8, {r4-r8}\n\t"
 
 // The whole pass: the pairs' sums, then the output stage the frame names (entered through an
 // address computed once, as the loop's).
@@ -161,23 +182,13 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "strd r10, r9, [sp, #" SOTTO_PW_W "]\n\t" /* this pair's end: the next of its kind */ \
   "ldrd r10, r11, [r12], #8\n\t"                                                      \
   "str r12, [sp, #" SOTTO_PW_FOLD "]\n\t"                                             \
-  "sub r4, r4, r0\n\t"                  /* B = folded B + (raw - low) / 256 */        \
-  "add r4, r11, r4, asr #8\n\t"                                                       \
-  "sub r5, r5, r1\n\t"                                                                \
-  "add r5, r11, r5, asr #8\n\t"                                                       \
-  "sub r6, r6, r2\n\t"                                                                \
-  "add r6, r11, r6, asr #8\n\t"                                                       \
-  "sub r7, r7, r3\n\t"                                                                \
-  "add r7, r11, r7, asr #8\n\t"                                                       \
-  "add r0, r0, r10\n\t"                 /* A = folded A + low */                      \
-  "add r1, r1, r10\n\t"                                                               \
-  "add r2, r2, r10\n\t"                                                               \
-  "add r3, r3, r10\n\t"                                                               \
-  "push {r4-r7}\n\t"                    /* B aside, A's outputs */                    \
-  "add r8, sp, #" SOTTO_PW_OUT_B "\n\t" /* the pixel pointers, the table, the stage */ \
-  "ldm r8, {r4-r8, pc}\n\t"                                                           \
-  "7:\n\t" SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_PLAIN)                                     \
-  "8:\n\t" SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_GENERAL)                                   \
+  "ldr pc, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
+  "7:\n\t"                              /* plain: twice the sums (OutputScale) */      \
+  "lsl r10, r10, #1\n\t"                                                              \
+  "lsl r11, r11, #1\n\t"                                                              \
+  SOTTO_PW_SUMS("7") SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_PLAIN)                            \
+  "8:\n\t"                              /* general: the sums */                        \
+  SOTTO_PW_SUMS("8") SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_GENERAL)                          \
   "9:\n\t"                                                                            \
   "add sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
   "pop {r4-r11, pc}\n\t"
@@ -185,25 +196,28 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
 
 // A channel's output stage as the pass reads it (16 bytes, in the place of pointwise_conv.h's
 // ChannelEntry), for a multiplier m >= 2^30 (every normalized one) and a right shift r of 1..31.
-// dsp.h's OutputScale doubles acc, which needs |acc| < 2^30; the pass instead multiplies acc by
-// twice m, which as int32 is 2m - 2^32, so SMMLAR gives floor((acc m + 2^30) / 2^31) - acc +
-// rounding, and adding acc back gives h + rounding (OutputScale's h) for any int32 acc, given
-// |h + rounding| < 2^31 (checked per channel from the largest sum). For r <= 21 the output offset
-// is inside the rounding as in OutputScale, and the offset added after the shift is 0; beyond,
-// offset x 2^r would overflow, so the rounding is 2^(r-1) alone and the offset is added after the
-// shift (the same value: a multiple of 2^r added before the shift). MobileNet's near-dead
-// channels (vww: r of 25..29 with biases near 2^30) need both.
+// The plain stage's entry is dsp.h's OutputScale {m, rounding with the offset inside, r} (offset
+// 0; a dead channel's is {0, -128, 0}: its output, the plain layer's offset): the pass doubles the
+// sums as it finishes them, which needs |acc| < 2^30 on every live channel (checked from the
+// largest sum), and SMMLAR of 2 acc and m gives h + rounding. The general stage takes any int32
+// acc: it multiplies acc by twice m, which as int32 is 2m - 2^32, so SMMLAR gives
+// floor((acc m + 2^30) / 2^31) - acc + rounding, and adding acc back gives h + rounding
+// (OutputScale's h), given |h + rounding| < 2^31 (checked per channel from the largest sum). Its
+// rounding is 2^(r-1) alone and the offset is added after the shift (the same value: a multiple
+// of 2^r added before the shift), since offset x 2^r overflows beyond r = 21. MobileNet's
+// near-dead channels (vww: r of 25..29 with biases near 2^30) need it.
 struct PassEntry {
-  int32_t multiplier;  // 2m, wrapped
+  int32_t multiplier;  // plain: m; general: 2m, wrapped
   int32_t rounding;
   int32_t right_shift;
   int32_t offset;
 };
 
-// The plain output stage serves layers with every channel's offset inside its rounding and
-// negative results clamped away (act_min >= output offset, as every ReLU layer quantized with a
-// zero point of -128): five instructions per output. The general stage adds the sign term and the
-// separate offset: seven.
+// The plain output stage serves layers with every channel's offset inside its rounding (r <= 21),
+// every live channel's sums below 2^30 and negative results clamped away (act_min >= output
+// offset, as every ReLU layer quantized with a zero point of -128): four instructions per output
+// (and two per pair of rows to double the folded biases). The general stage adds the sum back,
+// the sign term and the separate offset: seven.
 __attribute__((naked, noinline, noipa)) static void run_pass(const PassFrame *) {
   __asm__ volatile(SOTTO_PW_PASS);
 }
