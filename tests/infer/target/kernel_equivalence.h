@@ -19,8 +19,8 @@ extern uint32_t g_kind_mismatches[4];
  * drawn for it with a live channel whose sums may reach 2^30 (which it doubles: they take the
  * general stage), the ones whose last pixels (pixels % 4) run one by one (single_pixel in
  * pointwise_conv.h) and the ones with stride 1, whole blocks only (out_c % 4 == 0) and at least one
- * whole pass of four pixels, whose whole passes take the loop that finds their pixels by adding
- * (run in pointwise_conv.h). */
+ * whole pass of four pixels, whose whole passes run in one call of the assembly, each expanding
+ * its own inputs (run in pointwise_conv.h). */
 typedef struct {
   uint32_t cases, channel_tails, row_tails, short_passes, chunked, without_scratch;
   uint32_t assembly, assembly_plain, assembly_unbounded, assembly_single, assembly_stride1;

@@ -357,54 +357,6 @@ inline void single_pixel(const uint32_t *xs, int32_t groups, const int8_t *weigh
   }
 }
 
-// Two pixels' words of raw inputs (at X and Y, which advance) into their int16 pairs, evens in
-// ea, eb and odds in wa, wb, whose lanes are added to the pixels' sums S, T; STORE puts them in
-// the group's slots (for the last two pixels, moving xs on to the next group).
-// clang-format off
-#define SOTTO_POINTWISE_EXPAND_TWO(X, Y, S, T, STORE) \
-  "ldr %[wa], [%[" X "]], #4\n\t"                     \
-  "ldr %[wb], [%[" Y "]], #4\n\t"                     \
-  "sxtb16 %[ea], %[wa]\n\t"                           \
-  "sxtb16 %[eb], %[wb]\n\t"                           \
-  "sxtb16 %[wa], %[wa], ror #8\n\t"                   \
-  "sxtb16 %[wb], %[wb], ror #8\n\t"                   \
-  "sadd16 %[" S "], %[" S "], %[ea]\n\t"              \
-  "sadd16 %[" T "], %[" T "], %[eb]\n\t"              \
-  "sadd16 %[" S "], %[" S "], %[wa]\n\t"              \
-  "sadd16 %[" T "], %[" T "], %[wb]\n\t" STORE
-// clang-format on
-
-// Four pixels' inputs, each pixel in_c bytes after the last (stride 1; in_c a nonzero multiple
-// of 4, at most kChunk), into the scratch's int16 pairs as expand_pixels, as assembly: each pair
-// of pixels' words stored with STRD and the pixels' sums kept as int16 lanes (at most kChunk / 2
-// inputs of +-128 each: within int16), 27 instructions per group where GCC took 32. Then each
-// pixel's -128 x sum of its inputs (the pass's starting sums), one SMUAD each.
-__attribute__((always_inline)) inline void expand_run(const int8_t *x, int32_t in_c, uint32_t *xs,
-                                                      const uint32_t *const xs_end,
-                                                      int32_t minus_lift[kPixels]) {
-  const int8_t *x1 = x + in_c, *x2 = x1 + in_c, *x3 = x2 + in_c;
-  uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, wa, wb, ea, eb;
-  __asm__("1:\n\t" SOTTO_POINTWISE_EXPAND_TWO("x2", "x3", "s2", "s3",
-                                                "strd %[ea], %[eb], [%[xs], #8]\n\t"
-                                                "strd %[wa], %[wb], [%[xs], #24]\n\t")
-              SOTTO_POINTWISE_EXPAND_TWO("x0", "x1", "s0", "s1",
-                                         "strd %[wa], %[wb], [%[xs], #16]\n\t"
-                                         "strd %[ea], %[eb], [%[xs]], #32\n\t")
-          "ldr %[wa], %[end]\n\t"
-          "cmp %[xs], %[wa]\n\t"
-          "bne 1b\n\t"
-          : [x0] "+r"(x), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [xs] "+r"(xs),
-            [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [wa] "=&r"(wa),
-            [wb] "=&r"(wb), [ea] "=&r"(ea), [eb] "=&r"(eb)
-          : [end] "m"(xs_end)
-          : "cc", "memory");
-  const uint32_t minus_128 = 0xFF80FF80u;  // -128 in both lanes
-  minus_lift[0] = __smuad(s0, minus_128);
-  minus_lift[1] = __smuad(s1, minus_128);
-  minus_lift[2] = __smuad(s2, minus_128);
-  minus_lift[3] = __smuad(s3, minus_128);
-}
-
 inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32_t *xs) {
   const int32_t *p = a.op->params;
   const int32_t in_w = a.input0->dims[2], in_c = a.input0->dims[3];
@@ -431,20 +383,25 @@ inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32
                      ch.table + blocks_end,
                      {nullptr, nullptr, nullptr, nullptr},
                      ch.table,
-                     stage == kGeneralPass ? 1 : 0};
+                     stage == kGeneralPass ? 1 : 0,
+                     0,
+                     input,
+                     in_c,
+                     output_data,
+                     out_c,
+                     reinterpret_cast<const uint8_t *>(weights),
+                     reinterpret_cast<const uint8_t *>(weights) + 8,
+                     folded,
+                     ch.table};
   int32_t q = 0;
-  if (stage != kNoPass && unit_stride && blocks_end == out_c) {
+  if (stage != kNoPass && unit_stride && blocks_end == out_c && pixels >= kPixels) {
     // Every MLPerf pointwise layer: whole passes whose pixels follow each other in the input and
-    // the output, found by adding (the loop below works them out pixel by pixel).
-    for (; pixels - q >= kPixels; q += kPixels) {
-      expand_run(input + q * in_c, in_c, xs, xs_end, frame.minus_lift);
-      int8_t *const o = output_data + q * out_c;
-      frame.out[0] = o;
-      frame.out[1] = o + out_c;
-      frame.out[2] = o + 2 * out_c;
-      frame.out[3] = o + 3 * out_c;
-      run_pass(&frame);
-    }
+    // the output, all in one call that expands each pass's inputs itself (the loop below works
+    // them out pixel by pixel).
+    frame.passes = pixels / kPixels;
+    run_pass(&frame);
+    frame.passes = 0;
+    q = pixels & ~(kPixels - 1);
   }
   for (; q < pixels; q += kPixels) {
     // A short last pass: the spare slots repeat its last pixel, computing its values and storing

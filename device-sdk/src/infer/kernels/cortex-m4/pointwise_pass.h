@@ -1,12 +1,13 @@
-// One pass of the Cortex-M4 pointwise CONV_2D (pointwise_conv.h) written whole in assembly: four
+// Passes of the Cortex-M4 pointwise CONV_2D (pointwise_conv.h) written whole in assembly: four
 // pixels' expanded inputs times every block of four interleaved filter rows, requantized and
-// stored. Written by hand because GCC, given the same steps as intrinsics, spilled the pass's
-// sums, pixel pointers and bookkeeping around every pair of rows (about 210 instructions of fixed
-// cost per pair); here a pair of rows pays about 34 besides its groups' 24 instructions each and
-// its eight outputs' requantization (four instructions each on the plain stage, seven on the
-// general one; kws's 64->64 layers went from 1.23 to 0.94 instruction per MAC). All fourteen
-// registers hold the inner loop's state; everything else lives in the pass's stack frame and moves
-// with LDM/STM.
+// stored; either one pass whose inputs the caller expanded, or (stride 1) every whole pass of the
+// layer, each expanding its own four pixels' inputs, so that the C++ pays once per layer. Written
+// by hand because GCC, given the same steps as intrinsics, spilled the pass's sums, pixel pointers
+// and bookkeeping around every pair of rows (about 210 instructions of fixed cost per pair); here a
+// pair of rows pays about 34 besides its groups' 24 instructions each and its eight outputs'
+// requantization (four instructions each on the plain stage, seven on the general one; kws's 64->64
+// layers went from 1.23 to 0.94 instruction per MAC). All fourteen registers hold the inner loop's
+// state; everything else lives in the pass's stack frame and moves with LDM/STM.
 //
 // It covers the common case only, which pointwise_conv.h checks before calling it: whole groups of
 // four inputs (in_c % 4 == 0), one chunk of at most kChunk inputs (so that raw - low is exactly
@@ -46,15 +47,29 @@ struct PassFrame {
   int8_t *out[4];
   const void *table;      // 60: PassEntry per channel, from channel 0
   int32_t general_stage;  // 64: nonzero for the general output stage, else the plain one
+  // 68: the number of whole passes to run from the raw inputs below (stride 1: each pass's four
+  // pixels follow each other in the input and the output), expanding each into xs itself; 0: one
+  // pass whose inputs the caller expanded, with the lifts and outputs above.
+  int32_t passes;
+  const int8_t *input;      // 72: the first pass's first pixel's inputs (in_c bytes a pixel)
+  int32_t in_c;             // 76
+  int8_t *output;           // 80: the first pass's first pixel's outputs (out_c bytes a pixel)
+  int32_t out_c;            // 84
+  const uint8_t *weights0;  // 88: weights, other_weights, folded and table as each pass starts
+  const uint8_t *other_weights0;
+  const int32_t *folded0;
+  const void *table0;  // 100
 };
 
 // The frame's offsets as assembly text (kept in step with PassFrame by the static_assert).
-static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
-                  offsetof(PassFrame, weights) == 20 && offsetof(PassFrame, other_weights) == 24 &&
-                  offsetof(PassFrame, folded) == 28 && offsetof(PassFrame, xs_end) == 32 &&
-                  offsetof(PassFrame, loop_entry) == 36 && offsetof(PassFrame, table_end) == 40 &&
-                  offsetof(PassFrame, out) == 44 && offsetof(PassFrame, table) == 60 &&
-                  offsetof(PassFrame, general_stage) == 64,
+static_assert(sizeof(PassFrame) == 104 && offsetof(PassFrame, passes) == 68 &&
+                  offsetof(PassFrame, input) == 72 && offsetof(PassFrame, output) == 80 &&
+                  offsetof(PassFrame, weights0) == 88 && offsetof(PassFrame, table0) == 100 &&
+                  offsetof(PassFrame, xs) == 16 && offsetof(PassFrame, weights) == 20 &&
+                  offsetof(PassFrame, other_weights) == 24 && offsetof(PassFrame, folded) == 28 &&
+                  offsetof(PassFrame, xs_end) == 32 && offsetof(PassFrame, loop_entry) == 36 &&
+                  offsetof(PassFrame, table_end) == 40 && offsetof(PassFrame, out) == 44 &&
+                  offsetof(PassFrame, table) == 60 && offsetof(PassFrame, general_stage) == 64,
               "PassFrame: the assembly's offsets");
 // clang-format off
 #define SOTTO_PW_XS "16"     // and the weights at 20
@@ -67,7 +82,11 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
 #define SOTTO_PW_OUT "44"     /* and the table at 60 */
 #define SOTTO_PW_OUT_B "60"
 #define SOTTO_PW_STAGE "64"
-#define SOTTO_PW_FRAME "68"
+#define SOTTO_PW_PASSES "68"
+#define SOTTO_PW_INPUT "72"   /* and in_c at 76 */
+#define SOTTO_PW_OUTPUT "80"  /* and out_c at 84 */
+#define SOTTO_PW_START "88"   /* weights0, other_weights0, folded0, table0 */
+#define SOTTO_PW_FRAME "104"
 #define SOTTO_PW_TEXT(N) #N
 #define SOTTO_PW_NUMBER(N) SOTTO_PW_TEXT(N)
 #define SOTTO_PW_GROUP_BYTES SOTTO_PW_NUMBER(SOTTO_PW_GROUP_BYTES_N)
@@ -125,6 +144,66 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "bne 1b\n\t"                                                                        \
   "b 9f\n\t"
 
+// Two pixels' words of raw inputs (at X and Y, which advance) into their int16 pairs, evens in
+// r11, r12 and odds in r9, r10, whose lanes are added to the pixels' sums S, T (at most kChunk / 2
+// inputs of +-128 each: within int16).
+#define SOTTO_PW_EXPAND_TWO(X, Y, S, T)        \
+  "ldr r9, [" X "], #4\n\t"                    \
+  "ldr r10, [" Y "], #4\n\t"                   \
+  "sxtb16 r11, r9\n\t"                         \
+  "sxtb16 r12, r10\n\t"                        \
+  "sxtb16 r9, r9, ror #8\n\t"                  \
+  "sxtb16 r10, r10, ror #8\n\t"                \
+  "sadd16 " S ", " S ", r11\n\t"               \
+  "sadd16 " T ", " T ", r12\n\t"               \
+  "sadd16 " S ", " S ", r9\n\t"                \
+  "sadd16 " T ", " T ", r10\n\t"
+
+// A pass's start from the frame's raw inputs (passes > 0): the four pixels' inputs expanded into
+// xs (pointwise_conv.h's layout: per group, the pixels' evens, then their odds; 26 instructions
+// per group), their lifts (one SMUAD each of the int16 lane sums), the pixel pointers, and the
+// weights, folded biases and table back at their first block; input and output move on to the
+// next pass.
+#define SOTTO_PW_PASS_START                                                           \
+  "ldrd r0, r12, [sp, #" SOTTO_PW_INPUT "]\n\t" /* r0-r3 the pixels' inputs */         \
+  "add r1, r0, r12\n\t"                                                               \
+  "add r2, r1, r12\n\t"                                                               \
+  "add r3, r2, r12\n\t"                                                               \
+  "ldr r4, [sp, #" SOTTO_PW_XS "]\n\t"                                                \
+  "ldr lr, [sp, #" SOTTO_PW_END "]\n\t"                                               \
+  "movs r5, #0\n\t"                    /* r5-r8 the sums' lanes */                   \
+  "movs r6, #0\n\t"                                                                   \
+  "movs r7, #0\n\t"                                                                   \
+  "mov r8, #0\n\t"                                                                    \
+  "6:\n\t"                                                                            \
+  SOTTO_PW_EXPAND_TWO("r2", "r3", "r7", "r8")                                         \
+  "strd r11, r12, [r4, #8]\n\t"                                                       \
+  "strd r9, r10, [r4, #24]\n\t"                                                       \
+  SOTTO_PW_EXPAND_TWO("r0", "r1", "r5", "r6")                                         \
+  "strd r9, r10, [r4, #16]\n\t"                                                       \
+  "strd r11, r12, [r4], #32\n\t"                                                      \
+  "cmp r4, lr\n\t"                                                                    \
+  "bne 6b\n\t"                                                                        \
+  "str r3, [sp, #" SOTTO_PW_INPUT "]\n\t" /* pixel 3's end: the next pass's input */   \
+  "mvn r9, #0x007F007F\n\t"            /* -128 in both lanes */                      \
+  "smuad r5, r5, r9\n\t"                                                              \
+  "smuad r6, r6, r9\n\t"                                                              \
+  "smuad r7, r7, r9\n\t"                                                              \
+  "smuad r8, r8, r9\n\t"                                                              \
+  "stm sp, {r5-r8}\n\t"                                                               \
+  "ldrd r0, r12, [sp, #" SOTTO_PW_OUTPUT "]\n\t" /* r0-r3 the pixels' outputs */       \
+  "add r1, r0, r12\n\t"                                                               \
+  "add r2, r1, r12\n\t"                                                               \
+  "add r3, r2, r12\n\t"                                                               \
+  "add r4, r3, r12\n\t"                                                               \
+  "str r4, [sp, #" SOTTO_PW_OUTPUT "]\n\t"                                            \
+  "add r8, sp, #" SOTTO_PW_START "\n\t"                                               \
+  "ldm r8, {r5-r7, r9}\n\t"                                                           \
+  "add r8, sp, #" SOTTO_PW_W "\n\t"                                                   \
+  "stm r8, {r5-r7}\n\t"                                                               \
+  "add r8, sp, #" SOTTO_PW_OUT "\n\t"                                                 \
+  "stm r8, {r0-r3, r9}\n\t"
+
 // The pair's sums from A's low (r0-r3) and raw (r4-r7) ones and the folded biases in r10, r11,
 // times 2^(8 - B_SHIFT) (B_SHIFT 8: the sums; 7: twice them, with the biases doubled): B = folded
 // B + (raw - low) / 256 (an exact multiple), A = folded A + low; then B's aside on the stack and
@@ -146,16 +225,19 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "add r8, sp, #" SOTTO_PW_OUT_B "\n\t"                                               \
   "ldm r8, {r4-r8}\n\t"
 
-// The whole pass: the pairs' sums, then the output stage the frame names (entered through an
-// address computed once, as the loop's).
+// The whole call: the frame copied, the loop's entry and the output stage's address computed
+// once; then per pass (PassFrame::passes) its start, and per pair of rows the sums and the output
+// stage the frame names.
 #define SOTTO_PW_PASS                                                                 \
   "push {r4-r11, lr}\n\t"                                                             \
   "sub sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
-  "ldm r0!, {r1-r12}\n\t"               /* the frame: 17 words */                     \
+  "ldm r0!, {r1-r12}\n\t"               /* the frame: 26 words */                     \
   "stm sp, {r1-r12}\n\t"                                                              \
-  "ldm r0, {r1-r5}\n\t"                                                               \
-  "add r0, sp, #48\n\t"                                                               \
-  "stm r0, {r1-r5}\n\t"                                                               \
+  "ldm r0!, {r1-r12}\n\t"                                                             \
+  "add lr, sp, #48\n\t"                                                               \
+  "stm lr, {r1-r12}\n\t"                                                              \
+  "ldrd r1, r2, [r0]\n\t"                                                             \
+  "strd r1, r2, [sp, #96]\n\t"                                                        \
   "adr r1, 2f\n\t"                      /* the loop's entry for in_c / 4 groups */    \
   "ldr r2, [sp, #" SOTTO_PW_ENTRY "]\n\t"                                             \
   "add r1, r1, r2\n\t"                                                                \
@@ -167,6 +249,10 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "it ne\n\t"                                                                         \
   "movne r1, r2\n\t"                                                                  \
   "str r1, [sp, #" SOTTO_PW_STAGE "]\n\t"                                             \
+  "ldr r0, [sp, #" SOTTO_PW_PASSES "]\n\t"                                            \
+  "cmp r0, #0\n\t"                                                                    \
+  "beq 1f\n\t"                        /* one pass, expanded by the caller */        \
+  "5:\n\t" SOTTO_PW_PASS_START                                                       \
   "1:\n\t"                              /* a pair: every sum starts at -lift */       \
   "ldm sp, {r4-r7}\n\t"                                                               \
   "ldm sp, {r0-r3, r8-r12, pc}\n\t"   /* and xs, the weights, into the loop */      \
@@ -190,6 +276,10 @@ static_assert(sizeof(PassFrame) == 68 && offsetof(PassFrame, xs) == 16 &&
   "8:\n\t"                              /* general: the sums */                        \
   SOTTO_PW_SUMS("8") SOTTO_PW_OUTPUTS(SOTTO_PW_STORE_GENERAL)                          \
   "9:\n\t"                                                                            \
+  "ldr r0, [sp, #" SOTTO_PW_PASSES "]\n\t"                                            \
+  "subs r0, r0, #1\n\t"                                                               \
+  "str r0, [sp, #" SOTTO_PW_PASSES "]\n\t"                                            \
+  "bgt 5b\n\t"                                                                        \
   "add sp, sp, #" SOTTO_PW_FRAME "\n\t"                                               \
   "pop {r4-r11, pc}\n\t"
 // clang-format on
