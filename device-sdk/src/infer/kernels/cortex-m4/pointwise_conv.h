@@ -261,8 +261,12 @@ inline PassStage prepare_pass(const KernelArgs &a, int32_t in_c, PassEntry *tabl
     }
     const PassEntry e = {static_cast<int32_t>(2u * static_cast<uint32_t>(m)), int32_t{1} << (r - 1),
                          r, offset};
-    // |h + rounding| < 2^31 (PassEntry), with |h| <= |acc| m / 2^31 + 1 and acc an int32.
-    if (((acc < limit ? acc : limit) * m >> 31) + 2 + e.rounding >= limit) return kNoPass;
+    // |h + rounding| < 2^31 (PassEntry), with |h| <= |acc| m / 2^31 + 1 and acc an int32; as m <
+    // 2^31, acc itself settles it without the 64-bit product for all but the largest sums.
+    if (acc + 2 + e.rounding >= limit &&
+        ((acc < limit ? acc : limit) * m >> 31) + 2 + e.rounding >= limit) {
+      return kNoPass;
+    }
     table[c] = e;
   }
   return kGeneralPass;
