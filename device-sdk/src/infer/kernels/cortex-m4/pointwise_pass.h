@@ -128,7 +128,7 @@ static_assert(sizeof(PassFrame) == 104 && offsetof(PassFrame, passes) == 68 &&
   "strb " S ", [" P "], #1\n\t"
 
 // One output stage for pair A's sums in r0-r3 and B's on the stack, with r4-r7 the pixel
-// pointers and r8 the table (SOTTO_PW_PASS's LDM that enters the stage), then back to the next
+// pointers and r8 the table (SOTTO_PW_SUMS's LDM), then back to the next
 // pair (1) or out (to 9). Between the PUSH of B's sums and their POP the frame is 16 bytes further
 // from sp (the _B offsets).
 #define SOTTO_PW_OUTPUTS(STORE)                                                       \
