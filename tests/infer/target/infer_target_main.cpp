@@ -204,15 +204,17 @@ int run_kernels() {
   // The pointwise CONV_2D draws (the same on every target) and the tails of the M4's
   // register-blocked kernel each took.
   const PointwiseCases &pw = g_pointwise;
-  const uint32_t pw_counts[9] = {pw.cases,        pw.channel_tails,  pw.row_tails,
-                                 pw.short_passes, pw.chunked,        pw.without_scratch,
-                                 pw.assembly,     pw.assembly_plain, pw.assembly_single};
-  static const char *const kPwCounts[9] = {
-      "pointwise cases ",      " (channel tails ", ", row tails ",
-      ", short pixel passes ", ", chunked ",       ", without scratch ",
-      ", assembly pass ",      ", plain stage ",   ", single pixels "};
-  write_counts(kPwCounts, pw_counts, 9);
-  static const uint32_t kExpectedPointwise[9] = {360, 136, 277, 217, 17, 32, 130, 72, 74};
+  const uint32_t pw_counts[11] = {pw.cases,           pw.channel_tails,   pw.row_tails,
+                                  pw.short_passes,    pw.chunked,         pw.without_scratch,
+                                  pw.assembly,        pw.assembly_plain,  pw.assembly_unbounded,
+                                  pw.assembly_single, pw.assembly_stride1};
+  static const char *const kPwCounts[11] = {
+      "pointwise cases ",      " (channel tails ",  ", row tails ",
+      ", short pixel passes ", ", chunked ",        ", without scratch ",
+      ", assembly pass ",      ", plain stage ",    ", plain layers past its reach ",
+      ", single pixels ",      ", stride-1 passes "};
+  write_counts(kPwCounts, pw_counts, 11);
+  static const uint32_t kExpectedPointwise[11] = {360, 136, 277, 217, 17, 32, 130, 67, 5, 74, 20};
   const bool pointwise_ok = memcmp(pw_counts, kExpectedPointwise, sizeof pw_counts) == 0;
   // The windowed CONV_2D draws, run again on the M4's interleaved layout, and its paths.
   const WindowCases &wc = g_window;

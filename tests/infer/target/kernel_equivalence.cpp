@@ -221,7 +221,7 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       // (shifts -24..-28 with biases up to 2^30, so that the offset goes after the shift); half
       // the layers with the output offset at -128, whose negative results clamp away (its plain
       // pass).
-      bool plain = false;
+      bool plain = false, unbounded = false;
       if (assembly) {
         p[SOTTO_P_ACT_MIN] = -128;
         p[SOTTO_P_ACT_MAX] = 127;
@@ -237,6 +237,11 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
           } else if (draw == 1 && !plain) {
             g_shift[c] = pick(-28, -24);
             g_bias[c] = pick(-(1 << 30), 1 << 30);
+          } else if (draw == 1 && c == 0) {
+            // A live channel whose sums may reach 2^30, which the plain stage doubles: the
+            // layer takes the general stage instead.
+            g_bias[c] = g_bias[c] < 0 ? -(1 << 30) : (1 << 30) - 1;
+            unbounded = true;
           }
         }
       }
@@ -255,8 +260,11 @@ uint32_t run_kernel_equivalence(uint32_t cases, uint32_t *checked) {
       g_pointwise.without_scratch += scratch ? 0 : 1;
       const bool pass = assembly && scratch && out_c >= 4;
       g_pointwise.assembly += pass ? 1 : 0;
-      g_pointwise.assembly_plain += pass && plain ? 1 : 0;
+      g_pointwise.assembly_plain += pass && plain && !unbounded ? 1 : 0;
+      g_pointwise.assembly_unbounded += pass && unbounded ? 1 : 0;
       g_pointwise.assembly_single += pass && (pixels & 3) != 0 ? 1 : 0;
+      g_pointwise.assembly_stride1 +=
+          pass && stride == 1 && (out_c & 3) == 0 && pixels >= 4 ? 1 : 0;
     } else if (kind == 0 || kind == 1) {  // CONV_2D, DEPTHWISE_CONV_2D
       // Half the depthwise cases have MobileNet's shape (3x3, dilation 1, channels a multiple
       // of 4), which the M4 kernel unrolls for interior pixels.

@@ -24,11 +24,15 @@ extern FullyConnectedCases g_fully_connected;
  * tail of the Cortex-M4's register-blocked kernel: in_c % 4 != 0, out_c % 4 != 0, a pixel count
  * not a multiple of its 4 pixels per pass, in_c above its 256-input chunk, and no scratch (the
  * reference on the interleaved filter); then those steered into its assembly pass (whole blocks
- * of four rows, pointwise_pass.h), and of those the ones on its plain output stage and the ones
- * whose last pixels (pixels % 4) run one by one (single_pixel in pointwise_conv.h). */
+ * of four rows, pointwise_pass.h), and of those the ones on its plain output stage, the ones
+ * drawn for it with a live channel whose sums may reach 2^30 (which it doubles: they take the
+ * general stage), the ones whose last pixels (pixels % 4) run one by one (single_pixel in
+ * pointwise_conv.h) and the ones with stride 1, whole blocks only (out_c % 4 == 0) and at least one
+ * whole pass of four pixels, whose whole passes run in one call of the assembly, each expanding
+ * its own inputs (run in pointwise_conv.h). */
 typedef struct {
   uint32_t cases, channel_tails, row_tails, short_passes, chunked, without_scratch;
-  uint32_t assembly, assembly_plain, assembly_single;
+  uint32_t assembly, assembly_plain, assembly_unbounded, assembly_single, assembly_stride1;
 } PointwiseCases;
 extern PointwiseCases g_pointwise;
 

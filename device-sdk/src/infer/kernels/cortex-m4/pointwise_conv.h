@@ -79,7 +79,8 @@ struct PairSums {
 // pair's words): load it, mask its low rows, and for two LDRDs of two pixels' int16 pairs, two
 // SMLADs per pixel. 24 instructions, 32 MACs.
 #define SOTTO_POINTWISE_HALF_GROUP(STEP)       \
-  "ldr %[word], [%[w]], #" #STEP "\n\t"        \
+  "ldr %[word], [%[w]], #" #STEP               \
+  "\n\t"                                       \
   "and %[low], %[word], #0x00FF00FF\n\t"       \
   "ldrd %[xa], %[xb], [%[xs]], #8\n\t"         \
   "smlad %[low0], %[xa], %[low], %[low0]\n\t"  \
@@ -105,17 +106,15 @@ inline int32_t high_rows(int32_t raw, int32_t low) {
 
 // Groups [xs, end) (at most kChunk / 4) of one pair of rows, the four pixels, added to s; xs and
 // w advance. Every register but the stack pointer is taken, so the loop's end is compared from
-// memory.
+// memory. One group per iteration: the layers that come here (off the assembly pass: a channel
+// tail, over one chunk, narrower bounds) are rare, and the code stays small.
 __attribute__((always_inline)) inline void pair_chunk(const uint32_t *&xs,
                                                       const uint32_t *const end, const uint32_t *&w,
                                                       PairSums *s) {
   uint32_t word, low, xa, xb;
-  if (((end - xs) & (2 * kPixels)) != 0) {
-    __asm__(SOTTO_POINTWISE_GROUP:SOTTO_POINTWISE_OPERANDS : : "memory");
-  }
   if (xs == end) return;
-  // Two groups per iteration halve the loop's compare and branch.
-  __asm__("1:\n\t" SOTTO_POINTWISE_GROUP SOTTO_POINTWISE_GROUP "ldr %[word], %[end]\n\t"
+  __asm__("1:\n\t" SOTTO_POINTWISE_GROUP
+          "ldr %[word], %[end]\n\t"
           "cmp %[xs], %[word]\n\t"
           "bne 1b\n\t"
           : SOTTO_POINTWISE_OPERANDS
@@ -236,7 +235,16 @@ inline PassStage prepare_pass(const KernelArgs &a, int32_t in_c, PassEntry *tabl
     const int32_t m = a.multiplier[c], r = -a.shift[c];
     if (m == 0) continue;
     if (m < (int32_t{1} << 30) || r < 1 || r > 31) return kNoPass;
-    plain = plain && r <= 21;
+    plain = plain && r <= 21 && sums_bounded(a, in_c, c);
+  }
+  if (plain) {  // OutputScale's entries, and a dead channel's output (-128) as its rounding
+    for (int32_t c = 0; c < blocks_end; ++c) {
+      const int32_t m = a.multiplier[c];
+      table[c] = m == 0
+                     ? PassEntry{0, -128, 0, 0}
+                     : PassEntry{m, output_scale(m, a.shift[c], offset).rounding, -a.shift[c], 0};
+    }
+    return kPlainPass;
   }
   const int64_t limit = int64_t{1} << 31, products = static_cast<int64_t>(in_c) * 255 * 128;
   for (int32_t c = 0; c < blocks_end; ++c) {
@@ -246,25 +254,22 @@ inline PassStage prepare_pass(const KernelArgs &a, int32_t in_c, PassEntry *tabl
     const int64_t acc = products + (bias < 0 ? -bias : bias);  // the largest |acc|
     if (m == 0) {
       // A dead channel (TFLite's multiplier for a zero scale): every output is the offset. The
-      // rounding moves every sum into [0, 2^31) before a shift by 31 (general), or to at most
-      // -128 with no shift (plain, whose offset is -128).
+      // rounding moves every sum into [0, 2^31) before a shift by 31.
       if (acc >= limit - 256) return kNoPass;
-      table[c] = plain ? PassEntry{0, static_cast<int32_t>(-bias - products - 128), 0, 0}
-                       : PassEntry{0, static_cast<int32_t>(products - bias + 1), 31, offset};
+      table[c] = PassEntry{0, static_cast<int32_t>(products - bias + 1), 31, offset};
       continue;
     }
-    PassEntry e = {static_cast<int32_t>(2u * static_cast<uint32_t>(m)), int32_t{1} << (r - 1), r,
-                   offset};
-    if (plain) {  // the offset inside the rounding (OutputScale)
-      e.rounding = output_scale(m, a.shift[c], offset).rounding;
-      e.offset = 0;
+    const PassEntry e = {static_cast<int32_t>(2u * static_cast<uint32_t>(m)), int32_t{1} << (r - 1),
+                         r, offset};
+    // |h + rounding| < 2^31 (PassEntry), with |h| <= |acc| m / 2^31 + 1 and acc an int32; as m <
+    // 2^31, acc itself settles it without the 64-bit product for all but the largest sums.
+    if (acc + 2 + e.rounding >= limit &&
+        ((acc < limit ? acc : limit) * m >> 31) + 2 + e.rounding >= limit) {
+      return kNoPass;
     }
-    // |h + rounding| < 2^31 (PassEntry), with |h| <= |acc| m / 2^31 + 1 and acc an int32.
-    const int64_t rounding = e.rounding < 0 ? -int64_t{e.rounding} : e.rounding;
-    if (((acc < limit ? acc : limit) * m >> 31) + 2 + rounding >= limit) return kNoPass;
     table[c] = e;
   }
-  return plain ? kPlainPass : kGeneralPass;
+  return kGeneralPass;
 }
 
 // Channel c's outputs of the four pixels.
@@ -311,9 +316,13 @@ __attribute__((noinline)) inline void plain_rows(const KernelArgs &a, const Chan
   }
 }
 
-// acc's output through its PassEntry, as the assembly's general stage (with the sign term, which
-// the plain stage may leave out: pointwise_pass.h).
-inline int8_t pass_output(int32_t acc, const PassEntry &e) {
+// acc's output through its PassEntry, as the assembly's stage: plain (dsp.h's OutputScale
+// without the sign term) or general (with it; pointwise_pass.h).
+inline int8_t pass_output(int32_t acc, const PassEntry &e, bool plain) {
+  if (plain) {  // the plain stage's entry is an OutputScale
+    const OutputScale s = {e.multiplier, e.rounding, e.right_shift};
+    return static_cast<int8_t>(__ssat(scale_output<false>(acc, s), 8));
+  }
   const int32_t h = wrapping_add(smmlar(acc, e.multiplier, e.rounding + (acc >> 31)), acc);
   return static_cast<int8_t>(__ssat((h >> e.right_shift) + e.offset, 8));
 }
@@ -324,7 +333,7 @@ inline int8_t pass_output(int32_t acc, const PassEntry &e) {
 // weights, four ANDs, eight SMLADs.
 inline void single_pixel(const uint32_t *xs, int32_t groups, const int8_t *weights,
                          const int32_t *folded, const PassEntry *table, int32_t blocks_end,
-                         int32_t lift, int8_t *out) {
+                         bool plain, int32_t lift, int8_t *out) {
   const uint32_t *w = reinterpret_cast<const uint32_t *>(weights);
   for (int32_t o = 0; o < blocks_end; o += 4) {
     int32_t low_ab = -lift, raw_ab = -lift, low_cd = -lift, raw_cd = -lift;
@@ -343,10 +352,12 @@ inline void single_pixel(const uint32_t *xs, int32_t groups, const int8_t *weigh
       low_cd = __smlad(x13, w1 & 0x00FF00FFu, low_cd);
       raw_cd = __smlad(x13, w1, raw_cd);
     }
-    out[o] = pass_output(wrapping_add(low_ab, folded[o]), table[o]);
-    out[o + 1] = pass_output(wrapping_add(folded[o + 1], high_rows(raw_ab, low_ab)), table[o + 1]);
-    out[o + 2] = pass_output(wrapping_add(low_cd, folded[o + 2]), table[o + 2]);
-    out[o + 3] = pass_output(wrapping_add(folded[o + 3], high_rows(raw_cd, low_cd)), table[o + 3]);
+    const int32_t acc[4] = {wrapping_add(low_ab, folded[o]),
+                            wrapping_add(folded[o + 1], high_rows(raw_ab, low_ab)),
+                            wrapping_add(low_cd, folded[o + 2]),
+                            wrapping_add(folded[o + 3], high_rows(raw_cd, low_cd))};
+#pragma GCC unroll 1  // one copy of the output stage: this path serves a layer's last pixels
+    for (int32_t k = 0; k < 4; ++k) out[o + k] = pass_output(acc[k], table[o + k], plain);
   }
 }
 
@@ -369,16 +380,34 @@ inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32
   PassFrame frame = {{0, 0, 0, 0},
                      xs,
                      reinterpret_cast<const uint8_t *>(weights),
+                     reinterpret_cast<const uint8_t *>(weights) + 8,
+                     folded,
                      xs_end,
                      1 + kGroupBytes * ((4 - groups % 4) % 4),
-                     8 - 16 * groups,
-                     -8,
-                     folded,
-                     ch.table,
                      ch.table + blocks_end,
                      {nullptr, nullptr, nullptr, nullptr},
-                     stage == kGeneralPass ? 1 : 0};
-  for (int32_t q = 0; q < pixels; q += kPixels) {
+                     ch.table,
+                     stage == kGeneralPass ? 1 : 0,
+                     0,
+                     input,
+                     in_c,
+                     output_data,
+                     out_c,
+                     reinterpret_cast<const uint8_t *>(weights),
+                     reinterpret_cast<const uint8_t *>(weights) + 8,
+                     folded,
+                     ch.table};
+  int32_t q = 0;
+  if (stage != kNoPass && unit_stride && blocks_end == out_c && pixels >= kPixels) {
+    // Every MLPerf pointwise layer: whole passes whose pixels follow each other in the input and
+    // the output, all in one call that expands each pass's inputs itself (the loop below works
+    // them out pixel by pixel).
+    frame.passes = pixels / kPixels;
+    run_pass(&frame);
+    frame.passes = 0;
+    q = pixels & ~(kPixels - 1);
+  }
+  for (; q < pixels; q += kPixels) {
     // A short last pass: the spare slots repeat its last pixel, computing its values and storing
     // them again at its place (no test per store).
     const int32_t last = pixels - q < kPixels ? pixels - 1 : q + kPixels - 1;
@@ -408,7 +437,8 @@ inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32
       } else {  // a pass would do four pixels' work: each one alone instead
         for (int32_t i = 0; i < pixels - q; ++i) {
           single_pixel(xs + i, groups, weights, folded,
-                       reinterpret_cast<const PassEntry *>(ch.table), blocks_end, lift[i], out[i]);
+                       reinterpret_cast<const PassEntry *>(ch.table), blocks_end,
+                       stage == kPlainPass, lift[i], out[i]);
         }
       }
       if (blocks_end < out_c) plain_rows(a, ch, xs, x, out, blocks_end);

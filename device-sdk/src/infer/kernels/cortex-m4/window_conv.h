@@ -209,18 +209,29 @@ inline void run(const KernelArgs &a, const pointwise::Channels &ch, pointwise::P
   // With the pointwise kernel's assembly pass (a row of at most one chunk, the whole int8 range),
   // each pass's whole blocks of rows run there (pointwise_pass.h), as in pointwise::run.
   const int32_t groups = row / 4, blocks_end = out_c & ~3;
+  // One pass per call (passes 0): the windows are gathered here, so the raw-input fields and
+  // their pass starts stay unused.
+  const uint8_t *const rows = reinterpret_cast<const uint8_t *>(weights);
   pointwise::PassFrame frame = {{0, 0, 0, 0},
                                 xs,
-                                reinterpret_cast<const uint8_t *>(weights),
+                                rows,
+                                rows + 8,
+                                folded,
                                 xs_end,
                                 1 + pointwise::kGroupBytes * ((4 - groups % 4) % 4),
-                                8 - 16 * groups,
-                                -8,
-                                folded,
-                                ch.table,
                                 ch.table + blocks_end,
                                 {nullptr, nullptr, nullptr, nullptr},
-                                stage == pointwise::kGeneralPass ? 1 : 0};
+                                ch.table,
+                                stage == pointwise::kGeneralPass ? 1 : 0,
+                                0,
+                                nullptr,
+                                0,
+                                nullptr,
+                                0,
+                                rows,
+                                rows + 8,
+                                folded,
+                                ch.table};
   for (int32_t q = 0; q < pixels; q += kPixels) {
     // A short last pass: the spare slots repeat its last pixel, computing its values and storing
     // them again at its place (no test per store).
@@ -244,7 +255,7 @@ inline void run(const KernelArgs &a, const pointwise::Channels &ch, pointwise::P
         for (int32_t i = 0; i < pixels - q; ++i) {
           pointwise::single_pixel(xs + i, groups, weights, folded,
                                   reinterpret_cast<const pointwise::PassEntry *>(ch.table),
-                                  blocks_end, lift[i], out[i]);
+                                  blocks_end, stage == pointwise::kPlainPass, lift[i], out[i]);
         }
       }
       if (blocks_end < out_c) window_conv::plain_rows(a, ch, xs, row, out, blocks_end);
