@@ -1,8 +1,9 @@
 // An engine without the reference fallback (sotto_infer_library ... NO_REFERENCE_FALLBACK, as
 // SOTTO_INFER_REFERENCE_FALLBACK=OFF builds the SDK's; kernels/reference_fallback.h): it runs the
-// CONV_2D and FULLY_CONNECTED ops the Cortex-M4 kernels run themselves, and refuses by name at
-// open what they would hand to the reference kernel: plain FULLY_CONNECTED weights, more than one
-// batch, too little scratch, block-sparse weights over a window other than 1x1 stride 1.
+// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED ops the Cortex-M4 kernels run themselves, and
+// refuses by name at open what they would hand to the reference kernel: plain FULLY_CONNECTED
+// weights, more than one batch, too little scratch, block-sparse weights over a window other than
+// 1x1 stride 1, depthwise windows or scales the Cortex-M4 kernel does not cover.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -133,6 +134,51 @@ TEST(NoReferenceFallback, RefusesSparseConvolutionWeightsOfStrideTwo) {
       "sparse weights: expected a 1x1 window, stride 1, no padding (this engine is built without "
       "the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK); import with --dense-weights",
       refusal(b.finish(in, out, 20), "CONV_2D"));
+}
+
+// input 1x1xch -> DEPTHWISE_CONV_2D 1x1 -> 1x1xch (shift -3 per channel unless `shift`), with
+// `scratch` bytes (the Cortex-M4 kernel needs (16 + 2 taps) per channel: 72 for 4).
+std::vector<uint8_t> depthwise_model(int32_t ch, uint32_t scratch, int32_t shift = -3) {
+  SeedModelBuilder b;
+  const uint32_t in = b.tensor(1, 1, ch, 0, 0);
+  const uint32_t out = b.tensor(1, 1, ch, 8, 5);
+  sotto_smdl_op_t *o = &b.op(SOTTO_OP_DEPTHWISE_CONV_2D, in, out);
+  o->params[SOTTO_P_OUTPUT_OFFSET] = 5;
+  b.constants(o, static_cast<uint32_t>(ch), static_cast<uint32_t>(ch));
+  b.rescales(o, std::vector<int32_t>(ch, 3 << 29), std::vector<int32_t>(ch, shift));
+  o->scratch_offset = 16;
+  o->scratch_bytes = scratch;
+  return b.finish(in, out, 16 + scratch);
+}
+
+TEST(NoReferenceFallback, OpensADepthwiseConvolutionWithItsScratch) {
+  const std::vector<uint8_t> bytes = depthwise_model(4, 72);
+  Blob blob(bytes);
+  sotto_model_t model;
+  EXPECT_EQ(SOTTO_OK, sotto_model_open(&model, blob.words.data(), bytes.size()));
+}
+
+TEST(NoReferenceFallback, RefusesADepthwiseConvolutionOfTwoChannels) {
+  EXPECT_EQ(
+      "window: expected depth multiplier 1, 1 batch, channels a multiple of 4, at most 64 taps "
+      "(this engine is built without the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK)",
+      refusal(depthwise_model(2, 36), "DEPTHWISE_CONV_2D"));
+}
+
+TEST(NoReferenceFallback, RefusesADepthwiseConvolutionWithTooLittleScratch) {
+  EXPECT_EQ(
+      "scratch: expected the Cortex-M4 kernel's (this engine is built without the reference "
+      "fallback: SOTTO_INFER_REFERENCE_FALLBACK); import with --target cortex-m4",
+      refusal(depthwise_model(4, 68), "DEPTHWISE_CONV_2D"));
+}
+
+// A shift of 0 (a scale of at least 1) fits neither of the kernel's output stages.
+TEST(NoReferenceFallback, RefusesADepthwiseScaleItsOutputStagesMiss) {
+  EXPECT_EQ(
+      "requantization: expected an input offset in -256..256, each channel's shift at most -2 (or "
+      "-1 with |bias| below 2^30 - taps * 2^15) and |bias| at most 2^31 - 2^22 (this engine is "
+      "built without the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK)",
+      refusal(depthwise_model(4, 72, 0), "DEPTHWISE_CONV_2D"));
 }
 
 }  // namespace

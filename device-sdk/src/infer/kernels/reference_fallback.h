@@ -1,10 +1,12 @@
-// Whether the Cortex-M4's CONV_2D and FULLY_CONNECTED kernels may hand an op they cannot run
-// themselves to the reference kernel (sotto_infer_library's NO_REFERENCE_FALLBACK, CMake's
-// SOTTO_INFER_REFERENCE_FALLBACK). They can run every int8 op the importer lays out for the
-// Cortex-M4; the reference serves other blobs: more than one batch, too little scratch, or
-// FULLY_CONNECTED weights not interleaved. Without the fallback the loader refuses those ops by
-// name (the checks in reference/conv_2d.cpp and reference/fully_connected.cpp), the kernels skip
-// the tests the loader made, and a firmware's linked engine drops the reference kernels.
+// Whether the Cortex-M4's CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED kernels may hand an op
+// they cannot run themselves to the reference kernel (sotto_infer_library's
+// NO_REFERENCE_FALLBACK, CMake's SOTTO_INFER_REFERENCE_FALLBACK): an op of more than one batch or
+// with too little scratch, FULLY_CONNECTED weights not interleaved, a depthwise window of another
+// shape (depth multiplier 1, channels a multiple of 4, at most 64 taps) or of scales its output
+// stages do not cover. A blob imported with --target cortex-m4 holds none of those for kws, vww, ic
+// and ad. Without the fallback the loader refuses such an op by name (the checks in
+// reference/conv_2d.cpp, depthwise_conv_2d.cpp and fully_connected.cpp), the kernels skip the tests
+// the loader made, and a firmware's linked engine drops the reference kernels.
 #ifndef SOTTO_INFER_REFERENCE_FALLBACK_H
 #define SOTTO_INFER_REFERENCE_FALLBACK_H
 
@@ -37,6 +39,25 @@ inline uint64_t m4_conv_2d_scratch_bytes(int32_t interleaving, uint32_t in_c, ui
     return 9ull * sotto_smdl_window_row(window) + entries;
   }
   return 8ull * ((window & ~3u) + 4) + ((window + 3ull) & ~3ull) + entries;
+}
+
+// DEPTHWISE_CONV_2D on the Cortex-M4 (cortex-m4/depthwise_conv_2d.cpp): windows of at most this
+// many taps, and this much scratch (gateway/model/importer.cpp plans it): a 16-byte entry per
+// channel, then 2 bytes per tap and channel of widened weights.
+constexpr int32_t kM4DepthwiseMaxTaps = 64;
+inline uint32_t m4_depthwise_scratch_bytes(int32_t ch, int32_t taps) {
+  return static_cast<uint32_t>((16 + 2 * taps) * ch);
+}
+
+// Whether that kernel's output stages cover a channel of bias b, shift s (its multiplier is
+// non-negative: check_mac_quantization) in a window of `taps` taps: the conditions its
+// prepare_entries tests (the short stage: |b| below 2^30 minus the largest sum of products and s
+// in -21..-1; else the requantization with s <= -2; |b| <= 2^31 - 2^22 either way).
+inline bool m4_depthwise_channel_fits(int32_t b, int32_t s, int32_t taps) {
+  const uint32_t magnitude = b < 0 ? 0u - static_cast<uint32_t>(b) : static_cast<uint32_t>(b);
+  const uint32_t short_room = (1u << 30) - static_cast<uint32_t>(taps) * 255u * 128u;
+  if (magnitude > static_cast<uint32_t>(INT32_MAX) - (1u << 22)) return false;
+  return s <= -2 || (s == -1 && magnitude < short_room);
 }
 
 }  // namespace sotto_infer
