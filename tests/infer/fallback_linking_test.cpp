@@ -1,9 +1,10 @@
 // An engine without the reference fallback (sotto_infer_library ... NO_REFERENCE_FALLBACK, as
 // SOTTO_INFER_REFERENCE_FALLBACK=OFF builds the SDK's; kernels/reference_fallback.h): it runs the
-// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED ops the Cortex-M4 kernels run themselves, and
-// refuses by name at open what they would hand to the reference kernel: plain FULLY_CONNECTED
+// CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD ops the Cortex-M4 kernels run themselves,
+// and refuses by name at open what they would hand to the reference kernel: plain FULLY_CONNECTED
 // weights, more than one batch, too little scratch, block-sparse weights over a window other than
-// 1x1 stride 1, depthwise windows or scales the Cortex-M4 kernel does not cover.
+// 1x1 stride 1, depthwise windows or scales the Cortex-M4 kernel does not cover, a broadcast ADD
+// or one whose inputs are not at twice each other's scale or equal.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -179,6 +180,38 @@ TEST(NoReferenceFallback, RefusesADepthwiseScaleItsOutputStagesMiss) {
       "-1 with |bias| below 2^30 - taps * 2^15) and |bias| at most 2^31 - 2^22 (this engine is "
       "built without the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK)",
       refusal(depthwise_model(4, 72, 0), "DEPTHWISE_CONV_2D"));
+}
+
+// ADD(a, b) of 1x1x4 inputs at unit scale (both halves: SeedModelBuilder::add), b of `b_elements`.
+std::vector<uint8_t> add_model(int32_t b_elements, int32_t input1_shift = 0) {
+  SeedModelBuilder b;
+  const uint32_t x = b.tensor(1, 1, 4, 0, 0);
+  const uint32_t y = b.tensor(1, 1, b_elements, 4, 0);
+  const uint32_t out = b.tensor(1, 1, 4, 8, 0);
+  b.add(x, y, out, 0, 0).params[SOTTO_P_ADD_INPUT1_SHIFT] = input1_shift;
+  return b.finish(std::vector<uint32_t>{x, y}, std::vector<uint32_t>{out}, 12);
+}
+
+TEST(NoReferenceFallback, OpensAnAddOfEqualScales) {
+  const std::vector<uint8_t> bytes = add_model(4);
+  Blob blob(bytes);
+  sotto_model_t model;
+  EXPECT_EQ(SOTTO_OK, sotto_model_open(&model, blob.words.data(), bytes.size()));
+}
+
+TEST(NoReferenceFallback, RefusesABroadcastAdd) {
+  EXPECT_EQ(
+      "inputs: expected int8 of the output's shape, one at twice the other's scale or both equal "
+      "(this engine is built without the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK)",
+      refusal(add_model(1), "ADD"));
+}
+
+// The first input at shift -1 (neither a half nor a right shift of 2 or more).
+TEST(NoReferenceFallback, RefusesAnAddOfOtherScales) {
+  EXPECT_EQ(
+      "inputs: expected int8 of the output's shape, one at twice the other's scale or both equal "
+      "(this engine is built without the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK)",
+      refusal(add_model(4, -1), "ADD"));
 }
 
 }  // namespace

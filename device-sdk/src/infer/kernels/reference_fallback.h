@@ -1,12 +1,13 @@
-// Whether the Cortex-M4's CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED kernels may hand an op
-// they cannot run themselves to the reference kernel (sotto_infer_library's
+// Whether the Cortex-M4's CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD kernels may hand an
+// op they cannot run themselves to the reference kernel (sotto_infer_library's
 // NO_REFERENCE_FALLBACK, CMake's SOTTO_INFER_REFERENCE_FALLBACK): an op of more than one batch or
 // with too little scratch, FULLY_CONNECTED weights not interleaved, a depthwise window of another
 // shape (depth multiplier 1, channels a multiple of 4, at most 64 taps) or of scales its output
-// stages do not cover. A blob imported with --target cortex-m4 holds none of those for kws, vww, ic
-// and ad. Without the fallback the loader refuses such an op by name (the checks in
-// reference/conv_2d.cpp, depthwise_conv_2d.cpp and fully_connected.cpp), the kernels skip the tests
-// the loader made, and a firmware's linked engine drops the reference kernels.
+// stages do not cover, an int16 or broadcast ADD or one of other scales. A blob imported with
+// --target cortex-m4 holds none of those for kws, vww, ic and ad. Without the fallback the loader
+// refuses such an op by name (the checks in reference/conv_2d.cpp, depthwise_conv_2d.cpp,
+// fully_connected.cpp and add.cpp), the kernels skip the tests the loader made, and a firmware's
+// linked engine drops the reference kernels.
 #ifndef SOTTO_INFER_REFERENCE_FALLBACK_H
 #define SOTTO_INFER_REFERENCE_FALLBACK_H
 
@@ -58,6 +59,19 @@ inline bool m4_depthwise_channel_fits(int32_t b, int32_t s, int32_t taps) {
   const uint32_t short_room = (1u << 30) - static_cast<uint32_t>(taps) * 255u * 128u;
   if (magnitude > static_cast<uint32_t>(INT32_MAX) - (1u << 22)) return false;
   return s <= -2 || (s == -1 && magnitude < short_room);
+}
+
+// ADD on the Cortex-M4 (cortex-m4/add.cpp): int8, same-shape inputs, each input's rescaling a
+// half (multiplier 2^30, shift 0, left shift at least 1) or a right shift of at least 2, at least
+// one a half, and the output's shift in -21..-1 (dsp.h's output_scale_ok).
+inline bool m4_add_fits(const int32_t *p, bool int8, bool same_shapes) {
+  const bool half1 = p[SOTTO_P_ADD_INPUT1_MULT] == (1 << 30) && p[SOTTO_P_ADD_INPUT1_SHIFT] == 0 &&
+                     p[SOTTO_P_ADD_LEFT_SHIFT] >= 1;
+  const bool half2 = p[SOTTO_P_ADD_INPUT2_MULT] == (1 << 30) && p[SOTTO_P_ADD_INPUT2_SHIFT] == 0 &&
+                     p[SOTTO_P_ADD_LEFT_SHIFT] >= 1;
+  return int8 && same_shapes && (half1 || half2) && (half1 || p[SOTTO_P_ADD_INPUT1_SHIFT] <= -2) &&
+         (half2 || p[SOTTO_P_ADD_INPUT2_SHIFT] <= -2) && p[SOTTO_P_ADD_OUTPUT_MULT] >= 0 &&
+         p[SOTTO_P_ADD_OUTPUT_SHIFT] <= -1 && p[SOTTO_P_ADD_OUTPUT_SHIFT] >= -21;
 }
 
 }  // namespace sotto_infer
