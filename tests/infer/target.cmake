@@ -69,11 +69,11 @@ if(SOTTO_TARGET STREQUAL "cortex-m4")
     sotto_device_code(infer_flash_${name})
   endforeach()
   # The conformance image once more, its engine without the reference fallback as the probes
-  # above build it: on demand, to check that the models' blobs open and match without it.
-  sotto_infer_library(sotto_infer_no_fallback KERNELS ${SOTTO_INFER_KERNELS} NO_REFERENCE_FALLBACK
-                      EXCLUDE_FROM_ALL)
+  # above build it: the probed models' blobs open and match without it
+  # (infer.cortex-m4.conformance_without_reference_fallback.*).
+  sotto_infer_library(sotto_infer_no_fallback KERNELS ${SOTTO_INFER_KERNELS} NO_REFERENCE_FALLBACK)
   get_target_property(_sources infer_target SOURCES)
-  add_executable(infer_target_no_fallback EXCLUDE_FROM_ALL ${_sources})
+  add_executable(infer_target_no_fallback ${_sources})
   set_target_properties(infer_target_no_fallback PROPERTIES SUFFIX .elf)
   target_include_directories(infer_target_no_fallback PRIVATE ${CMAKE_SOURCE_DIR}/tests/target)
   target_link_libraries(infer_target_no_fallback PRIVATE sotto_infer_no_fallback sotto_port_target)
