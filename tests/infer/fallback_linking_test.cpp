@@ -81,6 +81,18 @@ std::vector<int8_t> run(const std::vector<uint8_t> &bytes) {
   return std::vector<int8_t>(y, y + 3);
 }
 
+// Whether `bytes` opens.
+bool opens(const std::vector<uint8_t> &bytes) {
+  Blob blob(bytes);
+  sotto_model_t model;
+  return sotto_model_open(&model, blob.words.data(), bytes.size()) == SOTTO_OK;
+}
+
+// The check a refused op names for too little scratch (CONV_2D and DEPTHWISE_CONV_2D alike).
+const char kScratchRefusal[] =
+    "scratch: expected the Cortex-M4 kernel's (this engine is built without the reference "
+    "fallback: SOTTO_INFER_REFERENCE_FALLBACK); import with --target cortex-m4";
+
 // Opens `bytes` expecting SOTTO_ERR_MODEL_UNSUPPORTED_OP at op 0, named `op`; the failed check.
 std::string refusal(const std::vector<uint8_t> &bytes, const char *op) {
   Blob blob(bytes);
@@ -109,10 +121,7 @@ TEST(NoReferenceFallback, RunsAConvolutionWithItsScratch) {
 }
 
 TEST(NoReferenceFallback, RefusesAConvolutionWithTooLittleScratch) {
-  EXPECT_EQ(
-      "scratch: expected the Cortex-M4 kernel's (this engine is built without the reference "
-      "fallback: SOTTO_INFER_REFERENCE_FALLBACK); import with --target cortex-m4",
-      refusal(conv_model(1, 112), "CONV_2D"));
+  EXPECT_EQ(kScratchRefusal, refusal(conv_model(1, 112), "CONV_2D"));
 }
 
 TEST(NoReferenceFallback, RefusesAConvolutionOverTwoBatches) {
@@ -153,10 +162,7 @@ std::vector<uint8_t> depthwise_model(int32_t ch, uint32_t scratch, int32_t shift
 }
 
 TEST(NoReferenceFallback, OpensADepthwiseConvolutionWithItsScratch) {
-  const std::vector<uint8_t> bytes = depthwise_model(4, 72);
-  Blob blob(bytes);
-  sotto_model_t model;
-  EXPECT_EQ(SOTTO_OK, sotto_model_open(&model, blob.words.data(), bytes.size()));
+  EXPECT_TRUE(opens(depthwise_model(4, 72)));
 }
 
 TEST(NoReferenceFallback, RefusesADepthwiseConvolutionOfTwoChannels) {
@@ -167,10 +173,7 @@ TEST(NoReferenceFallback, RefusesADepthwiseConvolutionOfTwoChannels) {
 }
 
 TEST(NoReferenceFallback, RefusesADepthwiseConvolutionWithTooLittleScratch) {
-  EXPECT_EQ(
-      "scratch: expected the Cortex-M4 kernel's (this engine is built without the reference "
-      "fallback: SOTTO_INFER_REFERENCE_FALLBACK); import with --target cortex-m4",
-      refusal(depthwise_model(4, 68), "DEPTHWISE_CONV_2D"));
+  EXPECT_EQ(kScratchRefusal, refusal(depthwise_model(4, 68), "DEPTHWISE_CONV_2D"));
 }
 
 // A shift of 0 (a scale of at least 1) fits neither of the kernel's output stages.
@@ -181,6 +184,10 @@ TEST(NoReferenceFallback, RefusesADepthwiseScaleItsOutputStagesMiss) {
       "built without the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK)",
       refusal(depthwise_model(4, 72, 0), "DEPTHWISE_CONV_2D"));
 }
+
+const char kAddRefusal[] =
+    "inputs: expected int8 of the output's shape, one at twice the other's scale or both equal "
+    "(this engine is built without the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK)";
 
 // ADD(a, b) of 1x1x4 inputs at unit scale (both halves: SeedModelBuilder::add), b of `b_elements`.
 std::vector<uint8_t> add_model(int32_t b_elements, int32_t input1_shift = 0) {
@@ -193,25 +200,16 @@ std::vector<uint8_t> add_model(int32_t b_elements, int32_t input1_shift = 0) {
 }
 
 TEST(NoReferenceFallback, OpensAnAddOfEqualScales) {
-  const std::vector<uint8_t> bytes = add_model(4);
-  Blob blob(bytes);
-  sotto_model_t model;
-  EXPECT_EQ(SOTTO_OK, sotto_model_open(&model, blob.words.data(), bytes.size()));
+  EXPECT_TRUE(opens(add_model(4)));
 }
 
 TEST(NoReferenceFallback, RefusesABroadcastAdd) {
-  EXPECT_EQ(
-      "inputs: expected int8 of the output's shape, one at twice the other's scale or both equal "
-      "(this engine is built without the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK)",
-      refusal(add_model(1), "ADD"));
+  EXPECT_EQ(kAddRefusal, refusal(add_model(1), "ADD"));
 }
 
 // The first input at shift -1 (neither a half nor a right shift of 2 or more).
 TEST(NoReferenceFallback, RefusesAnAddOfOtherScales) {
-  EXPECT_EQ(
-      "inputs: expected int8 of the output's shape, one at twice the other's scale or both equal "
-      "(this engine is built without the reference fallback: SOTTO_INFER_REFERENCE_FALLBACK)",
-      refusal(add_model(4, -1), "ADD"));
+  EXPECT_EQ(kAddRefusal, refusal(add_model(4, -1), "ADD"));
 }
 
 }  // namespace
