@@ -42,8 +42,9 @@ int32_t padding_before(int32_t stride, int32_t dilation, int32_t in, int32_t fil
 
 class Compiler {
  public:
-  Compiler(const TfModel &m, Target target, const PruneOptions &prune = {}, bool row_streams = true)
-      : m_(m), target_(target), prune_(prune), row_streams_(row_streams) {}
+  Compiler(const TfModel &m, Target target, const PruneOptions &prune = {},
+           const BlobOptions &blob = {})
+      : m_(m), target_(target), prune_(prune), blob_(blob) {}
   std::vector<uint8_t> run(ImportSummary *summary);
 
  private:
@@ -122,8 +123,8 @@ class Compiler {
   const TfModel &m_;
   Target target_;
   PruneOptions prune_;
-  bool row_streams_;      // let the plan run ops row-interleaved where that lowers the arena
-  ImportSummary sparse_;  // its sparse_* fields, copied into the summary
+  BlobOptions blob_;                       // what the blob may use beyond what older engines read
+  ImportSummary sparse_;                   // its sparse_* fields, copied into the summary
   std::map<int32_t, uint32_t> act_index_;  // TFLite tensor -> smdl tensor
   std::vector<sotto_smdl_tensor_t> tensors_;
   std::vector<std::string> names_;  // labels of tensors_ ("tensor 'x'"), for messages

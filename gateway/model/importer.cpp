@@ -381,7 +381,7 @@ Target parse_target(const std::string &name) {
 
 std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
                                    ImportSummary *summary, const PruneOptions &prune,
-                                   bool row_streams) {
+                                   const BlobOptions &blob) {
   TfModel m;
   try {
     parse_tflite(std::move(tflite), &m);
@@ -390,7 +390,7 @@ std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
   } catch (const std::exception &e) {
     throw ImportError(std::string("malformed TFLite file: ") + e.what());
   }
-  return detail::Compiler(m, target, prune, row_streams).run(summary);
+  return detail::Compiler(m, target, prune, blob).run(summary);
 }
 
 }  // namespace sotto::gw::model

@@ -45,12 +45,22 @@ struct PruneOptions {
   bool sparse_storage = true;  // false: every layer dense (the same weights, for comparisons)
 };
 
+// What a blob may use that engines before this SDK cannot read. With both off, the blob is what
+// firmware from before row streams and the windowed CONV_2D runs (format version 2, plain filters).
+struct BlobOptions {
+  // Run ops row-interleaved where that lowers the arena (format version 3); false plans every
+  // tensor whole (also for comparisons).
+  bool row_streams = true;
+  // Cortex-M4: a non-1x1 CONV_2D's filter in the windowed kernel's layout (weights flag 2,
+  // window_conv.h); false keeps the plain filter and the older kernel.
+  bool windowed_filters = true;
+};
+
 // The blob opens with this SDK's engine (import_tflite opens what it wrote, so no limit of the
-// loader can refuse a model the importer accepted). `row_streams` false plans every tensor
-// whole (no op runs row-interleaved: for comparisons).
+// loader can refuse a model the importer accepted).
 std::vector<uint8_t> import_tflite(std::vector<uint8_t> tflite, Target target,
                                    ImportSummary *summary = nullptr, const PruneOptions &prune = {},
-                                   bool row_streams = true);
+                                   const BlobOptions &blob = {});
 
 // "SOTTO_ERR_MODEL_SHAPE_MISMATCH at operator 3 (FULLY_CONNECTED): weights: expected ..." for a
 // blob sotto_model_open refused.

@@ -142,7 +142,7 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
         p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = SOTTO_SMDL_INTERLEAVED_ROWS;
         dense_weights = weights;
         interleaved_row = window;
-      } else if (target_ == Target::kCortexM4 && !pointwise) {
+      } else if (target_ == Target::kCortexM4 && !pointwise && blob_.windowed_filters) {
         p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = SOTTO_SMDL_INTERLEAVED_WINDOW;
         interleaved_row =
             static_cast<int32_t>(sotto_smdl_window_row(static_cast<uint32_t>(window)));

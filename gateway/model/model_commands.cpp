@@ -45,7 +45,7 @@ std::string range_text(const sotto_smdl_tensor_t &t) {
 int model_import_command(const std::vector<std::string> &args, std::ostream &out) {
   const Arguments arguments(
       args, {"-o", "--target", "--calibration", "--validation", "--percentile", "--prune"},
-      {"--prune-channels", "--dense-weights", "--whole-tensors"});
+      {"--prune-channels", "--dense-weights", "--whole-tensors", "--plain-filters"});
   const std::string input = arguments.positionals({"MODEL"})[0];
   const auto output = arguments.value("-o");
   if (!output) throw UsageError("missing -o MODEL.smdl");
@@ -61,8 +61,11 @@ int model_import_command(const std::vector<std::string> &args, std::ostream &out
   std::vector<uint8_t> bytes = read_file_bytes(input);
   if (import_float_command(bytes, target, prune, arguments, *output, out)) return 0;
   ImportSummary s;
+  BlobOptions blob_options;
+  blob_options.row_streams = !arguments.flag("--whole-tensors");
+  blob_options.windowed_filters = !arguments.flag("--plain-filters");
   const std::vector<uint8_t> blob =
-      import_tflite(std::move(bytes), target, &s, prune, !arguments.flag("--whole-tensors"));
+      import_tflite(std::move(bytes), target, &s, prune, blob_options);
   write_file_atomically(*output, blob.data(), blob.size());
   print_import_summary(*output, s, out);
   return 0;

@@ -16,7 +16,7 @@ std::vector<uint8_t> Compiler::plan_and_write(const std::vector<uint32_t> &input
   graph_io.insert(graph_io.end(), outputs.begin(), outputs.end());
   const PlanGraph graph{ops_, tensors_, data_, graph_io, plan_};
   const std::vector<sotto_smdl_stream_t> streams =
-      row_streams_ ? choose_streams(graph) : std::vector<sotto_smdl_stream_t>{};
+      blob_.row_streams ? choose_streams(graph) : std::vector<sotto_smdl_stream_t>{};
   const ArenaPlan plan = plan_arena(graph, streams);
   const uint32_t arena = plan.arena_bytes;
   for (size_t t = 0; t < tensors_.size(); ++t) tensors_[t].arena_offset = plan.tensor_offsets[t];

@@ -134,11 +134,16 @@ TEST(Importer, ArenaPlansReuseMemoryAndRunInPlace) {
   // Exact plan sizes: a change here is a planner change to review, not noise.
   // Whole tensors only (row_stream_test.cpp has the streamed plans).
   ImportSummary kws, vww, ic, ad;
-  import_tflite(read_file(shared_model("kws_ref_model.tflite")), Target::kGeneric, &kws, {}, false);
-  import_tflite(read_file(shared_model("vww_96_int8.tflite")), Target::kGeneric, &vww, {}, false);
+  BlobOptions whole_tensors;
+  whole_tensors.row_streams = false;
+  import_tflite(read_file(shared_model("kws_ref_model.tflite")), Target::kGeneric, &kws, {},
+                whole_tensors);
+  import_tflite(read_file(shared_model("vww_96_int8.tflite")), Target::kGeneric, &vww, {},
+                whole_tensors);
   import_tflite(read_file(shared_model("pretrainedResnet_quant.tflite")), Target::kGeneric, &ic, {},
-                false);
-  import_tflite(read_file(shared_model("ad01_int8.tflite")), Target::kGeneric, &ad, {}, false);
+                whole_tensors);
+  import_tflite(read_file(shared_model("ad01_int8.tflite")), Target::kGeneric, &ad, {},
+                whole_tensors);
   // One 25x5x64 buffer drifting by each op's in-place distance (DW 3x3: 7 pixels, 1x1: 1).
   EXPECT_EQ(10048u, kws.arena_bytes);
   // 1x1 conv 48x48x8 -> 48x48x16 in place: its input starts 18440 bytes into its output.

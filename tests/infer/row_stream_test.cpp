@@ -23,7 +23,9 @@ using sotto_test::shared_model;
 
 ImportSummary summary_of(const char *file, Target target, bool streams) {
   ImportSummary s;
-  import_tflite(read_file(shared_model(file)), target, &s, {}, streams);
+  BlobOptions blob;
+  blob.row_streams = streams;
+  import_tflite(read_file(shared_model(file)), target, &s, {}, blob);
   return s;
 }
 
@@ -77,8 +79,11 @@ TEST(RowStream, StreamedOutputsEqualWholeTensorOutputsOnEveryConformanceInput) {
        {std::pair{"pretrainedResnet_quant.tflite", "ic"}, std::pair{"vww_96_int8.tflite", "vww"}}) {
     for (Target target : {Target::kGeneric, Target::kCortexM4}) {
       ImportSummary s;
-      AlignedBlob streamed(import_tflite(read_file(shared_model(file)), target, &s, {}, true));
-      AlignedBlob whole(import_tflite(read_file(shared_model(file)), target, nullptr, {}, false));
+      BlobOptions whole_tensors;
+      whole_tensors.row_streams = false;
+      AlignedBlob streamed(import_tflite(read_file(shared_model(file)), target, &s));
+      AlignedBlob whole(
+          import_tflite(read_file(shared_model(file)), target, nullptr, {}, whole_tensors));
       ASSERT_GT(s.streams, 0u) << name;
       for (int n : {0, 1, 4, 5, 8, 9}) {
         SCOPED_TRACE(std::string(name) + " input " + std::to_string(n));

@@ -1,6 +1,7 @@
 // The .smdl format version (smdl_format.h): the importer writes 2 (no stream table) when it chose
-// no row stream, so firmware from before streams runs the model, and 3 only with streams; the
-// loader reads both and refuses a stream table where its version has none or cannot hold it.
+// no row stream, and 3 only with streams; the loader reads both and refuses a stream table where
+// its version has none or cannot hold it. What firmware from before streams and the windowed
+// CONV_2D runs comes from BlobOptions with both off (`--whole-tensors --plain-filters`).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -55,7 +56,7 @@ void expect_kws_golden_outputs(AlignedBlob &blob) {
 }
 
 std::vector<uint8_t> import_shared(const char *file, ImportSummary *s) {
-  return import_tflite(read_file(shared_model(file)), Target::kGeneric, s, {}, true);
+  return import_tflite(read_file(shared_model(file)), Target::kGeneric, s);
 }
 
 TEST(SmdlVersion, KwsWithoutStreamsIsVersion2WithoutAStreamTableAndRunsBitExact) {
@@ -67,6 +68,60 @@ TEST(SmdlVersion, KwsWithoutStreamsIsVersion2WithoutAStreamTableAndRunsBitExact)
   EXPECT_EQ(2u, h.format_version);
   EXPECT_EQ(stream_table_offset(h), h.data_offset);  // the data right after the io table
   EXPECT_EQ(h.data_offset + h.data_bytes, h.total_bytes);
+  expect_kws_golden_outputs(kws);
+}
+
+// CONV_2D ops of a blob: with the windowed filter layout (weights flag 2), and with a window
+// larger than 1x1 stored otherwise.
+struct ConvFilters {
+  uint32_t windowed = 0, other_windows = 0;
+};
+ConvFilters conv_filters(const std::vector<uint8_t> &blob) {
+  sotto_smdl_header_t h;
+  memcpy(&h, blob.data(), sizeof h);
+  ConvFilters f;
+  for (uint32_t i = 0; i < h.op_count; ++i) {
+    sotto_smdl_op_t op;
+    memcpy(&op, blob.data() + h.op_table_offset + i * sizeof op, sizeof op);
+    if (op.kind != SOTTO_OP_CONV_2D) continue;
+    if (op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_WINDOW) {
+      ++f.windowed;
+    } else if (op.params[SOTTO_P_KERNEL_H] * op.params[SOTTO_P_KERNEL_W] > 1) {
+      ++f.other_windows;
+    }
+  }
+  return f;
+}
+
+TEST(SmdlVersion, CortexM4BlobForOlderFirmwareKeepsPlainFiltersAndWholeTensors) {
+  SOTTO_REQUIRE_SHARED_DATA();
+  const std::vector<uint8_t> ic_tflite = read_file(shared_model("pretrainedResnet_quant.tflite"));
+  const std::vector<uint8_t> kws_tflite = read_file(shared_model("kws_ref_model.tflite"));
+  BlobOptions older;
+  older.row_streams = false;
+  older.windowed_filters = false;
+  // ic has 7 3x3 convs: by default all windowed and two streams (version 3); for older firmware
+  // none of either.
+  ImportSummary s;
+  const std::vector<uint8_t> ic = import_tflite(ic_tflite, Target::kCortexM4, &s);
+  EXPECT_EQ(2u, s.streams);
+  EXPECT_EQ(7u, conv_filters(ic).windowed);
+  EXPECT_EQ(0u, conv_filters(ic).other_windows);
+  const std::vector<uint8_t> ic_older = import_tflite(ic_tflite, Target::kCortexM4, &s, {}, older);
+  EXPECT_EQ(0u, s.streams);
+  EXPECT_EQ(0u, conv_filters(ic_older).windowed);
+  EXPECT_EQ(7u, conv_filters(ic_older).other_windows);
+  sotto_smdl_header_t h;
+  memcpy(&h, ic_older.data(), sizeof h);
+  EXPECT_EQ(2u, h.format_version);
+  // kws's first conv (10x4) alone has a window; the older blob still runs bit-exact.
+  EXPECT_EQ(1u, conv_filters(import_tflite(kws_tflite, Target::kCortexM4)).windowed);
+  const std::vector<uint8_t> kws_older =
+      import_tflite(kws_tflite, Target::kCortexM4, nullptr, {}, older);
+  EXPECT_EQ(0u, conv_filters(kws_older).windowed);
+  EXPECT_EQ(1u, conv_filters(kws_older).other_windows);
+  AlignedBlob kws(kws_older);
+  EXPECT_EQ(2u, kws.header()->format_version);
   expect_kws_golden_outputs(kws);
 }
 
