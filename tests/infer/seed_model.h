@@ -173,7 +173,7 @@ class SeedModelBuilder {
            tensors_.size() * sizeof(sotto_smdl_tensor_t));
     memcpy(blob.data() + h.op_table_offset, ops_.data(), ops_.size() * sizeof(sotto_smdl_op_t));
     memcpy(blob.data() + h.io_table_offset, io.data(), io.size() * 4);
-    memcpy(blob.data() + h.data_offset, data_.data(), data_.size());
+    if (!data_.empty()) memcpy(blob.data() + h.data_offset, data_.data(), data_.size());
     seal(blob.data(), blob.size());
     return blob;
   }

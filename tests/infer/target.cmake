@@ -32,8 +32,10 @@ target_compile_definitions(infer_flash_with PRIVATE SOTTO_FLASH_PROBE_ENGINE)
 # Engine flash per model (deploy/bench-inference.sh): the probe once more for each model below,
 # its engine linking only the ops the model uses, the row-stream driver only when the model's blob
 # for this target has streams (NO_ROW_STREAMS otherwise) and the sparse weight walks only when it
-# has sparse weights (NO_SPARSE_WEIGHTS otherwise), as that model's firmware would build it
-# (SOTTO_INFER_ONLY_OPS, SOTTO_INFER_ROW_STREAMS, SOTTO_INFER_SPARSE_WEIGHTS). Built on demand only
+# has sparse weights (NO_SPARSE_WEIGHTS otherwise), and without the kernels' reference fallback
+# (NO_REFERENCE_FALLBACK: the models' Cortex-M4 blobs never need it), as that model's firmware
+# would build it (SOTTO_INFER_ONLY_OPS, SOTTO_INFER_ROW_STREAMS, SOTTO_INFER_SPARSE_WEIGHTS,
+# SOTTO_INFER_REFERENCE_FALLBACK). Built on demand only
 # (the bench names them); the bench checks each line against the imported model.
 # name|ops|streams or whole-tensors|sparse or dense
 set(SOTTO_FLASH_PROBE_MODELS
@@ -57,6 +59,7 @@ if(SOTTO_TARGET STREQUAL "cortex-m4")
       list(APPEND options NO_SPARSE_WEIGHTS)
     endif()
     sotto_infer_library(sotto_infer_flash_${name} OPS ${ops} KERNELS ${SOTTO_INFER_KERNELS}
+                        NO_REFERENCE_FALLBACK
                         ${options} EXCLUDE_FROM_ALL)
     add_executable(infer_flash_${name} EXCLUDE_FROM_ALL
                    ${SOTTO_TARGET_TEST_SOURCE_DIR}/target/flash_probe.cpp)
@@ -65,6 +68,17 @@ if(SOTTO_TARGET STREQUAL "cortex-m4")
     target_link_libraries(infer_flash_${name} PRIVATE sotto_infer_flash_${name} sotto_port_target)
     sotto_device_code(infer_flash_${name})
   endforeach()
+  # The conformance image once more, its engine without the reference fallback as the probes
+  # above build it: the probed models' blobs open and match without it
+  # (infer.cortex-m4.conformance_without_reference_fallback.*).
+  sotto_infer_library(sotto_infer_no_fallback KERNELS ${SOTTO_INFER_KERNELS} NO_REFERENCE_FALLBACK)
+  get_target_property(_sources infer_target SOURCES)
+  add_executable(infer_target_no_fallback ${_sources})
+  set_target_properties(infer_target_no_fallback PROPERTIES SUFFIX .elf)
+  target_include_directories(infer_target_no_fallback PRIVATE ${CMAKE_SOURCE_DIR}/tests/target)
+  target_link_libraries(infer_target_no_fallback PRIVATE sotto_infer_no_fallback sotto_port_target)
+  target_link_options(infer_target_no_fallback PRIVATE -Wl,-T,${_dir}/psram.ld)
+  sotto_device_code(infer_target_no_fallback)
 endif()
 
 # The no-dsp kernels (RV32, Cortex-M0) against the reference on random shapes steered through each

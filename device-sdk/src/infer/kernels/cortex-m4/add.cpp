@@ -7,6 +7,7 @@
 #include "cortex-m4/dsp.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
+#include "reference_fallback.h"
 
 namespace sotto_infer {
 namespace {
@@ -70,7 +71,9 @@ void add(const KernelArgs &a) {
                                 p[SOTTO_P_ADD_INPUT2_SHIFT], left_shift, &in2) &&
                     (in1.half || in2.half) &&
                     output_scale_ok(p[SOTTO_P_ADD_OUTPUT_MULT], p[SOTTO_P_ADD_OUTPUT_SHIFT]);
-  if (!fast) {  // broadcasts and other scalings: rare, reference
+  // Broadcasts and other scalings: rare, reference (without it, reference_fallback.h, the loader
+  // refused them: `fast` holds, its input_scale calls made).
+  if (kReferenceFallback && !fast) {
     reference::add(a);
     return;
   }

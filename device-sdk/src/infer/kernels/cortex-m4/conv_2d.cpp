@@ -12,6 +12,7 @@
 #include "cortex-m4/window_conv.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
+#include "reference_fallback.h"
 
 namespace sotto_infer {
 namespace {
@@ -130,7 +131,7 @@ void conv_2d(const KernelArgs &a) {
                            p[SOTTO_P_PAD_H] == 0 && p[SOTTO_P_PAD_W] == 0;
     if (pointwise) {
       sparse_rows(a, static_cast<int32_t>(a.output->bytes) / out_c, a.input0->dims[3], out_c);
-    } else {
+    } else if (kReferenceFallback) {  // (else the loader refused it)
       reference::conv_2d(a);
     }
     return;
@@ -143,7 +144,8 @@ void conv_2d(const KernelArgs &a) {
     window_conv_2d(a);
     return;
   }
-  if (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed) {
+  if (kReferenceFallback &&
+      (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed)) {
     reference::conv_2d(a);
     return;
   }

@@ -13,23 +13,18 @@
 // stored as one word. A ReLU or ReLU6 layer whose every channel takes the short stage (MobileNet's
 // and kws's usually do) runs pixel functions compiled without the test per output and without the
 // sign term of negative results, which its bounds clamp away (kAllShort). Without that scratch
-// (depthwise_scratch_bytes), or for a channel neither output stage covers, the reference runs.
+// (m4_depthwise_scratch_bytes), or for a channel neither output stage covers, the reference runs.
 // Bit-exact with the reference: the same integer sums, the same rounding, and clamping [-128, 127]
 // before [act_min, act_max] changes nothing.
 #include "cortex-m4/dsp.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
+#include "reference_fallback.h"
 
 namespace sotto_infer {
 namespace {
 
-const int32_t kMaxTaps = 64;  // larger windows run the reference
-
-// The scratch the kernel needs (gateway/model/importer.cpp plans it): the entries, then 2 bytes
-// per tap and channel of widened weights.
-inline uint32_t depthwise_scratch_bytes(int32_t ch, int32_t taps) {
-  return static_cast<uint32_t>((16 + 2 * taps) * ch);
-}
+const int32_t kMaxTaps = kM4DepthwiseMaxTaps;  // larger windows run the reference
 
 struct DepthwiseEntry {
   int32_t multiplier;
@@ -301,11 +296,14 @@ void depthwise_conv_2d(const KernelArgs &a) {
   const int32_t k_h = p[SOTTO_P_KERNEL_H], k_w = p[SOTTO_P_KERNEL_W], taps = k_h * k_w;
   DepthwiseEntry *const entries = reinterpret_cast<DepthwiseEntry *>(a.scratch);
   bool all_short = false;
-  if (p[SOTTO_P_DEPTH_MULTIPLIER] != 1 || a.output->dims[0] != 1 || (ch & 3) != 0 ||
-      taps > kMaxTaps || p[SOTTO_P_ACT_MIN] < -128 || p[SOTTO_P_ACT_MAX] > 127 ||
-      p[SOTTO_P_ACT_MIN] > p[SOTTO_P_ACT_MAX] || a.scratch == nullptr ||
-      a.op->scratch_bytes < depthwise_scratch_bytes(ch, taps) ||
-      !prepare_entries(a, ch, taps, entries, &all_short)) {
+  if (!kReferenceFallback) {
+    // (the loader refused every op that would fail: reference_fallback.h)
+    prepare_entries(a, ch, taps, entries, &all_short);
+  } else if (p[SOTTO_P_DEPTH_MULTIPLIER] != 1 || a.output->dims[0] != 1 || (ch & 3) != 0 ||
+             taps > kMaxTaps || p[SOTTO_P_ACT_MIN] < -128 || p[SOTTO_P_ACT_MAX] > 127 ||
+             p[SOTTO_P_ACT_MIN] > p[SOTTO_P_ACT_MAX] || a.scratch == nullptr ||
+             a.op->scratch_bytes < m4_depthwise_scratch_bytes(ch, taps) ||
+             !prepare_entries(a, ch, taps, entries, &all_short)) {
     reference::depthwise_conv_2d(a);
     return;
   }

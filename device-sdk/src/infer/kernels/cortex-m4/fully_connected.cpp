@@ -14,6 +14,7 @@
 #include "cortex-m4/sparse_rows.h"
 #include "fixed_point.h"
 #include "kernel_args.h"
+#include "reference_fallback.h"
 
 namespace sotto_infer {
 namespace {
@@ -119,7 +120,7 @@ void fully_connected(const KernelArgs &a) {
     sparse_rows(a, rows, static_cast<int32_t>(a.input0->bytes) / rows, out_n);
     return;
   }
-  if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0 || a.folded_bias == nullptr) {
+  if (kReferenceFallback && (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0 || a.folded_bias == nullptr)) {
     reference::fully_connected(a);
     return;
   }

@@ -17,6 +17,7 @@
 #include "cortex-m4/dsp.h"
 #include "cortex-m4/pointwise_pass.h"
 #include "kernel_args.h"
+#include "reference_fallback.h"
 
 namespace sotto_infer {
 namespace pointwise {
@@ -478,12 +479,14 @@ inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32
 namespace cortex_m4 {
 
 // The interleaved pointwise CONV_2D (the op's check admitted the layout: int8, 1x1, no padding,
-// folded bias). Needs pointwise::scratch_bytes of scratch and one batch; else the reference.
+// folded bias). Needs pointwise::scratch_bytes of scratch and one batch; else the reference
+// (without it, reference_fallback.h, the loader refused the op).
 inline void pointwise_conv_2d(const KernelArgs &a) {
   const int32_t in_c = a.input0->dims[3], out_c = a.output->dims[3];
   const uint32_t expanded = 2u * pointwise::kPixels * static_cast<uint32_t>(in_c & ~3);
-  if (a.output->dims[0] != 1 || a.scratch == nullptr || a.folded_bias == nullptr ||
-      a.op->scratch_bytes < pointwise::scratch_bytes(in_c, out_c)) {
+  if (kReferenceFallback &&
+      (a.output->dims[0] != 1 || a.scratch == nullptr || a.folded_bias == nullptr ||
+       a.op->scratch_bytes < pointwise::scratch_bytes(in_c, out_c))) {
     reference::conv_2d(a);
     return;
   }

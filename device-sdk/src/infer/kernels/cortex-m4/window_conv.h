@@ -287,14 +287,16 @@ inline void run(const KernelArgs &a, const pointwise::Channels &ch, pointwise::P
 namespace cortex_m4 {
 
 // The interleaved windowed CONV_2D (the op's check admitted the layout). Needs
-// window_conv::scratch_bytes of scratch and one batch; else the reference.
+// window_conv::scratch_bytes of scratch and one batch; else the reference (without it,
+// reference_fallback.h, the loader refused the op).
 inline void window_conv_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t in_c = a.input0->dims[3], out_c = a.output->dims[3];
   const int32_t window = p[SOTTO_P_KERNEL_H] * p[SOTTO_P_KERNEL_W] * in_c;
   const int32_t row = static_cast<int32_t>(sotto_smdl_window_row(static_cast<uint32_t>(window)));
-  if (a.output->dims[0] != 1 || a.scratch == nullptr || a.folded_bias == nullptr ||
-      a.op->scratch_bytes < window_conv::scratch_bytes(row, out_c)) {
+  if (kReferenceFallback &&
+      (a.output->dims[0] != 1 || a.scratch == nullptr || a.folded_bias == nullptr ||
+       a.op->scratch_bytes < window_conv::scratch_bytes(row, out_c))) {
     reference::conv_2d(a);
     return;
   }

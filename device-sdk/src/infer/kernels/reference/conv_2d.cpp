@@ -4,9 +4,44 @@
 // activations runs CONV_2D_16X8 (conv_2d_16x8.cpp) instead.
 #include "conv_arithmetic.h"
 #include "interleaved_weights.h"
+#include "reference_fallback.h"
 #include "sparse_weights.h"
 
 namespace sotto_infer {
+
+namespace {
+
+// Without the reference fallback (reference_fallback.h): what the Cortex-M4 kernel cannot run
+// itself is refused, by what it lacks.
+sotto_err_t check_runs_without_fallback(OpCheck &c, uint64_t window) {
+  const int32_t *p = c.param();
+  if (kReferenceFallback) return SOTTO_OK;
+  if (has_sparse_weights(p)) {
+    const bool pointwise = p[SOTTO_P_KERNEL_H] == 1 && p[SOTTO_P_KERNEL_W] == 1 &&
+                           p[SOTTO_P_STRIDE_H] == 1 && p[SOTTO_P_STRIDE_W] == 1 &&
+                           p[SOTTO_P_PAD_H] == 0 && p[SOTTO_P_PAD_W] == 0;
+    if (pointwise) return SOTTO_OK;
+    return c.fail(
+        SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+        "sparse weights: expected a 1x1 window, stride 1, no padding" SOTTO_INFER_FALLBACK_LEFT_OUT
+        "; import with --dense-weights");
+  }
+  if (c.output.dims[0] != 1) {
+    return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+                  "batch: expected 1" SOTTO_INFER_FALLBACK_LEFT_OUT);
+  }
+  const uint64_t needed = m4_conv_2d_scratch_bytes(
+      p[SOTTO_P_FC_WEIGHTS_INTERLEAVED], static_cast<uint32_t>(c.input0.dims[3]),
+      static_cast<uint32_t>(window), static_cast<uint32_t>(c.output.dims[3]));
+  if (c.op.scratch_bytes < needed) {
+    return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+                  "scratch: expected the Cortex-M4 kernel's" SOTTO_INFER_FALLBACK_LEFT_OUT
+                  "; import with --target cortex-m4");
+  }
+  return SOTTO_OK;
+}
+
+}  // namespace
 
 sotto_err_t check_conv_2d(OpCheck &c) {
   sotto_err_t err = check_int8_activations(c);
@@ -41,6 +76,8 @@ sotto_err_t check_conv_2d(OpCheck &c) {
                     "for any other window, int8 activations, one folded bias per output channel "
                     "and word-aligned weights");
     }
+    err = check_runs_without_fallback(c, window);
+    if (err != SOTTO_OK) return err;
     // (int8: check_int8_activations, so no 16x8 check)
     if (interleaving != SOTTO_SMDL_INTERLEAVED_WINDOW) return check_conv_filter(c, window, false);
     const uint64_t row = sotto_smdl_window_row(static_cast<uint32_t>(window));  // whole groups
@@ -65,6 +102,8 @@ sotto_err_t check_conv_2d(OpCheck &c) {
                   "sparse weights: expected a bitmap of kernel_h * kernel_w * ceil(in_c / 4) "
                   "bits per row, no stray bits, 4 bytes per set bit");
   }
+  err = check_runs_without_fallback(c, window);
+  if (err != SOTTO_OK) return err;
   return check_per_channel_requantization(c);
 }
 

@@ -3,8 +3,46 @@
 #include "fixed_point.h"
 #include "kernel_args.h"
 #include "op_check.h"
+#include "reference_fallback.h"
 
 namespace sotto_infer {
+
+namespace {
+
+// Without the reference fallback (reference_fallback.h): what the Cortex-M4 kernel cannot run
+// itself is refused, by what it lacks (the constants' counts and ranges checked already).
+sotto_err_t check_runs_without_fallback(OpCheck &c) {
+  if (kReferenceFallback) return SOTTO_OK;
+  const int32_t *p = c.param();
+  const int32_t ch = c.input0.dims[3], taps = p[SOTTO_P_KERNEL_H] * p[SOTTO_P_KERNEL_W];
+  if (p[SOTTO_P_DEPTH_MULTIPLIER] != 1 || c.output.dims[0] != 1 || (ch & 3) != 0 ||
+      taps > kM4DepthwiseMaxTaps) {
+    return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+                  "window: expected depth multiplier 1, 1 batch, channels a multiple of 4, at "
+                  "most 64 taps" SOTTO_INFER_FALLBACK_LEFT_OUT);
+  }
+  if (c.op.scratch_bytes < m4_depthwise_scratch_bytes(ch, taps)) {
+    return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+                  "scratch: expected the Cortex-M4 kernel's" SOTTO_INFER_FALLBACK_LEFT_OUT
+                  "; import with --target cortex-m4");
+  }
+  const int32_t input_offset = p[SOTTO_P_INPUT_OFFSET];
+  const int32_t *bias = c.op.bias_count ? c.model.constants_i32(c.op.bias_offset) : nullptr;
+  const int32_t *shift = c.model.constants_i32(c.op.shift_offset);
+  bool fits = input_offset >= -256 && input_offset <= 256;
+  for (int32_t i = 0; fits && i < ch; ++i) {
+    fits = m4_depthwise_channel_fits(bias != nullptr ? bias[i] : 0, shift[i], taps);
+  }
+  if (!fits) {
+    return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+                  "requantization: expected an input offset in -256..256, each channel's shift "
+                  "at most -2 (or -1 with |bias| below 2^30 - taps * 2^15) and |bias| at most "
+                  "2^31 - 2^22" SOTTO_INFER_FALLBACK_LEFT_OUT);
+  }
+  return SOTTO_OK;
+}
+
+}  // namespace
 
 sotto_err_t check_depthwise_conv_2d(OpCheck &c) {
   sotto_err_t err = check_int8_activations(c);
@@ -32,7 +70,7 @@ sotto_err_t check_depthwise_conv_2d(OpCheck &c) {
   if (c.op.bias_count != 0 && c.op.bias_count != out_c) {
     return c.fail(SOTTO_ERR_MODEL_SHAPE_MISMATCH, "bias: expected none or one per output channel");
   }
-  return SOTTO_OK;
+  return check_runs_without_fallback(c);
 }
 
 void reference::depthwise_conv_2d(const KernelArgs &a) {

@@ -4,6 +4,7 @@
 #include "interleaved_weights.h"
 #include "kernel_args.h"
 #include "op_check.h"
+#include "reference_fallback.h"
 #include "sparse_weights.h"
 
 namespace sotto_infer {
@@ -108,6 +109,12 @@ sotto_err_t check_fully_connected(OpCheck &c) {
   }
   // Interleaved weights (smdl_format.h) come only with the folded bias, and the Cortex-M4 kernel
   // walks them with word loads from their start.
+  if (!kReferenceFallback && !has_sparse_weights(op.params) &&
+      op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == 0) {
+    return c.fail(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
+                  "weights: expected interleaved" SOTTO_INFER_FALLBACK_LEFT_OUT
+                  "; import with --target cortex-m4");
+  }
   if (op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 0 &&
       (op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] != 1 || op.folded_bias_count == 0 ||
        (op.weights_offset & 3u) != 0)) {
