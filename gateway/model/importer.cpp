@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "compiler.h"
+#include "reference_fallback.h"
 
 namespace sotto::gw::model {
 namespace detail {
@@ -283,12 +284,9 @@ void Compiler::lower(size_t i) {
   (this->*lowering_for(op.builtin)->lower)(i);
 }
 
-// Working memory the target's optimized kernels use (kernels/<target>/), from their own
-// layout comments: Cortex-M4 CONV_2D expands four pixels' windows to int16 (whole groups of four,
-// plus 4 tail values each) after staging one window as int8 (an interleaved windowed filter: rows
-// padded to whole groups, no tails), or for an interleaved pointwise filter four pixels' inputs,
-// DEPTHWISE_CONV_2D widens its weights to int16 (2 bytes per tap and channel), and all keep a
-// 16-byte requantization entry per output channel.
+// Working memory the target's optimized kernels use (kernels/<target>/): on the Cortex-M4 the
+// sizes the loader checks without the reference fallback (reference_fallback.h), so the plan and
+// the check cannot disagree.
 uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   const sotto_smdl_tensor_t &in = tensors_[rec.input0];
   if (rec.kind == SOTTO_OP_UNIDIRECTIONAL_SEQUENCE_LSTM) {  // its gates, on every target
@@ -305,29 +303,26 @@ uint32_t Compiler::scratch_bytes(const sotto_smdl_op_t &rec) const {
   if (target_ != Target::kCortexM4) return 0;
   const uint32_t channels = static_cast<uint32_t>(tensors_[rec.output].dims[3]);
   if (rec.kind == SOTTO_OP_DEPTHWISE_CONV_2D) {
-    // Windows over 64 taps run the reference kernel, which needs none.
+    // Larger windows run the reference kernel, which needs none.
     const int64_t taps =
         static_cast<int64_t>(rec.params[SOTTO_P_KERNEL_H]) * rec.params[SOTTO_P_KERNEL_W];
+    if (taps > sotto_infer::kM4DepthwiseMaxTaps) return 0;
     const uint64_t bytes = static_cast<uint64_t>(16 + 2 * taps) * channels;
-    return taps <= 64 && bytes <= SOTTO_SMDL_MAX_TENSOR_BYTES ? static_cast<uint32_t>(bytes) : 0;
+    return bytes <= SOTTO_SMDL_MAX_TENSOR_BYTES
+               ? sotto_infer::m4_depthwise_scratch_bytes(static_cast<int32_t>(channels),
+                                                         static_cast<int32_t>(taps))
+               : 0;
   }
   // int16 and sparse weights run the reference kernel, which needs none.
   if (rec.kind != SOTTO_OP_CONV_2D || in.type != SOTTO_SMDL_INT8 ||
       rec.params[SOTTO_P_SPARSE_WEIGHTS] != 0) {
     return 0;
   }
-  // An interleaved pointwise filter (pointwise_conv.h): four pixels' inputs as int16 pairs.
-  if (rec.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_ROWS) {
-    return 8 * (static_cast<uint32_t>(in.dims[3]) & ~3u) + 16 * channels;
-  }
   const uint32_t window = static_cast<uint32_t>(rec.params[SOTTO_P_KERNEL_H] *
                                                 rec.params[SOTTO_P_KERNEL_W] * in.dims[3]);
-  // An interleaved windowed filter (window_conv.h): four pixels' windows as int16 pairs, one
-  // window staged as int8.
-  if (rec.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_WINDOW) {
-    return 9 * sotto_smdl_window_row(window) + 16 * channels;
-  }
-  return 8 * ((window & ~3u) + 4) + ((window + 3) & ~3u) + 16 * channels;
+  return static_cast<uint32_t>(
+      sotto_infer::m4_conv_2d_scratch_bytes(rec.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED],
+                                            static_cast<uint32_t>(in.dims[3]), window, channels));
 }
 
 std::vector<uint8_t> Compiler::run(ImportSummary *summary) {
