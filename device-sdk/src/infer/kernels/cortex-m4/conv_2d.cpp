@@ -23,7 +23,8 @@ const int32_t kPixels = 4;  // output pixels per pass: each weight word feeds fo
 // pixel, {(v0, v2), (v1, v3)} as int16 pairs, so one pointer walks all pixels in the order
 // SXTB16 / SXTB16-ROR-8 unpack packed int8 weights; then each pixel's tail (window % 4), 4 int16
 // apiece, in natural order; then an int8 staging area of the window rounded up to 4 bytes; then
-// a RequantEntry per output channel.
+// a RequantEntry per output channel (m4_conv_2d_scratch_bytes, the plain layout).
+static_assert(sizeof(RequantEntry) == 16, "m4_conv_2d_scratch_bytes: 16 bytes per output channel");
 // Writes the window of output pixel (oy, ox) into slot `pixel` of col: (x + input_offset), or 0
 // where the window leaves the picture.
 void gather(const KernelArgs &a, int32_t oy, int32_t ox, int32_t body, int32_t pixel,
@@ -122,7 +123,6 @@ void conv_2d(const KernelArgs &a) {
   const int32_t window = p[SOTTO_P_KERNEL_H] * p[SOTTO_P_KERNEL_W] * a.input0->dims[3];
   const int32_t body = window & ~3;
   const uint32_t columns = static_cast<uint32_t>(2 * kPixels * (body + 4) + (window + 3) / 4 * 4);
-  const uint32_t needed = columns + static_cast<uint32_t>(out_c) * sizeof(RequantEntry);
   // Block-sparse weights (smdl_format.h): a pointwise conv is rows of in_c inputs, walked as a
   // sparse FULLY_CONNECTED (sparse_rows.h); other windows run the reference.
   if (p[SOTTO_P_SPARSE_WEIGHTS] != 0) {
@@ -145,7 +145,11 @@ void conv_2d(const KernelArgs &a) {
     return;
   }
   if (kReferenceFallback &&
-      (a.output->dims[0] != 1 || a.scratch == nullptr || a.op->scratch_bytes < needed)) {
+      (a.output->dims[0] != 1 || a.scratch == nullptr ||
+       a.op->scratch_bytes < m4_conv_2d_scratch_bytes(p[SOTTO_P_FC_WEIGHTS_INTERLEAVED],
+                                                      static_cast<uint32_t>(a.input0->dims[3]),
+                                                      static_cast<uint32_t>(window),
+                                                      static_cast<uint32_t>(out_c)))) {
     reference::conv_2d(a);
     return;
   }

@@ -26,12 +26,10 @@ namespace pointwise {
 const int32_t kChunk = 256;
 const int32_t kPixels = 4;  // output pixels per pass
 
-// Scratch: for each whole group of four inputs, 8 words {p0..p3 (x0, x2), p0..p3 (x1, x3)} as
-// int16 pairs (the order SXTB16 / SXTB16-ROR-8 unpack the weight words in), then the output
-// stage's entry per output channel (16 bytes).
-inline uint32_t scratch_bytes(int32_t in_c, int32_t out_c) {
-  return 2u * kPixels * static_cast<uint32_t>(in_c & ~3) + static_cast<uint32_t>(out_c) * 16u;
-}
+// Scratch (m4_conv_2d_scratch_bytes, SOTTO_SMDL_INTERLEAVED_ROWS): for each whole group of four
+// inputs, 8 words {p0..p3 (x0, x2), p0..p3 (x1, x3)} as int16 pairs (the order SXTB16 /
+// SXTB16-ROR-8 unpack the weight words in), then the output stage's entry per output channel
+// (16 bytes).
 
 // The word at p, then p advances by kStep bytes (LDR with post-index).
 template <int kStep>
@@ -215,8 +213,8 @@ inline void prepare_channels(const KernelArgs &a, int32_t in_c, int32_t first,
   }
 }
 
-static_assert(sizeof(PassEntry) == sizeof(ChannelEntry),
-              "a PassEntry takes a ChannelEntry's place");
+static_assert(sizeof(PassEntry) == sizeof(ChannelEntry) && sizeof(ChannelEntry) == 16,
+              "a PassEntry takes a ChannelEntry's place, 16 bytes (m4_conv_2d_scratch_bytes)");
 
 // Which output stage of the assembly pass (pointwise_pass.h) a layer takes, if any.
 enum PassStage : int32_t { kNoPass = 0, kPlainPass = 1, kGeneralPass = 2 };
@@ -479,14 +477,16 @@ inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32
 namespace cortex_m4 {
 
 // The interleaved pointwise CONV_2D (the op's check admitted the layout: int8, 1x1, no padding,
-// folded bias). Needs pointwise::scratch_bytes of scratch and one batch; else the reference
+// folded bias). Needs m4_conv_2d_scratch_bytes of scratch and one batch; else the reference
 // (without it, reference_fallback.h, the loader refused the op).
 inline void pointwise_conv_2d(const KernelArgs &a) {
   const int32_t in_c = a.input0->dims[3], out_c = a.output->dims[3];
   const uint32_t expanded = 2u * pointwise::kPixels * static_cast<uint32_t>(in_c & ~3);
   if (kReferenceFallback &&
       (a.output->dims[0] != 1 || a.scratch == nullptr || a.folded_bias == nullptr ||
-       a.op->scratch_bytes < pointwise::scratch_bytes(in_c, out_c))) {
+       a.op->scratch_bytes <
+           m4_conv_2d_scratch_bytes(SOTTO_SMDL_INTERLEAVED_ROWS, static_cast<uint32_t>(in_c),
+                                    static_cast<uint32_t>(in_c), static_cast<uint32_t>(out_c)))) {
     reference::conv_2d(a);
     return;
   }

@@ -21,12 +21,9 @@ namespace window_conv {
 
 using pointwise::kPixels;
 
-// Scratch: the four pixels' windows as int16 pairs, 8 words per group of four values (the
-// pointwise kernel's order), then one window staged as int8 (row bytes), then the output stage's
-// entry per output channel (16 bytes).
-inline uint32_t scratch_bytes(int32_t row, int32_t out_c) {
-  return 9u * static_cast<uint32_t>(row) + 16u * static_cast<uint32_t>(out_c);
-}
+// Scratch (m4_conv_2d_scratch_bytes, SOTTO_SMDL_INTERLEAVED_WINDOW): the four pixels' windows as
+// int16 pairs, 8 words per group of four values (the pointwise kernel's order), then one window
+// staged as int8 (row bytes), then the output stage's entry per output channel (16 bytes).
 
 struct Geometry {
   const int8_t *input;
@@ -287,7 +284,7 @@ inline void run(const KernelArgs &a, const pointwise::Channels &ch, pointwise::P
 namespace cortex_m4 {
 
 // The interleaved windowed CONV_2D (the op's check admitted the layout). Needs
-// window_conv::scratch_bytes of scratch and one batch; else the reference (without it,
+// m4_conv_2d_scratch_bytes of scratch and one batch; else the reference (without it,
 // reference_fallback.h, the loader refused the op).
 inline void window_conv_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
@@ -296,7 +293,9 @@ inline void window_conv_2d(const KernelArgs &a) {
   const int32_t row = static_cast<int32_t>(sotto_smdl_window_row(static_cast<uint32_t>(window)));
   if (kReferenceFallback &&
       (a.output->dims[0] != 1 || a.scratch == nullptr || a.folded_bias == nullptr ||
-       a.op->scratch_bytes < window_conv::scratch_bytes(row, out_c))) {
+       a.op->scratch_bytes <
+           m4_conv_2d_scratch_bytes(SOTTO_SMDL_INTERLEAVED_WINDOW, static_cast<uint32_t>(in_c),
+                                    static_cast<uint32_t>(window), static_cast<uint32_t>(out_c)))) {
     reference::conv_2d(a);
     return;
   }
