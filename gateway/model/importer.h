@@ -45,15 +45,17 @@ struct PruneOptions {
   bool sparse_storage = true;  // false: every layer dense (the same weights, for comparisons)
 };
 
-// What a blob may use that engines before this SDK cannot read. With both off, the blob is what
-// firmware from before row streams and the windowed CONV_2D runs (format version 2, plain filters).
+// What a blob may use that the first SDK release's engine (0.1.0) cannot read. With both off,
+// and without --prune, ops added since or int16 activations, the blob is one that release runs
+// (format version 2, plain CONV_2D filters; gateway/rollout/model_sdk_floor.h).
 struct BlobOptions {
   // Run ops row-interleaved where that lowers the arena (format version 3); false plans every
   // tensor whole (also for comparisons).
   bool row_streams = true;
-  // Cortex-M4: a non-1x1 CONV_2D's filter in the windowed kernel's layout (weights flag 2,
-  // window_conv.h); false keeps the plain filter and the older kernel.
-  bool windowed_filters = true;
+  // Cortex-M4: CONV_2D filters in its kernels' interleaved layouts, a pointwise one as
+  // FULLY_CONNECTED's rows (weights flag 1, pointwise_conv.h), another window padded to whole
+  // groups (flag 2, window_conv.h); false keeps every filter plain, for the general kernel.
+  bool interleaved_filters = true;
 };
 
 // The blob opens with this SDK's engine (import_tflite opens what it wrote, so no limit of the

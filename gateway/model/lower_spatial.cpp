@@ -138,11 +138,12 @@ void Compiler::lower_conv(size_t i, bool depthwise) {
       const bool pointwise = p[SOTTO_P_KERNEL_H] == 1 && p[SOTTO_P_KERNEL_W] == 1 &&
                              p[SOTTO_P_PAD_H] == 0 && p[SOTTO_P_PAD_W] == 0;
       const int32_t window = static_cast<int32_t>(depth);
-      if (target_ == Target::kCortexM4 && pointwise && out_c <= 2 * in.dims[3]) {
+      const bool interleave = target_ == Target::kCortexM4 && blob_.interleaved_filters;
+      if (interleave && pointwise && out_c <= 2 * in.dims[3]) {
         p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = SOTTO_SMDL_INTERLEAVED_ROWS;
         dense_weights = weights;
         interleaved_row = window;
-      } else if (target_ == Target::kCortexM4 && !pointwise && blob_.windowed_filters) {
+      } else if (interleave && !pointwise) {
         p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] = SOTTO_SMDL_INTERLEAVED_WINDOW;
         interleaved_row =
             static_cast<int32_t>(sotto_smdl_window_row(static_cast<uint32_t>(window)));

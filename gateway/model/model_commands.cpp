@@ -63,7 +63,7 @@ int model_import_command(const std::vector<std::string> &args, std::ostream &out
   ImportSummary s;
   BlobOptions blob_options;
   blob_options.row_streams = !arguments.flag("--whole-tensors");
-  blob_options.windowed_filters = !arguments.flag("--plain-filters");
+  blob_options.interleaved_filters = !arguments.flag("--plain-filters");
   const std::vector<uint8_t> blob =
       import_tflite(std::move(bytes), target, &s, prune, blob_options);
   write_file_atomically(*output, blob.data(), blob.size());

@@ -118,6 +118,7 @@ Bundle parse_bundle(const std::vector<uint8_t> &bytes) {
   }
   bundle.model_id = manifest.model_id;
   bundle.version = manifest.version;
+  bundle.min_sdk_version = manifest.min_sdk_version;
   return bundle;
 }
 

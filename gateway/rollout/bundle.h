@@ -30,6 +30,7 @@ struct Bundle {
   // From the envelope's manifest, so users need not decode it again.
   uint16_t model_id = 0;
   uint32_t version = 0;
+  uint32_t min_sdk_version = 0;
 };
 
 std::array<uint8_t, 32> sha256_of(const std::vector<uint8_t> &bytes);

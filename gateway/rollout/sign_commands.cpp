@@ -10,6 +10,7 @@
 #include "bundle.h"
 #include "cli_arguments.h"
 #include "file_bytes.h"
+#include "model_sdk_floor.h"
 #include "signing_key.h"
 #include "sotto/device.h"
 
@@ -55,6 +56,12 @@ std::array<uint8_t, 32> parse_sha256_hex(const std::string &text) {
     out[i] = static_cast<uint8_t>(value);
   }
   return out;
+}
+
+// "0.2.0" for SOTTO_SDK_VERSION's numbering, 200.
+std::string sdk_text(uint32_t version) {
+  return std::to_string(version / 10000) + "." + std::to_string(version / 100 % 100) + "." +
+         std::to_string(version % 100);
 }
 
 std::string hex(const uint8_t *bytes, size_t len) {
@@ -138,6 +145,19 @@ int model_sign_command(const std::vector<std::string> &args, std::ostream &out, 
                                  ", not the --expected-output-sha256 " + *expected);
       }
       fields.self_test_output_sha256 = computed;
+    }
+    // Firmware older than the blob's floor would accept the offer, download the model and then
+    // refuse it: such a bundle is refused here, with the import option that avoids the need.
+    ModelSdkFloor floor;
+    try {
+      floor = model_sdk_floor(model);
+    } catch (const std::exception &error) {
+      throw std::runtime_error(model_path + ": " + error.what());
+    }
+    if (fields.min_sdk_version < floor.sdk_version) {
+      throw UsageError(model_path + " needs SDK " + sdk_text(floor.sdk_version) + " or later (" +
+                       floor.needs + "): --min-sdk " + std::to_string(fields.min_sdk_version) +
+                       " would offer it to firmware that cannot run it");
     }
     SigningKey key = SigningKey::load_private_pem_file(key_path);
     const std::vector<uint8_t> bytes = serialize_bundle(make_bundle(key, fields, model));

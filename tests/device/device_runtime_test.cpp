@@ -65,7 +65,7 @@ TEST_F(DeviceTest, PublishesHealthBeforeTheFirstEventOfABoot) {
   EXPECT_EQ(health.uptime_s, 7u);
   EXPECT_EQ(health.events_queued, 3u);
   EXPECT_EQ(health.events_dropped, 0u);
-  EXPECT_EQ(health.sdk_version, 100u);
+  EXPECT_EQ(health.sdk_version, 200u);
   EXPECT_EQ(health.device_tag, sotto_device_tag("soil-7"));
   EXPECT_EQ(health.device_class, 3u);
   for (uint32_t i = 0; i < 3; ++i) {

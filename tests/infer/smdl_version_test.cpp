@@ -1,7 +1,8 @@
 // The .smdl format version (smdl_format.h): the importer writes 2 (no stream table) when it chose
 // no row stream, and 3 only with streams; the loader reads both and refuses a stream table where
-// its version has none or cannot hold it. What firmware from before streams and the windowed
-// CONV_2D runs comes from BlobOptions with both off (`--whole-tensors --plain-filters`).
+// its version has none or cannot hold it. What firmware from before streams and the interleaved
+// CONV_2D filters runs comes from BlobOptions with both off (`--whole-tensors --plain-filters`);
+// model_sdk_floor_test.cpp checks which SDK each blob needs.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -71,10 +72,10 @@ TEST(SmdlVersion, KwsWithoutStreamsIsVersion2WithoutAStreamTableAndRunsBitExact)
   expect_kws_golden_outputs(kws);
 }
 
-// CONV_2D ops of a blob: with the windowed filter layout (weights flag 2), and with a window
-// larger than 1x1 stored otherwise.
+// CONV_2D ops of a blob: with the windowed filter layout (weights flag 2), pointwise filters
+// interleaved (flag 1), and windows larger than 1x1 stored plain.
 struct ConvFilters {
-  uint32_t windowed = 0, other_windows = 0;
+  uint32_t windowed = 0, interleaved_pointwise = 0, other_windows = 0;
 };
 ConvFilters conv_filters(const std::vector<uint8_t> &blob) {
   sotto_smdl_header_t h;
@@ -86,6 +87,8 @@ ConvFilters conv_filters(const std::vector<uint8_t> &blob) {
     if (op.kind != SOTTO_OP_CONV_2D) continue;
     if (op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_WINDOW) {
       ++f.windowed;
+    } else if (op.params[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_ROWS) {
+      ++f.interleaved_pointwise;
     } else if (op.params[SOTTO_P_KERNEL_H] * op.params[SOTTO_P_KERNEL_W] > 1) {
       ++f.other_windows;
     }
@@ -99,26 +102,32 @@ TEST(SmdlVersion, CortexM4BlobForOlderFirmwareKeepsPlainFiltersAndWholeTensors) 
   const std::vector<uint8_t> kws_tflite = read_file(shared_model("kws_ref_model.tflite"));
   BlobOptions older;
   older.row_streams = false;
-  older.windowed_filters = false;
-  // ic has 7 3x3 convs: by default all windowed and two streams (version 3); for older firmware
-  // none of either.
+  older.interleaved_filters = false;
+  // ic has 7 3x3 convs and two 1x1: by default all interleaved and two streams (version 3); for
+  // older firmware none of either.
   ImportSummary s;
   const std::vector<uint8_t> ic = import_tflite(ic_tflite, Target::kCortexM4, &s);
   EXPECT_EQ(2u, s.streams);
   EXPECT_EQ(7u, conv_filters(ic).windowed);
+  EXPECT_EQ(2u, conv_filters(ic).interleaved_pointwise);
   EXPECT_EQ(0u, conv_filters(ic).other_windows);
   const std::vector<uint8_t> ic_older = import_tflite(ic_tflite, Target::kCortexM4, &s, {}, older);
   EXPECT_EQ(0u, s.streams);
   EXPECT_EQ(0u, conv_filters(ic_older).windowed);
+  EXPECT_EQ(0u, conv_filters(ic_older).interleaved_pointwise);
   EXPECT_EQ(7u, conv_filters(ic_older).other_windows);
   sotto_smdl_header_t h;
   memcpy(&h, ic_older.data(), sizeof h);
   EXPECT_EQ(2u, h.format_version);
-  // kws's first conv (10x4) alone has a window; the older blob still runs bit-exact.
-  EXPECT_EQ(1u, conv_filters(import_tflite(kws_tflite, Target::kCortexM4)).windowed);
+  // kws's first conv (10x4) alone has a window, its four pointwise convs none; the older blob
+  // still runs bit-exact.
+  const ConvFilters kws_filters = conv_filters(import_tflite(kws_tflite, Target::kCortexM4));
+  EXPECT_EQ(1u, kws_filters.windowed);
+  EXPECT_EQ(4u, kws_filters.interleaved_pointwise);
   const std::vector<uint8_t> kws_older =
       import_tflite(kws_tflite, Target::kCortexM4, nullptr, {}, older);
   EXPECT_EQ(0u, conv_filters(kws_older).windowed);
+  EXPECT_EQ(0u, conv_filters(kws_older).interleaved_pointwise);
   EXPECT_EQ(1u, conv_filters(kws_older).other_windows);
   AlignedBlob kws(kws_older);
   EXPECT_EQ(2u, kws.header()->format_version);

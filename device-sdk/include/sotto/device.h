@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 #define SOTTO_SDK_VERSION_MAJOR 0
-#define SOTTO_SDK_VERSION_MINOR 1
+#define SOTTO_SDK_VERSION_MINOR 2
 #define SOTTO_SDK_VERSION_PATCH 0
 /* As sent in Health.sdk_version: major * 10000 + minor * 100 + patch. */
 #define SOTTO_SDK_VERSION \
