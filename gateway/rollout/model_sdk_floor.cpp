@@ -4,7 +4,9 @@
 // version 3), the later ops (TRANSPOSE, SVDF, LSTM, ...), int16 activations, interleaved CONV_2D
 // filters (pointwise and windowed) and block-sparse weights. A kernel's arithmetic that changed
 // without a change of format (MEAN's rounding) is caught on the device instead: its self-test
-// output would differ from the bundle's, and it keeps the model it runs.
+// output would differ from the bundle's, and it keeps the model it runs. The next addition to what
+// the importer writes raises SOTTO_SDK_VERSION and gets its own check below, with the SDK that
+// first reads it.
 #include "model_sdk_floor.h"
 
 #include <cstring>
