@@ -9,12 +9,9 @@
 // first reads it.
 #include "model_sdk_floor.h"
 
-#include <cstring>
-#include <stdexcept>
-
+#include "loadable_blob.h"
 #include "op_registry.h"
 #include "smdl_format.h"
-#include "sotto/model.h"
 
 namespace sotto::gw {
 namespace {
@@ -29,16 +26,9 @@ std::string op_label(uint32_t index, uint32_t kind) {
 }  // namespace
 
 ModelSdkFloor model_sdk_floor(const std::vector<uint8_t> &bytes) {
-  std::vector<uint32_t> aligned(bytes.size() / 4 + 1);
-  std::memcpy(aligned.data(), bytes.data(), bytes.size());
-  const auto *blob = reinterpret_cast<const uint8_t *>(aligned.data());
   // The loader checks every bound the walk below relies on.
-  sotto_model_t model;
-  const sotto_err_t err = sotto_model_open(&model, blob, bytes.size());
-  if (err != SOTTO_OK) {
-    throw std::runtime_error(std::string("not a loadable .smdl model (") + sotto_err_name(err) +
-                             "); compile it with `sottoctl model import`");
-  }
+  const LoadableBlob opened = open_loadable_blob(bytes);
+  const uint8_t *blob = opened.bytes();
   const auto &h = *reinterpret_cast<const sotto_smdl_header_t *>(blob);
   const auto *tensors = reinterpret_cast<const sotto_smdl_tensor_t *>(blob + h.tensor_table_offset);
   const auto *ops = reinterpret_cast<const sotto_smdl_op_t *>(blob + h.op_table_offset);

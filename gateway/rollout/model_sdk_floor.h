@@ -24,8 +24,7 @@ struct ModelSdkFloor {
   std::string needs;
 };
 
-// Throws std::runtime_error naming the loader's error when the blob does not open on this SDK's
-// engine.
+// Throws open_loadable_blob's std::runtime_error when the blob does not open on this SDK's engine.
 ModelSdkFloor model_sdk_floor(const std::vector<uint8_t> &blob);
 
 }  // namespace sotto::gw
