@@ -136,21 +136,25 @@ void conv_2d(const KernelArgs &a) {
     }
     return;
   }
-  if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_ROWS) {
+  // Every dense layout's kernel needs one batch and the scratch m4_conv_2d_scratch_bytes gives
+  // for its layout, the interleaved ones also their folded bias: else the reference (without
+  // it, reference_fallback.h, the loader refused the op).
+  const int32_t interleaving = p[SOTTO_P_FC_WEIGHTS_INTERLEAVED];
+  if (kReferenceFallback &&
+      (a.output->dims[0] != 1 || a.scratch == nullptr ||
+       (interleaving != 0 && a.folded_bias == nullptr) ||
+       a.op->scratch_bytes <
+           m4_conv_2d_scratch_bytes(interleaving, static_cast<uint32_t>(a.input0->dims[3]),
+                                    static_cast<uint32_t>(window), static_cast<uint32_t>(out_c)))) {
+    reference::conv_2d(a);
+    return;
+  }
+  if (interleaving == SOTTO_SMDL_INTERLEAVED_ROWS) {
     pointwise_conv_2d(a);
     return;
   }
-  if (p[SOTTO_P_FC_WEIGHTS_INTERLEAVED] == SOTTO_SMDL_INTERLEAVED_WINDOW) {
+  if (interleaving == SOTTO_SMDL_INTERLEAVED_WINDOW) {
     window_conv_2d(a);
-    return;
-  }
-  if (kReferenceFallback &&
-      (a.output->dims[0] != 1 || a.scratch == nullptr ||
-       a.op->scratch_bytes < m4_conv_2d_scratch_bytes(p[SOTTO_P_FC_WEIGHTS_INTERLEAVED],
-                                                      static_cast<uint32_t>(a.input0->dims[3]),
-                                                      static_cast<uint32_t>(window),
-                                                      static_cast<uint32_t>(out_c)))) {
-    reference::conv_2d(a);
     return;
   }
   int16_t *col = reinterpret_cast<int16_t *>(a.scratch);

@@ -477,19 +477,11 @@ inline void run(const KernelArgs &a, const Channels &ch, PassStage stage, uint32
 namespace cortex_m4 {
 
 // The interleaved pointwise CONV_2D (the op's check admitted the layout: int8, 1x1, no padding,
-// folded bias). Needs m4_conv_2d_scratch_bytes of scratch and one batch; else the reference
-// (without it, reference_fallback.h, the loader refused the op).
+// folded bias), with one batch and its m4_conv_2d_scratch_bytes of scratch (cortex_m4::conv_2d
+// checked them).
 inline void pointwise_conv_2d(const KernelArgs &a) {
   const int32_t in_c = a.input0->dims[3], out_c = a.output->dims[3];
   const uint32_t expanded = 2u * pointwise::kPixels * static_cast<uint32_t>(in_c & ~3);
-  if (kReferenceFallback &&
-      (a.output->dims[0] != 1 || a.scratch == nullptr || a.folded_bias == nullptr ||
-       a.op->scratch_bytes <
-           m4_conv_2d_scratch_bytes(SOTTO_SMDL_INTERLEAVED_ROWS, static_cast<uint32_t>(in_c),
-                                    static_cast<uint32_t>(in_c), static_cast<uint32_t>(out_c)))) {
-    reference::conv_2d(a);
-    return;
-  }
   pointwise::ChannelEntry *const table =
       reinterpret_cast<pointwise::ChannelEntry *>(a.scratch + expanded);
   const pointwise::PassStage stage =

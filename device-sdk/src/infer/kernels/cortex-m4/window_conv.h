@@ -283,22 +283,13 @@ inline void run(const KernelArgs &a, const pointwise::Channels &ch, pointwise::P
 
 namespace cortex_m4 {
 
-// The interleaved windowed CONV_2D (the op's check admitted the layout). Needs
-// m4_conv_2d_scratch_bytes of scratch and one batch; else the reference (without it,
-// reference_fallback.h, the loader refused the op).
+// The interleaved windowed CONV_2D (the op's check admitted the layout), with one batch and its
+// m4_conv_2d_scratch_bytes of scratch (cortex_m4::conv_2d checked them).
 inline void window_conv_2d(const KernelArgs &a) {
   const int32_t *p = a.op->params;
   const int32_t in_c = a.input0->dims[3], out_c = a.output->dims[3];
   const int32_t window = p[SOTTO_P_KERNEL_H] * p[SOTTO_P_KERNEL_W] * in_c;
   const int32_t row = static_cast<int32_t>(sotto_smdl_window_row(static_cast<uint32_t>(window)));
-  if (kReferenceFallback &&
-      (a.output->dims[0] != 1 || a.scratch == nullptr || a.folded_bias == nullptr ||
-       a.op->scratch_bytes <
-           m4_conv_2d_scratch_bytes(SOTTO_SMDL_INTERLEAVED_WINDOW, static_cast<uint32_t>(in_c),
-                                    static_cast<uint32_t>(window), static_cast<uint32_t>(out_c)))) {
-    reference::conv_2d(a);
-    return;
-  }
   uint32_t *const xs = reinterpret_cast<uint32_t *>(a.scratch);
   int8_t *const staged = reinterpret_cast<int8_t *>(a.scratch + 8 * row);
   pointwise::ChannelEntry *const table =
