@@ -9,9 +9,11 @@
 
 #include <vector>
 
+#include "aligned_blob.h"
 #include "seed_model.h"
 #include "sotto/model.h"
 
+using sotto_test::AlignedBlob;
 using sotto_test::SeedModelBuilder;
 
 namespace {
@@ -58,18 +60,11 @@ std::vector<uint8_t> conv_model(int32_t batches, uint32_t scratch) {
   return b.finish(in, out, 16 + scratch);
 }
 
-struct Blob {
-  std::vector<uint32_t> words;
-  explicit Blob(const std::vector<uint8_t> &b) : words(b.size() / 4 + 1) {
-    memcpy(words.data(), b.data(), b.size());
-  }
-};
-
 // Opens and runs `bytes` on kInput; its 3 outputs.
 std::vector<int8_t> run(const std::vector<uint8_t> &bytes) {
-  Blob blob(bytes);
+  AlignedBlob blob(bytes);
   sotto_model_t model;
-  EXPECT_EQ(SOTTO_OK, sotto_model_open(&model, blob.words.data(), bytes.size()));
+  EXPECT_EQ(SOTTO_OK, sotto_model_open(&model, blob.data(), bytes.size()));
   uint32_t arena[64];
   EXPECT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena, sizeof arena));
   sotto_tensor_t in, out;
@@ -83,9 +78,9 @@ std::vector<int8_t> run(const std::vector<uint8_t> &bytes) {
 
 // Whether `bytes` opens.
 bool opens(const std::vector<uint8_t> &bytes) {
-  Blob blob(bytes);
+  AlignedBlob blob(bytes);
   sotto_model_t model;
-  return sotto_model_open(&model, blob.words.data(), bytes.size()) == SOTTO_OK;
+  return sotto_model_open(&model, blob.data(), bytes.size()) == SOTTO_OK;
 }
 
 // The check a refused op names for too little scratch (CONV_2D and DEPTHWISE_CONV_2D alike).
@@ -95,10 +90,9 @@ const char kScratchRefusal[] =
 
 // Opens `bytes` expecting SOTTO_ERR_MODEL_UNSUPPORTED_OP at op 0, named `op`; the failed check.
 std::string refusal(const std::vector<uint8_t> &bytes, const char *op) {
-  Blob blob(bytes);
+  AlignedBlob blob(bytes);
   sotto_model_t model;
-  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
-            sotto_model_open(&model, blob.words.data(), bytes.size()));
+  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP, sotto_model_open(&model, blob.data(), bytes.size()));
   const sotto_model_fault_t *f = sotto_model_open_fault(&model);
   EXPECT_EQ(0, f->op_index);
   EXPECT_STREQ(op, f->op_name);

@@ -7,9 +7,11 @@
 
 #include <vector>
 
+#include "aligned_blob.h"
 #include "seed_model.h"
 #include "sotto/model.h"
 
+using sotto_test::AlignedBlob;
 using sotto_test::SeedModelBuilder;
 
 namespace {
@@ -30,27 +32,19 @@ std::vector<uint8_t> fully_connected_model(bool sparse = false) {
   return b.finish(in, out, 8);
 }
 
-struct Blob {
-  std::vector<uint32_t> words;
-  explicit Blob(const std::vector<uint8_t> &b) : words(b.size() / 4 + 1) {
-    memcpy(words.data(), b.data(), b.size());
-  }
-};
-
 // Opens `bytes` into *model expecting SOTTO_ERR_MODEL_UNSUPPORTED_OP; the fault says why.
 const sotto_model_fault_t *open_unsupported(const std::vector<uint8_t> &bytes,
                                             sotto_model_t *model) {
-  Blob blob(bytes);
-  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP,
-            sotto_model_open(model, blob.words.data(), bytes.size()));
+  AlignedBlob blob(bytes);
+  EXPECT_EQ(SOTTO_ERR_MODEL_UNSUPPORTED_OP, sotto_model_open(model, blob.data(), bytes.size()));
   return sotto_model_open_fault(model);
 }
 
 TEST(PerOpLinking, RunsTheLinkedOp) {
   const std::vector<uint8_t> bytes = fully_connected_model();
-  Blob blob(bytes);
+  AlignedBlob blob(bytes);
   sotto_model_t model;
-  ASSERT_EQ(SOTTO_OK, sotto_model_open(&model, blob.words.data(), bytes.size()));
+  ASSERT_EQ(SOTTO_OK, sotto_model_open(&model, blob.data(), bytes.size()));
   uint32_t arena[2];
   ASSERT_EQ(SOTTO_OK, sotto_model_attach_arena(&model, arena, sizeof arena));
   sotto_tensor_t in, out;

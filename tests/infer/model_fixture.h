@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "aligned_blob.h"
 #include "file_bytes.h"
 #include "importer.h"
 #include "smdl_format.h"
@@ -44,26 +45,6 @@ inline std::string import_error(const std::vector<uint8_t> &tflite) {
 inline std::string shared_model(const char *file) {
   return std::string(SOTTO_SHARED_DIR) + "/models/mlperf-tiny/" + file;
 }
-
-// A blob in 4-byte aligned storage, as it would sit in flash.
-struct AlignedBlob {
-  std::vector<uint32_t> words;
-  size_t bytes = 0;
-  explicit AlignedBlob(const std::vector<uint8_t> &b)
-      : words((b.size() + 3) / 4 + 1), bytes(b.size()) {
-    std::memcpy(words.data(), b.data(), b.size());
-  }
-  uint8_t *data() { return reinterpret_cast<uint8_t *>(words.data()); }
-  sotto_smdl_header_t *header() { return reinterpret_cast<sotto_smdl_header_t *>(data()); }
-  sotto_smdl_tensor_t *tensors() {
-    return reinterpret_cast<sotto_smdl_tensor_t *>(data() + header()->tensor_table_offset);
-  }
-  sotto_smdl_op_t *ops() {
-    return reinterpret_cast<sotto_smdl_op_t *>(data() + header()->op_table_offset);
-  }
-  // Recomputes the digest so a test reaches the structural checks behind it (hostile blobs).
-  void reseal() { header()->digest = sotto_smdl_digest(data(), header()->total_bytes); }
-};
 
 // A model of two int8 inputs and two int8 outputs (the stateful ops' tests), opened with an arena
 // that starts at 0xA5 bytes: only the attach's reset can give a state its initial value.
