@@ -15,6 +15,7 @@
 #include "importer.h"
 #include "model_fixture.h"
 #include "model_self_test.h"
+#include "process.h"
 #include "sign_commands.h"
 #include "sotto/device.h"
 
@@ -84,9 +85,7 @@ TEST(ModelSdkFloor, EachAdditionSinceTheFirstReleaseNamesItself) {
 class SignFloor : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/sotto-floor-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+    dir_ = sotto::test::make_temp_dir("floor-test");
     std::ostringstream out, err;
     ASSERT_EQ(sotto::gw::keygen_command({"--out", dir_ + "/keys"}, out, err), 0) << err.str();
   }
